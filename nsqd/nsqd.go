@@ -1,32 +1,228 @@
 package nsqd
 
 import (
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/dirlock"
+	"github.com/nsqgo/nsq/internal/lg"
 )
 
-// NSQD is one running nsqd: its listeners, topics and background loops.
+// NSQD is one nsqd instance: listeners, the topic registry and the
+// background loops. See doc.go for goroutine ownership and lock order.
 type NSQD struct {
-	opts *Options
+	clientIDSequence atomic.Int64
+
+	mu       sync.RWMutex // guards topicMap
+	topicMap map[string]*Topic
+
+	opts      atomic.Pointer[Options]
+	startTime time.Time
+	healthErr atomic.Pointer[error]
+	persistMu sync.Mutex
+
+	dl *dirlock.DirLock
+
+	tcpListener   net.Listener
+	httpListener  net.Listener
+	httpsListener net.Listener
+	tlsConfig     *tls.Config
+	clientTLS     *tls.Config
+	tcpServer     *tcpServer
+	srvMu         sync.Mutex
+	httpServers   []*http.Server
+
+	isLoading       atomic.Bool
+	channelsChanged atomic.Bool // tells the queue scan to refresh its list
+	notifyChan      chan any
+	exitChan        chan struct{}
+	exitOnce        sync.Once
+	wg              sync.WaitGroup
+	mainErr         chan error
 }
 
-// New validates opts, locks the data path, opens the listeners and loads
-// nsqd.dat. Nothing is served until Main.
+// New validates opts (spec §1.4, in order), locks the data path, opens the
+// listeners and loads nsqd.dat. Nothing is served until Main.
 func New(opts *Options) (*NSQD, error) {
-	return nil, errors.New("not implemented")
+	if opts.Logger == nil {
+		opts.Logger = lg.New(opts.LogPrefix)
+	}
+	dataPath := opts.DataPath
+	if dataPath == "" {
+		cwd, _ := os.Getwd()
+		dataPath = cwd
+	}
+	n := &NSQD{
+		startTime:  time.Now(),
+		topicMap:   make(map[string]*Topic),
+		notifyChan: make(chan any),
+		exitChan:   make(chan struct{}),
+		mainErr:    make(chan error, 4),
+		dl:         dirlock.New(dataPath),
+	}
+	n.swapOpts(opts)
+	if err := n.dl.Lock(); err != nil {
+		return nil, fmt.Errorf("failed to lock data-path: %w", withInUseHint(err))
+	}
+	if err := n.init(opts); err != nil {
+		n.closeListeners()
+		n.dl.Unlock()
+		return nil, err
+	}
+	return n, nil
 }
 
-// Main serves until Exit is called or a listener fails.
-func (n *NSQD) Main() error { return nil }
+func withInUseHint(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return err
+	}
+	return fmt.Errorf("%w (possibly in use by another instance of nsqd)", err)
+}
 
-// Exit shuts down in the order of spec §1.7. It is idempotent.
-func (n *NSQD) Exit() {}
+func (n *NSQD) init(opts *Options) error {
+	if err := validateOptions(opts); err != nil {
+		return err
+	}
+	if err := n.buildTLS(opts); err != nil {
+		return err
+	}
+	if err := n.listen(opts); err != nil {
+		return err
+	}
+	n.setBroadcastPorts(opts)
+	n.tcpServer = &tcpServer{nsqd: n}
+	if err := n.LoadMetadata(); err != nil {
+		return fmt.Errorf("failed to load metadata - %w", err)
+	}
+	if err := n.PersistMetadata(); err != nil {
+		return fmt.Errorf("failed to persist metadata - %w", err)
+	}
+	return nil
+}
+
+func validateOptions(opts *Options) error {
+	if opts.MaxDeflateLevel < 1 || opts.MaxDeflateLevel > 9 {
+		return errors.New("--max-deflate-level must be [1,9]")
+	}
+	if opts.ID < 0 || opts.ID >= 1024 {
+		return errors.New("--node-id must be [0,1024)")
+	}
+	return nil
+}
+
+func (n *NSQD) listen(opts *Options) error {
+	var err error
+	if n.tcpListener, err = listenAny(opts.TCPAddress); err != nil {
+		return fmt.Errorf("listen (%s) failed - %w", opts.TCPAddress, err)
+	}
+	if opts.HTTPAddress != "" {
+		if n.httpListener, err = listenAny(opts.HTTPAddress); err != nil {
+			return fmt.Errorf("listen (%s) failed - %w", opts.HTTPAddress, err)
+		}
+	}
+	if n.tlsConfig != nil && opts.HTTPSAddress != "" {
+		if n.httpsListener, err = tls.Listen("tcp", opts.HTTPSAddress, n.tlsConfig); err != nil {
+			return fmt.Errorf("listen (%s) failed - %w", opts.HTTPSAddress, err)
+		}
+	}
+	return nil
+}
+
+// listenAny listens on a TCP host:port or, failing SplitHostPort, a unix
+// socket path (spec §1.5).
+func listenAny(addr string) (net.Listener, error) {
+	if _, _, err := net.SplitHostPort(addr); err == nil {
+		return net.Listen("tcp", addr)
+	}
+	return net.Listen("unix", addr)
+}
+
+func (n *NSQD) setBroadcastPorts(opts *Options) {
+	if opts.BroadcastTCPPort == 0 {
+		opts.BroadcastTCPPort = tcpPort(n.tcpListener)
+	}
+	if opts.BroadcastHTTPPort == 0 && n.httpListener != nil {
+		opts.BroadcastHTTPPort = tcpPort(n.httpListener)
+	}
+}
+
+// tcpPort is the listener's port, 0 for unix sockets or no listener.
+func tcpPort(l net.Listener) int {
+	if l == nil {
+		return 0
+	}
+	if a, ok := l.Addr().(*net.TCPAddr); ok {
+		return a.Port
+	}
+	return 0
+}
+
+func (n *NSQD) closeListeners() {
+	for _, l := range []net.Listener{n.tcpListener, n.httpListener, n.httpsListener} {
+		if l != nil {
+			l.Close()
+		}
+	}
+}
+
+func (n *NSQD) getOpts() *Options      { return n.opts.Load() }
+func (n *NSQD) swapOpts(opts *Options) { n.opts.Store(opts) }
+
+func (n *NSQD) logf(level lg.Level, f string, args ...any) {
+	opts := n.getOpts()
+	lg.Logf(opts.Logger, opts.LogLevel, level, f, args...)
+}
+
+func lgLevel[T ~int](l T) lg.Level { return lg.Level(l) }
 
 // RealTCPAddr is the bound TCP listener address.
-func (n *NSQD) RealTCPAddr() net.Addr { return nil }
+func (n *NSQD) RealTCPAddr() net.Addr { return n.tcpListener.Addr() }
 
 // RealHTTPAddr is the bound HTTP listener address (nil without one).
-func (n *NSQD) RealHTTPAddr() net.Addr { return nil }
+func (n *NSQD) RealHTTPAddr() net.Addr {
+	if n.httpListener == nil {
+		return nil
+	}
+	return n.httpListener.Addr()
+}
 
 // RealHTTPSAddr is the bound HTTPS listener address (nil without one).
-func (n *NSQD) RealHTTPSAddr() net.Addr { return nil }
+func (n *NSQD) RealHTTPSAddr() net.Addr {
+	if n.httpsListener == nil {
+		return nil
+	}
+	return n.httpsListener.Addr()
+}
+
+// SetHealth records the outcome of the last disk write: nil is healthy.
+func (n *NSQD) SetHealth(err error) {
+	if err == nil {
+		if n.healthErr.Load() != nil {
+			n.healthErr.Store(nil)
+		}
+		return
+	}
+	n.healthErr.Store(&err)
+}
+
+// IsHealthy reports whether the last disk write succeeded.
+func (n *NSQD) IsHealthy() bool { return n.healthErr.Load() == nil }
+
+// GetHealth is "OK" or "NOK - <last disk error>".
+func (n *NSQD) GetHealth() string {
+	if p := n.healthErr.Load(); p != nil {
+		return fmt.Sprintf("NOK - %s", *p)
+	}
+	return "OK"
+}
+
+// GetStartTime is when this instance was created.
+func (n *NSQD) GetStartTime() time.Time { return n.startTime }

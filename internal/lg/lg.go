@@ -104,3 +104,18 @@ func Logf(logger Logger, cfgLevel, msgLevel Level, f string, args ...any) {
 func New(prefix string) Logger {
 	return log.New(os.Stderr, prefix, log.Ldate|log.Ltime|log.Lmicroseconds)
 }
+
+// StdLogger adapts a Logger to a *log.Logger (for net/http's ErrorLog),
+// prefixing each line with "<component>: ".
+func StdLogger(l Logger, component string) *log.Logger {
+	return log.New(writerFunc(func(p []byte) (int, error) {
+		if l != nil {
+			l.Output(2, "ERROR: "+component+": "+strings.TrimRight(string(p), "\n"))
+		}
+		return len(p), nil
+	}), "", 0)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

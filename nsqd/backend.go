@@ -1,0 +1,65 @@
+package nsqd
+
+import (
+	"bytes"
+	"sync"
+
+	"github.com/nsqgo/nsq/internal/diskqueue"
+)
+
+// BackendQueue is where a topic or channel keeps what does not fit in
+// memory: a disk queue for durable ones, a discarding sink for ephemeral ones.
+type BackendQueue interface {
+	Put([]byte) error
+	ReadChan() <-chan []byte
+	Close() error
+	Delete() error
+	Depth() int64
+	Empty() error
+}
+
+// dropQueue is the backend of ephemeral topics and channels: overflow is
+// discarded and nothing is ever read back.
+type dropQueue struct{}
+
+func (dropQueue) Put([]byte) error        { return nil }
+func (dropQueue) ReadChan() <-chan []byte { return nil }
+func (dropQueue) Close() error            { return nil }
+func (dropQueue) Delete() error           { return nil }
+func (dropQueue) Depth() int64            { return 0 }
+func (dropQueue) Empty() error            { return nil }
+
+var encodeBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeMessageToBackend encodes m and appends it to bq.
+func writeMessageToBackend(m *Message, bq BackendQueue) error {
+	buf := encodeBufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	buf.Grow(m.encodedLen())
+	b := m.appendTo(buf.AvailableBuffer())
+	err := bq.Put(b)
+	encodeBufPool.Put(buf)
+	return err
+}
+
+// newBackend opens the disk queue for name, or the drop queue when ephemeral.
+func (n *NSQD) newBackend(name string, ephemeral bool) BackendQueue {
+	if ephemeral {
+		return dropQueue{}
+	}
+	opts := n.getOpts()
+	logf := func(lvl diskqueue.LogLevel, f string, args ...any) {
+		n.logf(lgLevel(lvl), "DISKQUEUE(%s): "+f, append([]any{name}, args...)...)
+	}
+	return diskqueue.NewWithOptions(diskqueue.Options{
+		Name:            name,
+		DataPath:        opts.DataPath,
+		MaxBytesPerFile: opts.MaxBytesPerFile,
+		MinMsgSize:      int32(minValidMsgLength),
+		MaxMsgSize:      int32(opts.MaxMsgSize) + minValidMsgLength,
+		SyncEvery:       opts.SyncEvery,
+		SyncTimeout:     opts.SyncTimeout,
+		Logf:            logf,
+		Validate:        isValidRecord,
+	})
+}

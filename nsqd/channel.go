@@ -1,0 +1,346 @@
+package nsqd
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+// Consumer is what a channel needs from a subscribed client.
+type Consumer interface {
+	UnPause()
+	Pause()
+	Close() error
+	TimedOutMessage()
+	Stats(topicName string) ClientStats
+	Empty()
+}
+
+var (
+	errExiting         = errors.New("exiting")
+	errNotInFlight     = errors.New("ID not in flight")
+	errNotOwner        = errors.New("client does not own message")
+	errAlreadyDefered  = errors.New("ID already deferred")
+	errAlreadyInFlight = errors.New("ID already in flight")
+)
+
+// Channel holds one consumer group's copy of a topic's messages: a memory
+// queue, a backend, and the in-flight and deferred tables.
+//
+// Locks: mu guards clients; exitMu makes put/requeue exclusive with exit;
+// inFlightMu and deferredMu guard their tables. Order: exitMu, then mu or
+// one table lock; no code path holds both table locks at once.
+type Channel struct {
+	requeueCount        atomic.Uint64
+	messageCount        atomic.Uint64
+	timeoutCount        atomic.Uint64
+	zoneLocalMsgCount   atomic.Uint64
+	regionLocalMsgCount atomic.Uint64
+	globalMsgCount      atomic.Uint64
+
+	mu        sync.RWMutex
+	topicName string
+	name      string
+	nsqd      *NSQD
+
+	backend            BackendQueue
+	memoryMsgChan      chan *Message
+	zoneLocalMsgChan   chan *Message
+	regionLocalMsgChan chan *Message
+
+	exitFlag atomic.Bool
+	exitMu   sync.RWMutex
+
+	clients        map[int64]Consumer
+	paused         atomic.Bool
+	ephemeral      bool
+	deleteCallback func(*Channel)
+	deleter        sync.Once
+
+	latency *latencyStream
+
+	inFlightMu       sync.Mutex
+	inFlightMessages map[MessageID]*Message
+	inFlightPQ       msgHeap
+
+	deferredMu       sync.Mutex
+	deferredMessages map[MessageID]*Message
+	deferredPQ       msgHeap
+}
+
+// newChannel builds a channel of topicName; deleteCallback runs once when
+// an ephemeral channel loses its last client.
+func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) *Channel {
+	opts := n.getOpts()
+	c := &Channel{
+		topicName:        topicName,
+		name:             name,
+		nsqd:             n,
+		clients:          make(map[int64]Consumer),
+		deleteCallback:   deleteCallback,
+		ephemeral:        protocol.IsEphemeral(name),
+		inFlightMessages: make(map[MessageID]*Message),
+		deferredMessages: make(map[MessageID]*Message),
+		latency:          newLatencyStream(opts),
+	}
+	if opts.MemQueueSize > 0 || c.ephemeral {
+		c.memoryMsgChan = make(chan *Message, opts.MemQueueSize)
+	}
+	if opts.HasExperiment(ExperimentTopologyAwareConsumption) {
+		if opts.TopologyZone != "" {
+			c.zoneLocalMsgChan = make(chan *Message)
+		}
+		if opts.TopologyRegion != "" {
+			c.regionLocalMsgChan = make(chan *Message)
+		}
+	}
+	c.backend = n.newBackend(topicName+":"+name, c.ephemeral)
+	n.Notify(c, !c.ephemeral)
+	return c
+}
+
+// Exiting reports whether the channel is closing or being deleted.
+func (c *Channel) Exiting() bool { return c.exitFlag.Load() }
+
+// Delete empties the channel, deletes its files and closes its clients.
+func (c *Channel) Delete() error { return c.exit(true) }
+
+// Close persists everything the channel holds and closes its clients.
+func (c *Channel) Close() error { return c.exit(false) }
+
+func (c *Channel) exit(deleted bool) error {
+	c.exitMu.Lock()
+	defer c.exitMu.Unlock()
+	if !c.exitFlag.CompareAndSwap(false, true) {
+		return errExiting
+	}
+	if deleted {
+		c.nsqd.logf(lg.INFO, "CHANNEL(%s): deleting", c.name)
+		c.nsqd.Notify(c, !c.ephemeral)
+	} else {
+		c.nsqd.logf(lg.INFO, "CHANNEL(%s): closing", c.name)
+	}
+	c.mu.RLock()
+	for _, client := range c.clients {
+		client.Close()
+	}
+	c.mu.RUnlock()
+	if deleted {
+		c.Empty()
+		return c.backend.Delete()
+	}
+	c.flush()
+	return c.backend.Close()
+}
+
+// Empty discards every queued, in-flight and deferred message.
+func (c *Channel) Empty() error {
+	c.mu.RLock()
+	for _, client := range c.clients {
+		client.Empty()
+	}
+	c.mu.RUnlock()
+	c.resetTables()
+	drainChan(c.memoryMsgChan)
+	return c.backend.Empty()
+}
+
+func drainChan(ch chan *Message) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+func (c *Channel) resetTables() {
+	c.inFlightMu.Lock()
+	c.inFlightMessages = make(map[MessageID]*Message)
+	c.inFlightPQ = nil
+	c.inFlightMu.Unlock()
+	c.deferredMu.Lock()
+	c.deferredMessages = make(map[MessageID]*Message)
+	c.deferredPQ = nil
+	c.deferredMu.Unlock()
+}
+
+// flush writes memory, in-flight and deferred messages to the backend.
+func (c *Channel) flush() {
+	var mem, inflight, deferred int
+	for {
+		select {
+		case m := <-c.memoryMsgChan:
+			c.writeBackend(m)
+			mem++
+			continue
+		default:
+		}
+		break
+	}
+	c.inFlightMu.Lock()
+	for _, m := range c.inFlightMessages {
+		c.writeBackend(m)
+		inflight++
+	}
+	c.inFlightMu.Unlock()
+	c.deferredMu.Lock()
+	for _, m := range c.deferredMessages {
+		c.writeBackend(m)
+		deferred++
+	}
+	c.deferredMu.Unlock()
+	if mem+inflight+deferred > 0 {
+		c.nsqd.logf(lg.INFO, "CHANNEL(%s): flushed %d memory %d in-flight %d deferred messages to backend",
+			c.name, mem, inflight, deferred)
+	}
+}
+
+func (c *Channel) writeBackend(m *Message) error {
+	err := writeMessageToBackend(m, c.backend)
+	c.nsqd.SetHealth(err)
+	if err != nil {
+		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to write message to backend - %s", c.name, err)
+	}
+	return err
+}
+
+// Depth is the number of queued messages (memory + backend).
+func (c *Channel) Depth() int64 { return int64(len(c.memoryMsgChan)) + c.backend.Depth() }
+
+// Pause stops delivery to every client of the channel.
+func (c *Channel) Pause() error { return c.setPaused(true) }
+
+// UnPause resumes delivery.
+func (c *Channel) UnPause() error { return c.setPaused(false) }
+
+func (c *Channel) setPaused(p bool) error {
+	c.paused.Store(p)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, client := range c.clients {
+		if p {
+			client.Pause()
+		} else {
+			client.UnPause()
+		}
+	}
+	return nil
+}
+
+// IsPaused reports the paused flag.
+func (c *Channel) IsPaused() bool { return c.paused.Load() }
+
+// PutMessage queues a message that arrived from the topic.
+func (c *Channel) PutMessage(m *Message) error {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return errExiting
+	}
+	if err := c.put(m); err != nil {
+		return err
+	}
+	c.messageCount.Add(1)
+	return nil
+}
+
+// put tries a waiting zone- or region-local client, then the memory queue,
+// then the backend (spec §11 order).
+func (c *Channel) put(m *Message) error {
+	if c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil {
+		if c.handOffLocal(m) {
+			return nil
+		}
+	}
+	select {
+	case c.memoryMsgChan <- m:
+		return nil
+	default:
+	}
+	return c.writeBackend(m)
+}
+
+func (c *Channel) handOffLocal(m *Message) bool {
+	select {
+	case c.zoneLocalMsgChan <- m:
+		return true
+	default:
+	}
+	select {
+	case c.zoneLocalMsgChan <- m:
+		return true
+	case c.regionLocalMsgChan <- m:
+		return true
+	default:
+	}
+	select {
+	case c.zoneLocalMsgChan <- m:
+		return true
+	case c.regionLocalMsgChan <- m:
+		return true
+	case c.memoryMsgChan <- m:
+		return true
+	default:
+	}
+	return false
+}
+
+// PutMessageDeferred places a message from the topic in the deferred table.
+func (c *Channel) PutMessageDeferred(m *Message, timeout time.Duration) {
+	c.messageCount.Add(1)
+	c.StartDeferredTimeout(m, timeout)
+}
+
+// AddClient registers a consumer, enforcing --max-channel-consumers.
+func (c *Channel) AddClient(clientID int64, client Consumer) error {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return errExiting
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.clients[clientID]; ok {
+		return nil
+	}
+	max := c.nsqd.getOpts().MaxChannelConsumers
+	if max != 0 && len(c.clients) >= max {
+		return fmt.Errorf("consumers for %s:%s exceeds limit of %d", c.topicName, c.name, max)
+	}
+	c.clients[clientID] = client
+	return nil
+}
+
+// RemoveClient unregisters a consumer; an ephemeral channel left without
+// clients deletes itself.
+func (c *Channel) RemoveClient(clientID int64) {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return
+	}
+	c.mu.Lock()
+	if _, ok := c.clients[clientID]; !ok {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.clients, clientID)
+	left := len(c.clients)
+	c.mu.Unlock()
+	if left == 0 && c.ephemeral {
+		go c.deleter.Do(func() { c.deleteCallback(c) })
+	}
+}
+
+func (c *Channel) clientCount() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.clients)
+}

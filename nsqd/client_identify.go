@@ -1,0 +1,193 @@
+package nsqd
+
+import (
+	"bufio"
+	"crypto/tls"
+	"fmt"
+	"time"
+
+	"github.com/golang/snappy"
+	"github.com/klauspost/compress/flate"
+)
+
+// identifyData is the IDENTIFY JSON body (spec §2.7). Unknown keys, such as
+// the deprecated short_id and long_id, are ignored.
+type identifyData struct {
+	ClientID            string `json:"client_id"`
+	Hostname            string `json:"hostname"`
+	HeartbeatInterval   int    `json:"heartbeat_interval"`
+	OutputBufferSize    int    `json:"output_buffer_size"`
+	OutputBufferTimeout int    `json:"output_buffer_timeout"`
+	FeatureNegotiation  bool   `json:"feature_negotiation"`
+	TLSv1               bool   `json:"tls_v1"`
+	Deflate             bool   `json:"deflate"`
+	DeflateLevel        int    `json:"deflate_level"`
+	Snappy              bool   `json:"snappy"`
+	SampleRate          int32  `json:"sample_rate"`
+	UserAgent           string `json:"user_agent"`
+	MsgTimeout          int    `json:"msg_timeout"`
+	TopologyRegion      string `json:"topology_region"`
+	TopologyZone        string `json:"topology_zone"`
+}
+
+// identify applies the fields in the reference's order; identity fields
+// stick even when a later check fails.
+func (c *clientV2) identify(d identifyData) error {
+	opts := c.nsqd.getOpts()
+	c.metaMu.Lock()
+	c.ClientID, c.Hostname, c.UserAgent = d.ClientID, d.Hostname, d.UserAgent
+	c.TopologyRegion, c.TopologyZone = d.TopologyRegion, d.TopologyZone
+	c.IsZoneLocal = d.TopologyZone == opts.TopologyZone
+	c.IsRegionLocal = d.TopologyRegion == opts.TopologyRegion
+	c.metaMu.Unlock()
+	if err := c.setHeartbeatInterval(d.HeartbeatInterval); err != nil {
+		return err
+	}
+	if err := c.setOutputBuffer(d.OutputBufferSize, d.OutputBufferTimeout); err != nil {
+		return err
+	}
+	if err := c.setSampleRate(d.SampleRate); err != nil {
+		return err
+	}
+	if err := c.setMsgTimeout(d.MsgTimeout); err != nil {
+		return err
+	}
+	ev := identifyEvent{
+		OutputBufferTimeout: c.OutputBufferTimeout,
+		HeartbeatInterval:   c.HeartbeatInterval,
+		SampleRate:          c.SampleRate,
+		MsgTimeout:          c.MsgTimeout,
+	}
+	select {
+	case c.IdentifyEventChan <- ev:
+	default:
+	}
+	return nil
+}
+
+func (c *clientV2) setHeartbeatInterval(ms int) error {
+	max := c.nsqd.getOpts().MaxHeartbeatInterval
+	switch {
+	case ms == -1:
+		c.HeartbeatInterval = 0
+	case ms == 0:
+	case ms >= 1000 && time.Duration(ms)*time.Millisecond <= max:
+		c.HeartbeatInterval = time.Duration(ms) * time.Millisecond
+	default:
+		return fmt.Errorf("heartbeat interval (%d) is invalid", ms)
+	}
+	c.writeTimeout.Store(int64(c.HeartbeatInterval))
+	return nil
+}
+
+func (c *clientV2) setOutputBuffer(size, timeoutMS int) error {
+	opts := c.nsqd.getOpts()
+	timeout := time.Duration(timeoutMS) * time.Millisecond
+	switch {
+	case timeoutMS == -1:
+		c.OutputBufferTimeout = 0
+	case timeoutMS == 0:
+	case timeout >= opts.MinOutputBufferTimeout && timeout <= opts.MaxOutputBufferTimeout:
+		c.OutputBufferTimeout = timeout
+	default:
+		return fmt.Errorf("output buffer timeout (%d) is invalid", timeoutMS)
+	}
+	switch {
+	case size == -1:
+		c.OutputBufferSize = 1
+		c.OutputBufferTimeout = 0
+	case size == 0:
+	case size >= 64 && int64(size) <= opts.MaxOutputBufferSize:
+		c.OutputBufferSize = size
+	default:
+		return fmt.Errorf("output buffer size (%d) is invalid", size)
+	}
+	if size != 0 {
+		c.writeMu.Lock()
+		defer c.writeMu.Unlock()
+		if err := c.Writer.Flush(); err != nil {
+			return err
+		}
+		c.Writer = bufio.NewWriterSize(c.Conn, c.OutputBufferSize)
+	}
+	return nil
+}
+
+func (c *clientV2) setSampleRate(rate int32) error {
+	if rate < 0 || rate > 99 {
+		return fmt.Errorf("sample rate (%d) is invalid", rate)
+	}
+	c.metaMu.Lock()
+	c.SampleRate = rate
+	c.metaMu.Unlock()
+	return nil
+}
+
+func (c *clientV2) setMsgTimeout(ms int) error {
+	max := c.nsqd.getOpts().MaxMsgTimeout
+	switch {
+	case ms == 0:
+	case ms >= 1000 && time.Duration(ms)*time.Millisecond <= max:
+		c.MsgTimeout = time.Duration(ms) * time.Millisecond
+	default:
+		return fmt.Errorf("msg timeout (%d) is invalid", ms)
+	}
+	return nil
+}
+
+// UpgradeTLS performs the server side of the TLS handshake on the raw
+// connection and layers reader and writer over it.
+func (c *clientV2) UpgradeTLS() error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	conn := tls.Server(c.Conn, c.nsqd.tlsConfig)
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := conn.Handshake(); err != nil {
+		return err
+	}
+	conn.SetDeadline(time.Time{})
+	c.tlsConn = conn
+	c.Reader = bufio.NewReaderSize(conn, defaultBufferSize)
+	c.Writer = bufio.NewWriterSize(conn, c.OutputBufferSize)
+	c.TLS.Store(true)
+	return nil
+}
+
+// rawConn is the connection compression layers write to (TLS if upgraded).
+func (c *clientV2) rawConn() interface {
+	Read([]byte) (int, error)
+	Write([]byte) (int, error)
+} {
+	if c.tlsConn != nil {
+		return c.tlsConn
+	}
+	return c.Conn
+}
+
+// UpgradeDeflate switches both directions to raw DEFLATE at level.
+func (c *clientV2) UpgradeDeflate(level int) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	conn := c.rawConn()
+	c.Reader = bufio.NewReaderSize(flate.NewReader(conn), defaultBufferSize)
+	fw, err := flate.NewWriter(conn, level)
+	if err != nil {
+		return err
+	}
+	c.flateWriter = fw
+	c.Writer = bufio.NewWriterSize(fw, c.OutputBufferSize)
+	c.Deflate.Store(true)
+	return nil
+}
+
+// UpgradeSnappy switches both directions to the snappy framing format.
+func (c *clientV2) UpgradeSnappy() error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	conn := c.rawConn()
+	c.Reader = bufio.NewReaderSize(snappy.NewReader(conn), defaultBufferSize)
+	c.snappyW = snappy.NewBufferedWriter(conn)
+	c.Writer = bufio.NewWriterSize(c.snappyW, c.OutputBufferSize)
+	c.Snappy.Store(true)
+	return nil
+}

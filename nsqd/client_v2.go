@@ -1,0 +1,219 @@
+package nsqd
+
+import (
+	"bufio"
+	"crypto/tls"
+	"github.com/klauspost/compress/flate"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/golang/snappy"
+)
+
+const defaultBufferSize = 16 * 1024
+
+// Client states as shown in stats (spec §2.4).
+const (
+	stateInit = iota
+	stateDisconnected
+	stateConnected
+	stateSubscribed
+	stateClosing
+)
+
+// identifyEvent carries the IDENTIFY settings the message pump needs.
+type identifyEvent struct {
+	OutputBufferTimeout time.Duration
+	HeartbeatInterval   time.Duration
+	SampleRate          int32
+	MsgTimeout          time.Duration
+}
+
+// clientV2 is one TCP connection speaking protocol V2. The IOLoop goroutine
+// reads commands; the messagePump goroutine writes messages and heartbeats.
+// writeMu serialises every write to Writer; metaMu guards the identity
+// fields and pubCounts.
+type clientV2 struct {
+	ReadyCount    atomic.Int64
+	InFlightCount atomic.Int64
+	MessageCount  atomic.Uint64
+	FinishCount   atomic.Uint64
+	RequeueCount  atomic.Uint64
+
+	writeMu      sync.Mutex
+	writeTimeout atomic.Int64 // heartbeat interval, as the write deadline
+	metaMu       sync.RWMutex
+
+	ID   int64
+	nsqd *NSQD
+	net.Conn
+
+	tlsConn     *tls.Conn
+	flateWriter *flate.Writer
+	snappyW     *snappy.Writer
+
+	Reader *bufio.Reader
+	Writer *bufio.Writer
+
+	OutputBufferSize    int
+	OutputBufferTimeout time.Duration
+	HeartbeatInterval   time.Duration
+	MsgTimeout          time.Duration
+
+	State       atomic.Int32
+	ConnectTime time.Time
+	Channel     *Channel
+
+	ReadyStateChan    chan int
+	ExitChan          chan struct{}
+	SubEventChan      chan *Channel
+	IdentifyEventChan chan identifyEvent
+
+	ClientID       string
+	Hostname       string
+	UserAgent      string
+	TopologyRegion string
+	TopologyZone   string
+	IsZoneLocal    bool
+	IsRegionLocal  bool
+
+	SampleRate int32
+	TLS        atomic.Bool
+	Snappy     atomic.Bool
+	Deflate    atomic.Bool
+
+	lenBuf    [4]byte
+	pubCounts map[string]uint64
+
+	AuthSecret string
+	AuthState  any
+}
+
+func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
+	identifier := ""
+	if conn.RemoteAddr() != nil {
+		if host, _, err := net.SplitHostPort(conn.RemoteAddr().String()); err == nil {
+			identifier = host
+		}
+	}
+	opts := n.getOpts()
+	c := &clientV2{
+		ID:                  id,
+		nsqd:                n,
+		Conn:                conn,
+		Reader:              bufio.NewReaderSize(conn, defaultBufferSize),
+		Writer:              bufio.NewWriterSize(conn, defaultBufferSize),
+		OutputBufferSize:    defaultBufferSize,
+		OutputBufferTimeout: opts.OutputBufferTimeout,
+		MsgTimeout:          opts.MsgTimeout,
+		HeartbeatInterval:   opts.ClientTimeout / 2,
+		ConnectTime:         time.Now(),
+		ReadyStateChan:      make(chan int, 1),
+		ExitChan:            make(chan struct{}),
+		SubEventChan:        make(chan *Channel, 1),
+		IdentifyEventChan:   make(chan identifyEvent, 1),
+		ClientID:            identifier,
+		Hostname:            identifier,
+		pubCounts:           make(map[string]uint64),
+	}
+	c.writeTimeout.Store(int64(c.HeartbeatInterval))
+	return c
+}
+
+func (c *clientV2) String() string { return c.RemoteAddr().String() }
+
+// IsReadyForMessages: channel not paused, RDY > 0 and in-flight < RDY.
+func (c *clientV2) IsReadyForMessages() bool {
+	if c.Channel.IsPaused() {
+		return false
+	}
+	rdy := c.ReadyCount.Load()
+	return rdy > 0 && c.InFlightCount.Load() < rdy
+}
+
+// tryUpdateReadyState wakes the message pump to re-evaluate readiness.
+func (c *clientV2) tryUpdateReadyState() {
+	select {
+	case c.ReadyStateChan <- 1:
+	default:
+	}
+}
+
+// SetReadyCount sets the absolute RDY value.
+func (c *clientV2) SetReadyCount(count int64) {
+	old := c.ReadyCount.Swap(count)
+	if old != count {
+		c.tryUpdateReadyState()
+	}
+}
+
+// FinishedMessage counts a FIN.
+func (c *clientV2) FinishedMessage() {
+	c.FinishCount.Add(1)
+	c.InFlightCount.Add(-1)
+	c.tryUpdateReadyState()
+}
+
+// RequeuedMessage counts a REQ.
+func (c *clientV2) RequeuedMessage() {
+	c.RequeueCount.Add(1)
+	c.InFlightCount.Add(-1)
+	c.tryUpdateReadyState()
+}
+
+// SendingMessage counts a delivery.
+func (c *clientV2) SendingMessage() {
+	c.InFlightCount.Add(1)
+	c.MessageCount.Add(1)
+}
+
+// PublishedMessage counts messages this client published to topic.
+func (c *clientV2) PublishedMessage(topic string, count uint64) {
+	c.metaMu.Lock()
+	c.pubCounts[topic] += count
+	c.metaMu.Unlock()
+}
+
+// TimedOutMessage is called by the channel when one of ours timed out.
+func (c *clientV2) TimedOutMessage() {
+	c.InFlightCount.Add(-1)
+	c.tryUpdateReadyState()
+}
+
+// Empty is called when the channel discards every in-flight message.
+func (c *clientV2) Empty() {
+	c.InFlightCount.Store(0)
+	c.tryUpdateReadyState()
+}
+
+// Pause and UnPause re-evaluate readiness after a channel (un)pause.
+func (c *clientV2) Pause()   { c.tryUpdateReadyState() }
+func (c *clientV2) UnPause() { c.tryUpdateReadyState() }
+
+// StartClose handles CLS: RDY 0 and closing state.
+func (c *clientV2) StartClose() {
+	c.SetReadyCount(0)
+	c.State.Store(stateClosing)
+}
+
+// Flush writes buffered frames through any compressor to the socket,
+// under the heartbeat write deadline. Callers hold writeMu.
+func (c *clientV2) Flush() error {
+	if d := time.Duration(c.writeTimeout.Load()); d > 0 {
+		c.SetWriteDeadline(time.Now().Add(d))
+	} else {
+		c.SetWriteDeadline(time.Time{})
+	}
+	if err := c.Writer.Flush(); err != nil {
+		return err
+	}
+	if c.flateWriter != nil {
+		return c.flateWriter.Flush()
+	}
+	if c.snappyW != nil {
+		return c.snappyW.Flush()
+	}
+	return nil
+}

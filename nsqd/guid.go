@@ -1,0 +1,86 @@
+package nsqd
+
+import (
+	"encoding/hex"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Message IDs (spec §2.12): 41+ bits of time in 2^20 ns units since a fixed
+// epoch, 10 bits of node id, 12 bits of sequence.
+const (
+	guidNodeIDBits   = 10
+	guidSequenceBits = 12
+	guidNodeIDShift  = guidSequenceBits
+	guidTimeShift    = guidSequenceBits + guidNodeIDBits
+	guidSequenceMask = -1 ^ (-1 << guidSequenceBits)
+	guidEpoch        = 1288834974288
+)
+
+var (
+	errTimeBackwards   = errors.New("time has gone backwards")
+	errSequenceExpired = errors.New("sequence expired")
+	errIDBackwards     = errors.New("ID went backward")
+)
+
+type guid int64
+
+// guidFactory produces strictly increasing ids for one topic.
+type guidFactory struct {
+	mu       sync.Mutex
+	nodeID   int64
+	sequence int64
+	lastTS   int64
+	lastID   guid
+}
+
+func newGUIDFactory(nodeID int64) *guidFactory {
+	return &guidFactory{nodeID: nodeID}
+}
+
+// newGUID returns the next id or an error if it cannot be made this instant.
+func (f *guidFactory) newGUID() (guid, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ts := time.Now().UnixNano() >> 20
+	if ts < f.lastTS {
+		return 0, errTimeBackwards
+	}
+	if f.lastTS == ts {
+		f.sequence = (f.sequence + 1) & guidSequenceMask
+		if f.sequence == 0 {
+			return 0, errSequenceExpired
+		}
+	} else {
+		f.sequence = 0
+	}
+	f.lastTS = ts
+	id := guid(((ts - guidEpoch) << guidTimeShift) | (f.nodeID << guidNodeIDShift) | f.sequence)
+	if id <= f.lastID {
+		return 0, errIDBackwards
+	}
+	f.lastID = id
+	return id, nil
+}
+
+// next retries newGUID every millisecond until it succeeds.
+func (f *guidFactory) next() MessageID {
+	for {
+		id, err := f.newGUID()
+		if err == nil {
+			return id.hex()
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (g guid) hex() MessageID {
+	var b [8]byte
+	for i := 0; i < 8; i++ {
+		b[i] = byte(g >> (56 - 8*i))
+	}
+	var h MessageID
+	hex.Encode(h[:], b[:])
+	return h
+}

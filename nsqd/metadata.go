@@ -1,0 +1,146 @@
+package nsqd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/version"
+)
+
+// Metadata is the content of nsqd.dat (spec §5).
+type Metadata struct {
+	Topics  []TopicMetadata `json:"topics"`
+	Version string          `json:"version"`
+}
+
+// TopicMetadata is one durable topic in nsqd.dat.
+type TopicMetadata struct {
+	Name     string            `json:"name"`
+	Paused   bool              `json:"paused"`
+	Channels []ChannelMetadata `json:"channels"`
+}
+
+// ChannelMetadata is one durable channel in nsqd.dat.
+type ChannelMetadata struct {
+	Name   string `json:"name"`
+	Paused bool   `json:"paused"`
+}
+
+func (n *NSQD) metadataFile() string {
+	return filepath.Join(n.getOpts().DataPath, "nsqd.dat")
+}
+
+// GetMetadata snapshots durable topics and channels (sorted by name).
+func (n *NSQD) GetMetadata() *Metadata {
+	meta := &Metadata{Version: version.Binary}
+	topics := n.topics()
+	sort.Slice(topics, func(i, j int) bool { return topics[i].name < topics[j].name })
+	for _, t := range topics {
+		if t.ephemeral || t.Exiting() {
+			continue
+		}
+		tm := TopicMetadata{Name: t.name, Paused: t.IsPaused()}
+		for _, c := range t.channels() {
+			if c.ephemeral || c.Exiting() {
+				continue
+			}
+			tm.Channels = append(tm.Channels, ChannelMetadata{Name: c.name, Paused: c.IsPaused()})
+		}
+		meta.Topics = append(meta.Topics, tm)
+	}
+	return meta
+}
+
+// PersistMetadata writes nsqd.dat atomically (temp file, fsync, rename).
+func (n *NSQD) PersistMetadata() error {
+	n.persistMu.Lock()
+	defer n.persistMu.Unlock()
+	data, err := json.Marshal(n.GetMetadata())
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(n.metadataFile(), data)
+}
+
+func (n *NSQD) persistOrLog() {
+	if err := n.PersistMetadata(); err != nil {
+		n.logf(lg.ERROR, "failed to persist metadata - %s", err)
+	}
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp := fmt.Sprintf("%s.%d.tmp", path, rand.Int())
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0600)
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// LoadMetadata recreates topics and channels from nsqd.dat, restores their
+// paused flags and starts the topics. A missing file is a fresh start.
+func (n *NSQD) LoadMetadata() error {
+	n.isLoading.Store(true)
+	defer n.isLoading.Store(false)
+	fn := n.metadataFile()
+	data, err := os.ReadFile(fn)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("failed to read metadata from %s - %w", fn, err)
+	}
+	var m Metadata
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("failed to parse metadata in %s - %w", fn, err)
+	}
+	var loaded []*Topic
+	for _, tm := range m.Topics {
+		if t := n.loadTopic(tm); t != nil {
+			loaded = append(loaded, t)
+		}
+	}
+	for _, t := range loaded {
+		t.Start()
+	}
+	return nil
+}
+
+func (n *NSQD) loadTopic(tm TopicMetadata) *Topic {
+	if !protocol.IsValidTopicName(tm.Name) {
+		n.logf(lg.WARN, "skipping creation of invalid topic %s", tm.Name)
+		return nil
+	}
+	t := n.GetTopic(tm.Name)
+	if tm.Paused {
+		t.Pause()
+	}
+	for _, cm := range tm.Channels {
+		if !protocol.IsValidChannelName(cm.Name) {
+			n.logf(lg.WARN, "skipping creation of invalid channel %s", cm.Name)
+			continue
+		}
+		c := t.GetChannel(cm.Name)
+		if cm.Paused {
+			c.Pause()
+		}
+	}
+	return t
+}

@@ -1,0 +1,155 @@
+package nsqd
+
+import (
+	"io"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+// readMessageBody reads [size][body] of PUB and DPUB with their errors.
+func (p *protocolV2) readMessageBody(c *clientV2, cmd string) ([]byte, error) {
+	size, err := readLen(c)
+	if err != nil {
+		return nil, fatalf(protocol.EBadMessage, "%s failed to read message body size", cmd)
+	}
+	if size <= 0 {
+		return nil, fatalf(protocol.EBadMessage, "%s invalid message body size %d", cmd, size)
+	}
+	if max := p.nsqd.getOpts().MaxMsgSize; int64(size) > max {
+		return nil, fatalf(protocol.EBadMessage, "%s message too big %d > %d", cmd, size, max)
+	}
+	body := make([]byte, size)
+	if _, err := io.ReadFull(c.Reader, body); err != nil {
+		return nil, fatalf(protocol.EBadMessage, "%s failed to read message body", cmd)
+	}
+	return body, nil
+}
+
+// PUB publishes one message.
+func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
+	if len(params) < 2 {
+		return nil, fatal(protocol.EInvalid, "PUB insufficient number of parameters")
+	}
+	topicName := string(params[1])
+	if !protocol.IsValidTopicName(topicName) {
+		return nil, fatalf(protocol.EBadTopic, "PUB topic name %q is not valid", topicName)
+	}
+	body, err := p.readMessageBody(c, "PUB")
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkAuth(c, "PUB", topicName, ""); err != nil {
+		return nil, err
+	}
+	t := p.nsqd.GetTopic(topicName)
+	if err := t.PutMessage(NewMessage(t.GenerateID(), body)); err != nil {
+		return nil, fatal(protocol.EPubFailed, "PUB failed "+err.Error())
+	}
+	c.PublishedMessage(topicName, 1)
+	return protocol.OKBytes, nil
+}
+
+// DPUB publishes one message that becomes visible after a delay.
+func (p *protocolV2) DPUB(c *clientV2, params [][]byte) ([]byte, error) {
+	if len(params) < 3 {
+		return nil, fatal(protocol.EInvalid, "DPUB insufficient number of parameters")
+	}
+	topicName := string(params[1])
+	if !protocol.IsValidTopicName(topicName) {
+		return nil, fatalf(protocol.EBadTopic, "DPUB topic name %q is not valid", topicName)
+	}
+	ms, err := parseDigits(params[2])
+	if err != nil {
+		return nil, fatalf(protocol.EInvalid, "DPUB could not parse timeout %s", params[2])
+	}
+	maxMS := int64(p.nsqd.getOpts().MaxReqTimeout / time.Millisecond)
+	if ms > maxMS {
+		return nil, fatalf(protocol.EInvalid, "DPUB timeout %d out of range 0-%d", ms, maxMS)
+	}
+	body, err := p.readMessageBody(c, "DPUB")
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkAuth(c, "DPUB", topicName, ""); err != nil {
+		return nil, err
+	}
+	t := p.nsqd.GetTopic(topicName)
+	m := NewMessage(t.GenerateID(), body)
+	m.deferred = time.Duration(ms) * time.Millisecond
+	if err := t.PutMessage(m); err != nil {
+		return nil, fatal(protocol.EDPubFailed, "DPUB failed "+err.Error())
+	}
+	c.PublishedMessage(topicName, 1)
+	return protocol.OKBytes, nil
+}
+
+// MPUB publishes a batch (spec §2.6 for the order of checks).
+func (p *protocolV2) MPUB(c *clientV2, params [][]byte) ([]byte, error) {
+	if len(params) < 2 {
+		return nil, fatal(protocol.EInvalid, "MPUB insufficient number of parameters")
+	}
+	topicName := string(params[1])
+	if !protocol.IsValidTopicName(topicName) {
+		return nil, fatalf(protocol.EBadTopic, "E_BAD_TOPIC MPUB topic name %q is not valid", topicName)
+	}
+	if err := p.checkAuth(c, "MPUB", topicName, ""); err != nil {
+		return nil, err
+	}
+	t := p.nsqd.GetTopic(topicName)
+	msgs, err := p.readMPUB(c, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.PutMessages(msgs); err != nil {
+		return nil, fatal(protocol.EMPubFailed, "MPUB failed "+err.Error())
+	}
+	c.PublishedMessage(topicName, uint64(len(msgs)))
+	return protocol.OKBytes, nil
+}
+
+func (p *protocolV2) readMPUB(c *clientV2, t *Topic) ([]*Message, error) {
+	opts := p.nsqd.getOpts()
+	size, err := readLen(c)
+	if err != nil {
+		return nil, fatal(protocol.EBadBody, "MPUB failed to read body size")
+	}
+	if size <= 0 {
+		return nil, fatalf(protocol.EBadBody, "MPUB invalid body size %d", size)
+	}
+	if int64(size) > opts.MaxBodySize {
+		return nil, fatalf(protocol.EBadBody, "MPUB body too big %d > %d", size, opts.MaxBodySize)
+	}
+	count, err := readLen(c)
+	if err != nil {
+		return nil, fatal(protocol.EBadBody, "MPUB failed to read message count")
+	}
+	if count <= 0 || int64(count) > (opts.MaxBodySize-4)/5 {
+		return nil, fatalf(protocol.EBadBody, "MPUB invalid message count %d", count)
+	}
+	return readMPUBMessages(c.Reader, c.lenBuf[:], int(count), opts.MaxMsgSize, t, "MPUB")
+}
+
+// readMPUBMessages reads count [size][body] records (TCP MPUB and the
+// binary HTTP /mpub share it).
+func readMPUBMessages(r io.Reader, lenBuf []byte, count int, maxMsgSize int64, t *Topic, cmd string) ([]*Message, error) {
+	msgs := make([]*Message, 0, count)
+	for i := 0; i < count; i++ {
+		if _, err := io.ReadFull(r, lenBuf[:4]); err != nil {
+			return nil, fatalf(protocol.EBadMessage, "%s failed to read message(%d) body size", cmd, i)
+		}
+		size := int32(uint32(lenBuf[0])<<24 | uint32(lenBuf[1])<<16 | uint32(lenBuf[2])<<8 | uint32(lenBuf[3]))
+		if size <= 0 {
+			return nil, fatalf(protocol.EBadMessage, "%s invalid message(%d) body size %d", cmd, i, size)
+		}
+		if int64(size) > maxMsgSize {
+			return nil, fatalf(protocol.EBadMessage, "%s message too big %d > %d", cmd, size, maxMsgSize)
+		}
+		body := make([]byte, size)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return nil, fatalf(protocol.EBadMessage, "%s failed to read message body", cmd)
+		}
+		msgs = append(msgs, NewMessage(t.GenerateID(), body))
+	}
+	return msgs, nil
+}

@@ -1,0 +1,150 @@
+package nsqd
+
+import (
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+)
+
+// pumpState is what the message pump goroutine owns for one client.
+type pumpState struct {
+	sub        *Channel
+	msgTimeout time.Duration
+	sampleRate int32
+	flushed    bool
+
+	heartbeat *time.Ticker
+	flusher   *time.Ticker
+}
+
+func newTicker(d time.Duration) *time.Ticker {
+	if d <= 0 {
+		t := time.NewTicker(time.Hour)
+		t.Stop()
+		return t
+	}
+	return time.NewTicker(d)
+}
+
+// messagePump delivers messages to a subscribed client while it is ready,
+// sends heartbeats and flushes the output buffer (spec §2.9, §2.11).
+func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
+	s := &pumpState{
+		msgTimeout: c.MsgTimeout,
+		flushed:    true,
+		heartbeat:  newTicker(c.HeartbeatInterval),
+		flusher:    newTicker(c.OutputBufferTimeout),
+	}
+	defer func() { s.heartbeat.Stop(); s.flusher.Stop() }()
+	subEvents, identifyEvents := c.SubEventChan, c.IdentifyEventChan
+	close(started)
+	for {
+		var memoryChan, zoneChan, regionChan chan *Message
+		var backendChan <-chan []byte
+		var flusherChan <-chan time.Time
+		if s.sub == nil || !c.IsReadyForMessages() {
+			if err := p.flush(c); err != nil {
+				p.pumpFailed(c, err)
+				return
+			}
+			s.flushed = true
+		} else {
+			memoryChan, zoneChan, regionChan = s.sub.memoryMsgChan, s.sub.zoneLocalMsgChan, s.sub.regionLocalMsgChan
+			backendChan = s.sub.backend.ReadChan()
+			if !s.flushed {
+				flusherChan = s.flusher.C
+			}
+		}
+		var err error
+		select {
+		case <-flusherChan:
+			err = p.flush(c)
+			s.flushed = true
+		case <-c.ReadyStateChan:
+		case s.sub = <-subEvents:
+			subEvents = nil
+		case ev := <-identifyEvents:
+			identifyEvents = nil
+			s.applyIdentify(ev)
+		case <-s.heartbeat.C:
+			err = p.heartbeat(c)
+		case b := <-backendChan:
+			err = p.deliverEncoded(c, s, b)
+		case m := <-memoryChan:
+			err = p.deliver(c, s, m, countByLocality)
+		case m := <-zoneChan:
+			err = p.deliver(c, s, m, countZone)
+		case m := <-regionChan:
+			err = p.deliver(c, s, m, countRegion)
+		case <-c.ExitChan:
+			return
+		}
+		if err != nil {
+			p.pumpFailed(c, err)
+			return
+		}
+	}
+}
+
+func (s *pumpState) applyIdentify(ev identifyEvent) {
+	s.heartbeat.Stop()
+	s.flusher.Stop()
+	s.heartbeat = newTicker(ev.HeartbeatInterval)
+	s.flusher = newTicker(ev.OutputBufferTimeout)
+	s.msgTimeout = ev.MsgTimeout
+	s.sampleRate = ev.SampleRate
+}
+
+func (p *protocolV2) pumpFailed(c *clientV2, err error) {
+	p.nsqd.logf(lg.ERROR, "PROTOCOL(V2): [%s] messagePump error - %s", c, err)
+	c.Close()
+	<-c.ExitChan
+}
+
+// How a delivery is counted on the channel (spec §11).
+const (
+	countNone = iota
+	countByLocality
+	countZone
+	countRegion
+)
+
+func (p *protocolV2) deliverEncoded(c *clientV2, s *pumpState, b []byte) error {
+	m, err := decodeMessage(b)
+	if err != nil {
+		p.nsqd.logf(lg.ERROR, "failed to decode message - %s", err)
+		return nil
+	}
+	return p.deliver(c, s, m, countNone)
+}
+
+// deliver marks m in flight for c and writes it into c's output buffer.
+func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) error {
+	if !sampled(s.sampleRate) {
+		return nil
+	}
+	m.Attempts++
+	s.sub.StartInFlightTimeout(m, c.ID, s.msgTimeout)
+	c.SendingMessage()
+	s.sub.countDelivery(c, how)
+	s.flushed = false
+	return p.sendMessage(c, m)
+}
+
+// countDelivery bumps the zone/region/global delivery counters.
+func (ch *Channel) countDelivery(c *clientV2, how int) {
+	topo := ch.nsqd.getOpts().HasExperiment(ExperimentTopologyAwareConsumption)
+	switch {
+	case how == countNone:
+	case how == countZone, how == countRegion && c.IsZoneLocal:
+		ch.zoneLocalMsgCount.Add(1)
+	case how == countRegion:
+		ch.regionLocalMsgCount.Add(1)
+	case topo && c.IsZoneLocal:
+		ch.zoneLocalMsgCount.Add(1)
+	case topo && c.IsRegionLocal:
+		ch.regionLocalMsgCount.Add(1)
+	default:
+		ch.globalMsgCount.Add(1)
+	}
+}

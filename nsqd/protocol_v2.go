@@ -1,0 +1,171 @@
+package nsqd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+var separatorBytes = []byte(" ")
+
+// protocolV2 serves one client connection (spec §2).
+type protocolV2 struct {
+	nsqd *NSQD
+}
+
+// IOLoop reads and executes commands until the connection ends, with the
+// message pump running beside it.
+func (p *protocolV2) IOLoop(c *clientV2) error {
+	started := make(chan struct{})
+	pumpDone := make(chan struct{})
+	go func() {
+		defer close(pumpDone)
+		p.messagePump(c, started)
+	}()
+	<-started
+	err := p.readLoop(c)
+	if err != nil {
+		p.nsqd.logf(lg.ERROR, "PROTOCOL(V2): [%s] exiting ioloop - %s", c, err)
+	}
+	close(c.ExitChan)
+	<-pumpDone
+	c.Close()
+	if c.Channel != nil {
+		c.Channel.RemoveClient(c.ID)
+	}
+	return nil
+}
+
+func (p *protocolV2) readLoop(c *clientV2) error {
+	for {
+		if hb := c.HeartbeatInterval; hb > 0 {
+			c.SetReadDeadline(time.Now().Add(hb * 2))
+		} else {
+			c.SetReadDeadline(time.Time{})
+		}
+		line, err := c.Reader.ReadSlice('\n')
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("failed to read command - %w", err)
+		}
+		line = line[:len(line)-1]
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		params := bytes.Split(line, separatorBytes)
+		resp, err := p.Exec(c, params)
+		if err != nil {
+			if fatal := p.sendError(c, err); fatal {
+				return err
+			}
+			continue
+		}
+		if resp != nil {
+			if err := p.Send(c, protocol.FrameTypeResponse, resp); err != nil {
+				return fmt.Errorf("failed to send response - %w", err)
+			}
+		}
+	}
+}
+
+// sendError writes an error frame; it reports whether the connection must
+// now close (fatal error or failed write).
+func (p *protocolV2) sendError(c *clientV2, err error) bool {
+	var ce *protocol.ClientErr
+	if !errors.As(err, &ce) {
+		ce = protocol.NewFatalClientErr(err, protocol.EInvalid, err.Error())
+	}
+	lvl := lg.ERROR
+	if !ce.Fatal {
+		lvl = lg.WARN
+	}
+	p.nsqd.logf(lvl, "[%s] - %s", c, ce)
+	if werr := p.Send(c, protocol.FrameTypeError, ce.Wire()); werr != nil {
+		return true
+	}
+	return ce.Fatal
+}
+
+// Send writes a response or error frame. It flushes unless the client has
+// already sent more commands, which will be answered in the same flush;
+// fatal-error and pump-originated frames flush through the pump's rules.
+func (p *protocolV2) Send(c *clientV2, frameType int32, data []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := writeFrame(c, frameType, data); err != nil {
+		return err
+	}
+	if frameType != protocol.FrameTypeMessage && c.Reader.Buffered() == 0 {
+		return c.Flush()
+	}
+	if frameType == protocol.FrameTypeError {
+		return c.Flush()
+	}
+	return nil
+}
+
+func writeFrame(c *clientV2, frameType int32, data []byte) error {
+	var hdr [protocol.FrameHeaderLen]byte
+	putFrameHeader(hdr[:], frameType, len(data))
+	if _, err := c.Writer.Write(hdr[:]); err != nil {
+		return err
+	}
+	_, err := c.Writer.Write(data)
+	return err
+}
+
+func putFrameHeader(b []byte, frameType int32, n int) {
+	size := uint32(n + 4)
+	b[0], b[1], b[2], b[3] = byte(size>>24), byte(size>>16), byte(size>>8), byte(size)
+	t := uint32(frameType)
+	b[4], b[5], b[6], b[7] = byte(t>>24), byte(t>>16), byte(t>>8), byte(t)
+}
+
+// sendMessage writes a message frame into the client's buffer (no flush).
+func (p *protocolV2) sendMessage(c *clientV2, m *Message) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	var hdr [protocol.FrameHeaderLen + minValidMsgLength]byte
+	putFrameHeader(hdr[:], protocol.FrameTypeMessage, m.encodedLen())
+	b := hdr[protocol.FrameHeaderLen:]
+	ts := uint64(m.Timestamp)
+	for i := 0; i < 8; i++ {
+		b[i] = byte(ts >> (56 - 8*i))
+	}
+	b[8], b[9] = byte(m.Attempts>>8), byte(m.Attempts)
+	copy(b[10:], m.ID[:])
+	if _, err := c.Writer.Write(hdr[:]); err != nil {
+		return err
+	}
+	_, err := c.Writer.Write(m.Body)
+	return err
+}
+
+// heartbeat writes a _heartbeat_ frame and flushes.
+func (p *protocolV2) heartbeat(c *clientV2) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := writeFrame(c, protocol.FrameTypeResponse, protocol.HeartbeatBytes); err != nil {
+		return err
+	}
+	return c.Flush()
+}
+
+func (p *protocolV2) flush(c *clientV2) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	return c.Flush()
+}
+
+// sampled reports whether a message survives the client's sample rate.
+func sampled(rate int32) bool {
+	return rate <= 0 || rand.Int32N(100) <= rate
+}

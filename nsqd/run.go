@@ -1,0 +1,110 @@
+package nsqd
+
+import (
+	"errors"
+	"net"
+	"net/http"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+// Main serves until Exit is called or a listener fails. On a listener
+// failure it shuts down cleanly and returns the error.
+func (n *NSQD) Main() error {
+	n.goServe(func() error {
+		return protocol.TCPServer(n.tcpListener, n.tcpServer, func(f string, args ...any) {
+			n.logf(lg.WARN, f, args...)
+		})
+	})
+	if n.httpListener != nil {
+		n.serveHTTP(n.httpListener, false)
+	}
+	if n.httpsListener != nil {
+		n.serveHTTP(n.httpsListener, true)
+	}
+	n.wg.Go(n.queueScanLoop)
+	n.wg.Go(n.lookupLoop)
+	select {
+	case err := <-n.mainErr:
+		n.logf(lg.FATAL, "%s", err)
+		n.Exit()
+		return err
+	case <-n.exitChan:
+		return nil
+	}
+}
+
+// goServe runs a server loop; an error it returns ends Main.
+func (n *NSQD) goServe(serve func() error) {
+	n.wg.Go(func() {
+		if err := serve(); err != nil {
+			select {
+			case n.mainErr <- err:
+			default:
+			}
+		}
+	})
+}
+
+func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
+	srv := &http.Server{
+		Handler:  newHTTPServer(n, tlsEnabled, n.getOpts().TLSRequired == TLSRequired),
+		ErrorLog: lg.StdLogger(n.getOpts().Logger, "http"),
+	}
+	n.srvMu.Lock()
+	n.httpServers = append(n.httpServers, srv)
+	n.srvMu.Unlock()
+	n.goServe(func() error {
+		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	})
+}
+
+// Exit shuts down in the order of spec §1.7: stop listening and close
+// clients, close HTTP, persist nsqd.dat, close every topic (which writes
+// queued, in-flight and deferred messages to disk), stop the loops,
+// release the data-path lock. It is idempotent.
+func (n *NSQD) Exit() {
+	n.exitOnce.Do(n.exit)
+}
+
+func (n *NSQD) exit() {
+	if n.tcpListener != nil {
+		n.tcpListener.Close()
+	}
+	if n.tcpServer != nil {
+		n.tcpServer.closeAll()
+	}
+	n.srvMu.Lock()
+	for _, srv := range n.httpServers {
+		srv.Close()
+	}
+	n.srvMu.Unlock()
+	if n.httpListener != nil {
+		n.httpListener.Close()
+	}
+	if n.httpsListener != nil {
+		n.httpsListener.Close()
+	}
+	if err := n.PersistMetadata(); err != nil {
+		n.logf(lg.ERROR, "failed to persist metadata - %s", err)
+	}
+	n.logf(lg.INFO, "NSQ: closing topics")
+	n.mu.RLock()
+	topics := make([]*Topic, 0, len(n.topicMap))
+	for _, t := range n.topicMap {
+		topics = append(topics, t)
+	}
+	n.mu.RUnlock()
+	for _, t := range topics {
+		t.Close()
+	}
+	close(n.exitChan)
+	n.wg.Wait()
+	n.dl.Unlock()
+	n.logf(lg.INFO, "NSQ: bye")
+}

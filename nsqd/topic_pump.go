@@ -1,0 +1,72 @@
+package nsqd
+
+import (
+	"github.com/nsqgo/nsq/internal/lg"
+)
+
+// messagePump is the topic's fan-out goroutine. It waits for Start, then
+// copies each message from the memory queue or the backend to every
+// channel. With no channels, or while paused, it reads nothing, so messages
+// accumulate at topic level.
+func (t *Topic) messagePump() {
+	select {
+	case <-t.startChan:
+	case <-t.exitChan:
+		return
+	}
+	var chans []*Channel
+	var memoryMsgChan chan *Message
+	var backendChan <-chan []byte
+	refresh := func() {
+		chans = t.channels()
+		memoryMsgChan, backendChan = nil, nil
+		if len(chans) > 0 && !t.IsPaused() {
+			memoryMsgChan, backendChan = t.memoryMsgChan, t.backend.ReadChan()
+		}
+	}
+	refresh()
+	for {
+		select {
+		case m := <-memoryMsgChan:
+			t.fanOut(chans, m)
+		case b := <-backendChan:
+			t.fanOutEncoded(chans, b)
+		case <-t.channelUpdateChan:
+			refresh()
+		case <-t.pauseChan:
+			refresh()
+		case <-t.exitChan:
+			t.nsqd.logf(lg.INFO, "TOPIC(%s): closing ... messagePump", t.name)
+			return
+		}
+	}
+}
+
+func (t *Topic) fanOutEncoded(chans []*Channel, b []byte) {
+	m, err := decodeMessage(b)
+	if err != nil {
+		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to decode message - %s", t.name, err)
+		return
+	}
+	t.fanOut(chans, m)
+}
+
+// fanOut gives every channel its own copy of m (the first gets m itself).
+func (t *Topic) fanOut(chans []*Channel, m *Message) {
+	for i, c := range chans {
+		cm := m
+		if i > 0 {
+			cm = &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp, deferred: m.deferred}
+		}
+		var err error
+		if cm.deferred != 0 {
+			c.PutMessageDeferred(cm, cm.deferred)
+		} else {
+			err = c.PutMessage(cm)
+		}
+		if err != nil {
+			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to put msg(%s) to channel(%s) - %s",
+				t.name, cm.ID, c.name, err)
+		}
+	}
+}
