@@ -338,9 +338,3 @@ func (c *Channel) RemoveClient(clientID int64) {
 		go c.deleter.Do(func() { c.deleteCallback(c) })
 	}
 }
-
-func (c *Channel) clientCount() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.clients)
-}

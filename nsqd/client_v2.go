@@ -44,6 +44,7 @@ type clientV2 struct {
 
 	writeMu      sync.Mutex
 	writeTimeout atomic.Int64 // heartbeat interval, as the write deadline
+	respPending  bool         // IOLoop wrote responses not yet flushed; under writeMu
 	metaMu       sync.RWMutex
 
 	ID   int64

@@ -59,9 +59,14 @@ func (n *NSQD) GetMetadata() *Metadata {
 }
 
 // PersistMetadata writes nsqd.dat atomically (temp file, fsync, rename).
+// Once Exit has written the final version, later calls do nothing: topics
+// are closing then, and a rewrite would omit them.
 func (n *NSQD) PersistMetadata() error {
 	n.persistMu.Lock()
 	defer n.persistMu.Unlock()
+	if n.exiting {
+		return nil
+	}
 	data, err := json.Marshal(n.GetMetadata())
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ type NSQD struct {
 	startTime time.Time
 	healthErr atomic.Pointer[error]
 	persistMu sync.Mutex
+	exiting   bool // under persistMu: the final nsqd.dat has been written
 
 	dl *dirlock.DirLock
 
@@ -35,6 +36,7 @@ type NSQD struct {
 	httpsListener net.Listener
 	tlsConfig     *tls.Config
 	clientTLS     *tls.Config
+	httpClient    *http.Client
 	tcpServer     *tcpServer
 	srvMu         sync.Mutex
 	httpServers   []*http.Server
@@ -42,6 +44,9 @@ type NSQD struct {
 	isLoading       atomic.Bool
 	channelsChanged atomic.Bool // tells the queue scan to refresh its list
 	notifyChan      chan any
+	optsChanged     chan struct{}
+	peersMu         sync.Mutex
+	lookupPeers     []*lookupPeer
 	exitChan        chan struct{}
 	exitOnce        sync.Once
 	wg              sync.WaitGroup
@@ -60,12 +65,13 @@ func New(opts *Options) (*NSQD, error) {
 		dataPath = cwd
 	}
 	n := &NSQD{
-		startTime:  time.Now(),
-		topicMap:   make(map[string]*Topic),
-		notifyChan: make(chan any),
-		exitChan:   make(chan struct{}),
-		mainErr:    make(chan error, 4),
-		dl:         dirlock.New(dataPath),
+		startTime:   time.Now(),
+		topicMap:    make(map[string]*Topic),
+		notifyChan:  make(chan any),
+		optsChanged: make(chan struct{}, 1),
+		exitChan:    make(chan struct{}),
+		mainErr:     make(chan error, 4),
+		dl:          dirlock.New(dataPath),
 	}
 	n.swapOpts(opts)
 	if err := n.dl.Lock(); err != nil {
@@ -94,6 +100,7 @@ func (n *NSQD) init(opts *Options) error {
 	if err := n.buildTLS(opts); err != nil {
 		return err
 	}
+	n.httpClient = n.newOutboundHTTPClient()
 	if err := n.listen(opts); err != nil {
 		return err
 	}

@@ -101,9 +101,11 @@ func (p *protocolV2) pumpFailed(c *clientV2, err error) {
 	<-c.ExitChan
 }
 
-// How a delivery is counted on the channel (spec §11).
+// How a delivery is counted on the channel (spec §3.10, §11): without the
+// topology experiment every delivery is global; with it, deliveries read
+// from the disk queue are not counted.
 const (
-	countNone = iota
+	countDisk = iota
 	countByLocality
 	countZone
 	countRegion
@@ -115,7 +117,7 @@ func (p *protocolV2) deliverEncoded(c *clientV2, s *pumpState, b []byte) error {
 		p.nsqd.logf(lg.ERROR, "failed to decode message - %s", err)
 		return nil
 	}
-	return p.deliver(c, s, m, countNone)
+	return p.deliver(c, s, m, countDisk)
 }
 
 // deliver marks m in flight for c and writes it into c's output buffer.
@@ -135,7 +137,7 @@ func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) err
 func (ch *Channel) countDelivery(c *clientV2, how int) {
 	topo := ch.nsqd.getOpts().HasExperiment(ExperimentTopologyAwareConsumption)
 	switch {
-	case how == countNone:
+	case how == countDisk && topo:
 	case how == countZone, how == countRegion && c.IsZoneLocal:
 		ch.zoneLocalMsgCount.Add(1)
 	case how == countRegion:

@@ -44,6 +44,9 @@ func (p *protocolV2) IOLoop(c *clientV2) error {
 
 func (p *protocolV2) readLoop(c *clientV2) error {
 	for {
+		if err := p.flushResponses(c, false); err != nil {
+			return fmt.Errorf("failed to flush responses - %w", err)
+		}
 		if hb := c.HeartbeatInterval; hb > 0 {
 			c.SetReadDeadline(time.Now().Add(hb * 2))
 		} else {
@@ -91,25 +94,32 @@ func (p *protocolV2) sendError(c *clientV2, err error) bool {
 	if werr := p.Send(c, protocol.FrameTypeError, ce.Wire()); werr != nil {
 		return true
 	}
+	if ce.Fatal {
+		p.flushResponses(c, true)
+	}
 	return ce.Fatal
 }
 
-// Send writes a response or error frame. It flushes unless the client has
-// already sent more commands, which will be answered in the same flush;
-// fatal-error and pump-originated frames flush through the pump's rules.
+// Send writes a response or error frame into the output buffer without
+// flushing: readLoop flushes once the client has no further command
+// buffered, so a pipelined burst is answered with one write.
 func (p *protocolV2) Send(c *clientV2, frameType int32, data []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	if err := writeFrame(c, frameType, data); err != nil {
-		return err
+	c.respPending = true
+	return writeFrame(c, frameType, data)
+}
+
+// flushResponses flushes answered commands once no further input is
+// buffered (or always, when force is set).
+func (p *protocolV2) flushResponses(c *clientV2, force bool) error {
+	if !c.respPending || (!force && c.Reader.Buffered() > 0) {
+		return nil
 	}
-	if frameType != protocol.FrameTypeMessage && c.Reader.Buffered() == 0 {
-		return c.Flush()
-	}
-	if frameType == protocol.FrameTypeError {
-		return c.Flush()
-	}
-	return nil
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	c.respPending = false
+	return c.Flush()
 }
 
 func writeFrame(c *clientV2, frameType int32, data []byte) error {

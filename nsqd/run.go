@@ -38,7 +38,7 @@ func (n *NSQD) Main() error {
 // goServe runs a server loop; an error it returns ends Main.
 func (n *NSQD) goServe(serve func() error) {
 	n.wg.Go(func() {
-		if err := serve(); err != nil {
+		if err := serve(); err != nil && !errors.Is(err, net.ErrClosed) {
 			select {
 			case n.mainErr <- err:
 			default:
@@ -93,6 +93,9 @@ func (n *NSQD) exit() {
 	if err := n.PersistMetadata(); err != nil {
 		n.logf(lg.ERROR, "failed to persist metadata - %s", err)
 	}
+	n.persistMu.Lock()
+	n.exiting = true
+	n.persistMu.Unlock()
 	n.logf(lg.INFO, "NSQ: closing topics")
 	n.mu.RLock()
 	topics := make([]*Topic, 0, len(n.topicMap))

@@ -1,0 +1,152 @@
+package diskqueue
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWrittenBytes checks the exact files: max-bytes-per-file 100 with
+// 34-byte records gives 68-byte segments, and the metadata text layout.
+func TestWrittenBytes(t *testing.T) {
+	dir := t.TempDir()
+	q := NewWithOptions(testOptions(t, dir, newLogRecorder(t)))
+	var want [][]byte
+	for i := range 6 {
+		p := msg(i, fmt.Sprintf("msg%d", i))
+		want = append(want, p)
+		put(t, q, p)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wantFiles := []string{
+		"T.diskqueue.000000.dat", "T.diskqueue.000001.dat", "T.diskqueue.000002.dat",
+		"T.diskqueue.meta.dat",
+	}
+	if got := listDir(t, dir); !equalStrings(got, wantFiles) {
+		t.Fatalf("files %v, want %v", got, wantFiles)
+	}
+	for i := range 3 {
+		got := readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", i))
+		exp := string(record(want[2*i])) + string(record(want[2*i+1]))
+		if got != exp || len(got) != 68 {
+			t.Fatalf("segment %d = %x (%d bytes), want %x", i, got, len(got), exp)
+		}
+	}
+	// The first record begins 00 00 00 1e, timestamp, 00 00 attempts, 16 hex.
+	seg := readFile(t, dir, "T.diskqueue.000000.dat")
+	if !strings.HasPrefix(seg, "\x00\x00\x00\x1e") || seg[12:14] != "\x00\x00" ||
+		seg[14:30] != "0000000000000000" || seg[30:34] != "msg0" {
+		t.Fatalf("record layout %x", seg[:34])
+	}
+	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "6\n0,0\n2,68\n" {
+		t.Fatalf("metadata %q", got)
+	}
+	for _, name := range wantFiles {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v", name, fi.Mode())
+		}
+	}
+}
+
+// TestReadsUpstreamLayout builds a data directory by hand in the layout NSQ
+// v1.3.0 writes (channel name with a colon, a partly consumed completed
+// segment, a write segment) and reads and continues it.
+func TestReadsUpstreamLayout(t *testing.T) {
+	dir := t.TempDir()
+	log := newLogRecorder(t)
+	m := []([]byte){msg(10, "msg0"), msg(11, "msg1"), msg(12, "msg2")}
+	writeFile(t, dir, "T:C.diskqueue.000007.dat", record(m[0]), record(m[1]))
+	writeFile(t, dir, "T:C.diskqueue.000008.dat", record(m[2]))
+	writeFile(t, dir, "T:C.diskqueue.meta.dat", []byte("2\n7,34\n8,34\n"))
+	// A neighbouring topic's files must be left alone.
+	writeFile(t, dir, "T.diskqueue.000007.dat", record(m[0]))
+	o := testOptions(t, dir, log)
+	o.Name = "T:C"
+	q := open(t, o)
+	if d := q.Depth(); d != 2 {
+		t.Fatalf("depth %d, want 2", d)
+	}
+	expectRecords(t, q, m[1], m[2])
+	expectDepth(t, q, 0)
+	eventually(t, "consumed segment removed", func() bool {
+		return !exists(dir, "T:C.diskqueue.000007.dat")
+	})
+	extra := msg(13, "msg3")
+	put(t, q, extra)
+	if got := readFile(t, dir, "T:C.diskqueue.000008.dat"); got != string(record(m[2]))+string(record(extra)) {
+		t.Fatalf("segment 8 = %x", got)
+	}
+	expectRecords(t, q, extra)
+	// The reader is at the end of segment 8 when the writer leaves it.
+	put(t, q, msg(14, "msg4"))
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, dir, "T:C.diskqueue.meta.dat"); got != "1\n9,0\n9,34\n" {
+		t.Fatalf("metadata %q", got)
+	}
+	if exists(dir, "T:C.diskqueue.000008.dat") {
+		t.Fatal("consumed segment 8 left behind")
+	}
+	if !exists(dir, "T.diskqueue.000007.dat") || log.count(ERROR) != 0 {
+		t.Fatal("other queue touched or errors logged")
+	}
+}
+
+// TestReopenOwnFilesByHand reads the files this package wrote with a
+// hand-written parser of the spec layout.
+func TestReopenOwnFilesByHand(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.MaxBytesPerFile = 250
+	q := NewWithOptions(o)
+	var want [][]byte
+	for i := range 20 {
+		want = append(want, msg(i, strings.Repeat("z", i)))
+	}
+	put(t, q, want...)
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var depth, rf, rp, wf, wp int64
+	meta := readFile(t, dir, "T.diskqueue.meta.dat")
+	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rf, &rp, &wf, &wp); err != nil {
+		t.Fatal(err)
+	}
+	var got [][]byte
+	for n := rf; n <= wf; n++ {
+		b := []byte(readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", n)))
+		if n == wf && int64(len(b)) != wp {
+			t.Fatalf("write segment is %d bytes, metadata says %d", len(b), wp)
+		}
+		if len(b) > int(o.MaxBytesPerFile) {
+			t.Fatalf("segment %d is %d bytes", n, len(b))
+		}
+		for len(b) > 0 {
+			l := int(b[0])<<24 | int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+			got = append(got, b[4:4+l])
+			b = b[4+l:]
+		}
+	}
+	if depth != int64(len(want)) || len(got) != len(want) {
+		t.Fatalf("depth %d, parsed %d records, want %d", depth, len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d differs", i)
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	return strings.Join(a, "\x00") == strings.Join(b, "\x00")
+}

@@ -1,0 +1,347 @@
+package diskqueue
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// LogLevel is the severity passed to a LogFunc.
+type LogLevel int
+
+// Log levels, in increasing severity.
+const (
+	DEBUG = LogLevel(1)
+	INFO  = LogLevel(2)
+	WARN  = LogLevel(3)
+	ERROR = LogLevel(4)
+	FATAL = LogLevel(5)
+)
+
+// LogFunc receives the queue's log lines. The lines do not name the queue: a
+// LogFunc that serves several queues should add the name itself.
+type LogFunc func(lvl LogLevel, f string, args ...any)
+
+// Interface is what nsqd uses for a topic's or channel's backend.
+type Interface interface {
+	// Put appends one record. It fails if the payload length is outside
+	// [MinMsgSize, MaxMsgSize], on an I/O error, or after Close or Delete.
+	Put(data []byte) error
+	// ReadChan delivers the records in order; a record received from it is
+	// consumed (depth falls by one). It is never closed.
+	ReadChan() <-chan []byte
+	// Close stops the queue after a final sync. A second Close returns nil.
+	Close() error
+	// Delete empties the queue and stops it without a sync, leaving no files.
+	Delete() error
+	// Depth is the number of records not yet consumed.
+	Depth() int64
+	// Empty removes all segments and the metadata file and continues at the
+	// next segment number with depth 0.
+	Empty() error
+}
+
+// Options configures a queue; see NewWithOptions.
+type Options struct {
+	Name            string
+	DataPath        string
+	MaxBytesPerFile int64
+	MinMsgSize      int32
+	MaxMsgSize      int32
+	SyncEvery       int64
+	SyncTimeout     time.Duration
+	Logf            LogFunc
+	// Validate, if set, must accept every payload read back; a payload it
+	// rejects is treated as corruption (see the package documentation).
+	Validate func(payload []byte) bool
+}
+
+// ErrClosed is returned by operations on a queue that was closed or deleted.
+var ErrClosed = errors.New("exiting")
+
+const (
+	bufSize  = 32 << 10 // read and write buffer size
+	maxBatch = 256      // most writes answered by one flush
+)
+
+type writeReq struct {
+	data []byte
+	done chan error
+}
+
+type diskQueue struct {
+	name            string
+	dataPath        string
+	maxBytesPerFile int64
+	minMsgSize      int32
+	maxMsgSize      int32
+	syncEvery       int64
+	syncTimeout     time.Duration
+	logFunc         LogFunc
+	validate        func([]byte) bool
+
+	depth   atomic.Int64
+	closed  atomic.Bool
+	readCh  chan []byte
+	writeCh chan writeReq
+	emptyCh chan chan error
+	exitCh  chan struct{}
+	wg      sync.WaitGroup
+	replies sync.Pool // of chan error, one per waiting Put
+
+	// Owned by the I/O loop, and by Close or Delete once it has stopped.
+	readFileNum  int64
+	readPos      int64 // position of the next unconsumed record
+	maxRead      int64 // end of a completed read segment, -1 if unknown
+	writeFileNum int64
+	writePos     int64
+	flushedPos   int64 // writePos at the last successful flush
+	ahead        []byte
+	haveAhead    bool
+	count        int64 // reads and writes since the last sync
+	needSync     bool
+	truncOnOpen  bool // a write failed: cut the write segment to writePos
+	readFile     *os.File
+	reader       *bufio.Reader
+	writeFile    *os.File
+	writer       *bufio.Writer
+	readHdr      [4]byte
+	writeHdr     [4]byte
+	batch        []pendingWrite
+	unflushed    int // index in batch of the first record not yet flushed
+	metaBuf      []byte
+}
+
+// New opens (or creates) the queue name in dataPath and starts its goroutine.
+func New(name string, dataPath string, maxBytesPerFile int64,
+	minMsgSize int32, maxMsgSize int32,
+	syncEvery int64, syncTimeout time.Duration, logf LogFunc) Interface {
+	return NewWithOptions(Options{
+		Name:            name,
+		DataPath:        dataPath,
+		MaxBytesPerFile: maxBytesPerFile,
+		MinMsgSize:      minMsgSize,
+		MaxMsgSize:      maxMsgSize,
+		SyncEvery:       syncEvery,
+		SyncTimeout:     syncTimeout,
+		Logf:            logf,
+	})
+}
+
+// NewWithOptions opens (or creates) the queue o.Name in o.DataPath and starts
+// its goroutine. A SyncEvery below 1 means 1; a SyncTimeout of 0 or less
+// disables the sync ticker.
+func NewWithOptions(o Options) Interface {
+	d := &diskQueue{
+		name:            o.Name,
+		dataPath:        o.DataPath,
+		maxBytesPerFile: o.MaxBytesPerFile,
+		minMsgSize:      o.MinMsgSize,
+		maxMsgSize:      o.MaxMsgSize,
+		syncEvery:       max(o.SyncEvery, 1),
+		syncTimeout:     o.SyncTimeout,
+		logFunc:         o.Logf,
+		validate:        o.Validate,
+		readCh:          make(chan []byte),
+		writeCh:         make(chan writeReq),
+		emptyCh:         make(chan chan error),
+		exitCh:          make(chan struct{}),
+		maxRead:         -1,
+	}
+	d.replies.New = func() any { return make(chan error, 1) }
+	d.retrieveMetaData()
+	d.wg.Go(d.ioLoop)
+	return d
+}
+
+// Put implements Interface.
+func (d *diskQueue) Put(data []byte) error {
+	done := d.replies.Get().(chan error)
+	select {
+	case d.writeCh <- writeReq{data: data, done: done}:
+	case <-d.exitCh:
+		d.replies.Put(done)
+		return ErrClosed
+	}
+	err := <-done
+	d.replies.Put(done)
+	return err
+}
+
+// ReadChan implements Interface.
+func (d *diskQueue) ReadChan() <-chan []byte { return d.readCh }
+
+// Depth implements Interface.
+func (d *diskQueue) Depth() int64 { return d.depth.Load() }
+
+// Empty implements Interface.
+func (d *diskQueue) Empty() error {
+	resp := make(chan error, 1)
+	select {
+	case d.emptyCh <- resp:
+		return <-resp
+	case <-d.exitCh:
+		return ErrClosed
+	}
+}
+
+// Close implements Interface.
+func (d *diskQueue) Close() error {
+	if !d.stop() {
+		return nil
+	}
+	d.logf(INFO, "closing")
+	err := d.sync()
+	if err != nil {
+		d.logf(ERROR, "failed to sync on close - %s", err)
+	}
+	d.closeReadFile()
+	d.closeWriteFile()
+	return err
+}
+
+// Delete implements Interface.
+func (d *diskQueue) Delete() error {
+	if !d.stop() {
+		return ErrClosed
+	}
+	d.logf(INFO, "deleting")
+	err := d.deleteAllFiles()
+	d.closeReadFile()
+	d.closeWriteFile()
+	return err
+}
+
+// stop ends the I/O loop once; it reports whether this call did it.
+func (d *diskQueue) stop() bool {
+	if !d.closed.CompareAndSwap(false, true) {
+		return false
+	}
+	close(d.exitCh)
+	d.wg.Wait()
+	return true
+}
+
+// ioLoop is the goroutine that owns the queue state.
+func (d *diskQueue) ioLoop() {
+	var tick <-chan time.Time
+	if d.syncTimeout > 0 {
+		t := time.NewTicker(d.syncTimeout)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		if d.needSync {
+			d.syncOrLog()
+		}
+		var readCh chan<- []byte
+		if d.prepareRead() {
+			readCh = d.readCh
+		}
+		select {
+		case readCh <- d.ahead:
+			d.consume()
+		case req := <-d.writeCh:
+			d.handleWrites(req)
+		case resp := <-d.emptyCh:
+			resp <- d.empty()
+		case <-tick:
+			d.needSync = d.needSync || d.count > 0
+		case <-d.exitCh:
+			return
+		}
+	}
+}
+
+// countOps records n reads or writes towards the next sync.
+func (d *diskQueue) countOps(n int64) {
+	d.count += n
+	if d.count >= d.syncEvery {
+		d.needSync = true
+	}
+}
+
+func (d *diskQueue) syncOrLog() {
+	if err := d.sync(); err != nil {
+		d.logf(ERROR, "failed to sync - %s", err)
+	}
+}
+
+// empty serves an Empty request inside the loop.
+func (d *diskQueue) empty() error {
+	d.logf(INFO, "emptying")
+	err := d.deleteAllFiles()
+	d.count = 0
+	d.needSync = false
+	return err
+}
+
+// deleteAllFiles removes every segment and the metadata file.
+func (d *diskQueue) deleteAllFiles() error {
+	err := d.skipToNextRWFile()
+	if e := os.Remove(d.metaDataFileName()); e != nil && !errors.Is(e, os.ErrNotExist) {
+		d.logf(ERROR, "failed to remove metadata file - %s", e)
+		return e
+	}
+	return err
+}
+
+// skipToNextRWFile drops everything unread and continues reading and
+// writing at the start of segment writeFileNum+1 with depth 0.
+func (d *diskQueue) skipToNextRWFile() error {
+	d.closeReadFile()
+	d.closeWriteFile()
+	var err error
+	for _, i := range d.segmentsInRange(d.readFileNum, d.writeFileNum) {
+		fn := d.fileName(i)
+		if e := os.Remove(fn); e != nil && !errors.Is(e, os.ErrNotExist) {
+			d.logf(ERROR, "failed to remove %s - %s", fn, e)
+			err = e
+		}
+	}
+	d.writeFileNum++
+	d.writePos, d.flushedPos = 0, 0
+	d.readFileNum, d.readPos, d.maxRead = d.writeFileNum, 0, -1
+	d.ahead, d.haveAhead = nil, false
+	d.depth.Store(0)
+	return err
+}
+
+// segmentsInRange lists the segment numbers from lo to hi that may have a
+// file; for a wide range only those found in the directory.
+func (d *diskQueue) segmentsInRange(lo, hi int64) []int64 {
+	var nums []int64
+	if hi-lo > 64 {
+		if all, err := d.listSegments(); err == nil {
+			for _, n := range all {
+				if n >= lo && n <= hi {
+					nums = append(nums, n)
+				}
+			}
+			return nums
+		}
+	}
+	for n := lo; n <= hi; n++ {
+		nums = append(nums, n)
+	}
+	return nums
+}
+
+func (d *diskQueue) fileName(n int64) string {
+	return filepath.Join(d.dataPath, fmt.Sprintf("%s.diskqueue.%06d.dat", d.name, n))
+}
+
+func (d *diskQueue) metaDataFileName() string {
+	return filepath.Join(d.dataPath, d.name+".diskqueue.meta.dat")
+}
+
+func (d *diskQueue) logf(lvl LogLevel, f string, args ...any) {
+	if d.logFunc != nil {
+		d.logFunc(lvl, f, args...)
+	}
+}

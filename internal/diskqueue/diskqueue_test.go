@@ -1,0 +1,312 @@
+package diskqueue
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.MaxBytesPerFile = 1 << 20
+	q := open(t, o)
+	want := [][]byte{msg(1, "a"), msg(2, strings.Repeat("b", 1024)), msg(3, "")}
+	put(t, q, want...)
+	expectDepth(t, q, 3)
+	expectRecords(t, q, want...)
+	expectDepth(t, q, 0)
+	expectNothing(t, q)
+}
+
+func TestPutSizeLimits(t *testing.T) {
+	q := open(t, testOptions(t, t.TempDir(), newLogRecorder(t)))
+	for _, n := range []int{0, testMin - 1, testMax + 1} {
+		if err := q.Put(make([]byte, n)); err == nil {
+			t.Errorf("Put of %d bytes succeeded", n)
+		}
+	}
+	put(t, q, make([]byte, testMin), make([]byte, testMax))
+	if d := q.Depth(); d != 2 {
+		t.Fatalf("depth %d, want 2", d)
+	}
+	readN(t, q, 2)
+}
+
+func TestOrderingAcrossRolls(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.MaxBytesPerFile = 1000
+	q := open(t, o)
+	const n = 500
+	var want [][]byte
+	for i := range n {
+		want = append(want, msg(i, strings.Repeat("x", i%97)))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, p := range want {
+			if err := q.Put(p); err != nil {
+				t.Errorf("Put: %v", err)
+				return
+			}
+		}
+	}()
+	expectRecords(t, q, want...)
+	<-done
+	expectDepth(t, q, 0)
+	q.Close()
+	// Only the write segment and the metadata file remain.
+	files := listDir(t, dir)
+	if len(files) != 2 || files[1] != "T.diskqueue.meta.dat" ||
+		!strings.HasPrefix(files[0], "T.diskqueue.0") {
+		t.Fatalf("files left: %v", files)
+	}
+}
+
+func TestReopenPersists(t *testing.T) {
+	dir := t.TempDir()
+	log := newLogRecorder(t)
+	o := testOptions(t, dir, log)
+	q := NewWithOptions(o)
+	var want [][]byte
+	for i := range 10 {
+		want = append(want, msg(i, "persist"))
+	}
+	put(t, q, want...)
+	expectRecords(t, q, want[:3]...)
+	expectDepth(t, q, 7)
+	// One record is now read ahead but not consumed: it must survive.
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	q = open(t, o)
+	if d := q.Depth(); d != 7 {
+		t.Fatalf("depth after reopen %d, want 7", d)
+	}
+	expectRecords(t, q, want[3:]...)
+	expectDepth(t, q, 0)
+	put(t, q, msg(10, "after"))
+	expectRecords(t, q, msg(10, "after"))
+	if log.count(ERROR) != 0 {
+		t.Fatal("unexpected errors logged")
+	}
+}
+
+func TestReaderCaughtUpWhenWriterRolls(t *testing.T) {
+	dir := t.TempDir()
+	log := newLogRecorder(t)
+	q := open(t, testOptions(t, dir, log))
+	// Two 34-byte records fill segment 0 (68 of 100 bytes).
+	put(t, q, msg(0, "msg0"), msg(1, "msg1"))
+	expectRecords(t, q, msg(0, "msg0"), msg(1, "msg1"))
+	// The reader sits at the end of the write segment when it rolls.
+	put(t, q, msg(2, "msg2"))
+	expectRecords(t, q, msg(2, "msg2"))
+	// Now roll while the next record is read ahead but not consumed.
+	put(t, q, msg(3, "msg3"), msg(4, "msg4"))
+	expectRecords(t, q, msg(3, "msg3"))
+	put(t, q, msg(5, "msg5"))
+	expectRecords(t, q, msg(4, "msg4"), msg(5, "msg5"))
+	expectDepth(t, q, 0)
+	eventually(t, "old segments removed", func() bool {
+		return !exists(dir, "T.diskqueue.000000.dat") && !exists(dir, "T.diskqueue.000001.dat")
+	})
+	q.Close()
+	if log.count(ERROR) != 0 || slices.ContainsFunc(listDir(t, dir), func(s string) bool {
+		return strings.HasSuffix(s, ".bad")
+	}) {
+		t.Fatalf("corruption reported: %v", listDir(t, dir))
+	}
+}
+
+func TestEmpty(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.SyncEvery = 1
+	q := open(t, o)
+	for i := range 5 {
+		put(t, q, msg(i, "msg0"))
+	}
+	expectRecords(t, q, msg(0, "msg0"))
+	if err := q.Empty(); err != nil {
+		t.Fatal(err)
+	}
+	if d := q.Depth(); d != 0 {
+		t.Fatalf("depth after Empty %d", d)
+	}
+	if files := listDir(t, dir); len(files) != 0 {
+		t.Fatalf("files after Empty: %v", files)
+	}
+	expectNothing(t, q)
+	put(t, q, msg(9, "msg9"))
+	expectRecords(t, q, msg(9, "msg9"))
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Writing was at segment 2 (5 records of 34 bytes, 2 per segment).
+	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n3,34\n3,34\n" {
+		t.Fatalf("metadata %q", got)
+	}
+}
+
+func TestDelete(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.SyncEvery = 1
+	q := open(t, o)
+	for i := range 5 {
+		put(t, q, msg(i, "msg0"))
+	}
+	if err := q.Delete(); err != nil {
+		t.Fatal(err)
+	}
+	if files := listDir(t, dir); len(files) != 0 {
+		t.Fatalf("files after Delete: %v", files)
+	}
+	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Put after Delete: %v", err)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatalf("Close after Delete: %v", err)
+	}
+	if files := listDir(t, dir); len(files) != 0 {
+		t.Fatalf("files after Close: %v", files)
+	}
+}
+
+func TestClosedQueue(t *testing.T) {
+	q := NewWithOptions(testOptions(t, t.TempDir(), newLogRecorder(t)))
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Put: %v", err)
+	}
+	if err := q.Empty(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Empty: %v", err)
+	}
+	if err := q.Delete(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Delete: %v", err)
+	}
+}
+
+func TestConcurrentPut(t *testing.T) {
+	o := testOptions(t, t.TempDir(), newLogRecorder(t))
+	o.MaxBytesPerFile = 4096
+	o.SyncEvery = 100
+	q := open(t, o)
+	const producers, each = 16, 250
+	var wg sync.WaitGroup
+	for p := range producers {
+		wg.Go(func() {
+			for i := range each {
+				body := binary.BigEndian.AppendUint32([]byte{byte(p)}, uint32(i))
+				if err := q.Put(msg(p, string(body))); err != nil {
+					t.Errorf("Put: %v", err)
+					return
+				}
+			}
+		})
+	}
+	next := make([]uint32, producers)
+	for _, b := range readN(t, q, producers*each) {
+		p, i := b[26], binary.BigEndian.Uint32(b[27:])
+		if i != next[p] {
+			t.Fatalf("producer %d: got %d, want %d", p, i, next[p])
+		}
+		next[p]++
+	}
+	wg.Wait()
+	expectDepth(t, q, 0)
+	expectNothing(t, q)
+}
+
+func TestSyncEveryWritesMetadataBeforePutReturns(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.SyncEvery = 1
+	q := open(t, o)
+	for i := range 3 {
+		put(t, q, msg(i, "msg0"))
+		want := fmt.Sprintf("%d\n0,0\n%d,%d\n", i+1, i/2, 34*(i%2+1))
+		if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != want {
+			t.Fatalf("after Put %d metadata %q, want %q", i, got, want)
+		}
+	}
+	expectRecords(t, q, msg(0, "msg0"))
+	eventually(t, "metadata after read", func() bool {
+		return readFile(t, dir, "T.diskqueue.meta.dat") == "2\n0,34\n1,34\n"
+	})
+}
+
+func TestSyncTimeout(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions(t, dir, newLogRecorder(t))
+	o.SyncTimeout = 5 * time.Millisecond
+	q := open(t, o)
+	put(t, q, msg(0, "msg0"), msg(1, "msg1"))
+	eventually(t, "metadata by ticker", func() bool {
+		return exists(dir, "T.diskqueue.meta.dat") &&
+			readFile(t, dir, "T.diskqueue.meta.dat") == "2\n0,0\n0,68\n"
+	})
+}
+
+func TestNoSyncWithoutTrigger(t *testing.T) {
+	dir := t.TempDir()
+	q := open(t, testOptions(t, dir, newLogRecorder(t)))
+	put(t, q, msg(0, "msg0"), msg(1, "msg1"))
+	if exists(dir, "T.diskqueue.meta.dat") {
+		t.Fatal("metadata written without a sync trigger")
+	}
+	// Rolling to a new segment is a trigger.
+	put(t, q, msg(2, "msg2"))
+	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "2\n0,0\n1,0\n" {
+		t.Fatalf("metadata after roll %q", got)
+	}
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "3\n0,0\n1,34\n" {
+		t.Fatalf("metadata after Close %q", got)
+	}
+}
+
+func TestReadChanInSelect(t *testing.T) {
+	q := open(t, testOptions(t, t.TempDir(), newLogRecorder(t)))
+	other := make(chan []byte, 1)
+	other <- []byte("memory")
+	put(t, q, msg(1, "disk"))
+	seen := map[string]bool{}
+	for len(seen) < 2 {
+		select {
+		case b := <-other:
+			seen[string(b)] = true
+		case b := <-q.ReadChan():
+			seen[string(b[26:])] = true
+		case <-time.After(5 * time.Second):
+			t.Fatal("timeout")
+		}
+	}
+	if !seen["memory"] || !seen["disk"] {
+		t.Fatalf("seen %v", seen)
+	}
+}
+
+func TestNewWithNilLogger(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("garbage"))
+	q := New("T", dir, 100, testMin, testMax, 1, time.Hour, nil)
+	defer q.Close()
+	put(t, q, msg(1, "x"))
+	expectRecords(t, q, msg(1, "x"))
+}

@@ -1,0 +1,184 @@
+package nsqd
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"net"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+func benchNSQD(b *testing.B, memQueue int64) *NSQD {
+	b.Helper()
+	opts := NewOptions()
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.DataPath = b.TempDir()
+	opts.Logger = lg.NilLogger{}
+	opts.LogLevel = lg.ERROR
+	opts.MemQueueSize = memQueue
+	n, err := New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	go n.Main()
+	b.Cleanup(n.Exit)
+	return n
+}
+
+func benchConn(b *testing.B, n *NSQD) (net.Conn, *bufio.Reader, *bufio.Writer) {
+	b.Helper()
+	conn, err := net.Dial("tcp", n.RealTCPAddr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	w := bufio.NewWriterSize(conn, 64*1024)
+	w.WriteString(protocol.MagicV2)
+	return conn, bufio.NewReaderSize(conn, 64*1024), w
+}
+
+func appendPUB(dst []byte, topic string, body []byte) []byte {
+	dst = append(dst, "PUB "+topic+"\n"...)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(body)))
+	return append(dst, body...)
+}
+
+// readOKs reads n response frames, failing on anything but OK.
+func readOKs(b *testing.B, r *bufio.Reader, n int) {
+	for i := 0; i < n; i++ {
+		ft, data, err := protocol.ReadFrame(r, 0)
+		if err != nil || ft != protocol.FrameTypeResponse || !bytes.Equal(data, protocol.OKBytes) {
+			b.Fatalf("frame %d: type %d %q %v", i, ft, data, err)
+		}
+	}
+}
+
+func BenchmarkMessageEncode(b *testing.B) {
+	m := NewMessage(MessageID{'0'}, make([]byte, 100))
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = m.appendTo(buf[:0])
+	}
+}
+
+func BenchmarkMessageDecode(b *testing.B) {
+	m := NewMessage(MessageID{'0'}, make([]byte, 100))
+	enc := m.appendTo(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeMessage(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFrameEncode(b *testing.B) {
+	data := make([]byte, 100)
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = protocol.AppendFrame(buf[:0], protocol.FrameTypeResponse, data)
+	}
+}
+
+func BenchmarkFrameDecode(b *testing.B) {
+	frame := protocol.AppendFrame(nil, protocol.FrameTypeMessage, make([]byte, 126))
+	r := bytes.NewReader(frame)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Reset(frame)
+		if _, _, err := protocol.ReadFrame(r, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkProtocolV2PUB pipelines PUBs of 100 bytes in batches of 64 on
+// one connection over loopback.
+func BenchmarkProtocolV2PUB(b *testing.B) {
+	n := benchNSQD(b, 10000000)
+	_, r, w := benchConn(b, n)
+	const batch = 64
+	var cmds []byte
+	for i := 0; i < batch; i++ {
+		cmds = appendPUB(cmds, "bench", make([]byte, 100))
+	}
+	b.SetBytes(100)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += batch {
+		w.Write(cmds)
+		w.Flush()
+		readOKs(b, r, batch)
+	}
+}
+
+// BenchmarkProtocolV2MPUB publishes batches of 100 × 100 bytes.
+func BenchmarkProtocolV2MPUB(b *testing.B) {
+	n := benchNSQD(b, 10000000)
+	_, r, w := benchConn(b, n)
+	const batch = 100
+	var body []byte
+	body = binary.BigEndian.AppendUint32(body, batch)
+	for i := 0; i < batch; i++ {
+		body = binary.BigEndian.AppendUint32(body, 100)
+		body = append(body, make([]byte, 100)...)
+	}
+	cmd := append([]byte("MPUB bench\n"), binary.BigEndian.AppendUint32(nil, uint32(len(body)))...)
+	cmd = append(cmd, body...)
+	b.SetBytes(100)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += batch {
+		w.Write(cmd)
+		w.Flush()
+		readOKs(b, r, 1)
+	}
+}
+
+// BenchmarkProtocolV2Deliver measures delivery of pre-published 100-byte
+// messages to one consumer that FINs each, over loopback.
+func BenchmarkProtocolV2Deliver(b *testing.B) {
+	n := benchNSQD(b, 10000000)
+	t := n.GetTopic("bench")
+	t.GetChannel("ch")
+	for i := 0; i < b.N; i++ {
+		t.PutMessage(NewMessage(t.GenerateID(), make([]byte, 100)))
+	}
+	_, r, w := benchConn(b, n)
+	w.WriteString("SUB bench ch\nRDY 2500\n")
+	w.Flush()
+	readOKs(b, r, 1)
+	b.SetBytes(100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ft, data, err := protocol.ReadFrame(r, 0)
+		if err != nil || ft != protocol.FrameTypeMessage {
+			b.Fatalf("frame %d: %v %q", ft, err, data)
+		}
+		w.WriteString("FIN ")
+		w.Write(data[10:26])
+		w.WriteByte('\n')
+		if r.Buffered() == 0 {
+			w.Flush()
+		}
+	}
+	w.Flush()
+}
+
+// BenchmarkTopicPutDisk measures publishing through the disk queue.
+func BenchmarkTopicPutDisk(b *testing.B) {
+	n := benchNSQD(b, 0)
+	t := n.GetTopic("bench")
+	body := make([]byte, 100)
+	b.SetBytes(100)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := t.PutMessage(NewMessage(t.GenerateID(), body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

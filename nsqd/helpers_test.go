@@ -1,0 +1,183 @@
+package nsqd_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// startNSQD starts an nsqd on 127.0.0.1 ephemeral ports with its data in a
+// temporary directory and its log in the test log. configure (may be nil)
+// adjusts the options before New. The daemon exits when the test ends.
+func startNSQD(t *testing.T, configure func(*nsqd.Options)) *nsqd.NSQD {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress = "127.0.0.1:0"
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.HTTPSAddress = ""
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	opts.LogLevel = lg.DEBUG
+	// New channels get their timeouts swept promptly.
+	opts.QueueScanRefreshInterval = 100 * time.Millisecond
+	if configure != nil {
+		configure(opts)
+	}
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatalf("nsqd.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() {
+		n.Exit()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Main returned %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("Main did not return after Exit")
+		}
+	})
+	return n
+}
+
+// mustConnect opens a TCP connection to n and sends the V2 magic.
+func mustConnect(t *testing.T, n *nsqd.NSQD) *test.Conn {
+	t.Helper()
+	return test.DialV2(t, n.RealTCPAddr().String())
+}
+
+// mustSubscribe connects, sends IDENTIFY (a 25 ms output buffer timeout
+// unless fields says otherwise, so that buffered messages show up quickly)
+// and SUB topic channel. RDY is left at 0.
+func mustSubscribe(t *testing.T, n *nsqd.NSQD, topic, channel string, fields map[string]any) *test.Conn {
+	t.Helper()
+	c := mustConnect(t, n)
+	id := map[string]any{"output_buffer_timeout": 25}
+	for k, v := range fields {
+		id[k] = v
+	}
+	c.Identify(t, id)
+	c.Cmd("SUB " + topic + " " + channel)
+	c.ExpectOK(t)
+	return c
+}
+
+// mustPublish publishes each body with PUB over a new TCP connection.
+func mustPublish(t *testing.T, n *nsqd.NSQD, topic string, bodies ...string) {
+	t.Helper()
+	c := mustConnect(t, n)
+	for _, b := range bodies {
+		c.CmdBody("PUB "+topic, []byte(b))
+		c.ExpectOK(t)
+	}
+	c.Close()
+}
+
+// mustHTTPPost POSTs to path?params on n's HTTP listener and requires 200.
+func mustHTTPPost(t *testing.T, n *nsqd.NSQD, path string, params url.Values) {
+	t.Helper()
+	u := "http://" + n.RealHTTPAddr().String() + path + "?" + params.Encode()
+	test.HTTPExpect(t, http.StatusOK, http.MethodPost, u, nil)
+}
+
+// mustStats fetches GET /stats?format=json.
+func mustStats(t *testing.T, n *nsqd.NSQD) statsDoc {
+	t.Helper()
+	var s statsDoc
+	test.HTTPGetJSON(t, "http://"+n.RealHTTPAddr().String()+"/stats?format=json", &s)
+	return s
+}
+
+// mustTopicStats returns the stats of one topic, failing if it is absent.
+func mustTopicStats(t *testing.T, n *nsqd.NSQD, topic string) topicStatsDoc {
+	t.Helper()
+	tp := mustStats(t, n).topic(topic)
+	if tp == nil {
+		t.Fatalf("topic %q not in /stats", topic)
+	}
+	return *tp
+}
+
+// mustChannelStats returns the stats of one channel, failing if it is absent.
+func mustChannelStats(t *testing.T, n *nsqd.NSQD, topic, channel string) channelStatsDoc {
+	t.Helper()
+	tp := mustTopicStats(t, n, topic)
+	ch := tp.channel(channel)
+	if ch == nil {
+		t.Fatalf("channel %q of topic %q not in /stats", channel, topic)
+	}
+	return *ch
+}
+
+// statsDoc is the part of the /stats JSON document the tests look at.
+type statsDoc struct {
+	Version   string           `json:"version"`
+	Health    string           `json:"health"`
+	Topics    []topicStatsDoc  `json:"topics"`
+	Producers []clientStatsDoc `json:"producers"`
+}
+
+type topicStatsDoc struct {
+	TopicName    string            `json:"topic_name"`
+	Channels     []channelStatsDoc `json:"channels"`
+	Depth        int64             `json:"depth"`
+	BackendDepth int64             `json:"backend_depth"`
+	MessageCount uint64            `json:"message_count"`
+	MessageBytes uint64            `json:"message_bytes"`
+	Paused       bool              `json:"paused"`
+}
+
+type channelStatsDoc struct {
+	ChannelName   string           `json:"channel_name"`
+	Depth         int64            `json:"depth"`
+	BackendDepth  int64            `json:"backend_depth"`
+	InFlightCount int              `json:"in_flight_count"`
+	DeferredCount int              `json:"deferred_count"`
+	MessageCount  uint64           `json:"message_count"`
+	RequeueCount  uint64           `json:"requeue_count"`
+	TimeoutCount  uint64           `json:"timeout_count"`
+	ClientCount   int              `json:"client_count"`
+	Clients       []clientStatsDoc `json:"clients"`
+	Paused        bool             `json:"paused"`
+}
+
+type clientStatsDoc struct {
+	ClientID      string `json:"client_id"`
+	Hostname      string `json:"hostname"`
+	Version       string `json:"version"`
+	RemoteAddress string `json:"remote_address"`
+	State         int32  `json:"state"`
+	ReadyCount    int64  `json:"ready_count"`
+	InFlightCount int64  `json:"in_flight_count"`
+	MessageCount  uint64 `json:"message_count"`
+	FinishCount   uint64 `json:"finish_count"`
+	RequeueCount  uint64 `json:"requeue_count"`
+	SampleRate    int32  `json:"sample_rate"`
+	UserAgent     string `json:"user_agent"`
+}
+
+func (s statsDoc) topic(name string) *topicStatsDoc {
+	for i := range s.Topics {
+		if s.Topics[i].TopicName == name {
+			return &s.Topics[i]
+		}
+	}
+	return nil
+}
+
+func (tp topicStatsDoc) channel(name string) *channelStatsDoc {
+	for i := range tp.Channels {
+		if tp.Channels[i].ChannelName == name {
+			return &tp.Channels[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,1256 @@
+package nsqd_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// hRawHTTP writes a hand-made request on a fresh connection and reads the
+// response without sending anything else (used to prove a request is
+// rejected before its body is read).
+func hRawHTTP(t *testing.T, h *hNode, req string) hResp {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", h.n.RealHTTPAddr().String(), hWait)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no response before the body was sent: %v", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading body: %v", err)
+	}
+	return hResp{code: resp.StatusCode, hdr: resp.Header, body: b}
+}
+
+// hRedirect checks a redirect's status and that its Location resolves to
+// the wanted path and raw query.
+func hRedirect(t *testing.T, h *hNode, method, path string, code int, wantPath, wantQuery string) {
+	t.Helper()
+	r := hDo(t, method, h.url+path, strings.NewReader(""), 0)
+	if r.code != code {
+		t.Fatalf("%s %s: got %s, want %d", method, path, r, code)
+	}
+	base, _ := url.Parse(h.url + path)
+	loc, err := url.Parse(r.hdr.Get("Location"))
+	if err != nil {
+		t.Fatalf("%s %s: bad Location %q", method, path, r.hdr.Get("Location"))
+	}
+	got := base.ResolveReference(loc)
+	if got.Path != wantPath || got.RawQuery != wantQuery {
+		t.Fatalf("%s %s: redirected to %q, want path %q query %q", method, path, r.hdr.Get("Location"), wantPath, wantQuery)
+	}
+}
+
+func TestHTTPNotFoundAndMethods(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+
+	for _, p := range []string{"/nope", "/put?topic=t", "/mput?topic=t", "/create_topic?topic=t", "/delete_channel"} {
+		hExpectErr(t, hPost(t, h.url+p, "x"), 404, "NOT_FOUND")
+	}
+	hExpectErr(t, hGet(t, h.url+"/nope"), 404, "NOT_FOUND")
+
+	cases := []struct{ method, path, allow string }{
+		{"GET", "/pub", "OPTIONS, POST"},
+		{"PUT", "/mpub", "OPTIONS, POST"},
+		{"GET", "/topic/create", "OPTIONS, POST"},
+		{"GET", "/channel/delete", "OPTIONS, POST"},
+		{"POST", "/ping", "GET, OPTIONS"},
+		{"POST", "/info", "GET, OPTIONS"},
+		{"PUT", "/stats", "GET, OPTIONS"},
+		{"POST", "/config/log_level", "GET, OPTIONS, PUT"},
+	}
+	for _, c := range cases {
+		r := hDo(t, c.method, h.url+c.path, strings.NewReader(""), 0)
+		hExpectErr(t, r, 405, "METHOD_NOT_ALLOWED")
+		if got := r.hdr.Get("Allow"); got != c.allow {
+			t.Fatalf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
+		}
+		r = hDo(t, http.MethodOptions, h.url+c.path, nil, 0)
+		if r.code != 200 || len(r.body) != 0 {
+			t.Fatalf("OPTIONS %s: got %s, want 200 empty", c.path, r)
+		}
+		if got := r.hdr.Get("Allow"); got != c.allow {
+			t.Fatalf("OPTIONS %s: Allow %q, want %q", c.path, got, c.allow)
+		}
+	}
+}
+
+func TestHTTPRedirects(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	hRedirect(t, h, "GET", "/ping/", 301, "/ping", "")
+	hRedirect(t, h, "GET", "/PING", 301, "/ping", "")
+	hRedirect(t, h, "GET", "/Stats?format=json&topic=x", 301, "/stats", "format=json&topic=x")
+	hRedirect(t, h, "GET", "/stats/?format=json", 301, "/stats", "format=json")
+	hRedirect(t, h, "POST", "/pub/?topic=redir", 307, "/pub", "topic=redir")
+	hRedirect(t, h, "POST", "/Topic/Create?topic=redir", 307, "/topic/create", "topic=redir")
+	hRedirect(t, h, "PUT", "/config/log_level/", 307, "/config/log_level", "")
+	hRedirect(t, h, "GET", "/debug/pprof", 301, "/debug/pprof/", "")
+	// Redirects are not followed: nothing was created.
+	if names := h.topicNames(t); len(names) != 0 {
+		t.Fatalf("topics after redirects: %v", names)
+	}
+}
+
+func TestHTTPMalformedQuery(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	for _, p := range []string{
+		"/pub?topic=%zz", "/mpub?topic=%zz",
+		"/topic/create?topic=%zz", "/topic/delete?topic=%zz", "/topic/empty?topic=%zz",
+		"/topic/pause?topic=%zz", "/topic/unpause?topic=%zz",
+		"/channel/create?topic=t&channel=%zz", "/channel/delete?topic=%zz&channel=c",
+		"/channel/empty?topic=t&channel=%zz", "/channel/pause?topic=%zz", "/channel/unpause?channel=%zz",
+	} {
+		hExpectErr(t, hPost(t, h.url+p, "body"), 400, "INVALID_REQUEST")
+	}
+	hExpectErr(t, hGet(t, h.url+"/stats?format=json&topic=%zz"), 400, "INVALID_REQUEST")
+}
+
+func TestHTTPPing(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	r := hGet(t, h.url+"/ping")
+	if r.code != 200 || string(r.body) != "OK" {
+		t.Fatalf("got %s, want 200 OK", r)
+	}
+	if ct := r.hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Fatalf("Content-Type %q, want text/plain", ct)
+	}
+	if _, ok := r.hdr[hNSQTypeKey]; ok {
+		t.Fatalf("/ping must not carry X-NSQ-Content-Type: %v", r.hdr)
+	}
+}
+
+func TestHTTPInfo(t *testing.T) {
+	t.Parallel()
+	before := time.Now().Unix()
+	h := hStart(t, func(o *nsqd.Options) {
+		o.BroadcastAddress = "bcast.example"
+		o.TopologyZone = "zone-a"
+		o.TopologyRegion = "region-1"
+		o.MaxHeartbeatInterval = 45 * time.Second
+		o.MaxOutputBufferSize = 12345
+		o.MaxOutputBufferTimeout = 7 * time.Second
+		o.MaxDeflateLevel = 4
+	})
+	after := time.Now().Unix()
+	r := hGet(t, h.url+"/info")
+	hExpectJSON(t, r)
+	hExpectKeys(t, "/info", r.body, "version", "broadcast_address", "hostname", "http_port", "tcp_port",
+		"start_time", "max_heartbeat_interval", "max_output_buffer_size", "max_output_buffer_timeout",
+		"max_deflate_level", "topology_zone", "topology_region")
+	var info struct {
+		Version        string `json:"version"`
+		Broadcast      string `json:"broadcast_address"`
+		Hostname       string `json:"hostname"`
+		HTTPPort       int    `json:"http_port"`
+		TCPPort        int    `json:"tcp_port"`
+		StartTime      int64  `json:"start_time"`
+		MaxHeartbeat   int64  `json:"max_heartbeat_interval"`
+		MaxOutBufSize  int64  `json:"max_output_buffer_size"`
+		MaxOutBufTime  int64  `json:"max_output_buffer_timeout"`
+		MaxDeflate     int    `json:"max_deflate_level"`
+		TopologyZone   string `json:"topology_zone"`
+		TopologyRegion string `json:"topology_region"`
+	}
+	if err := json.Unmarshal(r.body, &info); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	if info.Version != "1.3.0" || info.Broadcast != "bcast.example" || info.Hostname != host ||
+		info.HTTPPort != h.httpPort() || info.TCPPort != h.tcpPort() ||
+		info.MaxHeartbeat != int64(45*time.Second) || info.MaxOutBufSize != 12345 ||
+		info.MaxOutBufTime != int64(7*time.Second) || info.MaxDeflate != 4 ||
+		info.TopologyZone != "zone-a" || info.TopologyRegion != "region-1" {
+		t.Fatalf("unexpected /info: %s (hostname %q, ports http %d tcp %d)", r.body, host, h.httpPort(), h.tcpPort())
+	}
+	if info.StartTime < before || info.StartTime > after {
+		t.Fatalf("start_time %d not within [%d,%d]", info.StartTime, before, after)
+	}
+}
+
+// ---------------------------------------------------------------- /pub
+
+func TestHTTPPubContentLengthRejectedBeforeRead(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil) // max-msg-size 1048576
+	r := hRawHTTP(t, h, "POST /pub?topic=cl HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n")
+	hExpectErr(t, r, 413, "MSG_TOO_BIG")
+	if names := h.topicNames(t); len(names) != 0 {
+		t.Fatalf("topic created by an oversized /pub: %v", names)
+	}
+}
+
+func TestHTTPPubChecksInOrder(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
+
+	// Size limit: exactly max is fine, max+1 is rejected (declared or chunked).
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 100)))
+	hExpectOK(t, hPostChunked(t, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 100)))
+	hExpectErr(t, hPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 101)), 413, "MSG_TOO_BIG")
+	hExpectErr(t, hPostChunked(t, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
+	hExpectErr(t, hPostChunked(t, h.url+"/pub?topic=%zz", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
+
+	// Empty body is reported before any topic problem.
+	hExpectErr(t, hPost(t, h.url+"/pub", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, hPost(t, h.url+"/pub?topic=bad!", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, hPost(t, h.url+"/pub?topic=%zz", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, hPostChunked(t, h.url+"/pub?topic=empty", nil), 400, "MSG_EMPTY")
+
+	hExpectErr(t, hPost(t, h.url+"/pub", "x"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/pub?defer=10", "x"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/pub?topic=", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/pub?topic=bad!", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/pub?topic=bad!&defer=x", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/pub?topic="+strings.Repeat("t", 65), "x"), 400, "INVALID_TOPIC")
+	hExpectOK(t, hPost(t, h.url+"/pub?topic="+strings.Repeat("t", 64), "x"))
+
+	got := strings.Join(h.topicNames(t), ",")
+	if want := "size," + strings.Repeat("t", 64); got != want {
+		t.Fatalf("topics %q, want %q", got, want)
+	}
+	tp := h.topic(t, "size")
+	if tp.MessageCount != 2 || tp.MessageBytes != 200 || tp.Depth != 2 {
+		t.Fatalf("topic size: %+v, want 2 messages of 200 bytes", *tp)
+	}
+}
+
+func TestHTTPPubDefer(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.QueueScanRefreshInterval = 100 * time.Millisecond })
+
+	bad := []string{"abc", "-1", "", "3600001", "1.5", "0x10", "1e3", "+-1", "99999999999999999999"}
+	for i, d := range bad {
+		topic := fmt.Sprintf("bad-defer-%d", i)
+		hExpectErr(t, hPost(t, h.url+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
+		tp := h.topic(t, topic)
+		if tp == nil {
+			t.Fatalf("defer=%q: topic must be created before the defer check", d)
+		}
+		if tp.MessageCount != 0 || tp.Depth != 0 {
+			t.Fatalf("defer=%q: message was published: %+v", d, *tp)
+		}
+	}
+
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=dfr", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=dfr&channel=c", ""))
+	for _, d := range []string{"3600000", "%2B600000", "600000", "0", "-0"} {
+		hExpectOK(t, hPost(t, h.url+"/pub?topic=dfr&defer="+d, "d"))
+	}
+	hEventually(t, hWait, func() bool {
+		c := h.channel(t, "dfr", "c")
+		return c != nil && c.DeferredCount == 3 && c.Depth == 2 && c.MessageCount == 5
+	}, "3 deferred + 2 immediate messages in channel: %+v", h.channel(t, "dfr", "c"))
+
+	// A short deferral becomes visible once due.
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=dfr&defer=%2B50", "soon"))
+	hEventually(t, hWait, func() bool {
+		c := h.channel(t, "dfr", "c")
+		return c.DeferredCount == 3 && c.Depth == 3
+	}, "short deferral due: %+v", h.channel(t, "dfr", "c"))
+}
+
+func TestHTTPPubDelivery(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	c := hDial(t, h.tcp)
+	c.sub("deliv", "c")
+	c.rdy(10)
+
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	start := time.Now().UnixNano()
+	hExpectOK(t, hPostBytes(t, h.url+"/pub?topic=deliv", all))
+	hExpectOK(t, hPostChunked(t, h.url+"/pub?topic=deliv", []byte("chunked\r\nbody\n")))
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=deliv&topic=other&defer=0&defer=abc", "first wins"))
+	end := time.Now().UnixNano()
+
+	want := [][]byte{all, []byte("chunked\r\nbody\n"), []byte("first wins")}
+	ids := map[string]bool{}
+	for _, w := range want {
+		m := c.msg()
+		if !bytes.Equal(m.body, w) {
+			t.Fatalf("body %q, want %q", m.body, w)
+		}
+		if m.attempts != 1 {
+			t.Fatalf("attempts %d, want 1", m.attempts)
+		}
+		if m.ts < start || m.ts > end {
+			t.Fatalf("timestamp %d not within publish window [%d,%d]", m.ts, start, end)
+		}
+		if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(m.id) || ids[m.id] {
+			t.Fatalf("bad or repeated message id %q", m.id)
+		}
+		ids[m.id] = true
+		c.fin(m.id)
+	}
+	if names := h.topicNames(t); strings.Join(names, ",") != "deliv" {
+		t.Fatalf("topics %v, want only deliv (repeated parameter: first value)", names)
+	}
+	tp := h.topic(t, "deliv")
+	if tp.MessageCount != 3 || tp.MessageBytes != int64(256+len(want[1])+len(want[2])) {
+		t.Fatalf("topic counters %+v", *tp)
+	}
+}
+
+// ---------------------------------------------------------------- /mpub
+
+func TestHTTPMPubText(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 10; o.MaxBodySize = 100 })
+
+	c := hDial(t, h.tcp)
+	c.sub("mt", "c")
+	c.rdy(100)
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt", "a\nb\r\n\n\nc"))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt&binary=false", "\nd\n"))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt&binary=0", "1234567890"))
+	for _, w := range []string{"a", "b\r", "c", "d", "1234567890"} {
+		m := c.msg()
+		if string(m.body) != w {
+			t.Fatalf("body %q, want %q", m.body, w)
+		}
+		c.fin(m.id)
+	}
+	if tp := h.topic(t, "mt"); tp.MessageCount != 5 {
+		t.Fatalf("mt message_count %d, want 5", tp.MessageCount)
+	}
+
+	// Zero messages: OK, topic created.
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt-empty", ""))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt-blank", "\n\n\n"))
+	for _, name := range []string{"mt-empty", "mt-blank"} {
+		tp := h.topic(t, name)
+		if tp == nil || tp.MessageCount != 0 {
+			t.Fatalf("%s: want an existing topic without messages, got %+v", name, tp)
+		}
+	}
+
+	// Limits.
+	hExpectErr(t, hPost(t, h.url+"/mpub?topic=mt-big", "ok\n12345678901\n"), 413, "MSG_TOO_BIG")
+	tenLines := strings.Repeat("123456789\n", 10) // exactly max-body-size
+	hExpectOK(t, hPostChunked(t, h.url+"/mpub?topic=mt-full", []byte(tenLines)))
+	if tp := h.topic(t, "mt-full"); tp.MessageCount != 10 {
+		t.Fatalf("mt-full message_count %d, want 10", tp.MessageCount)
+	}
+	hExpectErr(t, hPostChunked(t, h.url+"/mpub?topic=mt-over", []byte(tenLines+"x")), 413, "BODY_TOO_BIG")
+	hExpectErr(t, hPost(t, h.url+"/mpub?topic=mt-over", tenLines+"x"), 413, "BODY_TOO_BIG")
+
+	// Topic argument checks.
+	hExpectErr(t, hPost(t, h.url+"/mpub", "a"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/mpub?topic=b@d", "a"), 400, "INVALID_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/mpub?topic=", "a"), 400, "INVALID_TOPIC")
+}
+
+func TestHTTPMPubContentLengthRejectedBeforeRead(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.MaxBodySize = 1000 })
+	r := hRawHTTP(t, h, "POST /mpub?topic=mcl HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+	hExpectErr(t, r, 413, "BODY_TOO_BIG")
+	if names := h.topicNames(t); len(names) != 0 {
+		t.Fatalf("topic created by an oversized /mpub: %v", names)
+	}
+}
+
+// hMPubBinary encodes [count]([size][body])... as /mpub?binary=true expects.
+func hMPubBinary(bodies ...string) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(len(bodies)))
+	for _, m := range bodies {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(m)))
+		b = append(b, m...)
+	}
+	return b
+}
+
+func TestHTTPMPubBinary(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100; o.MaxBodySize = 1000 })
+
+	body := hMPubBinary("abc", "de")
+	modes := []struct {
+		param string
+		msgs  int64
+	}{
+		{"binary=true", 2}, {"binary=1", 2}, {"binary=", 2}, {"binary", 2}, {"binary=yes", 2}, {"binary=TRUE", 2},
+		{"binary=false", 1}, {"binary=0", 1}, {"", 1},
+	}
+	for i, m := range modes {
+		topic := fmt.Sprintf("mb-%d", i)
+		hExpectOK(t, hPostBytes(t, h.url+"/mpub?topic="+topic+"&"+m.param, body))
+		if tp := h.topic(t, topic); tp.MessageCount != m.msgs {
+			t.Fatalf("%q: message_count %d, want %d", m.param, tp.MessageCount, m.msgs)
+		}
+	}
+
+	// Exact bodies, trailing bytes ignored.
+	c := hDial(t, h.tcp)
+	c.sub("mb-deliv", "c")
+	c.rdy(10)
+	hExpectOK(t, hPostBytes(t, h.url+"/mpub?topic=mb-deliv&binary=true",
+		append(hMPubBinary("one", "two\nlines", strings.Repeat("z", 100)), "trailing junk"...)))
+	for _, w := range []string{"one", "two\nlines", strings.Repeat("z", 100)} {
+		m := c.msg()
+		if string(m.body) != w {
+			t.Fatalf("body %q, want %q", m.body, w)
+		}
+		c.fin(m.id)
+	}
+	if tp := h.topic(t, "mb-deliv"); tp.MessageCount != 3 {
+		t.Fatalf("mb-deliv message_count %d, want 3", tp.MessageCount)
+	}
+
+	bad := []struct {
+		name string
+		body []byte
+		msg  string
+	}{
+		{"count0", hMPubBinary(), "BAD_BODY"},
+		{"nocount", []byte{0, 0}, "BAD_BODY"},
+		{"empty", nil, "BAD_BODY"},
+		{"negcount", []byte{0xff, 0xff, 0xff, 0xff}, "BAD_BODY"},
+		{"toomany", binary.BigEndian.AppendUint32(nil, 200), "BAD_BODY"}, // (1000-4)/5 = 199
+		{"truncated", hMPubBinary("abc", "de")[:12], "BAD_MESSAGE"},
+		{"nosize", hMPubBinary("abc", "de")[:14], "BAD_MESSAGE"},
+		{"size0", hMPubBinary("abc", ""), "BAD_MESSAGE"},
+		{"toobig", hMPubBinary(strings.Repeat("y", 101)), "BAD_MESSAGE"},
+	}
+	for _, b := range bad {
+		topic := "mb-bad-" + b.name
+		hExpectErr(t, hPostBytes(t, h.url+"/mpub?topic="+topic+"&binary=true", b.body), 413, b.msg)
+		tp := h.topic(t, topic)
+		if tp == nil || tp.MessageCount != 0 {
+			t.Fatalf("%s: want topic created with nothing published, got %+v", b.name, tp)
+		}
+	}
+}
+
+// ---------------------------------------------------------------- topic endpoints
+
+func TestHTTPTopicEndpointErrors(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	for _, ep := range []string{"create", "delete", "empty", "pause", "unpause"} {
+		hExpectErr(t, hPost(t, h.url+"/topic/"+ep, ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, hPost(t, h.url+"/topic/"+ep+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
+	}
+	hExpectErr(t, hPost(t, h.url+"/topic/create?topic=bad!", ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/topic/create?topic="+strings.Repeat("x", 65), ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, hPost(t, h.url+"/topic/empty?topic=bad!", ""), 400, "INVALID_TOPIC")
+	for _, ep := range []string{"delete", "pause", "unpause"} {
+		hExpectErr(t, hPost(t, h.url+"/topic/"+ep+"?topic=bad!", ""), 404, "TOPIC_NOT_FOUND")
+	}
+	for _, ep := range []string{"delete", "empty", "pause", "unpause"} {
+		hExpectErr(t, hPost(t, h.url+"/topic/"+ep+"?topic=missing", ""), 404, "TOPIC_NOT_FOUND")
+	}
+	if names := h.topicNames(t); len(names) != 0 {
+		t.Fatalf("topics created by failing calls: %v", names)
+	}
+}
+
+func TestHTTPTopicCreateDelete(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	// The request body is read and ignored.
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=tc", "ignored body"))
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=tc", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=tc2%23ephemeral", ""))
+	if got := strings.Join(h.topicNames(t), ","); got != "tc,tc2#ephemeral" {
+		t.Fatalf("topics %q", got)
+	}
+	tp := h.topic(t, "tc")
+	if len(tp.Channels) != 0 || tp.Paused || tp.MessageCount != 0 {
+		t.Fatalf("fresh topic %+v", *tp)
+	}
+
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=tc", "m"))
+	hExpectEmpty(t, hPost(t, h.url+"/topic/delete?topic=tc", "ignored"))
+	hExpectErr(t, hPost(t, h.url+"/topic/delete?topic=tc", ""), 404, "TOPIC_NOT_FOUND")
+	if got := strings.Join(h.topicNames(t), ","); got != "tc2#ephemeral" {
+		t.Fatalf("topics after delete %q", got)
+	}
+	// A new topic of the same name starts from scratch.
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=tc", "again"))
+	if tp := h.topic(t, "tc"); tp == nil || tp.MessageCount != 1 || tp.Depth != 1 {
+		t.Fatalf("recreated topic %+v", tp)
+	}
+}
+
+func TestHTTPTopicDeleteClosesConsumers(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	c1 := hDial(t, h.tcp)
+	c1.sub("td", "a")
+	c2 := hDial(t, h.tcp)
+	c2.sub("td", "b")
+	c1.rdy(1)
+	c2.rdy(1)
+	hExpectEmpty(t, hPost(t, h.url+"/topic/delete?topic=td", ""))
+	c1.expectClosed()
+	c2.expectClosed()
+	if names := h.topicNames(t); len(names) != 0 {
+		t.Fatalf("topics after delete: %v", names)
+	}
+}
+
+func TestHTTPTopicEmpty(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.MemQueueSize = 2 })
+
+	// No channels: everything stays at topic level, partly on disk.
+	for i := range 5 {
+		hExpectOK(t, hPost(t, h.url+"/pub?topic=te", fmt.Sprint("m", i)))
+	}
+	tp := h.topic(t, "te")
+	if tp.Depth != 5 || tp.BackendDepth != 3 || tp.MessageCount != 5 {
+		t.Fatalf("before empty: %+v, want depth 5 backend 3", *tp)
+	}
+	hExpectEmpty(t, hPost(t, h.url+"/topic/empty?topic=te", "ignored"))
+	tp = h.topic(t, "te")
+	if tp.Depth != 0 || tp.BackendDepth != 0 || tp.MessageCount != 5 {
+		t.Fatalf("after empty: %+v, want depth 0 (message_count kept)", *tp)
+	}
+
+	// Channels are untouched by a topic empty.
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=te3", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=te3&channel=c", ""))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=te3", "a\nb"))
+	hEventually(t, hWait, func() bool { return h.channel(t, "te3", "c").Depth == 2 }, "channel gets 2 messages")
+	hExpectEmpty(t, hPost(t, h.url+"/topic/pause?topic=te3", ""))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=te3", "c\nd\ne"))
+	hEventually(t, hWait, func() bool { return h.topic(t, "te3").Depth == 3 }, "paused topic holds 3")
+	hExpectEmpty(t, hPost(t, h.url+"/topic/empty?topic=te3", ""))
+	tp = h.topic(t, "te3")
+	if tp.Depth != 0 || tp.Channels[0].Depth != 2 {
+		t.Fatalf("after topic empty: topic depth %d channel depth %d, want 0 and 2", tp.Depth, tp.Channels[0].Depth)
+	}
+}
+
+func TestHTTPTopicPause(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	c := hDial(t, h.tcp)
+	c.sub("tp", "c")
+	c.rdy(10)
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=tp", "m0"))
+	if m := c.msg(); string(m.body) != "m0" {
+		t.Fatalf("got %q", m.body)
+	} else {
+		c.fin(m.id)
+	}
+
+	hExpectEmpty(t, hPost(t, h.url+"/topic/pause?topic=tp", "ignored"))
+	hExpectEmpty(t, hPost(t, h.url+"/topic/pause?topic=tp", "")) // idempotent
+	if tp := h.topic(t, "tp"); !tp.Paused || tp.Channels[0].Paused {
+		t.Fatalf("after topic pause: %+v", *tp)
+	}
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=tp", "m1"))
+	hEventually(t, hWait, func() bool { return h.topic(t, "tp").Depth == 1 }, "message held at the paused topic")
+	// A channel created now still finds m1 at topic level.
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=tp&channel=late", ""))
+	c.expectQuiet(300 * time.Millisecond)
+	if ch := h.channel(t, "tp", "c"); ch.MessageCount != 1 || ch.Depth != 0 || ch.InFlightCount != 0 {
+		t.Fatalf("channel of a paused topic received a message: %+v", *ch)
+	}
+
+	hExpectEmpty(t, hPost(t, h.url+"/topic/unpause?topic=tp", "ignored"))
+	if tp := h.topic(t, "tp"); tp.Paused {
+		t.Fatalf("still paused after unpause")
+	}
+	m := c.msg()
+	if string(m.body) != "m1" || m.attempts != 1 {
+		t.Fatalf("after unpause got %q attempts %d", m.body, m.attempts)
+	}
+	c.fin(m.id)
+	hEventually(t, hWait, func() bool { return h.channel(t, "tp", "late").Depth == 1 }, "late channel gets m1")
+}
+
+// ---------------------------------------------------------------- channel endpoints
+
+func TestHTTPChannelEndpointErrors(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=exists", ""))
+	for _, ep := range []string{"create", "delete", "empty", "pause", "unpause"} {
+		p := h.url + "/channel/" + ep
+		hExpectErr(t, hPost(t, p, ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, hPost(t, p+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, hPost(t, p+"?topic=bad!", ""), 400, "INVALID_ARG_TOPIC")
+		hExpectErr(t, hPost(t, p+"?topic=&channel=c", ""), 400, "INVALID_ARG_TOPIC")
+		hExpectErr(t, hPost(t, p+"?topic=bad!&channel=bad!", ""), 400, "INVALID_ARG_TOPIC")
+		hExpectErr(t, hPost(t, p+"?topic=nosuch", ""), 400, "MISSING_ARG_CHANNEL")
+		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel=bad!", ""), 400, "INVALID_ARG_CHANNEL")
+		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel=", ""), 400, "INVALID_ARG_CHANNEL")
+		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel="+strings.Repeat("c", 65), ""), 400, "INVALID_ARG_CHANNEL")
+		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel=c", ""), 404, "TOPIC_NOT_FOUND")
+		if ep != "create" {
+			hExpectErr(t, hPost(t, p+"?topic=exists&channel=nosuch", ""), 404, "CHANNEL_NOT_FOUND")
+		}
+	}
+	// /channel/create does not create the topic.
+	if got := strings.Join(h.topicNames(t), ","); got != "exists" {
+		t.Fatalf("topics %q, want only exists", got)
+	}
+	if tp := h.topic(t, "exists"); len(tp.Channels) != 0 {
+		t.Fatalf("channels created by failing calls: %+v", tp.Channels)
+	}
+}
+
+func TestHTTPChannelCreateDelete(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=cc", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=cc&channel=one", "ignored"))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=cc&channel=one", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=cc&channel=two%23ephemeral", ""))
+	tp := h.topic(t, "cc")
+	if len(tp.Channels) != 2 || tp.Channels[0].Name != "one" || tp.Channels[1].Name != "two#ephemeral" {
+		t.Fatalf("channels %+v", tp.Channels)
+	}
+
+	c := hDial(t, h.tcp)
+	c.sub("cc", "one")
+	c.rdy(5)
+	hEventually(t, hWait, func() bool { return h.channel(t, "cc", "one").ClientCount == 1 }, "consumer registered")
+	hExpectEmpty(t, hPost(t, h.url+"/channel/delete?topic=cc&channel=one", "ignored"))
+	c.expectClosed()
+	tp = h.topic(t, "cc")
+	if len(tp.Channels) != 1 || tp.Channels[0].Name != "two#ephemeral" {
+		t.Fatalf("channels after delete %+v", tp.Channels)
+	}
+	hExpectErr(t, hPost(t, h.url+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
+	// An ephemeral channel created over HTTP without clients stays.
+	hExpectEmpty(t, hPost(t, h.url+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
+	if tp := h.topic(t, "cc"); tp == nil || len(tp.Channels) != 0 {
+		t.Fatalf("after deleting both channels: %+v", tp)
+	}
+}
+
+func TestHTTPChannelPause(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	c := hDial(t, h.tcp)
+	c.sub("cp", "c")
+	c.rdy(10)
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=cp", "m0"))
+	m := c.msg()
+	c.fin(m.id)
+
+	hExpectEmpty(t, hPost(t, h.url+"/channel/pause?topic=cp&channel=c", "ignored"))
+	if tp := h.topic(t, "cp"); tp.Paused || !tp.Channels[0].Paused {
+		t.Fatalf("after channel pause: %+v", *tp)
+	}
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=cp", "m1"))
+	hEventually(t, hWait, func() bool { return h.channel(t, "cp", "c").Depth == 1 }, "message held at the paused channel")
+	c.expectQuiet(300 * time.Millisecond)
+	if ch := h.channel(t, "cp", "c"); ch.InFlightCount != 0 || ch.Depth != 1 {
+		t.Fatalf("paused channel delivered: %+v", *ch)
+	}
+
+	hExpectEmpty(t, hPost(t, h.url+"/channel/unpause?topic=cp&channel=c", "ignored"))
+	if ch := h.channel(t, "cp", "c"); ch.Paused {
+		t.Fatalf("still paused after unpause")
+	}
+	m = c.msg()
+	if string(m.body) != "m1" {
+		t.Fatalf("after unpause got %q", m.body)
+	}
+	c.fin(m.id)
+}
+
+func TestHTTPChannelEmpty(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	c := hDial(t, h.tcp)
+	c.sub("ce", "c")
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=ce", "m0\nm1\nm2\nm3\nm4"))
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=ce&defer=600000", "deferred"))
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "ce", "c")
+		return ch.Depth == 5 && ch.DeferredCount == 1
+	}, "5 queued + 1 deferred")
+	c.rdy(2)
+	m0, m1 := c.msg(), c.msg()
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "ce", "c")
+		return ch.InFlightCount == 2 && ch.Depth == 3 && len(ch.Clients) == 1 && ch.Clients[0].InFlightCount == 2
+	}, "2 in flight")
+
+	hExpectEmpty(t, hPost(t, h.url+"/channel/empty?topic=ce&channel=c", "ignored"))
+	ch := h.channel(t, "ce", "c")
+	if ch.Depth != 0 || ch.BackendDepth != 0 || ch.InFlightCount != 0 || ch.DeferredCount != 0 ||
+		len(ch.Clients) != 1 || ch.Clients[0].InFlightCount != 0 {
+		t.Fatalf("after channel empty: %+v", *ch)
+	}
+	c.fin(m0.id)
+	c.expectError("E_FIN_FAILED FIN " + m0.id + " failed ID not in flight")
+	c.req(m1.id, 0)
+	c.expectError("E_REQ_FAILED REQ " + m1.id + " failed ID not in flight")
+	// Non-fatal; with in-flight reset the consumer is ready again.
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=ce", "after"))
+	if m := c.msg(); string(m.body) != "after" {
+		t.Fatalf("got %q, want after", m.body)
+	}
+}
+
+// ---------------------------------------------------------------- /stats
+
+var hClientKeys = []string{"client_id", "hostname", "version", "remote_address", "state", "ready_count",
+	"in_flight_count", "message_count", "finish_count", "requeue_count", "connect_ts", "sample_rate",
+	"deflate", "snappy", "user_agent", "topology_zone", "topology_region", "tls", "tls_cipher_suite",
+	"tls_version", "tls_negotiated_protocol", "tls_negotiated_protocol_is_mutual"}
+
+var hMemoryKeys = []string{"heap_objects", "heap_idle_bytes", "heap_in_use_bytes", "heap_released_bytes",
+	"gc_pause_usec_100", "gc_pause_usec_99", "gc_pause_usec_95", "next_gc_bytes", "gc_total_runs"}
+
+const hNoE2E = `{"count":0,"percentiles":null}`
+
+func hProducerKeys() []string {
+	var k []string
+	for _, s := range hClientKeys {
+		if s == "tls" {
+			k = append(k, "pub_counts")
+		}
+		k = append(k, s)
+	}
+	return k
+}
+
+func TestHTTPStatsEmpty(t *testing.T) {
+	t.Parallel()
+	before := time.Now().Unix()
+	h := hStart(t, nil)
+	after := time.Now().Unix()
+	for _, q := range []string{"/stats?format=json", "/stats?format=json&include_mem=true", "/stats?format=json&include_mem=bogus"} {
+		r := hGet(t, h.url+q)
+		hExpectJSON(t, r)
+		hExpectKeys(t, q, r.body, "version", "health", "start_time", "topics", "memory", "producers")
+		top := hObj(t, r.body)
+		if string(top["version"]) != `"1.3.0"` || string(top["health"]) != `"OK"` ||
+			string(top["topics"]) != "[]" || string(top["producers"]) != "null" {
+			t.Fatalf("%s: %s", q, r.body)
+		}
+		st, _ := strconv.ParseInt(string(top["start_time"]), 10, 64)
+		if st < before || st > after {
+			t.Fatalf("start_time %s not in [%d,%d]", top["start_time"], before, after)
+		}
+		hExpectKeys(t, "memory", top["memory"], hMemoryKeys...)
+		var mem map[string]int64
+		if err := json.Unmarshal(top["memory"], &mem); err != nil {
+			t.Fatalf("memory values must be integers: %v", err)
+		}
+		if mem["heap_objects"] <= 0 || mem["next_gc_bytes"] <= 0 {
+			t.Fatalf("implausible memory stats %v", mem)
+		}
+	}
+	for _, q := range []string{"include_mem=false", "include_mem=0"} {
+		r := hGet(t, h.url+"/stats?format=json&"+q)
+		hExpectJSON(t, r)
+		hExpectKeys(t, q, r.body, "version", "health", "start_time", "topics", "producers")
+	}
+}
+
+func TestHTTPStatsShapeAndCounters(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) {
+		o.MemQueueSize = 2
+		o.QueueScanRefreshInterval = 100 * time.Millisecond
+	})
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=sc", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sc&channel=c", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sc&channel=idle", ""))
+	for i := range 5 {
+		hExpectOK(t, hPost(t, h.url+"/pub?topic=sc", fmt.Sprint("msg-", i)))
+	}
+	hEventually(t, hWait, func() bool {
+		tp := h.topic(t, "sc")
+		return tp.Depth == 0 && len(tp.Channels) == 2 &&
+			tp.Channels[0].Depth == 5 && tp.Channels[1].Depth == 5
+	}, "5 messages in each channel: %+v", h.topic(t, "sc"))
+
+	_, raw := h.stats(t, "")
+	top := hObj(t, raw)
+	topics := hArr(t, top["topics"])
+	hExpectKeys(t, "TopicStats", topics[0], "topic_name", "channels", "depth", "backend_depth",
+		"message_count", "message_bytes", "paused", "e2e_processing_latency")
+	tobj := hObj(t, topics[0])
+	if string(tobj["e2e_processing_latency"]) != hNoE2E {
+		t.Fatalf("topic e2e %s, want %s", tobj["e2e_processing_latency"], hNoE2E)
+	}
+	chans := hArr(t, tobj["channels"])
+	for _, c := range chans {
+		// No deliveries yet: the *_msg_count keys are omitted.
+		hExpectKeys(t, "ChannelStats", c, "channel_name", "depth", "backend_depth", "in_flight_count",
+			"deferred_count", "message_count", "requeue_count", "timeout_count", "client_count",
+			"clients", "paused", "e2e_processing_latency")
+		cobj := hObj(t, c)
+		if string(cobj["clients"]) != "[]" || string(cobj["e2e_processing_latency"]) != hNoE2E {
+			t.Fatalf("channel %s", c)
+		}
+	}
+	tp := h.topic(t, "sc")
+	if tp.MessageCount != 5 || tp.MessageBytes != 25 || tp.BackendDepth != 0 || tp.Paused {
+		t.Fatalf("topic %+v", *tp)
+	}
+	for _, ch := range tp.Channels {
+		if ch.MessageCount != 5 || ch.BackendDepth != 3 || ch.InFlightCount != 0 || ch.ClientCount != 0 {
+			t.Fatalf("channel %+v, want 5 messages, 3 of them on disk", ch)
+		}
+	}
+
+	// Consumer: 3 in flight, then FIN one, REQ one now, REQ one later.
+	connectedAfter := time.Now().Unix()
+	c := hDial(t, h.tcp)
+	c.sub("sc", "c")
+	c.rdy(3)
+	ms := []hMsg{c.msg(), c.msg(), c.msg()}
+	c.rdy(0)
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "sc", "c")
+		return ch.InFlightCount == 3 && ch.Depth == 2 && ch.GlobalCount == 3 && ch.ClientCount == 1
+	}, "3 in flight: %+v", h.channel(t, "sc", "c"))
+	c.fin(ms[0].id)
+	c.req(ms[1].id, 0)
+	c.req(ms[2].id, 600000)
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "sc", "c")
+		return ch.InFlightCount == 0 && ch.Depth == 3 && ch.DeferredCount == 1 && ch.RequeueCount == 2
+	}, "after FIN/REQ: %+v", h.channel(t, "sc", "c"))
+	ch := h.channel(t, "sc", "c")
+	if ch.MessageCount != 5 || ch.TimeoutCount != 0 || ch.GlobalCount != 3 {
+		t.Fatalf("channel counters %+v", *ch)
+	}
+	cl := ch.Clients[0]
+	local := c.c.LocalAddr().(*net.TCPAddr)
+	if cl.ClientID != "127.0.0.1" || cl.Hostname != "127.0.0.1" || cl.Version != "V2" ||
+		cl.RemoteAddress != local.String() || cl.State != 3 || cl.ReadyCount != 0 ||
+		cl.InFlightCount != 0 || cl.MessageCount != 3 || cl.FinishCount != 1 || cl.RequeueCount != 2 ||
+		cl.ConnectTS < connectedAfter || cl.ConnectTS > time.Now().Unix() {
+		t.Fatalf("client stats %+v (local addr %s)", cl, local)
+	}
+
+	_, raw = h.stats(t, "&topic=sc&channel=c")
+	craw := hArr(t, hObj(t, hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0])["clients"])[0]
+	hExpectKeys(t, "ClientStats", craw, hClientKeys...)
+	want := fmt.Sprintf(`{"client_id":"127.0.0.1","hostname":"127.0.0.1","version":"V2","remote_address":%q,`+
+		`"state":3,"ready_count":0,"in_flight_count":0,"message_count":3,"finish_count":1,"requeue_count":2,`+
+		`"connect_ts":%d,"sample_rate":0,"deflate":false,"snappy":false,"user_agent":"","topology_zone":"",`+
+		`"topology_region":"","tls":false,"tls_cipher_suite":"","tls_version":"","tls_negotiated_protocol":"",`+
+		`"tls_negotiated_protocol_is_mutual":false}`, local.String(), cl.ConnectTS)
+	if string(craw) != want {
+		t.Fatalf("client JSON\n got %s\nwant %s", craw, want)
+	}
+	chraw := hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0]
+	hExpectKeys(t, "ChannelStats after delivery", chraw, "channel_name", "depth", "backend_depth",
+		"in_flight_count", "deferred_count", "message_count", "global_msg_count", "requeue_count",
+		"timeout_count", "client_count", "clients", "paused", "e2e_processing_latency")
+
+	// A timeout on the other channel.
+	c2 := hDial(t, h.tcp)
+	c2.identify(`{"msg_timeout":1000}`)
+	c2.sub("sc", "idle")
+	c2.rdy(1)
+	c2.msg()
+	c2.rdy(0)
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "sc", "idle")
+		return ch.TimeoutCount == 1 && ch.InFlightCount == 0 && ch.Depth == 5
+	}, "in-flight message times out: %+v", h.channel(t, "sc", "idle"))
+	if ch := h.channel(t, "sc", "idle"); ch.RequeueCount != 0 || ch.Clients[0].InFlightCount != 0 {
+		t.Fatalf("timeout must not count as requeue: %+v", *ch)
+	}
+
+	// A producer.
+	p := hDial(t, h.tcp)
+	p.pub("sc", []byte("from tcp"))
+	s, raw := h.stats(t, "")
+	if len(s.Producers) != 1 {
+		t.Fatalf("producers %s", hObj(t, raw)["producers"])
+	}
+	pr := s.Producers[0]
+	if pr.RemoteAddress != p.c.LocalAddr().String() || len(pr.PubCounts) != 1 ||
+		pr.PubCounts[0].Topic != "sc" || pr.PubCounts[0].Count != 1 || pr.Version != "V2" || pr.State != 0 {
+		t.Fatalf("producer %+v", pr)
+	}
+	hExpectKeys(t, "producer ClientStats", hArr(t, hObj(t, raw)["producers"])[0], hProducerKeys()...)
+	if tp := h.topic(t, "sc"); tp.MessageCount != 6 || tp.MessageBytes != 33 {
+		t.Fatalf("topic after TCP PUB %+v", *tp)
+	}
+
+	// include_clients=false: no client lists, no producers; counts stay.
+	for _, q := range []string{"include_clients=false", "include_clients=0"} {
+		_, raw := h.stats(t, "&"+q)
+		top := hObj(t, raw)
+		if string(top["producers"]) != "null" {
+			t.Fatalf("%s: producers %s", q, top["producers"])
+		}
+		for _, craw := range hArr(t, hObj(t, hArr(t, top["topics"])[0])["channels"]) {
+			cobj := hObj(t, craw)
+			if string(cobj["clients"]) != "null" || string(cobj["client_count"]) != "1" {
+				t.Fatalf("%s: channel %s", q, craw)
+			}
+		}
+	}
+	if s, _ := h.stats(t, "&include_clients=maybe"); len(s.Producers) != 1 {
+		t.Fatalf("include_clients=maybe must include clients")
+	}
+}
+
+func TestHTTPStatsFilters(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	if _, raw := h.stats(t, "&topic=none"); string(hObj(t, raw)["topics"]) != "null" {
+		t.Fatalf("missing topic filter on empty node: %s", raw)
+	}
+	for _, p := range []string{"/topic/create?topic=b", "/topic/create?topic=a", "/topic/create?topic=c",
+		"/channel/create?topic=a&channel=z", "/channel/create?topic=a&channel=y", "/channel/create?topic=b&channel=y"} {
+		hExpectEmpty(t, hPost(t, h.url+p, ""))
+	}
+	shape := func(query string) string {
+		t.Helper()
+		s, raw := h.stats(t, query)
+		if string(hObj(t, raw)["topics"]) == "null" {
+			return "null"
+		}
+		var parts []string
+		for _, tp := range s.Topics {
+			var cs []string
+			for _, c := range tp.Channels {
+				cs = append(cs, c.Name)
+			}
+			parts = append(parts, tp.Name+"("+strings.Join(cs, ",")+")")
+		}
+		return "[" + strings.Join(parts, " ") + "]"
+	}
+	cases := []struct{ query, want string }{
+		{"", "[a(y,z) b(y) c()]"},
+		{"&topic=a", "[a(y,z)]"},
+		{"&topic=c", "[c()]"},
+		{"&topic=missing", "null"},
+		{"&topic=missing&channel=y", "null"},
+		{"&topic=a&channel=missing", "[]"},
+		{"&topic=a&channel=z", "[a(z)]"},
+		{"&channel=y", "[a(y) b(y)]"},
+		{"&channel=z", "[a(z)]"},
+		{"&channel=missing", "[]"},
+	}
+	for _, c := range cases {
+		if got := shape(c.query); got != c.want {
+			t.Errorf("stats%s: got %s, want %s", c.query, got, c.want)
+		}
+	}
+}
+
+func TestHTTPStatsE2ELatency(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.E2EProcessingLatencyPercentiles = []float64{1, 0.5} })
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=nochan", ""))
+	c := hDial(t, h.tcp)
+	c.sub("e2e", "c")
+	c.rdy(1)
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=e2e", "x"))
+	c.fin(c.msg().id)
+
+	type e2e struct {
+		Count       int64 `json:"count"`
+		Percentiles []struct {
+			Quantile float64 `json:"quantile"`
+			Value    float64 `json:"value"`
+		} `json:"percentiles"`
+	}
+	check := func(what string, raw json.RawMessage) {
+		t.Helper()
+		hExpectKeys(t, what, raw, "count", "percentiles")
+		var e e2e
+		if err := json.Unmarshal(raw, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Count != 1 || len(e.Percentiles) != 2 || e.Percentiles[0].Quantile != 1 ||
+			e.Percentiles[1].Quantile != 0.5 || e.Percentiles[0].Value <= 0 {
+			t.Errorf("%s e2e %s", what, raw)
+			return
+		}
+		hExpectKeys(t, what+" percentile", hFirstPercentile(t, raw), "quantile", "value")
+	}
+	var raw []byte
+	hEventually(t, hWait, func() bool {
+		_, raw = h.stats(t, "&topic=e2e")
+		ch := hObj(t, hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0])
+		return strings.HasPrefix(string(ch["e2e_processing_latency"]), `{"count":1,`)
+	}, "FIN recorded an e2e sample")
+	tobj := hObj(t, hArr(t, hObj(t, raw)["topics"])[0])
+	check("topic", tobj["e2e_processing_latency"])
+	check("channel", hObj(t, hArr(t, tobj["channels"])[0])["e2e_processing_latency"])
+
+	_, raw = h.stats(t, "&topic=nochan")
+	if got := string(hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["e2e_processing_latency"]); got != hNoE2E {
+		t.Fatalf("topic without channels e2e %s, want %s", got, hNoE2E)
+	}
+
+	r := hGet(t, h.url+"/stats?topic=e2e&include_mem=false")
+	re := regexp.MustCompile(`\] depth: 0     be-depth: 0     msgs: 1        e2e%: \d+\.\d(s|ms|us|ns), \d+\.\d(s|ms|us|ns)\n`)
+	if !re.Match(r.body) {
+		t.Fatalf("text topic line with e2e not found in:\n%s", r.body)
+	}
+}
+
+func hFirstPercentile(t *testing.T, raw json.RawMessage) []byte {
+	t.Helper()
+	return hArr(t, hObj(t, raw)["percentiles"])[0]
+}
+
+var hConnectedRE = regexp.MustCompile(`connected: [0-9hms.]+`)
+
+func TestHTTPStatsText(t *testing.T) {
+	t.Parallel()
+	before := time.Now().Add(-time.Second)
+	h := hStart(t, nil)
+
+	header := func(t *testing.T, body string) string {
+		t.Helper()
+		lines := strings.SplitN(body, "\n", 4)
+		if len(lines) < 4 || lines[0] != "nsqd v1.3.0 (built w/"+runtime.Version()+")" {
+			t.Fatalf("bad version line in:\n%s", body)
+		}
+		st, err := time.Parse(time.RFC3339, strings.TrimPrefix(lines[1], "start_time "))
+		if err != nil || !strings.HasPrefix(lines[1], "start_time ") || st.Before(before.Truncate(time.Second)) || st.After(time.Now()) {
+			t.Fatalf("bad start_time line %q (%v)", lines[1], err)
+		}
+		up, err := time.ParseDuration(strings.TrimPrefix(lines[2], "uptime "))
+		if err != nil || !strings.HasPrefix(lines[2], "uptime ") || up < 0 || up > time.Minute {
+			t.Fatalf("bad uptime line %q", lines[2])
+		}
+		return lines[3]
+	}
+
+	for _, q := range []string{"/stats", "/stats?format=text", "/stats?format=JSON"} {
+		r := hGet(t, h.url+q+hSep(q)+"include_mem=false")
+		hExpectText(t, r, string(r.body))
+		rest := header(t, string(r.body))
+		if want := "\nHealth: OK\n\nTopics: None\n\nProducers: None\n"; rest != want {
+			t.Fatalf("%s: got %q, want %q", q, rest, want)
+		}
+	}
+	r := hGet(t, h.url+"/stats")
+	rest := header(t, string(r.body))
+	memRE := regexp.MustCompile(`^\nHealth: OK\n\nMemory:\n` +
+		`   heap_objects             \t\d+\n   heap_idle_bytes          \t\d+\n` +
+		`   heap_in_use_bytes        \t\d+\n   heap_released_bytes      \t\d+\n` +
+		`   gc_pause_usec_100        \t\d+\n   gc_pause_usec_99         \t\d+\n` +
+		`   gc_pause_usec_95         \t\d+\n   next_gc_bytes            \t\d+\n` +
+		`   gc_total_runs            \t\d+\n\nTopics: None\n\nProducers: None\n$`)
+	if !memRE.MatchString(rest) {
+		t.Fatalf("memory section layout:\n%q", rest)
+	}
+
+	// Populate: alpha(ch1 with a consumer, ch2 paused), beta paused with a TCP producer.
+	for _, p := range []string{"/topic/create?topic=alpha", "/channel/create?topic=alpha&channel=ch1",
+		"/channel/create?topic=alpha&channel=ch2", "/channel/pause?topic=alpha&channel=ch2",
+		"/topic/create?topic=beta", "/topic/pause?topic=beta"} {
+		hExpectEmpty(t, hPost(t, h.url+p, ""))
+	}
+	cons := hDial(t, h.tcp)
+	cons.sub("alpha", "ch1")
+	prod := hDial(t, h.tcp)
+	prod.pub("beta", []byte("b"))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=alpha", "hello\nworld"))
+	hEventually(t, hWait, func() bool {
+		tp := h.topic(t, "alpha")
+		return tp.Depth == 0 && tp.Channels[0].Depth == 2 && tp.Channels[1].Depth == 2 && tp.Channels[0].ClientCount == 1
+	}, "alpha settled")
+
+	consPort := cons.c.LocalAddr().(*net.TCPAddr).Port
+	prodPort := prod.c.LocalAddr().(*net.TCPAddr).Port
+	want := "\nHealth: OK\n\nTopics:" +
+		fmt.Sprintf("\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s\n", "   ", "alpha", 0, 0, 2, "") +
+		fmt.Sprintf("%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d msgs: %-8d e2e%%: %s\n",
+			"      ", "ch1", 2, 0, 0, 0, 0, 0, 2, "") +
+		fmt.Sprintf("        [V2 %-21s] state: %d inflt: %-4d rdy: %-4d fin: %-8d re-q: %-8d msgs: %-8d connected: X\n",
+			fmt.Sprintf("127.0.0.1:%d ", consPort), 3, 0, 0, 0, 0, 0) +
+		fmt.Sprintf("%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d msgs: %-8d e2e%%: %s\n",
+			"   *P ", "ch2", 2, 0, 0, 0, 0, 0, 2, "") +
+		fmt.Sprintf("\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s\n", "*P ", "beta", 1, 0, 1, "") +
+		"\nProducers:\n" +
+		fmt.Sprintf("   [V2 %-21s] msgs: %-8d topics: %s connected: X\n", fmt.Sprintf("127.0.0.1:%d ", prodPort), 1, "beta=1")
+	r = hGet(t, h.url+"/stats?include_mem=false")
+	hExpectText(t, r, string(r.body))
+	rest = header(t, string(r.body))
+	got := hConnectedRE.ReplaceAllString(rest, "connected: X")
+	if got != want {
+		t.Fatalf("text stats\n got %q\nwant %q", got, want)
+	}
+	for _, m := range hConnectedRE.FindAllString(rest, -1) {
+		if d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: ")); err != nil || d%time.Second != 0 {
+			t.Fatalf("connection age %q must be whole seconds", m)
+		}
+	}
+	// Filters apply to the text format too.
+	r = hGet(t, h.url+"/stats?include_mem=false&topic=missing")
+	if rest := header(t, string(r.body)); !strings.Contains(rest, "\nTopics: None\n") {
+		t.Fatalf("missing topic filter in text:\n%s", rest)
+	}
+}
+
+func hSep(q string) string {
+	if strings.Contains(q, "?") {
+		return "&"
+	}
+	return "?"
+}
+
+// ---------------------------------------------------------------- /config
+
+func TestHTTPConfigGet(t *testing.T) {
+	t.Parallel()
+	var dataPath string
+	h := hStart(t, func(o *nsqd.Options) {
+		o.BroadcastAddress = "bcast.example"
+		o.ID = 617
+		dataPath = o.DataPath
+	})
+	cfg := h.url + "/config/"
+	str := map[string]string{
+		"tcp_address":              "127.0.0.1:0",
+		"http_address":             "127.0.0.1:0",
+		"broadcast_address":        "bcast.example",
+		"log_prefix":               "[nsqd] ",
+		"data_path":                dataPath,
+		"auth_http_request_method": "get",
+		"statsd_prefix":            fmt.Sprintf("nsq.bcast_example_%d.", h.httpPort()),
+	}
+	for k, v := range str {
+		hExpectText(t, hGet(t, cfg+k), v)
+	}
+	js := map[string]string{
+		"id":                       "617",
+		"log_level":                "2",
+		"mem_queue_size":           "10000",
+		"max_bytes_per_file":       "104857600",
+		"msg_timeout":              "60000000000",
+		"max_req_timeout":          "3600000000000",
+		"sync_timeout":             "2000000000",
+		"max_msg_size":             "1048576",
+		"tls_required":             "0",
+		"tls_min_version":          "769",
+		"deflate":                  "true",
+		"max_deflate_level":        "6",
+		"statsd_mem_stats":         "true",
+		"nsqlookupd_tcp_addresses": "[]",
+		"auth_http_addresses":      "[]",
+		"broadcast_http_port":      strconv.Itoa(h.httpPort()),
+		"broadcast_tcp_port":       strconv.Itoa(h.tcpPort()),
+	}
+	for k, v := range js {
+		r := hGet(t, cfg+k)
+		hExpectJSON(t, r)
+		if string(r.body) != v {
+			t.Errorf("GET /config/%s = %q, want %q", k, r.body, v)
+		}
+	}
+	for _, k := range []string{"nope", "node_id", "verbose", "queue_scan_interval", "NodeID", "logger", "LogLevel"} {
+		hExpectErr(t, hGet(t, cfg+k), 400, "INVALID_OPTION")
+	}
+}
+
+func TestHTTPConfigPut(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
+	cfg := h.url + "/config/"
+
+	r := hPut(t, cfg+"log_level", "debug")
+	hExpectJSON(t, r)
+	if string(r.body) != "1" {
+		t.Fatalf("PUT log_level debug = %q, want 1", r.body)
+	}
+	if r := hGet(t, cfg+"log_level"); string(r.body) != "1" {
+		t.Fatalf("GET log_level after PUT = %q", r.body)
+	}
+	if r := hPut(t, cfg+"log_level", "WARN"); string(r.body) != "3" {
+		t.Fatalf("PUT log_level WARN = %s", r)
+	}
+	hExpectErr(t, hPut(t, cfg+"log_level", "warning"), 400, "INVALID_VALUE")
+	hExpectErr(t, hPut(t, cfg+"log_level", "loud"), 400, "INVALID_VALUE")
+	hExpectErr(t, hPut(t, cfg+"log_level", ""), 413, "INVALID_VALUE")
+	hExpectErr(t, hPut(t, cfg+"log_level", strings.Repeat("d", 101)), 413, "INVALID_VALUE")
+	if r := hGet(t, cfg+"log_level"); string(r.body) != "3" {
+		t.Fatalf("failed PUTs changed log_level to %q", r.body)
+	}
+
+	// The body check comes first, then the option name.
+	hExpectErr(t, hPut(t, cfg+"nope", ""), 413, "INVALID_VALUE")
+	hExpectErr(t, hPut(t, cfg+"nope", "x"), 400, "INVALID_OPTION")
+	hExpectErr(t, hPut(t, cfg+"mem_queue_size", "5"), 400, "INVALID_OPTION")
+	hExpectErr(t, hPut(t, cfg+"tcp_address", "127.0.0.1:1"), 400, "INVALID_OPTION")
+
+	// An address nothing listens on: nsqd keeps retrying in the background.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close()
+	r = hPut(t, cfg+"nsqlookupd_tcp_addresses", `["`+dead+`"]`)
+	hExpectJSON(t, r)
+	if string(r.body) != `["`+dead+`"]` {
+		t.Fatalf("PUT nsqlookupd_tcp_addresses = %q", r.body)
+	}
+	if r := hGet(t, cfg+"nsqlookupd_tcp_addresses"); string(r.body) != `["`+dead+`"]` {
+		t.Fatalf("GET nsqlookupd_tcp_addresses = %q", r.body)
+	}
+	for _, bad := range []string{`"abc"`, `{}`, `not json`, `[1,2]`} {
+		hExpectErr(t, hPut(t, cfg+"nsqlookupd_tcp_addresses", bad), 400, "INVALID_VALUE")
+	}
+	if r := hPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`); r.code != 200 || string(r.body) != "[]" {
+		t.Fatalf("PUT [] = %s", r)
+	}
+}
+
+// ---------------------------------------------------------------- debug
+
+func TestHTTPDebugPprof(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	for _, p := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/goroutine?debug=1", "/debug/pprof/heap"} {
+		if r := hGet(t, h.url+p); r.code != 200 || len(r.body) == 0 {
+			t.Fatalf("GET %s: %d", p, r.code)
+		}
+	}
+	r := hGet(t, h.url+"/debug/pprof")
+	if r.code != 301 || !strings.HasSuffix(r.hdr.Get("Location"), "/debug/pprof/") {
+		t.Fatalf("GET /debug/pprof: %d Location %q", r.code, r.hdr.Get("Location"))
+	}
+	for _, p := range []string{"/debug/pprof/allocs", "/debug/pprof/mutex"} {
+		if r := hGet(t, h.url+p); r.code != 404 {
+			t.Fatalf("GET %s: %d, want 404", p, r.code)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package nsqd
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+// lookupdTimeout bounds every dial, read and write to a lookupd (spec §8.1).
+const lookupdTimeout = time.Second
+
+// peerInfo is what a lookupd tells about itself in its IDENTIFY reply.
+type peerInfo struct {
+	TCPPort          int    `json:"tcp_port"`
+	HTTPPort         int    `json:"http_port"`
+	Version          string `json:"version"`
+	BroadcastAddress string `json:"broadcast_address"`
+}
+
+// lookupPeer is nsqd's connection to one nsqlookupd. It is used only from
+// the lookup loop goroutine, except info, which is guarded by n.mu.
+type lookupPeer struct {
+	addr        string
+	conn        net.Conn
+	connected   bool
+	maxBodySize int64
+	logf        func(lg.Level, string, ...any)
+	onConnect   func(*lookupPeer)
+	info        peerInfo
+}
+
+// lookupCommand is one V1 command: a line and an optional body.
+type lookupCommand struct {
+	name   string
+	params []string
+	body   []byte
+}
+
+func (c lookupCommand) String() string {
+	if len(c.params) == 0 {
+		return c.name
+	}
+	return c.name + " " + fmt.Sprint(c.params)
+}
+
+func (c lookupCommand) encode() []byte {
+	var b bytes.Buffer
+	b.WriteString(c.name)
+	for _, p := range c.params {
+		b.WriteByte(' ')
+		b.WriteString(p)
+	}
+	b.WriteByte('\n')
+	if c.body != nil {
+		binary.Write(&b, binary.BigEndian, int32(len(c.body)))
+		b.Write(c.body)
+	}
+	return b.Bytes()
+}
+
+// connect dials the lookupd. The address is resolved on every dial, so a
+// lookupd whose DNS name moved is found again on reconnect.
+func (p *lookupPeer) connect() error {
+	p.logf(lg.INFO, "LOOKUP connecting to %s", p.addr)
+	conn, err := net.DialTimeout("tcp", p.addr, lookupdTimeout)
+	if err != nil {
+		return err
+	}
+	p.conn = conn
+	if err := p.write([]byte(protocol.MagicV1)); err != nil {
+		p.close()
+		return err
+	}
+	p.connected = true
+	p.onConnect(p)
+	return nil
+}
+
+func (p *lookupPeer) write(b []byte) error {
+	p.conn.SetWriteDeadline(time.Now().Add(lookupdTimeout))
+	_, err := p.conn.Write(b)
+	return err
+}
+
+// Command sends cmd (connecting first if needed) and reads one response.
+// A nil cmd only ensures the connection.
+func (p *lookupPeer) Command(cmd *lookupCommand) ([]byte, error) {
+	if !p.connected {
+		if err := p.connect(); err != nil {
+			return nil, err
+		}
+	}
+	if cmd == nil || !p.connected {
+		return nil, nil
+	}
+	if err := p.write(cmd.encode()); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.conn.SetReadDeadline(time.Now().Add(lookupdTimeout))
+	resp, err := protocol.ReadResponse(p.conn, int(p.maxBodySize))
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	return resp, nil
+}
+
+func (p *lookupPeer) close() {
+	p.connected = false
+	if p.conn != nil {
+		p.conn.Close()
+		p.conn = nil
+	}
+}

@@ -1,0 +1,494 @@
+package nsqd_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// ---------------------------------------------------------------- nsqd.dat
+
+type hMetaChannel struct {
+	Name   string `json:"name"`
+	Paused bool   `json:"paused"`
+}
+
+type hMetaTopic struct {
+	Name     string          `json:"name"`
+	Paused   bool            `json:"paused"`
+	Channels json.RawMessage `json:"channels"`
+}
+
+// hReadMetadata reads nsqd.dat, checks its compact shape and key order and
+// returns the topics sorted by name.
+func hReadMetadata(t *testing.T, dir string) (raw []byte, topics []hMetaTopic) {
+	t.Helper()
+	raw = hReadFile(t, filepath.Join(dir, "nsqd.dat"))
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil || !bytes.Equal(buf.Bytes(), raw) {
+		t.Fatalf("nsqd.dat is not compact JSON: %q (%v)", raw, err)
+	}
+	hExpectKeys(t, "nsqd.dat", raw, "topics", "version")
+	top := hObj(t, raw)
+	if string(top["version"]) != `"1.3.0"` {
+		t.Fatalf("nsqd.dat version %s", top["version"])
+	}
+	for _, traw := range hArr(t, top["topics"]) {
+		hExpectKeys(t, "nsqd.dat topic", traw, "name", "paused", "channels")
+		var tp hMetaTopic
+		if err := json.Unmarshal(traw, &tp); err != nil {
+			t.Fatal(err)
+		}
+		for _, craw := range hArr(t, tp.Channels) {
+			hExpectKeys(t, "nsqd.dat channel", craw, "name", "paused")
+		}
+		topics = append(topics, tp)
+	}
+	sort.Slice(topics, func(i, j int) bool { return topics[i].Name < topics[j].Name })
+	return raw, topics
+}
+
+// hMetaSummary renders topics as "name[P](c1,c2P)" for easy comparison.
+func hMetaSummary(t *testing.T, topics []hMetaTopic) string {
+	t.Helper()
+	var parts []string
+	for _, tp := range topics {
+		s := tp.Name
+		if tp.Paused {
+			s += "P"
+		}
+		if string(tp.Channels) == "null" {
+			s += "(null)"
+		} else {
+			var chans []hMetaChannel
+			if err := json.Unmarshal(tp.Channels, &chans); err != nil {
+				t.Fatal(err)
+			}
+			sort.Slice(chans, func(i, j int) bool { return chans[i].Name < chans[j].Name })
+			var cs []string
+			for _, c := range chans {
+				if c.Paused {
+					cs = append(cs, c.Name+"P")
+				} else {
+					cs = append(cs, c.Name)
+				}
+			}
+			s += "(" + strings.Join(cs, ",") + ")"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+func hNoTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Fatalf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+func hMode0600(t *testing.T, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s has mode %v, want 0600", filepath.Base(path), fi.Mode().Perm())
+	}
+}
+
+func TestPersistMetadataEmpty(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	dir := h.opts.DataPath
+	const want = `{"topics":null,"version":"1.3.0"}`
+	// Written at startup already.
+	if got := string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))); got != want {
+		t.Fatalf("nsqd.dat after start = %q, want %q", got, want)
+	}
+	h.exit()
+	if got := string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))); got != want {
+		t.Fatalf("nsqd.dat after exit = %q, want %q", got, want)
+	}
+	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
+	hNoTempFiles(t, dir)
+}
+
+func hSetupMetadataState(t *testing.T, h *hNode) {
+	t.Helper()
+	for _, p := range []string{
+		"/topic/create?topic=a",
+		"/channel/create?topic=a&channel=c1",
+		"/channel/create?topic=a&channel=c2",
+		"/channel/create?topic=a&channel=x%23ephemeral",
+		"/channel/pause?topic=a&channel=c2",
+		"/topic/create?topic=b",
+		"/topic/pause?topic=b",
+		"/topic/create?topic=e%23ephemeral",
+		"/channel/create?topic=e%23ephemeral&channel=c",
+		"/topic/create?topic=f",
+		"/channel/create?topic=f&channel=only%23ephemeral",
+	} {
+		hExpectEmpty(t, hPost(t, h.url+p, ""))
+	}
+}
+
+const hWantMeta = "a(c1,c2P) bP(null) f(null)"
+
+func TestPersistMetadataShape(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	dir := h.opts.DataPath
+	hSetupMetadataState(t, h)
+	// Persisted while running (creation asynchronously, pause on the call).
+	hEventually(t, hWait, func() bool {
+		_, topics := hReadMetadata(t, dir)
+		return hMetaSummary(t, topics) == hWantMeta
+	}, "nsqd.dat reflects the running state")
+
+	h.exit()
+	raw, topics := hReadMetadata(t, dir)
+	if got := hMetaSummary(t, topics); got != hWantMeta {
+		t.Fatalf("nsqd.dat after exit: %s\n%s", got, raw)
+	}
+	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
+	hNoTempFiles(t, dir)
+}
+
+func TestPersistMetadataPauseImmediate(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	dir := h.opts.DataPath
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=p", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
+	hEventually(t, hWait, func() bool {
+		_, topics := hReadMetadata(t, dir)
+		return hMetaSummary(t, topics) == "p(c)"
+	}, "created topic persisted")
+	for _, step := range []struct{ path, want string }{
+		{"/topic/pause?topic=p", "pP(c)"},
+		{"/channel/pause?topic=p&channel=c", "pP(cP)"},
+		{"/topic/unpause?topic=p", "p(cP)"},
+		{"/channel/unpause?topic=p&channel=c", "p(c)"},
+	} {
+		hExpectEmpty(t, hPost(t, h.url+step.path, ""))
+		_, topics := hReadMetadata(t, dir)
+		if got := hMetaSummary(t, topics); got != step.want {
+			t.Fatalf("right after %s nsqd.dat says %s, want %s", step.path, got, step.want)
+		}
+	}
+}
+
+func TestPersistMetadataReload(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	dir := h.opts.DataPath
+	hSetupMetadataState(t, h)
+	h.exit()
+
+	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
+	s, _ := h2.stats(t, "")
+	var parts []string
+	for _, tp := range s.Topics {
+		p := tp.Name
+		if tp.Paused {
+			p += "P"
+		}
+		var cs []string
+		for _, c := range tp.Channels {
+			if c.Paused {
+				cs = append(cs, c.Name+"P")
+			} else {
+				cs = append(cs, c.Name)
+			}
+		}
+		parts = append(parts, p+"("+strings.Join(cs, ",")+")")
+	}
+	if got, want := strings.Join(parts, " "), "a(c1,c2P) bP() f()"; got != want {
+		t.Fatalf("state after restart %q, want %q", got, want)
+	}
+
+	// The restored pause flags are in force.
+	c := hDial(t, h2.tcp)
+	c.sub("a", "c1")
+	c.rdy(5)
+	hExpectOK(t, hPost(t, h2.url+"/pub?topic=a", "x"))
+	if m := c.msg(); string(m.body) != "x" {
+		t.Fatalf("got %q", m.body)
+	}
+	hEventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
+	hExpectOK(t, hPost(t, h2.url+"/pub?topic=b", "y"))
+	if tp := h2.topic(t, "b"); tp.Depth != 1 || !tp.Paused {
+		t.Fatalf("paused topic b %+v", *tp)
+	}
+}
+
+func TestPersistMetadataInvalid(t *testing.T) {
+	t.Parallel()
+	for _, content := range []string{"{not json", "", `{"topics":[{"name":1}]}`} {
+		opts := hOpts(t)
+		opts.Logger = &hLogger{t: t}
+		hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(content))
+		n, err := nsqd.New(opts)
+		if err == nil {
+			n.Exit()
+			t.Fatalf("nsqd.dat %q: New succeeded, want an error", content)
+		}
+		if !strings.Contains(err.Error(), "failed to parse metadata") {
+			t.Fatalf("nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
+		}
+	}
+}
+
+func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
+	t.Parallel()
+	opts := hOpts(t)
+	hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(`{"topics":[`+
+		`{"name":"good","paused":false,"channels":[{"name":"ok","paused":true},{"name":"bad!","paused":false},{"name":"","paused":false}]},`+
+		`{"name":"bad topic","paused":false,"channels":[{"name":"c","paused":false}]},`+
+		`{"name":"","paused":true,"channels":null},`+
+		`{"name":"`+strings.Repeat("x", 65)+`","paused":false,"channels":null},`+
+		`{"name":"also-good","paused":true,"channels":null}`+
+		`],"version":"1.2.1"}`))
+	h := hStartOpts(t, opts)
+	s, _ := h.stats(t, "")
+	var parts []string
+	for _, tp := range s.Topics {
+		p := tp.Name + fmt.Sprint(tp.Paused)
+		for _, c := range tp.Channels {
+			p += "/" + c.Name + fmt.Sprint(c.Paused)
+		}
+		parts = append(parts, p)
+	}
+	if got, want := strings.Join(parts, " "), "also-goodtrue goodfalse/oktrue"; got != want {
+		t.Fatalf("loaded %q, want %q", got, want)
+	}
+	// And the file is rewritten without them.
+	h.exit()
+	_, topics := hReadMetadata(t, opts.DataPath)
+	if got := hMetaSummary(t, topics); got != "also-goodP(null) good(okP)" {
+		t.Fatalf("rewritten nsqd.dat: %s", got)
+	}
+}
+
+// ---------------------------------------------------------------- disk queue format
+
+// hRecord encodes one disk-queue record: [4-byte length][ts][attempts][id][body].
+func hRecord(ts int64, attempts uint16, id string, body string) []byte {
+	b := binary.BigEndian.AppendUint32(nil, uint32(26+len(body)))
+	b = binary.BigEndian.AppendUint64(b, uint64(ts))
+	b = binary.BigEndian.AppendUint16(b, attempts)
+	b = append(b, id...)
+	return append(b, body...)
+}
+
+func hMetaFile(depth, readNum, readPos, writeNum, writePos int) []byte {
+	return fmt.Appendf(nil, "%d\n%d,%d\n%d,%d\n", depth, readNum, readPos, writeNum, writePos)
+}
+
+type hStored struct {
+	ts       int64
+	attempts uint16
+	id       string
+	body     string
+}
+
+// TestPersistReadsUpstreamDataDir builds a data directory byte by byte from
+// the upstream layout and checks that every stored message is delivered.
+func TestPersistReadsUpstreamDataDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour).UnixNano()
+	hWriteFile(t, filepath.Join(dir, "nsqd.dat"),
+		[]byte(`{"topics":[{"channels":[{"name":"ch","paused":false}],"name":"compat","paused":false}],"version":"1.3.0"}`))
+
+	// Topic queue: one record already consumed (before readPos), two pending.
+	consumed := hRecord(base, 0, "0000000000000001", "already consumed")
+	t1 := hStored{base + 1, 0, "0000000000000a01", "topic one"}
+	t2 := hStored{base + 2, 0, "0000000000000a02", "topic two"}
+	seg := append(append(append([]byte(nil), consumed...),
+		hRecord(t1.ts, t1.attempts, t1.id, t1.body)...), hRecord(t2.ts, t2.attempts, t2.id, t2.body)...)
+	hWriteFile(t, filepath.Join(dir, "compat.diskqueue.000000.dat"), seg)
+	hWriteFile(t, filepath.Join(dir, "compat.diskqueue.meta.dat"), hMetaFile(2, 0, len(consumed), 0, len(seg)))
+
+	// Channel queue: two segments, stored attempts preserved.
+	c1 := hStored{base + 3, 2, "0000000000000b01", "channel one"}
+	c2 := hStored{base + 4, 0, "0000000000000b02", "channel two\n\x00binary"}
+	c3 := hStored{base + 5, 5, "0000000000000b03", "channel three (second segment)"}
+	seg0 := append(hRecord(c1.ts, c1.attempts, c1.id, c1.body), hRecord(c2.ts, c2.attempts, c2.id, c2.body)...)
+	seg1 := hRecord(c3.ts, c3.attempts, c3.id, c3.body)
+	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.000000.dat"), seg0)
+	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.000001.dat"), seg1)
+	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.meta.dat"), hMetaFile(3, 0, 0, 1, len(seg1)))
+
+	h := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "compat", "ch")
+		return ch != nil && ch.Depth == 5 && h.topic(t, "compat").Depth == 0
+	}, "5 stored messages reach the channel: %+v", h.topic(t, "compat"))
+
+	want := map[string]hStored{}
+	for _, s := range []hStored{t1, t2, c1, c2, c3} {
+		want[s.id] = s
+	}
+	c := hDial(t, h.tcp)
+	c.sub("compat", "ch")
+	c.rdy(10)
+	for range 5 {
+		m := c.msg()
+		s, ok := want[m.id]
+		if !ok {
+			t.Fatalf("unexpected message id %q body %q", m.id, m.body)
+		}
+		delete(want, m.id)
+		if string(m.body) != s.body || m.ts != s.ts || m.attempts != s.attempts+1 {
+			t.Fatalf("message %s: body %q ts %d attempts %d, want body %q ts %d attempts %d",
+				m.id, m.body, m.ts, m.attempts, s.body, s.ts, s.attempts+1)
+		}
+		c.fin(m.id)
+	}
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "compat", "ch")
+		return ch.Depth == 0 && ch.InFlightCount == 0
+	}, "everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch"))
+}
+
+// hDiskRecords is an independent reader of one disk queue following the
+// upstream layout. It returns the metadata and the pending records.
+func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta string, recs []hStored) {
+	t.Helper()
+	metaPath := filepath.Join(dir, name+".diskqueue.meta.dat")
+	meta = string(hReadFile(t, metaPath))
+	hMode0600(t, metaPath)
+	if !regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta) {
+		t.Fatalf("%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
+	}
+	var depth, rNum, rPos, wNum, wPos int
+	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos); err != nil {
+		t.Fatalf("%s metadata %q: %v", name, meta, err)
+	}
+	for num := rNum; num <= wNum; num++ {
+		path := filepath.Join(dir, name+".diskqueue."+fmt.Sprintf("%06d", num)+".dat")
+		data := hReadFile(t, path)
+		hMode0600(t, path)
+		pos, end := 0, len(data)
+		if num == rNum {
+			pos = rPos
+		}
+		if num == wNum {
+			if wPos > len(data) {
+				t.Fatalf("%s: write position %d beyond file size %d", path, wPos, len(data))
+			}
+			end = wPos
+		}
+		if len(data) > maxBytesPerFile && end > 0 {
+			// Only a single oversized record may exceed the limit.
+			if l := binary.BigEndian.Uint32(data); int(l)+4 != len(data) {
+				t.Fatalf("%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
+			}
+		}
+		for pos < end {
+			if end-pos < 4 {
+				t.Fatalf("%s: truncated length at %d", path, pos)
+			}
+			l := int(binary.BigEndian.Uint32(data[pos:]))
+			if l < 26 || pos+4+l > end {
+				t.Fatalf("%s: bad record length %d at %d", path, l, pos)
+			}
+			p := data[pos+4 : pos+4+l]
+			recs = append(recs, hStored{
+				ts:       int64(binary.BigEndian.Uint64(p)),
+				attempts: binary.BigEndian.Uint16(p[8:]),
+				id:       string(p[10:26]),
+				body:     string(p[26:]),
+			})
+			pos += 4 + l
+		}
+	}
+	if depth != len(recs) {
+		t.Fatalf("%s: metadata depth %d but %d records pending", name, depth, len(recs))
+	}
+	return meta, recs
+}
+
+// TestPersistWritesUpstreamDataDir checks the files nsqd writes against the
+// upstream layout with an independent reader.
+func TestPersistWritesUpstreamDataDir(t *testing.T) {
+	t.Parallel()
+	const maxBytes = 100
+	h := hStart(t, func(o *nsqd.Options) { o.MaxBytesPerFile = maxBytes })
+	dir := h.opts.DataPath
+	start := time.Now().UnixNano()
+	for i := range 5 {
+		hExpectOK(t, hPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
+	}
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=rev2", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
+	hEventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
+	end := time.Now().UnixNano()
+	h.exit()
+	hNoTempFiles(t, dir)
+
+	check := func(name, wantMeta string, bodies ...string) {
+		t.Helper()
+		meta, recs := hDiskRecords(t, dir, name, maxBytes)
+		if meta != wantMeta {
+			t.Errorf("%s metadata %q, want %q", name, meta, wantMeta)
+		}
+		if len(recs) != len(bodies) {
+			t.Fatalf("%s: %d records, want %d", name, len(recs), len(bodies))
+		}
+		ids := map[string]bool{}
+		for i, r := range recs {
+			if r.body != bodies[i] || r.attempts != 0 || r.ts < start || r.ts > end ||
+				!regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(r.id) || ids[r.id] {
+				t.Fatalf("%s record %d: %+v, want body %q attempts 0", name, i, r, bodies[i])
+			}
+			ids[r.id] = true
+		}
+	}
+	// 35-byte records, 100-byte files: two per segment.
+	check("rev", "5\n0,0\n2,35\n", "msg-0", "msg-1", "msg-2", "msg-3", "msg-4")
+	for i := range 3 {
+		if _, err := os.Stat(filepath.Join(dir, "rev.diskqueue.00000"+strconv.Itoa(i)+".dat")); err != nil {
+			t.Fatalf("segment %d: %v", i, err)
+		}
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "rev.diskqueue.000000.dat")); fi.Size() != 70 {
+		t.Fatalf("first segment is %d bytes, want 70", fi.Size())
+	}
+	// 33-byte records: three fit in 100 bytes (99).
+	check("rev2:c", "3\n0,0\n0,99\n", "a-0", "a-1", "a-2")
+
+	// Round trip: a new nsqd reads it all back.
+	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
+	c := hDial(t, h2.tcp)
+	c.sub("rev", "c")
+	c.rdy(10)
+	for i := range 5 {
+		m := c.msg()
+		if string(m.body) != fmt.Sprint("msg-", i) || m.attempts != 1 {
+			t.Fatalf("round trip message %d: %q attempts %d", i, m.body, m.attempts)
+		}
+		c.fin(m.id)
+	}
+}

@@ -1,0 +1,325 @@
+package nsqd_test
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// hBodies returns n distinct bodies "<prefix>-0000" ...
+func hBodies(prefix string, n int) []string {
+	b := make([]string, n)
+	for i := range b {
+		b[i] = fmt.Sprintf("%s-%04d", prefix, i)
+	}
+	return b
+}
+
+// hConsumeAll subscribes to topic/channel at tcp, FINs everything until all
+// of want has arrived, and returns the attempts seen per body and the number
+// of duplicate deliveries.
+func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []string) (map[string]uint16, int) {
+	t.Helper()
+	pending, wanted := map[string]bool{}, map[string]bool{}
+	for _, w := range want {
+		pending[w] = true
+		wanted[w] = true
+	}
+	seen := map[string]uint16{}
+	dups := 0
+	c := hDial(t, tcp)
+	c.sub(topic, channel)
+	c.rdy(200)
+	for len(pending) > 0 {
+		ft, data, err := c.frame(hWait)
+		if err != nil {
+			var missing []string
+			for b := range pending {
+				missing = append(missing, b)
+			}
+			if len(missing) > 10 {
+				missing = missing[:10]
+			}
+			t.Fatalf("%d of %d messages never arrived (e.g. %v): %v", len(pending), len(want), missing, err)
+		}
+		if ft != hFrameMessage {
+			t.Fatalf("unexpected frame %d %q", ft, data)
+		}
+		m := hDecodeMsg(t, data)
+		body := string(m.body)
+		if !wanted[body] {
+			t.Fatalf("unexpected message %q", body)
+		}
+		if _, ok := seen[body]; ok {
+			dups++
+		}
+		seen[body] = m.attempts
+		delete(pending, body)
+		c.fin(m.id)
+	}
+	return seen, dups
+}
+
+// TestShutdownKeepsInMemoryInFlightAndDeferred: nothing in memory, in
+// flight or deferred is lost across a clean Exit and restart.
+func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
+	t.Parallel()
+	const n, taken, deferred = 500, 20, 5
+	h := hStart(t, nil) // mem-queue-size 10000: everything stays in memory
+	dir := h.opts.DataPath
+	bodies := hBodies("sd", n)
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=sd", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
+	hEventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, "all %d in the channel", n)
+	if ch := h.channel(t, "sd", "c"); ch.BackendDepth != 0 {
+		t.Fatalf("expected everything in memory, backend_depth %d", ch.BackendDepth)
+	}
+
+	c := hDial(t, h.tcp)
+	c.sub("sd", "c")
+	c.rdy(taken)
+	var inflight []hMsg
+	for range taken {
+		inflight = append(inflight, c.msg())
+	}
+	c.rdy(0)
+	for _, m := range inflight[:deferred] {
+		c.req(m.id, 3600000)
+	}
+	hEventually(t, hWait, func() bool {
+		ch := h.channel(t, "sd", "c")
+		return ch.InFlightCount == taken-deferred && ch.DeferredCount == deferred && ch.Depth == n-taken
+	}, "in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c"))
+
+	h.exit()
+	c.expectClosed()
+
+	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
+	if ch := h2.channel(t, "sd", "c"); ch == nil {
+		t.Fatalf("channel not restored")
+	}
+	attempts, dups := hConsumeAll(t, h2.tcp, "sd", "c", bodies)
+	if dups > 0 {
+		t.Logf("%d duplicate deliveries after restart", dups)
+	}
+	wasInFlight := map[string]bool{}
+	for _, m := range inflight {
+		wasInFlight[string(m.body)] = true
+	}
+	for body, a := range attempts {
+		if want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]; a != want && dups == 0 {
+			t.Errorf("message %q: attempts %d after restart, want %d", body, a, want)
+		}
+	}
+	hEventually(t, hWait, func() bool {
+		ch := h2.channel(t, "sd", "c")
+		return ch.Depth == 0 && ch.InFlightCount == 0 && ch.DeferredCount == 0
+	}, "drained: %+v", h2.channel(t, "sd", "c"))
+}
+
+func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
+	t.Parallel()
+	h := hStart(t, nil)
+	dir := h.opts.DataPath
+	bodies := hBodies("nc", 50)
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
+	if tp := h.topic(t, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
+		t.Fatalf("topic before exit %+v", *tp)
+	}
+	h.exit()
+
+	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
+	if tp := h2.topic(t, "nc"); tp == nil || tp.Depth != 50 {
+		t.Fatalf("topic after restart %+v", tp)
+	}
+	attempts, dups := hConsumeAll(t, h2.tcp, "nc", "c", bodies)
+	if dups > 0 {
+		t.Errorf("%d duplicate deliveries", dups)
+	}
+	for b, a := range attempts {
+		if a != 1 {
+			t.Fatalf("%q attempts %d, want 1", b, a)
+		}
+	}
+}
+
+func TestShutdownMemQueueSizeZero(t *testing.T) {
+	t.Parallel()
+	zero := func(o *nsqd.Options) { o.MemQueueSize = 0 }
+	h := hStart(t, zero)
+	dir := h.opts.DataPath
+	bodies := hBodies("mz", 100)
+	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=mz", ""))
+	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
+	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
+	for _, b := range bodies[50:] {
+		hExpectOK(t, hPost(t, h.url+"/pub?topic=mz", b))
+	}
+	// Every message sits in the channel's disk queue.
+	hEventually(t, hWait, func() bool {
+		tp := h.topic(t, "mz")
+		ch := tp.Channels[0]
+		return tp.Depth == 0 && ch.Depth == 100 && ch.BackendDepth == 100
+	}, "all on disk: %+v", h.topic(t, "mz"))
+	// Take a few in flight: they go back to disk at shutdown.
+	c := hDial(t, h.tcp)
+	c.sub("mz", "c")
+	c.rdy(3)
+	for range 3 {
+		c.msg()
+	}
+	h.exit()
+
+	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; zero(o) })
+	if _, dups := hConsumeAll(t, h2.tcp, "mz", "c", bodies); dups > 0 {
+		t.Logf("%d duplicate deliveries", dups)
+	}
+}
+
+// ---------------------------------------------------------------- process-level
+
+type hSyncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *hSyncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *hSyncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func hFreePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// hBuildBinary builds ./cmd/nsqd, skipping the test when it does not exist.
+func hBuildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the nsqd binary")
+	}
+	if files, _ := filepath.Glob(filepath.Join("..", "cmd", "nsqd", "*.go")); len(files) == 0 {
+		t.Skip("cmd/nsqd does not exist yet")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go tool not found")
+	}
+	bin := filepath.Join(t.TempDir(), "nsqd")
+	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/nsqd")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/nsqd: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type hProc struct {
+	cmd    *exec.Cmd
+	out    *hSyncBuf
+	waited chan error
+	tcp    string
+	http   string
+}
+
+func hRunBinary(t *testing.T, bin, dir string) *hProc {
+	t.Helper()
+	p := &hProc{out: &hSyncBuf{}, waited: make(chan error, 1), tcp: hFreePort(t), http: hFreePort(t)}
+	p.cmd = exec.Command(bin, "--data-path="+dir, "--tcp-address="+p.tcp, "--http-address="+p.http,
+		"--https-address=", "--broadcast-address=127.0.0.1")
+	p.cmd.Stdout = p.out
+	p.cmd.Stderr = p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.waited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			<-p.waited
+		}
+		if t.Failed() {
+			t.Logf("nsqd output:\n%s", p.out)
+		}
+	})
+	hEventually(t, hWait, func() bool {
+		resp, err := hClient.Get("http://" + p.http + "/ping")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, "nsqd process answers /ping; output:\n%s", p.out)
+	return p
+}
+
+func (p *hProc) term(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.waited:
+		if err != nil {
+			t.Fatalf("nsqd exited with %v after SIGTERM; output:\n%s", err, p.out)
+		}
+	case <-time.After(hWait):
+		t.Fatalf("nsqd did not exit within %v of SIGTERM", hWait)
+	}
+}
+
+func TestShutdownSIGTERMProcess(t *testing.T) {
+	t.Parallel()
+	bin := hBuildBinary(t)
+	dir := t.TempDir()
+	p := hRunBinary(t, bin, dir)
+	bodies := hBodies("sig", 200)
+	base := "http://" + p.http
+	hExpectOK(t, hPost(t, base+"/mpub?topic=sig", strings.Join(bodies[:150], "\n")))
+	hExpectEmpty(t, hPost(t, base+"/channel/create?topic=sig&channel=c", ""))
+	for _, b := range bodies[150:] {
+		hExpectOK(t, hPost(t, base+"/pub?topic=sig", b))
+	}
+	p.term(t)
+	if !strings.Contains(p.out.String(), "NSQ: bye") {
+		t.Logf("no %q in the output", "NSQ: bye")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nsqd.dat")); err != nil {
+		t.Fatalf("nsqd.dat after SIGTERM: %v", err)
+	}
+
+	p2 := hRunBinary(t, bin, dir)
+	tcp, err := net.ResolveTCPAddr("tcp", p2.tcp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, dups := hConsumeAll(t, tcp, "sig", "c", bodies); dups > 0 {
+		t.Logf("%d duplicate deliveries", dups)
+	}
+	p2.term(t)
+}
