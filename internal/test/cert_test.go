@@ -1,0 +1,86 @@
+package test
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"os"
+	"testing"
+)
+
+func TestGenerateCertsHandshake(t *testing.T) {
+	t.Parallel()
+	c := GenerateCerts(t)
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("CA file holds no certificate")
+	}
+	srvCert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cliCert, err := tls.LoadX509KeyPair(c.ClientCertFile, c.ClientKeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		Certificates: []tls.Certificate{srvCert},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    pool,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				tc := conn.(*tls.Conn)
+				if err := tc.Handshake(); err != nil {
+					return
+				}
+				cn := tc.ConnectionState().PeerCertificates[0].Subject.CommonName
+				io.WriteString(conn, cn)
+			}()
+		}
+	}()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for _, host := range []string{"127.0.0.1", "localhost"} {
+		conn, err := tls.Dial("tcp", net.JoinHostPort(host, port), &tls.Config{
+			RootCAs:      pool,
+			ServerName:   host,
+			Certificates: []tls.Certificate{cliCert},
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", host, err)
+		}
+		got, err := io.ReadAll(conn)
+		conn.Close()
+		if err != nil || string(got) != ClientCommonName {
+			t.Fatalf("%s: server saw client %q, %v", host, got, err)
+		}
+	}
+}
+
+func TestGenerateCertFiles(t *testing.T) {
+	t.Parallel()
+	certFile, keyFile, caFile := GenerateCert(t)
+	for _, f := range []string{certFile, keyFile, caFile} {
+		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,5 @@
+// Package test holds helpers for the daemons' black-box tests: a polling
+// Eventually, a logger that writes to t.Log, a raw V2 protocol client that
+// checks exact bytes, small HTTP helpers and TLS certificates generated at
+// test time. It must never import a daemon package.
+package test

@@ -1,0 +1,68 @@
+package test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestEventuallySucceeds(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	start := time.Now()
+	Eventually(t, time.Second, func() bool {
+		calls++
+		return calls == 3
+	})
+	if calls != 3 {
+		t.Fatalf("cond called %d times, want 3", calls)
+	}
+	if d := time.Since(start); d < 2*PollInterval {
+		t.Fatalf("returned after %s, faster than two poll intervals", d)
+	}
+}
+
+func TestEventuallyFails(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []any
+		want string
+	}{
+		{nil, "condition not met within 30ms"},
+		{[]any{"plain"}, "condition not met within 30ms: plain"},
+		{[]any{"depth %d of %s", 3, "t"}, "condition not met within 30ms: depth 3 of t"},
+		{[]any{42}, "condition not met within 30ms: 42"},
+	}
+	for _, tc := range cases {
+		calls := 0
+		start := time.Now()
+		failed, msg := runFake(func(tb testing.TB) {
+			Eventually(tb, 30*time.Millisecond, func() bool { calls++; return false }, tc.args...)
+		})
+		if !failed || msg != tc.want {
+			t.Errorf("args %v: failed=%v msg=%q, want failure %q", tc.args, failed, msg, tc.want)
+		}
+		if d := time.Since(start); d < 30*time.Millisecond {
+			t.Errorf("gave up after %s, before the timeout", d)
+		}
+		if calls < 2 {
+			t.Errorf("cond called %d times, want it polled", calls)
+		}
+	}
+}
+
+func TestEventuallyChecksAtLeastOnce(t *testing.T) {
+	t.Parallel()
+	failed, _ := runFake(func(tb testing.TB) {
+		Eventually(tb, 0, func() bool { return true })
+	})
+	if failed {
+		t.Fatal("zero timeout with a true condition failed")
+	}
+	failed, msg := runFake(func(tb testing.TB) {
+		Eventually(tb, 0, func() bool { return false })
+	})
+	if !failed || !strings.HasPrefix(msg, "condition not met") {
+		t.Fatalf("failed=%v msg=%q", failed, msg)
+	}
+}

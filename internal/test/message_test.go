@@ -1,0 +1,53 @@
+package test
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestParseMessage(t *testing.T) {
+	t.Parallel()
+	data := []byte{
+		0x16, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f, 0x80, // timestamp
+		0x01, 0x02, // attempts
+	}
+	data = append(data, "0123456789abcdef"...)
+	data = append(data, "body"...)
+	m, err := ParseMessage(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Timestamp != 0x162a3b4c5d6e7f80 || m.Attempts != 0x0102 || m.ID != "0123456789abcdef" || string(m.Body) != "body" {
+		t.Fatalf("parsed %+v", m)
+	}
+	data[26] = 'X'
+	if string(m.Body) != "body" {
+		t.Fatal("body aliases the frame buffer")
+	}
+	if m, err := ParseMessage(data[:26]); err != nil || len(m.Body) != 0 {
+		t.Fatalf("empty body: %+v %v", m, err)
+	}
+	if _, err := ParseMessage(data[:25]); err == nil {
+		t.Fatal("short data accepted")
+	}
+}
+
+func TestMPUBBody(t *testing.T) {
+	t.Parallel()
+	got := MPUBBody([][]byte{[]byte("ab"), {}, []byte("c")})
+	want := []byte{
+		0, 0, 0, 3,
+		0, 0, 0, 2, 'a', 'b',
+		0, 0, 0, 0,
+		0, 0, 0, 1, 'c',
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got % x\nwant % x", got, want)
+	}
+	if got := MPUBBody(nil); !bytes.Equal(got, []byte{0, 0, 0, 0}) {
+		t.Fatalf("empty: % x", got)
+	}
+	if got := Uint32(0xFFFFFFFF); !bytes.Equal(got, []byte{0xff, 0xff, 0xff, 0xff}) {
+		t.Fatalf("Uint32: % x", got)
+	}
+}
