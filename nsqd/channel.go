@@ -9,6 +9,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/quantile"
 )
 
 // Consumer is what a channel needs from a subscribed client.
@@ -62,7 +63,7 @@ type Channel struct {
 	deleteCallback func(*Channel)
 	deleter        sync.Once
 
-	latency *latencyStream
+	latency *quantile.Quantile
 
 	inFlightMu       sync.Mutex
 	inFlightMessages map[MessageID]*Message

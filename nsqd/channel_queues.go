@@ -58,7 +58,7 @@ func (c *Channel) FinishMessage(clientID int64, id MessageID) error {
 	if err != nil {
 		return err
 	}
-	c.latency.add(time.Now().UnixNano() - m.Timestamp)
+	c.latency.Insert(m.Timestamp)
 	return nil
 }
 

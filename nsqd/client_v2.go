@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/golang/snappy"
+	"github.com/nsqgo/nsq/internal/auth"
 )
 
 const defaultBufferSize = 16 * 1024
@@ -89,7 +90,7 @@ type clientV2 struct {
 	pubCounts map[string]uint64
 
 	AuthSecret string
-	AuthState  any
+	AuthState  *auth.State
 }
 
 func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {

@@ -49,6 +49,7 @@ func newHTTPServer(n *NSQD, tlsEnabled, tlsRequired bool) *httpServer {
 	r.POST("/channel/empty", v1(s.doEmptyChannel))
 	r.POST("/channel/pause", v1(s.doPauseChannel))
 	r.POST("/channel/unpause", v1(s.doPauseChannel))
+	r.GET("/metrics", s.doMetrics)
 	r.GET("/config/:opt", v1(s.doConfig))
 	r.PUT("/config/:opt", v1(s.doConfig))
 	s.addDebugRoutes(r, v1)

@@ -24,7 +24,7 @@ func (n *NSQD) Notify(v any, persist bool) {
 	if n.isLoading.Load() {
 		return
 	}
-	n.wg.Go(func() {
+	n.spawn(func() {
 		select {
 		case <-n.exitChan:
 		case n.notifyChan <- v:

@@ -11,8 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/auth"
 	"github.com/nsqgo/nsq/internal/dirlock"
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/statsd"
 )
 
 // NSQD is one nsqd instance: listeners, the topic registry and the
@@ -37,6 +39,7 @@ type NSQD struct {
 	tlsConfig     *tls.Config
 	clientTLS     *tls.Config
 	httpClient    *http.Client
+	authClient    *http.Client
 	tcpServer     *tcpServer
 	srvMu         sync.Mutex
 	httpServers   []*http.Server
@@ -50,6 +53,8 @@ type NSQD struct {
 	exitChan        chan struct{}
 	exitOnce        sync.Once
 	wg              sync.WaitGroup
+	spawnMu         sync.Mutex // guards stopped; makes wg.Go exclusive with Exit's wg.Wait
+	stopped         bool
 	mainErr         chan error
 }
 
@@ -101,10 +106,12 @@ func (n *NSQD) init(opts *Options) error {
 		return err
 	}
 	n.httpClient = n.newOutboundHTTPClient()
+	n.authClient = auth.NewHTTPClient(opts.HTTPClientConnectTimeout, opts.HTTPClientRequestTimeout, n.clientTLS)
 	if err := n.listen(opts); err != nil {
 		return err
 	}
 	n.setBroadcastPorts(opts)
+	opts.StatsdPrefix = statsd.Prefix(opts.StatsdPrefix, opts.BroadcastAddress, opts.BroadcastHTTPPort)
 	n.tcpServer = &tcpServer{nsqd: n}
 	if err := n.LoadMetadata(); err != nil {
 		return fmt.Errorf("failed to load metadata - %w", err)

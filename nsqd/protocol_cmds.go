@@ -188,39 +188,6 @@ func (p *protocolV2) upgrade(c *clientV2, tlsv1, snappy, deflate bool, level int
 	return nil
 }
 
-// AUTH answers per spec §2.6; the auth server client hangs off authorize.
-func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
-	if c.State.Load() != stateInit {
-		return nil, fatal(protocol.EInvalid, "cannot AUTH in current state")
-	}
-	if len(params) != 1 {
-		return nil, fatal(protocol.EInvalid, "AUTH invalid number of parameters")
-	}
-	body, err := p.readBody(c, "AUTH")
-	if err != nil {
-		return nil, err
-	}
-	if c.AuthState != nil {
-		return nil, fatal(protocol.EInvalid, "AUTH already set")
-	}
-	if len(p.nsqd.getOpts().AuthHTTPAddresses) == 0 {
-		return nil, fatal(protocol.EAuthDisabled, "AUTH disabled")
-	}
-	c.AuthSecret = string(body)
-	return nil, fatal(protocol.EAuthFailed, "AUTH failed")
-}
-
-// checkAuth enforces authorization for SUB/PUB/MPUB/DPUB when auth is on.
-func (p *protocolV2) checkAuth(c *clientV2, cmd, topic, channel string) error {
-	if len(p.nsqd.getOpts().AuthHTTPAddresses) == 0 {
-		return nil
-	}
-	if c.AuthState == nil {
-		return fatalf(protocol.EAuthFirst, "AUTH required before %s", cmd)
-	}
-	return fatalf(protocol.EUnauthorized, "AUTH failed for %s on %q %q", cmd, topic, channel)
-}
-
 var errParseDigits = errors.New("not a non-negative base-10 integer")
 
 // parseDigits accepts ASCII digits only (no sign); empty is 0.

@@ -23,8 +23,11 @@ func (n *NSQD) Main() error {
 	if n.httpsListener != nil {
 		n.serveHTTP(n.httpsListener, true)
 	}
-	n.wg.Go(n.queueScanLoop)
-	n.wg.Go(n.lookupLoop)
+	n.spawn(n.queueScanLoop)
+	n.spawn(n.lookupLoop)
+	if n.getOpts().StatsdAddress != "" {
+		n.spawn(n.statsdLoop)
+	}
 	select {
 	case err := <-n.mainErr:
 		n.logf(lg.FATAL, "%s", err)
@@ -37,7 +40,7 @@ func (n *NSQD) Main() error {
 
 // goServe runs a server loop; an error it returns ends Main.
 func (n *NSQD) goServe(serve func() error) {
-	n.wg.Go(func() {
+	n.spawn(func() {
 		if err := serve(); err != nil && !errors.Is(err, net.ErrClosed) {
 			select {
 			case n.mainErr <- err:
@@ -107,7 +110,22 @@ func (n *NSQD) exit() {
 		t.Close()
 	}
 	close(n.exitChan)
+	n.spawnMu.Lock()
+	n.stopped = true
+	n.spawnMu.Unlock()
 	n.wg.Wait()
 	n.dl.Unlock()
 	n.logf(lg.INFO, "NSQ: bye")
+}
+
+// spawn runs f in a goroutine owned by n.wg unless Exit is already waiting
+// for them; it reports whether f was started.
+func (n *NSQD) spawn(f func()) bool {
+	n.spawnMu.Lock()
+	defer n.spawnMu.Unlock()
+	if n.stopped {
+		return false
+	}
+	n.wg.Go(f)
+	return true
 }

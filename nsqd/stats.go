@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/quantile"
 	"github.com/nsqgo/nsq/internal/version"
 )
 
@@ -28,7 +29,7 @@ type TopicStats struct {
 	MessageCount uint64         `json:"message_count"`
 	MessageBytes uint64         `json:"message_bytes"`
 	Paused       bool           `json:"paused"`
-	E2E          LatencyStats   `json:"e2e_processing_latency"`
+	E2E          *LatencyStats  `json:"e2e_processing_latency"`
 }
 
 // ChannelStats describes one channel.
@@ -47,7 +48,7 @@ type ChannelStats struct {
 	ClientCount         int           `json:"client_count"`
 	Clients             []ClientStats `json:"clients"`
 	Paused              bool          `json:"paused"`
-	E2E                 LatencyStats  `json:"e2e_processing_latency"`
+	E2E                 *LatencyStats `json:"e2e_processing_latency"`
 }
 
 // PubCount is one entry of a producer's pub_counts.
@@ -87,18 +88,6 @@ type ClientStats struct {
 	TLSVersion                    string     `json:"tls_version"`
 	TLSNegotiatedProtocol         string     `json:"tls_negotiated_protocol"`
 	TLSNegotiatedProtocolIsMutual bool       `json:"tls_negotiated_protocol_is_mutual"`
-}
-
-// LatencyStats is the e2e_processing_latency object.
-type LatencyStats struct {
-	Count       int64        `json:"count"`
-	Percentiles []Percentile `json:"percentiles"`
-}
-
-// Percentile is one quantile value in nanoseconds.
-type Percentile struct {
-	Quantile float64 `json:"quantile"`
-	Value    float64 `json:"value"`
 }
 
 // GetStats collects stats; topic and channel filter as /stats does.
@@ -143,12 +132,13 @@ func (t *Topic) stats(chans []*Channel, includeClients bool) TopicStats {
 		MessageCount: t.messageCount.Load(), MessageBytes: t.messageBytes.Load(),
 		Paused: t.IsPaused(),
 	}
-	var streams []*latencyStream
+	results := make([]*LatencyStats, 0, len(chans))
 	for _, c := range chans {
-		ts.Channels = append(ts.Channels, c.stats(includeClients))
-		streams = append(streams, c.latency)
+		cs := c.stats(includeClients)
+		ts.Channels = append(ts.Channels, cs)
+		results = append(results, cs.E2E)
 	}
-	ts.E2E = mergedLatency(t.nsqd.getOpts().E2EProcessingLatencyPercentiles, streams)
+	ts.E2E = quantile.MergeResults(results...)
 	return ts
 }
 
@@ -162,7 +152,7 @@ func (c *Channel) stats(includeClients bool) ChannelStats {
 		GlobalMsgCount:      c.globalMsgCount.Load(),
 		RequeueCount:        c.requeueCount.Load(), TimeoutCount: c.timeoutCount.Load(),
 		Paused: c.IsPaused(),
-		E2E:    mergedLatency(c.nsqd.getOpts().E2EProcessingLatencyPercentiles, []*latencyStream{c.latency}),
+		E2E:    c.latency.Result(),
 	}
 	c.mu.RLock()
 	cs.ClientCount = len(c.clients)
@@ -204,6 +194,10 @@ func (c *clientV2) Stats(topicName string) ClientStats {
 		ClientID: c.ClientID, Hostname: c.Hostname, UserAgent: c.UserAgent,
 		TopologyZone: c.TopologyZone, TopologyRegion: c.TopologyRegion,
 		SampleRate: c.SampleRate,
+	}
+	if c.AuthState != nil {
+		cs.Authed = true
+		cs.AuthIdentity, cs.AuthIdentityURL = c.AuthState.Identity, c.AuthState.IdentityURL
 	}
 	for t, n := range c.pubCounts {
 		if topicName == "" || t == topicName {

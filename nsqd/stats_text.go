@@ -169,7 +169,7 @@ func producerLine(c ClientStats) string {
 }
 
 // e2eText formats percentile values with a unit, comma-separated.
-func e2eText(ls LatencyStats) string {
+func e2eText(ls *LatencyStats) string {
 	parts := make([]string, 0, len(ls.Percentiles))
 	for _, p := range ls.Percentiles {
 		v := p.Value

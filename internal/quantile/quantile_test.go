@@ -1,0 +1,215 @@
+package quantile
+
+import (
+	"encoding/json"
+	"math"
+	"sync"
+	"testing"
+	"time"
+)
+
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time            { return c.t }
+func (c *fakeClock) advance(d time.Duration)   { c.t = c.t.Add(d) }
+func (c *fakeClock) ago(d time.Duration) int64 { return c.t.Add(-d).UnixNano() }
+
+func newFake(window time.Duration, percentiles ...float64) (*Quantile, *fakeClock) {
+	c := &fakeClock{t: time.Unix(1700000000, 0)}
+	return newWithClock(window, percentiles, c.now), c
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestResultJSON(t *testing.T) {
+	q, c := newFake(10*time.Minute, 0.99, 1, 0.5)
+	q.Insert(c.ago(11454135493))
+	want := `{"count":1,"percentiles":[{"quantile":0.99,"value":11454135493},` +
+		`{"quantile":1,"value":11454135493},{"quantile":0.5,"value":11454135493}]}`
+	if got := jsonOf(t, q.Result()); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestEmptyResults(t *testing.T) {
+	var nilQ *Quantile
+	nilQ.Insert(5)
+	nilQ.Merge(New(time.Minute, []float64{0.5}))
+	cases := map[string]*Result{
+		"nil quantile":     nilQ.Result(),
+		"no percentiles":   New(time.Minute, nil).Result(),
+		"merge of nothing": MergeResults(),
+		"merge of nil":     MergeResults(nil, nilQ.Result()),
+		"zero value":       {},
+	}
+	for name, r := range cases {
+		if got := jsonOf(t, r); got != `{"count":0,"percentiles":null}` {
+			t.Errorf("%s: %s", name, got)
+		}
+	}
+	q := New(time.Minute, []float64{0.5, 0.99})
+	if got := jsonOf(t, q.Result()); got != `{"count":0,"percentiles":[{"quantile":0.5,"value":0},{"quantile":0.99,"value":0}]}` {
+		t.Errorf("configured but empty: %s", got)
+	}
+}
+
+func TestInsertMeasuresLatency(t *testing.T) {
+	q, c := newFake(time.Minute, 0.5)
+	for i := range 100 {
+		q.Insert(c.ago(time.Duration(i+1) * time.Millisecond))
+	}
+	r := q.Result()
+	if r.Count != 100 || math.Abs(r.Percentiles[0].Value-50e6)/50e6 > maxRelErr {
+		t.Fatalf("result %+v, want count 100 and p50 ~50ms", r)
+	}
+	q.Insert(c.t.Add(time.Second).UnixNano()) // timestamp in the future
+	if r := q.Result(); r.Count != 101 {
+		t.Fatalf("count %d", r.Count)
+	}
+}
+
+func TestWindowRotation(t *testing.T) {
+	const window = 10 * time.Second
+	q, c := newFake(window, 1)
+	count := func() int { return q.Result().Count }
+
+	q.Insert(c.ago(1))
+	c.advance(window / 2) // exactly on the boundary: no move yet
+	q.Insert(c.ago(2))
+	if n := count(); n != 2 {
+		t.Fatalf("same half-window: count %d, want 2", n)
+	}
+	c.advance(1) // first move: samples so far are now in the older window
+	q.Insert(c.ago(3))
+	if n := count(); n != 3 {
+		t.Fatalf("after one move: count %d, want 3", n)
+	}
+	c.advance(window / 2) // second move drops the first two samples
+	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 3 {
+		t.Fatalf("after two moves: %+v, want only the sample of 3ns", r)
+	}
+	c.advance(window / 2) // third move drops the rest, without any insert
+	if n := count(); n != 0 {
+		t.Fatalf("after three moves: count %d, want 0", n)
+	}
+	q.Insert(c.ago(4))
+	c.advance(100 * window) // long idle: both windows emptied at once
+	if n := count(); n != 0 {
+		t.Fatalf("after idle: count %d, want 0", n)
+	}
+	q.Insert(c.ago(5))
+	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 5 {
+		t.Fatalf("after idle insert: %+v", r)
+	}
+}
+
+func TestWindowBoundariesStayAligned(t *testing.T) {
+	q, c := newFake(10*time.Second, 1)
+	start := c.t
+	c.advance(27 * time.Second) // 5 half-windows and 2s
+	q.Insert(c.ago(1))
+	if want := start.Add(25 * time.Second); !q.lastMove.Equal(want) {
+		t.Fatalf("lastMove %v, want %v", q.lastMove, want)
+	}
+	c.advance(3*time.Second + 1) // crosses 30s
+	q.Insert(c.ago(1))
+	if q.Result().Count != 2 {
+		t.Fatal("sample from previous half-window lost")
+	}
+}
+
+func TestZeroWindowNeverRotates(t *testing.T) {
+	q, c := newFake(0, 0.5)
+	q.Insert(c.ago(7))
+	c.advance(1000 * time.Hour)
+	q.Insert(c.ago(7))
+	if n := q.Result().Count; n != 2 {
+		t.Fatalf("count %d, want 2", n)
+	}
+}
+
+func TestQuantileMerge(t *testing.T) {
+	topic, c := newFake(time.Minute, 0.5, 1)
+	ch1 := newWithClock(time.Minute, []float64{0.5, 1}, c.now)
+	ch2 := newWithClock(time.Minute, []float64{0.5, 1}, c.now)
+	for i := range 300 {
+		ch1.Insert(c.ago(time.Duration(i) * time.Microsecond))
+	}
+	for range 100 {
+		ch2.Insert(c.ago(time.Second))
+	}
+	topic.Merge(ch1)
+	topic.Merge(ch2)
+	topic.Merge(nil)
+	r := topic.Result()
+	if r.Count != 400 || r.Percentiles[1].Value != 1e9 {
+		t.Fatalf("merged %+v", r)
+	}
+	// rank 200 of 400 is the 200th smallest: 199us
+	if p50 := r.Percentiles[0].Value; math.Abs(p50-199e3)/199e3 > maxRelErr {
+		t.Fatalf("merged p50 %v, want ~199us", p50)
+	}
+	if ch1.Result().Count != 300 || ch2.Result().Count != 100 {
+		t.Fatal("merge modified its source")
+	}
+	self, _ := newFake(time.Minute, 1)
+	self.Insert(1)
+	self.Merge(self) // must not deadlock
+	if self.Result().Count != 2 {
+		t.Fatal("self merge")
+	}
+}
+
+func TestMergeResults(t *testing.T) {
+	_, c := newFake(time.Minute)
+	a := newWithClock(time.Minute, []float64{0.99, 0.5}, c.now)
+	b := newWithClock(time.Minute, []float64{0.99, 0.5}, c.now)
+	for i := range 99 {
+		a.Insert(c.ago(time.Duration(i + 1)))
+	}
+	b.Insert(c.ago(1000))
+	ra, rb := a.Result(), b.Result()
+	m := MergeResults(nil, ra, rb)
+	want := `{"count":100,"percentiles":[{"quantile":0.99,"value":99},{"quantile":0.5,"value":50}]}`
+	if got := jsonOf(t, m); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if ra.Count != 99 || rb.Count != 1 || jsonOf(t, MergeResults(m)) != want {
+		t.Fatal("inputs modified or merge not repeatable")
+	}
+	if got := jsonOf(t, MergeResults(&Result{}, rb)); got != `{"count":1,"percentiles":[{"quantile":0.99,"value":1000},{"quantile":0.5,"value":1000}]}` {
+		t.Fatalf("empty first: %s", got)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	topic := New(time.Minute, []float64{0.5, 0.99})
+	chans := []*Quantile{New(time.Minute, []float64{0.5}), New(time.Minute, []float64{0.5})}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			for range 2000 {
+				chans[i%2].Insert(time.Now().UnixNano() - 1000)
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 50 {
+			topic.Merge(chans[0])
+			chans[1].Merge(chans[0])
+			chans[0].Merge(chans[1])
+			_ = MergeResults(chans[0].Result(), chans[1].Result())
+		}
+	})
+	wg.Wait()
+	if topic.Result().Count == 0 {
+		t.Fatal("nothing merged")
+	}
+}

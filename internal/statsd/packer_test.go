@@ -1,0 +1,101 @@
+package statsd
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestPackerPacksWholeLines(t *testing.T) {
+	p := NewPacker(20)
+	for _, l := range []string{"aaaaaaaa\n", "bbbbbbbbb\n", "c\n", "dddddddddddddddddd\n", "eeeeeeeeeeeeeeeeeeeeeeeeee\n", "f\n"} {
+		if n, err := p.Write([]byte(l)); n != len(l) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	p.Write(nil)
+	want := []string{
+		"aaaaaaaa\nbbbbbbbbb\n",        // exactly 20
+		"c\n",                          // next line would make 21
+		"dddddddddddddddddd\n",         // 19
+		"eeeeeeeeeeeeeeeeeeeeeeeeee\n", // oversized line alone
+		"f\n",
+	}
+	got := p.Packets()
+	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	if len(p.Packets()) != len(want) {
+		t.Fatal("Packets not idempotent")
+	}
+	p.Reset()
+	if len(p.Packets()) != 0 {
+		t.Fatal("Reset left packets")
+	}
+	p.Write([]byte("x\n"))
+	if got := p.Packets(); len(got) != 1 || string(got[0]) != "x\n" {
+		t.Fatalf("after reset %q", got)
+	}
+}
+
+func TestPackerTinySize(t *testing.T) {
+	p := NewPacker(0)
+	p.Write([]byte("a\n"))
+	p.Write([]byte("b\n"))
+	if got := p.Packets(); len(got) != 2 {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestPackerPacketsAreIndependent(t *testing.T) {
+	p := NewPacker(4)
+	p.Write([]byte("ab\n"))
+	p.Write([]byte("cd\n"))
+	got := p.Packets()
+	got[0] = append(got[0], 'X') // capacity is clipped: must not touch the next packet
+	if string(got[1]) != "cd\n" {
+		t.Fatalf("packet overwritten: %q", got[1])
+	}
+}
+
+func TestPackedMetricsOverUDP(t *testing.T) {
+	const size = 508
+	rx, tx := udpPair(t)
+	p := NewPacker(size)
+	c := NewClient(p, Prefix("nsq.%s", "myhost.example", 37231))
+	var all strings.Builder
+	for i := range 60 {
+		c.Incr(fmt.Sprintf("topic.t%02d.message_count", i), int64(i*1000))
+		c.Gauge(fmt.Sprintf("topic.t%02d.depth", i), int64(i))
+		fmt.Fprintf(&all, "nsq.myhost_example_37231.topic.t%02d.message_count:%d|c\n", i, i*1000)
+		fmt.Fprintf(&all, "nsq.myhost_example_37231.topic.t%02d.depth:%d|g\n", i, i)
+	}
+	packets := p.Packets()
+	if err := Spread(tx, packets, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := receive(t, rx, len(packets))
+	var joined strings.Builder
+	for i, d := range got {
+		if d != string(packets[i]) {
+			t.Fatalf("datagram %d = %q, want %q", i, d, packets[i])
+		}
+		if len(d) > size || !strings.HasSuffix(d, "\n") {
+			t.Fatalf("datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
+		}
+		// packing is greedy: the next datagram's first line did not fit
+		if i+1 < len(got) {
+			next := got[i+1][:strings.IndexByte(got[i+1], '\n')+1]
+			if len(d)+len(next) <= size {
+				t.Fatalf("datagram %d (%d bytes) could have taken %q", i, len(d), next)
+			}
+		}
+		joined.WriteString(d)
+	}
+	if joined.String() != all.String() {
+		t.Fatal("datagrams do not reassemble into the lines written")
+	}
+	if len(packets) < 10 {
+		t.Fatalf("only %d datagrams for %d bytes", len(packets), all.Len())
+	}
+}

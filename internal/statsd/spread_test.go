@@ -1,0 +1,101 @@
+package statsd
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+type recordingWriter struct{ writes []string }
+
+func (w *recordingWriter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, string(p))
+	return len(p), nil
+}
+
+func packets(ss ...string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+func TestSpreadDuration(t *testing.T) {
+	for in, want := range map[time.Duration]time.Duration{
+		time.Minute: 59 * time.Second, 3 * time.Second: 2 * time.Second,
+		time.Second: 0, 500 * time.Millisecond: 0, 0: 0, -time.Second: 0,
+	} {
+		if got := SpreadDuration(in); got != want {
+			t.Errorf("SpreadDuration(%v) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestSpreadSpacing(t *testing.T) {
+	var w recordingWriter
+	var waits []time.Duration
+	wait := func(d time.Duration, _ <-chan struct{}) bool {
+		waits = append(waits, d)
+		return false
+	}
+	err := spread(&w, packets("a", "b", "c", "d"), SpreadDuration(3*time.Second), nil, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}
+	if !slices.Equal(w.writes, []string{"a", "b", "c", "d"}) || !slices.Equal(waits, want) {
+		t.Fatalf("writes %q waits %v; want 4 writes 500ms apart", w.writes, waits)
+	}
+}
+
+func TestSpreadNoWait(t *testing.T) {
+	never := func(time.Duration, <-chan struct{}) bool { t.Fatal("waited"); return false }
+	for _, over := range []time.Duration{0, -time.Second} {
+		var w recordingWriter
+		if err := spread(&w, packets("a", "b"), over, nil, never); err != nil || len(w.writes) != 2 {
+			t.Fatalf("over %v: writes %q err %v", over, w.writes, err)
+		}
+	}
+	var w recordingWriter
+	if err := spread(&w, nil, time.Minute, nil, never); err != nil || len(w.writes) != 0 {
+		t.Fatal("empty spread wrote")
+	}
+	if err := spread(&w, packets("only"), time.Minute, nil, never); err != nil || len(w.writes) != 1 {
+		t.Fatal("single packet waited or was lost")
+	}
+}
+
+func TestSpreadStopSendsRestAtOnce(t *testing.T) {
+	stop := make(chan struct{})
+	close(stop)
+	var w recordingWriter
+	done := make(chan error)
+	go func() { done <- Spread(&w, packets("a", "b", "c"), time.Hour, stop) }()
+	select {
+	case err := <-done:
+		if err != nil || len(w.writes) != 3 {
+			t.Fatalf("writes %q err %v", w.writes, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Spread waited despite stop")
+	}
+}
+
+func TestSpreadRealTimer(t *testing.T) {
+	var w recordingWriter
+	start := time.Now()
+	if err := Spread(&w, packets("a", "b", "c"), 60*time.Millisecond, nil); err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed < 40*time.Millisecond || len(w.writes) != 3 {
+		t.Fatalf("3 packets over 60ms took %v, writes %q", elapsed, w.writes)
+	}
+}
+
+func TestSpreadKeepsSendingAfterError(t *testing.T) {
+	fw := &failWriter{}
+	if err := Spread(fw, packets("a", "b", "c"), 0, nil); err == nil || fw.n != 3 {
+		t.Fatalf("err %v after %d writes; want error after 3", err, fw.n)
+	}
+}

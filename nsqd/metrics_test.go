@@ -1,0 +1,140 @@
+package nsqd_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+)
+
+func scrape(t *testing.T, n *nsqd.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
+	t.Helper()
+	resp, err := http.Get("http://" + n.RealHTTPAddr().String() + "/metrics" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var p expfmt.TextParser
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("exposition does not parse: %v", err)
+	}
+	return fams, resp.Header
+}
+
+// metricValue finds the sample of family name whose labels include want.
+func metricValue(t *testing.T, fams map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
+	t.Helper()
+	f, ok := fams[name]
+	if !ok {
+		t.Fatalf("family %s missing", name)
+	}
+	for _, m := range f.Metric {
+		if labelsMatch(m, want) {
+			switch f.GetType() {
+			case dto.MetricType_COUNTER:
+				return m.GetCounter().GetValue()
+			default:
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	t.Fatalf("%s%v not found", name, want)
+	return 0
+}
+
+func labelsMatch(m *dto.Metric, want map[string]string) bool {
+	got := map[string]string{}
+	for _, l := range m.Label {
+		got[l.GetName()] = l.GetValue()
+	}
+	for k, v := range want {
+		if got[k] != v {
+			return false
+		}
+	}
+	return len(got) == len(want)
+}
+
+func TestMetricsExposition(t *testing.T) {
+	n := startNSQD(t, func(o *nsqd.Options) {
+		o.E2EProcessingLatencyPercentiles = []float64{0.99, 0.5}
+	})
+	mustPublish(t, n, "mt", "a", "bb", "ccc")
+	c := mustSubscribe(t, n, "mt", "ch", nil)
+	c.Cmd("RDY 1")
+	m := c.ReadMessage(t)
+	c.Cmd("FIN " + string(m.ID[:]))
+	c.Cmd("RDY 1")
+	c.ReadMessage(t)
+	test.Eventually(t, test.DefaultTimeout, func() bool {
+		return mustChannelStats(t, n, "mt", "ch").InFlightCount == 1
+	})
+
+	fams, hdr := scrape(t, n, "")
+	if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Fatalf("content type %q", ct)
+	}
+	topic := map[string]string{"topic": "mt"}
+	ch := map[string]string{"topic": "mt", "channel": "ch"}
+	checks := []struct {
+		name   string
+		labels map[string]string
+		want   float64
+		typ    dto.MetricType
+	}{
+		{"nsq_topic_messages_total", topic, 3, dto.MetricType_COUNTER},
+		{"nsq_topic_message_bytes_total", topic, 6, dto.MetricType_COUNTER},
+		{"nsq_topic_depth", topic, 0, dto.MetricType_GAUGE},
+		{"nsq_topic_channels", topic, 1, dto.MetricType_GAUGE},
+		{"nsq_channel_messages_total", ch, 3, dto.MetricType_COUNTER},
+		{"nsq_channel_depth", ch, 1, dto.MetricType_GAUGE},
+		{"nsq_channel_in_flight_messages", ch, 1, dto.MetricType_GAUGE},
+		{"nsq_channel_clients", ch, 1, dto.MetricType_GAUGE},
+		{"nsq_channel_requeued_total", ch, 0, dto.MetricType_COUNTER},
+		{"nsq_channel_timed_out_total", ch, 0, dto.MetricType_COUNTER},
+		{"nsq_channel_paused", ch, 0, dto.MetricType_GAUGE},
+		{"nsq_up", map[string]string{}, 1, dto.MetricType_GAUGE},
+	}
+	for _, ck := range checks {
+		if fams[ck.name].GetType() != ck.typ {
+			t.Errorf("%s type %v want %v", ck.name, fams[ck.name].GetType(), ck.typ)
+		}
+		if got := metricValue(t, fams, ck.name, ck.labels); got != ck.want {
+			t.Errorf("%s = %v want %v", ck.name, got, ck.want)
+		}
+	}
+	q := map[string]string{"topic": "mt", "channel": "ch", "quantile": "0.99"}
+	if v := metricValue(t, fams, "nsq_channel_e2e_processing_latency_seconds", q); v <= 0 || v > 60 {
+		t.Errorf("e2e p99 %v s", v)
+	}
+	for _, name := range []string{"go_goroutines", "process_resident_memory_bytes", "go_memstats_heap_inuse_bytes"} {
+		if v := metricValue(t, fams, name, map[string]string{}); v <= 0 {
+			t.Errorf("%s = %v", name, v)
+		}
+	}
+	if _, ok := fams["nsq_client_in_flight_messages"]; ok {
+		t.Errorf("per-client series must be off by default")
+	}
+	fams, _ = scrape(t, n, "?clients=true")
+	f := fams["nsq_client_in_flight_messages"]
+	if f == nil || len(f.Metric) != 1 || f.Metric[0].GetGauge().GetValue() != 1 {
+		t.Fatalf("per-client series with clients=true: %v", f)
+	}
+}
+
+func TestMetricsLabelEscaping(t *testing.T) {
+	n := startNSQD(t, nil)
+	mustPublish(t, n, "a.b_c-d#ephemeral", "x")
+	fams, _ := scrape(t, n, "")
+	if v := metricValue(t, fams, "nsq_topic_depth", map[string]string{"topic": "a.b_c-d#ephemeral"}); v != 1 {
+		t.Fatalf("depth %v", v)
+	}
+}
