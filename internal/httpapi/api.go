@@ -40,7 +40,8 @@ func Decorate(f Handler, ds ...Decorator) httprouter.Handle {
 }
 
 // V1 renders the result as the reference's version-1.0 response: raw text
-// for strings and bytes, JSON for values, empty 200 for nil, and
+// for strings and bytes, JSON for values (a json.RawMessage is sent as the
+// already-encoded JSON it is), empty 200 for nil, and
 // {"message":"<TEXT>"} with the status for errors; it always sets
 // X-NSQ-Content-Type.
 func V1(f Handler) Handler {
@@ -72,6 +73,8 @@ func RespondV1(w http.ResponseWriter, code int, data any) {
 		body = []byte(d)
 	case []byte:
 		body = d
+	case json.RawMessage:
+		body, isJSON = d, true
 	case error:
 		body, _ = json.Marshal(struct {
 			Message string `json:"message"`

@@ -1,0 +1,255 @@
+package nsqd_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/nsqlookupd"
+	gonsq "github.com/nsqio/go-nsq"
+)
+
+// clusterLookupd is one nsqlookupd of the cluster test.
+type clusterLookupd struct {
+	l    *nsqlookupd.NSQLookupd
+	http string
+	done chan error
+	once sync.Once
+}
+
+func startClusterLookupd(t *testing.T) *clusterLookupd {
+	t.Helper()
+	opts := nsqlookupd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.TombstoneLifetime = time.Second
+	opts.Logger = test.NewLogger(t)
+	l, err := nsqlookupd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &clusterLookupd{l: l, http: l.RealHTTPAddr().String(), done: make(chan error, 1)}
+	go func() { cl.done <- l.Main() }()
+	t.Cleanup(cl.stop)
+	return cl
+}
+
+func (cl *clusterLookupd) stop() {
+	cl.once.Do(func() {
+		cl.l.Exit()
+		select {
+		case <-cl.done:
+		case <-time.After(10 * time.Second):
+		}
+	})
+}
+
+// lookupProducers returns the TCP ports /lookup lists for topic.
+func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
+	t.Helper()
+	resp, err := http.Get("http://" + cl.http + "/lookup?topic=" + topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Producers []struct {
+			TCPPort int `json:"tcp_port"`
+		} `json:"producers"`
+	}
+	if resp.StatusCode == 404 {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var ports []int
+	for _, p := range doc.Producers {
+		ports = append(ports, p.TCPPort)
+	}
+	sort.Ints(ports)
+	return ports
+}
+
+// startClusterNSQD starts an nsqd registered with every lookupd; dataPath
+// may be reused to restart a node.
+func startClusterNSQD(t *testing.T, dataPath string, lookupds ...*clusterLookupd) (*nsqd.NSQD, chan error) {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.DataPath = dataPath
+	opts.Logger = test.NewLogger(t)
+	opts.LogLevel = lg.INFO
+	for _, l := range lookupds {
+		opts.NSQLookupdTCPAddresses = append(opts.NSQLookupdTCPAddresses, l.l.RealTCPAddr().String())
+	}
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(n.Exit)
+	return n, done
+}
+
+func tcpPortOf(n *nsqd.NSQD) int {
+	_, p, _ := splitHostPort(n.RealTCPAddr().String())
+	return p
+}
+
+func splitHostPort(a string) (string, int, error) {
+	for i := len(a) - 1; i >= 0; i-- {
+		if a[i] == ':' {
+			p, err := strconv.Atoi(a[i+1:])
+			return a[:i], p, err
+		}
+	}
+	return a, 0, fmt.Errorf("no port in %q", a)
+}
+
+// clusterSink collects message bodies received by a go-nsq consumer.
+type clusterSink struct {
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func (s *clusterSink) HandleMessage(m *gonsq.Message) error {
+	s.mu.Lock()
+	s.seen[string(m.Body)]++
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *clusterSink) has(bodies ...string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range bodies {
+		if s.seen[b] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func publishAll(t *testing.T, nodes []*nsqd.NSQD, topic, prefix string, perNode int) []string {
+	t.Helper()
+	var bodies []string
+	for i, n := range nodes {
+		for j := 0; j < perNode; j++ {
+			b := fmt.Sprintf("%s-%d-%d", prefix, i, j)
+			mustPublish(t, n, topic, b)
+			bodies = append(bodies, b)
+		}
+	}
+	return bodies
+}
+
+func sameInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCluster runs three nsqd registered with two nsqlookupd and a go-nsq
+// consumer that discovers them through both lookupds.
+func TestCluster(t *testing.T) {
+	const topic = "cluster"
+	l1, l2 := startClusterLookupd(t), startClusterLookupd(t)
+	var nodes []*nsqd.NSQD
+	var dones []chan error
+	paths := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	for _, p := range paths {
+		n, done := startClusterNSQD(t, p, l1, l2)
+		nodes, dones = append(nodes, n), append(dones, done)
+	}
+	first := publishAll(t, nodes, topic, "first", 1)
+	want := []int{tcpPortOf(nodes[0]), tcpPortOf(nodes[1]), tcpPortOf(nodes[2])}
+	sort.Ints(want)
+	for _, l := range []*clusterLookupd{l1, l2} {
+		test.Eventually(t, 10*time.Second, func() bool { return sameInts(l.lookupProducers(t, topic), want) },
+			"lookupd "+l.http+" lists all three producers")
+	}
+
+	cfg := gonsq.NewConfig()
+	cfg.LookupdPollInterval = 100 * time.Millisecond
+	cfg.MaxInFlight = 10
+	consumer, err := gonsq.NewConsumer(topic, "ch", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumer.SetLogger(nil, gonsq.LogLevelError)
+	sink := &clusterSink{seen: map[string]int{}}
+	consumer.AddHandler(sink)
+	if err := consumer.ConnectToNSQLookupds([]string{l1.http, l2.http}); err != nil {
+		t.Fatal(err)
+	}
+	defer consumer.Stop()
+	test.Eventually(t, 10*time.Second, func() bool { return sink.has(first...) }, "first round consumed")
+	second := publishAll(t, nodes, topic, "second", 10)
+	test.Eventually(t, 10*time.Second, func() bool { return sink.has(second...) }, "messages from all three nodes")
+
+	// Losing one lookupd changes nothing for consumers.
+	l1.stop()
+	third := publishAll(t, nodes, topic, "third", 5)
+	test.Eventually(t, 10*time.Second, func() bool { return sink.has(third...) }, "consumed with one lookupd down")
+
+	// An nsqd that stops disappears from /lookup; its return re-registers it.
+	nodes[2].Exit()
+	<-dones[2]
+	test.Eventually(t, 10*time.Second, func() bool {
+		return sameInts(l2.lookupProducers(t, topic), want[:2]) ||
+			sameInts(l2.lookupProducers(t, topic), withoutInt(want, tcpPortOf(nodes[2])))
+	}, "stopped nsqd removed from /lookup")
+	restarted, _ := startClusterNSQD(t, paths[2], l2)
+	test.Eventually(t, 10*time.Second, func() bool {
+		ps := l2.lookupProducers(t, topic)
+		return len(ps) == 3 && slices.Contains(ps, tcpPortOf(restarted))
+	}, "restarted nsqd registered again from its nsqd.dat")
+
+	// A tombstoned producer is hidden for the tombstone lifetime, then back.
+	node := fmt.Sprintf("127.0.0.1:%d", httpPortOf(restarted))
+	resp, err := http.Post("http://"+l2.http+"/topic/tombstone?topic="+topic+"&node="+node, "", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("tombstone: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if ps := l2.lookupProducers(t, topic); len(ps) != 2 {
+		t.Fatalf("tombstoned producer still listed: %v", ps)
+	}
+	test.Eventually(t, 10*time.Second, func() bool { return len(l2.lookupProducers(t, topic)) == 3 },
+		"tombstone expires and the producer comes back")
+	last := publishAll(t, []*nsqd.NSQD{restarted}, topic, "last", 3)
+	test.Eventually(t, 10*time.Second, func() bool { return sink.has(last...) }, "consumer reaches the restarted node")
+}
+
+func withoutInt(s []int, v int) []int {
+	var out []int
+	for _, x := range s {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func httpPortOf(n *nsqd.NSQD) int {
+	_, p, _ := splitHostPort(n.RealHTTPAddr().String())
+	return p
+}

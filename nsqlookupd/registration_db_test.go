@@ -1,0 +1,158 @@
+package nsqlookupd
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+)
+
+// checkIndexes fails unless keys and peers agree exactly with regs.
+func checkIndexes(t *testing.T, db *registrationDB) {
+	t.Helper()
+	n := 0
+	for cat, byKey := range db.keys {
+		for key, subs := range byKey {
+			if len(subs) == 0 {
+				t.Fatalf("empty subkey set for %s:%s", cat, key)
+			}
+			for sub := range subs {
+				if _, ok := db.regs[Registration{cat, key, sub}]; !ok {
+					t.Fatalf("index has %s:%s:%s, regs does not", cat, key, sub)
+				}
+				n++
+			}
+		}
+	}
+	if n != len(db.regs) {
+		t.Fatalf("index has %d registrations, regs %d", n, len(db.regs))
+	}
+	entries := 0
+	for id, m := range db.peers {
+		for k, p := range m {
+			if db.regs[k][id] != p {
+				t.Fatalf("peer index %s → %v disagrees", id, k)
+			}
+			entries++
+		}
+	}
+	for _, pm := range db.regs {
+		entries -= len(pm)
+	}
+	if entries != 0 {
+		t.Fatalf("peer index and regs differ by %d entries", entries)
+	}
+}
+
+func testPeer(id string) *peerInfo {
+	p := &peerInfo{id: id, BroadcastAddress: "h", HTTPPort: 1}
+	p.json = p.producerJSON()
+	p.Touch(time.Now())
+	return p
+}
+
+func TestRegistrationDBIndexes(t *testing.T) {
+	db := newRegistrationDB()
+	a, b := testPeer("a"), testPeer("b")
+	for _, p := range []*peerInfo{a, b} {
+		db.AddProducer(clientReg, p)
+		db.AddProducer(Registration{categoryTopic, "t1", ""}, p)
+		db.AddProducer(Registration{categoryChannel, "t1", "c1"}, p)
+	}
+	db.AddProducer(Registration{categoryChannel, "t2", "c2"}, a)
+	if db.AddProducer(clientReg, a) {
+		t.Fatal("second add of the same peer id succeeded")
+	}
+	db.AddRegistration(Registration{categoryTopic, "t3", ""})
+	checkIndexes(t, db)
+
+	if got := db.Keys(categoryTopic, wildcard, ""); !slices.Equal(got, []string{"t1", "t3"}) {
+		t.Fatalf("topics %v", got)
+	}
+	if got := db.SubKeys(categoryChannel, wildcard, wildcard); !slices.Equal(got, []string{"c1", "c2"}) {
+		t.Fatalf("all channels %v", got)
+	}
+	if got := db.FindRegistrations(categoryChannel, wildcard, "c2"); len(got) != 1 || got[0].Key != "t2" {
+		t.Fatalf("find */c2: %v", got)
+	}
+
+	removed, left := db.RemoveProducer(Registration{categoryTopic, "t1", ""}, "a")
+	if !removed || left != 1 {
+		t.Fatalf("RemoveProducer: %v %d", removed, left)
+	}
+	checkIndexes(t, db)
+	if got := db.RemovePeer("b"); len(got) != 3 {
+		t.Fatalf("RemovePeer removed %v", got)
+	}
+	checkIndexes(t, db)
+	db.DeleteTopic("t1")
+	checkIndexes(t, db)
+	if !db.DeleteChannel("t2", "c2") || db.DeleteChannel("t2", "c2") {
+		t.Fatal("DeleteChannel")
+	}
+	checkIndexes(t, db)
+	if db.Unregister(Registration{categoryTopic, "nope", ""}, "a", true) {
+		t.Fatal("Unregister of nothing removed something")
+	}
+	db.DeleteTopic(wildcard)
+	checkIndexes(t, db)
+	if len(db.regs) != 1 || len(db.peers["a"]) != 1 {
+		t.Fatalf("left: %v %v", db.regs, db.peers)
+	}
+}
+
+func TestRegistrationDBLookupFilters(t *testing.T) {
+	db := newRegistrationDB()
+	now := time.Now()
+	a, b := testPeer("a"), testPeer("b")
+	b.lastUpdate.Store(now.Add(-time.Minute).UnixNano())
+	k := Registration{categoryTopic, "t", ""}
+	db.AddProducer(k, a)
+	db.AddProducer(k, b)
+	res, ok := db.Lookup("t", now, time.Hour, time.Hour)
+	if !ok || len(res.producers) != 2 {
+		t.Fatalf("lookup %v %v", res, ok)
+	}
+	if res, _ = db.Lookup("t", now, time.Second, time.Hour); len(res.producers) != 1 || res.producers[0] != a {
+		t.Fatalf("inactive filter: %v", res.producers)
+	}
+	if n := db.Tombstone("t", "h:1", now); n != 2 {
+		t.Fatalf("tombstoned %d", n)
+	}
+	if res, _ = db.Lookup("t", now, time.Hour, time.Hour); len(res.producers) != 0 {
+		t.Fatalf("tombstoned producers visible: %v", res.producers)
+	}
+	if res, _ = db.Lookup("t", now.Add(time.Hour), 2*time.Hour, time.Hour); len(res.producers) != 2 {
+		t.Fatalf("expired tombstones still hide: %v", res.producers)
+	}
+	if _, ok := db.Lookup("nope", now, time.Hour, time.Hour); ok {
+		t.Fatal("found unknown topic")
+	}
+}
+
+func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "<&>", "tab\t", "é", "\u2028", "bad\xffutf8"} {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: got %s want %s", s, got, want)
+		}
+	}
+}
+
+func TestProducerJSONMatchesEncodingJSON(t *testing.T) {
+	p := &peerInfo{RemoteAddress: "1.2.3.4:5", Hostname: "h<1>", BroadcastAddress: "b", TCPPort: 4150,
+		HTTPPort: 4151, Version: "1.3.0", TopologyZone: "z", TopologyRegion: "r\n"}
+	want, _ := json.Marshal(struct {
+		RemoteAddress    string `json:"remote_address"`
+		Hostname         string `json:"hostname"`
+		BroadcastAddress string `json:"broadcast_address"`
+		TCPPort          int    `json:"tcp_port"`
+		HTTPPort         int    `json:"http_port"`
+		Version          string `json:"version"`
+		TopologyZone     string `json:"topology_zone"`
+		TopologyRegion   string `json:"topology_region"`
+	}{p.RemoteAddress, p.Hostname, p.BroadcastAddress, p.TCPPort, p.HTTPPort, p.Version, p.TopologyZone, p.TopologyRegion})
+	if got := p.producerJSON(); string(got) != string(want) {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
