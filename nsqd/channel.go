@@ -20,7 +20,12 @@ type Consumer interface {
 	TimedOutMessage()
 	Stats(topicName string) ClientStats
 	Empty()
+	Stopped() <-chan struct{} // closed when the client's message pump has stopped
 }
+
+// clientStopTimeout bounds how long closing a channel waits for its
+// clients' message pumps.
+const clientStopTimeout = 2 * time.Second
 
 var (
 	errExiting         = errors.New("exiting")
@@ -50,7 +55,8 @@ type Channel struct {
 	nsqd      *NSQD
 
 	backend            BackendQueue
-	memoryMsgChan      chan *Message
+	mem                *memQueue
+	handoff            chan *Message // ephemeral with --mem-queue-size=0 only
 	zoneLocalMsgChan   chan *Message
 	regionLocalMsgChan chan *Message
 
@@ -89,8 +95,9 @@ func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) 
 		deferredMessages: make(map[MessageID]*Message),
 		latency:          newLatencyStream(opts),
 	}
-	if opts.MemQueueSize > 0 || c.ephemeral {
-		c.memoryMsgChan = make(chan *Message, opts.MemQueueSize)
+	c.mem = newMemQueue(opts.MemQueueSize)
+	if opts.MemQueueSize == 0 && c.ephemeral {
+		c.handoff = make(chan *Message)
 	}
 	if opts.HasExperiment(ExperimentTopologyAwareConsumption) {
 		if opts.TopologyZone != "" {
@@ -116,27 +123,50 @@ func (c *Channel) Close() error { return c.exit(false) }
 
 func (c *Channel) exit(deleted bool) error {
 	c.exitMu.Lock()
-	defer c.exitMu.Unlock()
 	if !c.exitFlag.CompareAndSwap(false, true) {
+		c.exitMu.Unlock()
 		return errExiting
 	}
+	c.exitMu.Unlock()
 	if deleted {
 		c.nsqd.logf(lg.INFO, "CHANNEL(%s): deleting", c.name)
 		c.nsqd.Notify(c, !c.ephemeral)
 	} else {
 		c.nsqd.logf(lg.INFO, "CHANNEL(%s): closing", c.name)
 	}
-	c.mu.RLock()
-	for _, client := range c.clients {
-		client.Close()
-	}
-	c.mu.RUnlock()
+	c.closeClients()
+	// Every put, requeue and timeout path checks the exit flag under
+	// exitMu.RLock; taking the write lock waits for those already past it.
+	c.exitMu.Lock()
+	defer c.exitMu.Unlock()
 	if deleted {
 		c.Empty()
 		return c.backend.Delete()
 	}
 	c.flush()
 	return c.backend.Close()
+}
+
+// closeClients closes every client connection and waits (briefly) for
+// their message pumps to stop, so no delivery races the final flush.
+func (c *Channel) closeClients() {
+	c.mu.RLock()
+	clients := make([]Consumer, 0, len(c.clients))
+	for _, client := range c.clients {
+		clients = append(clients, client)
+	}
+	c.mu.RUnlock()
+	for _, client := range clients {
+		client.Close()
+	}
+	deadline := time.After(clientStopTimeout)
+	for _, client := range clients {
+		select {
+		case <-client.Stopped():
+		case <-deadline:
+			return
+		}
+	}
 }
 
 // Empty discards every queued, in-flight and deferred message.
@@ -147,18 +177,8 @@ func (c *Channel) Empty() error {
 	}
 	c.mu.RUnlock()
 	c.resetTables()
-	drainChan(c.memoryMsgChan)
+	c.mem.drain(func(*Message) {})
 	return c.backend.Empty()
-}
-
-func drainChan(ch chan *Message) {
-	for {
-		select {
-		case <-ch:
-		default:
-			return
-		}
-	}
 }
 
 func (c *Channel) resetTables() {
@@ -175,16 +195,10 @@ func (c *Channel) resetTables() {
 // flush writes memory, in-flight and deferred messages to the backend.
 func (c *Channel) flush() {
 	var mem, inflight, deferred int
-	for {
-		select {
-		case m := <-c.memoryMsgChan:
-			c.writeBackend(m)
-			mem++
-			continue
-		default:
-		}
-		break
-	}
+	c.mem.drain(func(m *Message) {
+		c.writeBackend(m)
+		mem++
+	})
 	c.inFlightMu.Lock()
 	for _, m := range c.inFlightMessages {
 		c.writeBackend(m)
@@ -213,7 +227,7 @@ func (c *Channel) writeBackend(m *Message) error {
 }
 
 // Depth is the number of queued messages (memory + backend).
-func (c *Channel) Depth() int64 { return int64(len(c.memoryMsgChan)) + c.backend.Depth() }
+func (c *Channel) Depth() int64 { return int64(c.mem.len()) + c.backend.Depth() }
 
 // Pause stops delivery to every client of the channel.
 func (c *Channel) Pause() error { return c.setPaused(true) }
@@ -253,21 +267,29 @@ func (c *Channel) PutMessage(m *Message) error {
 }
 
 // put tries a waiting zone- or region-local client, then the memory queue,
-// then the backend (spec §11 order).
+// then (ephemeral, no memory queue) a waiting client, then the backend
+// (spec §3.3, §11).
 func (c *Channel) put(m *Message) error {
 	if c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil {
 		if c.handOffLocal(m) {
 			return nil
 		}
 	}
-	select {
-	case c.memoryMsgChan <- m:
+	if c.mem.push(m) {
 		return nil
-	default:
+	}
+	if c.handoff != nil {
+		select {
+		case c.handoff <- m:
+			return nil
+		default:
+		}
 	}
 	return c.writeBackend(m)
 }
 
+// handOffLocal gives m to a waiting zone-local client, else to a waiting
+// zone- or region-local one.
 func (c *Channel) handOffLocal(m *Message) bool {
 	select {
 	case c.zoneLocalMsgChan <- m:
@@ -278,15 +300,6 @@ func (c *Channel) handOffLocal(m *Message) bool {
 	case c.zoneLocalMsgChan <- m:
 		return true
 	case c.regionLocalMsgChan <- m:
-		return true
-	default:
-	}
-	select {
-	case c.zoneLocalMsgChan <- m:
-		return true
-	case c.regionLocalMsgChan <- m:
-		return true
-	case c.memoryMsgChan <- m:
 		return true
 	default:
 	}

@@ -65,6 +65,11 @@ func (c *Channel) FinishMessage(clientID int64, id MessageID) error {
 // RequeueMessage returns an in-flight message to the queue, at once or
 // after timeout.
 func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Duration) error {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return errExiting
+	}
 	c.inFlightMu.Lock()
 	m, err := c.popInFlightLocked(clientID, id)
 	c.inFlightMu.Unlock()
@@ -73,11 +78,6 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Dura
 	}
 	c.requeueCount.Add(1)
 	if timeout == 0 {
-		c.exitMu.RLock()
-		defer c.exitMu.RUnlock()
-		if c.Exiting() {
-			return errExiting
-		}
 		return c.put(m)
 	}
 	return c.StartDeferredTimeout(m, timeout)

@@ -70,6 +70,7 @@ type clientV2 struct {
 
 	ReadyStateChan    chan int
 	ExitChan          chan struct{}
+	pumpDone          chan struct{}
 	SubEventChan      chan *Channel
 	IdentifyEventChan chan identifyEvent
 
@@ -114,6 +115,7 @@ func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
 		ConnectTime:         time.Now(),
 		ReadyStateChan:      make(chan int, 1),
 		ExitChan:            make(chan struct{}),
+		pumpDone:            make(chan struct{}),
 		SubEventChan:        make(chan *Channel, 1),
 		IdentifyEventChan:   make(chan identifyEvent, 1),
 		ClientID:            identifier,
@@ -193,6 +195,9 @@ func (c *clientV2) Empty() {
 // Pause and UnPause re-evaluate readiness after a channel (un)pause.
 func (c *clientV2) Pause()   { c.tryUpdateReadyState() }
 func (c *clientV2) UnPause() { c.tryUpdateReadyState() }
+
+// Stopped is closed once the message pump has stopped.
+func (c *clientV2) Stopped() <-chan struct{} { return c.pumpDone }
 
 // StartClose handles CLS: RDY 0 and closing state.
 func (c *clientV2) StartClose() {

@@ -117,6 +117,21 @@ func mustChannelStats(t *testing.T, n *nsqd.NSQD, topic, channel string) channel
 	return *ch
 }
 
+// channelClientCount is the channel's client count, or -1 while the topic
+// or channel does not exist yet (for polling asynchronous subscribers).
+func channelClientCount(t *testing.T, n *nsqd.NSQD, topic, channel string) int {
+	t.Helper()
+	tp := mustStats(t, n).topic(topic)
+	if tp == nil {
+		return -1
+	}
+	ch := tp.channel(channel)
+	if ch == nil {
+		return -1
+	}
+	return ch.ClientCount
+}
+
 // statsDoc is the part of the /stats JSON document the tests look at.
 type statsDoc struct {
 	Version   string           `json:"version"`

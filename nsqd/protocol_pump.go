@@ -39,7 +39,8 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 	subEvents, identifyEvents := c.SubEventChan, c.IdentifyEventChan
 	close(started)
 	for {
-		var memoryChan, zoneChan, regionChan chan *Message
+		var memReady chan struct{}
+		var handoff, zoneChan, regionChan chan *Message
 		var backendChan <-chan []byte
 		var flusherChan <-chan time.Time
 		if s.sub == nil || !c.IsReadyForMessages() {
@@ -49,7 +50,8 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 			}
 			s.flushed = true
 		} else {
-			memoryChan, zoneChan, regionChan = s.sub.memoryMsgChan, s.sub.zoneLocalMsgChan, s.sub.regionLocalMsgChan
+			memReady, handoff = s.sub.mem.ready, s.sub.handoff
+			zoneChan, regionChan = s.sub.zoneLocalMsgChan, s.sub.regionLocalMsgChan
 			backendChan = s.sub.backend.ReadChan()
 			if !s.flushed {
 				flusherChan = s.flusher.C
@@ -70,7 +72,11 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 			err = p.heartbeat(c)
 		case b := <-backendChan:
 			err = p.deliverEncoded(c, s, b)
-		case m := <-memoryChan:
+		case <-memReady:
+			if m := s.sub.mem.pop(); m != nil {
+				err = p.deliver(c, s, m, countByLocality)
+			}
+		case m := <-handoff:
 			err = p.deliver(c, s, m, countByLocality)
 		case m := <-zoneChan:
 			err = p.deliver(c, s, m, countZone)

@@ -23,9 +23,8 @@ type protocolV2 struct {
 // message pump running beside it.
 func (p *protocolV2) IOLoop(c *clientV2) error {
 	started := make(chan struct{})
-	pumpDone := make(chan struct{})
 	go func() {
-		defer close(pumpDone)
+		defer close(c.pumpDone)
 		p.messagePump(c, started)
 	}()
 	<-started
@@ -34,7 +33,7 @@ func (p *protocolV2) IOLoop(c *clientV2) error {
 		p.nsqd.logf(lg.ERROR, "PROTOCOL(V2): [%s] exiting ioloop - %s", c, err)
 	}
 	close(c.ExitChan)
-	<-pumpDone
+	<-c.pumpDone
 	c.Close()
 	if c.Channel != nil {
 		c.Channel.RemoveClient(c.ID)

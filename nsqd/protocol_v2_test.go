@@ -1268,7 +1268,7 @@ func TestV2EphemeralChannelDeletedWithLastClient(t *testing.T) {
 		t.Fatalf("client_count %d", ch.ClientCount)
 	}
 	a.Close()
-	test.Eventually(t, v2Wait, func() bool { return mustChannelStats(t, n, "t", "c#ephemeral").ClientCount == 1 })
+	test.Eventually(t, v2Wait, func() bool { return channelClientCount(t, n, "t", "c#ephemeral") == 1 })
 	b.Close()
 	d.Close()
 	e.Close()
@@ -1550,7 +1550,7 @@ func TestV2GoNSQ(t *testing.T) {
 			}
 			return nil
 		}), 1)
-		test.Eventually(t, v2Wait, func() bool { return mustChannelStats(t, n, "t", "c").ClientCount == 1 })
+		test.Eventually(t, v2Wait, func() bool { return channelClientCount(t, n, "t", "c") == 1 })
 
 		p := v2GoNSQProducer(t, n)
 		if err := p.Publish("t", []byte("one")); err != nil {

@@ -21,7 +21,8 @@ type Topic struct {
 	channelMap map[string]*Channel
 	backend    BackendQueue
 
-	memoryMsgChan     chan *Message
+	mem               *memQueue
+	handoff           chan *Message // --mem-queue-size=0 only
 	startChan         chan struct{}
 	exitChan          chan struct{}
 	channelUpdateChan chan struct{}
@@ -42,7 +43,7 @@ func newTopic(name string, n *NSQD, deleteCallback func(*Topic)) *Topic {
 	t := &Topic{
 		name:              name,
 		channelMap:        make(map[string]*Channel),
-		memoryMsgChan:     make(chan *Message, opts.MemQueueSize),
+		mem:               newMemQueue(opts.MemQueueSize),
 		startChan:         make(chan struct{}, 1),
 		exitChan:          make(chan struct{}),
 		channelUpdateChan: make(chan struct{}, 1),
@@ -53,6 +54,9 @@ func newTopic(name string, n *NSQD, deleteCallback func(*Topic)) *Topic {
 		nsqd:              n,
 	}
 	t.backend = n.newBackend(name, t.ephemeral)
+	if opts.MemQueueSize == 0 {
+		t.handoff = make(chan *Message)
+	}
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
@@ -190,11 +194,16 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	return nil
 }
 
-// put hands m to the memory queue or, when full, the backend (spec §3.2, §3.3).
+// put hands m to the memory queue or, when full, the backend; with no
+// memory queue, deferred and ephemeral messages first try an unbuffered
+// hand-off to the pump (spec §3.2, §3.3).
 func (t *Topic) put(m *Message) error {
-	if cap(t.memoryMsgChan) > 0 || t.ephemeral || m.deferred != 0 {
+	if t.mem.push(m) {
+		return nil
+	}
+	if t.handoff != nil && (t.ephemeral || m.deferred != 0) {
 		select {
-		case t.memoryMsgChan <- m:
+		case t.handoff <- m:
 			return nil
 		default:
 		}
@@ -208,7 +217,7 @@ func (t *Topic) put(m *Message) error {
 }
 
 // Depth is the number of messages queued at topic level.
-func (t *Topic) Depth() int64 { return int64(len(t.memoryMsgChan)) + t.backend.Depth() }
+func (t *Topic) Depth() int64 { return int64(t.mem.len()) + t.backend.Depth() }
 
 // Pause stops fan-out to channels.
 func (t *Topic) Pause() error { return t.setPaused(true) }
@@ -264,24 +273,18 @@ func (t *Topic) exit(deleted bool) error {
 
 // Empty drops the topic-level queue; channels are untouched.
 func (t *Topic) Empty() error {
-	drainChan(t.memoryMsgChan)
+	t.mem.drain(func(*Message) {})
 	return t.backend.Empty()
 }
 
 func (t *Topic) flush() {
 	n := 0
-	for {
-		select {
-		case m := <-t.memoryMsgChan:
-			if err := writeMessageToBackend(m, t.backend); err != nil {
-				t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to write message to backend - %s", t.name, err)
-			}
-			n++
-			continue
-		default:
+	t.mem.drain(func(m *Message) {
+		if err := writeMessageToBackend(m, t.backend); err != nil {
+			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to write message to backend - %s", t.name, err)
 		}
-		break
-	}
+		n++
+	})
 	if n > 0 {
 		t.nsqd.logf(lg.INFO, "TOPIC(%s): flushed %d memory messages to backend", t.name, n)
 	}

@@ -15,19 +15,27 @@ func (t *Topic) messagePump() {
 		return
 	}
 	var chans []*Channel
-	var memoryMsgChan chan *Message
+	var memReady chan struct{}
+	var handoff chan *Message
 	var backendChan <-chan []byte
+	var batch [64]*Message
 	refresh := func() {
 		chans = t.channels()
-		memoryMsgChan, backendChan = nil, nil
+		memReady, handoff, backendChan = nil, nil, nil
 		if len(chans) > 0 && !t.IsPaused() {
-			memoryMsgChan, backendChan = t.memoryMsgChan, t.backend.ReadChan()
+			memReady, handoff, backendChan = t.mem.ready, t.handoff, t.backend.ReadChan()
 		}
 	}
 	refresh()
 	for {
 		select {
-		case m := <-memoryMsgChan:
+		case <-memReady:
+			k := t.mem.popBatch(batch[:])
+			for i := 0; i < k; i++ {
+				t.fanOut(chans, batch[i])
+				batch[i] = nil
+			}
+		case m := <-handoff:
 			t.fanOut(chans, m)
 		case b := <-backendChan:
 			t.fanOutEncoded(chans, b)

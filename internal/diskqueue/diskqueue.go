@@ -135,7 +135,7 @@ func New(name string, dataPath string, maxBytesPerFile int64,
 
 // NewWithOptions opens (or creates) the queue o.Name in o.DataPath and starts
 // its goroutine. A SyncEvery below 1 means 1; a SyncTimeout of 0 or less
-// disables the sync ticker.
+// disables the sync timer.
 func NewWithOptions(o Options) Interface {
 	d := &diskQueue{
 		name:            o.Name,
@@ -229,15 +229,19 @@ func (d *diskQueue) stop() bool {
 
 // ioLoop is the goroutine that owns the queue state.
 func (d *diskQueue) ioLoop() {
+	// The sync timer runs only while something is unsynced, so an idle
+	// queue costs no wake-ups.
+	syncTimer := time.NewTimer(time.Hour)
+	syncTimer.Stop()
+	defer syncTimer.Stop()
 	var tick <-chan time.Time
-	if d.syncTimeout > 0 {
-		t := time.NewTicker(d.syncTimeout)
-		defer t.Stop()
-		tick = t.C
-	}
 	for {
 		if d.needSync {
 			d.syncOrLog()
+		}
+		if tick == nil && d.count > 0 && d.syncTimeout > 0 {
+			syncTimer.Reset(d.syncTimeout)
+			tick = syncTimer.C
 		}
 		var readCh chan<- []byte
 		if d.prepareRead() {
@@ -251,6 +255,7 @@ func (d *diskQueue) ioLoop() {
 		case resp := <-d.emptyCh:
 			resp <- d.empty()
 		case <-tick:
+			tick = nil
 			d.needSync = d.needSync || d.count > 0
 		case <-d.exitCh:
 			return

@@ -32,7 +32,7 @@
 //
 // A sync is: flush, fsync the write segment, rewrite the metadata file. It
 // happens after SyncEvery reads and writes together (before the write that
-// completes the count is answered), on the SyncTimeout ticker when anything
+// completes the count is answered), on the SyncTimeout timer when anything
 // happened since the last sync, when the writer moves to a new segment, when
 // the reader moves to a new segment, after corruption handling, and on Close.
 // Delete empties the queue and stops without a sync.
