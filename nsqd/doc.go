@@ -18,8 +18,10 @@
 //   - queueScanLoop and its worker pool expire in-flight and deferred
 //     messages; lookupLoop owns the lookupd connections and consumes
 //     Notify events. Owned by NSQD.wg; stopped by closing NSQD.exitChan.
+//   - metadataLoop rewrites nsqd.dat when asked, one write per burst of
+//     changes.
 //   - Notify spawns a short goroutine per event that hands it to
-//     lookupLoop and then rewrites nsqd.dat.
+//     lookupLoop and then asks metadataLoop for a write.
 //
 // # Lock order
 //

@@ -29,7 +29,7 @@ func (n *NSQD) Notify(v any, persist bool) {
 		case <-n.exitChan:
 		case n.notifyChan <- v:
 			if persist {
-				n.persistOrLog()
+				n.requestPersist()
 			}
 		}
 	})

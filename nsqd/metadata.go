@@ -74,6 +74,28 @@ func (n *NSQD) PersistMetadata() error {
 	return writeFileAtomic(n.metadataFile(), data)
 }
 
+// requestPersist asks metadataLoop to rewrite nsqd.dat; requests made
+// while a write is pending are served by that one write.
+func (n *NSQD) requestPersist() {
+	select {
+	case n.persistCh <- struct{}{}:
+	default:
+	}
+}
+
+// metadataLoop writes nsqd.dat when asked, coalescing bursts of topic and
+// channel changes into one write each.
+func (n *NSQD) metadataLoop() {
+	for {
+		select {
+		case <-n.persistCh:
+			n.persistOrLog()
+		case <-n.exitChan:
+			return
+		}
+	}
+}
+
 func (n *NSQD) persistOrLog() {
 	if err := n.PersistMetadata(); err != nil {
 		n.logf(lg.ERROR, "failed to persist metadata - %s", err)

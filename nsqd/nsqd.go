@@ -48,6 +48,7 @@ type NSQD struct {
 	channelsChanged atomic.Bool // tells the queue scan to refresh its list
 	notifyChan      chan any
 	optsChanged     chan struct{}
+	persistCh       chan struct{}
 	peersMu         sync.Mutex
 	lookupPeers     []*lookupPeer
 	exitChan        chan struct{}
@@ -74,6 +75,7 @@ func New(opts *Options) (*NSQD, error) {
 		topicMap:    make(map[string]*Topic),
 		notifyChan:  make(chan any),
 		optsChanged: make(chan struct{}, 1),
+		persistCh:   make(chan struct{}, 1),
 		exitChan:    make(chan struct{}),
 		mainErr:     make(chan error, 4),
 		dl:          dirlock.New(dataPath),

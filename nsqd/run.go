@@ -25,6 +25,7 @@ func (n *NSQD) Main() error {
 	}
 	n.spawn(n.queueScanLoop)
 	n.spawn(n.lookupLoop)
+	n.spawn(n.metadataLoop)
 	if n.getOpts().StatsdAddress != "" {
 		n.spawn(n.statsdLoop)
 	}
