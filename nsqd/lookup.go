@@ -44,14 +44,17 @@ func (n *NSQD) optionsChanged() {
 }
 
 // lookupLoop owns the lookupd peers: it connects them, forwards
-// REGISTER/UNREGISTER for every notification, PINGs every 15 s and applies
-// changes to the lookupd list.
+// REGISTER/UNREGISTER for every notification, PINGs every 15 s, applies
+// changes to the lookupd list, and reconnects a lost peer with
+// exponential backoff (1 s doubling up to the ping interval).
 func (n *NSQD) lookupLoop() {
-	var peers []*lookupPeer
 	ticker := time.NewTicker(lookupdPingInterval)
 	defer ticker.Stop()
-	peers = n.syncPeers(peers)
+	r := newRetrier()
+	defer r.timer.Stop()
+	peers := n.syncPeers(nil)
 	for {
+		r.arm(peers)
 		var cmd *lookupCommand
 		select {
 		case <-ticker.C:
@@ -61,18 +64,76 @@ func (n *NSQD) lookupLoop() {
 		case <-n.optsChanged:
 			peers = n.syncPeers(peers)
 			continue
+		case <-r.timer.C:
+			r.armed = false
+			n.reconnect(peers)
+			continue
+		case <-n.peerDown:
+			for _, p := range peers {
+				if p.connected && p.isDead() {
+					n.logf(lg.WARN, "LOOKUPD(%s): connection lost", p.addr)
+					p.close()
+				}
+			}
+			continue
 		case <-n.exitChan:
 			for _, p := range peers {
 				p.close()
 			}
 			return
 		}
-		for _, p := range peers {
-			if _, err := p.Command(cmd); err != nil {
-				n.logf(lg.ERROR, "LOOKUPD(%s): %s - %s", p.addr, cmd, err)
-			}
+		n.sendAll(peers, cmd)
+	}
+}
+
+func (n *NSQD) sendAll(peers []*lookupPeer, cmd *lookupCommand) {
+	for _, p := range peers {
+		if _, err := p.Command(cmd); err != nil {
+			n.logf(lg.ERROR, "LOOKUPD(%s): %s - %s", p.addr, cmd, err)
 		}
 	}
+}
+
+// reconnect dials every disconnected peer (which then re-registers all).
+func (n *NSQD) reconnect(peers []*lookupPeer) {
+	for _, p := range peers {
+		if p.connected {
+			continue
+		}
+		if _, err := p.Command(nil); err != nil {
+			n.logf(lg.ERROR, "LOOKUPD(%s): reconnect - %s", p.addr, err)
+		}
+	}
+}
+
+// Reconnect backoff bounds.
+const lookupdRetryMin = time.Second
+
+// retrier schedules reconnects while some peer is disconnected.
+type retrier struct {
+	timer   *time.Timer
+	armed   bool
+	backoff time.Duration
+}
+
+func newRetrier() *retrier {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &retrier{timer: t}
+}
+
+func (r *retrier) arm(peers []*lookupPeer) {
+	down := slices.ContainsFunc(peers, func(p *lookupPeer) bool { return !p.connected })
+	if !down {
+		r.backoff = 0
+		return
+	}
+	if r.armed {
+		return
+	}
+	r.backoff = min(max(2*r.backoff, lookupdRetryMin), lookupdPingInterval)
+	r.timer.Reset(r.backoff)
+	r.armed = true
 }
 
 // syncPeers drops peers no longer configured and connects new ones.
@@ -91,7 +152,8 @@ func (n *NSQD) syncPeers(peers []*lookupPeer) []*lookupPeer {
 		if slices.ContainsFunc(kept, func(p *lookupPeer) bool { return p.addr == addr }) {
 			continue
 		}
-		p := &lookupPeer{addr: addr, maxBodySize: n.getOpts().MaxBodySize, logf: n.logf, onConnect: n.lookupdConnected}
+		p := &lookupPeer{addr: addr, maxBodySize: n.getOpts().MaxBodySize, logf: n.logf,
+			onConnect: n.lookupdConnected, down: n.peerDown}
 		if _, err := p.Command(nil); err != nil {
 			n.logf(lg.ERROR, "LOOKUPD(%s): connect - %s", addr, err)
 		}

@@ -3,6 +3,7 @@ package nsqd
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -23,7 +24,10 @@ type peerInfo struct {
 }
 
 // lookupPeer is nsqd's connection to one nsqlookupd. It is used only from
-// the lookup loop goroutine, except info, which is guarded by n.mu.
+// the lookup loop goroutine, except info, which is guarded by n.peersMu.
+// While connected, a reader goroutine owned by the peer reads responses,
+// so a connection the lookupd closes is noticed at once (down is
+// signalled) rather than at the next command.
 type lookupPeer struct {
 	addr        string
 	conn        net.Conn
@@ -31,7 +35,11 @@ type lookupPeer struct {
 	maxBodySize int64
 	logf        func(lg.Level, string, ...any)
 	onConnect   func(*lookupPeer)
+	down        chan<- struct{}
 	info        peerInfo
+
+	responses chan []byte
+	dead      chan struct{} // closed when the reader goroutine ends
 }
 
 // lookupCommand is one V1 command: a line and an optional body.
@@ -72,6 +80,8 @@ func (p *lookupPeer) connect() error {
 		return err
 	}
 	p.conn = conn
+	p.responses, p.dead = make(chan []byte, 1), make(chan struct{})
+	go p.readLoop(conn, p.responses, p.dead)
 	if err := p.write([]byte(protocol.MagicV1)); err != nil {
 		p.close()
 		return err
@@ -79,6 +89,37 @@ func (p *lookupPeer) connect() error {
 	p.connected = true
 	p.onConnect(p)
 	return nil
+}
+
+// readLoop hands each response to Command; it ends when the connection
+// fails or is closed, and then signals down.
+func (p *lookupPeer) readLoop(conn net.Conn, responses chan<- []byte, dead chan<- struct{}) {
+	defer close(dead)
+	for {
+		resp, err := protocol.ReadResponse(conn, int(p.maxBodySize))
+		if err != nil {
+			select {
+			case p.down <- struct{}{}:
+			default:
+			}
+			return
+		}
+		select {
+		case responses <- resp:
+		default:
+			p.logf(lg.WARN, "LOOKUPD(%s): unexpected response %q", p.addr, resp)
+		}
+	}
+}
+
+// isDead reports whether the reader goroutine has ended.
+func (p *lookupPeer) isDead() bool {
+	select {
+	case <-p.dead:
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *lookupPeer) write(b []byte) error {
@@ -102,19 +143,31 @@ func (p *lookupPeer) Command(cmd *lookupCommand) ([]byte, error) {
 		p.close()
 		return nil, err
 	}
-	p.conn.SetReadDeadline(time.Now().Add(lookupdTimeout))
-	resp, err := protocol.ReadResponse(p.conn, int(p.maxBodySize))
-	if err != nil {
+	timer := time.NewTimer(lookupdTimeout)
+	defer timer.Stop()
+	select {
+	case resp := <-p.responses:
+		return resp, nil
+	case <-p.dead:
 		p.close()
-		return nil, err
+		return nil, errLookupdClosed
+	case <-timer.C:
+		p.close()
+		return nil, errLookupdTimeout
 	}
-	return resp, nil
 }
 
+var (
+	errLookupdClosed  = errors.New("connection closed")
+	errLookupdTimeout = errors.New("timed out waiting for response")
+)
+
+// close drops the connection and waits for the reader goroutine.
 func (p *lookupPeer) close() {
 	p.connected = false
 	if p.conn != nil {
 		p.conn.Close()
+		<-p.dead
 		p.conn = nil
 	}
 }

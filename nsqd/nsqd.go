@@ -49,6 +49,7 @@ type NSQD struct {
 	notifyChan      chan any
 	optsChanged     chan struct{}
 	persistCh       chan struct{}
+	peerDown        chan struct{} // a lookupd connection ended
 	peersMu         sync.Mutex
 	lookupPeers     []*lookupPeer
 	exitChan        chan struct{}
@@ -76,6 +77,7 @@ func New(opts *Options) (*NSQD, error) {
 		notifyChan:  make(chan any),
 		optsChanged: make(chan struct{}, 1),
 		persistCh:   make(chan struct{}, 1),
+		peerDown:    make(chan struct{}, 1),
 		exitChan:    make(chan struct{}),
 		mainErr:     make(chan error, 4),
 		dl:          dirlock.New(dataPath),
@@ -145,15 +147,17 @@ func (n *NSQD) listen(opts *Options) error {
 		}
 	}
 	if n.tlsConfig != nil && opts.HTTPSAddress != "" {
-		if n.httpsListener, err = tls.Listen("tcp", opts.HTTPSAddress, n.tlsConfig); err != nil {
+		l, err := listenAny(opts.HTTPSAddress)
+		if err != nil {
 			return fmt.Errorf("listen (%s) failed - %w", opts.HTTPSAddress, err)
 		}
+		n.httpsListener = tls.NewListener(l, n.tlsConfig)
 	}
 	return nil
 }
 
 // listenAny listens on a TCP host:port or, failing SplitHostPort, a unix
-// socket path (spec §1.5).
+// socket path (spec §1.5; HTTPS accepts a socket path too).
 func listenAny(addr string) (net.Listener, error) {
 	if _, _, err := net.SplitHostPort(addr); err == nil {
 		return net.Listen("tcp", addr)

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const mod = "example.com/nsq"
+
+func pkg(path, name string, imports ...string) Package {
+	return Package{ImportPath: mod + "/" + path, Name: name, Imports: prefixed(imports)}
+}
+
+func prefixed(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if strings.Contains(p, ".") || !strings.Contains(p, "/") && isStd(p) {
+			out = append(out, p)
+			continue
+		}
+		out = append(out, mod+"/"+p)
+	}
+	return out
+}
+
+func isStd(p string) bool { return p == "fmt" || p == "net" || p == "os" }
+
+func TestCheckAllowed(t *testing.T) {
+	pkgs := []Package{
+		pkg("cmd/nsqd", "main", "nsqd", "internal/config", "cmd/nsqd/flags", "fmt"),
+		pkg("cmd/nsqd/flags", "flags", "internal/config"),
+		pkg("apps/nsq_tail", "main", "internal/clusterinfo", "github.com/nsqio/go-nsq"),
+		pkg("bench/bench_writer", "main", "github.com/nsqio/go-nsq"),
+		pkg("nsqd", "nsqd", "internal/protocol", "internal/diskqueue", "github.com/golang/snappy", "net"),
+		pkg("nsqlookupd", "nsqlookupd", "internal/protocol"),
+		pkg("nsqadmin", "nsqadmin", "internal/clusterinfo", "nsqadmin/ui"),
+		pkg("nsqadmin/ui", "ui"),
+		pkg("internal/clusterinfo", "clusterinfo", "internal/httpapi"),
+		pkg("internal/httpapi", "httpapi", "fmt"),
+		pkg("scripts/checkimports", "main", "os"),
+	}
+	// Daemon tests may start the other daemons.
+	pkgs[4].XTestImports = prefixed([]string{"nsqlookupd", "nsqd", "internal/test"})
+	pkgs[6].TestImports = prefixed([]string{"nsqd", "nsqlookupd"})
+	if vs := Check(mod, pkgs); len(vs) != 0 {
+		t.Fatalf("want no violations, got %v", vs)
+	}
+}
+
+func TestCheckViolations(t *testing.T) {
+	cases := []struct {
+		name string
+		pkg  Package
+		to   string // bad edge target, "" for a naming violation
+		want string // part of the reason
+	}{
+		{"daemon imports daemon", pkg("nsqd", "nsqd", "nsqlookupd"),
+			"nsqlookupd", "never import each other"},
+		{"daemon subpackage imports daemon", pkg("nsqadmin/ui", "ui", "nsqd"),
+			"nsqd", "never import each other"},
+		{"daemon imports cmd", pkg("nsqd", "nsqd", "cmd/nsqd"),
+			"cmd/nsqd", "leaf"},
+		{"daemon imports scripts", pkg("nsqd", "nsqd", "scripts/checkimports"),
+			"scripts/checkimports", "only internal"},
+		{"internal imports daemon", pkg("internal/clusterinfo", "clusterinfo", "nsqd"),
+			"nsqd", "never imports a daemon"},
+		{"internal imports app", pkg("internal/test", "test", "apps/nsq_tail"),
+			"apps/nsq_tail", "leaf"},
+		{"app imports other app", pkg("apps/nsq_to_nsq", "main", "apps/nsq_tail"),
+			"apps/nsq_tail", "leaf"},
+		{"bench imports cmd", pkg("bench/bench_reader", "main", "cmd/nsqd/flags"),
+			"cmd/nsqd/flags", "leaf"},
+		{"package named util", pkg("internal/util", "util"), "", `"util"`},
+		{"package named common", pkg("nsqd/common", "common"), "", `"common"`},
+		{"directory named helpers", pkg("internal/helpers", "help"), "", `"helpers"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vs := Check(mod, []Package{tc.pkg})
+			if len(vs) != 1 {
+				t.Fatalf("want 1 violation, got %v", vs)
+			}
+			v := vs[0]
+			wantTo := ""
+			if tc.to != "" {
+				wantTo = mod + "/" + tc.to
+			}
+			if v.From != tc.pkg.ImportPath || v.To != wantTo {
+				t.Errorf("edge: got %s -> %s, want %s -> %s", v.From, v.To, tc.pkg.ImportPath, wantTo)
+			}
+			if !strings.Contains(v.Reason, tc.want) {
+				t.Errorf("reason %q does not mention %q", v.Reason, tc.want)
+			}
+			if !strings.Contains(v.String(), tc.pkg.ImportPath) {
+				t.Errorf("message %q does not name the package", v.String())
+			}
+		})
+	}
+}
+
+func TestCheckTestImports(t *testing.T) {
+	p := pkg("nsqd", "nsqd")
+	p.XTestImports = prefixed([]string{"cmd/nsqd"})
+	vs := Check(mod, []Package{p})
+	if len(vs) != 1 || !strings.Contains(vs[0].Reason, "_test.go") {
+		t.Fatalf("want one leaf violation from a test file, got %v", vs)
+	}
+
+	// Internal test files are not held to the daemon rule.
+	q := pkg("internal/clusterinfo", "clusterinfo")
+	q.XTestImports = prefixed([]string{"nsqd", "nsqlookupd"})
+	if vs := Check(mod, []Package{q}); len(vs) != 0 {
+		t.Fatalf("want no violations, got %v", vs)
+	}
+}
+
+func TestCheckIgnoresOtherModules(t *testing.T) {
+	p := Package{ImportPath: "example.org/other/util", Name: "util",
+		Imports: []string{mod + "/cmd/nsqd"}}
+	if vs := Check(mod, []Package{p}); len(vs) != 0 {
+		t.Fatalf("want no violations, got %v", vs)
+	}
+}
+
+func TestDecodeFailsOnLoadError(t *testing.T) {
+	in := `{"ImportPath": "example.com/nsq/nsqd", "Name": "nsqd", "Imports": ["fmt"]}
+{"ImportPath": "example.com/nsq/broken", "Error": {"Err": "syntax error"}}`
+	if _, err := decode(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "broken") {
+		t.Fatalf("want an error naming the broken package, got %v", err)
+	}
+	pkgs, err := decode(strings.NewReader(in[:strings.Index(in, "\n")]))
+	if err != nil || len(pkgs) != 1 || pkgs[0].Name != "nsqd" {
+		t.Fatalf("got %v, %v", pkgs, err)
+	}
+}
