@@ -88,6 +88,7 @@ type clientV2 struct {
 	Deflate    atomic.Bool
 
 	lenBuf    [4]byte
+	params    [][]byte // the current command's parameters, reused
 	pubCounts map[string]uint64
 
 	AuthSecret string

@@ -219,12 +219,17 @@ func TestLookupAddressesChangeAtRuntime(t *testing.T) {
 	putConfig(t, n, "nsqlookupd_tcp_addresses", only2, only2)
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"rt2"}})
 	f2.expect("REGISTER rt2")
-	select {
-	case got := <-f1.cmds:
-		if got != "PING" {
-			t.Fatalf("removed lookupd still got %q", got)
+	// A registration racing the first connect may arrive twice; what
+	// matters is that the removed lookupd hears nothing of rt2.
+	for {
+		select {
+		case got := <-f1.cmds:
+			if strings.Contains(got, "rt2") {
+				t.Fatalf("removed lookupd still got %q", got)
+			}
+		default:
+			return
 		}
-	default:
 	}
 }
 

@@ -31,22 +31,33 @@ func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
 	if len(params) < 2 {
 		return nil, fatal(protocol.EInvalid, "PUB insufficient number of parameters")
 	}
-	topicName := string(params[1])
-	if !protocol.IsValidTopicName(topicName) {
-		return nil, fatalf(protocol.EBadTopic, "PUB topic name %q is not valid", topicName)
+	if !protocol.IsValidTopicName(params[1]) {
+		return nil, fatalf(protocol.EBadTopic, "PUB topic name %q is not valid", params[1])
+	}
+	// The name aliases the read buffer, which reading the body reuses:
+	// resolve it first (a new topic is created only once the body is valid).
+	t := p.nsqd.lookupTopic(params[1])
+	var name string
+	if t == nil {
+		name = string(params[1])
 	}
 	body, err := p.readMessageBody(c, "PUB")
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkAuth(c, "PUB", topicName, ""); err != nil {
+	if t != nil {
+		name = t.name
+	}
+	if err := p.checkAuth(c, "PUB", name, ""); err != nil {
 		return nil, err
 	}
-	t := p.nsqd.GetTopic(topicName)
+	if t == nil {
+		t = p.nsqd.GetTopic(name)
+	}
 	if err := t.PutMessage(NewMessage(t.GenerateID(), body)); err != nil {
 		return nil, fatal(protocol.EPubFailed, "PUB failed "+err.Error())
 	}
-	c.PublishedMessage(topicName, 1)
+	c.PublishedMessage(t.name, 1)
 	return protocol.OKBytes, nil
 }
 

@@ -12,8 +12,6 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-var separatorBytes = []byte(" ")
-
 // protocolV2 serves one client connection (spec §2).
 type protocolV2 struct {
 	nsqd *NSQD
@@ -62,8 +60,8 @@ func (p *protocolV2) readLoop(c *clientV2) error {
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
-		params := bytes.Split(line, separatorBytes)
-		resp, err := p.Exec(c, params)
+		c.params = splitParams(c.params[:0], line)
+		resp, err := p.Exec(c, c.params)
 		if err != nil {
 			if fatal := p.sendError(c, err); fatal {
 				return err
@@ -75,6 +73,19 @@ func (p *protocolV2) readLoop(c *clientV2) error {
 				return fmt.Errorf("failed to send response - %w", err)
 			}
 		}
+	}
+}
+
+// splitParams splits line on every single space into dst (reused across
+// commands, so parsing a command does not allocate).
+func splitParams(dst [][]byte, line []byte) [][]byte {
+	for {
+		i := bytes.IndexByte(line, ' ')
+		if i < 0 {
+			return append(dst, line)
+		}
+		dst = append(dst, line[:i])
+		line = line[i+1:]
 	}
 }
 

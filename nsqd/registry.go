@@ -33,6 +33,14 @@ func (n *NSQD) GetTopic(name string) *Topic {
 	return t
 }
 
+// lookupTopic returns an existing topic by a name still in the read
+// buffer, without allocating; nil if there is none.
+func (n *NSQD) lookupTopic(name []byte) *Topic {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.topicMap[string(name)]
+}
+
 // GetExistingTopic returns the named topic or an error.
 func (n *NSQD) GetExistingTopic(name string) (*Topic, error) {
 	n.mu.RLock()

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 )
 
 // Magic strings a client sends first.
@@ -91,25 +90,41 @@ func ReadResponse(r io.Reader, maxSize int) ([]byte, error) {
 	return buf, err
 }
 
-var validName = regexp.MustCompile(`^[.a-zA-Z0-9_-]+(#ephemeral)?$`)
+const ephemeralSuffix = "#ephemeral"
 
-// IsValidName reports whether a topic or channel name is legal: 1–64 bytes of
-// [.a-zA-Z0-9_-], optionally ending in "#ephemeral".
-func IsValidName(name string) bool {
+// IsValidName reports whether a topic or channel name is legal: 1–64 bytes
+// matching ^[.a-zA-Z0-9_-]+(#ephemeral)?$.
+func IsValidName[T ~string | ~[]byte](name T) bool {
 	if len(name) < 1 || len(name) > 64 {
 		return false
 	}
-	return validName.MatchString(name)
+	body := name
+	if n := len(name) - len(ephemeralSuffix); n >= 0 && string(name[n:]) == ephemeralSuffix {
+		body = name[:n]
+	}
+	if len(body) == 0 {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		if !isNameByte(body[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		c == '.' || c == '_' || c == '-'
 }
 
 // IsValidTopicName reports whether name is a legal topic name.
-func IsValidTopicName(name string) bool { return IsValidName(name) }
+func IsValidTopicName[T ~string | ~[]byte](name T) bool { return IsValidName(name) }
 
 // IsValidChannelName reports whether name is a legal channel name.
-func IsValidChannelName(name string) bool { return IsValidName(name) }
+func IsValidChannelName[T ~string | ~[]byte](name T) bool { return IsValidName(name) }
 
 // IsEphemeral reports whether a (valid) name carries the #ephemeral suffix.
 func IsEphemeral(name string) bool {
-	const sfx = "#ephemeral"
-	return len(name) >= len(sfx) && name[len(name)-len(sfx):] == sfx
+	return len(name) >= len(ephemeralSuffix) && name[len(name)-len(ephemeralSuffix):] == ephemeralSuffix
 }
