@@ -68,8 +68,12 @@ func ParseLevel(s string) (Level, error) {
 	return 0, fmt.Errorf("invalid log level '%s' (debug, info, warn, error, fatal)", s)
 }
 
-// MarshalText renders the level as its lower-case name (TOML, flags).
+// MarshalText renders the level as the lower-case name ParseLevel accepts
+// (TOML, flags): WARN is "warn", not its log-line name "WARNING".
 func (l Level) MarshalText() ([]byte, error) {
+	if l == WARN {
+		return []byte("warn"), nil
+	}
 	return []byte(strings.ToLower(l.String())), nil
 }
 

@@ -1,0 +1,204 @@
+package lg
+
+import (
+	"bytes"
+	"flag"
+	"log"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestParseLevel(t *testing.T) {
+	cases := map[string]Level{
+		"debug": DEBUG, "DEBUG": DEBUG, "Debug": DEBUG,
+		"info": INFO, "INFO": INFO, "iNfO": INFO,
+		"warn": WARN, "WARN": WARN,
+		"error": ERROR, "Error": ERROR,
+		"fatal": FATAL, "FATAL": FATAL,
+	}
+	for s, want := range cases {
+		got, err := ParseLevel(s)
+		if err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = (%v, %v), want %v", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", "warning", "WARNING", "information", " info", "info ", "1", "trace"} {
+		if got, err := ParseLevel(s); err == nil {
+			t.Errorf("ParseLevel(%q) = %v, want an error", s, got)
+		}
+	}
+	_, err := ParseLevel("warning")
+	want := "invalid log level 'warning' (debug, info, warn, error, fatal)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error = %v, want %q", err, want)
+	}
+}
+
+func TestLevelValues(t *testing.T) {
+	// /config/log_level and nsqd.dat-free options use 1..5.
+	if DEBUG != 1 || INFO != 2 || WARN != 3 || ERROR != 4 || FATAL != 5 {
+		t.Fatalf("levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
+	}
+}
+
+func TestLevelString(t *testing.T) {
+	cases := map[Level]string{
+		DEBUG: "DEBUG", INFO: "INFO", WARN: "WARNING", ERROR: "ERROR", FATAL: "FATAL",
+		0: "INVALID", 6: "INVALID", -1: "INVALID",
+	}
+	for l, want := range cases {
+		if got := l.String(); got != want {
+			t.Errorf("Level(%d).String() = %q, want %q", int(l), got, want)
+		}
+	}
+}
+
+func TestLevelText(t *testing.T) {
+	for _, l := range []Level{DEBUG, INFO, WARN, ERROR, FATAL} {
+		b, err := l.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Level
+		if err := back.UnmarshalText(b); err != nil || back != l {
+			t.Errorf("round trip of %v through %q = (%v, %v)", l, b, back, err)
+		}
+	}
+	if b, _ := WARN.MarshalText(); string(b) != "warn" {
+		t.Fatalf("WARN.MarshalText() = %q, want %q", b, "warn")
+	}
+	l := INFO
+	if err := l.UnmarshalText([]byte("nope")); err == nil || l != INFO {
+		t.Fatalf("bad text: (%v, %v), want error and level unchanged", l, err)
+	}
+}
+
+func TestLevelFlag(t *testing.T) {
+	l := INFO
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(&bytes.Buffer{})
+	fs.Var(&l, "log-level", "")
+	if err := fs.Parse([]string{"-log-level=ERROR"}); err != nil || l != ERROR {
+		t.Fatalf("parse = (%v, %v)", l, err)
+	}
+	if got := (&l).Get(); got != ERROR {
+		t.Fatalf("Get() = %v", got)
+	}
+	if err := fs.Parse([]string{"-log-level=warning"}); err == nil {
+		t.Fatal("warning accepted as a flag value")
+	}
+}
+
+// capture is a Logger recording what it is given.
+type capture struct {
+	lines  []string
+	depths []int
+}
+
+func (c *capture) Output(depth int, s string) error {
+	c.lines = append(c.lines, s)
+	c.depths = append(c.depths, depth)
+	return nil
+}
+
+func TestLogfFiltering(t *testing.T) {
+	levels := []Level{DEBUG, INFO, WARN, ERROR, FATAL}
+	for _, cfg := range levels {
+		var c capture
+		for _, msg := range levels {
+			Logf(&c, cfg, msg, "m%d", int(msg))
+		}
+		var want []string
+		for _, msg := range levels {
+			if msg >= cfg {
+				want = append(want, msg.String()+": m"+string(rune('0'+msg)))
+			}
+		}
+		if strings.Join(c.lines, "|") != strings.Join(want, "|") {
+			t.Errorf("cfg %v: logged %q, want %q", cfg, c.lines, want)
+		}
+	}
+}
+
+func TestLogfNilLogger(t *testing.T) {
+	Logf(nil, DEBUG, FATAL, "nothing %d", 1) // must not panic
+	Logf(NilLogger{}, DEBUG, FATAL, "nothing %d", 1)
+}
+
+func TestLogfFormatsArgsOnly(t *testing.T) {
+	var c capture
+	Logf(&c, DEBUG, INFO, "%s=%d", "x", 5)
+	if c.lines[0] != "INFO: x=5" {
+		t.Fatalf("line = %q", c.lines[0])
+	}
+}
+
+// lineRE is "<prefix><YYYY/MM/DD HH:MM:SS.micro> <LEVEL>: <message>".
+var lineRE = regexp.MustCompile(`^\[nsqd\] \d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\.\d{6} (DEBUG|INFO|WARNING|ERROR|FATAL): (.*)$`)
+
+func TestLineLayout(t *testing.T) {
+	var buf bytes.Buffer
+	// The same prefix and flags New uses, writing to a buffer.
+	logger := log.New(&buf, "[nsqd] ", log.Ldate|log.Ltime|log.Lmicroseconds)
+	Logf(logger, INFO, WARN, "TCP: listening on %s", "127.0.0.1:4150")
+	Logf(logger, INFO, DEBUG, "hidden")
+	Logf(logger, INFO, INFO, "NSQ: bye")
+
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d lines: %q", len(lines), buf.String())
+	}
+	want := [][2]string{{"WARNING", "TCP: listening on 127.0.0.1:4150"}, {"INFO", "NSQ: bye"}}
+	for i, l := range lines {
+		m := lineRE.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("line %q does not match %s", l, lineRE)
+		}
+		if m[1] != want[i][0] || m[2] != want[i][1] {
+			t.Errorf("line %d = (%s, %q), want %q", i, m[1], m[2], want[i])
+		}
+	}
+}
+
+func TestNewLayout(t *testing.T) {
+	l, ok := New("[nsqd] ").(*log.Logger)
+	if !ok {
+		t.Fatal("New does not return a *log.Logger")
+	}
+	if l.Prefix() != "[nsqd] " {
+		t.Fatalf("prefix = %q", l.Prefix())
+	}
+	if want := log.Ldate | log.Ltime | log.Lmicroseconds; l.Flags() != want {
+		t.Fatalf("flags = %#x, want %#x", l.Flags(), want)
+	}
+}
+
+func TestStdLogger(t *testing.T) {
+	var c capture
+	std := StdLogger(&c, "http")
+	std.Printf("http: TLS handshake error from %s: EOF", "1.2.3.4:5")
+	std.Print("second\n")
+	want := []string{
+		"ERROR: http: http: TLS handshake error from 1.2.3.4:5: EOF",
+		"ERROR: http: second",
+	}
+	if strings.Join(c.lines, "|") != strings.Join(want, "|") {
+		t.Fatalf("lines = %q, want %q", c.lines, want)
+	}
+	if std.Flags() != 0 || std.Prefix() != "" {
+		t.Fatalf("flags %#x prefix %q, want none (the wrapped logger adds them)", std.Flags(), std.Prefix())
+	}
+	// A nil wrapped logger discards silently.
+	StdLogger(nil, "x").Print("dropped")
+}
+
+func TestStdLoggerLayout(t *testing.T) {
+	var buf bytes.Buffer
+	std := StdLogger(log.New(&buf, "[nsqd] ", log.Ldate|log.Ltime|log.Lmicroseconds), "HTTP")
+	std.Print("boom")
+	m := lineRE.FindStringSubmatch(strings.TrimSuffix(buf.String(), "\n"))
+	if m == nil || m[1] != "ERROR" || m[2] != "HTTP: boom" {
+		t.Fatalf("line = %q", buf.String())
+	}
+}

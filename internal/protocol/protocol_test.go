@@ -1,0 +1,247 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+func TestAppendFrameExactBytes(t *testing.T) {
+	cases := []struct {
+		name      string
+		frameType int32
+		data      []byte
+		want      []byte
+	}{
+		{"ok", FrameTypeResponse, OKBytes, []byte{0, 0, 0, 6, 0, 0, 0, 0, 'O', 'K'}},
+		{"heartbeat", FrameTypeResponse, HeartbeatBytes, append([]byte{0, 0, 0, 15, 0, 0, 0, 0}, "_heartbeat_"...)},
+		{"error", FrameTypeError, []byte("E_BAD_PROTOCOL"), append([]byte{0, 0, 0, 18, 0, 0, 0, 1}, "E_BAD_PROTOCOL"...)},
+		{"message empty", FrameTypeMessage, nil, []byte{0, 0, 0, 4, 0, 0, 0, 2}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := AppendFrame(nil, c.frameType, c.data)
+			if !bytes.Equal(got, c.want) {
+				t.Fatalf("AppendFrame = %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestAppendFrameKeepsPrefix(t *testing.T) {
+	dst := []byte("xy")
+	got := AppendFrame(dst, FrameTypeResponse, []byte("a"))
+	want := []byte{'x', 'y', 0, 0, 0, 5, 0, 0, 0, 0, 'a'}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// writeCounter records every Write call separately.
+type writeCounter struct{ writes [][]byte }
+
+func (w *writeCounter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, append([]byte(nil), p...))
+	return len(p), nil
+}
+
+func TestSendFrameSingleWrite(t *testing.T) {
+	var w writeCounter
+	n, err := SendFrame(&w, FrameTypeResponse, CloseWaitBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]byte{0, 0, 0, 14, 0, 0, 0, 0}, "CLOSE_WAIT"...)
+	if n != len(want) {
+		t.Fatalf("n = %d, want %d", n, len(want))
+	}
+	if len(w.writes) != 1 || !bytes.Equal(w.writes[0], want) {
+		t.Fatalf("writes = %q, want one write of %q", w.writes, want)
+	}
+}
+
+func TestSendFrameWriteError(t *testing.T) {
+	boom := errors.New("boom")
+	if _, err := SendFrame(errWriter{boom}, FrameTypeResponse, OKBytes); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want %v", err, boom)
+	}
+}
+
+type errWriter struct{ err error }
+
+func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
+
+func TestReadFrameRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	bodies := [][]byte{OKBytes, nil, []byte("E_INVALID bad"), bytes.Repeat([]byte{0xff}, 1000)}
+	types := []int32{FrameTypeResponse, FrameTypeMessage, FrameTypeError, FrameTypeMessage}
+	for i := range bodies {
+		if _, err := SendFrame(&buf, types[i], bodies[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range bodies {
+		ft, data, err := ReadFrame(&buf, 0)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if ft != types[i] || !bytes.Equal(data, bodies[i]) {
+			t.Fatalf("frame %d = (%d, %q), want (%d, %q)", i, ft, data, types[i], bodies[i])
+		}
+	}
+	if _, _, err := ReadFrame(&buf, 0); err != io.EOF {
+		t.Fatalf("after last frame err = %v, want io.EOF", err)
+	}
+}
+
+func TestReadFrameOneByteReads(t *testing.T) {
+	raw := AppendFrame(nil, FrameTypeError, []byte("E_BAD_BODY x"))
+	ft, data, err := ReadFrame(iotest.OneByteReader(bytes.NewReader(raw)), 0)
+	if err != nil || ft != FrameTypeError || string(data) != "E_BAD_BODY x" {
+		t.Fatalf("got (%d, %q, %v)", ft, data, err)
+	}
+}
+
+func TestReadFrameBadSize(t *testing.T) {
+	for _, size := range []uint32{0, 1, 3, 0x80000000, 0xffffffff} {
+		hdr := binary.BigEndian.AppendUint32(nil, size)
+		hdr = append(hdr, 0, 0, 0, 0)
+		_, _, err := ReadFrame(bytes.NewReader(hdr), 0)
+		if err == nil || !strings.Contains(err.Error(), "invalid frame size") {
+			t.Errorf("size %#x: err = %v, want invalid frame size", size, err)
+		}
+	}
+}
+
+func TestReadFrameMaxSize(t *testing.T) {
+	raw := AppendFrame(nil, FrameTypeResponse, []byte("abcdef")) // size 10
+	if _, data, err := ReadFrame(bytes.NewReader(raw), 10); err != nil || string(data) != "abcdef" {
+		t.Fatalf("at limit: (%q, %v)", data, err)
+	}
+	if _, _, err := ReadFrame(bytes.NewReader(raw), 9); !errors.Is(err, ErrFrameTooBig) {
+		t.Fatalf("over limit: err = %v, want ErrFrameTooBig", err)
+	}
+	// The limit is checked before any allocation for the body.
+	huge := binary.BigEndian.AppendUint32(nil, 1<<30)
+	if _, _, err := ReadFrame(bytes.NewReader(huge), 1024); !errors.Is(err, ErrFrameTooBig) {
+		t.Fatalf("huge: err = %v, want ErrFrameTooBig", err)
+	}
+}
+
+func TestReadFrameShort(t *testing.T) {
+	raw := AppendFrame(nil, FrameTypeResponse, []byte("hello"))
+	if _, _, err := ReadFrame(bytes.NewReader(nil), 0); err != io.EOF {
+		t.Errorf("no bytes: err = %v, want io.EOF", err)
+	}
+	for _, n := range []int{2, 4, 6, len(raw) - 1} {
+		_, data, err := ReadFrame(bytes.NewReader(raw[:n]), 0)
+		if err != io.EOF && err != io.ErrUnexpectedEOF {
+			t.Errorf("%d of %d bytes: err = %v, want an EOF error", n, len(raw), err)
+		}
+		if data != nil {
+			t.Errorf("%d of %d bytes: data = %q", n, len(raw), data)
+		}
+	}
+}
+
+func TestSendResponseExactBytes(t *testing.T) {
+	var w writeCounter
+	n, err := SendResponse(&w, []byte("OK"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0, 0, 0, 2, 'O', 'K'}
+	if n != len(want) || len(w.writes) != 1 || !bytes.Equal(w.writes[0], want) {
+		t.Fatalf("n=%d writes=%q, want one write of %q", n, w.writes, want)
+	}
+	w.writes = nil
+	if _, err := SendResponse(&w, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(w.writes[0], []byte{0, 0, 0, 0}) {
+		t.Fatalf("empty response = %q", w.writes[0])
+	}
+}
+
+func TestReadResponse(t *testing.T) {
+	var buf bytes.Buffer
+	SendResponse(&buf, []byte(`{"a":1}`))
+	SendResponse(&buf, nil)
+	if data, err := ReadResponse(&buf, 0); err != nil || string(data) != `{"a":1}` {
+		t.Fatalf("first = (%q, %v)", data, err)
+	}
+	if data, err := ReadResponse(&buf, 0); err != nil || len(data) != 0 {
+		t.Fatalf("second = (%q, %v)", data, err)
+	}
+	if _, err := ReadResponse(&buf, 0); err != io.EOF {
+		t.Fatalf("at end err = %v, want io.EOF", err)
+	}
+}
+
+func TestReadResponseOutOfRange(t *testing.T) {
+	for _, c := range []struct {
+		size uint32
+		max  int
+	}{
+		{0xffffffff, 0}, // -1
+		{0x80000000, 0}, // most negative
+		{11, 10},
+		{1 << 30, 1 << 20},
+	} {
+		hdr := binary.BigEndian.AppendUint32(nil, c.size)
+		_, err := ReadResponse(bytes.NewReader(hdr), c.max)
+		if err == nil || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("size %#x max %d: err = %v, want out of range", c.size, c.max, err)
+		}
+	}
+	raw := binary.BigEndian.AppendUint32(nil, 10)
+	raw = append(raw, "0123456789"...)
+	if data, err := ReadResponse(bytes.NewReader(raw), 10); err != nil || string(data) != "0123456789" {
+		t.Fatalf("at limit = (%q, %v)", data, err)
+	}
+}
+
+func TestReadResponseShort(t *testing.T) {
+	raw := append(binary.BigEndian.AppendUint32(nil, 5), "abc"...)
+	if _, err := ReadResponse(bytes.NewReader(raw), 0); err != io.ErrUnexpectedEOF {
+		t.Fatalf("short body err = %v, want io.ErrUnexpectedEOF", err)
+	}
+	if _, err := ReadResponse(bytes.NewReader(raw[:3]), 0); err != io.ErrUnexpectedEOF {
+		t.Fatalf("short header err = %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+func FuzzReadFrame(f *testing.F) {
+	f.Add(AppendFrame(nil, FrameTypeResponse, OKBytes))
+	f.Add(AppendFrame(nil, FrameTypeMessage, nil))
+	f.Add(AppendFrame(AppendFrame(nil, FrameTypeError, []byte("E_INVALID x")), FrameTypeResponse, HeartbeatBytes))
+	f.Add([]byte{0, 0, 0, 3, 0, 0, 0})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0, 0, 0, 9, 0, 0, 0, 1, 'a'})
+	f.Add([]byte{})
+	const maxSize = 1 << 16
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r := bytes.NewReader(in)
+		ft, data, err := ReadFrame(r, maxSize)
+		if err != nil {
+			if data != nil {
+				t.Fatalf("data %q returned with error %v", data, err)
+			}
+			return
+		}
+		consumed := len(in) - r.Len()
+		if consumed != FrameHeaderLen+len(data) {
+			t.Fatalf("consumed %d bytes for %d bytes of data", consumed, len(data))
+		}
+		if len(data)+4 > maxSize {
+			t.Fatalf("frame of %d bytes accepted over limit %d", len(data)+4, maxSize)
+		}
+		if re := AppendFrame(nil, ft, data); !bytes.Equal(re, in[:consumed]) {
+			t.Fatalf("re-encoding %q differs from input %q", re, in[:consumed])
+		}
+	})
+}

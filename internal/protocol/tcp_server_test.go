@@ -1,0 +1,128 @@
+package protocol
+
+import (
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type handlerFunc func(net.Conn)
+
+func (f handlerFunc) Handle(c net.Conn) { f(c) }
+
+func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var handled sync.WaitGroup
+	handled.Add(2)
+	h := handlerFunc(func(c net.Conn) {
+		defer c.Close()
+		buf := make([]byte, 4)
+		if _, err := io.ReadFull(c, buf); err != nil {
+			t.Errorf("handler read: %v", err)
+			return
+		}
+		SendFrame(c, FrameTypeResponse, buf)
+		handled.Done()
+		<-release
+	})
+	done := make(chan error, 1)
+	go func() { done <- TCPServer(l, h, t.Logf) }()
+
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte(MagicV2))
+		ft, data, err := ReadFrame(c, 0)
+		if err != nil || ft != FrameTypeResponse || string(data) != MagicV2 {
+			t.Fatalf("echo = (%d, %q, %v)", ft, data, err)
+		}
+	}
+	handled.Wait()
+	l.Close()
+
+	select {
+	case err := <-done:
+		t.Fatalf("TCPServer returned %v while handlers were still running", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("TCPServer returned %v after listener close, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("TCPServer did not return after handlers finished")
+	}
+}
+
+func TestTCPServerClosedListenerReturnsNil(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if err := TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf); err != nil {
+		t.Fatalf("TCPServer on closed listener = %v, want nil", err)
+	}
+}
+
+// scriptedListener returns the scripted Accept errors in order.
+type scriptedListener struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *scriptedListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.errs) == 0 {
+		return nil, net.ErrClosed
+	}
+	err := l.errs[0]
+	l.errs = l.errs[1:]
+	return nil, err
+}
+func (l *scriptedListener) Close() error   { return nil }
+func (l *scriptedListener) Addr() net.Addr { return &net.TCPAddr{} }
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestTCPServerRetriesTimeouts(t *testing.T) {
+	l := &scriptedListener{errs: []error{timeoutErr{}, timeoutErr{}}}
+	var logged []string
+	logf := func(f string, args ...any) { logged = append(logged, f) }
+	if err := TCPServer(l, handlerFunc(func(net.Conn) {}), logf); err != nil {
+		t.Fatalf("err = %v, want nil", err)
+	}
+	if len(logged) != 2 || !strings.HasPrefix(logged[0], "temporary Accept() failure") {
+		t.Fatalf("logged = %q", logged)
+	}
+}
+
+func TestTCPServerOtherErrorIsReturned(t *testing.T) {
+	boom := errors.New("too many open files")
+	l := &scriptedListener{errs: []error{boom}}
+	err := TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf)
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want wrapping %v", err, boom)
+	}
+	if !strings.HasPrefix(err.Error(), "listener.Accept() error - ") {
+		t.Fatalf("err text = %q", err.Error())
+	}
+}

@@ -1,0 +1,254 @@
+package nsqd
+
+import (
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parseID turns a wire ID back into its 64-bit value.
+func parseID(t *testing.T, id MessageID) uint64 {
+	t.Helper()
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			t.Fatalf("id %q has a byte outside lowercase hex", id[:])
+		}
+	}
+	v, err := strconv.ParseUint(string(id[:]), 16, 64)
+	if err != nil {
+		t.Fatalf("id %q: %v", id[:], err)
+	}
+	return v
+}
+
+func TestGUIDHex(t *testing.T) {
+	cases := map[guid]string{
+		0:                  "0000000000000000",
+		1:                  "0000000000000001",
+		0x0123456789abcdef: "0123456789abcdef",
+		0x7fffffffffffffff: "7fffffffffffffff",
+		-1:                 "ffffffffffffffff",
+		0x00ab00cd00ef0010: "00ab00cd00ef0010",
+	}
+	for g, want := range cases {
+		got := g.hex()
+		if string(got[:]) != want {
+			t.Errorf("guid(%#x).hex() = %q, want %q", uint64(g), got[:], want)
+		}
+	}
+}
+
+// TestGUIDNodeBitsSpecExample: node 617 puts 0x269 in bits 12..21, so the
+// first two ids within one time unit end in 269000 and 269001 (when the
+// two lowest time bits, which share the sixth hex digit, are zero).
+func TestGUIDNodeBitsSpecExample(t *testing.T) {
+	for seq, want := range []string{"269000", "269001"} {
+		g := guid((12344 << guidTimeShift) | (617 << guidNodeIDShift) | int64(seq))
+		id := g.hex()
+		if !strings.HasSuffix(string(id[:]), want) {
+			t.Fatalf("seq %d: id %q does not end in %s", seq, id[:], want)
+		}
+	}
+}
+
+func TestGUIDLayout(t *testing.T) {
+	const node = 617
+	f := newGUIDFactory(node)
+	before := time.Now().UnixNano() >> 20
+	g, err := newGUIDRetrying(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now().UnixNano() >> 20
+	v := uint64(g)
+	if got := (v >> 12) & 0x3ff; got != node {
+		t.Fatalf("node bits = %d, want %d", got, node)
+	}
+	ts := int64(v>>22) + guidEpoch
+	if ts < before || ts > after {
+		t.Fatalf("time bits %d outside [%d, %d]", ts, before, after)
+	}
+	if v>>63 != 0 {
+		t.Fatal("id is negative")
+	}
+}
+
+// newGUIDRetrying calls newGUID until it succeeds (it only fails when the
+// sequence of one time unit runs out).
+func newGUIDRetrying(f *guidFactory) (guid, error) {
+	var err error
+	for i := 0; i < 100; i++ {
+		var g guid
+		if g, err = f.newGUID(); err == nil {
+			return g, nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return 0, err
+}
+
+func TestGUIDNodeBitsForEveryNode(t *testing.T) {
+	for _, node := range []int64{0, 1, 2, 511, 512, 1022, 1023} {
+		f := newGUIDFactory(node)
+		g, err := newGUIDRetrying(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := (int64(g) >> guidNodeIDShift) & (1<<guidNodeIDBits - 1); got != node {
+			t.Errorf("node %d: node bits = %d", node, got)
+		}
+	}
+}
+
+func TestGUIDStrictlyIncreasing(t *testing.T) {
+	f := newGUIDFactory(1023)
+	const n = 20000
+	prev := uint64(0)
+	var prevTS uint64
+	seen := map[MessageID]bool{}
+	for i := 0; i < n; i++ {
+		id := f.next()
+		v := parseID(t, id)
+		if v <= prev {
+			t.Fatalf("id %d = %x not above previous %x", i, v, prev)
+		}
+		if seen[id] {
+			t.Fatalf("duplicate id %s", id[:])
+		}
+		seen[id] = true
+		ts, seq := v>>22, v&0xfff
+		if ts == prevTS && seq != (prev&0xfff)+1 {
+			t.Fatalf("within one time unit seq went %d → %d", prev&0xfff, seq)
+		}
+		if ts != prevTS && seq != 0 {
+			t.Fatalf("new time unit starts at seq %d, want 0", seq)
+		}
+		prev, prevTS = v, ts
+	}
+}
+
+// pinToCurrentUnit sets the factory's state as if it had just produced the
+// id with sequence seq in the current time unit, and returns that unit.
+func pinToCurrentUnit(f *guidFactory, seq int64) int64 {
+	ts := time.Now().UnixNano() >> 20
+	f.lastTS = ts
+	f.sequence = seq
+	f.lastID = guid(((ts - guidEpoch) << guidTimeShift) | (f.nodeID << guidNodeIDShift) | seq)
+	return ts
+}
+
+// inOneUnit runs fn until it completes within a single time unit (about a
+// millisecond), so that its result is not muddled by the clock ticking.
+func inOneUnit(t *testing.T, fn func() int64) {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		ts := fn()
+		if time.Now().UnixNano()>>20 == ts {
+			return
+		}
+	}
+	t.Skip("could not finish within one ~1 ms time unit")
+}
+
+func TestGUIDSequenceExhausted(t *testing.T) {
+	f := newGUIDFactory(5)
+	var last guid
+	var err1, err2 error
+	inOneUnit(t, func() int64 {
+		ts := pinToCurrentUnit(f, guidSequenceMask)
+		last = f.lastID
+		_, err1 = f.newGUID()
+		_, err2 = f.newGUID()
+		return ts
+	})
+	if !errors.Is(err1, errSequenceExpired) {
+		t.Fatalf("after seq %d: err = %v, want %v", guidSequenceMask, err1, errSequenceExpired)
+	}
+	// The wrapped sequence must not hand out a smaller (or repeated) id
+	// while still in the same time unit.
+	if err2 == nil {
+		t.Fatal("second call in the exhausted unit succeeded")
+	}
+	if f.lastID != last {
+		t.Fatalf("lastID moved from %x to %x on failure", last, f.lastID)
+	}
+	// Once the clock moves on, ids resume above the last one.
+	g, err := newGUIDRetrying(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g <= last {
+		t.Fatalf("id %x after exhaustion not above %x", g, last)
+	}
+}
+
+func TestGUIDSequenceRunsToMask(t *testing.T) {
+	f := newGUIDFactory(0)
+	var g guid
+	var err error
+	inOneUnit(t, func() int64 {
+		ts := pinToCurrentUnit(f, guidSequenceMask-1)
+		g, err = f.newGUID()
+		return ts
+	})
+	if err != nil {
+		t.Fatalf("seq %d: %v", guidSequenceMask, err)
+	}
+	if int64(g)&guidSequenceMask != guidSequenceMask {
+		t.Fatalf("seq bits = %d, want %d", int64(g)&guidSequenceMask, guidSequenceMask)
+	}
+}
+
+func TestGUIDClockBackwards(t *testing.T) {
+	f := newGUIDFactory(1)
+	f.lastTS = time.Now().UnixNano()>>20 + 1<<20 // far in the future
+	if _, err := f.newGUID(); !errors.Is(err, errTimeBackwards) {
+		t.Fatalf("err = %v, want %v", err, errTimeBackwards)
+	}
+}
+
+func TestGUIDWouldNotIncrease(t *testing.T) {
+	f := newGUIDFactory(1)
+	f.lastID = 1<<62 - 1
+	if _, err := f.newGUID(); !errors.Is(err, errIDBackwards) {
+		t.Fatalf("err = %v, want %v", err, errIDBackwards)
+	}
+	if f.lastID != 1<<62-1 {
+		t.Fatal("failed call changed lastID")
+	}
+}
+
+// TestGUIDNextWaitsOutAFutureClock: next retries until the clock passes
+// the last time unit instead of returning an error or a duplicate.
+func TestGUIDNextWaitsOutAFutureClock(t *testing.T) {
+	f := newGUIDFactory(3)
+	future := time.Now().UnixNano()>>20 + 3 // about 3 ms ahead
+	f.lastTS = future
+	f.lastID = guid(((future - guidEpoch) << guidTimeShift) | (3 << guidNodeIDShift))
+	id := f.next()
+	v := parseID(t, id)
+	if guid(v) <= guid(((future-guidEpoch)<<guidTimeShift)|(3<<guidNodeIDShift)) {
+		t.Fatalf("next() = %x, not above the pinned id", v)
+	}
+}
+
+func TestGUIDHexMatchesEncodingHex(t *testing.T) {
+	f := newGUIDFactory(42)
+	for i := 0; i < 100; i++ {
+		g, err := newGUIDRetrying(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 8)
+		for j := range b {
+			b[j] = byte(uint64(g) >> (56 - 8*j))
+		}
+		id := g.hex()
+		if string(id[:]) != hex.EncodeToString(b) {
+			t.Fatalf("hex() = %q, want %q", id[:], hex.EncodeToString(b))
+		}
+	}
+}

@@ -1,0 +1,359 @@
+package nsqd
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// seqMsgs returns n messages whose Timestamp is their sequence number,
+// starting at from.
+func seqMsgs(from, n int) []*Message {
+	ms := make([]*Message, n)
+	for i := range ms {
+		ms[i] = &Message{Timestamp: int64(from + i)}
+	}
+	return ms
+}
+
+func mustPush(t *testing.T, q *memQueue, ms []*Message) {
+	t.Helper()
+	for _, m := range ms {
+		if !q.push(m) {
+			t.Fatalf("push of message %d refused with %d queued, limit %d", m.Timestamp, q.len(), q.limit)
+		}
+	}
+}
+
+// expectPops pops len(want) messages and checks they are exactly want.
+func expectPops(t *testing.T, q *memQueue, want []*Message) {
+	t.Helper()
+	for i, w := range want {
+		if got := q.pop(); got != w {
+			t.Fatalf("pop %d = %v, want message %d", i, got, w.Timestamp)
+		}
+	}
+}
+
+func pendingSignal(q *memQueue) bool {
+	select {
+	case <-q.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+func TestMemQueueFIFO(t *testing.T) {
+	q := newMemQueue(100)
+	ms := seqMsgs(0, 100)
+	mustPush(t, q, ms)
+	if q.len() != 100 {
+		t.Fatalf("len = %d", q.len())
+	}
+	expectPops(t, q, ms)
+	if m := q.pop(); m != nil {
+		t.Fatalf("pop of empty queue = %v", m)
+	}
+	if q.len() != 0 {
+		t.Fatalf("len = %d after popping everything", q.len())
+	}
+}
+
+func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
+	q := newMemQueue(0)
+	for i := 0; i < 3; i++ {
+		if q.push(&Message{}) {
+			t.Fatal("queue with limit 0 accepted a message")
+		}
+	}
+	if q.len() != 0 || q.pop() != nil || len(q.buf) != 0 {
+		t.Fatalf("limit-0 queue holds something: len %d buf %d", q.len(), len(q.buf))
+	}
+	if pendingSignal(q) {
+		t.Fatal("refused push signalled a consumer")
+	}
+}
+
+func TestMemQueueLimitReached(t *testing.T) {
+	for _, limit := range []int{1, 3, 16, 17, 40} {
+		q := newMemQueue(int64(limit))
+		ms := seqMsgs(0, limit)
+		mustPush(t, q, ms)
+		if q.push(&Message{Timestamp: -1}) {
+			t.Fatalf("limit %d: push accepted over the limit", limit)
+		}
+		if len(q.buf) > limit {
+			t.Fatalf("limit %d: ring grew to %d", limit, len(q.buf))
+		}
+		// One slot frees, one more fits, and order is kept.
+		expectPops(t, q, ms[:1])
+		extra := &Message{Timestamp: int64(limit)}
+		if !q.push(extra) {
+			t.Fatalf("limit %d: push refused after a pop", limit)
+		}
+		if q.push(&Message{Timestamp: -1}) {
+			t.Fatalf("limit %d: push accepted over the limit after wrap", limit)
+		}
+		expectPops(t, q, append(ms[1:], extra))
+	}
+}
+
+func TestMemQueueGrowWithWrappedHead(t *testing.T) {
+	q := newMemQueue(1000)
+	first := seqMsgs(0, 12)
+	mustPush(t, q, first)
+	expectPops(t, q, first[:8]) // head moves to 8 of a 16-slot ring
+	if len(q.buf) != 16 || q.head != 8 {
+		t.Fatalf("ring %d head %d, want 16 and 8", len(q.buf), q.head)
+	}
+	more := seqMsgs(12, 100) // wraps, then grows several times
+	mustPush(t, q, more)
+	if len(q.buf) < 104 {
+		t.Fatalf("ring %d too small for 104 messages", len(q.buf))
+	}
+	expectPops(t, q, append(first[8:], more...))
+}
+
+func TestMemQueueShrinksWhenEmptied(t *testing.T) {
+	q := newMemQueue(10000)
+	ms := seqMsgs(0, 300)
+	mustPush(t, q, ms)
+	if len(q.buf) <= shrinkAbove {
+		t.Fatalf("ring %d, want above %d", len(q.buf), shrinkAbove)
+	}
+	expectPops(t, q, ms[:299])
+	if q.buf == nil {
+		t.Fatal("ring released while a message remains")
+	}
+	expectPops(t, q, ms[299:])
+	if q.buf != nil || q.head != 0 {
+		t.Fatalf("emptied large ring kept: len %d head %d", len(q.buf), q.head)
+	}
+	again := seqMsgs(300, 20)
+	mustPush(t, q, again)
+	expectPops(t, q, again)
+
+	// A small ring is kept for reuse, with head reset.
+	if len(q.buf) == 0 || len(q.buf) > shrinkAbove || q.head != 0 {
+		t.Fatalf("small ring: len %d head %d", len(q.buf), q.head)
+	}
+	for _, m := range q.buf {
+		if m != nil {
+			t.Fatal("emptied ring still references a message")
+		}
+	}
+}
+
+func TestMemQueuePopBatch(t *testing.T) {
+	q := newMemQueue(100)
+	ms := seqMsgs(0, 10)
+	mustPush(t, q, ms)
+	pendingSignal(q)
+
+	dst := make([]*Message, 4)
+	var got []*Message
+	for _, want := range []int{4, 4, 2, 0} {
+		n := q.popBatch(dst)
+		if n != want {
+			t.Fatalf("popBatch = %d, want %d", n, want)
+		}
+		got = append(got, dst[:n]...)
+		if more := q.len() > 0; pendingSignal(q) != more {
+			t.Fatalf("after popBatch: signal pending = %v, messages remaining = %v", !more, more)
+		}
+	}
+	for i := range ms {
+		if got[i] != ms[i] {
+			t.Fatalf("batch order broken at %d", i)
+		}
+	}
+	if n := q.popBatch(nil); n != 0 {
+		t.Fatalf("popBatch(nil) = %d", n)
+	}
+}
+
+func TestMemQueueDrain(t *testing.T) {
+	q := newMemQueue(100)
+	ms := seqMsgs(0, 30)
+	mustPush(t, q, ms)
+	q.pop()
+	var got []*Message
+	q.drain(func(m *Message) { got = append(got, m) })
+	if len(got) != 29 {
+		t.Fatalf("drained %d, want 29", len(got))
+	}
+	for i, m := range got {
+		if m != ms[i+1] {
+			t.Fatalf("drain order broken at %d", i)
+		}
+	}
+	if q.len() != 0 {
+		t.Fatalf("len = %d after drain", q.len())
+	}
+	q.drain(func(*Message) { t.Fatal("drain of empty queue called f") })
+	// The queue is usable after a drain.
+	mustPush(t, q, ms[:2])
+	expectPops(t, q, ms[:2])
+}
+
+// TestMemQueueDrainAllowsPushFromCallback checks drain holds no lock while
+// calling f.
+func TestMemQueueDrainAllowsPushFromCallback(t *testing.T) {
+	q := newMemQueue(10)
+	mustPush(t, q, seqMsgs(0, 3))
+	other := newMemQueue(10)
+	n := 0
+	q.drain(func(m *Message) {
+		n++
+		_ = q.len()
+		other.push(m)
+	})
+	if n != 3 || other.len() != 3 {
+		t.Fatalf("drained %d, moved %d", n, other.len())
+	}
+}
+
+func TestMemQueueSignals(t *testing.T) {
+	q := newMemQueue(10)
+	if pendingSignal(q) {
+		t.Fatal("new queue has a pending signal")
+	}
+	mustPush(t, q, seqMsgs(0, 3))
+	if !pendingSignal(q) {
+		t.Fatal("push did not signal")
+	}
+	if pendingSignal(q) {
+		t.Fatal("more than one signal pending for three pushes")
+	}
+	q.pop() // two remain: passes the wake-up on
+	if !pendingSignal(q) {
+		t.Fatal("pop with messages remaining did not signal")
+	}
+	q.pop()
+	pendingSignal(q)
+	q.pop() // none remain: no signal
+	if pendingSignal(q) {
+		t.Fatal("pop of the last message signalled")
+	}
+}
+
+// TestMemQueueConcurrent runs producers against consumers that only look
+// at the queue after a wake-up on q.ready: if a wake-up were lost, the
+// remaining messages would never be consumed. Every message must be seen
+// exactly once. Run with -race.
+func TestMemQueueConcurrent(t *testing.T) {
+	const (
+		producers   = 4
+		perProducer = 5000
+		consumers   = 4
+		total       = producers * perProducer
+	)
+	q := newMemQueue(64) // small, so producers often find it full
+	seen := make([]atomic.Int32, total)
+	var consumed atomic.Int64
+	done := make(chan struct{})
+	var doneOnce sync.Once
+	record := func(m *Message) {
+		seen[m.Timestamp].Add(1)
+		if consumed.Add(1) == total {
+			doneOnce.Do(func() { close(done) })
+		}
+	}
+
+	var wg sync.WaitGroup
+	for p := 0; p < producers; p++ {
+		wg.Go(func() {
+			for i := 0; i < perProducer; i++ {
+				m := &Message{Timestamp: int64(p*perProducer + i)}
+				for !q.push(m) {
+					runtime.Gosched()
+				}
+			}
+		})
+	}
+	for c := 0; c < consumers; c++ {
+		batch := c%2 == 1
+		wg.Go(func() {
+			dst := make([]*Message, 7)
+			for {
+				select {
+				case <-q.ready:
+				case <-done:
+					return
+				}
+				if batch {
+					n := q.popBatch(dst)
+					for _, m := range dst[:n] {
+						record(m)
+					}
+				} else if m := q.pop(); m != nil {
+					record(m)
+				}
+			}
+		})
+	}
+
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Errorf("consumed %d of %d messages: a wake-up was lost", consumed.Load(), total)
+		doneOnce.Do(func() { close(done) })
+	}
+	wg.Wait()
+	for i := range seen {
+		if n := seen[i].Load(); n != 1 {
+			t.Fatalf("message %d seen %d times", i, n)
+		}
+	}
+	if q.len() != 0 {
+		t.Fatalf("len = %d at the end", q.len())
+	}
+}
+
+// TestMemQueueConcurrentFIFOPerProducer checks that one consumer sees
+// each producer's messages in the order they were pushed.
+func TestMemQueueConcurrentFIFOPerProducer(t *testing.T) {
+	const producers, perProducer = 3, 3000
+	q := newMemQueue(32)
+	var wg sync.WaitGroup
+	for p := 0; p < producers; p++ {
+		wg.Go(func() {
+			for i := 0; i < perProducer; i++ {
+				m := &Message{Timestamp: int64(p), Attempts: uint16(i)}
+				for !q.push(m) {
+					runtime.Gosched()
+				}
+			}
+		})
+	}
+	next := make([]int, producers)
+	timeout := time.After(20 * time.Second)
+	for got := 0; got < producers*perProducer; {
+		select {
+		case <-q.ready:
+		case <-timeout:
+			t.Fatalf("stalled after %d messages", got)
+		}
+		for m := q.pop(); m != nil; m = q.pop() {
+			if int(m.Attempts) != next[m.Timestamp] {
+				t.Fatalf("producer %d: got %d, want %d", m.Timestamp, m.Attempts, next[m.Timestamp])
+			}
+			next[m.Timestamp]++
+			got++
+		}
+	}
+	wg.Wait()
+}
+
+func BenchmarkMemQueuePushPop(b *testing.B) {
+	b.ReportAllocs()
+	q := newMemQueue(1024)
+	m := &Message{}
+	for b.Loop() {
+		q.push(m)
+		q.pop()
+	}
+}

@@ -1,0 +1,250 @@
+package nsqd
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func testMsgID(s string) MessageID {
+	var id MessageID
+	copy(id[:], s)
+	return id
+}
+
+func TestMessageEncodeExactBytes(t *testing.T) {
+	m := &Message{
+		ID:        testMsgID("0123456789abcdef"),
+		Body:      []byte("hello"),
+		Timestamp: 0x0102030405060708,
+		Attempts:  0x0a0b,
+	}
+	want := []byte{1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b}
+	want = append(want, "0123456789abcdef"...)
+	want = append(want, "hello"...)
+	if got := m.appendTo(nil); !bytes.Equal(got, want) {
+		t.Fatalf("appendTo = %q, want %q", got, want)
+	}
+	if m.encodedLen() != len(want) {
+		t.Fatalf("encodedLen = %d, want %d", m.encodedLen(), len(want))
+	}
+	var buf bytes.Buffer
+	n, err := m.WriteTo(&buf)
+	if err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("WriteTo = (%d, %v) %q", n, err, buf.Bytes())
+	}
+}
+
+func TestMessageWriteToError(t *testing.T) {
+	boom := errors.New("boom")
+	m := &Message{Body: []byte("x")}
+	if _, err := m.WriteTo(failingWriter{boom}); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want %v", err, boom)
+	}
+}
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+func TestMessageRoundTrip(t *testing.T) {
+	cases := []*Message{
+		{ID: testMsgID("0000000000000000"), Timestamp: 0},
+		{ID: testMsgID("ffffffffffffffff"), Body: []byte{}, Timestamp: -1, Attempts: 65535},
+		{ID: testMsgID("0a1b2c3d4e5f6789"), Body: []byte("body with \n and \x00"), Timestamp: 1700000000123456789, Attempts: 1},
+		{ID: testMsgID("00000000000000aa"), Body: bytes.Repeat([]byte("x"), 100000), Timestamp: 42, Attempts: 3},
+	}
+	for i, m := range cases {
+		b := m.appendTo([]byte("prefix"))[len("prefix"):]
+		got, err := decodeMessage(b)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		if got.ID != m.ID || got.Timestamp != m.Timestamp || got.Attempts != m.Attempts || !bytes.Equal(got.Body, m.Body) {
+			t.Fatalf("case %d: decoded %+v, want %+v", i, got, m)
+		}
+		if len(got.Body) != len(m.Body) {
+			t.Fatalf("case %d: body length %d, want %d", i, len(got.Body), len(m.Body))
+		}
+		if !isValidRecord(b) {
+			t.Fatalf("case %d: encoding not a valid record", i)
+		}
+	}
+}
+
+func TestDecodeMessageBodyAliases(t *testing.T) {
+	b := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("abc")}).appendTo(nil)
+	m, err := decodeMessage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-1] = 'z'
+	if string(m.Body) != "abz" {
+		t.Fatalf("body = %q, want it to alias the input", m.Body)
+	}
+}
+
+func TestDecodeMessageShort(t *testing.T) {
+	for _, n := range []int{0, 1, 10, 25} {
+		m, err := decodeMessage(make([]byte, n))
+		if m != nil || !errors.Is(err, errShortMessage) {
+			t.Fatalf("%d bytes: (%v, %v), want errShortMessage", n, m, err)
+		}
+		if !strings.Contains(err.Error(), strconv.Itoa(n)+" bytes") {
+			t.Fatalf("%d bytes: error %q does not give the length", n, err)
+		}
+	}
+	m, err := decodeMessage(make([]byte, minValidMsgLength))
+	if err != nil || len(m.Body) != 0 {
+		t.Fatalf("26 bytes: (%v, %v), want an empty-body message", m, err)
+	}
+}
+
+func TestIsValidRecord(t *testing.T) {
+	good := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("x")}).appendTo(nil)
+	if !isValidRecord(good) {
+		t.Fatal("good record rejected")
+	}
+	if !isValidRecord(good[:minValidMsgLength]) {
+		t.Fatal("empty-body record rejected")
+	}
+	if isValidRecord(good[:minValidMsgLength-1]) {
+		t.Fatal("25-byte record accepted")
+	}
+	if isValidRecord(nil) {
+		t.Fatal("nil accepted")
+	}
+	// Timestamp, attempts and body bytes do not matter.
+	anyHeader := bytes.Clone(good)
+	for i := 0; i < 10; i++ {
+		anyHeader[i] = 0xff
+	}
+	anyHeader = append(anyHeader, 0, 0xff, 'G')
+	if !isValidRecord(anyHeader) {
+		t.Fatal("record with arbitrary header/body bytes rejected")
+	}
+	// Every ID byte must be lowercase hex.
+	for pos := 10; pos < 10+MsgIDLength; pos++ {
+		for _, c := range []byte{'A', 'F', 'g', 'z', ' ', 0, 0xff, '/', ':', '`'} {
+			bad := bytes.Clone(good)
+			bad[pos] = c
+			if isValidRecord(bad) {
+				t.Fatalf("ID byte %d = %q accepted", pos-10, c)
+			}
+		}
+	}
+}
+
+func TestParseDigits(t *testing.T) {
+	ok := map[string]int64{
+		"":                     0,
+		"0":                    0,
+		"00":                   0,
+		"7":                    7,
+		"3600000":              3600000,
+		"0012":                 12,
+		"9223372036854775807":  1<<63 - 1,
+		"09223372036854775807": 1<<63 - 1,
+	}
+	for s, want := range ok {
+		got, err := parseDigits([]byte(s))
+		if err != nil || got != want {
+			t.Errorf("parseDigits(%q) = (%d, %v), want %d", s, got, err, want)
+		}
+	}
+	bad := []string{
+		"-1", "+1", " 1", "1 ", "1.0", "1e3", "0x10", "a", "١", // Arabic-Indic one
+		"9223372036854775808", // MaxInt64 + 1
+		"9223372036854775810",
+		"10000000000000000000",
+		"99999999999999999999999",
+	}
+	for _, s := range bad {
+		got, err := parseDigits([]byte(s))
+		if !errors.Is(err, errParseDigits) || got != 0 {
+			t.Errorf("parseDigits(%q) = (%d, %v), want errParseDigits", s, got, err)
+		}
+	}
+}
+
+func FuzzParseDigits(f *testing.F) {
+	for _, s := range []string{"", "0", "123", "9223372036854775807", "9223372036854775808", "-1", "1a", "00001"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := parseDigits(b)
+		allDigits := true
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				allDigits = false
+			}
+		}
+		if len(b) == 0 {
+			if got != 0 || err != nil {
+				t.Fatalf("empty: (%d, %v)", got, err)
+			}
+			return
+		}
+		want, werr := strconv.ParseInt(string(b), 10, 64)
+		if !allDigits {
+			if err == nil {
+				t.Fatalf("%q accepted as %d", b, got)
+			}
+			return
+		}
+		// All digits: the only possible failure is overflow.
+		if (werr == nil) != (err == nil) {
+			t.Fatalf("%q: parseDigits err %v, strconv err %v", b, err, werr)
+		}
+		if err == nil && got != want {
+			t.Fatalf("%q = %d, want %d", b, got, want)
+		}
+		if err != nil && got != 0 {
+			t.Fatalf("%q: value %d returned with error", b, got)
+		}
+	})
+}
+
+func FuzzDecodeMessage(f *testing.F) {
+	f.Add((&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("hello"), Timestamp: 1, Attempts: 2}).appendTo(nil))
+	f.Add((&Message{ID: testMsgID("ffffffffffffffff"), Timestamp: -1}).appendTo(nil))
+	f.Add(make([]byte, 25))
+	f.Add([]byte{})
+	f.Add(bytes.Repeat([]byte{0xff}, 40))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := decodeMessage(b)
+		if len(b) < minValidMsgLength {
+			if err == nil || m != nil {
+				t.Fatalf("%d bytes decoded", len(b))
+			}
+			if isValidRecord(b) {
+				t.Fatalf("%d bytes is a valid record", len(b))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("%d bytes: %v", len(b), err)
+		}
+		if m.Timestamp != int64(binary.BigEndian.Uint64(b)) || m.Attempts != binary.BigEndian.Uint16(b[8:]) {
+			t.Fatalf("header fields (%d, %d) do not match the input", m.Timestamp, m.Attempts)
+		}
+		if m.encodedLen() != len(b) {
+			t.Fatalf("encodedLen %d, input %d", m.encodedLen(), len(b))
+		}
+		if re := m.appendTo(nil); !bytes.Equal(re, b) {
+			t.Fatalf("re-encoding differs:\n got %x\nwant %x", re, b)
+		}
+		validID := true
+		for _, c := range m.ID {
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				validID = false
+			}
+		}
+		if isValidRecord(b) != validID {
+			t.Fatalf("isValidRecord = %v for ID %q", !validID, m.ID[:])
+		}
+	})
+}
