@@ -27,7 +27,7 @@ COMPAT_EXPECTED_FAIL ?=
 
 # Each bench tool runs this long in bench-smoke, and in bench.
 BENCH_SMOKE_DURATION ?= 3s
-BENCH_DURATION       ?= 30s
+BENCH_DURATION       ?= 10s
 
 # The steps of `make test`, in order; the first failure stops it.
 TEST_STEPS = fmt-check vet staticcheck check-imports test-go build test-compat test-ui bench-smoke

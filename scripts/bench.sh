@@ -6,9 +6,13 @@
 #
 # A tool that has a --runfor flag gets --runfor=DURATION and must stop by
 # itself within BENCH_TOOL_LIMIT (default 5m); any other tool is stopped with
-# SIGINT after DURATION. Extra flags for every tool go in
-# BENCH_ARGS, flags for nsqd in NSQD_ARGS. With DRY_RUN=1 it only prints
-# what it would run.
+# SIGINT after DURATION. The tools run one after another in the order of
+# BENCH_ORDER (the writer fills the topic the reader then drains; the
+# many-topics stress test comes last), then any others alphabetically.
+# Extra flags for every tool go in BENCH_ARGS, for one tool in
+# BENCH_ARGS_<tool> (e.g. BENCH_ARGS_bench_e2e=--rate=50000), for nsqd in
+# NSQD_ARGS (default --mem-queue-size=1000000, as NSQ's own bench.sh). With
+# DRY_RUN=1 it only prints what it would run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -18,16 +22,25 @@ TAG=${TAG:-bench}
 BUILD_DIR=${BUILD_DIR:-build}
 DURATION=${1:-3s}
 LIMIT=${BENCH_TOOL_LIMIT:-5m}
-read -r -a bench_args <<<"${BENCH_ARGS:-}"
-read -r -a nsqd_args <<<"${NSQD_ARGS:-}"
+read -r -a nsqd_args <<<"${NSQD_ARGS---mem-queue-size=1000000}"
+read -r -a order <<<"${BENCH_ORDER:-bench_writer bench_reader bench_e2e bench_channels}"
 
-tools=()
+found=()
 for dir in bench/*/; do
 	[[ -d $dir ]] || continue
 	name=$(basename "$dir")
 	compgen -G "$dir*.go" >/dev/null || continue
 	[[ -x $BUILD_DIR/$name ]] || die "$BUILD_DIR/$name is missing: run 'make build'"
-	tools+=("$name")
+	found+=("$name")
+done
+
+# tools is found, ordered: those named in BENCH_ORDER first, in that order.
+tools=()
+for name in "${order[@]}"; do
+	if [[ " ${found[*]} " == *" $name "* ]]; then tools+=("$name"); fi
+done
+for name in "${found[@]}"; do
+	if [[ " ${tools[*]} " != *" $name "* ]]; then tools+=("$name"); fi
 done
 
 if ((${#tools[@]} == 0)); then
@@ -40,18 +53,19 @@ fi
 # tool with --runfor stops by itself, within LIMIT or it counts as hung;
 # any other tool is sent SIGINT after DURATION.
 command_for() {
-	local bin=$BUILD_DIR/$1
+	local bin=$BUILD_DIR/$1 own="BENCH_ARGS_$1" args
+	read -r -a args <<<"${BENCH_ARGS:-} ${!own:-}"
 	if timeout 5 "$bin" --help </dev/null 2>&1 | grep -q -- '-runfor'; then
 		printf '%s\n' timeout --kill-after=10s "$LIMIT" \
-			"$bin" "--runfor=$DURATION" "${bench_args[@]}"
+			"$bin" "--runfor=$DURATION" "${args[@]}"
 	else
 		printf '%s\n' timeout --signal=INT --kill-after=10s "$DURATION" \
-			"$bin" "${bench_args[@]}"
+			"$bin" "${args[@]}"
 	fi
 }
 
 if [[ ${DRY_RUN:-} == 1 ]]; then
-	say "would start $BUILD_DIR/nsqd on 127.0.0.1:4150/4151 with a temporary --data-path, then run:"
+	say "would start $BUILD_DIR/nsqd on 127.0.0.1:4150/4151 with a temporary --data-path ${nsqd_args[*]}, then run:"
 	for t in "${tools[@]}"; do
 		mapfile -t cmd < <(command_for "$t")
 		say "  ${cmd[*]}"

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"log"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/benchwire"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+func TestDefaults(t *testing.T) {
+	fs := flag.NewFlagSet("bench_channels", flag.ContinueOnError)
+	c := newConfig(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.num != 10000 || c.addr != "127.0.0.1:4150" {
+		t.Fatalf("defaults: %+v", *c)
+	}
+	if err := (&config{num: 0}).validate(); err == nil || !strings.Contains(err.Error(), "--num") {
+		t.Fatalf("--num=0: validate = %v", err)
+	}
+}
+
+// TestFinishesOnEveryTopic subscribes to t0..t2, publishes to each, and
+// checks every message is finished, then that cancelling ends the run.
+func TestFinishesOnEveryTopic(t *testing.T) {
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	b := newBench(&config{num: 3, addr: addr})
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- b.run(ctx, log.New(&out, "", 0)) }()
+	test.Eventually(t, 5*time.Second, func() bool {
+		return len(n.GetStats("", "", false).Topics) == 3
+	}, "three topics")
+	for _, topic := range []string{"t0", "t1", "t2"} {
+		publish(t, addr, topic, 2)
+	}
+	test.Eventually(t, 5*time.Second, func() bool { return b.finished.Load() == 6 }, "6 messages finished")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	want := "3 connections subscribed to t0..t2/ch - 6 messages finished\n"
+	if out.String() != want {
+		t.Fatalf("output %q, want %q", out.String(), want)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	err := newBench(&config{num: 1, addr: "127.0.0.1:1"}).run(context.Background(), log.New(io.Discard, "", 0))
+	if err == nil || !strings.Contains(err.Error(), "connection 0 to 127.0.0.1:1") {
+		t.Fatalf("run = %v", err)
+	}
+}
+
+func publish(t *testing.T, addr, topic string, msgs int) {
+	t.Helper()
+	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := benchwire.Publish(conn, benchwire.NewMPUB(topic, msgs, 10), time.Time{}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
+func startNSQD(t *testing.T) *nsqd.NSQD {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress = "127.0.0.1:0"
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.HTTPSAddress = ""
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatalf("nsqd.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() {
+		n.Exit()
+		if err := <-done; err != nil {
+			t.Errorf("nsqd Main: %v", err)
+		}
+	})
+	return n
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestStampRoundTrip(t *testing.T) {
+	body := make([]byte, 200)
+	now := time.Now()
+	putStamp(body, now)
+	got, ok := readStamp(body)
+	if !ok || got != now.UnixNano() {
+		t.Fatalf("readStamp = %d %v, want %d", got, ok, now.UnixNano())
+	}
+	if _, ok := readStamp(make([]byte, 200)); ok {
+		t.Fatal("zero body has a stamp")
+	}
+	if _, ok := readStamp(body[:7]); ok {
+		t.Fatal("7-byte body has a stamp")
+	}
+}
+
+func TestBucketsAreContiguous(t *testing.T) {
+	for _, v := range []int64{0, 1, 127, 128, 255, 256, 1000, 1 << 20, 1<<40 + 12345, 1<<63 - 1} {
+		i := bucket(v)
+		if i < 0 || i >= numBuckets {
+			t.Fatalf("bucket(%d) = %d out of range", v, i)
+		}
+		mid := bucketValue(i)
+		if bucket(mid) != i {
+			t.Fatalf("bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
+		}
+		if diff := float64(mid-v) / float64(max(v, 1)); diff > 1.0/subBuckets || diff < -1.0/subBuckets {
+			t.Fatalf("v %d: bucket middle %d is %.4f off", v, mid, diff)
+		}
+	}
+	for v := int64(0); v < 4096; v++ {
+		if bucket(v+1) < bucket(v) || bucket(v+1) > bucket(v)+1 {
+			t.Fatalf("buckets of %d and %d are not adjacent", v, v+1)
+		}
+	}
+}
+
+func TestPercentileExactSmall(t *testing.T) {
+	var h histogram
+	if h.percentile(0.5) != 0 {
+		t.Fatal("empty histogram: percentile not 0")
+	}
+	for v := 1; v <= 100; v++ {
+		h.record(time.Duration(v))
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 50}, {0.99, 99}, {0.999, 100}, {0.01, 1}, {1, 100}} {
+		if got := h.percentile(c.q); got != c.want {
+			t.Errorf("p%v = %d, want %d", c.q*100, got, c.want)
+		}
+	}
+}
+
+func TestPercentileWithinOnePercent(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var a, b histogram
+	var all []time.Duration
+	for i := range 100000 {
+		d := time.Duration(r.ExpFloat64() * float64(5*time.Millisecond))
+		all = append(all, d)
+		if i%2 == 0 {
+			a.record(d)
+		} else {
+			b.record(d)
+		}
+	}
+	a.merge(&b)
+	slices.Sort(all)
+	if a.count() != uint64(len(all)) || a.max != all[len(all)-1] {
+		t.Fatalf("merged count %d max %s, want %d %s", a.count(), a.max, len(all), all[len(all)-1])
+	}
+	for _, q := range []float64{0.5, 0.99, 0.999} {
+		exact := all[int(q*float64(len(all)))-1]
+		got := a.percentile(q)
+		if diff := float64(got-exact) / float64(exact); diff > 0.01 || diff < -0.01 {
+			t.Errorf("p%v = %s, exact %s", q*100, got, exact)
+		}
+	}
+}
+
+func TestRecordNegativeAsZero(t *testing.T) {
+	var h histogram
+	h.record(-time.Second)
+	if h.count() != 1 || h.percentile(0.5) != 0 {
+		t.Fatalf("count %d p50 %s", h.count(), h.percentile(0.5))
+	}
+}
+
+func TestLatencyLine(t *testing.T) {
+	var h histogram
+	h.record(1500 * time.Microsecond)
+	got := latencyLine(&h, 7)
+	want := "latency: p50 1.5ms - p99 1.5ms - p99.9 1.5ms - max 1.5ms (1 msgs, 7 left in queue)"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+func TestPacer(t *testing.T) {
+	start := time.Unix(1000, 0)
+	// 2 writers, 1000 msgs/s in total, 100 a batch: one batch per 200ms each.
+	p := newPacer(1000, 2, 100, start)
+	steps := []struct {
+		at   time.Duration
+		want time.Duration
+	}{
+		{0, 0}, // first batch at start
+		{10 * time.Millisecond, 190 * time.Millisecond}, // early: wait for 200ms
+		{200 * time.Millisecond, 200 * time.Millisecond},
+		{2 * time.Second, 0}, // far behind: restart from now, no burst
+		{2010 * time.Millisecond, 190 * time.Millisecond},
+	}
+	for i, s := range steps {
+		if got := p.delay(start.Add(s.at)); got != s.want {
+			t.Fatalf("step %d at %s: delay %s, want %s", i, s.at, got, s.want)
+		}
+	}
+	if d := newPacer(0, 2, 100, start).delay(start); d != 0 {
+		t.Fatalf("unpaced delay %s", d)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"--size=7"}, "--size must be at least 8"},
+		{[]string{"--batch-size=0"}, "--batch-size"},
+		{[]string{"--rdy=0"}, "--rdy"},
+		{[]string{"--writers=0"}, "--writers"},
+		{[]string{"--readers=0"}, "--readers"},
+		{[]string{"--rate=-1"}, "--rate"},
+		{[]string{"--runfor=0s"}, "--runfor"},
+	} {
+		fs := flag.NewFlagSet("bench_e2e", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cfg := newConfig(fs)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.validate()
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%v: validate = %v, want %q", c.args, err, c.want)
+		}
+	}
+}

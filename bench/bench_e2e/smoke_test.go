@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"log"
+	"regexp"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// output is what a run prints, after the log prefix and date.
+var output = regexp.MustCompile(`^` +
+	`\[bench_e2e\] [\d/: ]{20}PUB: duration: \S+ - \d+\.\d{3}mb/s - \d+\.\d{3}ops/s - \d+\.\d{3}us/op\n` +
+	`\[bench_e2e\] [\d/: ]{20}SUB: duration: \S+ - \d+\.\d{3}mb/s - \d+\.\d{3}ops/s - \d+\.\d{3}us/op\n` +
+	`\[bench_e2e\] [\d/: ]{20}latency: p50 \S+ - p99 \S+ - p99\.9 \S+ - max \S+ \([1-9]\d* msgs, \d+ left in queue\)\n$`)
+
+func TestRunPrintsRatesAndLatency(t *testing.T) {
+	n := startNSQD(t)
+	fs := flag.NewFlagSet("bench_e2e", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := newConfig(fs)
+	args := []string{"--nsqd-tcp-address=" + n.RealTCPAddr().String(), "--runfor=300ms",
+		"--writers=2", "--readers=2", "--batch-size=20", "--rate=20000"}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(c, log.New(&out, "[bench_e2e] ", log.LstdFlags)); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !output.MatchString(out.String()) {
+		t.Fatalf("output %q does not match %s", out.String(), output)
+	}
+}
+
+// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
+func startNSQD(t *testing.T) *nsqd.NSQD {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress = "127.0.0.1:0"
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.HTTPSAddress = ""
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatalf("nsqd.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() {
+		n.Exit()
+		if err := <-done; err != nil {
+			t.Errorf("nsqd Main: %v", err)
+		}
+	})
+	return n
+}

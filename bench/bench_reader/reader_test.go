@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"io"
+	"log"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/benchwire"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// resultLine is the reference's result line, after the log prefix and date.
+var resultLine = regexp.MustCompile(`^\[bench_reader\] \d{4}/\d\d/\d\d \d\d:\d\d:\d\d ` +
+	`duration: (\S+) - \d+\.\d{3}mb/s - (\d+\.\d{3})ops/s - \d+\.\d{3}us/op\n$`)
+
+func parse(t *testing.T, args ...string) *config {
+	t.Helper()
+	fs := flag.NewFlagSet("bench_reader", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := newConfig(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestDefaults(t *testing.T) {
+	c := parse(t)
+	if c.addr != "127.0.0.1:4150" || c.topic != "sub_bench" || c.channel != "ch" ||
+		c.size != 200 || c.rdy != 2500 || c.runfor != 10*time.Second || c.deadline != "" {
+		t.Fatalf("defaults: %+v", *c)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"--size=-1"}, "--size"},
+		{[]string{"--rdy=0"}, "--rdy"},
+		{[]string{"--runfor=0s"}, "--runfor"},
+		{[]string{"--deadline=now"}, "--deadline"},
+	} {
+		err := parse(t, c.args...).validate()
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%q: validate = %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestConsumesAll reads a known number of messages with a RDY far smaller
+// than the backlog, and checks the reported rate accounts for all of them.
+func TestConsumesAll(t *testing.T) {
+	const msgs = 3000
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	c := parse(t, "--nsqd-tcp-address="+addr, "--runfor=500ms", "--rdy=7")
+	publish(t, addr, msgs)
+	var out bytes.Buffer
+	if err := run(c, log.New(&out, "[bench_reader] ", log.LstdFlags)); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	m := resultLine.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("output %q does not match %s", out.String(), resultLine)
+	}
+	d, _ := time.ParseDuration(m[1])
+	ops, _ := strconv.ParseFloat(m[2], 64)
+	if got := math.Round(ops * d.Seconds()); got != msgs {
+		t.Fatalf("reported %v messages, want %d (%q)", got, msgs, out.String())
+	}
+}
+
+// publish sends msgs messages to sub_bench before any channel exists; the
+// reader's channel then gets all of them.
+func publish(t *testing.T, addr string, msgs int) {
+	t.Helper()
+	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
+func startNSQD(t *testing.T) *nsqd.NSQD {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress = "127.0.0.1:0"
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.HTTPSAddress = ""
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatalf("nsqd.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() {
+		n.Exit()
+		if err := <-done; err != nil {
+			t.Errorf("nsqd Main: %v", err)
+		}
+	})
+	return n
+}

@@ -1,0 +1,124 @@
+package benchwire
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/protocol"
+)
+
+func TestResultMatchesReference(t *testing.T) {
+	// The line the reference bench_writer printed for 143600 messages.
+	got := Result(1006256007*time.Nanosecond, 143600, 200)
+	want := "duration: 1.006256007s - 27.219mb/s - 142707.223ops/s - 7.007us/op"
+	if got != want {
+		t.Fatalf("Result = %q, want %q", got, want)
+	}
+}
+
+func TestResultNothingMoved(t *testing.T) {
+	got := Result(time.Second, 0, 200)
+	want := "duration: 1s - 0.000mb/s - 0.000ops/s - +Infus/op"
+	if got != want {
+		t.Fatalf("Result = %q, want %q", got, want)
+	}
+}
+
+func TestParseDeadline(t *testing.T) {
+	d, err := ParseDeadline("")
+	if err != nil || !d.IsZero() {
+		t.Fatalf("empty: %v %v", d, err)
+	}
+	d, err = ParseDeadline("2025-01-27 10:11:12")
+	if want := time.Date(2025, 1, 27, 10, 11, 12, 0, time.UTC); err != nil || !d.Equal(want) {
+		t.Fatalf("got %v %v, want %v", d, err, want)
+	}
+	if _, err := ParseDeadline("2025-01-27T10:11:12Z"); err == nil || !strings.Contains(err.Error(), "--deadline") {
+		t.Fatalf("bad layout: err = %v", err)
+	}
+}
+
+func TestMPUBBytes(t *testing.T) {
+	m := NewMPUB("t", 2, 3)
+	copy(m.Body(1), "xyz")
+	want := "MPUB t\n" + "\x00\x00\x00\x12" + "\x00\x00\x00\x02" +
+		"\x00\x00\x00\x03\x00\x00\x00" + "\x00\x00\x00\x03xyz"
+	if got := string(m.Bytes()); got != want {
+		t.Fatalf("MPUB = %q, want %q", got, want)
+	}
+	if m.Len() != 2 || len(m.Body(0)) != 3 {
+		t.Fatalf("Len %d, body size %d", m.Len(), len(m.Body(0)))
+	}
+}
+
+func TestParseMessage(t *testing.T) {
+	data := append(make([]byte, 10), "0123456789abcdefbody"...)
+	id, body, err := ParseMessage(data)
+	if err != nil || string(id) != "0123456789abcdef" || string(body) != "body" {
+		t.Fatalf("got %q %q %v", id, body, err)
+	}
+	if _, _, err := ParseMessage(data[:25]); err == nil {
+		t.Fatal("short message: no error")
+	}
+}
+
+// pipe returns a Conn whose peer is the other end of an in-memory pipe.
+func pipe(t *testing.T) (*Conn, net.Conn) {
+	t.Helper()
+	a, b := net.Pipe()
+	t.Cleanup(func() { a.Close(); b.Close() })
+	c := &Conn{nc: a, r: bufio.NewReader(a), w: bufio.NewWriter(a)}
+	return c, b
+}
+
+func frame(ft int32, data string) []byte {
+	return protocol.AppendFrame(nil, ft, []byte(data))
+}
+
+func TestCommandsExactBytes(t *testing.T) {
+	c, peer := pipe(t)
+	c.Identify(map[string]any{"client_id": "x"})
+	c.Sub("t", "c")
+	c.Rdy(2500)
+	c.Fin([]byte("0123456789abcdef"))
+	c.Nop()
+	want := "IDENTIFY\n\x00\x00\x00\x11{\"client_id\":\"x\"}" + "SUB t c\n" + "RDY 2500\n" +
+		"FIN 0123456789abcdef\n" + "NOP\n"
+	got := make([]byte, len(want))
+	go c.Flush()
+	if _, err := io.ReadFull(peer, got); err != nil || string(got) != want {
+		t.Fatalf("wrote %q (%v), want %q", got, err, want)
+	}
+}
+
+func TestExpectOK(t *testing.T) {
+	c, peer := pipe(t)
+	go func() {
+		io.Copy(io.Discard, io.LimitReader(peer, 4)) // the NOP
+	}()
+	go peer.Write(join(frame(0, "_heartbeat_"), frame(0, "OK"), frame(1, "E_INVALID nope")))
+	if err := c.ExpectOK(); err != nil {
+		t.Fatalf("ExpectOK after heartbeat: %v", err)
+	}
+	err := c.ExpectOK()
+	if !errors.Is(err, ErrFrame) || !strings.Contains(err.Error(), "E_INVALID nope") {
+		t.Fatalf("error frame: %v", err)
+	}
+}
+
+func TestReadFrameBadSize(t *testing.T) {
+	c, peer := pipe(t)
+	go peer.Write(binary.BigEndian.AppendUint32(nil, 2))
+	if _, _, err := c.ReadFrame(); err == nil {
+		t.Fatal("size 2: no error")
+	}
+}
+
+func join(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
