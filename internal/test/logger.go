@@ -36,3 +36,10 @@ func (l *Logger) Output(_ int, s string) error {
 	}
 	return nil
 }
+
+// Write implements io.Writer, so a program's stderr can go to t.Log: each
+// call is logged as one entry.
+func (l *Logger) Write(p []byte) (int, error) {
+	_ = l.Output(2, string(p))
+	return len(p), nil
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+// tail runs nsq_tail in the background; wait returns its exit code.
+type tail struct {
+	stdout, stderr *test.Buffer
+	stop           chan os.Signal
+	code           chan int
+}
+
+func startTail(t *testing.T, args ...string) *tail {
+	t.Helper()
+	tl := &tail{stdout: &test.Buffer{}, stderr: &test.Buffer{}, stop: make(chan os.Signal, 1), code: make(chan int, 1)}
+	stderr := io.MultiWriter(tl.stderr, test.NewLogger(t))
+	go func() { tl.code <- run(args, tl.stdout, stderr, tl.stop) }()
+	return tl
+}
+
+func (tl *tail) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case c := <-tl.code:
+		return c
+	case <-time.After(10 * time.Second):
+		t.Fatal("nsq_tail did not exit")
+		return -1
+	}
+}
+
+func TestCountExits(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	test.Publish(t, addr, "events", "m0", "m1 with spaces", "m2", "m3", "m4")
+	tl := startTail(t, "--topic=events", "-n", "3", "--nsqd-tcp-address="+addr)
+	if code := tl.wait(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if got := tl.stdout.String(); got != "m0\nm1 with spaces\nm2\n" {
+		t.Fatalf("stdout %q", got)
+	}
+	if !strings.Contains(tl.stderr.String(), "Adding consumer for topic: events") {
+		t.Fatalf("stderr %q", tl.stderr.String())
+	}
+	// The remaining messages stay on the (ephemeral) channel until it goes.
+	ch := regexp.MustCompile(`tail\d{6}#ephemeral`).FindString(tl.stderr.String())
+	if ch == "" {
+		t.Fatalf("no ephemeral channel name in the log: %q", tl.stderr.String())
+	}
+}
+
+func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
+	t.Parallel()
+	l := startLookupd(t)
+	n := startNSQD(t, l.RealTCPAddr().String())
+	addr := n.RealTCPAddr().String()
+	test.Publish(t, addr, "alpha", "a1", "a2")
+	test.Publish(t, addr, "beta", "b1")
+	waitRegistered(t, l, "alpha")
+	waitRegistered(t, l, "beta")
+	tl := startTail(t, "--topic=alpha", "--topic=beta", "--print-topic",
+		"--lookupd-http-address="+l.RealHTTPAddr().String(), "--channel=tailtest")
+	want := []string{"alpha | a1", "alpha | a2", "beta | b1"}
+	test.Eventually(t, 5*time.Second, func() bool { return len(tl.stdout.Lines()) == len(want) })
+	tl.stop <- syscall.SIGINT
+	if code := tl.wait(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	got := tl.stdout.Lines()
+	slices.Sort(got)
+	if !slices.Equal(got, want) || !strings.HasSuffix(tl.stdout.String(), "\n") {
+		t.Fatalf("stdout %q, want lines %q", tl.stdout.String(), want)
+	}
+}
+
+func TestRawBodies(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	test.Publish(t, addr, "raw", "tab\there", `quote " and \ backslash`, "ünï")
+	tl := startTail(t, "--topic", "raw", "--n=3", "--nsqd-tcp-address", addr)
+	if code := tl.wait(t); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if got, want := tl.stdout.String(), "tab\there\nquote \" and \\ backslash\nünï\n"; got != want {
+		t.Fatalf("stdout %q, want %q", got, want)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestWriteErrorIsFatal(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	test.Publish(t, addr, "w", "x")
+	stderr := &test.Buffer{}
+	code := run([]string{"--topic=w", "--nsqd-tcp-address=" + addr}, failingWriter{},
+		io.MultiWriter(stderr, test.NewLogger(t)), nil)
+	if code != 1 || !strings.Contains(stderr.String(), "ERROR: failed to write to os.Stdout - io: read/write on closed pipe") {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+}
+
+func TestFlags(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"--version"}, 0, "nsq_tail v1.3.0\n", ""},
+		{[]string{"--topic=t"}, 1, "", "--nsqd-tcp-address or --lookupd-http-address required\n"},
+		{[]string{"--topic=t", "--nsqd-tcp-address=a:1", "--lookupd-http-address=b:2"}, 1, "",
+			"use --nsqd-tcp-address or --lookupd-http-address not both\n"},
+		{[]string{"--nsqd-tcp-address=a:1"}, 1, "", "--topic required\n"},
+		{[]string{"--consumer-opt=bogus"}, 2, "", `invalid value "bogus" for flag -consumer-opt: invalid option bogus`},
+		{[]string{"--consumer-opt=max_attempts,x"}, 2, "", `invalid value "max_attempts,x" for flag -consumer-opt`},
+		{[]string{"--nope"}, 2, "", "flag provided but not defined: -nope"},
+		{[]string{"-h"}, 0, "", "Usage of nsq_tail:"},
+	}
+	for _, c := range cases {
+		stdout, stderr := &test.Buffer{}, &test.Buffer{}
+		code := run(c.args, stdout, stderr, nil)
+		if code != c.code || stdout.String() != c.stdout || !strings.Contains(stderr.String(), c.stderr) {
+			t.Errorf("%q: code %d stdout %q stderr %q", c.args, code, stdout, stderr)
+		}
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	o, _, ok := parseFlags([]string{"--topic=t", "--nsqd-tcp-address=a:1", "-n=5"}, io.Discard)
+	if !ok || o.validate() != nil {
+		t.Fatal("flags rejected")
+	}
+	if !regexp.MustCompile(`^tail\d{6}#ephemeral$`).MatchString(o.channel) {
+		t.Errorf("channel %q", o.channel)
+	}
+	if o.cfg.MaxInFlight != 5 {
+		t.Errorf("max in flight %d, want 5 (lowered to -n)", o.cfg.MaxInFlight)
+	}
+	if o.cfg.UserAgent != "nsq_tail/1.3.0 go-nsq/1.1.0" {
+		t.Errorf("user agent %q", o.cfg.UserAgent)
+	}
+}

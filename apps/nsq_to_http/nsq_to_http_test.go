@@ -1,0 +1,315 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+// fastRetry makes go-nsq redeliver a requeued message at once.
+var fastRetry = []string{"--consumer-opt=default_requeue_delay,0", "--consumer-opt=max_backoff_duration,0"}
+
+func TestPost(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	e := newEndpoint(t, nil)
+	test.Publish(t, addr, "posts", "hello", "with\nnewline")
+	startApp(t, "--topic=posts", "--nsqd-tcp-address="+addr, "--post="+e.URL+"/in?x=1",
+		"--content-type=text/plain", "--header=X-Custom:  v1 ", "--header", "X-Other: a:b", "-n=1")
+	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 2 })
+	for i, want := range []string{"hello", "with\nnewline"} {
+		r := e.got()[i]
+		if r.method != http.MethodPost || r.uri != "/in?x=1" || r.body != want {
+			t.Errorf("request %d: %s %s %q", i, r.method, r.uri, r.body)
+		}
+		checkHeader(t, r, "User-Agent", "nsq_to_http v1.3.0")
+		checkHeader(t, r, "Content-Type", "text/plain")
+		checkHeader(t, r, "X-Custom", "v1")
+		checkHeader(t, r, "X-Other", "a:b")
+	}
+	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "posts", "nsq_to_http", 2) })
+}
+
+func checkHeader(t *testing.T, r request, key, want string) {
+	t.Helper()
+	if got := r.header.Values(key); len(got) != 1 || got[0] != want {
+		t.Errorf("header %s: %q, want %q", key, got, want)
+	}
+}
+
+func TestPostDefaultContentTypeAndOverride(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	e := newEndpoint(t, nil)
+	test.Publish(t, addr, "ct", "x")
+	startApp(t, "--topic=ct", "--nsqd-tcp-address="+addr, "--post="+e.URL, "--header=User-Agent: mine")
+	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 1 })
+	r := e.got()[0]
+	checkHeader(t, r, "Content-Type", "application/octet-stream")
+	checkHeader(t, r, "User-Agent", "mine")
+}
+
+func TestGetTemplate(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	e := newEndpoint(t, nil)
+	test.Publish(t, addr, "gets", "a b&c=d/é")
+	startApp(t, "--topic=gets", "--nsqd-tcp-address="+addr, "--get="+e.URL+"/get?data=%s&k=v", "--header=X-H: 1")
+	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 1 })
+	r := e.got()[0]
+	if r.method != http.MethodGet || r.uri != "/get?data=a+b%26c%3Dd%2F%C3%A9&k=v" || r.body != "" {
+		t.Fatalf("got %s %s %q", r.method, r.uri, r.body)
+	}
+	checkHeader(t, r, "User-Agent", "nsq_to_http v1.3.0")
+	checkHeader(t, r, "X-H", "1")
+	if ct := r.header.Get("Content-Type"); ct != "" {
+		t.Errorf("GET carries Content-Type %q", ct)
+	}
+}
+
+// TestFailureRequeues: POST accepts any 2xx, GET only 200; everything else,
+// like a 500 or a 404, requeues and the message is delivered again.
+func TestFailureRequeues(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, flag string
+		first, ok  int
+	}{
+		{"post500", "--post", http.StatusInternalServerError, http.StatusAccepted},
+		{"post404", "--post", http.StatusNotFound, http.StatusNoContent},
+		{"get201", "--get", http.StatusCreated, http.StatusOK},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			n := startNSQD(t)
+			addr := n.RealTCPAddr().String()
+			e := newEndpoint(t, func(_ request, seen int) int {
+				if seen == 0 {
+					return c.first
+				}
+				return c.ok
+			})
+			test.Publish(t, addr, "retry", "m1", "m2")
+			url := e.URL + "/?m=%s"
+			a := startApp(t, append(fastRetry, "--topic=retry", "--nsqd-tcp-address="+addr, c.flag+"="+url, "-n=1")...)
+			test.Eventually(t, 5*time.Second, func() bool { return drained(n, "retry", "nsq_to_http", 2) })
+			if e.count() != 4 {
+				t.Fatalf("%d requests, want 4 (each message twice)", e.count())
+			}
+			cs, _ := channelStats(n, "retry", "nsq_to_http")
+			if cs.RequeueCount != 2 {
+				t.Fatalf("requeue count %d, want 2", cs.RequeueCount)
+			}
+			if !strings.Contains(a.stderr.String(), fmt.Sprintf("got status code %d", c.first)) {
+				t.Errorf("stderr lacks the failure: %q", a.stderr)
+			}
+		})
+	}
+}
+
+func TestRoundRobin(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	e1, e2 := newEndpoint(t, nil), newEndpoint(t, nil)
+	bodies := numbered("rr", 10)
+	test.Publish(t, addr, "rr", bodies...)
+	a := startApp(t, "--topic=rr", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL,
+		"--mode=round-robin", "--status-every=5")
+	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "rr", "nsq_to_http", 10) })
+	if e1.count() != 5 || e2.count() != 5 {
+		t.Fatalf("endpoint counts %d and %d, want 5 and 5", e1.count(), e2.count())
+	}
+	checkExactlyOnce(t, bodies, e1, e2)
+	logs := a.stderr.String()
+	for _, prefix := range []string{"[aggregate]:", "[" + e1.URL + "]:", "[" + e2.URL + "]:"} {
+		if !strings.Contains(logs, prefix+" finished 5 - 99th: ") {
+			t.Errorf("no %s timing line in %q", prefix, logs)
+		}
+	}
+	if !strings.Contains(logs, "WARNING: [aggregate]: --status-every 5 is below 100") {
+		t.Errorf("no percentile warning in %q", logs)
+	}
+}
+
+func numbered(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%03d", prefix, i)
+	}
+	return out
+}
+
+// checkExactlyOnce: the endpoints together saw each body exactly once.
+func checkExactlyOnce(t *testing.T, bodies []string, es ...*endpoint) {
+	t.Helper()
+	var got []string
+	for _, e := range es {
+		for _, r := range e.got() {
+			got = append(got, r.body)
+		}
+	}
+	slices.Sort(got)
+	want := slices.Sorted(slices.Values(bodies))
+	if !slices.Equal(got, want) {
+		t.Fatalf("endpoints received %d bodies %q, want each of %d once", len(got), got, len(want))
+	}
+}
+
+func TestHealthyDeliversExactlyOnce(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"hostpool", "epsilon-greedy"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			n := startNSQD(t)
+			addr := n.RealTCPAddr().String()
+			e1, e2 := newEndpoint(t, nil), newEndpoint(t, nil)
+			bodies := numbered("once", 300)
+			test.Publish(t, addr, "once", bodies...)
+			startApp(t, "--topic=once", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL,
+				"--mode="+mode, "--status-every=0")
+			test.Eventually(t, 10*time.Second, func() bool { return drained(n, "once", "nsq_to_http", 300) })
+			checkExactlyOnce(t, bodies, e1, e2)
+			if e1.count() == 0 || e2.count() == 0 {
+				t.Errorf("one endpoint unused: %d and %d", e1.count(), e2.count())
+			}
+		})
+	}
+}
+
+// TestHostPoolAvoidsFailingHost: the failing endpoint is marked dead after
+// its first failure, and the requeued message goes to the healthy one.
+func TestHostPoolAvoidsFailingHost(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	bad := newEndpoint(t, func(request, int) int { return http.StatusServiceUnavailable })
+	good := newEndpoint(t, nil)
+	bodies := numbered("hp", 20)
+	test.Publish(t, addr, "hp", bodies...)
+	startApp(t, append(fastRetry, "--topic=hp", "--nsqd-tcp-address="+addr, "--post="+bad.URL,
+		"--post="+good.URL, "-n=1")...)
+	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "hp", "nsq_to_http", 20) })
+	checkExactlyOnce(t, bodies, good)
+	if bad.count() != 1 {
+		t.Fatalf("failing endpoint got %d requests, want 1", bad.count())
+	}
+}
+
+// TestAllMode: an unknown mode sends each message to every endpoint.
+func TestAllMode(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	e1, e2 := newEndpoint(t, nil), newEndpoint(t, nil)
+	bodies := numbered("all", 5)
+	test.Publish(t, addr, "all", bodies...)
+	startApp(t, "--topic=all", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL, "--mode=all")
+	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "all", "nsq_to_http", 5) })
+	checkExactlyOnce(t, bodies, e1)
+	checkExactlyOnce(t, bodies, e2)
+}
+
+func TestSampleZeroSkips(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	e := newEndpoint(t, nil)
+	test.Publish(t, addr, "sample", numbered("s", 10)...)
+	startApp(t, "--topic=sample", "--nsqd-tcp-address="+addr, "--post="+e.URL, "--sample=0")
+	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "sample", "nsq_to_http", 10) })
+	if e.count() != 0 {
+		t.Fatalf("%d requests with --sample=0", e.count())
+	}
+}
+
+func TestSignalStopsAfterInFlight(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	release := make(chan struct{})
+	e := newEndpoint(t, func(request, int) int {
+		<-release
+		return http.StatusOK
+	})
+	test.Publish(t, addr, "slow", "one")
+	a := startApp(t, "--topic=slow", "--nsqd-tcp-address="+addr, "--post="+e.URL)
+	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 1 })
+	a.stop <- os.Interrupt
+	select {
+	case <-a.code:
+		t.Fatal("exited while a delivery was in progress")
+	default:
+	}
+	close(release)
+	a.shutdown(t)
+	if !drained(n, "slow", "nsq_to_http", 1) {
+		t.Fatal("in-flight message was not FINished before exit")
+	}
+}
+
+func TestFlags(t *testing.T) {
+	t.Parallel()
+	base := []string{"--topic=t", "--nsqd-tcp-address=a:1"}
+	cases := []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"--header=novalue", "--channel="}, 1, "--header value format should be 'key=value'"},
+		{[]string{"--header=k:", "--topic=t"}, 1, "--header value format should be 'key=value'"},
+		{[]string{"--header=:v", "--topic=t"}, 1, "--header value format should be 'key=value'"},
+		{[]string{"--post=http://x/"}, 1, "--topic and --channel are required"},
+		{[]string{"--topic=t", "--channel="}, 1, "--topic and --channel are required"},
+		{append(base, "--content-type=text/plain", "--get=http://x/%s"), 1, "--content-type only used with --post"},
+		{append(base, "--content-type=", "--post=http://x/"), 1, "--content-type requires a value when used"},
+		{[]string{"--topic=t", "--post=http://x/"}, 1, "--nsqd-tcp-address or --lookupd-http-address required"},
+		{[]string{"--topic=t", "--nsqd-tcp-address=a:1", "--lookupd-http-address=b:2"}, 1,
+			"use --nsqd-tcp-address or --lookupd-http-address not both"},
+		{base, 1, "--get or --post required"},
+		{append(base, "--get=http://x/%s", "--post=http://y/"), 1, "use --get or --post not both"},
+		{append(base, "--get=http://x/"), 1, "invalid GET address - must be a printf string"},
+		{append(base, "--get=http://x/%s/%s"), 1, "invalid GET address - must be a printf string"},
+		{append(base, "--post=http://x/", "--sample=1.5"), 1, "ERROR: --sample must be between 0.0 and 1.0"},
+		{append(base, "--post=http://x/", "--sample=-0.1"), 1, "ERROR: --sample must be between 0.0 and 1.0"},
+		{[]string{"--consumer-opt=nope,1"}, 2, `invalid value "nope,1" for flag -consumer-opt: invalid option nope`},
+		{[]string{"-h"}, 0, "Usage of nsq_to_http:"},
+	}
+	for _, c := range cases {
+		stderr := &test.Buffer{}
+		code := run(c.args, io.Discard, stderr, nil)
+		if code != c.code || !strings.Contains(stderr.String(), c.stderr) {
+			t.Errorf("%q: code %d stderr %q, want %d and %q", c.args, code, stderr, c.code, c.stderr)
+		}
+	}
+	stdout := &test.Buffer{}
+	if code := run([]string{"--version"}, stdout, io.Discard, nil); code != 0 || stdout.String() != "nsq_to_http v1.3.0\n" {
+		t.Errorf("--version: %d %q", code, stdout)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	o, _, ok := parseFlags([]string{"--topic=t", "--nsqd-tcp-address=a:1", "--post=http://x/"}, io.Discard)
+	if !ok || o.validate() != nil {
+		t.Fatal("flags rejected")
+	}
+	if o.channel != "nsq_to_http" || o.mode != "hostpool" || o.numPublishers != 100 || o.cfg.MaxInFlight != 200 ||
+		o.sample != 1 || o.connectTimeout != 2*time.Second || o.requestTimeout != 20*time.Second ||
+		o.statusEvery != 250 || o.contentType != "application/octet-stream" {
+		t.Errorf("defaults %+v", o)
+	}
+	if o.cfg.UserAgent != "nsq_to_http/1.3.0 go-nsq/1.1.0" {
+		t.Errorf("user agent %q", o.cfg.UserAgent)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"log"
+	"strings"
+	"testing"
+)
+
+func newTestFilter(field, value string, whitelist ...string) (*jsonFilter, *bytes.Buffer) {
+	var out bytes.Buffer
+	o := &options{requireJSONField: field, requireJSONValue: value, whitelistFields: whitelist}
+	return newJSONFilter(o, log.New(&out, "", 0)), &out
+}
+
+func TestFilterNoneWithoutOptions(t *testing.T) {
+	t.Parallel()
+	if f, _ := newTestFilter("", "only value"); f != nil {
+		t.Fatal("a value alone must not filter")
+	}
+}
+
+func TestFilterRequiredValue(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		value, body string
+		pass        bool
+	}{
+		{"click", `{"k":"click"}`, true},
+		{"click", `{"k":"view"}`, false},
+		{"5", `{"k":5}`, true},
+		{"5", `{"k":5.0}`, true},
+		{"5", `{"k":"5"}`, true},
+		{"5", `{"k":5.5}`, false},
+		{"5.5", `{"k":5.5}`, true},
+		{"true", `{"k":true}`, false},
+		{"x", `{"k":null}`, false},
+		{"", `{"k":null}`, true},
+		{"", `{"other":1}`, false},
+	}
+	for _, c := range cases {
+		f, _ := newTestFilter("k", c.value)
+		out, pass, err := f.apply([]byte(c.body))
+		if pass != c.pass || err != nil || (pass && string(out) != c.body) {
+			t.Errorf("value %q body %s: %q %v %v", c.value, c.body, out, pass, err)
+		}
+	}
+}
+
+func TestFilterMissingFieldWithValueIsAnError(t *testing.T) {
+	t.Parallel()
+	f, logs := newTestFilter("k", "v")
+	_, pass, err := f.apply([]byte(`{"other":1}`))
+	if pass || !errors.Is(err, errMissingField) || logs.String() != "ERROR: missing field to check required value\n" {
+		t.Fatalf("%v %v %q", pass, err, logs)
+	}
+}
+
+func TestFilterNotAnObject(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`nope`, `[1]`, `"s"`, ``} {
+		f, logs := newTestFilter("", "", "a")
+		_, pass, err := f.apply([]byte(body))
+		if pass || err != nil || !strings.HasPrefix(logs.String(), "ERROR: Unable to decode json: "+body) {
+			t.Errorf("%q: %v %v %q", body, pass, err, logs)
+		}
+	}
+}
+
+func TestWhitelist(t *testing.T) {
+	t.Parallel()
+	f, _ := newTestFilter("", "", "a", "c", "missing")
+	for body, want := range map[string]string{
+		`{"a":1,"b":"x","c":2.5}`:  `{"a":1,"c":2.5}`,
+		`{"b":1}`:                  `{}`,
+		`{"c":{"z":1,"y":[true]}}`: `{"c":{"y":[true],"z":1}}`,
+		`{"a":12345678901}`:        `{"a":12345678901}`,
+	} {
+		out, pass, err := f.apply([]byte(body))
+		if !pass || err != nil || string(out) != want {
+			t.Errorf("%s: %s %v %v, want %s", body, out, pass, err, want)
+		}
+	}
+}

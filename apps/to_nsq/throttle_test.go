@@ -1,0 +1,43 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+func TestThrottleDisabled(t *testing.T) {
+	t.Parallel()
+	for _, rate := range []int64{0, -1} {
+		if th := newThrottle(rate); th != nil || !th.wait(nil) {
+			t.Fatalf("rate %d throttles", rate)
+		}
+	}
+}
+
+// TestThrottleTokens drives the bucket with a fake start time instead of
+// sleeping: it starts with one token and refills to at most rate.
+func TestThrottleTokens(t *testing.T) {
+	t.Parallel()
+	th := newThrottle(100)
+	if !th.wait(nil) {
+		t.Fatal("first token")
+	}
+	if th.tokens >= 1 {
+		t.Fatalf("tokens %v after the first wait", th.tokens)
+	}
+	th.last = time.Now().Add(-time.Hour)
+	done := make(chan struct{})
+	for range 100 {
+		if !th.wait(done) {
+			t.Fatal("burst of rate tokens not available")
+		}
+	}
+	if th.tokens >= 1 {
+		t.Fatalf("bucket held more than rate tokens: %v left", th.tokens)
+	}
+	close(done)
+	th.last = time.Now().Add(time.Hour) // no token for a long time
+	if th.wait(done) {
+		t.Fatal("wait did not give up when done closed")
+	}
+}

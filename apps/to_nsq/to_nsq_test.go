@@ -1,0 +1,160 @@
+package main
+
+import (
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+// runToNSQ runs the program to completion and returns its exit code and
+// stderr.
+func runToNSQ(t *testing.T, stdin string, args ...string) (int, string) {
+	t.Helper()
+	stderr := &test.Buffer{}
+	code := run(args, strings.NewReader(stdin), io.MultiWriter(stderr, test.NewLogger(t)), nil)
+	return code, stderr.String()
+}
+
+func TestPublishesEveryChunkToEveryNSQD(t *testing.T) {
+	t.Parallel()
+	n1, n2 := startNSQD(t), startNSQD(t)
+	a1, a2 := n1.RealTCPAddr().String(), n2.RealTCPAddr().String()
+	code, _ := runToNSQ(t, "one,two,,three", "--topic=t", "--delimiter=,",
+		"--nsqd-tcp-address", a1, "--nsqd-tcp-address="+a2)
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	want := []string{"one", "two", "three"}
+	for _, addr := range []string{a1, a2} {
+		c := test.Collect(t, "t", "ch", addr)
+		test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
+		if got := c.Bodies(); !slices.Equal(got, want) {
+			t.Fatalf("%s received %q, want %q", addr, got, want)
+		}
+	}
+}
+
+func TestDefaultDelimiterAndEmptyLines(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	input := "\nfirst line\n\nsecond, with comma\r\nlast without newline"
+	if code, _ := runToNSQ(t, input, "--topic", "lines", "--nsqd-tcp-address", addr,
+		"--rate=1000", "--producer-opt=max_attempts,3"); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	want := []string{"first line", "second, with comma\r", "last without newline"}
+	c := test.Collect(t, "lines", "ch", addr)
+	test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
+	if got := c.Bodies(); !slices.Equal(got, want) {
+		t.Fatalf("received %q, want %q", got, want)
+	}
+}
+
+func TestReadChunkKeepsUnterminatedTail(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string][]string{
+		"a,b":    {"a", "b"},
+		"a,b,":   {"a", "b"},
+		",x":     {"", "x"},
+		"single": {"single"},
+	} {
+		got := splitAll(in, ',')
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSignalStops(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	addr := n.RealTCPAddr().String()
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	stop := make(chan os.Signal, 1)
+	codeCh := make(chan int, 1)
+	go func() {
+		codeCh <- run([]string{"--topic=sig", "--nsqd-tcp-address=" + addr}, pr, test.NewLogger(t), stop)
+	}()
+	if _, err := io.WriteString(pw, "before signal\n"); err != nil {
+		t.Fatal(err)
+	}
+	c := test.Collect(t, "sig", "ch", addr)
+	test.Eventually(t, 5*time.Second, func() bool { return c.Len() == 1 })
+	stop <- syscall.SIGTERM
+	select {
+	case code := <-codeCh:
+		if code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("to_nsq did not stop on SIGTERM")
+	}
+}
+
+func TestPublishErrorIsFatal(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t)
+	code, stderr := runToNSQ(t, "x\n", "--topic=bad/topic", "--nsqd-tcp-address="+n.RealTCPAddr().String())
+	if code != 1 || !strings.Contains(stderr, "E_BAD_TOPIC") {
+		t.Fatalf("code %d, stderr %q", code, stderr)
+	}
+}
+
+func TestFlagValidation(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--nsqd-tcp-address=x:1"}, 1, "--topic required"},
+		{[]string{"--topic=t", "--delimiter=ab", "--nsqd-tcp-address=x:1"}, 1, "--delimiter must be a single byte"},
+		{[]string{"--topic=t", "--delimiter=", "--nsqd-tcp-address=x:1"}, 1, "--delimiter must be a single byte"},
+		{[]string{"--topic=t"}, 1, "--nsqd-tcp-address required"},
+		{[]string{"--version"}, 2, "flag provided but not defined: -version"},
+		{[]string{"--topic=t", "--producer-opt=nope,1"}, 2,
+			`invalid value "nope,1" for flag -producer-opt: invalid option nope`},
+		{[]string{"-h"}, 0, "Usage of to_nsq:"},
+	}
+	for _, c := range cases {
+		code, stderr := runToNSQ(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%q: code %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.msg)
+		}
+	}
+}
+
+func TestFatalLineFormat(t *testing.T) {
+	t.Parallel()
+	_, stderr := runToNSQ(t, "")
+	// "YYYY/MM/DD HH:MM:SS --topic required\n"
+	if len(stderr) != len("2006/01/02 15:04:05 --topic required\n") ||
+		!strings.HasSuffix(stderr, " --topic required\n") {
+		t.Fatalf("stderr %q", stderr)
+	}
+	if _, err := time.Parse("2006/01/02 15:04:05", stderr[:19]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func splitAll(in string, delim byte) []string {
+	r := newReader(in)
+	var out []string
+	for {
+		chunk, err := readChunk(r, delim)
+		if err == nil || len(chunk) > 0 {
+			out = append(out, string(chunk))
+		}
+		if err != nil {
+			return out
+		}
+	}
+}

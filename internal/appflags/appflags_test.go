@@ -1,0 +1,89 @@
+package appflags
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/nsqio/go-nsq"
+)
+
+func TestStringArray(t *testing.T) {
+	var a StringArray
+	fs := NewFlagSet("app", &bytes.Buffer{})
+	fs.Var(&a, "x", "")
+	if code, ok := Parse(fs, []string{"-x=a,b", "--x", "c", "rest", "-x=d"}); !ok || code != 0 {
+		t.Fatalf("parse: %d %v", code, ok)
+	}
+	if len(a) != 2 || a[0] != "a,b" || a[1] != "c" || a.String() != "a,b,c" {
+		t.Fatalf("got %q", a)
+	}
+}
+
+func TestParseExitCodes(t *testing.T) {
+	var out bytes.Buffer
+	fs := NewFlagSet("app", &out)
+	if code, ok := Parse(fs, []string{"-h"}); ok || code != 0 || !strings.Contains(out.String(), "Usage of app:") {
+		t.Fatalf("-h: %d %v %q", code, ok, out.String())
+	}
+	out.Reset()
+	fs = NewFlagSet("app", &out)
+	if code, ok := Parse(fs, []string{"--bad"}); ok || code != 2 ||
+		!strings.Contains(out.String(), "flag provided but not defined: -bad") {
+		t.Fatalf("--bad: %d %v %q", code, ok, out.String())
+	}
+}
+
+func TestConfigVar(t *testing.T) {
+	cfg := NewConfig("app")
+	var out bytes.Buffer
+	fs := NewFlagSet("app", &out)
+	ConfigVar(fs, cfg, "consumer-opt", "")
+	if _, ok := Parse(fs, []string{"--consumer-opt=max_attempts,7", "--consumer-opt=snappy",
+		"--consumer-opt=auth_secret,a,b"}); !ok {
+		t.Fatalf("rejected: %s", out.String())
+	}
+	if cfg.MaxAttempts != 7 || !cfg.Snappy || cfg.AuthSecret != "a,b" {
+		t.Fatalf("config %+v", cfg)
+	}
+	if cfg.UserAgent != "app/1.3.0 go-nsq/"+nsq.VERSION {
+		t.Fatalf("user agent %q", cfg.UserAgent)
+	}
+	_, ok := Parse(fs, []string{"--consumer-opt=nope,1"})
+	if want := `invalid value "nope,1" for flag -consumer-opt: invalid option nope`; ok || !strings.Contains(out.String(), want) {
+		t.Fatalf("got %q, want %q", out.String(), want)
+	}
+}
+
+func TestSources(t *testing.T) {
+	cases := []struct {
+		args []string
+		err  string
+	}{
+		{nil, "--nsqd-tcp-address or --lookupd-http-address required"},
+		{[]string{"--nsqd-tcp-address=a:1", "--lookupd-http-address=b:2"}, "use --nsqd-tcp-address or --lookupd-http-address not both"},
+		{[]string{"--nsqd-tcp-address=a:1", "--nsqd-tcp-address=c:3"}, ""},
+		{[]string{"--lookupd-http-address=b:2"}, ""},
+	}
+	for _, c := range cases {
+		var s Sources
+		fs := NewFlagSet("app", &bytes.Buffer{})
+		s.Register(fs)
+		Parse(fs, c.args)
+		err := s.Validate()
+		if (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
+			t.Errorf("%q: %v, want %q", c.args, err, c.err)
+		}
+	}
+}
+
+func TestVersionAndFatal(t *testing.T) {
+	if v := Version("nsq_tail"); v != "nsq_tail v1.3.0" {
+		t.Fatal(v)
+	}
+	var out bytes.Buffer
+	if code := Fatal(NewLogger(&out), "boom"); code != 1 || !strings.HasSuffix(out.String(), " boom\n") ||
+		len(out.String()) != len("2006/01/02 15:04:05 boom\n") {
+		t.Fatalf("%d %q", code, out.String())
+	}
+}
