@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -151,11 +152,7 @@ func (f *fakeLookupd) expectSet(want ...string) {
 func TestLookupRegistration(t *testing.T) {
 	t.Parallel()
 	f := startFakeLookupd(t, 1)
-	n := startNSQD(t, func(o *nsqd.Options) {
-		o.NSQLookupdTCPAddresses = []string{f.addr()}
-		o.BroadcastAddress = "127.0.0.1"
-	})
-	f.expect("IDENTIFY")
+	n := startRegisteredNSQD(t, f, func(o *nsqd.Options) { o.BroadcastAddress = "127.0.0.1" })
 	f.mu.Lock()
 	body := f.bodies[0]
 	f.mu.Unlock()
@@ -182,8 +179,7 @@ func TestLookupRegistration(t *testing.T) {
 func TestLookupReconnectResyncs(t *testing.T) {
 	t.Parallel()
 	f := startFakeLookupd(t, 1)
-	n := startNSQD(t, func(o *nsqd.Options) { o.NSQLookupdTCPAddresses = []string{f.addr()} })
-	f.expect("IDENTIFY")
+	n := startRegisteredNSQD(t, f, nil)
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"a"}})
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"b"}})
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"b"}, "channel": {"c1"}})
@@ -195,7 +191,7 @@ func TestLookupReconnectResyncs(t *testing.T) {
 	// Reconnects with backoff, identifies again and registers everything:
 	// a topic without channels as "REGISTER t", else one line per channel.
 	f.expect("IDENTIFY")
-	f.expectSet("REGISTER a", "REGISTER b c1", "REGISTER b c2")
+	f.expectSet("REGISTER warm", "REGISTER a", "REGISTER b c1", "REGISTER b c2")
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("reconnect took %s, want the 1 s backoff", d)
 	}
@@ -204,8 +200,7 @@ func TestLookupReconnectResyncs(t *testing.T) {
 func TestLookupAddressesChangeAtRuntime(t *testing.T) {
 	t.Parallel()
 	f1, f2 := startFakeLookupd(t, 1), startFakeLookupd(t, 1)
-	n := startNSQD(t, func(o *nsqd.Options) { o.NSQLookupdTCPAddresses = []string{f1.addr()} })
-	f1.expect("IDENTIFY")
+	n := startRegisteredNSQD(t, f1, nil)
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"rt"}})
 	f1.expect("REGISTER rt")
 
@@ -213,7 +208,8 @@ func TestLookupAddressesChangeAtRuntime(t *testing.T) {
 	_, port, _ := net.SplitHostPort(f2.addr())
 	both := fmt.Sprintf(`[%q,"localhost:%s"]`, f1.addr(), port)
 	putConfig(t, n, "nsqlookupd_tcp_addresses", both, both)
-	f2.expect("IDENTIFY", "REGISTER rt")
+	f2.expect("IDENTIFY")
+	f2.expectSet("REGISTER warm", "REGISTER rt")
 
 	only2 := fmt.Sprintf(`["localhost:%s"]`, port)
 	putConfig(t, n, "nsqlookupd_tcp_addresses", only2, only2)
@@ -244,8 +240,7 @@ func TestLookupPrecreatesChannels(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	f := startFakeLookupd(t, portOf(srv.Listener.Addr()))
-	n := startNSQD(t, func(o *nsqd.Options) { o.NSQLookupdTCPAddresses = []string{f.addr()} })
-	f.expect("IDENTIFY")
+	n := startRegisteredNSQD(t, f, nil)
 	mustPublish(t, n, "pre", "m")
 	tp := mustTopicStats(t, n, "pre")
 	var names []string
@@ -258,6 +253,26 @@ func TestLookupPrecreatesChannels(t *testing.T) {
 	if d := mustChannelStats(t, n, "pre", "a").Depth; d != 1 {
 		t.Fatalf("pre-created channel got %d messages, want 1", d)
 	}
+}
+
+// startRegisteredNSQD starts an nsqd registered with f and returns once
+// the connection is fully set up: its nsqd.dat holds a topic "warm", whose
+// REGISTER after IDENTIFY shows that nsqd has read the lookupd's answer and
+// finished its initial registration.
+func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Options)) *nsqd.NSQD {
+	t.Helper()
+	n := startNSQD(t, func(o *nsqd.Options) {
+		o.NSQLookupdTCPAddresses = []string{f.addr()}
+		dat := `{"topics":[{"name":"warm","paused":false,"channels":null}],"version":"1.3.0"}`
+		if err := os.WriteFile(filepath.Join(o.DataPath, "nsqd.dat"), []byte(dat), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if configure != nil {
+			configure(o)
+		}
+	})
+	f.expect("IDENTIFY", "REGISTER warm")
+	return n
 }
 
 func putConfig(t *testing.T, n *nsqd.NSQD, opt, body, want string) {

@@ -1,7 +1,6 @@
 package nsqd
 
 import (
-	"math"
 	"net"
 	"strconv"
 	"time"
@@ -98,7 +97,7 @@ func (w *statsdWriter) channel(base string, c ChannelStats) {
 
 func (w *statsdWriter) percentiles(base string, ls *LatencyStats) {
 	for _, p := range ls.Percentiles {
-		name := base + ".e2e_processing_latency_" + strconv.Itoa(int(math.Round(p.Quantile*100)))
+		name := base + ".e2e_processing_latency_" + strconv.FormatFloat(p.Quantile*100, 'f', 0, 64)
 		w.c.Gauge(name, int64(p.Value))
 	}
 }

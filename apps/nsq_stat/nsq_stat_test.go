@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/clusterinfo"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/nsqlookupd"
+)
+
+const waitFor = 10 * time.Second
+
+func startLookupd(t *testing.T) (tcp, http string) {
+	t.Helper()
+	opts := nsqlookupd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.Logger = test.NewLogger(t)
+	l, err := nsqlookupd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Main() }()
+	t.Cleanup(func() { l.Exit(); <-done })
+	return l.RealTCPAddr().String(), l.RealHTTPAddr().String()
+}
+
+// startNSQD returns the HTTP address of a new nsqd.
+func startNSQD(t *testing.T, lookupdTCP ...string) string {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	opts.NSQLookupdTCPAddresses = lookupdTCP
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() { n.Exit(); <-done })
+	return n.RealHTTPAddr().String()
+}
+
+func post(t *testing.T, addr, path string, q url.Values, body string) {
+	t.Helper()
+	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+addr+path+"?"+q.Encode(), []byte(body))
+}
+
+// fill creates topic/channel on the nsqd and publishes n messages.
+func fill(t *testing.T, addr, topic, channel string, n int) {
+	t.Helper()
+	post(t, addr, "/topic/create", url.Values{"topic": {topic}}, "")
+	post(t, addr, "/channel/create", url.Values{"topic": {topic}, "channel": {channel}}, "")
+	for range n {
+		post(t, addr, "/pub", url.Values{"topic": {topic}}, "hello")
+	}
+}
+
+func runStat(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr, nil)
+	return code, stdout.String(), stderr.String()
+}
+
+const headers = "------rate------+----------------depth----------------+--------------metadata---------------\n" +
+	"ingress  egress |   total     mem    disk inflt   def |     req     t-o         msgs clients\n"
+
+func TestLookupdModeRows(t *testing.T) {
+	ltcp, lhttp := startLookupd(t)
+	addr := startNSQD(t, ltcp)
+	fill(t, addr, "st", "ch", 3)
+	test.Eventually(t, waitFor, func() bool {
+		code, _ := test.HTTPDo(t, "GET", "http://"+lhttp+"/lookup?topic=st", nil)
+		return code == 200
+	}, "lookupd knows the topic")
+
+	code, out, errOut := runStat("--lookupd-http-address="+lhttp, "--topic=st", "--channel=ch",
+		"--interval=5ms", "--count=2")
+	row := "      0       0 |       3       3       0     0     0 |       0       0            3       0\n"
+	if code != 0 || out != headers+row+row {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
+	}
+}
+
+func TestNSQDModeMergesAndRepeatsHeader(t *testing.T) {
+	a, b := startNSQD(t), startNSQD(t)
+	fill(t, a, "st", "ch", 2)
+	fill(t, b, "st", "ch", 5)
+	code, out, errOut := runStat("--nsqd-http-address="+a, "--nsqd-http-address="+b, "--topic=st", "--channel=ch",
+		"--interval=1ms", "--count=26")
+	row := "      0       0 |       7       7       0     0     0 |       0       0            7       0\n"
+	want := headers + strings.Repeat(row, 24) + headers + row + row
+	if code != 0 || out != want {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
+	}
+}
+
+func TestFatalErrors(t *testing.T) {
+	a := startNSQD(t)
+	fill(t, a, "st", "ch", 0)
+	dead := deadAddr(t)
+	cases := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--nsqd-http-address=" + a, "--topic=st", "--channel=nope"},
+			"ERROR: failed to find channel(nope) in stats metadata for topic(st)"},
+		{[]string{"--nsqd-http-address=" + a, "--topic=missing", "--channel=ch"},
+			"ERROR: failed to get nsqd stats - failed to query any nsqd: "},
+		{[]string{"--lookupd-http-address=" + dead, "--topic=st", "--channel=ch"},
+			`ERROR: failed to get topic producers - failed to query any nsqlookupd: Get "http://` + dead +
+				`/lookup?topic=st": dial tcp ` + dead + `: connect: connection refused`},
+		{[]string{"--nsqd-http-address=" + a, "--nsqd-http-address=" + dead, "--topic=st", "--channel=ch"},
+			`ERROR: failed to get topic producers - Get "http://` + dead + `/stats?format=json&include_clients=false&topic=st": dial tcp ` +
+				dead + `: connect: connection refused`},
+	}
+	for _, c := range cases {
+		code, out, errOut := runStat(c.args...)
+		if code != 1 || out != "" || stripTime(errOut) != c.msg+"\n" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", c.args, code, out, errOut, c.msg)
+		}
+	}
+}
+
+func deadAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+var timestamp = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d `)
+
+func stripTime(s string) string {
+	if !timestamp.MatchString(s) {
+		return "no timestamp: " + s
+	}
+	return timestamp.ReplaceAllString(s, "")
+}
+
+func TestValidation(t *testing.T) {
+	n := "--nsqd-http-address=127.0.0.1:4151"
+	cases := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{n, "--topic=t"}, "--topic and --channel are required"},
+		{[]string{n, "--topic=t", "--channel=c", "--interval=0"}, "--interval should be positive"},
+		{[]string{n, "--topic=t", "--channel=c", "--http-client-connect-timeout=0"}, "--http-client-connect-timeout should be positive"},
+		{[]string{n, "--topic=t", "--channel=c", "--http-client-request-timeout=0"}, "--http-client-request-timeout should be positive"},
+		{[]string{n, "--topic=t", "--channel=c", "--count=0"}, "--count should be positive"},
+		{[]string{"--topic=t", "--channel=c"}, "--nsqd-http-address or --lookupd-http-address required"},
+		{[]string{n, "--lookupd-http-address=x:1", "--topic=t", "--channel=c"}, "use --nsqd-http-address or --lookupd-http-address not both"},
+		{[]string{"--nsqd-http-address=http://x:1", "--topic=t", "--channel=c"}, "--nsqd-http-address error - address should not contain scheme"},
+		{[]string{"--lookupd-http-address=http://x:1", "--topic=t", "--channel=c"}, "--lookupd-http-address error - address should not contain scheme"},
+	}
+	for _, c := range cases {
+		code, _, errOut := runStat(c.args...)
+		if code != 1 || stripTime(errOut) != c.msg+"\n" {
+			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, code, errOut, c.msg)
+		}
+	}
+	if code, out, _ := runStat("--version"); code != 0 || out != "nsq_stat v1.3.0\n" {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	if code, _, errOut := runStat("--bogus"); code != 2 || !strings.HasPrefix(errOut, "flag provided but not defined: -bogus") {
+		t.Errorf("--bogus: %d %q", code, errOut)
+	}
+}
+
+func TestSignalExitsZero(t *testing.T) {
+	a := startNSQD(t)
+	fill(t, a, "st", "ch", 1)
+	sigs := make(chan os.Signal, 1)
+	exit := make(chan int, 1)
+	out := &bytes.Buffer{}
+	go func() {
+		exit <- run([]string{"--nsqd-http-address=" + a, "--topic=st", "--channel=ch", "--interval=1h"}, out, out, sigs)
+	}()
+	sigs <- syscall.SIGINT
+	select {
+	case code := <-exit:
+		if code != 0 || out.String() != headers {
+			t.Fatalf("exit %d, output %q", code, out.String())
+		}
+	case <-time.After(waitFor):
+		t.Fatal("no exit on SIGINT")
+	}
+}
+
+func TestRowRates(t *testing.T) {
+	prev := &clusterinfo.ChannelStats{MessageCount: 100, Depth: 50}
+	cur := &clusterinfo.ChannelStats{MessageCount: 130, Depth: 40, MemoryDepth: 30, BackendDepth: 10,
+		InFlightCount: 4, DeferredCount: 2, RequeueCount: 7, TimeoutCount: 1, ClientCount: 3}
+	got := row(prev, cur, 2*time.Second)
+	want := "     15      20 |      40      30      10     4     2 |       7       1          130       3\n"
+	if got != want {
+		t.Errorf("row\n got %q\nwant %q", got, want)
+	}
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidation(t *testing.T) {
+	src := "--nsqd-tcp-address=127.0.0.1:4150"
+	cases := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{src, "--topic=t", "extra", "args"}, "unknown arguments: [extra args]"},
+		{[]string{src, "--topic=t", "--channel="}, "--channel is required"},
+		{[]string{src, "--topic=t", "--http-client-connect-timeout=0"}, "--http-client-connect-timeout should be positive"},
+		{[]string{src, "--topic=t", "--http-client-request-timeout=-1s"}, "--http-client-request-timeout should be positive"},
+		{[]string{"--topic=t"}, "--nsqd-tcp-address or --lookupd-http-address required."},
+		{[]string{src, "--lookupd-http-address=127.0.0.1:4161", "--topic=t"}, "use --nsqd-tcp-address or --lookupd-http-address not both"},
+		{[]string{src}, "--topic or --topic-pattern required"},
+		{[]string{src, "--topic-pattern=x"}, "--lookupd-http-address must be specified when no --topic specified"},
+		{[]string{src, "--topic=t", "--log-level=loud"}, "--log-level is invalid"},
+		{[]string{src, "--topic=t", "--gzip-level=10"}, "invalid --gzip-level value (10), should be 1-9"},
+		{[]string{src, "--topic=t", "--gzip-level=0"}, "invalid --gzip-level value (0), should be 1-9"},
+	}
+	line := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d (.*)\n$`)
+	for _, c := range cases {
+		var stderr bytes.Buffer
+		code := run(c.args, &bytes.Buffer{}, &stderr, nil)
+		m := line.FindStringSubmatch(stderr.String())
+		if code != 1 || m == nil || m[1] != c.msg {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, stderr.String(), c.msg)
+		}
+	}
+}
+
+func TestVersionHelpAndBadFlag(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--version"}, &stdout, &stderr, nil); code != 0 || stdout.String() != "nsq_to_file v1.3.0\n" {
+		t.Errorf("--version: exit %d, %q", code, stdout.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"-h"}, &stdout, &stderr, nil); code != 0 || !strings.Contains(stderr.String(), "-rotate-interval") {
+		t.Errorf("-h: exit %d, %q", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"--bogus"}, &stdout, &stderr, nil); code != 2 ||
+		!strings.HasPrefix(stderr.String(), "flag provided but not defined: -bogus\n") {
+		t.Errorf("--bogus: exit %d, %q", code, stderr.String())
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	o := NewOptions()
+	want := Options{
+		TopicRefreshInterval: time.Minute, Channel: "nsq_to_file", MaxInFlight: 200,
+		HTTPClientConnectTimeout: 2 * time.Second, HTTPClientRequestTimeout: 5 * time.Second,
+		LogLevel: "info", LogPrefix: "[nsq_to_file] ", OutputDir: "/tmp", DatetimeFormat: "%Y-%m-%d_%H",
+		FilenameFormat: "<TOPIC>.<HOST><REV>.<DATETIME>.log", GZIPLevel: 6, SyncInterval: 30 * time.Second,
+	}
+	if !reflect.DeepEqual(*o, want) {
+		t.Errorf("defaults = %+v", o)
+	}
+}
+
+func TestFilenameFormat(t *testing.T) {
+	base := func() *Options { o := NewOptions(); o.WorkDir = o.OutputDir; return o }
+	o := base()
+	if got, _ := filenameFormat(o, "tp", "box.example.com", 42); got != "tp.box.<DATETIME>.log" {
+		t.Errorf("plain: %q", got)
+	}
+	o = base()
+	o.GZIP, o.HostIdentifier, o.FilenameFormat = true, "<SHORT_HOST>-<HOSTNAME>", "<TOPIC>.<HOST>.<PID><REV>"
+	if got, _ := filenameFormat(o, "tp", "box.example.com", 42); got != "tp.box-box.example.com.42<REV>.gz" {
+		t.Errorf("gzip: %q", got)
+	}
+	o = base()
+	o.RotateSize, o.FilenameFormat = 10, "<TOPIC>.log"
+	if _, err := filenameFormat(o, "tp", "h", 1); err == nil {
+		t.Error("missing <REV> accepted with rotation")
+	}
+	if got := withRev("a<REV>.log", 3); got != "a-000003.log" {
+		t.Errorf("withRev: %q", got)
+	}
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/nsqlookupd"
+)
+
+const waitFor = 10 * time.Second
+
+// syncBuffer collects a program's output while it runs.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// daemons is an nsqd, optionally registered with an nsqlookupd.
+type daemons struct {
+	nsqdTCP, nsqdHTTP string
+	lookupdHTTP       string
+}
+
+func startDaemons(t *testing.T, withLookupd bool) *daemons {
+	t.Helper()
+	d := &daemons{}
+	opts := nsqd.NewOptions()
+	if withLookupd {
+		ltcp, lhttp := startLookupd(t)
+		d.lookupdHTTP = lhttp
+		opts.NSQLookupdTCPAddresses = []string{ltcp}
+	}
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() { n.Exit(); <-done })
+	d.nsqdTCP, d.nsqdHTTP = n.RealTCPAddr().String(), n.RealHTTPAddr().String()
+	return d
+}
+
+func startLookupd(t *testing.T) (tcp, http string) {
+	t.Helper()
+	opts := nsqlookupd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.Logger = test.NewLogger(t)
+	l, err := nsqlookupd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Main() }()
+	t.Cleanup(func() { l.Exit(); <-done })
+	return l.RealTCPAddr().String(), l.RealHTTPAddr().String()
+}
+
+func (d *daemons) publish(t *testing.T, topic string, bodies ...string) {
+	t.Helper()
+	for _, b := range bodies {
+		u := "http://" + d.nsqdHTTP + "/pub?" + url.Values{"topic": {topic}}.Encode()
+		test.HTTPExpect(t, http.StatusOK, http.MethodPost, u, []byte(b))
+	}
+}
+
+// channelStats is the part of a channel's /stats the tests check.
+type channelStats struct {
+	ChannelName   string `json:"channel_name"`
+	Depth         int64  `json:"depth"`
+	InFlightCount int64  `json:"in_flight_count"`
+	MessageCount  int64  `json:"message_count"`
+	Clients       []struct {
+		ReadyCount int64 `json:"ready_count"`
+	} `json:"clients"`
+}
+
+// channel returns the stats of topic/channel (zero when missing).
+func (d *daemons) channel(t *testing.T, topic, channel string) channelStats {
+	t.Helper()
+	var doc struct {
+		Topics []struct {
+			Channels []channelStats `json:"channels"`
+		} `json:"topics"`
+	}
+	q := url.Values{"format": {"json"}, "topic": {topic}, "channel": {channel}}
+	test.HTTPGetJSON(t, "http://"+d.nsqdHTTP+"/stats?"+q.Encode(), &doc)
+	for _, tp := range doc.Topics {
+		for _, c := range tp.Channels {
+			if c.ChannelName == channel {
+				return c
+			}
+		}
+	}
+	return channelStats{}
+}
+
+// channelCounts returns depth and in-flight count of topic/channel.
+func (d *daemons) channelCounts(t *testing.T, topic, channel string) (depth, inFlight int64) {
+	t.Helper()
+	c := d.channel(t, topic, channel)
+	return c.Depth, c.InFlightCount
+}
+
+// drained reports whether the n messages of topic/channel were all
+// delivered and FINished.
+func (d *daemons) drained(t *testing.T, topic, channel string, n int) bool {
+	c := d.channel(t, topic, channel)
+	return c.MessageCount == int64(n) && c.Depth == 0 && c.InFlightCount == 0
+}
+
+// ready reports whether one consumer is connected with RDY n.
+func (d *daemons) ready(t *testing.T, topic, channel string, n int64) bool {
+	c := d.channel(t, topic, channel)
+	return len(c.Clients) == 1 && c.Clients[0].ReadyCount == n
+}
+
+// program is nsq_to_file running in-process.
+type program struct {
+	sigs   chan os.Signal
+	exit   chan int
+	stderr *syncBuffer
+}
+
+func startProgram(t *testing.T, args ...string) *program {
+	t.Helper()
+	p := &program{sigs: make(chan os.Signal, 1), exit: make(chan int, 1), stderr: &syncBuffer{}}
+	go func() { p.exit <- run(args, io.Discard, p.stderr, p.sigs) }()
+	t.Cleanup(func() {
+		select {
+		case p.sigs <- syscall.SIGTERM:
+		default:
+		}
+		select {
+		case <-p.exit:
+		case <-time.After(waitFor):
+		}
+		t.Log("stderr:\n" + p.stderr.String())
+	})
+	return p
+}
+
+// stop sends sig and returns the exit status.
+func (p *program) stop(t *testing.T, sig os.Signal) int {
+	t.Helper()
+	p.sigs <- sig
+	select {
+	case code := <-p.exit:
+		p.exit <- code // let the cleanup see it too
+		return code
+	case <-time.After(waitFor):
+		t.Fatal("nsq_to_file did not exit")
+	}
+	return -1
+}
+
+// files lists the regular files under dir, relative, sorted.
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// content reads a file, gunzipping names ending in .gz.
+func content(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(path, ".gz") {
+		return string(data)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s: not valid gzip: %v", path, err)
+	}
+	return string(plain)
+}
+
+// lines counts each line of every file under dir.
+func lines(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	for _, f := range files(t, dir) {
+		for _, l := range strings.SplitAfter(content(t, filepath.Join(dir, f)), "\n") {
+			if l != "" {
+				seen[l]++
+			}
+		}
+	}
+	return seen
+}
+
+func bodies(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%04d", prefix, i)
+	}
+	return out
+}
+
+func year() string { return time.Now().Format("2006") }

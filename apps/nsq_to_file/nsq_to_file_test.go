@@ -1,0 +1,234 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+func TestFinishOnlyAfterSync(t *testing.T) {
+	d := startDaemons(t, false)
+	out := t.TempDir()
+	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=arch", "--output-dir="+out,
+		"--host-identifier=h", "--datetime-format=%Y", "--sync-interval=1h")
+	name := filepath.Join(out, "arch.h."+year()+".log")
+	test.Eventually(t, waitFor, func() bool { return d.ready(t, "arch", "nsq_to_file", 200) }, "consumer ready")
+	// The first message opens the file, and opening a file syncs.
+	d.publish(t, "arch", "a")
+	test.Eventually(t, waitFor, func() bool { return d.drained(t, "arch", "nsq_to_file", 1) }, "first message FINished")
+	if got := content(t, name); got != "a\n" {
+		t.Fatalf("first message: %q", got)
+	}
+	// With RDY 200, two messages in flight do not look starved, so nothing
+	// but a sync may FINish them.
+	d.publish(t, "arch", "b", "c")
+	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 2 },
+		"two messages in flight")
+	if got := content(t, name); got != "a\n" {
+		t.Fatalf("unsynced messages visible in the file: %q", got)
+	}
+
+	// SIGHUP syncs and closes the file. It is repeated until it has
+	// caught both messages in the router: one that arrives after it
+	// waits for the next sync.
+	test.Eventually(t, waitFor, func() bool {
+		select {
+		case p.sigs <- syscall.SIGHUP:
+		default:
+		}
+		return d.drained(t, "arch", "nsq_to_file", 3)
+	}, "FIN after SIGHUP")
+	if got := content(t, name); got != "a\nb\nc\n" {
+		t.Fatalf("after SIGHUP: %q", got)
+	}
+
+	d.publish(t, "arch", "d")
+	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 1 })
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if got := content(t, name); got != "a\nb\nc\nd\n" {
+		t.Fatalf("after shutdown: %q", got)
+	}
+	if fs := files(t, out); !slices.Equal(fs, []string{"arch.h." + year() + ".log"}) {
+		t.Errorf("files = %v", fs)
+	}
+	if !d.drained(t, "arch", "nsq_to_file", 4) {
+		t.Error("messages left unFINished")
+	}
+}
+
+func TestGzipRotateSize(t *testing.T) {
+	d := startDaemons(t, false)
+	out := t.TempDir()
+	msgs := []string{strings.Repeat("a", 31), strings.Repeat("b", 31), strings.Repeat("c", 31)}
+	d.publish(t, "gz", msgs...)
+	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=gz", "--output-dir="+out,
+		"--host-identifier=h", "--datetime-format=%Y", "--gzip", "--gzip-level=9", "--rotate-size=20")
+	test.Eventually(t, waitFor, func() bool { return d.drained(t, "gz", "nsq_to_file", 3) }, "all FINished")
+	if code := p.stop(t, syscall.SIGINT); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var want, got []string
+	for i := range msgs {
+		want = append(want, "gz.h-00000"+string(rune('0'+i))+"."+year()+".log.gz")
+	}
+	names := files(t, out)
+	if !slices.Equal(names, want) {
+		t.Fatalf("files = %v, want %v", names, want)
+	}
+	for _, n := range names {
+		got = append(got, content(t, filepath.Join(out, n)))
+	}
+	slices.Sort(got)
+	for i, m := range msgs {
+		if got[i] != m+"\n" {
+			t.Errorf("file %d holds %q, want %q", i, got[i], m+"\n")
+		}
+	}
+}
+
+func TestWorkDirAndRotateInterval(t *testing.T) {
+	d := startDaemons(t, false)
+	work, out := t.TempDir(), t.TempDir()
+	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=iv", "--output-dir="+out, "--work-dir="+work,
+		"--filename-format=<TOPIC>/<HOST><REV>.<DATETIME>.log", "--host-identifier=h", "--datetime-format=%Y",
+		"--rotate-interval=100ms", "--sync-interval=20ms", "--skip-empty-files")
+	first := filepath.Join("iv", "h-000000."+year()+".log")
+	second := filepath.Join("iv", "h-000001."+year()+".log")
+
+	d.publish(t, "iv", "one")
+	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{first}) },
+		"first file moved to the output dir on rotation")
+	if got := content(t, filepath.Join(out, first)); got != "one\n" {
+		t.Fatalf("first file: %q", got)
+	}
+	if fs := files(t, work); len(fs) != 0 {
+		t.Fatalf("work dir still holds %v", fs)
+	}
+
+	d.publish(t, "iv", "two")
+	test.Eventually(t, waitFor, func() bool { return len(files(t, work)) == 1 }, "second file open in work dir")
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if fs := files(t, out); !slices.Equal(fs, []string{first, second}) {
+		t.Fatalf("output files = %v", fs)
+	}
+	if got := content(t, filepath.Join(out, second)); got != "two\n" {
+		t.Errorf("second file: %q", got)
+	}
+	if fs := files(t, work); len(fs) != 0 {
+		t.Errorf("work dir still holds %v", fs)
+	}
+}
+
+func TestRotateIntervalOpensNewFiles(t *testing.T) {
+	d := startDaemons(t, false)
+	out := t.TempDir()
+	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=ri", "--output-dir="+out,
+		"--host-identifier=h", "--datetime-format=%Y", "--rotate-interval=50ms", "--sync-interval=20ms")
+	d.publish(t, "ri", "x")
+	test.Eventually(t, waitFor, func() bool { return len(files(t, out)) >= 3 }, "empty files opened on rotation")
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	re := regexp.MustCompile(`^ri\.h-\d{6}\.` + year() + `\.log$`)
+	for _, f := range files(t, out) {
+		if !re.MatchString(f) {
+			t.Errorf("unexpected file %s", f)
+		}
+	}
+	if got := lines(t, out); len(got) != 1 || got["x\n"] != 1 {
+		t.Errorf("lines = %v", got)
+	}
+}
+
+// TestShutdownExactlyOnce stops the program while messages flow: every
+// message is then either in a file exactly once or back in the channel.
+func TestShutdownExactlyOnce(t *testing.T) {
+	d := startDaemons(t, false)
+	out := t.TempDir()
+	msgs := bodies("m", 400)
+	d.publish(t, "once", msgs...)
+	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=once", "--output-dir="+out,
+		"--gzip", "--rotate-size=500", "--max-in-flight=20", "--sync-interval=10ms")
+	test.Eventually(t, waitFor, func() bool { return len(files(t, out)) >= 2 }, "archiving has started")
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	seen := lines(t, out)
+	for l, n := range seen {
+		if n != 1 {
+			t.Errorf("%q written %d times", l, n)
+		}
+	}
+	var depth, inFlight int64
+	test.Eventually(t, waitFor, func() bool {
+		depth, inFlight = d.channelCounts(t, "once", "nsq_to_file")
+		return inFlight == 0 && int(depth)+len(seen) == len(msgs)
+	}, "messages archived + left in the channel = published")
+	for _, m := range msgs[:len(seen)] {
+		if seen[m+"\n"] != 1 {
+			t.Errorf("%s missing from the files", m)
+		}
+	}
+}
+
+func TestTopicPatternDiscovery(t *testing.T) {
+	d := startDaemons(t, true)
+	out := t.TempDir()
+	d.publish(t, "disc_a", "x")
+	d.publish(t, "other", "o")
+	waitLookupdTopics(t, d, "disc_a", "other")
+	p := startProgram(t, "--lookupd-http-address="+d.lookupdHTTP, "--topic-pattern=^disc_", "--topic-refresh=20ms",
+		"--output-dir="+out, "--host-identifier=h", "--datetime-format=%Y", "--sync-interval=20ms")
+	fa, fb := "disc_a.h."+year()+".log", "disc_b.h."+year()+".log"
+	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{fa}) })
+
+	d.publish(t, "disc_b", "y")
+	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{fa, fb}) },
+		"topic created later is discovered")
+	test.Eventually(t, waitFor, func() bool { return d.drained(t, "disc_b", "nsq_to_file", 1) })
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if a, b := content(t, filepath.Join(out, fa)), content(t, filepath.Join(out, fb)); a != "x\n" || b != "y\n" {
+		t.Errorf("contents %q %q", a, b)
+	}
+	if s := p.stderr.String(); !strings.Contains(s, "WARNING: skipping topic other (doesn't match pattern ^disc_)") {
+		t.Errorf("no skip warning in:\n%s", s)
+	}
+}
+
+func waitLookupdTopics(t *testing.T, d *daemons, want ...string) {
+	t.Helper()
+	test.Eventually(t, waitFor, func() bool {
+		var doc struct{ Topics []string }
+		test.HTTPGetJSON(t, "http://"+d.lookupdHTTP+"/topics", &doc)
+		slices.Sort(doc.Topics)
+		return slices.Equal(doc.Topics, want)
+	})
+}
+
+func TestMissingRevSkipsTopicButRuns(t *testing.T) {
+	d := startDaemons(t, false)
+	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=norev", "--output-dir="+t.TempDir(),
+		"--gzip", "--filename-format=<TOPIC>.log")
+	want := "ERROR: couldn't create logger for new topic norev: missing <REV> in --filename-format when gzip, rotation, or work dir enabled"
+	test.Eventually(t, waitFor, func() bool { return strings.Contains(p.stderr.String(), want) })
+	select {
+	case code := <-p.exit:
+		t.Fatalf("exited %d", code)
+	case <-time.After(20 * time.Millisecond):
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}

@@ -1,0 +1,118 @@
+package httpapi_test
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/httpapi"
+)
+
+func newClient(tlsConfig *tls.Config) *httpapi.Client {
+	return httpapi.NewClient(tlsConfig, 2*time.Second, 5*time.Second)
+}
+
+func TestClientGETDecodesAndSendsAccept(t *testing.T) {
+	var accept string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accept = r.Header.Get("Accept")
+		fmt.Fprint(w, `{"topics":["a","b"]}`)
+	}))
+	defer srv.Close()
+	var doc struct{ Topics []string }
+	if err := newClient(nil).GETV1(srv.URL+"/topics", &doc); err != nil {
+		t.Fatal(err)
+	}
+	if accept != "application/vnd.nsq; version=1.0" {
+		t.Errorf("Accept = %q", accept)
+	}
+	if strings.Join(doc.Topics, ",") != "a,b" {
+		t.Errorf("topics = %v", doc.Topics)
+	}
+}
+
+func TestClientNon200Error(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(404)
+		fmt.Fprint(w, `{"message":"TOPIC_NOT_FOUND"}`)
+	}))
+	defer srv.Close()
+	err := newClient(nil).GETV1(srv.URL+"/lookup?topic=x", nil)
+	want := `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+	if err := newClient(nil).POSTV1(srv.URL + "/topic/create?topic=x"); err == nil || err.Error() != want {
+		t.Fatalf("POST err = %v, want %s", err, want)
+	}
+}
+
+func TestClientConnectionRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	err = newClient(nil).GETV1("http://"+addr+"/topics", nil)
+	want := fmt.Sprintf(`Get "http://%s/topics": dial tcp %s: connect: connection refused`, addr, addr)
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
+	}
+}
+
+func TestClientFollowsTLSRequired(t *testing.T) {
+	var gotMethod, gotURI string
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotMethod, gotURI = r.Method, r.URL.RequestURI()
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	defer secure.Close()
+	port := secure.Listener.Addr().(*net.TCPAddr).Port
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(403)
+		fmt.Fprintf(w, `{"message": "TLS_REQUIRED", "https_port": %d}`, port)
+	}))
+	defer plain.Close()
+	tlsConfig := secure.Client().Transport.(*http.Transport).TLSClientConfig
+	var doc struct{ OK bool }
+	if err := newClient(tlsConfig).GETV1(plain.URL+"/stats?format=json", &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !doc.OK || gotMethod != "GET" || gotURI != "/stats?format=json" {
+		t.Fatalf("doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
+	}
+	if err := newClient(tlsConfig).POSTV1(plain.URL + "/topic/pause?topic=t"); err != nil || gotMethod != "POST" {
+		t.Fatalf("POST: err=%v method=%s", err, gotMethod)
+	}
+}
+
+func TestClientTLSRequiredBadBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(403)
+		fmt.Fprint(w, `FORBIDDEN`)
+	}))
+	defer srv.Close()
+	err := newClient(nil).GETV1(srv.URL+"/x", nil)
+	if err == nil || !strings.Contains(err.Error(), "invalid character") {
+		t.Fatalf("err = %v, want a JSON error", err)
+	}
+}
+
+func TestClientRequestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := httpapi.NewClient(nil, time.Second, 50*time.Millisecond)
+	if err := c.GETV1(srv.URL+"/slow", nil); err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+}

@@ -1,0 +1,172 @@
+package nsqd_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// Black-box tests of TCP and HTTP listeners on unix sockets (spec nsqd.md
+// §1.2, §1.4 step 11, §1.5, §6.4, §9.2 remote_ip).
+
+// xSocketDir is a short directory for unix sockets: their paths are
+// limited to about 108 bytes, which t.TempDir() can exceed.
+func xSocketDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// xUnixHTTP is an HTTP client whose every request goes to the unix socket
+// at path; use any host in URLs.
+func xUnixHTTP(path string) *http.Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+		DisableKeepAlives: true,
+	}
+	return &http.Client{Transport: tr, Timeout: xWait}
+}
+
+// xDialUnix opens a V2 connection over the unix socket at path.
+func xDialUnix(t testing.TB, path string) *test.Conn {
+	t.Helper()
+	nc, err := net.DialTimeout("unix", path, xWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := test.NewConn(t, nc)
+	c.SendMagic()
+	return c
+}
+
+// xInfoPorts is GET /info's tcp_port and http_port.
+func xInfoPorts(t testing.TB, client *http.Client, base string) (tcpPort, httpPort int) {
+	t.Helper()
+	r := xDo(t, client, "GET", base+"/info", "")
+	var info struct {
+		TCPPort  int `json:"tcp_port"`
+		HTTPPort int `json:"http_port"`
+	}
+	if r.code != 200 || json.Unmarshal(r.body, &info) != nil {
+		t.Fatalf("GET /info: %s", r)
+	}
+	return info.TCPPort, info.HTTPPort
+}
+
+func TestUnixSockets(t *testing.T) {
+	t.Parallel()
+	dir := xSocketDir(t)
+	tcpPath, httpPath := filepath.Join(dir, "tcp.sock"), filepath.Join(dir, "http.sock")
+	n := startNSQD(t, func(o *nsqd.Options) {
+		o.TCPAddress, o.HTTPAddress = tcpPath, httpPath
+		o.BroadcastAddress = "h.example"
+	})
+	for _, a := range []net.Addr{n.RealTCPAddr(), n.RealHTTPAddr()} {
+		if a.Network() != "unix" {
+			t.Fatalf("listener %v is %s, want unix", a, a.Network())
+		}
+	}
+	if n.RealTCPAddr().String() != tcpPath || n.RealHTTPAddr().String() != httpPath {
+		t.Fatalf("listening on %v and %v, want %s and %s", n.RealTCPAddr(), n.RealHTTPAddr(), tcpPath, httpPath)
+	}
+	client := xUnixHTTP(httpPath)
+	const base = "http://nsqd"
+
+	if r := xDo(t, client, "GET", base+"/ping", ""); r.code != 200 || string(r.body) != "OK" {
+		t.Fatalf("GET /ping over the unix socket: %s", r)
+	}
+	if tcpPort, httpPort := xInfoPorts(t, client, base); tcpPort != -1 || httpPort != -1 {
+		t.Fatalf("/info tcp_port %d http_port %d, want -1 -1", tcpPort, httpPort)
+	}
+	// Broadcast ports stay 0 for unix listeners, and the statsd prefix
+	// is built from them.
+	for opt, want := range map[string]string{
+		"broadcast_tcp_port": "0", "broadcast_http_port": "0", "statsd_prefix": "nsq.h_example_0.",
+	} {
+		if r := xDo(t, client, "GET", base+"/config/"+opt, ""); r.code != 200 || string(r.body) != want {
+			t.Fatalf("GET /config/%s: %s, want %s", opt, r, want)
+		}
+	}
+
+	sub := xDialUnix(t, tcpPath)
+	sub.Identify(t, map[string]any{"output_buffer_timeout": 25})
+	xSubscribe(t, sub, "t", "c")
+	pub := xDialUnix(t, tcpPath)
+	xPubSub(t, pub, sub, "t", [][]byte{[]byte("over unix"), make([]byte, 200<<10)})
+	hExpectOK(t, xDo(t, client, "POST", base+"/pub?topic=t", "over unix http"))
+	sub.Cmd("RDY 1")
+	if m := sub.ReadMessage(t); string(m.Body) != "over unix http" {
+		t.Fatalf("got %q, want the message published over unix HTTP", m.Body)
+	}
+
+	// Unix clients have no IP: client_id and hostname default to "".
+	var clients []map[string]any
+	test.Eventually(t, xWait, func() bool {
+		clients = xClients(t, client, base)
+		return len(clients) == 2
+	}, "consumer and producer in /stats")
+	for _, cs := range clients {
+		if cs["client_id"] != "" || cs["hostname"] != "" {
+			t.Fatalf("unix client stats client_id=%q hostname=%q, want empty", cs["client_id"], cs["hostname"])
+		}
+	}
+
+	// IDENTIFY still sets them.
+	named := xDialUnix(t, tcpPath)
+	named.Identify(t, map[string]any{"client_id": "me", "hostname": "box"})
+	xSubscribe(t, named, "t", "named")
+	test.Eventually(t, xWait, func() bool {
+		for _, cs := range xClients(t, client, base) {
+			if cs["client_id"] == "me" && cs["hostname"] == "box" {
+				return true
+			}
+		}
+		return false
+	}, "identified unix client in /stats")
+}
+
+func TestUnixTCPWithTCPHTTP(t *testing.T) {
+	t.Parallel()
+	tcpPath := filepath.Join(xSocketDir(t), "nsqd.sock")
+	n := startNSQD(t, func(o *nsqd.Options) { o.TCPAddress = tcpPath })
+	tcpPort, httpPort := xInfoPorts(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
+	if tcpPort != -1 || httpPort != xHTTPPort(n) {
+		t.Fatalf("/info tcp_port %d http_port %d, want -1 %d", tcpPort, httpPort, xHTTPPort(n))
+	}
+	c := xDialUnix(t, tcpPath)
+	c.CmdBody("PUB t", []byte("x"))
+	c.ExpectOK(t)
+	if got := mustTopicStats(t, n, "t").MessageCount; got != 1 {
+		t.Fatalf("message_count %d, want 1", got)
+	}
+}
+
+// The auth request of a unix client carries remote_ip="" (§9.2).
+func TestUnixAuthRemoteIP(t *testing.T) {
+	t.Parallel()
+	a := xNewAuthServer(t, 200, xAuthAnswer(60, "u", "", xAllowAll))
+	tcpPath := filepath.Join(xSocketDir(t), "nsqd.sock")
+	xAuthNSQD(t, func(o *nsqd.Options) { o.TCPAddress = tcpPath }, a.addr())
+	c := xDialUnix(t, tcpPath)
+	xAuth(t, c, "s", `{"identity":"u","identity_url":"","permission_count":1}`)
+	c.CmdBody("PUB t", []byte("x"))
+	c.ExpectOK(t)
+	const want = "common_name=&remote_ip=&secret=s&tls=false"
+	if got := a.requests(); len(got) != 1 || got[0].rawQuery != want {
+		t.Fatalf("auth requests %+v, want query %s", got, want)
+	}
+}
