@@ -30,6 +30,7 @@ type Topic struct {
 	wg                sync.WaitGroup
 	exitFlag          atomic.Bool
 	paused            atomic.Bool
+	started           atomic.Bool
 
 	ephemeral      bool
 	deleteCallback func(*Topic)
@@ -68,6 +69,7 @@ func newTopic(name string, n *NSQD, deleteCallback func(*Topic)) *Topic {
 
 // Start lets the pump begin delivering (after creation or metadata load).
 func (t *Topic) Start() {
+	t.started.Store(true)
 	select {
 	case t.startChan <- struct{}{}:
 	default:
@@ -194,10 +196,14 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	return nil
 }
 
-// put hands m to the memory queue or, when full, the backend; with no
-// memory queue, deferred and ephemeral messages first try an unbuffered
-// hand-off to the pump (spec §3.2, §3.3).
+// put hands m straight to the channels when nothing is queued at topic
+// level (see direct), else to the memory queue or, when full, the backend;
+// with no memory queue, deferred and ephemeral messages first try an
+// unbuffered hand-off to the pump (spec §3.2, §3.3). Callers hold mu.
 func (t *Topic) put(m *Message) error {
+	if t.directLocked() {
+		return t.fanOutDirectLocked(m)
+	}
 	if t.mem.push(m) {
 		return nil
 	}
@@ -214,6 +220,33 @@ func (t *Topic) put(m *Message) error {
 		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to write message to backend - %s", t.name, err)
 	}
 	return err
+}
+
+// directLocked reports whether a message may skip the topic's queue and
+// pump: the topic is started and unpaused, has channels, and holds no
+// queued message that it could overtake. This saves a queue hop per
+// message, and with --mem-queue-size=0 a disk write and read.
+func (t *Topic) directLocked() bool {
+	return t.started.Load() && !t.IsPaused() && len(t.channelMap) > 0 &&
+		t.mem.len() == 0 && t.backend.Depth() == 0
+}
+
+// fanOutDirectLocked copies m to every channel as the pump would; a failed
+// disk write fails the publish, so the publisher can retry.
+func (t *Topic) fanOutDirectLocked(m *Message) error {
+	var werr error
+	first := true
+	for _, c := range t.channelMap {
+		cm := m
+		if !first {
+			cm = m.channelCopy()
+		}
+		first = false
+		if err := putToChannel(c, cm); err != nil && err != errExiting && werr == nil {
+			werr = err
+		}
+	}
+	return werr
 }
 
 // Depth is the number of messages queued at topic level.

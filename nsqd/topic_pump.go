@@ -64,17 +64,25 @@ func (t *Topic) fanOut(chans []*Channel, m *Message) {
 	for i, c := range chans {
 		cm := m
 		if i > 0 {
-			cm = &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp, deferred: m.deferred}
+			cm = m.channelCopy()
 		}
-		var err error
-		if cm.deferred != 0 {
-			c.PutMessageDeferred(cm, cm.deferred)
-		} else {
-			err = c.PutMessage(cm)
-		}
-		if err != nil {
+		if err := putToChannel(c, cm); err != nil {
 			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to put msg(%s) to channel(%s) - %s",
 				t.name, cm.ID, c.name, err)
 		}
 	}
+}
+
+// channelCopy is a fresh copy of m for another channel (attempts at 0).
+func (m *Message) channelCopy() *Message {
+	return &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp, deferred: m.deferred}
+}
+
+// putToChannel queues m in c, deferred if it was published with a delay.
+func putToChannel(c *Channel, m *Message) error {
+	if m.deferred != 0 {
+		c.PutMessageDeferred(m, m.deferred)
+		return nil
+	}
+	return c.PutMessage(m)
 }
