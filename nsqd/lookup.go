@@ -148,20 +148,26 @@ func (n *NSQD) syncPeers(peers []*lookupPeer) []*lookupPeer {
 			p.close()
 		}
 	}
+	var added []*lookupPeer
 	for _, addr := range want {
 		if slices.ContainsFunc(kept, func(p *lookupPeer) bool { return p.addr == addr }) {
 			continue
 		}
 		p := &lookupPeer{addr: addr, maxBodySize: n.getOpts().MaxBodySize, logf: n.logf,
 			onConnect: n.lookupdConnected, down: n.peerDown}
-		if _, err := p.Command(nil); err != nil {
-			n.logf(lg.ERROR, "LOOKUPD(%s): connect - %s", addr, err)
-		}
 		kept = append(kept, p)
+		added = append(added, p)
 	}
+	// Publish the list before connecting, so a lookupd's HTTP address is
+	// known for channel pre-creation as soon as its IDENTIFY is answered.
 	n.peersMu.Lock()
 	n.lookupPeers = slices.Clone(kept)
 	n.peersMu.Unlock()
+	for _, p := range added {
+		if _, err := p.Command(nil); err != nil {
+			n.logf(lg.ERROR, "LOOKUPD(%s): connect - %s", p.addr, err)
+		}
+	}
 	return kept
 }
 
