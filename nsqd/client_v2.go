@@ -89,6 +89,7 @@ type clientV2 struct {
 
 	lenBuf    [4]byte
 	params    [][]byte // the current command's parameters, reused
+	frameBuf  []byte   // scratch for assembling a message frame; under writeMu
 	pubCounts map[string]uint64
 
 	AuthSecret string

@@ -150,23 +150,46 @@ func putFrameHeader(b []byte, frameType int32, n int) {
 }
 
 // sendMessage writes a message frame into the client's buffer (no flush).
+// A frame that does not fit in the buffer's free space is assembled first
+// and written with one call, so an unbuffered client (output_buffer_size
+// -1) gets each frame in a single write rather than header and body apart.
 func (p *protocolV2) sendMessage(c *clientV2, m *Message) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	var hdr [protocol.FrameHeaderLen + minValidMsgLength]byte
-	putFrameHeader(hdr[:], protocol.FrameTypeMessage, m.encodedLen())
-	b := hdr[protocol.FrameHeaderLen:]
+	size := protocol.FrameHeaderLen + m.encodedLen()
+	if size <= c.Writer.Available() || size > maxAssembledFrame {
+		var hdr [protocol.FrameHeaderLen + minValidMsgLength]byte
+		putMessageHeader(hdr[:], m)
+		if _, err := c.Writer.Write(hdr[:]); err != nil {
+			return err
+		}
+		_, err := c.Writer.Write(m.Body)
+		return err
+	}
+	c.frameBuf = append(c.frameBuf[:0], make([]byte, protocol.FrameHeaderLen+minValidMsgLength)...)
+	putMessageHeader(c.frameBuf, m)
+	c.frameBuf = append(c.frameBuf, m.Body...)
+	_, err := c.Writer.Write(c.frameBuf)
+	if cap(c.frameBuf) > maxAssembledFrame {
+		c.frameBuf = nil
+	}
+	return err
+}
+
+// maxAssembledFrame bounds the per-client scratch buffer of sendMessage.
+const maxAssembledFrame = 64 * 1024
+
+// putMessageHeader writes the frame header and the message's fixed fields
+// (timestamp, attempts, ID) into b[:34].
+func putMessageHeader(b []byte, m *Message) {
+	putFrameHeader(b, protocol.FrameTypeMessage, m.encodedLen())
+	b = b[protocol.FrameHeaderLen:]
 	ts := uint64(m.Timestamp)
 	for i := 0; i < 8; i++ {
 		b[i] = byte(ts >> (56 - 8*i))
 	}
 	b[8], b[9] = byte(m.Attempts>>8), byte(m.Attempts)
 	copy(b[10:], m.ID[:])
-	if _, err := c.Writer.Write(hdr[:]); err != nil {
-		return err
-	}
-	_, err := c.Writer.Write(m.Body)
-	return err
 }
 
 // heartbeat writes a _heartbeat_ frame and flushes.
