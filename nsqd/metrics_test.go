@@ -2,6 +2,7 @@ package nsqd_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -136,5 +137,58 @@ func TestMetricsLabelEscaping(t *testing.T) {
 	fams, _ := scrape(t, n, "")
 	if v := metricValue(t, fams, "nsq_topic_depth", map[string]string{"topic": "a.b_c-d#ephemeral"}); v != 1 {
 		t.Fatalf("depth %v", v)
+	}
+}
+
+// TestMetricsMatchStats checks every topic and channel series against
+// /stats for the same moment (nothing changes in between).
+func TestMetricsMatchStats(t *testing.T) {
+	n := startNSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 2 })
+	mustPublish(t, n, "ma", "1", "2", "3", "4", "5")
+	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"ma"}, "channel": {"x"}})
+	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"mb"}})
+	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"mb"}, "channel": {"y"}})
+	mustPublish(t, n, "ma", "6", "7")
+	mustPublish(t, n, "mb", "8")
+	c := mustSubscribe(t, n, "ma", "x", nil)
+	c.Cmd("RDY 1")
+	m := c.ReadMessage(t)
+	c.Cmd("REQ " + string(m.ID[:]) + " 0")
+	test.Eventually(t, test.DefaultTimeout, func() bool {
+		return mustChannelStats(t, n, "ma", "x").RequeueCount == 1
+	})
+	c.Cmd("RDY 0")
+	test.Eventually(t, test.DefaultTimeout, func() bool {
+		return mustChannelStats(t, n, "ma", "x").InFlightCount <= 1
+	})
+	st := mustStats(t, n)
+	fams, _ := scrape(t, n, "")
+	for _, tp := range st.Topics {
+		tl := map[string]string{"topic": tp.TopicName}
+		expectMetric(t, fams, "nsq_topic_depth", tl, float64(tp.Depth))
+		expectMetric(t, fams, "nsq_topic_backend_depth", tl, float64(tp.BackendDepth))
+		expectMetric(t, fams, "nsq_topic_messages_total", tl, float64(tp.MessageCount))
+		expectMetric(t, fams, "nsq_topic_message_bytes_total", tl, float64(tp.MessageBytes))
+		for _, ch := range tp.Channels {
+			cl := map[string]string{"topic": tp.TopicName, "channel": ch.ChannelName}
+			expectMetric(t, fams, "nsq_channel_depth", cl, float64(ch.Depth))
+			expectMetric(t, fams, "nsq_channel_backend_depth", cl, float64(ch.BackendDepth))
+			expectMetric(t, fams, "nsq_channel_in_flight_messages", cl, float64(ch.InFlightCount))
+			expectMetric(t, fams, "nsq_channel_deferred_messages", cl, float64(ch.DeferredCount))
+			expectMetric(t, fams, "nsq_channel_messages_total", cl, float64(ch.MessageCount))
+			expectMetric(t, fams, "nsq_channel_requeued_total", cl, float64(ch.RequeueCount))
+			expectMetric(t, fams, "nsq_channel_timed_out_total", cl, float64(ch.TimeoutCount))
+			expectMetric(t, fams, "nsq_channel_clients", cl, float64(ch.ClientCount))
+		}
+	}
+	if len(st.Topics) != 2 {
+		t.Fatalf("topics %d", len(st.Topics))
+	}
+}
+
+func expectMetric(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string, want float64) {
+	t.Helper()
+	if got := metricValue(t, fams, name, labels); got != want {
+		t.Errorf("%s%v = %v, /stats says %v", name, labels, got, want)
 	}
 }
