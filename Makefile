@@ -86,9 +86,10 @@ test-go:
 test-compat:
 	@BUILD_DIR=$(BUILD_DIR) COMPAT_EXPECTED_FAIL="$(strip $(COMPAT_EXPECTED_FAIL))" scripts/test-compat.sh
 
-# Placeholder hook for nsqadmin's browser tests: prints that none ran.
+# nsqadmin's browser tests (headless chromium via playwright-core); installs
+# chromium and the pinned npm packages when missing.
 test-ui:
-	@scripts/test-ui.sh
+	@BUILD_DIR=$(BUILD_DIR) scripts/test-ui.sh
 
 bench-smoke: build
 	@BUILD_DIR=$(BUILD_DIR) TAG=bench-smoke scripts/bench.sh $(BENCH_SMOKE_DURATION)

@@ -113,3 +113,9 @@ func remoteAddr(lookupd, remote string) string {
 	}
 	return fmt.Sprintf("%s/%s", lookupd, remote)
 }
+
+// GetRaw GETs a full URL (not an NSQ daemon, e.g. graphite) with the
+// cluster's HTTP client and decodes its JSON body into v.
+func (c *ClusterInfo) GetRaw(rawURL string, v any) error {
+	return c.get(rawURL, v)
+}

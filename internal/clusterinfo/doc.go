@@ -11,4 +11,8 @@
 //
 // Stats are merged per the reference's rules (sums, paused ORed, per-node
 // entries kept), except that merging never mutates a node's own entry.
+//
+// The admin writes (create, delete, pause, unpause, empty, tombstone; see
+// admin.go) POST to each lookupd and producer in turn and report failures
+// the same way, a step that fails everywhere ending the write.
 package clusterinfo

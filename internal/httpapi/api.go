@@ -1,7 +1,8 @@
 // Package httpapi holds the HTTP plumbing shared by the daemons: handlers
 // that return (any, error), the decorators that turn them into the
-// reference's "V1" responses, and its JSON error bodies; and the outbound
-// client nsqadmin and the apps use to query nsqd and nsqlookupd.
+// reference's "V1" responses, and its JSON error bodies; gzip/deflate
+// response compression; and the outbound client nsqadmin and the apps use
+// to query nsqd and nsqlookupd.
 package httpapi
 
 import (

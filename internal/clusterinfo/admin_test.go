@@ -1,0 +1,136 @@
+package clusterinfo_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/clusterinfo"
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+// paused reports whether topic (channel "") or channel is paused on nd.
+func (nd *node) paused(t *testing.T, topic, channel string) bool {
+	t.Helper()
+	var doc struct {
+		Topics []struct {
+			TopicName string `json:"topic_name"`
+			Paused    bool   `json:"paused"`
+			Channels  []struct {
+				ChannelName string `json:"channel_name"`
+				Paused      bool   `json:"paused"`
+			} `json:"channels"`
+		} `json:"topics"`
+	}
+	test.HTTPGetJSON(t, "http://"+nd.http+"/stats?format=json", &doc)
+	for _, ts := range doc.Topics {
+		if ts.TopicName != topic {
+			continue
+		}
+		if channel == "" {
+			return ts.Paused
+		}
+		for _, ch := range ts.Channels {
+			if ch.ChannelName == channel {
+				return ch.Paused
+			}
+		}
+	}
+	return false
+}
+
+func TestAdminWrites(t *testing.T) {
+	c := startCluster(t)
+	c.a.createChannel(t, "w", "ch")
+	c.b.createChannel(t, "w", "ch")
+	lookupds := []string{c.lookupd}
+	test.Eventually(t, waitFor, func() bool {
+		ps, err := c.ci.GetLookupdTopicProducers("w", lookupds)
+		return err == nil && len(ps) == 2
+	}, "both producers of w")
+
+	check := func(what string, err error, cond func(*node) bool) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		for _, n := range []*node{c.a, c.b} {
+			if !cond(n) {
+				t.Fatalf("%s: not done on %s", what, n.http)
+			}
+		}
+	}
+	check("pause topic", c.ci.PauseTopic("w", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "") })
+	check("unpause topic", c.ci.UnPauseTopic("w", lookupds, nil), func(n *node) bool { return !n.paused(t, "w", "") })
+	check("pause channel", c.ci.PauseChannel("w", "ch", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "ch") })
+	check("unpause channel", c.ci.UnPauseChannel("w", "ch", nil, []string{c.a.http, c.b.http}),
+		func(n *node) bool { return !n.paused(t, "w", "ch") })
+	check("empty", c.ci.EmptyChannel("w", "ch", lookupds, nil), func(*node) bool { return true })
+	check("empty topic", c.ci.EmptyTopic("w", lookupds, nil), func(*node) bool { return true })
+
+	if err := c.ci.CreateTopicChannel("w", "extra", lookupds); err != nil {
+		t.Fatal(err)
+	}
+	test.Eventually(t, waitFor, func() bool {
+		chans, _ := c.ci.GetLookupdTopicChannels("w", lookupds)
+		return strings.Join(chans, ",") == "ch,extra"
+	}, "extra channel registered")
+	if err := c.ci.DeleteChannel("w", "extra", lookupds, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ci.TombstoneNodeForTopic("w", c.a.http, lookupds); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := c.ci.GetLookupdTopicProducers("w", lookupds)
+	if len(ps) != 1 || ps[0].HTTPAddress() != c.b.http {
+		t.Fatalf("after tombstone: %v", ps.HTTPAddrs())
+	}
+	if err := c.ci.DeleteTopic("w", lookupds, nil); err != nil {
+		t.Fatal(err)
+	}
+	test.Eventually(t, waitFor, func() bool {
+		topics, _ := c.ci.GetLookupdTopics(lookupds)
+		return len(topics) == 0
+	}, "w deleted everywhere")
+}
+
+func TestAdminWriteErrors(t *testing.T) {
+	c := startCluster(t)
+	c.a.createChannel(t, "e", "ch")
+	dead := deadAddr(t)
+	waitTopics(t, c.ci, c.lookupd, "e")
+
+	err := c.ci.PauseTopic("e", []string{c.lookupd, dead}, nil)
+	var pe *clusterinfo.PartialErr
+	if asPartial(err, &pe); !clusterinfo.IsPartial(err) || len(pe.Nodes()) != 1 || pe.Nodes()[0] != dead {
+		t.Fatalf("partial: %v", err)
+	}
+	err = c.ci.CreateTopicChannel("e", "", []string{dead})
+	if err == nil || clusterinfo.IsPartial(err) || !strings.HasPrefix(err.Error(), "failed to query any nsqlookupd: ") {
+		t.Fatalf("total: %v", err)
+	}
+	if err := c.ci.CreateTopicChannel("e", "", nil); err != nil {
+		t.Fatalf("no lookupds: %v", err)
+	}
+	err = c.ci.DeleteTopic("nope", []string{c.lookupd}, nil)
+	if err == nil || !strings.Contains(err.Error(), "TOPIC_NOT_FOUND") {
+		t.Fatalf("unknown topic: %v", err)
+	}
+}
+
+// TestTombstoneIPv6Node sends the node to lookupd without brackets.
+func TestTombstoneIPv6Node(t *testing.T) {
+	var gotNode string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		gotNode = req.URL.Query().Get("node")
+		json.NewEncoder(w).Encode(map[string]any{})
+	}))
+	defer srv.Close()
+	ci := newCI(t)
+	ci.TombstoneNodeForTopic("t", "[::1]:1", []string{strings.TrimPrefix(srv.URL, "http://")})
+	if gotNode != "::1:1" {
+		t.Fatalf("lookupd got node %q", gotNode)
+	}
+}

@@ -1,0 +1,42 @@
+package httpapi
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestAcceptedEncoding(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "br": "", "gzip": "gzip", "deflate, gzip": "deflate",
+		"br;q=1, GZIP;q=0.5": "gzip", "identity": "",
+	} {
+		if got := acceptedEncoding(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCompressGzip(t *testing.T) {
+	h := Compress(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Content-Length", "5")
+		w.Write([]byte("hello"))
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != "" ||
+		rec.Header().Get("Vary") != "Accept-Encoding" || rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Fatalf("headers %v", rec.Header())
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(zr); string(b) != "hello" {
+		t.Fatalf("body %q", b)
+	}
+}

@@ -1,0 +1,224 @@
+package nsqadmin_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+type channelDoc struct {
+	Node         string        `json:"node"`
+	Hostname     string        `json:"hostname"`
+	TopicName    string        `json:"topic_name"`
+	ChannelName  string        `json:"channel_name"`
+	Depth        int64         `json:"depth"`
+	MemoryDepth  int64         `json:"memory_depth"`
+	MessageCount int64         `json:"message_count"`
+	ClientCount  int           `json:"client_count"`
+	Paused       bool          `json:"paused"`
+	Nodes        []*channelDoc `json:"nodes"`
+	Clients      []any         `json:"clients"`
+	E2E          *struct {
+		Topic   string `json:"topic"`
+		Channel string `json:"channel"`
+		Host    string `json:"host"`
+	} `json:"e2e_processing_latency"`
+	Message string `json:"message"`
+}
+
+type topicDoc struct {
+	Node         string        `json:"node"`
+	Hostname     string        `json:"hostname"`
+	TopicName    string        `json:"topic_name"`
+	Depth        int64         `json:"depth"`
+	MessageCount int64         `json:"message_count"`
+	Paused       bool          `json:"paused"`
+	Nodes        []*topicDoc   `json:"nodes"`
+	Channels     []*channelDoc `json:"channels"`
+	Message      string        `json:"message"`
+}
+
+func TestTopicsList(t *testing.T) {
+	c := startCluster(t)
+	q := url.Values{"topic": {"lonely"}, "channel": {"x"}}
+	test.HTTPExpect(t, 200, "POST", "http://"+c.l.http+"/channel/create?"+q.Encode(), nil)
+	test.HTTPExpect(t, 200, "POST", "http://"+c.l.http+"/topic/create?topic=bare", nil)
+
+	expect(t, 200, "GET", c.adm.base+"/api/topics", "", `{"topics":["bare","lonely","t"],"message":""}`)
+	expect(t, 200, "GET", c.adm.base+"/api/topics?inactive=true", "",
+		`{"topics":{"bare":null,"lonely":["x"]},"message":""}`)
+	expect(t, 400, "GET", c.adm.base+"/api/topics?%zz", "", `{"message":"INVALID_REQUEST"}`)
+}
+
+func TestTopicAndChannelMerge(t *testing.T) {
+	c := startCluster(t)
+	var td topicDoc
+	getJSON(t, c.adm.base+"/api/topics/t", &td)
+	if td.Node != "*" || td.Hostname != "" || td.TopicName != "t" || td.Depth != 0 || td.MessageCount != 5 ||
+		len(td.Nodes) != 2 || len(td.Channels) != 1 || td.Message != "" {
+		t.Fatalf("topic aggregate = %+v", td)
+	}
+	if ch := td.Channels[0]; ch.Node != "*" || ch.Depth != 5 || len(ch.Nodes) != 2 {
+		t.Fatalf("merged channel = %+v", ch)
+	}
+	depths := map[string]int64{c.a.http: 3, c.b.http: 2}
+	for _, n := range td.Nodes {
+		if n.MessageCount != depths[n.Node] || len(n.Channels) != 1 || n.Channels[0].Depth != depths[n.Node] ||
+			n.Channels[0].Node != n.Node || n.Channels[0].Nodes != nil {
+			t.Errorf("per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		}
+	}
+
+	var cd channelDoc
+	getJSON(t, c.adm.base+"/api/topics/t/c", &cd)
+	if cd.Node != "*" || cd.ChannelName != "c" || cd.Depth != 5 || cd.MemoryDepth != 5 || len(cd.Nodes) != 2 ||
+		cd.E2E == nil || cd.E2E.Topic != "t" || cd.E2E.Channel != "c" || cd.E2E.Host != "*" || cd.Message != "" {
+		t.Fatalf("channel = %+v", cd)
+	}
+	expect(t, 404, "GET", c.adm.base+"/api/topics/t/nope", "", `{"message":"CHANNEL_NOT_FOUND"}`)
+	body := expect(t, 502, "GET", c.adm.base+"/api/topics/missing", "", "")
+	if !strings.Contains(body, `UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404 Not Found`) {
+		t.Errorf("unknown topic: %s", body)
+	}
+}
+
+type nodeDoc struct {
+	RemoteAddresses  []string `json:"remote_addresses"`
+	BroadcastAddress string   `json:"broadcast_address"`
+	HTTPPort         int      `json:"http_port"`
+	Version          string   `json:"version"`
+	Topics           []struct {
+		Topic      string `json:"topic"`
+		Tombstoned bool   `json:"tombstoned"`
+	} `json:"topics"`
+	OutOfDate bool `json:"out_of_date"`
+}
+
+func TestNodesAndCounter(t *testing.T) {
+	c := startCluster(t)
+	var nodes struct {
+		Nodes   []nodeDoc `json:"nodes"`
+		Message string    `json:"message"`
+	}
+	getJSON(t, c.adm.base+"/api/nodes", &nodes)
+	if len(nodes.Nodes) != 2 || nodes.Message != "" {
+		t.Fatalf("nodes = %+v", nodes)
+	}
+	for _, n := range nodes.Nodes {
+		if len(n.RemoteAddresses) != 1 || !strings.HasPrefix(n.RemoteAddresses[0], c.l.http+"/127.0.0.1:") ||
+			n.Version != "1.3.0" || len(n.Topics) != 1 || n.Topics[0].Topic != "t" || n.OutOfDate {
+			t.Errorf("node = %+v", n)
+		}
+	}
+
+	var nd struct {
+		Node          string      `json:"node"`
+		Topics        []*topicDoc `json:"topics"`
+		TotalMessages int64       `json:"total_messages"`
+		TotalClients  int64       `json:"total_clients"`
+		Message       *string     `json:"message"`
+	}
+	getJSON(t, c.adm.base+"/api/nodes/"+c.a.http, &nd)
+	if nd.Node != c.a.http || len(nd.Topics) != 1 || nd.TotalMessages != 3 || nd.TotalClients != 0 || nd.Message == nil {
+		t.Fatalf("node a = %+v", nd)
+	}
+	expect(t, 404, "GET", c.adm.base+"/api/nodes/127.0.0.1:1", "", `{"message":"NODE_NOT_FOUND"}`)
+
+	var counter struct {
+		Stats map[string]struct {
+			Node         string `json:"node"`
+			TopicName    string `json:"topic_name"`
+			ChannelName  string `json:"channel_name"`
+			MessageCount int64  `json:"message_count"`
+		} `json:"stats"`
+		Message string `json:"message"`
+	}
+	getJSON(t, c.adm.base+"/api/counter", &counter)
+	if len(counter.Stats) != 2 {
+		t.Fatalf("counter = %+v", counter)
+	}
+	for _, nd := range []struct {
+		addr string
+		n    int64
+	}{{c.a.http, 3}, {c.b.http, 2}} {
+		s := counter.Stats["t:c:"+nd.addr]
+		if s.Node != nd.addr || s.TopicName != "t" || s.ChannelName != "c" || s.MessageCount != nd.n {
+			t.Errorf("counter of %s = %+v", nd.addr, s)
+		}
+	}
+}
+
+func TestPartialAndTotalFailure(t *testing.T) {
+	c := startCluster(t)
+	dead := deadAddr(t)
+	adm := startAdmin(t, lookupdMode(c.l.http, dead))
+	var topics struct {
+		Topics  []string `json:"topics"`
+		Message string   `json:"message"`
+	}
+	getJSON(t, adm.base+"/api/topics", &topics)
+	want := `WARNING: Get "http://` + dead + `/topics": dial tcp ` + dead + `: connect: connection refused`
+	if !slices.Equal(topics.Topics, []string{"t"}) || topics.Message != want {
+		t.Fatalf("partial: %+v", topics)
+	}
+
+	c.b.stop()
+	adm = startAdmin(t, nsqdMode(c.a.http, c.b.http))
+	var td topicDoc
+	getJSON(t, adm.base+"/api/topics/t", &td)
+	if td.MessageCount != 3 || len(td.Channels) != 1 || td.Channels[0].Depth != 3 ||
+		!strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.http+`/stats?`) {
+		t.Fatalf("one node down: %+v", td)
+	}
+
+	adm = startAdmin(t, lookupdMode(dead))
+	expect(t, 502, "GET", adm.base+"/api/topics", "",
+		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: Get \"http://`+dead+`/topics\": dial tcp `+dead+`: connect: connection refused"}`)
+	adm = startAdmin(t, nsqdMode(dead))
+	body := expect(t, 502, "GET", adm.base+"/api/nodes", "", "")
+	if !strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqd: `) {
+		t.Fatalf("nsqd mode total failure: %s", body)
+	}
+}
+
+func TestNSQDMode(t *testing.T) {
+	a, b := startNSQD(t), startNSQD(t)
+	a.createChannel(t, "x", "c")
+	b.createChannel(t, "y", "c")
+	b.publish(t, "y", 2)
+	adm := startAdmin(t, nsqdMode(a.http, b.http))
+	expect(t, 200, "GET", adm.base+"/api/topics", "", `{"topics":["x","y"],"message":""}`)
+	expect(t, 200, "GET", adm.base+"/api/topics?inactive=true", "", `{"topics":{},"message":""}`)
+	var nodes struct {
+		Nodes []map[string]json.RawMessage `json:"nodes"`
+	}
+	getJSON(t, adm.base+"/api/nodes", &nodes)
+	if len(nodes.Nodes) != 2 || string(nodes.Nodes[0]["remote_addresses"]) != "null" {
+		t.Fatalf("nodes = %v", nodes)
+	}
+	var td topicDoc
+	getJSON(t, adm.base+"/api/topics/y", &td)
+	if td.MessageCount != 2 || len(td.Nodes) != 1 || td.Nodes[0].Node != b.http {
+		t.Fatalf("topic y = %+v", td)
+	}
+	var cd channelDoc
+	getJSON(t, adm.base+"/api/topics/y/c", &cd)
+	if cd.Depth != 2 {
+		t.Fatalf("channel y/c = %+v", cd)
+	}
+	// Creating needs lookupds: a bare topic is a no-op, a channel fails.
+	expect(t, 200, "POST", adm.base+"/api/topics", `{"topic":"z"}`, `{"message":""}`)
+	expect(t, 502, "POST", adm.base+"/api/topics", `{"topic":"z","channel":"c"}`,
+		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: "}`)
+	resp, body := do(t, "GET", adm.base+"/", "", nil)
+	if resp.StatusCode != 200 || !strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]") {
+		t.Fatalf("shell in nsqd mode: %d %s", resp.StatusCode, body)
+	}
+	expect(t, 405, http.MethodPut, adm.base+"/api/nodes", "x", `{"message":"METHOD_NOT_ALLOWED"}`)
+	expect(t, 404, http.MethodGet, adm.base+"/api/nope", "", `{"message":"NOT_FOUND"}`)
+}

@@ -1,0 +1,192 @@
+package nsqadmin_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqadmin"
+)
+
+// forBoth requires cond of topic "t" on both nodes, eventually.
+func (c *cluster) forBoth(t *testing.T, what string, cond func(*nsqdTopic) bool) {
+	t.Helper()
+	test.Eventually(t, waitFor, func() bool {
+		return cond(c.a.topic(t, "t")) && cond(c.b.topic(t, "t"))
+	}, what)
+}
+
+func TestTopicActions(t *testing.T) {
+	c := startCluster(t)
+	u := c.adm.base + "/api/topics/t"
+	expect(t, 200, "POST", u, `{"action":"pause"}`, `{"message":""}`)
+	c.forBoth(t, "topic paused", func(ts *nsqdTopic) bool { return ts != nil && ts.Paused })
+	expect(t, 200, "POST", u, `{"action":"unpause"}`, `{"message":""}`)
+	c.forBoth(t, "topic unpaused", func(ts *nsqdTopic) bool { return ts != nil && !ts.Paused })
+
+	expect(t, 200, "POST", u+"/c", `{"action":"pause"}`, `{"message":""}`)
+	c.forBoth(t, "channel paused", func(ts *nsqdTopic) bool { return ts.Channels[0].Paused })
+	expect(t, 200, "POST", u+"/c", `{"action":"unpause"}`, `{"message":""}`)
+	c.forBoth(t, "channel unpaused", func(ts *nsqdTopic) bool { return !ts.Channels[0].Paused })
+	expect(t, 200, "POST", u+"/c", `{"action":"empty"}`, `{"message":""}`)
+	c.forBoth(t, "channel emptied", func(ts *nsqdTopic) bool { return ts.Channels[0].Depth == 0 })
+
+	// With the channel gone, published messages stay in the topic.
+	expect(t, 200, "DELETE", u+"/c", "", `{"message":""}`)
+	c.forBoth(t, "channel deleted", func(ts *nsqdTopic) bool { return len(ts.Channels) == 0 })
+	c.a.publish(t, "t", 2)
+	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t").Depth == 2 }, "depth 2 on a")
+	expect(t, 200, "POST", u, `{"action":"empty"}`, `{"message":""}`)
+	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t").Depth == 0 }, "topic emptied")
+
+	expect(t, 200, "DELETE", u, "", `{"message":""}`)
+	c.forBoth(t, "topic deleted", func(ts *nsqdTopic) bool { return ts == nil })
+	expect(t, 200, "GET", c.adm.base+"/api/topics", "", `{"topics":[],"message":""}`)
+}
+
+func TestActionValidation(t *testing.T) {
+	c := startCluster(t)
+	b := c.adm.base
+	expect(t, 400, "POST", b+"/api/topics", `nope`, `{"message":"invalid character 'o' in literal null (expecting 'u')"}`)
+	expect(t, 400, "POST", b+"/api/topics", `{"topic":"bad topic"}`, `{"message":"INVALID_TOPIC"}`)
+	expect(t, 400, "POST", b+"/api/topics", `{"topic":"ok","channel":"bad/ch"}`, `{"message":"INVALID_CHANNEL"}`)
+	expect(t, 400, "POST", b+"/api/topics/t", `{"action":"explode"}`, `{"message":"INVALID_ACTION"}`)
+	expect(t, 400, "POST", b+"/api/topics/t/c", `{"action":"delete"}`, `{"message":"INVALID_ACTION"}`)
+	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.http, `x`, `{"message":"INVALID_BODY"}`)
+	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.http, `{"topic":""}`, `{"message":"INVALID_TOPIC"}`)
+	body := expect(t, 502, "DELETE", b+"/api/topics/missing", "", "")
+	if !strings.Contains(body, "UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404") {
+		t.Errorf("delete unknown topic: %s", body)
+	}
+}
+
+func TestCreateAndTombstone(t *testing.T) {
+	c := startCluster(t)
+	expect(t, 200, "POST", c.adm.base+"/api/topics", `{"topic":"t","channel":"new"}`, `{"message":""}`)
+	c.forBoth(t, "channel created on producers", func(ts *nsqdTopic) bool { return len(ts.Channels) == 2 })
+	expect(t, 200, "POST", c.adm.base+"/api/topics", `{"topic":"fresh"}`, `{"message":""}`)
+	expect(t, 200, "GET", c.adm.base+"/api/topics", "", `{"topics":["fresh","t"],"message":""}`)
+
+	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.http, `{"topic":"t"}`, `{"message":""}`)
+	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t") == nil }, "topic deleted on a")
+	if c.b.topic(t, "t") == nil {
+		t.Fatal("topic deleted on b too")
+	}
+	waitProducers(t, c.l.http, "t", 1)
+}
+
+func TestPartialAction(t *testing.T) {
+	c := startCluster(t)
+	dead := deadAddr(t)
+	adm := startAdmin(t, lookupdMode(c.l.http, dead))
+	_, body := do(t, "POST", adm.base+"/api/topics/t", `{"action":"pause"}`, nil)
+	if !strings.HasPrefix(body, `{"message":"WARNING: Get \"http://`+dead+`/lookup?topic=t\"`) {
+		t.Fatalf("partial pause: %s", body)
+	}
+	c.forBoth(t, "topic paused", func(ts *nsqdTopic) bool { return ts.Paused })
+	adm = startAdmin(t, lookupdMode(dead))
+	_, body = do(t, "POST", adm.base+"/api/topics/t", `{"action":"pause"}`, nil)
+	if !strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: `) {
+		t.Fatalf("total failure: %s", body)
+	}
+}
+
+func TestACL(t *testing.T) {
+	c := startCluster(t, func(o *nsqadmin.Options) { o.AdminUsers = []string{"alice"} })
+	u := c.adm.base + "/api/topics/t"
+	for _, h := range []http.Header{nil, {"X-Forwarded-User": {"bob"}}} {
+		resp, body := do(t, "POST", u, `{"action":"pause"}`, h)
+		if resp.StatusCode != 403 || body != `{"message":"FORBIDDEN"}` {
+			t.Fatalf("%v: %d %s", h, resp.StatusCode, body)
+		}
+		resp, _ = do(t, "DELETE", u, "", h)
+		if resp.StatusCode != 403 {
+			t.Fatalf("delete as %v: %d", h, resp.StatusCode)
+		}
+		_, body = do(t, "GET", c.adm.base+"/", "", h)
+		if global(t, body, "IS_ADMIN") != "false" {
+			t.Fatalf("shell for %v says admin", h)
+		}
+	}
+	alice := http.Header{"X-Forwarded-User": {"alice"}}
+	if resp, body := do(t, "POST", u, `{"action":"pause"}`, alice); resp.StatusCode != 200 {
+		t.Fatalf("alice: %d %s", resp.StatusCode, body)
+	}
+	if _, body := do(t, "GET", c.adm.base+"/", "", alice); global(t, body, "IS_ADMIN") != "true" {
+		t.Fatal("shell for alice says not admin")
+	}
+}
+
+// sink records the notifications it receives.
+type sink struct {
+	mu     sync.Mutex
+	bodies []string
+	types  []string
+}
+
+func (s *sink) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	b, _ := io.ReadAll(req.Body)
+	s.mu.Lock()
+	s.bodies = append(s.bodies, string(b))
+	s.types = append(s.types, req.Header.Get("Content-Type"))
+	s.mu.Unlock()
+}
+
+func (s *sink) got() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.bodies...)
+}
+
+func TestNotifications(t *testing.T) {
+	s := &sink{}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	c := startCluster(t, func(o *nsqadmin.Options) { o.NotificationHTTPEndpoint = srv.URL + "/notify" })
+	req, _ := http.NewRequest("POST", c.adm.base+"/api/topics/t/c", strings.NewReader(`{"action":"pause"}`))
+	req.SetBasicAuth("user1", "pw")
+	req.Header.Set("User-Agent", "testagent")
+	resp, err := rawClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("pause: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.http, `{"topic":"t"}`, "")
+	test.Eventually(t, waitFor, func() bool { return len(s.got()) == 2 }, "two notifications")
+
+	bodies := s.got()
+	hostname, _ := os.Hostname()
+	var n map[string]any
+	if err := json.Unmarshal([]byte(bodies[0]), &n); err != nil {
+		t.Fatal(err)
+	}
+	prefix := `{"action":"pause_channel","topic":"t","channel":"c","timestamp":`
+	if !strings.HasPrefix(bodies[0], prefix) || n["user"] != "user1" || n["user_agent"] != "testagent" ||
+		n["url"] != c.adm.base+"/api/topics/t/c" || n["via"] != hostname ||
+		!strings.HasPrefix(n["remote_ip"].(string), "127.0.0.1:") || s.types[0] != "application/json" {
+		t.Fatalf("notification %s", bodies[0])
+	}
+	if ts := int64(n["timestamp"].(float64)); time.Since(time.Unix(ts, 0)) > time.Minute {
+		t.Errorf("timestamp %d", ts)
+	}
+	if !strings.HasPrefix(bodies[1], `{"action":"tombstone_topic_producer","topic":"t","node":"`+c.a.http+`","timestamp":`) ||
+		strings.Contains(bodies[1], `"user"`) {
+		t.Errorf("tombstone notification %s", bodies[1])
+	}
+}
+
+func TestNotificationEndpointDown(t *testing.T) {
+	dead := deadAddr(t)
+	c := startCluster(t, func(o *nsqadmin.Options) { o.NotificationHTTPEndpoint = "http://" + dead + "/" })
+	for _, a := range []string{"pause", "unpause", "empty"} {
+		expect(t, 200, "POST", c.adm.base+"/api/topics/t", `{"action":"`+a+`"}`, `{"message":""}`)
+	}
+	expect(t, 200, "GET", c.adm.base+"/ping", "", "OK")
+}

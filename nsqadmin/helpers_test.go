@@ -1,0 +1,273 @@
+package nsqadmin_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/nsqlookupd"
+)
+
+const waitFor = 10 * time.Second
+
+// lookupd is a running nsqlookupd.
+type lookupd struct {
+	tcp, http string
+}
+
+func startLookupd(t *testing.T) *lookupd {
+	t.Helper()
+	opts := nsqlookupd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.Logger = test.NewLogger(t)
+	l, err := nsqlookupd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Main() }()
+	t.Cleanup(func() { l.Exit(); <-done })
+	return &lookupd{tcp: l.RealTCPAddr().String(), http: l.RealHTTPAddr().String()}
+}
+
+// node is a running nsqd.
+type node struct {
+	http string
+	stop func()
+}
+
+func startNSQD(t *testing.T, lookupdTCP ...string) *node {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	opts.NSQLookupdTCPAddresses = lookupdTCP
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			n.Exit()
+			<-done
+		}
+	}
+	t.Cleanup(stop)
+	return &node{http: n.RealHTTPAddr().String(), stop: stop}
+}
+
+func (nd *node) post(t *testing.T, path string, q url.Values, body string) {
+	t.Helper()
+	var b []byte
+	if body != "" {
+		b = []byte(body)
+	}
+	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+nd.http+path+"?"+q.Encode(), b)
+}
+
+func (nd *node) createChannel(t *testing.T, topic, channel string) {
+	t.Helper()
+	nd.post(t, "/topic/create", url.Values{"topic": {topic}}, "")
+	nd.post(t, "/channel/create", url.Values{"topic": {topic}, "channel": {channel}}, "")
+}
+
+func (nd *node) publish(t *testing.T, topic string, n int) {
+	t.Helper()
+	for range n {
+		nd.post(t, "/pub", url.Values{"topic": {topic}}, "msg")
+	}
+}
+
+// nsqdTopic is the part of nsqd's /stats the tests check.
+type nsqdTopic struct {
+	TopicName string `json:"topic_name"`
+	Depth     int64  `json:"depth"`
+	Paused    bool   `json:"paused"`
+	Channels  []struct {
+		ChannelName string `json:"channel_name"`
+		Depth       int64  `json:"depth"`
+		Paused      bool   `json:"paused"`
+	} `json:"channels"`
+}
+
+// topic returns the node's stats of topic, or nil when it has none.
+func (nd *node) topic(t *testing.T, topic string) *nsqdTopic {
+	t.Helper()
+	var doc struct {
+		Topics []*nsqdTopic `json:"topics"`
+	}
+	test.HTTPGetJSON(t, "http://"+nd.http+"/stats?format=json", &doc)
+	for _, ts := range doc.Topics {
+		if ts.TopicName == topic {
+			return ts
+		}
+	}
+	return nil
+}
+
+// admin is a running nsqadmin.
+type admin struct {
+	n    *nsqadmin.NSQAdmin
+	base string // http://host:port
+	addr string
+}
+
+func startAdmin(t *testing.T, configure func(*nsqadmin.Options)) *admin {
+	t.Helper()
+	opts := nsqadmin.NewOptions()
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.Logger = test.NewLogger(t)
+	configure(opts)
+	n, err := nsqadmin.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() { n.Exit(); <-done })
+	addr := n.RealHTTPAddr().String()
+	return &admin{n: n, base: "http://" + addr, addr: addr}
+}
+
+func lookupdMode(addrs ...string) func(*nsqadmin.Options) {
+	return func(o *nsqadmin.Options) { o.NSQLookupdHTTPAddresses = addrs }
+}
+
+func nsqdMode(addrs ...string) func(*nsqadmin.Options) {
+	return func(o *nsqadmin.Options) { o.NSQDHTTPAddresses = addrs }
+}
+
+// rawClient neither follows redirects nor asks for compression itself.
+var rawClient = &http.Client{
+	Timeout:       waitFor,
+	Transport:     &http.Transport{DisableCompression: true},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// do sends a request and returns the response with its body read.
+func do(t *testing.T, method, u, body string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	resp, err := rawClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// expect sends a request and requires status code and, unless want is
+// "", exactly the body want.
+func expect(t *testing.T, code int, method, u, body, want string) string {
+	t.Helper()
+	resp, got := do(t, method, u, body, nil)
+	if resp.StatusCode != code || want != "" && got != want {
+		t.Fatalf("%s %s: %d %s\nwant %d %s", method, u, resp.StatusCode, got, code, want)
+	}
+	return got
+}
+
+// getJSON GETs u, requires 200 and decodes the body into v.
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	body := expect(t, 200, http.MethodGet, u, "", "")
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("GET %s: %v in %s", u, err, body)
+	}
+}
+
+// waitProducers polls the lookupd until topic has n producers.
+func waitProducers(t *testing.T, lookupdHTTP, topic string, n int) {
+	t.Helper()
+	test.Eventually(t, waitFor, func() bool {
+		resp, err := http.Get("http://" + lookupdHTTP + "/lookup?topic=" + url.QueryEscape(topic))
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var doc struct {
+			Producers []json.RawMessage `json:"producers"`
+		}
+		return json.NewDecoder(resp.Body).Decode(&doc) == nil && len(doc.Producers) == n
+	}, fmt.Sprintf("%d producers of %s", n, topic))
+}
+
+// deadAddr returns an address nothing listens on.
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// cluster is one lookupd and two nsqd registered to it, topic "t" with
+// channel "c" on both, 3 messages on a and 2 on b, and an admin.
+type cluster struct {
+	l    *lookupd
+	a, b *node
+	adm  *admin
+}
+
+func startCluster(t *testing.T, configure ...func(*nsqadmin.Options)) *cluster {
+	t.Helper()
+	c := &cluster{l: startLookupd(t)}
+	c.a, c.b = startNSQD(t, c.l.tcp), startNSQD(t, c.l.tcp)
+	c.a.createChannel(t, "t", "c")
+	c.b.createChannel(t, "t", "c")
+	c.a.publish(t, "t", 3)
+	c.b.publish(t, "t", 2)
+	waitProducers(t, c.l.http, "t", 2)
+	c.adm = startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQLookupdHTTPAddresses = []string{c.l.http}
+		for _, f := range configure {
+			f(o)
+		}
+	})
+	return c
+}
+
+// global returns the JavaScript expression the shell assigns to the
+// global name, spaces trimmed.
+func global(t *testing.T, shell, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`var ` + name + ` = (.*?);`).FindStringSubmatch(shell)
+	if m == nil {
+		t.Fatalf("no global %s in the shell", name)
+	}
+	return strings.TrimSpace(m[1])
+}

@@ -1,0 +1,61 @@
+package nsqadmin
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/clusterinfo"
+)
+
+func TestRingSize(t *testing.T) {
+	for _, c := range []struct {
+		interval time.Duration
+		want     int
+	}{{10 * time.Second, 360}, {time.Second, 3600}, {7 * time.Second, 515}, {2 * time.Hour, 1}} {
+		if got := newHistory(c.interval).size; got != c.want {
+			t.Errorf("interval %s: %d points, want %d", c.interval, got, c.want)
+		}
+	}
+}
+
+func TestRingWrapsOldestFirst(t *testing.T) {
+	r := &ring{size: 3}
+	if got := r.slice(); got == nil || len(got) != 0 {
+		t.Fatalf("empty ring slice = %#v", got)
+	}
+	for i := range 5 {
+		r.push(historyPoint{TS: int64(i)})
+	}
+	got := r.slice()
+	if len(got) != 3 || got[0].TS != 2 || got[2].TS != 4 || r.newest().TS != 4 {
+		t.Fatalf("ring = %+v", got)
+	}
+}
+
+func TestHistoryBeforeFirstSampleAndPruning(t *testing.T) {
+	h := newHistory(time.Second)
+	if pts, ok := points(h, h.topics, "any"); !ok || pts == nil || len(pts) != 0 {
+		t.Fatalf("before the first sample: %v %v", pts, ok)
+	}
+	stats := []*clusterinfo.TopicStats{{
+		Node: "n:1", TopicName: "t", MessageCount: 4,
+		Channels: []*clusterinfo.ChannelStats{{ChannelName: "c", Depth: 2, InFlightCount: 1, ClientCount: 3, RequeueCount: 5}},
+	}}
+	now := time.Now()
+	h.record(now, stats, true)
+	pts, ok := points(h, h.topics, "t")
+	if !ok || len(pts) != 1 || pts[0] != (historyPoint{TS: now.Unix(), Messages: 4, InFlight: 1, Clients: 3, Requeued: 5}) {
+		t.Fatalf("topic point %+v", pts)
+	}
+	if _, ok := points(h, h.topics, "other"); ok {
+		t.Fatal("unknown topic found")
+	}
+	h.record(now.Add(time.Second), nil, false) // incomplete: keep
+	if _, ok := points(h, h.channels, channelKey{"t", "c"}); !ok {
+		t.Fatal("incomplete round dropped a series")
+	}
+	h.record(now.Add(2*time.Second), nil, true) // complete: drop
+	if _, ok := points(h, h.nodes, "n:1"); ok {
+		t.Fatal("complete round kept a vanished series")
+	}
+}

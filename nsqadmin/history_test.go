@@ -1,0 +1,158 @@
+package nsqadmin_test
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqadmin"
+)
+
+type point struct {
+	TS       int64 `json:"ts"`
+	Depth    int64 `json:"depth"`
+	InFlight int64 `json:"in_flight"`
+	Deferred int64 `json:"deferred"`
+	Messages int64 `json:"messages"`
+	Requeued int64 `json:"requeued"`
+	TimedOut int64 `json:"timed_out"`
+	Clients  int64 `json:"clients"`
+}
+
+type historyDoc struct {
+	Message  string             `json:"message"`
+	Interval int                `json:"interval"`
+	Points   []point            `json:"points"`
+	Topics   map[string][]point `json:"topics"`
+}
+
+func TestHistory(t *testing.T) {
+	a, b := startNSQD(t), startNSQD(t)
+	a.createChannel(t, "h", "c")
+	b.createChannel(t, "h", "c")
+	a.publish(t, "h", 2)
+	adm := startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQDHTTPAddresses = []string{a.http, b.http}
+		o.StatsInterval = time.Second
+	})
+	u := adm.base + "/api/history"
+	var doc historyDoc
+	test.Eventually(t, waitFor, func() bool {
+		doc = historyDoc{}
+		getJSON(t, u+"?topic=h", &doc)
+		return len(doc.Points) >= 1
+	}, "first sample")
+	b.publish(t, "h", 3)
+	test.Eventually(t, waitFor, func() bool {
+		getJSON(t, u+"?topic=h", &doc)
+		return doc.Points[len(doc.Points)-1].Messages == 5
+	}, "cumulative message count 5")
+	if doc.Interval != 1 || doc.Message != "" || len(doc.Points) < 2 {
+		t.Fatalf("topic history = %+v", doc)
+	}
+	for i := 1; i < len(doc.Points); i++ {
+		p, q := doc.Points[i-1], doc.Points[i]
+		if q.TS < p.TS || q.Messages < p.Messages {
+			t.Errorf("points not in order or counter decreased: %+v then %+v", p, q)
+		}
+	}
+	// The topic's messages went to its channel on both nodes.
+	if last := doc.Points[len(doc.Points)-1]; last.Depth != 0 {
+		t.Errorf("topic point %+v", last)
+	}
+	getJSON(t, u+"?topic=h&channel=c", &doc)
+	if last := doc.Points[len(doc.Points)-1]; last.Depth != 5 || last.Messages != 5 {
+		t.Errorf("channel point %+v", last)
+	}
+	getJSON(t, u+"?node="+b.http, &doc)
+	if last := doc.Points[len(doc.Points)-1]; last.Messages != 3 {
+		t.Errorf("node point %+v", last)
+	}
+	doc = historyDoc{}
+	getJSON(t, u, &doc)
+	if len(doc.Topics) != 1 || len(doc.Topics["h"]) < 2 || doc.Points != nil {
+		t.Errorf("all topics = %+v", doc)
+	}
+	expect(t, 404, "GET", u+"?topic=nope", "", `{"message":"NOT_FOUND"}`)
+	expect(t, 404, "GET", u+"?topic=h&channel=nope", "", `{"message":"NOT_FOUND"}`)
+	expect(t, 404, "GET", u+"?node=127.0.0.1:1", "", `{"message":"NOT_FOUND"}`)
+	expect(t, 400, "GET", u+"?channel=c", "", `{"message":"MISSING_ARG_TOPIC"}`)
+}
+
+func TestStartupValidation(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.pem")
+	os.WriteFile(junk, []byte("not a pem"), 0o600)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, c := range []struct {
+		set  func(*nsqadmin.Options)
+		want string
+	}{
+		{func(o *nsqadmin.Options) {}, "--nsqd-http-address or --lookupd-http-address required"},
+		{func(o *nsqadmin.Options) {
+			o.NSQLookupdHTTPAddresses = []string{"a:1"}
+			o.NSQDHTTPAddresses = []string{"b:2"}
+		},
+			"use --nsqd-http-address or --lookupd-http-address not both"},
+		{func(o *nsqadmin.Options) { o.HTTPClientTLSCert = junk },
+			"--http-client-tls-key must be specified with --http-client-tls-cert"},
+		{func(o *nsqadmin.Options) { o.HTTPClientTLSKey = junk },
+			"--http-client-tls-cert must be specified with --http-client-tls-key"},
+		{func(o *nsqadmin.Options) { o.HTTPClientTLSCert, o.HTTPClientTLSKey = junk, junk },
+			"failed to LoadX509KeyPair " + junk + ", " + junk + " - "},
+		{func(o *nsqadmin.Options) { o.HTTPClientTLSRootCAFile = filepath.Join(dir, "missing") },
+			"failed to read TLS root CA file " + filepath.Join(dir, "missing") + " - "},
+		{func(o *nsqadmin.Options) { o.HTTPClientTLSRootCAFile = junk }, "failed to AppendCertsFromPEM " + junk},
+		{func(o *nsqadmin.Options) { o.NSQDHTTPAddresses = []string{"nohostport"} },
+			"failed to resolve --nsqd-http-address (nohostport) - "},
+		{func(o *nsqadmin.Options) { o.NSQDHTTPAddresses = nil; o.NSQLookupdHTTPAddresses = []string{"x"} },
+			"failed to resolve --lookupd-http-address (x) - "},
+		{func(o *nsqadmin.Options) { o.ProxyGraphite, o.GraphiteURL = true, "http://[::1" },
+			"failed to parse --graphite-url (http://[::1) - "},
+		{func(o *nsqadmin.Options) { o.AllowConfigFromCIDR = "10.0.0.0/99" },
+			"failed to parse --allow-config-from-cidr (10.0.0.0/99) - "},
+		{func(o *nsqadmin.Options) { o.StatsInterval = time.Millisecond }, "--stats-interval must be at least 1s"},
+		{func(o *nsqadmin.Options) { o.HTTPAddress = busy.Addr().String() },
+			"listen (" + busy.Addr().String() + ") failed - "},
+	} {
+		opts := nsqadmin.NewOptions()
+		opts.HTTPAddress = "127.0.0.1:0"
+		opts.Logger = test.NewLogger(t)
+		if !strings.Contains(c.want, "required") {
+			opts.NSQDHTTPAddresses = []string{"127.0.0.1:4151"}
+		}
+		c.set(opts)
+		n, err := nsqadmin.New(opts)
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, err)
+			if n != nil {
+				n.Exit()
+			}
+		}
+	}
+}
+
+func TestExitWithoutMainAndTwice(t *testing.T) {
+	opts := nsqadmin.NewOptions()
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.Logger = test.NewLogger(t)
+	opts.NSQDHTTPAddresses = []string{"127.0.0.1:4151"}
+	opts.NotificationHTTPEndpoint = "http://127.0.0.1:1/"
+	n, err := nsqadmin.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Exit()
+	n.Exit()
+	if _, err := net.Dial("tcp", n.RealHTTPAddr().String()); err == nil {
+		t.Fatal("still listening after Exit")
+	}
+}

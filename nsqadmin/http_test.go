@@ -1,0 +1,217 @@
+package nsqadmin_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nsqgo/nsq/nsqadmin"
+)
+
+func TestShellGlobals(t *testing.T) {
+	adm := startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQLookupdHTTPAddresses = []string{"127.0.0.1:4161", "127.0.0.1:4261"}
+		o.GraphiteURL = "http://graphite.example"
+		o.StatsInterval = 3e9
+	})
+	for _, p := range []string{"/", "/topics", "/topics/t", "/topics/t/c", "/nodes", "/nodes/n:1", "/counter", "/lookup"} {
+		resp, body := do(t, "GET", adm.base+p, "", nil)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html" {
+			t.Fatalf("GET %s: %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		want := map[string]string{
+			"USER_AGENT": `"nsqadmin/v1.3.0"`, "VERSION": `"1.3.0"`,
+			"GRAPHITE_URL": `"http://graphite.example"`, "GRAPH_ENABLED": "true",
+			"STATSD_COUNTER_FORMAT": `"stats.counters.%s.count"`, "STATSD_GAUGE_FORMAT": `"stats.gauges.%s"`,
+			"STATSD_PREFIX": `"nsq.%s"`, "STATSD_INTERVAL": "60", "IS_ADMIN": "true",
+			"BASE_PATH": `"/"`, "HISTORY_INTERVAL": "3",
+		}
+		for name, v := range want {
+			if got := global(t, body, name); got != v {
+				t.Errorf("GET %s: %s = %s, want %s", p, name, got, v)
+			}
+		}
+		if got := global(t, body, "NSQLOOKUPD"); !strings.HasPrefix(got, `["127.0.0.1:4161","127.0.0.1:4261"]`) {
+			t.Errorf("NSQLOOKUPD = %s", got)
+		}
+	}
+}
+
+func TestBasePath(t *testing.T) {
+	adm := startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQDHTTPAddresses = []string{deadAddr(t)}
+		o.BasePath = "admin/"
+	})
+	resp, body := do(t, "GET", adm.base+"/admin", "", nil)
+	if resp.StatusCode != 200 || global(t, body, "BASE_PATH") != `"/admin"` {
+		t.Fatalf("GET /admin: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, "GET", adm.base+"/admin/?x=1", "", nil)
+	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/admin?x=1" {
+		t.Fatalf("GET /admin/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = do(t, "GET", adm.base+"/admin/topics/t/", "", nil)
+	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/admin/topics/t" {
+		t.Fatalf("GET /admin/topics/t/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	expect(t, 404, "GET", adm.base+"/", "", `{"message":"NOT_FOUND"}`)
+	expect(t, 404, "GET", adm.base+"/api/topics", "", `{"message":"NOT_FOUND"}`)
+	expect(t, 200, "GET", adm.base+"/admin/ping", "", "OK")
+	expect(t, 200, "GET", adm.base+"/admin/api/history", "", `{"message":"","interval":10,"topics":{}}`)
+	expect(t, 200, "GET", adm.base+"/admin/config/base_path", "", "/admin")
+	if body := expect(t, 200, "GET", adm.base+"/admin/static/index.html", "", ""); !strings.Contains(body, "{{") {
+		t.Error("/static/index.html is not the raw template")
+	}
+}
+
+func TestPing(t *testing.T) {
+	adm := startAdmin(t, nsqdMode(deadAddr(t)))
+	resp, body := do(t, "GET", adm.base+"/ping", "", nil)
+	if resp.StatusCode != 200 || body != "OK" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" ||
+		resp.Header.Get("X-NSQ-Content-Type") != "" {
+		t.Fatalf("ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.js": "text/javascript; charset=utf-8", "b.css": "text/css; charset=utf-8",
+		"c.svg": "image/svg+xml", "d.map": "application/json", "vendor/e.js": "text/javascript; charset=utf-8",
+	}
+	os.Mkdir(filepath.Join(dir, "vendor"), 0o755)
+	for name := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("content of "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adm := startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQDHTTPAddresses = []string{deadAddr(t)}
+		o.DevStaticDir = dir
+	})
+	for name, ct := range files {
+		for _, prefix := range []string{"/static/", "/fonts/"} {
+			resp, body := do(t, "GET", adm.base+prefix+name, "", nil)
+			if resp.StatusCode != 200 || body != "content of "+name || resp.Header.Get("Content-Type") != ct {
+				t.Errorf("GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+			}
+		}
+	}
+	for _, p := range []string{"/static/nope.js", "/static/vendor", "/static/", "/fonts/../a.js", "/static/%2e%2e/x"} {
+		resp, body := do(t, "GET", adm.base+p, "", nil)
+		if resp.StatusCode != 404 || body != "NOT_FOUND" || strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+		}
+	}
+
+	// The embedded copy.
+	emb := startAdmin(t, nsqdMode(deadAddr(t)))
+	resp, body := do(t, "GET", emb.base+"/static/index.html", "", nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(body, "{{") {
+		t.Errorf("embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestCompression(t *testing.T) {
+	adm := startAdmin(t, nsqdMode(deadAddr(t)))
+	u := adm.base + "/api/history"
+	const want = `{"message":"","interval":10,"topics":{}}`
+	for _, c := range []struct {
+		accept, enc string
+		reader      func(io.Reader) (io.Reader, error)
+	}{
+		{"gzip", "gzip", func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
+		{"br, deflate;q=0.5, gzip", "deflate", func(r io.Reader) (io.Reader, error) { return flate.NewReader(r), nil }},
+	} {
+		resp, raw := do(t, "GET", u, "", http.Header{"Accept-Encoding": {c.accept}})
+		if resp.Header.Get("Content-Encoding") != c.enc || resp.Header.Get("Vary") != "Accept-Encoding" ||
+			resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Fatalf("%s: headers %v", c.accept, resp.Header)
+		}
+		r, err := c.reader(bytes.NewReader([]byte(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := io.ReadAll(r)
+		if err != nil || string(plain) != want {
+			t.Fatalf("%s: %q %v", c.accept, plain, err)
+		}
+	}
+	resp, body := do(t, "GET", u, "", nil)
+	if resp.Header.Get("Content-Encoding") != "" || body != want {
+		t.Fatalf("uncompressed: %v %q", resp.Header, body)
+	}
+}
+
+func TestConfigEndpoint(t *testing.T) {
+	lookupd := deadAddr(t)
+	adm := startAdmin(t, lookupdMode(lookupd))
+	cfg := adm.base + "/config/"
+	expect(t, 200, "GET", cfg+"nsqlookupd_http_addresses", "", `["`+lookupd+`"]`)
+	expect(t, 200, "GET", cfg+"nsqd_http_addresses", "", `[]`)
+	expect(t, 200, "GET", cfg+"acl_http_header", "", `X-Forwarded-User`)
+	expect(t, 200, "GET", cfg+"statsd_interval", "", `60000000000`)
+	expect(t, 200, "GET", cfg+"log_level", "", `2`)
+	expect(t, 200, "GET", cfg+"proxy_graphite", "", `false`)
+	expect(t, 400, "GET", cfg+"http-address", "", `{"message":"INVALID_OPTION"}`)
+	expect(t, 200, "PUT", cfg+"log_level", "debug", `1`)
+	expect(t, 400, "PUT", cfg+"log_level", "loud", `{"message":"INVALID_VALUE"}`)
+	expect(t, 200, "PUT", cfg+"nsqlookupd_http_addresses", `["127.0.0.1:1","127.0.0.1:2"]`, `["127.0.0.1:1","127.0.0.1:2"]`)
+	expect(t, 400, "PUT", cfg+"nsqlookupd_http_addresses", `nope`, `{"message":"INVALID_VALUE"}`)
+	expect(t, 413, "PUT", cfg+"log_level", "", `{"message":"INVALID_VALUE"}`)
+	expect(t, 413, "PUT", cfg+"log_level", strings.Repeat("x", 1024*1024+1), `{"message":"INVALID_VALUE"}`)
+	expect(t, 400, "PUT", cfg+"base_path", "/x", `{"message":"INVALID_OPTION"}`)
+	// The new lookupd list is used by the next request.
+	body := expect(t, 502, "GET", adm.base+"/api/topics", "", "")
+	if !strings.Contains(body, "127.0.0.1:1/topics") || !strings.Contains(body, "127.0.0.1:2/topics") {
+		t.Fatalf("after PUT: %s", body)
+	}
+
+	locked := startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQDHTTPAddresses = []string{deadAddr(t)}
+		o.AllowConfigFromCIDR = "10.0.0.0/8"
+	})
+	expect(t, 403, "GET", locked.base+"/config/log_level", "", `{"message":"FORBIDDEN"}`)
+}
+
+func TestGraphite(t *testing.T) {
+	var gotPath, gotUser, gotPass, gotHost string
+	graphite := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		gotPath, gotHost = req.URL.RequestURI(), req.Host
+		gotUser, gotPass, _ = req.BasicAuth()
+		if req.URL.Query().Get("target") == "empty" {
+			w.Write([]byte(`[]`))
+			return
+		}
+		w.Write([]byte(`[{"target":"x","datapoints":[[120,1],[null,2]]}]`))
+	}))
+	t.Cleanup(graphite.Close)
+	adm := startAdmin(t, func(o *nsqadmin.Options) {
+		o.NSQDHTTPAddresses = []string{deadAddr(t)}
+		o.GraphiteURL = strings.Replace(graphite.URL, "http://", "http://u:p@", 1)
+		o.ProxyGraphite = true
+	})
+	expect(t, 200, "GET", adm.base+"/api/graphite?metric=rate&target=x", "", `{"rate":"2.00"}`)
+	if gotPath != "/render?format=json&from=-120sec&target=x&until=-60sec" {
+		t.Errorf("graphite got %s", gotPath)
+	}
+	expect(t, 200, "GET", adm.base+"/api/graphite?metric=rate&target=empty", "", `{"rate":"N/A"}`)
+	expect(t, 400, "GET", adm.base+"/api/graphite?metric=count&target=x", "", `{"message":"INVALID_ARG_METRIC"}`)
+	expect(t, 400, "GET", adm.base+"/api/graphite?metric=rate", "", `{"message":"INVALID_ARG_TARGET"}`)
+
+	expect(t, 200, "GET", adm.base+"/render?target=a&from=-1h", "", "")
+	if gotPath != "/render?target=a&from=-1h" || gotUser != "u" || gotPass != "p" || gotHost != adm.addr {
+		t.Errorf("proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
+	}
+	_, body := do(t, "GET", adm.base+"/", "", nil)
+	if global(t, body, "GRAPHITE_URL") != `""` || global(t, body, "GRAPH_ENABLED") != "true" {
+		t.Errorf("shell with proxy: GRAPHITE_URL %s", global(t, body, "GRAPHITE_URL"))
+	}
+}

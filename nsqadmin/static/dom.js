@@ -1,0 +1,40 @@
+// Tiny DOM builder: h('a', {href: '/x', class: 'link'}, 'text', child, [more]).
+// Attributes starting with "on" become event listeners; null/false children
+// and attributes are skipped, so conditional content can be written inline.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'style' && typeof v === 'object') Object.assign(el.style, v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c == null || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.append(c instanceof Node ? c : String(c));
+  }
+}
+
+export const frag = (...children) => {
+  const f = document.createDocumentFragment();
+  append(f, children);
+  return f;
+};
+
+// Alerts in the colours of an operations console.
+export const alert = (kind, ...children) => h('div', { class: `alert alert-${kind}`, role: 'alert' }, ...children);
+export const notice = (...children) => alert('info', ...children);
+
+export const badge = (text, kind = '', title) => h('span', { class: `badge ${kind}`.trim(), title }, text);
+export const pausedBadge = (paused) => (paused ? badge('paused', 'badge-paused') : null);
+export const ephemeralBadge = (name) => (String(name).endsWith('#ephemeral') ? badge('ephemeral', 'badge-ephemeral') : null);
+
+export function spinner() {
+  return h('div', { class: 'spinner', 'aria-label': 'loading' }, h('span'), h('span'), h('span'));
+}

@@ -1,0 +1,327 @@
+// Browser tests for the nsqadmin web UI: a real cluster, headless Debian
+// chromium driven by playwright-core, figures checked against nsqd /stats.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { Cluster, eventually, getJSON, post, killOnExit, repoRoot, freePort, waitPing, consume } from './cluster.js';
+
+const TOPIC = 'uitest_orders';
+const OTHER = 'uitest_audit';
+const EPHEMERAL = 'uitest_tmp#ephemeral';
+const CHANNEL = 'workers';
+const shotDir = path.join(repoRoot, 'nsqadmin/testdata/screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const cluster = new Cluster();
+killOnExit(cluster);
+let browser, page, consumer;
+const pageErrors = [];
+
+const num = (s) => Number(String(s).replace(/[^0-9]/g, ''));
+const enc = encodeURIComponent;
+
+// nsqd /stats for the test topic: { depth, messages, channels: {name: {...}} } per node.
+async function nodeStats(n) {
+  const s = await getJSON(`${n.url}/stats?format=json&topic=${TOPIC}`);
+  const t = (s.topics || []).find((x) => x.topic_name === TOPIC);
+  return t || { depth: 0, message_count: 0, channels: [] };
+}
+const chanOf = (t) => (t.channels || []).find((c) => c.channel_name === CHANNEL);
+
+async function shot(name) {
+  fs.mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: path.join(shotDir, `${name}.png`), fullPage: true });
+}
+
+async function open(route) {
+  await page.goto(cluster.admin + route);
+  await page.waitForSelector('main#app[data-loaded]', { state: 'attached', timeout: 15000 });
+}
+
+const cellText = (row, col) => page.locator(`${row} td[data-col="${col}"]`).first().innerText();
+
+// Clicks an admin button, checks the dialog text, confirms (or cancels).
+async function confirmAction(action, name, ok = true) {
+  await page.click(`button[data-action="${action}"]`);
+  const dialog = page.locator('.modal');
+  await dialog.waitFor({ timeout: 5000 });
+  assert.equal((await dialog.locator('.modal-body').innerText()).trim(), `Are you sure you want to ${action} ${name}?`);
+  assert.equal(await dialog.locator('.modal-body b').innerText(), action);
+  assert.equal(await dialog.locator('.modal-body i').innerText(), name);
+  await page.click(`.modal [data-modal="${ok ? 'ok' : 'cancel'}"]`);
+  await dialog.waitFor({ state: 'detached', timeout: 5000 });
+}
+
+before(async () => {
+  await cluster.up();
+  const [n1, n2] = cluster.nsqd;
+  for (const n of cluster.nsqd) {
+    await post(`${n.url}/topic/create?topic=${TOPIC}`);
+    await post(`${n.url}/channel/create?topic=${TOPIC}&channel=${CHANNEL}`);
+  }
+  // 1,200 messages on the first node, 34 on the second: 1,234 in all.
+  await post(`${n1.url}/mpub?topic=${TOPIC}`, Array.from({ length: 1200 }, (_, i) => `m${i}`).join('\n'));
+  await post(`${n2.url}/mpub?topic=${TOPIC}`, Array.from({ length: 34 }, (_, i) => `m${i}`).join('\n'));
+  await post(`${n2.url}/pub?topic=${OTHER}`, 'hello');
+  await post(`${n1.url}/pub?topic=${enc(EPHEMERAL)}`, 'hello');
+  await eventually(async () => {
+    const t = (await getJSON(`${cluster.admin}/api/topics`)).topics || [];
+    return t.includes(TOPIC) && t.includes(OTHER) && t.includes(EPHEMERAL);
+  }, { what: 'nsqadmin to list the topics' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.setDefaultTimeout(15000);
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+});
+
+after(async () => {
+  try {
+    if (consumer) consumer.destroy();
+    if (browser) await browser.close();
+  } finally {
+    await cluster.down();
+    if (process.exitCode) console.error(cluster.logs());
+    cluster.cleanup();
+  }
+});
+
+describe('nsqadmin UI', () => {
+  it('shell: globals, navbar and version label', async () => {
+    await open('/');
+    const g = await page.evaluate(() => ({ ua: USER_AGENT, v: VERSION, base: BASE_PATH, lookupd: NSQLOOKUPD, admin: IS_ADMIN, hist: HISTORY_INTERVAL, graph: GRAPH_ENABLED }));
+    assert.match(g.ua, /^nsqadmin\/v/);
+    assert.equal(g.base, '/');
+    assert.deepEqual(g.lookupd, [cluster.lookupdHTTP]);
+    assert.equal(g.admin, true);
+    assert.equal(g.hist, 1);
+    assert.equal(g.graph, false);
+    assert.equal(await page.locator('#version').innerText(), `v${g.v}`);
+    for (const link of ['Streams', 'Nodes', 'Counter', 'Lookup']) assert.ok(await page.locator('.nav a', { hasText: link }).count());
+  });
+
+  it('topics list: names, live figures from history, sparkline, sorting', async () => {
+    await open('/');
+    await page.waitForSelector(`tr[data-topic="${TOPIC}"]`);
+    assert.equal(await page.locator('h2').first().innerText(), 'Topics');
+    // Live refresh fills in figures from /api/history without a reload.
+    await eventually(async () => (await cellText(`tr[data-topic="${TOPIC}"]`, 'messages')) === '1,234', { timeout: 20000, what: 'topics list message count 1,234' });
+    await eventually(async () => Number(await page.locator(`tr[data-topic="${TOPIC}"] [data-chart]`).getAttribute('data-points')) >= 2,
+      { timeout: 20000, what: 'topics list sparkline with 2 points' });
+    const names = async () => page.locator('#topics-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.topic));
+    assert.deepEqual(await names(), [OTHER, TOPIC, EPHEMERAL]);
+    assert.equal(await page.locator(`tr[data-topic="${EPHEMERAL}"] .badge-ephemeral`).innerText(), 'ephemeral');
+    await page.click('#topics-table th:has-text("Topic")'); // ascending
+    await page.click('#topics-table th:has-text("Topic")'); // descending
+    assert.deepEqual(await names(), [EPHEMERAL, TOPIC, OTHER]);
+    // The periodic refresh re-renders without losing the sort order.
+    const renders = Number(await page.locator('main#app').getAttribute('data-loaded'));
+    await eventually(async () => Number(await page.locator('main#app').getAttribute('data-loaded')) > renders, { timeout: 10000, what: 'a live refresh' });
+    assert.deepEqual(await names(), [EPHEMERAL, TOPIC, OTHER]);
+    await shot('topics');
+  });
+
+  it('topic page: per-node and total figures match nsqd /stats, graphs drawn', async () => {
+    // Client-side navigation: the page is not reloaded.
+    await page.evaluate(() => { window.__noReload = true; });
+    await page.click(`tr[data-topic="${TOPIC}"] a`);
+    await page.waitForSelector('#topic-nodes');
+    assert.equal(new URL(page.url()).pathname, `/topics/${TOPIC}`);
+    assert.equal(await page.evaluate(() => window.__noReload), true);
+    assert.equal(await page.locator('h2').first().innerText(), `Topic: ${TOPIC}`);
+    let total = 0;
+    for (const n of cluster.nsqd) {
+      const s = await nodeStats(n);
+      const row = `#topic-nodes tr[data-node="${n.http}"]`;
+      assert.equal(num(await cellText(row, 'depth')), s.depth, `${n.name} depth`);
+      assert.equal(num(await cellText(row, 'messages')), s.message_count, `${n.name} messages`);
+      total += s.message_count;
+    }
+    assert.equal(total, 1234);
+    assert.equal(await cellText('#topic-nodes tr.total', 'messages'), '1,234');
+    const chDepth = (await Promise.all(cluster.nsqd.map(nodeStats))).reduce((a, s) => a + chanOf(s).depth, 0);
+    assert.equal(await cellText(`#topic-channels tr[data-channel="${CHANNEL}"]`, 'depth'), chDepth.toLocaleString('en-US'));
+    // Graph with at least two samples, drawn by uPlot on a canvas.
+    const chart = `[data-chart="topic:${TOPIC}:depth"]`;
+    await eventually(async () => Number(await page.locator(chart).getAttribute('data-points')) >= 2, { timeout: 20000, what: 'topic graph with 2 points' });
+    assert.equal(await page.locator(`${chart} canvas`).count(), 1);
+    assert.ok(await page.locator(`${chart} .uplot`).count());
+    await shot('topic');
+  });
+
+  it('topic page: pause and unpause the topic; deep link to an ephemeral topic', async () => {
+    const paused = async () => (await Promise.all(cluster.nsqd.map(nodeStats))).map((s) => s.paused);
+    await confirmAction('pause', TOPIC);
+    await page.waitForSelector('button[data-action="unpause"]');
+    assert.deepEqual(await paused(), [true, true]);
+    await confirmAction('unpause', TOPIC);
+    await page.waitForSelector('button[data-action="pause"]');
+    assert.deepEqual(await paused(), [false, false]);
+    await open(`/topics/${enc(EPHEMERAL)}`);
+    await page.waitForSelector('#topic-nodes');
+    assert.equal(await page.locator('h2').first().innerText(), `Topic: ${EPHEMERAL} ephemeral`);
+    assert.equal(await page.locator('#topic-nodes tbody tr').count(), 1);
+  });
+
+  it('nodes page lists both nsqd with their ports', async () => {
+    await open('/nodes');
+    await page.waitForSelector('#nodes-table');
+    assert.equal(await page.locator('h2').first().innerText(), 'NSQd Nodes (2)');
+    for (const n of cluster.nsqd) {
+      const row = page.locator(`#nodes-table tr[data-node="${n.http}"]`);
+      assert.equal(await row.count(), 1, n.http);
+      assert.ok((await row.innerText()).includes(n.http.split(':')[1]));
+      assert.ok(await row.locator(`a:has-text("${TOPIC}")`).count());
+    }
+    await shot('nodes');
+  });
+
+  it('node page: topic and channel figures match nsqd /stats', async () => {
+    const n = cluster.nsqd[0];
+    await open(`/nodes/${enc(n.http)}`);
+    await page.waitForSelector('#node-topics');
+    const s = await nodeStats(n);
+    const row = `#node-topics tr[data-topic="${TOPIC}"]`;
+    assert.equal(num(await cellText(row, 'depth')), s.depth);
+    assert.equal(num(await cellText(row, 'messages')), s.message_count);
+    const all = await getJSON(`${n.url}/stats?format=json`);
+    const total = all.topics.reduce((a, t) => a + t.message_count, 0);
+    assert.ok((await page.locator('#node-topics thead').textContent()).includes(`${total.toLocaleString('en-US')} Messages`));
+    await eventually(async () => Number(await page.locator(`[data-chart="node:${n.http}:rate"]`).getAttribute('data-points')) >= 2,
+      { timeout: 20000, what: 'node graph with 2 points' });
+    await shot('node');
+  });
+
+  it('counter shows the sum of channel message counts', async () => {
+    const stats = await Promise.all(cluster.nsqd.map(nodeStats));
+    const expected = stats.reduce((a, s) => a + s.channels.reduce((b, c) => b + c.message_count, 0), 0);
+    await open('/counter');
+    await eventually(async () => Number(await page.locator('#counter-value').getAttribute('data-value')) === expected,
+      { what: `counter to show ${expected}` });
+    assert.equal((await page.locator('#counter-value').innerText()).replace(/\s/g, ''), expected.toLocaleString('en-US'));
+    assert.equal(await page.locator('.counter .caption').innerText(), 'MESSAGES PROCESSED'.toUpperCase());
+    await shot('counter');
+  });
+
+  it('lookup: create a topic through the form, then delete it as inactive', async () => {
+    await open('/lookup');
+    await page.waitForSelector('#lookupd-hosts');
+    assert.ok((await page.locator('#lookupd-hosts').innerText()).includes(cluster.lookupdHTTP));
+    await page.fill('input[name="topic"]', 'uitest_created');
+    await page.click('#create-form button[type="submit"]');
+    await eventually(async () => ((await getJSON(`http://${cluster.lookupdHTTP}/topics`)).topics || []).includes('uitest_created'),
+      { what: 'lookupd to know uitest_created' });
+    const item = page.locator('#inactive li[data-topic="uitest_created"]');
+    await item.waitFor();
+    await shot('lookup');
+    await item.locator('button.btn-x').first().click();
+    await item.waitFor({ state: 'detached' });
+    assert.ok(!((await getJSON(`http://${cluster.lookupdHTTP}/topics`)).topics || []).includes('uitest_created'));
+  });
+
+  it('channel page: figures and clients match nsqd /stats', async () => {
+    const n1 = cluster.nsqd[0];
+    consumer = consume(n1.tcp, TOPIC, CHANNEL, { client_id: 'uitest-consumer', hostname: 'uitest-host', user_agent: 'uitest/1.0' });
+    await eventually(async () => chanOf(await nodeStats(n1)).in_flight_count === 1, { what: 'one message in flight' });
+    await open(`/topics/${TOPIC}/${CHANNEL}`);
+    await page.waitForSelector('#channel-nodes');
+    assert.equal(await page.locator('h2:not(.sub)').first().innerText(), `Channel: ${CHANNEL}`);
+    let depth = 0;
+    for (const n of cluster.nsqd) {
+      const c = chanOf(await nodeStats(n));
+      const row = `#channel-nodes tr[data-node="${n.http}"]`;
+      assert.equal(num(await cellText(row, 'depth')), c.depth);
+      assert.equal(num(await cellText(row, 'in_flight')), c.in_flight_count);
+      assert.equal(num(await cellText(row, 'messages')), c.message_count);
+      depth += c.depth;
+    }
+    assert.equal(await cellText('#channel-nodes tr.total', 'depth'), depth.toLocaleString('en-US'));
+    const client = page.locator('#channel-clients tbody tr');
+    assert.equal(await client.count(), 1);
+    const ct = await client.innerText();
+    for (const want of ['uitest-host', '(uitest-consumer)', 'uitest/1.0', n1.http]) assert.ok(ct.includes(want), `client row lacks ${want}: ${ct}`);
+    await eventually(async () => Number(await page.locator(`[data-chart="channel:${TOPIC}/${CHANNEL}:rate"] `).getAttribute('data-points')) >= 2,
+      { timeout: 20000, what: 'channel graph with 2 points' });
+    await shot('channel');
+  });
+
+  it('channel page: pause and unpause through the confirm dialog', async () => {
+    const paused = async () => (await Promise.all(cluster.nsqd.map(nodeStats))).map((s) => chanOf(s).paused);
+    await confirmAction('pause', `${TOPIC}/${CHANNEL}`, false); // Cancel does nothing
+    assert.deepEqual(await paused(), [false, false]);
+    await confirmAction('pause', `${TOPIC}/${CHANNEL}`);
+    await page.waitForSelector('button[data-action="unpause"]');
+    assert.deepEqual(await paused(), [true, true]);
+    assert.ok(await page.locator('h2 .badge-paused').count());
+    await shot('channel-paused');
+    await confirmAction('unpause', `${TOPIC}/${CHANNEL}`);
+    await page.waitForSelector('button[data-action="pause"]');
+    assert.deepEqual(await paused(), [false, false]);
+  });
+
+  it('channel page: a failed action shows a red alert', async () => {
+    const api = `${cluster.admin}/api/topics/${TOPIC}/${CHANNEL}`;
+    await page.route(api, (route) => (route.request().method() === 'POST'
+      ? route.fulfill({ status: 502, contentType: 'application/json', body: '{"message":"UPSTREAM_ERROR: failed to query any nsqd: test"}' })
+      : route.fallback()));
+    await confirmAction('empty', `${TOPIC}/${CHANNEL}`);
+    const err = page.locator('.banners .alert-danger');
+    await err.waitFor();
+    assert.ok((await err.innerText()).includes('UPSTREAM_ERROR: failed to query any nsqd: test'));
+    await page.unroute(api);
+    await err.locator('button.close').click();
+    await err.waitFor({ state: 'detached' });
+  });
+
+  it('channel page: empty the queue', async () => {
+    await confirmAction('empty', `${TOPIC}/${CHANNEL}`);
+    await eventually(async () => (await Promise.all(cluster.nsqd.map(nodeStats))).every((s) => chanOf(s).depth === 0), { what: 'nsqd depth 0' });
+    await eventually(async () => (await cellText('#channel-nodes tr.total', 'depth')) === '0', { what: 'UI depth 0' });
+  });
+
+  it('channel page: delete the channel, back on the topic page', async () => {
+    await confirmAction('delete', `${TOPIC}/${CHANNEL}`);
+    await page.waitForURL(`${cluster.admin}/topics/${TOPIC}`);
+    await page.waitForSelector('#topic-nodes');
+    for (const n of cluster.nsqd) assert.equal(chanOf(await nodeStats(n)), undefined, `${n.name} still has ${CHANNEL}`);
+    assert.ok((await page.innerText('main')).includes('Messages queue at the topic until a channel is created'));
+  });
+
+  it('base path and Graphite mode: routing, assets and sparkline images', async () => {
+    const admin2 = await cluster.extraAdmin('nsqadmin-bp', ['--base-path=/admin', '--graphite-url=http://127.0.0.1:9']);
+    await waitPing(`${admin2}/admin/ping`);
+    await page.goto(`${admin2}/admin/topics/${TOPIC}`);
+    await page.waitForSelector('#topic-nodes');
+    assert.equal(await page.evaluate(() => BASE_PATH), '/admin');
+    assert.ok(await page.locator('.dropdown summary').count(), 'graph timeframe menu');
+    const img = await page.locator('#topic-nodes img.graphite-spark').first().getAttribute('src');
+    assert.ok(img.startsWith('http://127.0.0.1:9/render?'), img);
+    assert.ok(decodeURIComponent(img).includes(`sumSeries(stats.gauges.nsq.127_0_0_1_`), img);
+    await page.click('.breadcrumb a:has-text("Streams")');
+    await page.waitForSelector('#topics-table');
+    assert.equal(new URL(page.url()).pathname, '/admin');
+    await page.click('.nav a:has-text("Nodes")');
+    await page.waitForSelector('#nodes-table');
+    assert.equal(new URL(page.url()).pathname, '/admin/nodes');
+    await page.goBack();
+    await page.waitForSelector('#topics-table');
+    await shot('topics-graphite');
+  });
+
+  it('warns when part of the cluster cannot be reached', async () => {
+    // A second, dead nsqlookupd: every API answer now carries a WARNING.
+    const dead = `127.0.0.1:${await freePort()}`;
+    const r = await fetch(`${cluster.admin}/config/nsqlookupd_http_addresses`, { method: 'PUT', body: JSON.stringify([cluster.lookupdHTTP, dead]) });
+    assert.equal(r.status, 200, await r.text());
+    await open(`/topics/${TOPIC}`);
+    const warn = page.locator('.banners .alert-warning');
+    await warn.waitFor();
+    assert.match(await warn.innerText(), /WARNING/);
+    assert.ok((await warn.innerText()).includes(dead));
+    await shot('topic-warning');
+    assert.deepEqual(pageErrors, []);
+  });
+});
