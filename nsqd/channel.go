@@ -55,6 +55,7 @@ type Channel struct {
 	nsqd      *NSQD
 
 	backend            BackendQueue
+	deferredStore      *deferredStore // deadlines of deferred messages on disk
 	mem                *memQueue
 	handoff            chan *Message // ephemeral with --mem-queue-size=0 only
 	zoneLocalMsgChan   chan *Message
@@ -108,6 +109,7 @@ func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) 
 		}
 	}
 	c.backend = n.newBackend(topicName+":"+name, c.ephemeral)
+	c.deferredStore = n.openDeferredStore(topicName+":"+name, c.ephemeral)
 	n.Notify(c, !c.ephemeral)
 	return c
 }
@@ -144,6 +146,9 @@ func (c *Channel) exit(deleted bool) error {
 		return c.backend.Delete()
 	}
 	c.flush()
+	if err := c.deferredStore.save(); err != nil {
+		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to save deferred deadlines - %s", c.name, err)
+	}
 	return c.backend.Close()
 }
 
@@ -178,6 +183,7 @@ func (c *Channel) Empty() error {
 	c.mu.RUnlock()
 	c.resetTables()
 	c.mem.drain(func(*Message) {})
+	c.deferredStore.clear()
 	return c.backend.Empty()
 }
 
@@ -208,6 +214,7 @@ func (c *Channel) flush() {
 	c.deferredMu.Lock()
 	for _, m := range c.deferredMessages {
 		c.writeBackend(m)
+		c.deferredStore.record(m.ID, m.pri)
 		deferred++
 	}
 	c.deferredMu.Unlock()

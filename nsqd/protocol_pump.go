@@ -123,6 +123,9 @@ func (p *protocolV2) deliverEncoded(c *clientV2, s *pumpState, b []byte) error {
 		p.nsqd.logf(lg.ERROR, "failed to decode message - %s", err)
 		return nil
 	}
+	if wait := s.sub.deferredStore.remaining(m.ID); wait > 0 {
+		return s.sub.StartDeferredTimeout(m, wait)
+	}
 	return p.deliver(c, s, m, countDisk)
 }
 

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -20,6 +21,8 @@ type Topic struct {
 	name       string
 	channelMap map[string]*Channel
 	backend    BackendQueue
+	// deferredStore keeps the deadlines of deferred messages on disk.
+	deferredStore *deferredStore
 
 	mem               *memQueue
 	handoff           chan *Message // --mem-queue-size=0 only
@@ -55,6 +58,7 @@ func newTopic(name string, n *NSQD, deleteCallback func(*Topic)) *Topic {
 		nsqd:              n,
 	}
 	t.backend = n.newBackend(name, t.ephemeral)
+	t.deferredStore = n.openDeferredStore(name, t.ephemeral)
 	if opts.MemQueueSize == 0 {
 		t.handoff = make(chan *Message)
 	}
@@ -214,12 +218,22 @@ func (t *Topic) put(m *Message) error {
 		default:
 		}
 	}
+	return t.writeBackend(m)
+}
+
+// writeBackend writes m to the disk queue, remembering its deadline if it
+// is deferred.
+func (t *Topic) writeBackend(m *Message) error {
 	err := writeMessageToBackend(m, t.backend)
 	t.nsqd.SetHealth(err)
 	if err != nil {
 		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to write message to backend - %s", t.name, err)
+		return err
 	}
-	return err
+	if m.deferred != 0 {
+		t.deferredStore.record(m.ID, time.Now().Add(m.deferred).UnixNano())
+	}
+	return nil
 }
 
 // directLocked reports whether a message may skip the topic's queue and
@@ -301,21 +315,23 @@ func (t *Topic) exit(deleted bool) error {
 		}
 	}
 	t.flush()
+	if err := t.deferredStore.save(); err != nil {
+		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to save deferred deadlines - %s", t.name, err)
+	}
 	return t.backend.Close()
 }
 
 // Empty drops the topic-level queue; channels are untouched.
 func (t *Topic) Empty() error {
 	t.mem.drain(func(*Message) {})
+	t.deferredStore.clear()
 	return t.backend.Empty()
 }
 
 func (t *Topic) flush() {
 	n := 0
 	t.mem.drain(func(m *Message) {
-		if err := writeMessageToBackend(m, t.backend); err != nil {
-			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to write message to backend - %s", t.name, err)
-		}
+		t.writeBackend(m)
 		n++
 	})
 	if n > 0 {

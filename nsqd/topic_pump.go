@@ -56,6 +56,7 @@ func (t *Topic) fanOutEncoded(chans []*Channel, b []byte) {
 		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to decode message - %s", t.name, err)
 		return
 	}
+	m.deferred = t.deferredStore.remaining(m.ID)
 	t.fanOut(chans, m)
 }
 
