@@ -39,7 +39,7 @@ var (
 // queue, a backend, and the in-flight and deferred tables.
 //
 // Locks: mu guards clients; exitMu makes put/requeue exclusive with exit;
-// inFlightMu and deferredMu guard their tables. Order: exitMu, then mu or
+// inFlight.mu and deferred.mu guard their tables. Order: exitMu, then mu or
 // one table lock; no code path holds both table locks at once.
 type Channel struct {
 	requeueCount        atomic.Uint64
@@ -72,13 +72,9 @@ type Channel struct {
 
 	latency *quantile.Quantile
 
-	inFlightMu       sync.Mutex
-	inFlightMessages map[MessageID]*Message
-	inFlightPQ       msgHeap
+	inFlight msgTable
 
-	deferredMu       sync.Mutex
-	deferredMessages map[MessageID]*Message
-	deferredPQ       msgHeap
+	deferred msgTable
 }
 
 // newChannel builds a channel of topicName; deleteCallback runs once when
@@ -86,15 +82,15 @@ type Channel struct {
 func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) *Channel {
 	opts := n.getOpts()
 	c := &Channel{
-		topicName:        topicName,
-		name:             name,
-		nsqd:             n,
-		clients:          make(map[int64]Consumer),
-		deleteCallback:   deleteCallback,
-		ephemeral:        protocol.IsEphemeral(name),
-		inFlightMessages: make(map[MessageID]*Message),
-		deferredMessages: make(map[MessageID]*Message),
-		latency:          newLatencyStream(opts),
+		topicName:      topicName,
+		name:           name,
+		nsqd:           n,
+		clients:        make(map[int64]Consumer),
+		deleteCallback: deleteCallback,
+		ephemeral:      protocol.IsEphemeral(name),
+		inFlight:       newMsgTable(),
+		deferred:       newMsgTable(),
+		latency:        newLatencyStream(opts),
 	}
 	c.mem = newMemQueue(opts.MemQueueSize)
 	if opts.MemQueueSize == 0 && c.ephemeral {
@@ -188,14 +184,8 @@ func (c *Channel) Empty() error {
 }
 
 func (c *Channel) resetTables() {
-	c.inFlightMu.Lock()
-	c.inFlightMessages = make(map[MessageID]*Message)
-	c.inFlightPQ = nil
-	c.inFlightMu.Unlock()
-	c.deferredMu.Lock()
-	c.deferredMessages = make(map[MessageID]*Message)
-	c.deferredPQ = nil
-	c.deferredMu.Unlock()
+	c.inFlight.reset()
+	c.deferred.reset()
 }
 
 // flush writes memory, in-flight and deferred messages to the backend.
@@ -205,19 +195,15 @@ func (c *Channel) flush() {
 		c.writeBackend(m)
 		mem++
 	})
-	c.inFlightMu.Lock()
-	for _, m := range c.inFlightMessages {
+	c.inFlight.each(func(m *Message) {
 		c.writeBackend(m)
 		inflight++
-	}
-	c.inFlightMu.Unlock()
-	c.deferredMu.Lock()
-	for _, m := range c.deferredMessages {
+	})
+	c.deferred.each(func(m *Message) {
 		c.writeBackend(m)
 		c.deferredStore.record(m.ID, m.pri)
 		deferred++
-	}
-	c.deferredMu.Unlock()
+	})
 	if mem+inflight+deferred > 0 {
 		c.nsqd.logf(lg.INFO, "CHANNEL(%s): flushed %d memory %d in-flight %d deferred messages to backend",
 			c.name, mem, inflight, deferred)

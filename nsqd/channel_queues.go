@@ -11,50 +11,18 @@ func (c *Channel) StartInFlightTimeout(m *Message, clientID int64, timeout time.
 	m.clientID = clientID
 	m.deliveryTS = now
 	m.pri = now.Add(timeout).UnixNano()
-	c.inFlightMu.Lock()
-	defer c.inFlightMu.Unlock()
-	if _, ok := c.inFlightMessages[m.ID]; ok {
-		return errAlreadyInFlight
-	}
-	c.inFlightMessages[m.ID] = m
-	c.inFlightPQ.push(m)
-	return nil
+	return c.inFlight.add(m, errAlreadyInFlight)
 }
 
 // StartDeferredTimeout holds m until now+timeout, then queues it.
 func (c *Channel) StartDeferredTimeout(m *Message, timeout time.Duration) error {
 	m.pri = time.Now().Add(timeout).UnixNano()
-	c.deferredMu.Lock()
-	defer c.deferredMu.Unlock()
-	if _, ok := c.deferredMessages[m.ID]; ok {
-		return errAlreadyDefered
-	}
-	c.deferredMessages[m.ID] = m
-	c.deferredPQ.push(m)
-	return nil
-}
-
-// popInFlightLocked removes id from the in-flight table if clientID owns it.
-func (c *Channel) popInFlightLocked(clientID int64, id MessageID) (*Message, error) {
-	m, ok := c.inFlightMessages[id]
-	if !ok {
-		return nil, errNotInFlight
-	}
-	if m.clientID != clientID {
-		return nil, errNotOwner
-	}
-	delete(c.inFlightMessages, id)
-	if m.index >= 0 && m.index < len(c.inFlightPQ) && c.inFlightPQ[m.index] == m {
-		c.inFlightPQ.remove(m.index)
-	}
-	return m, nil
+	return c.deferred.add(m, errAlreadyDefered)
 }
 
 // FinishMessage acknowledges an in-flight message.
 func (c *Channel) FinishMessage(clientID int64, id MessageID) error {
-	c.inFlightMu.Lock()
-	m, err := c.popInFlightLocked(clientID, id)
-	c.inFlightMu.Unlock()
+	m, err := c.inFlight.popOwned(clientID, id)
 	if err != nil {
 		return err
 	}
@@ -70,9 +38,7 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Dura
 	if c.Exiting() {
 		return errExiting
 	}
-	c.inFlightMu.Lock()
-	m, err := c.popInFlightLocked(clientID, id)
-	c.inFlightMu.Unlock()
+	m, err := c.inFlight.popOwned(clientID, id)
 	if err != nil {
 		return err
 	}
@@ -86,9 +52,9 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Dura
 // TouchMessage pushes an in-flight message's deadline to now+clientMsgTimeout,
 // capped at delivery time + --max-msg-timeout.
 func (c *Channel) TouchMessage(clientID int64, id MessageID, clientMsgTimeout time.Duration) error {
-	c.inFlightMu.Lock()
-	defer c.inFlightMu.Unlock()
-	m, err := c.popInFlightLocked(clientID, id)
+	c.inFlight.mu.Lock()
+	defer c.inFlight.mu.Unlock()
+	m, err := c.inFlight.popOwnedLocked(clientID, id)
 	if err != nil {
 		return err
 	}
@@ -97,8 +63,7 @@ func (c *Channel) TouchMessage(clientID int64, id MessageID, clientMsgTimeout ti
 		deadline = max
 	}
 	m.pri = deadline.UnixNano()
-	c.inFlightMessages[id] = m
-	c.inFlightPQ.push(m)
+	c.inFlight.addLocked(m)
 	return nil
 }
 
@@ -111,16 +76,7 @@ func (c *Channel) processInFlightQueue(t int64) bool {
 		return false
 	}
 	dirty := false
-	for {
-		c.inFlightMu.Lock()
-		m := c.inFlightPQ.popIfDue(t)
-		if m != nil {
-			delete(c.inFlightMessages, m.ID)
-		}
-		c.inFlightMu.Unlock()
-		if m == nil {
-			return dirty
-		}
+	for m := c.inFlight.popDue(t); m != nil; m = c.inFlight.popDue(t) {
 		dirty = true
 		c.timeoutCount.Add(1)
 		c.mu.RLock()
@@ -131,6 +87,7 @@ func (c *Channel) processInFlightQueue(t int64) bool {
 		}
 		c.put(m)
 	}
+	return dirty
 }
 
 // processDeferredQueue queues every deferred message due by t.
@@ -141,29 +98,13 @@ func (c *Channel) processDeferredQueue(t int64) bool {
 		return false
 	}
 	dirty := false
-	for {
-		c.deferredMu.Lock()
-		m := c.deferredPQ.popIfDue(t)
-		if m != nil {
-			delete(c.deferredMessages, m.ID)
-		}
-		c.deferredMu.Unlock()
-		if m == nil {
-			return dirty
-		}
+	for m := c.deferred.popDue(t); m != nil; m = c.deferred.popDue(t) {
 		dirty = true
 		c.put(m)
 	}
+	return dirty
 }
 
-func (c *Channel) inFlightCount() int {
-	c.inFlightMu.Lock()
-	defer c.inFlightMu.Unlock()
-	return len(c.inFlightMessages)
-}
+func (c *Channel) inFlightCount() int { return c.inFlight.len() }
 
-func (c *Channel) deferredCount() int {
-	c.deferredMu.Lock()
-	defer c.deferredMu.Unlock()
-	return len(c.deferredMessages)
-}
+func (c *Channel) deferredCount() int { return c.deferred.len() }

@@ -26,7 +26,7 @@
 // # Lock order
 //
 // NSQD.mu (topic map) → Topic.mu (channel map) → Channel.exitMu →
-// Channel.mu (clients) or one of Channel.inFlightMu / Channel.deferredMu.
+// Channel.mu (clients) or one of Channel.inFlight.mu / Channel.deferred.mu.
 // clientV2.writeMu and clientV2.metaMu are leaves. NSQD.persistMu is taken
 // before NSQD.mu and Topic.mu when nsqd.dat is written. NSQD.peersMu is a
 // leaf guarding the lookupd peer list for readers outside lookupLoop.
