@@ -46,8 +46,8 @@ type topicDoc struct {
 func TestTopicsList(t *testing.T) {
 	c := startCluster(t)
 	q := url.Values{"topic": {"lonely"}, "channel": {"x"}}
-	test.HTTPExpect(t, 200, "POST", "http://"+c.l.http+"/channel/create?"+q.Encode(), nil)
-	test.HTTPExpect(t, 200, "POST", "http://"+c.l.http+"/topic/create?topic=bare", nil)
+	test.HTTPExpect(t, 200, "POST", "http://"+c.l.HTTPAddr+"/channel/create?"+q.Encode(), nil)
+	test.HTTPExpect(t, 200, "POST", "http://"+c.l.HTTPAddr+"/topic/create?topic=bare", nil)
 
 	expect(t, 200, "GET", c.adm.base+"/api/topics", "", `{"topics":["bare","lonely","t"],"message":""}`)
 	expect(t, 200, "GET", c.adm.base+"/api/topics?inactive=true", "",
@@ -66,7 +66,7 @@ func TestTopicAndChannelMerge(t *testing.T) {
 	if ch := td.Channels[0]; ch.Node != "*" || ch.Depth != 5 || len(ch.Nodes) != 2 {
 		t.Fatalf("merged channel = %+v", ch)
 	}
-	depths := map[string]int64{c.a.http: 3, c.b.http: 2}
+	depths := map[string]int64{c.a.HTTPAddr: 3, c.b.HTTPAddr: 2}
 	for _, n := range td.Nodes {
 		if n.MessageCount != depths[n.Node] || len(n.Channels) != 1 || n.Channels[0].Depth != depths[n.Node] ||
 			n.Channels[0].Node != n.Node || n.Channels[0].Nodes != nil {
@@ -110,7 +110,7 @@ func TestNodesAndCounter(t *testing.T) {
 		t.Fatalf("nodes = %+v", nodes)
 	}
 	for _, n := range nodes.Nodes {
-		if len(n.RemoteAddresses) != 1 || !strings.HasPrefix(n.RemoteAddresses[0], c.l.http+"/127.0.0.1:") ||
+		if len(n.RemoteAddresses) != 1 || !strings.HasPrefix(n.RemoteAddresses[0], c.l.HTTPAddr+"/127.0.0.1:") ||
 			n.Version != "1.3.0" || len(n.Topics) != 1 || n.Topics[0].Topic != "t" || n.OutOfDate {
 			t.Errorf("node = %+v", n)
 		}
@@ -123,8 +123,8 @@ func TestNodesAndCounter(t *testing.T) {
 		TotalClients  int64       `json:"total_clients"`
 		Message       *string     `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/nodes/"+c.a.http, &nd)
-	if nd.Node != c.a.http || len(nd.Topics) != 1 || nd.TotalMessages != 3 || nd.TotalClients != 0 || nd.Message == nil {
+	getJSON(t, c.adm.base+"/api/nodes/"+c.a.HTTPAddr, &nd)
+	if nd.Node != c.a.HTTPAddr || len(nd.Topics) != 1 || nd.TotalMessages != 3 || nd.TotalClients != 0 || nd.Message == nil {
 		t.Fatalf("node a = %+v", nd)
 	}
 	expect(t, 404, "GET", c.adm.base+"/api/nodes/127.0.0.1:1", "", `{"message":"NODE_NOT_FOUND"}`)
@@ -145,7 +145,7 @@ func TestNodesAndCounter(t *testing.T) {
 	for _, nd := range []struct {
 		addr string
 		n    int64
-	}{{c.a.http, 3}, {c.b.http, 2}} {
+	}{{c.a.HTTPAddr, 3}, {c.b.HTTPAddr, 2}} {
 		s := counter.Stats["t:c:"+nd.addr]
 		if s.Node != nd.addr || s.TopicName != "t" || s.ChannelName != "c" || s.MessageCount != nd.n {
 			t.Errorf("counter of %s = %+v", nd.addr, s)
@@ -156,7 +156,7 @@ func TestNodesAndCounter(t *testing.T) {
 func TestPartialAndTotalFailure(t *testing.T) {
 	c := startCluster(t)
 	dead := deadAddr(t)
-	adm := startAdmin(t, lookupdMode(c.l.http, dead))
+	adm := startAdmin(t, lookupdMode(c.l.HTTPAddr, dead))
 	var topics struct {
 		Topics  []string `json:"topics"`
 		Message string   `json:"message"`
@@ -167,12 +167,12 @@ func TestPartialAndTotalFailure(t *testing.T) {
 		t.Fatalf("partial: %+v", topics)
 	}
 
-	c.b.stop()
-	adm = startAdmin(t, nsqdMode(c.a.http, c.b.http))
+	c.b.Stop()
+	adm = startAdmin(t, nsqdMode(c.a.HTTPAddr, c.b.HTTPAddr))
 	var td topicDoc
 	getJSON(t, adm.base+"/api/topics/t", &td)
 	if td.MessageCount != 3 || len(td.Channels) != 1 || td.Channels[0].Depth != 3 ||
-		!strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.http+`/stats?`) {
+		!strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.HTTPAddr+`/stats?`) {
 		t.Fatalf("one node down: %+v", td)
 	}
 
@@ -188,10 +188,10 @@ func TestPartialAndTotalFailure(t *testing.T) {
 
 func TestNSQDMode(t *testing.T) {
 	a, b := startNSQD(t), startNSQD(t)
-	a.createChannel(t, "x", "c")
-	b.createChannel(t, "y", "c")
-	b.publish(t, "y", 2)
-	adm := startAdmin(t, nsqdMode(a.http, b.http))
+	a.CreateChannel(t, "x", "c")
+	b.CreateChannel(t, "y", "c")
+	b.PublishN(t, "y", 2)
+	adm := startAdmin(t, nsqdMode(a.HTTPAddr, b.HTTPAddr))
 	expect(t, 200, "GET", adm.base+"/api/topics", "", `{"topics":["x","y"],"message":""}`)
 	expect(t, 200, "GET", adm.base+"/api/topics?inactive=true", "", `{"topics":{},"message":""}`)
 	var nodes struct {
@@ -203,7 +203,7 @@ func TestNSQDMode(t *testing.T) {
 	}
 	var td topicDoc
 	getJSON(t, adm.base+"/api/topics/y", &td)
-	if td.MessageCount != 2 || len(td.Nodes) != 1 || td.Nodes[0].Node != b.http {
+	if td.MessageCount != 2 || len(td.Nodes) != 1 || td.Nodes[0].Node != b.HTTPAddr {
 		t.Fatalf("topic y = %+v", td)
 	}
 	var cd channelDoc

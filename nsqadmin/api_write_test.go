@@ -41,7 +41,7 @@ func TestTopicActions(t *testing.T) {
 	// With the channel gone, published messages stay in the topic.
 	expect(t, 200, "DELETE", u+"/c", "", `{"message":""}`)
 	c.forBoth(t, "channel deleted", func(ts *nsqdTopic) bool { return len(ts.Channels) == 0 })
-	c.a.publish(t, "t", 2)
+	c.a.PublishN(t, "t", 2)
 	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t").Depth == 2 }, "depth 2 on a")
 	expect(t, 200, "POST", u, `{"action":"empty"}`, `{"message":""}`)
 	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t").Depth == 0 }, "topic emptied")
@@ -59,8 +59,8 @@ func TestActionValidation(t *testing.T) {
 	expect(t, 400, "POST", b+"/api/topics", `{"topic":"ok","channel":"bad/ch"}`, `{"message":"INVALID_CHANNEL"}`)
 	expect(t, 400, "POST", b+"/api/topics/t", `{"action":"explode"}`, `{"message":"INVALID_ACTION"}`)
 	expect(t, 400, "POST", b+"/api/topics/t/c", `{"action":"delete"}`, `{"message":"INVALID_ACTION"}`)
-	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.http, `x`, `{"message":"INVALID_BODY"}`)
-	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.http, `{"topic":""}`, `{"message":"INVALID_TOPIC"}`)
+	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.HTTPAddr, `x`, `{"message":"INVALID_BODY"}`)
+	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.HTTPAddr, `{"topic":""}`, `{"message":"INVALID_TOPIC"}`)
 	body := expect(t, 502, "DELETE", b+"/api/topics/missing", "", "")
 	if !strings.Contains(body, "UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404") {
 		t.Errorf("delete unknown topic: %s", body)
@@ -74,18 +74,18 @@ func TestCreateAndTombstone(t *testing.T) {
 	expect(t, 200, "POST", c.adm.base+"/api/topics", `{"topic":"fresh"}`, `{"message":""}`)
 	expect(t, 200, "GET", c.adm.base+"/api/topics", "", `{"topics":["fresh","t"],"message":""}`)
 
-	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.http, `{"topic":"t"}`, `{"message":""}`)
+	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.HTTPAddr, `{"topic":"t"}`, `{"message":""}`)
 	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t") == nil }, "topic deleted on a")
 	if c.b.topic(t, "t") == nil {
 		t.Fatal("topic deleted on b too")
 	}
-	waitProducers(t, c.l.http, "t", 1)
+	waitProducers(t, c.l.HTTPAddr, "t", 1)
 }
 
 func TestPartialAction(t *testing.T) {
 	c := startCluster(t)
 	dead := deadAddr(t)
-	adm := startAdmin(t, lookupdMode(c.l.http, dead))
+	adm := startAdmin(t, lookupdMode(c.l.HTTPAddr, dead))
 	_, body := do(t, "POST", adm.base+"/api/topics/t", `{"action":"pause"}`, nil)
 	if !strings.HasPrefix(body, `{"message":"WARNING: Get \"http://`+dead+`/lookup?topic=t\"`) {
 		t.Fatalf("partial pause: %s", body)
@@ -158,7 +158,7 @@ func TestNotifications(t *testing.T) {
 		t.Fatalf("pause: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.http, `{"topic":"t"}`, "")
+	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.HTTPAddr, `{"topic":"t"}`, "")
 	test.Eventually(t, waitFor, func() bool { return len(s.got()) == 2 }, "two notifications")
 
 	bodies := s.got()
@@ -176,7 +176,7 @@ func TestNotifications(t *testing.T) {
 	if ts := int64(n["timestamp"].(float64)); time.Since(time.Unix(ts, 0)) > time.Minute {
 		t.Errorf("timestamp %d", ts)
 	}
-	if !strings.HasPrefix(bodies[1], `{"action":"tombstone_topic_producer","topic":"t","node":"`+c.a.http+`","timestamp":`) ||
+	if !strings.HasPrefix(bodies[1], `{"action":"tombstone_topic_producer","topic":"t","node":"`+c.a.HTTPAddr+`","timestamp":`) ||
 		strings.Contains(bodies[1], `"user"`) {
 		t.Errorf("tombstone notification %s", bodies[1])
 	}

@@ -14,85 +14,17 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
-	"github.com/nsqgo/nsq/nsqd"
-	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 const waitFor = 10 * time.Second
 
-// lookupd is a running nsqlookupd.
-type lookupd struct {
-	tcp, http string
-}
-
-func startLookupd(t *testing.T) *lookupd {
-	t.Helper()
-	opts := nsqlookupd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.Logger = test.NewLogger(t)
-	l, err := nsqlookupd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- l.Main() }()
-	t.Cleanup(func() { l.Exit(); <-done })
-	return &lookupd{tcp: l.RealTCPAddr().String(), http: l.RealHTTPAddr().String()}
-}
-
-// node is a running nsqd.
-type node struct {
-	http string
-	stop func()
-}
+// node is a running nsqd, with the stats queries these tests make.
+type node struct{ *testcluster.NSQD }
 
 func startNSQD(t *testing.T, lookupdTCP ...string) *node {
 	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	opts.NSQLookupdTCPAddresses = lookupdTCP
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			n.Exit()
-			<-done
-		}
-	}
-	t.Cleanup(stop)
-	return &node{http: n.RealHTTPAddr().String(), stop: stop}
-}
-
-func (nd *node) post(t *testing.T, path string, q url.Values, body string) {
-	t.Helper()
-	var b []byte
-	if body != "" {
-		b = []byte(body)
-	}
-	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+nd.http+path+"?"+q.Encode(), b)
-}
-
-func (nd *node) createChannel(t *testing.T, topic, channel string) {
-	t.Helper()
-	nd.post(t, "/topic/create", url.Values{"topic": {topic}}, "")
-	nd.post(t, "/channel/create", url.Values{"topic": {topic}, "channel": {channel}}, "")
-}
-
-func (nd *node) publish(t *testing.T, topic string, n int) {
-	t.Helper()
-	for range n {
-		nd.post(t, "/pub", url.Values{"topic": {topic}}, "msg")
-	}
+	return &node{testcluster.StartNSQD(t, lookupdTCP...)}
 }
 
 // nsqdTopic is the part of nsqd's /stats the tests check.
@@ -113,7 +45,7 @@ func (nd *node) topic(t *testing.T, topic string) *nsqdTopic {
 	var doc struct {
 		Topics []*nsqdTopic `json:"topics"`
 	}
-	test.HTTPGetJSON(t, "http://"+nd.http+"/stats?format=json", &doc)
+	test.HTTPGetJSON(t, "http://"+nd.HTTPAddr+"/stats?format=json", &doc)
 	for _, ts := range doc.Topics {
 		if ts.TopicName == topic {
 			return ts
@@ -238,22 +170,22 @@ func deadAddr(t *testing.T) string {
 // cluster is one lookupd and two nsqd registered to it, topic "t" with
 // channel "c" on both, 3 messages on a and 2 on b, and an admin.
 type cluster struct {
-	l    *lookupd
+	l    *testcluster.Lookupd
 	a, b *node
 	adm  *admin
 }
 
 func startCluster(t *testing.T, configure ...func(*nsqadmin.Options)) *cluster {
 	t.Helper()
-	c := &cluster{l: startLookupd(t)}
-	c.a, c.b = startNSQD(t, c.l.tcp), startNSQD(t, c.l.tcp)
-	c.a.createChannel(t, "t", "c")
-	c.b.createChannel(t, "t", "c")
-	c.a.publish(t, "t", 3)
-	c.b.publish(t, "t", 2)
-	waitProducers(t, c.l.http, "t", 2)
+	c := &cluster{l: testcluster.StartLookupd(t)}
+	c.a, c.b = startNSQD(t, c.l.TCPAddr), startNSQD(t, c.l.TCPAddr)
+	c.a.CreateChannel(t, "t", "c")
+	c.b.CreateChannel(t, "t", "c")
+	c.a.PublishN(t, "t", 3)
+	c.b.PublishN(t, "t", 2)
+	waitProducers(t, c.l.HTTPAddr, "t", 2)
 	c.adm = startAdmin(t, func(o *nsqadmin.Options) {
-		o.NSQLookupdHTTPAddresses = []string{c.l.http}
+		o.NSQLookupdHTTPAddresses = []string{c.l.HTTPAddr}
 		for _, f := range configure {
 			f(o)
 		}

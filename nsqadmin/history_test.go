@@ -32,11 +32,11 @@ type historyDoc struct {
 
 func TestHistory(t *testing.T) {
 	a, b := startNSQD(t), startNSQD(t)
-	a.createChannel(t, "h", "c")
-	b.createChannel(t, "h", "c")
-	a.publish(t, "h", 2)
+	a.CreateChannel(t, "h", "c")
+	b.CreateChannel(t, "h", "c")
+	a.PublishN(t, "h", 2)
 	adm := startAdmin(t, func(o *nsqadmin.Options) {
-		o.NSQDHTTPAddresses = []string{a.http, b.http}
+		o.NSQDHTTPAddresses = []string{a.HTTPAddr, b.HTTPAddr}
 		o.StatsInterval = time.Second
 	})
 	u := adm.base + "/api/history"
@@ -46,7 +46,7 @@ func TestHistory(t *testing.T) {
 		getJSON(t, u+"?topic=h", &doc)
 		return len(doc.Points) >= 1
 	}, "first sample")
-	b.publish(t, "h", 3)
+	b.PublishN(t, "h", 3)
 	test.Eventually(t, waitFor, func() bool {
 		getJSON(t, u+"?topic=h", &doc)
 		return doc.Points[len(doc.Points)-1].Messages == 5
@@ -68,7 +68,7 @@ func TestHistory(t *testing.T) {
 	if last := doc.Points[len(doc.Points)-1]; last.Depth != 5 || last.Messages != 5 {
 		t.Errorf("channel point %+v", last)
 	}
-	getJSON(t, u+"?node="+b.http, &doc)
+	getJSON(t, u+"?node="+b.HTTPAddr, &doc)
 	if last := doc.Points[len(doc.Points)-1]; last.Messages != 3 {
 		t.Errorf("node point %+v", last)
 	}

@@ -14,46 +14,10 @@ import (
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
-	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 const waitFor = 10 * time.Second
-
-func startLookupd(t *testing.T) (tcp, http string) {
-	t.Helper()
-	opts := nsqlookupd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.Logger = test.NewLogger(t)
-	l, err := nsqlookupd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- l.Main() }()
-	t.Cleanup(func() { l.Exit(); <-done })
-	return l.RealTCPAddr().String(), l.RealHTTPAddr().String()
-}
-
-// startNSQD returns the HTTP address of a new nsqd.
-func startNSQD(t *testing.T, lookupdTCP ...string) string {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	opts.NSQLookupdTCPAddresses = lookupdTCP
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() { n.Exit(); <-done })
-	return n.RealHTTPAddr().String()
-}
 
 func post(t *testing.T, addr, path string, q url.Values, body string) {
 	t.Helper()
@@ -80,8 +44,9 @@ const headers = "------rate------+----------------depth----------------+--------
 	"ingress  egress |   total     mem    disk inflt   def |     req     t-o         msgs clients\n"
 
 func TestLookupdModeRows(t *testing.T) {
-	ltcp, lhttp := startLookupd(t)
-	addr := startNSQD(t, ltcp)
+	l := testcluster.StartLookupd(t)
+	lhttp := l.HTTPAddr
+	addr := testcluster.StartNSQD(t, l.TCPAddr).HTTPAddr
 	fill(t, addr, "st", "ch", 3)
 	test.Eventually(t, waitFor, func() bool {
 		code, _ := test.HTTPDo(t, "GET", "http://"+lhttp+"/lookup?topic=st", nil)
@@ -97,7 +62,7 @@ func TestLookupdModeRows(t *testing.T) {
 }
 
 func TestNSQDModeMergesAndRepeatsHeader(t *testing.T) {
-	a, b := startNSQD(t), startNSQD(t)
+	a, b := testcluster.StartNSQD(t).HTTPAddr, testcluster.StartNSQD(t).HTTPAddr
 	fill(t, a, "st", "ch", 2)
 	fill(t, b, "st", "ch", 5)
 	code, out, errOut := runStat("--nsqd-http-address="+a, "--nsqd-http-address="+b, "--topic=st", "--channel=ch",
@@ -110,7 +75,7 @@ func TestNSQDModeMergesAndRepeatsHeader(t *testing.T) {
 }
 
 func TestFatalErrors(t *testing.T) {
-	a := startNSQD(t)
+	a := testcluster.StartNSQD(t).HTTPAddr
 	fill(t, a, "st", "ch", 0)
 	dead := deadAddr(t)
 	cases := []struct {
@@ -185,7 +150,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestSignalExitsZero(t *testing.T) {
-	a := startNSQD(t)
+	a := testcluster.StartNSQD(t).HTTPAddr
 	fill(t, a, "st", "ch", 1)
 	sigs := make(chan os.Signal, 1)
 	exit := make(chan int, 1)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // tail runs nsq_tail in the background; wait returns its exit code.
@@ -41,7 +42,7 @@ func (tl *tail) wait(t *testing.T) int {
 
 func TestCountExits(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "events", "m0", "m1 with spaces", "m2", "m3", "m4")
 	tl := startTail(t, "--topic=events", "-n", "3", "--nsqd-tcp-address="+addr)
@@ -63,13 +64,13 @@ func TestCountExits(t *testing.T) {
 
 func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
 	t.Parallel()
-	l := startLookupd(t)
-	n := startNSQD(t, l.RealTCPAddr().String())
+	l := testcluster.StartLookupd(t)
+	n := testcluster.StartNSQD(t, l.RealTCPAddr().String())
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "alpha", "a1", "a2")
 	test.Publish(t, addr, "beta", "b1")
-	waitRegistered(t, l, "alpha")
-	waitRegistered(t, l, "beta")
+	l.WaitRegistered(t, "alpha")
+	l.WaitRegistered(t, "beta")
 	tl := startTail(t, "--topic=alpha", "--topic=beta", "--print-topic",
 		"--lookupd-http-address="+l.RealHTTPAddr().String(), "--channel=tailtest")
 	want := []string{"alpha | a1", "alpha | a2", "beta | b1"}
@@ -87,7 +88,7 @@ func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
 
 func TestRawBodies(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "raw", "tab\there", `quote " and \ backslash`, "ünï")
 	tl := startTail(t, "--topic", "raw", "--n=3", "--nsqd-tcp-address", addr)
@@ -105,7 +106,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
 func TestWriteErrorIsFatal(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "w", "x")
 	stderr := &test.Buffer{}

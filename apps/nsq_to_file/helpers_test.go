@@ -12,35 +12,15 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
-	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 const waitFor = 10 * time.Second
-
-// syncBuffer collects a program's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // daemons is an nsqd, optionally registered with an nsqlookupd.
 type daemons struct {
@@ -51,41 +31,14 @@ type daemons struct {
 func startDaemons(t *testing.T, withLookupd bool) *daemons {
 	t.Helper()
 	d := &daemons{}
-	opts := nsqd.NewOptions()
+	var lookupdTCP []string
 	if withLookupd {
-		ltcp, lhttp := startLookupd(t)
-		d.lookupdHTTP = lhttp
-		opts.NSQLookupdTCPAddresses = []string{ltcp}
+		l := testcluster.StartLookupd(t)
+		d.lookupdHTTP, lookupdTCP = l.HTTPAddr, []string{l.TCPAddr}
 	}
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() { n.Exit(); <-done })
-	d.nsqdTCP, d.nsqdHTTP = n.RealTCPAddr().String(), n.RealHTTPAddr().String()
+	n := testcluster.StartNSQD(t, lookupdTCP...)
+	d.nsqdTCP, d.nsqdHTTP = n.TCPAddr, n.HTTPAddr
 	return d
-}
-
-func startLookupd(t *testing.T) (tcp, http string) {
-	t.Helper()
-	opts := nsqlookupd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.Logger = test.NewLogger(t)
-	l, err := nsqlookupd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- l.Main() }()
-	t.Cleanup(func() { l.Exit(); <-done })
-	return l.RealTCPAddr().String(), l.RealHTTPAddr().String()
 }
 
 func (d *daemons) publish(t *testing.T, topic string, bodies ...string) {
@@ -151,12 +104,12 @@ func (d *daemons) ready(t *testing.T, topic, channel string, n int64) bool {
 type program struct {
 	sigs   chan os.Signal
 	exit   chan int
-	stderr *syncBuffer
+	stderr *test.Buffer
 }
 
 func startProgram(t *testing.T, args ...string) *program {
 	t.Helper()
-	p := &program{sigs: make(chan os.Signal, 1), exit: make(chan int, 1), stderr: &syncBuffer{}}
+	p := &program{sigs: make(chan os.Signal, 1), exit: make(chan int, 1), stderr: &test.Buffer{}}
 	go func() { p.exit <- run(args, io.Discard, p.stderr, p.sigs) }()
 	t.Cleanup(func() {
 		select {

@@ -10,46 +10,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
 )
-
-// startNSQD runs an nsqd on loopback ports until the test ends.
-func startNSQD(t *testing.T) *nsqd.NSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		<-done
-	})
-	return n
-}
-
-// channelStats returns the stats of topic/channel on n.
-func channelStats(n *nsqd.NSQD, topic, channel string) (nsqd.ChannelStats, bool) {
-	for _, ts := range n.GetStats(topic, channel, false).Topics {
-		for _, cs := range ts.Channels {
-			return cs, true
-		}
-	}
-	return nsqd.ChannelStats{}, false
-}
-
-// drained reports whether every message published to topic went through
-// channel and was FINished.
-func drained(n *nsqd.NSQD, topic, channel string, published uint64) bool {
-	cs, ok := channelStats(n, topic, channel)
-	return ok && cs.MessageCount >= published && cs.Depth == 0 && cs.InFlightCount == 0 && cs.DeferredCount == 0
-}
 
 // request is what an endpoint saw.
 type request struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // fastRetry makes go-nsq redeliver a requeued message at once.
@@ -18,7 +19,7 @@ var fastRetry = []string{"--consumer-opt=default_requeue_delay,0", "--consumer-o
 
 func TestPost(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	e := newEndpoint(t, nil)
 	test.Publish(t, addr, "posts", "hello", "with\nnewline")
@@ -35,7 +36,7 @@ func TestPost(t *testing.T) {
 		checkHeader(t, r, "X-Custom", "v1")
 		checkHeader(t, r, "X-Other", "a:b")
 	}
-	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "posts", "nsq_to_http", 2) })
+	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("posts", "nsq_to_http", 2) })
 }
 
 func checkHeader(t *testing.T, r request, key, want string) {
@@ -47,7 +48,7 @@ func checkHeader(t *testing.T, r request, key, want string) {
 
 func TestPostDefaultContentTypeAndOverride(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	e := newEndpoint(t, nil)
 	test.Publish(t, addr, "ct", "x")
@@ -60,7 +61,7 @@ func TestPostDefaultContentTypeAndOverride(t *testing.T) {
 
 func TestGetTemplate(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	e := newEndpoint(t, nil)
 	test.Publish(t, addr, "gets", "a b&c=d/é")
@@ -91,7 +92,7 @@ func TestFailureRequeues(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			n := startNSQD(t)
+			n := testcluster.StartNSQD(t)
 			addr := n.RealTCPAddr().String()
 			e := newEndpoint(t, func(_ request, seen int) int {
 				if seen == 0 {
@@ -102,11 +103,11 @@ func TestFailureRequeues(t *testing.T) {
 			test.Publish(t, addr, "retry", "m1", "m2")
 			url := e.URL + "/?m=%s"
 			a := startApp(t, append(fastRetry, "--topic=retry", "--nsqd-tcp-address="+addr, c.flag+"="+url, "-n=1")...)
-			test.Eventually(t, 5*time.Second, func() bool { return drained(n, "retry", "nsq_to_http", 2) })
+			test.Eventually(t, 5*time.Second, func() bool { return n.Drained("retry", "nsq_to_http", 2) })
 			if e.count() != 4 {
 				t.Fatalf("%d requests, want 4 (each message twice)", e.count())
 			}
-			cs, _ := channelStats(n, "retry", "nsq_to_http")
+			cs, _ := n.ChannelStats("retry", "nsq_to_http")
 			if cs.RequeueCount != 2 {
 				t.Fatalf("requeue count %d, want 2", cs.RequeueCount)
 			}
@@ -119,14 +120,14 @@ func TestFailureRequeues(t *testing.T) {
 
 func TestRoundRobin(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	e1, e2 := newEndpoint(t, nil), newEndpoint(t, nil)
 	bodies := numbered("rr", 10)
 	test.Publish(t, addr, "rr", bodies...)
 	a := startApp(t, "--topic=rr", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL,
 		"--mode=round-robin", "--status-every=5")
-	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "rr", "nsq_to_http", 10) })
+	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("rr", "nsq_to_http", 10) })
 	if e1.count() != 5 || e2.count() != 5 {
 		t.Fatalf("endpoint counts %d and %d, want 5 and 5", e1.count(), e2.count())
 	}
@@ -171,14 +172,14 @@ func TestHealthyDeliversExactlyOnce(t *testing.T) {
 	for _, mode := range []string{"hostpool", "epsilon-greedy"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			n := startNSQD(t)
+			n := testcluster.StartNSQD(t)
 			addr := n.RealTCPAddr().String()
 			e1, e2 := newEndpoint(t, nil), newEndpoint(t, nil)
 			bodies := numbered("once", 300)
 			test.Publish(t, addr, "once", bodies...)
 			startApp(t, "--topic=once", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL,
 				"--mode="+mode, "--status-every=0")
-			test.Eventually(t, 10*time.Second, func() bool { return drained(n, "once", "nsq_to_http", 300) })
+			test.Eventually(t, 10*time.Second, func() bool { return n.Drained("once", "nsq_to_http", 300) })
 			checkExactlyOnce(t, bodies, e1, e2)
 			if e1.count() == 0 || e2.count() == 0 {
 				t.Errorf("one endpoint unused: %d and %d", e1.count(), e2.count())
@@ -191,7 +192,7 @@ func TestHealthyDeliversExactlyOnce(t *testing.T) {
 // its first failure, and the requeued message goes to the healthy one.
 func TestHostPoolAvoidsFailingHost(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	bad := newEndpoint(t, func(request, int) int { return http.StatusServiceUnavailable })
 	good := newEndpoint(t, nil)
@@ -199,7 +200,7 @@ func TestHostPoolAvoidsFailingHost(t *testing.T) {
 	test.Publish(t, addr, "hp", bodies...)
 	startApp(t, append(fastRetry, "--topic=hp", "--nsqd-tcp-address="+addr, "--post="+bad.URL,
 		"--post="+good.URL, "-n=1")...)
-	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "hp", "nsq_to_http", 20) })
+	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("hp", "nsq_to_http", 20) })
 	checkExactlyOnce(t, bodies, good)
 	if bad.count() != 1 {
 		t.Fatalf("failing endpoint got %d requests, want 1", bad.count())
@@ -209,25 +210,25 @@ func TestHostPoolAvoidsFailingHost(t *testing.T) {
 // TestAllMode: an unknown mode sends each message to every endpoint.
 func TestAllMode(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	e1, e2 := newEndpoint(t, nil), newEndpoint(t, nil)
 	bodies := numbered("all", 5)
 	test.Publish(t, addr, "all", bodies...)
 	startApp(t, "--topic=all", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL, "--mode=all")
-	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "all", "nsq_to_http", 5) })
+	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("all", "nsq_to_http", 5) })
 	checkExactlyOnce(t, bodies, e1)
 	checkExactlyOnce(t, bodies, e2)
 }
 
 func TestSampleZeroSkips(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	e := newEndpoint(t, nil)
 	test.Publish(t, addr, "sample", numbered("s", 10)...)
 	startApp(t, "--topic=sample", "--nsqd-tcp-address="+addr, "--post="+e.URL, "--sample=0")
-	test.Eventually(t, 5*time.Second, func() bool { return drained(n, "sample", "nsq_to_http", 10) })
+	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("sample", "nsq_to_http", 10) })
 	if e.count() != 0 {
 		t.Fatalf("%d requests with --sample=0", e.count())
 	}
@@ -235,7 +236,7 @@ func TestSampleZeroSkips(t *testing.T) {
 
 func TestSignalStopsAfterInFlight(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	release := make(chan struct{})
 	e := newEndpoint(t, func(request, int) int {
@@ -253,7 +254,7 @@ func TestSignalStopsAfterInFlight(t *testing.T) {
 	}
 	close(release)
 	a.shutdown(t)
-	if !drained(n, "slow", "nsq_to_http", 1) {
+	if !n.Drained("slow", "nsq_to_http", 1) {
 		t.Fatal("in-flight message was not FINished before exit")
 	}
 }

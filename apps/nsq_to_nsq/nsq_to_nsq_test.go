@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 func numbered(prefix string, n int) []string {
@@ -28,14 +28,14 @@ func sameSet(got, want []string) bool {
 
 func TestRelaysToAnotherNSQD(t *testing.T) {
 	t.Parallel()
-	src, dst := startNSQD(t), startNSQD(t)
+	src, dst := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	srcAddr, dstAddr := src.RealTCPAddr().String(), dst.RealTCPAddr().String()
 	bodies := numbered("relay", 20)
 	test.Publish(t, srcAddr, "orders", bodies...)
 	startApp(t, "--topic=orders", "--nsqd-tcp-address="+srcAddr, "--destination-nsqd-tcp-address="+dstAddr)
 	col := test.Collect(t, "orders", "sink", dstAddr)
 	test.Eventually(t, 5*time.Second, func() bool { return col.Len() >= len(bodies) })
-	test.Eventually(t, 5*time.Second, func() bool { return drained(src, "orders", "nsq_to_nsq", 20) })
+	test.Eventually(t, 5*time.Second, func() bool { return src.Drained("orders", "nsq_to_nsq", 20) })
 	if got := col.Bodies(); !sameSet(got, bodies) {
 		t.Fatalf("destination got %q", got)
 	}
@@ -43,8 +43,8 @@ func TestRelaysToAnotherNSQD(t *testing.T) {
 
 func TestDestinationTopicViaLookupd(t *testing.T) {
 	t.Parallel()
-	l := startLookupd(t)
-	src, dst := startNSQD(t, l.RealTCPAddr().String()), startNSQD(t)
+	l := testcluster.StartLookupd(t)
+	src, dst := testcluster.StartNSQD(t, l.RealTCPAddr().String()), testcluster.StartNSQD(t)
 	srcAddr, dstAddr := src.RealTCPAddr().String(), dst.RealTCPAddr().String()
 	test.Publish(t, srcAddr, "t1", "from-t1")
 	test.Publish(t, srcAddr, "t2", "from-t2")
@@ -75,14 +75,14 @@ func TestRoundRobin(t *testing.T) {
 	for _, mode := range []string{"round-robin", "no-such-mode"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			src, d1, d2 := startNSQD(t), startNSQD(t), startNSQD(t)
+			src, d1, d2 := testcluster.StartNSQD(t), testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 			srcAddr := src.RealTCPAddr().String()
 			bodies := numbered("rr", 10)
 			test.Publish(t, srcAddr, "rr", bodies...)
 			a := startApp(t, "--topic=rr", "--nsqd-tcp-address="+srcAddr, "--mode="+mode, "--status-every=5",
 				"--destination-nsqd-tcp-address="+d1.RealTCPAddr().String(),
 				"--destination-nsqd-tcp-address="+d2.RealTCPAddr().String())
-			test.Eventually(t, 5*time.Second, func() bool { return drained(src, "rr", "nsq_to_nsq", 10) })
+			test.Eventually(t, 5*time.Second, func() bool { return src.Drained("rr", "nsq_to_nsq", 10) })
 			c1 := test.Collect(t, "rr", "sink", d1.RealTCPAddr().String())
 			c2 := test.Collect(t, "rr", "sink", d2.RealTCPAddr().String())
 			test.Eventually(t, 5*time.Second, func() bool { return c1.Len()+c2.Len() >= 10 })
@@ -102,14 +102,14 @@ func TestHostPoolModes(t *testing.T) {
 	for _, mode := range []string{"hostpool", "epsilon-greedy"} {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
-			src, d1, d2 := startNSQD(t), startNSQD(t), startNSQD(t)
+			src, d1, d2 := testcluster.StartNSQD(t), testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 			srcAddr := src.RealTCPAddr().String()
 			bodies := numbered("hp", 100)
 			test.Publish(t, srcAddr, "hp", bodies...)
 			startApp(t, "--topic=hp", "--nsqd-tcp-address="+srcAddr, "--mode="+mode,
 				"--destination-nsqd-tcp-address="+d1.RealTCPAddr().String(),
 				"--destination-nsqd-tcp-address="+d2.RealTCPAddr().String())
-			test.Eventually(t, 5*time.Second, func() bool { return drained(src, "hp", "nsq_to_nsq", 100) })
+			test.Eventually(t, 5*time.Second, func() bool { return src.Drained("hp", "nsq_to_nsq", 100) })
 			c1 := test.Collect(t, "hp", "sink", d1.RealTCPAddr().String())
 			c2 := test.Collect(t, "hp", "sink", d2.RealTCPAddr().String())
 			test.Eventually(t, 5*time.Second, func() bool { return c1.Len()+c2.Len() >= 100 })
@@ -122,7 +122,7 @@ func TestHostPoolModes(t *testing.T) {
 
 func TestJSONFilterAndWhitelist(t *testing.T) {
 	t.Parallel()
-	src, dst := startNSQD(t), startNSQD(t)
+	src, dst := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	srcAddr, dstAddr := src.RealTCPAddr().String(), dst.RealTCPAddr().String()
 	test.Publish(t, srcAddr, "js",
 		`{"kind":"click","a":1,"b":"x","c":2.5}`,
@@ -135,7 +135,7 @@ func TestJSONFilterAndWhitelist(t *testing.T) {
 	a := startApp(t, "--topic=js", "--nsqd-tcp-address="+srcAddr, "--destination-nsqd-tcp-address="+dstAddr,
 		"--require-json-field=kind", "--require-json-value=click",
 		"--whitelist-json-field=a", "--whitelist-json-field=c")
-	test.Eventually(t, 5*time.Second, func() bool { return drained(src, "js", "nsq_to_nsq", 6) })
+	test.Eventually(t, 5*time.Second, func() bool { return src.Drained("js", "nsq_to_nsq", 6) })
 	col := test.Collect(t, "js", "sink", dstAddr)
 	want := []string{`{"a":1,"c":2.5}`, `{}`, `{"a":1000,"c":[1,{"d":null}]}`}
 	test.Eventually(t, 5*time.Second, func() bool { return col.Len() >= len(want) })
@@ -153,14 +153,14 @@ func TestJSONFilterAndWhitelist(t *testing.T) {
 // is an error, so the message is requeued rather than dropped.
 func TestMissingRequiredFieldRequeues(t *testing.T) {
 	t.Parallel()
-	src, dst := startNSQD(t), startNSQD(t)
+	src, dst := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	srcAddr := src.RealTCPAddr().String()
 	test.Publish(t, srcAddr, "miss", `{"other":1}`)
 	a := startApp(t, "--topic=miss", "--nsqd-tcp-address="+srcAddr,
 		"--destination-nsqd-tcp-address="+dst.RealTCPAddr().String(),
 		"--require-json-field=kind", "--require-json-value=click")
 	test.Eventually(t, 5*time.Second, func() bool {
-		cs, ok := channelStats(src, "miss", "nsq_to_nsq")
+		cs, ok := src.ChannelStats("miss", "nsq_to_nsq")
 		return ok && cs.RequeueCount >= 1
 	})
 	if !strings.Contains(a.stderr.String(), "ERROR: missing field to check required value") {
@@ -170,20 +170,20 @@ func TestMissingRequiredFieldRequeues(t *testing.T) {
 
 func TestShutdownAnswersEverything(t *testing.T) {
 	t.Parallel()
-	src, dst := startNSQD(t), startNSQD(t)
+	src, dst := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	srcAddr := src.RealTCPAddr().String()
 	bodies := numbered("stop", 200)
 	test.Publish(t, srcAddr, "stop", bodies...)
 	a := startApp(t, "--topic=stop", "--nsqd-tcp-address="+srcAddr,
 		"--destination-nsqd-tcp-address="+dst.RealTCPAddr().String())
 	test.Eventually(t, 5*time.Second, func() bool {
-		cs, ok := channelStats(src, "stop", "nsq_to_nsq")
+		cs, ok := src.ChannelStats("stop", "nsq_to_nsq")
 		return ok && cs.MessageCount > 0
 	})
 	a.shutdown(t)
 	// Every message handed out was answered (FIN) before the connection
 	// closed: none requeued, and what left the source arrived exactly once.
-	cs, _ := channelStats(src, "stop", "nsq_to_nsq")
+	cs, _ := src.ChannelStats("stop", "nsq_to_nsq")
 	relayed := topicCount(dst, "stop")
 	if cs.InFlightCount != 0 || cs.RequeueCount != 0 || cs.TimeoutCount != 0 || uint64(cs.Depth)+relayed != 200 {
 		t.Fatalf("after exit: in flight %d, requeued %d, timed out %d, left %d, relayed %d",
@@ -191,7 +191,7 @@ func TestShutdownAnswersEverything(t *testing.T) {
 	}
 }
 
-func topicCount(n *nsqd.NSQD, topic string) uint64 {
+func topicCount(n *testcluster.NSQD, topic string) uint64 {
 	for _, ts := range n.GetStats(topic, "", false).Topics {
 		return ts.MessageCount
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // runToNSQ runs the program to completion and returns its exit code and
@@ -23,7 +24,7 @@ func runToNSQ(t *testing.T, stdin string, args ...string) (int, string) {
 
 func TestPublishesEveryChunkToEveryNSQD(t *testing.T) {
 	t.Parallel()
-	n1, n2 := startNSQD(t), startNSQD(t)
+	n1, n2 := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	a1, a2 := n1.RealTCPAddr().String(), n2.RealTCPAddr().String()
 	code, _ := runToNSQ(t, "one,two,,three", "--topic=t", "--delimiter=,",
 		"--nsqd-tcp-address", a1, "--nsqd-tcp-address="+a2)
@@ -42,7 +43,7 @@ func TestPublishesEveryChunkToEveryNSQD(t *testing.T) {
 
 func TestDefaultDelimiterAndEmptyLines(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	input := "\nfirst line\n\nsecond, with comma\r\nlast without newline"
 	if code, _ := runToNSQ(t, input, "--topic", "lines", "--nsqd-tcp-address", addr,
@@ -74,7 +75,7 @@ func TestReadChunkKeepsUnterminatedTail(t *testing.T) {
 
 func TestSignalStops(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
@@ -101,7 +102,7 @@ func TestSignalStops(t *testing.T) {
 
 func TestPublishErrorIsFatal(t *testing.T) {
 	t.Parallel()
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	code, stderr := runToNSQ(t, "x\n", "--topic=bad/topic", "--nsqd-tcp-address="+n.RealTCPAddr().String())
 	if code != 1 || !strings.Contains(stderr, "E_BAD_TOPIC") {
 		t.Fatalf("code %d, stderr %q", code, stderr)

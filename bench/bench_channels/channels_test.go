@@ -12,7 +12,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/benchwire"
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 func TestDefaults(t *testing.T) {
@@ -32,7 +32,7 @@ func TestDefaults(t *testing.T) {
 // TestFinishesOnEveryTopic subscribes to t0..t2, publishes to each, and
 // checks every message is finished, then that cancelling ends the run.
 func TestFinishesOnEveryTopic(t *testing.T) {
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	b := newBench(&config{num: 3, addr: addr})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -73,28 +73,4 @@ func publish(t *testing.T, addr, topic string, msgs int) {
 	if _, err := benchwire.Publish(conn, benchwire.NewMPUB(topic, msgs, 10), time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
-func startNSQD(t *testing.T) *nsqd.NSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("nsqd Main: %v", err)
-		}
-	})
-	return n
 }

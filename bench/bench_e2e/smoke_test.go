@@ -8,8 +8,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // output is what a run prints, after the log prefix and date.
@@ -19,7 +18,7 @@ var output = regexp.MustCompile(`^` +
 	`\[bench_e2e\] [\d/: ]{20}latency: p50 \S+ - p99 \S+ - p99\.9 \S+ - max \S+ \([1-9]\d* msgs, \d+ left in queue\)\n$`)
 
 func TestRunPrintsRatesAndLatency(t *testing.T) {
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	fs := flag.NewFlagSet("bench_e2e", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := newConfig(fs)
@@ -35,28 +34,4 @@ func TestRunPrintsRatesAndLatency(t *testing.T) {
 	if !output.MatchString(out.String()) {
 		t.Fatalf("output %q does not match %s", out.String(), output)
 	}
-}
-
-// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
-func startNSQD(t *testing.T) *nsqd.NSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("nsqd Main: %v", err)
-		}
-	})
-	return n
 }

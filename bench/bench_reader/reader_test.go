@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/benchwire"
-	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // resultLine is the reference's result line, after the log prefix and date.
@@ -62,7 +61,7 @@ func TestValidate(t *testing.T) {
 // than the backlog, and checks the reported rate accounts for all of them.
 func TestConsumesAll(t *testing.T) {
 	const msgs = 3000
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	c := parse(t, "--nsqd-tcp-address="+addr, "--runfor=500ms", "--rdy=7")
 	publish(t, addr, msgs)
@@ -93,28 +92,4 @@ func publish(t *testing.T, addr string, msgs int) {
 	if _, err := benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
-func startNSQD(t *testing.T) *nsqd.NSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("nsqd Main: %v", err)
-		}
-	})
-	return n
 }

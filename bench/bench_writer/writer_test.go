@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // resultLine is the reference's result line, after the log prefix and date.
@@ -57,7 +56,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestPublishes(t *testing.T) {
-	n := startNSQD(t)
+	n := testcluster.StartNSQD(t)
 	c := parse(t, "--nsqd-tcp-address="+n.RealTCPAddr().String(), "--runfor=200ms", "--batch-size=10")
 	var out bytes.Buffer
 	if err := run(c, log.New(&out, "[bench_writer] ", log.LstdFlags)); err != nil {
@@ -78,28 +77,4 @@ func TestUnreachable(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "connecting to nsqd at 127.0.0.1:1") {
 		t.Fatalf("run = %v", err)
 	}
-}
-
-// startNSQD runs an nsqd on 127.0.0.1 ephemeral ports for the test.
-func startNSQD(t *testing.T) *nsqd.NSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("nsqd Main: %v", err)
-		}
-	})
-	return n
 }

@@ -10,26 +10,27 @@ import (
 
 	"github.com/nsqgo/nsq/internal/config"
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 )
 
 func TestConfigPrecedence(t *testing.T) {
-	cfg := writeConfig(t, `
+	cfg := test.WriteConfig(t, `
 msg_timeout = "10s"
 max_rdy_count = 100
 tcp_address = "127.0.0.1:1"
 nsqlookupd_tcp_addresses = ["toml:4160"]
 `)
 	opts := mustParse(t, cfg, "--max-rdy-count=2500", "--lookupd-tcp-address=flag:4160")
-	equal(t, 10*time.Second, opts.MsgTimeout)                    // TOML over default
-	equal(t, "127.0.0.1:1", opts.TCPAddress)                     // TOML over default
-	equal(t, int64(2500), opts.MaxRdyCount)                      // flag over TOML, even when equal to the default
-	equal(t, []string{"flag:4160"}, opts.NSQLookupdTCPAddresses) // flag over TOML
-	equal(t, int64(10000), opts.MemQueueSize)                    // default
+	test.Equal(t, 10*time.Second, opts.MsgTimeout)                    // TOML over default
+	test.Equal(t, "127.0.0.1:1", opts.TCPAddress)                     // TOML over default
+	test.Equal(t, int64(2500), opts.MaxRdyCount)                      // flag over TOML, even when equal to the default
+	test.Equal(t, []string{"flag:4160"}, opts.NSQLookupdTCPAddresses) // flag over TOML
+	test.Equal(t, int64(10000), opts.MemQueueSize)                    // default
 }
 
 func TestConfigRenamedKeys(t *testing.T) {
-	opts := mustParse(t, writeConfig(t, `
+	opts := mustParse(t, test.WriteConfig(t, `
 id = 42
 node_id = 7
 nsqlookupd_tcp_addresses = "a:4160,b:4160"
@@ -38,15 +39,15 @@ auth_http_addresses = ["x:4181"]
 e2e_processing_latency_percentiles = [0.5, 0.99, 1.0]
 enable_experiment = ["topology-aware-consumption"]
 `))
-	equal(t, int64(42), opts.ID)
-	equal(t, []string{"a:4160", "b:4160"}, opts.NSQLookupdTCPAddresses)
-	equal(t, []string{"x:4181"}, opts.AuthHTTPAddresses)
-	equal(t, []float64{0.5, 0.99, 1}, opts.E2EProcessingLatencyPercentiles) // not re-sorted
-	equal(t, []string{"topology-aware-consumption"}, opts.Experiments)
+	test.Equal(t, int64(42), opts.ID)
+	test.Equal(t, []string{"a:4160", "b:4160"}, opts.NSQLookupdTCPAddresses)
+	test.Equal(t, []string{"x:4181"}, opts.AuthHTTPAddresses)
+	test.Equal(t, []float64{0.5, 0.99, 1}, opts.E2EProcessingLatencyPercentiles) // not re-sorted
+	test.Equal(t, []string{"topology-aware-consumption"}, opts.Experiments)
 }
 
 func TestConfigCoercion(t *testing.T) {
-	opts := mustParse(t, writeConfig(t, `
+	opts := mustParse(t, test.WriteConfig(t, `
 msg_timeout = 30000
 sync_timeout = "1m30s"
 mem_queue_size = "500"
@@ -55,13 +56,13 @@ deflate = false
 e2e_processing_latency_percentiles = "0.9,0.5"
 log_level = "DEBUG"
 `))
-	equal(t, 30*time.Second, opts.MsgTimeout)
-	equal(t, 90*time.Second, opts.SyncTimeout)
-	equal(t, int64(500), opts.MemQueueSize)
-	equal(t, false, opts.SnappyEnabled)
-	equal(t, false, opts.DeflateEnabled)
-	equal(t, []float64{0.9, 0.5}, opts.E2EProcessingLatencyPercentiles)
-	equal(t, lg.DEBUG, opts.LogLevel)
+	test.Equal(t, 30*time.Second, opts.MsgTimeout)
+	test.Equal(t, 90*time.Second, opts.SyncTimeout)
+	test.Equal(t, int64(500), opts.MemQueueSize)
+	test.Equal(t, false, opts.SnappyEnabled)
+	test.Equal(t, false, opts.DeflateEnabled)
+	test.Equal(t, []float64{0.9, 0.5}, opts.E2EProcessingLatencyPercentiles)
+	test.Equal(t, lg.DEBUG, opts.LogLevel)
 }
 
 func TestConfigTLSRequired(t *testing.T) {
@@ -71,25 +72,25 @@ func TestConfigTLSRequired(t *testing.T) {
 		`tls_required = false`:       nsqd.TLSNotRequired,
 		`tls_required = "tcp-https"`: nsqd.TLSRequiredExceptHTTP,
 	} {
-		equal(t, want, mustParse(t, writeConfig(t, doc)).TLSRequired)
+		test.Equal(t, want, mustParse(t, test.WriteConfig(t, doc)).TLSRequired)
 	}
-	_, err := parseArgs(writeConfig(t, `tls_required = "sometimes"`))
-	errContains(t, err, "failed parsing tls_required sometimes")
-	_, err = parseArgs(writeConfig(t, `tls_required = 2`))
-	errContains(t, err, "failed parsing tls_required 2")
+	_, err := parseArgs(test.WriteConfig(t, `tls_required = "sometimes"`))
+	test.ErrContains(t, err, "failed parsing tls_required sometimes")
+	_, err = parseArgs(test.WriteConfig(t, `tls_required = 2`))
+	test.ErrContains(t, err, "failed parsing tls_required 2")
 }
 
 func TestConfigTLSMinVersion(t *testing.T) {
-	equal(t, uint16(tls.VersionTLS13), mustParse(t, writeConfig(t, `tls_min_version = "TLS1.3"`)).TLSMinVersion)
-	equal(t, uint16(tls.VersionTLS10), mustParse(t, writeConfig(t, `tls_min_version = ""`)).TLSMinVersion)
-	_, err := parseArgs(writeConfig(t, `tls_min_version = "ssl3.0"`))
-	errContains(t, err, "failed parsing tls_min_version ssl3.0")
+	test.Equal(t, uint16(tls.VersionTLS13), mustParse(t, test.WriteConfig(t, `tls_min_version = "TLS1.3"`)).TLSMinVersion)
+	test.Equal(t, uint16(tls.VersionTLS10), mustParse(t, test.WriteConfig(t, `tls_min_version = ""`)).TLSMinVersion)
+	_, err := parseArgs(test.WriteConfig(t, `tls_min_version = "ssl3.0"`))
+	test.ErrContains(t, err, "failed parsing tls_min_version ssl3.0")
 }
 
 func TestConfigLogLevel(t *testing.T) {
-	equal(t, lg.ERROR, mustParse(t, writeConfig(t, `log_level = "error"`)).LogLevel)
-	_, err := parseArgs(writeConfig(t, `log_level = "warning"`))
-	errContains(t, err, "failed parsing log_level warning")
+	test.Equal(t, lg.ERROR, mustParse(t, test.WriteConfig(t, `log_level = "error"`)).LogLevel)
+	_, err := parseArgs(test.WriteConfig(t, `log_level = "warning"`))
+	test.ErrContains(t, err, "failed parsing log_level warning")
 }
 
 func TestConfigBadValues(t *testing.T) {
@@ -102,21 +103,21 @@ func TestConfigBadValues(t *testing.T) {
 		`enable_experiment = [[]]`:                   "failed parsing enable_experiment",
 		`e2e_processing_latency_percentiles = ["x"]`: "failed parsing e2e_processing_latency_percentiles [x]",
 	} {
-		_, err := parseArgs(writeConfig(t, doc))
-		errContains(t, err, msg)
+		_, err := parseArgs(test.WriteConfig(t, doc))
+		test.ErrContains(t, err, msg)
 	}
 }
 
 func TestConfigUnknownKeysIgnored(t *testing.T) {
-	opts := mustParse(t, writeConfig(t, "no_such_key = 1\nverbose = true\nversion = true\n[section]\nx = 2\n"))
-	equal(t, nsqd.NewOptions(), opts)
+	opts := mustParse(t, test.WriteConfig(t, "no_such_key = 1\nverbose = true\nversion = true\n[section]\nx = 2\n"))
+	test.Equal(t, nsqd.NewOptions(), opts)
 }
 
 func TestConfigFileErrors(t *testing.T) {
 	_, err := parseArgs("--config=/does/not/exist.cfg")
-	errContains(t, err, "failed to load config file /does/not/exist.cfg - ")
-	_, err = parseArgs(writeConfig(t, "msg_timeout = = 1\n"))
-	errContains(t, err, "failed to load config file ")
+	test.ErrContains(t, err, "failed to load config file /does/not/exist.cfg - ")
+	_, err = parseArgs(test.WriteConfig(t, "msg_timeout = = 1\n"))
+	test.ErrContains(t, err, "failed to load config file ")
 }
 
 const examplePath = "../../contrib/nsqd.cfg.example"
@@ -126,16 +127,16 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	want := nsqd.NewOptions()
 	emptyNilSlices(want)
 	emptyNilSlices(opts)
-	equal(t, want, opts)
+	test.Equal(t, want, opts)
 }
 
 func TestExampleConfigNamesEveryKey(t *testing.T) {
 	doc, err := os.ReadFile(examplePath)
-	noErr(t, err)
+	test.NoErr(t, err)
 	cfg, err := config.ReadFile(examplePath)
-	noErr(t, err)
+	test.NoErr(t, err)
 	fields, err := config.Fields(nsqd.NewOptions())
-	noErr(t, err)
+	test.NoErr(t, err)
 	known := map[string]bool{}
 	for _, f := range fields {
 		known[f.Key] = true

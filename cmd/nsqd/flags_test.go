@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/config"
+	"github.com/nsqgo/nsq/internal/daemon"
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 )
 
@@ -41,10 +43,10 @@ var specFlags = []string{
 func TestFlagSetMatchesSpec(t *testing.T) {
 	fs := flag.NewFlagSet("nsqd", flag.ContinueOnError)
 	_, _, err := register(fs, nsqd.NewOptions())
-	noErr(t, err)
+	test.NoErr(t, err)
 	var got []string
 	fs.VisitAll(func(f *flag.Flag) { got = append(got, f.Name) })
-	equal(t, specFlags, got)
+	test.Equal(t, specFlags, got)
 	if len(usage) != len(specFlags)-4 {
 		t.Fatalf("usage has %d entries for %d option flags", len(usage), len(specFlags)-4)
 	}
@@ -52,9 +54,9 @@ func TestFlagSetMatchesSpec(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	opts := mustParse(t)
-	equal(t, nsqd.NewOptions(), opts)
-	equal(t, uint16(tls.VersionTLS10), opts.TLSMinVersion)
-	equal(t, lg.INFO, opts.LogLevel)
+	test.Equal(t, nsqd.NewOptions(), opts)
+	test.Equal(t, uint16(tls.VersionTLS10), opts.TLSMinVersion)
+	test.Equal(t, lg.INFO, opts.LogLevel)
 }
 
 func TestScalarFlags(t *testing.T) {
@@ -70,7 +72,7 @@ func TestScalarFlags(t *testing.T) {
 	want.DeflateEnabled, want.StatsdMemStats, want.SnappyEnabled = false, false, false
 	want.MaxDeflateLevel, want.LogPrefix, want.DataPath = 9, "[x] ", "/tmp"
 	want.BroadcastTCPPort, want.AuthHTTPRequestMethod, want.TopologyZone = 5, "post", "z1"
-	equal(t, want, opts)
+	test.Equal(t, want, opts)
 }
 
 func TestRepeatableStringFlags(t *testing.T) {
@@ -78,9 +80,9 @@ func TestRepeatableStringFlags(t *testing.T) {
 		"--lookupd-tcp-address=a:4160", "--lookupd-tcp-address", "b:4160,c:4160",
 		"--auth-http-address=x:1", "--auth-http-address=https://y/auth",
 		"--enable-experiment=topology-aware-consumption", "--enable-experiment=other")
-	equal(t, []string{"a:4160", "b:4160,c:4160"}, opts.NSQLookupdTCPAddresses)
-	equal(t, []string{"x:1", "https://y/auth"}, opts.AuthHTTPAddresses)
-	equal(t, []string{"topology-aware-consumption", "other"}, opts.Experiments)
+	test.Equal(t, []string{"a:4160", "b:4160,c:4160"}, opts.NSQLookupdTCPAddresses)
+	test.Equal(t, []string{"x:1", "https://y/auth"}, opts.AuthHTTPAddresses)
+	test.Equal(t, []string{"topology-aware-consumption", "other"}, opts.Experiments)
 	if !opts.HasExperiment(nsqd.ExperimentTopologyAwareConsumption) {
 		t.Fatal("experiment not enabled")
 	}
@@ -91,7 +93,7 @@ func TestPercentilesSplitAndSortDescending(t *testing.T) {
 		"--e2e-processing-latency-percentile=0.5,1.0",
 		"--e2e-processing-latency-percentile", "0.99",
 		"--e2e-processing-latency-percentile=0.75, 0.95")
-	equal(t, []float64{1, 0.99, 0.95, 0.75, 0.5}, opts.E2EProcessingLatencyPercentiles)
+	test.Equal(t, []float64{1, 0.99, 0.95, 0.75, 0.5}, opts.E2EProcessingLatencyPercentiles)
 }
 
 func TestPercentileThatDoesNotParseIsFatal(t *testing.T) {
@@ -100,10 +102,10 @@ func TestPercentileThatDoesNotParseIsFatal(t *testing.T) {
 	if !errors.As(err, &pe) {
 		t.Fatalf("want parseFloatError, got %#v", err)
 	}
-	equal(t, "Could not parse: abc", pe.Error())
+	test.Equal(t, "Could not parse: abc", pe.Error())
 
 	_, err = parseArgs("--e2e-processing-latency-percentile=0.5,")
-	errContains(t, err, "Could not parse: ")
+	test.ErrContains(t, err, "Could not parse: ")
 	if !errors.As(err, &pe) {
 		t.Fatalf("want parseFloatError, got %#v", err)
 	}
@@ -127,7 +129,7 @@ func TestTLSRequiredFlag(t *testing.T) {
 	}
 	for _, arg := range []string{"--tls-required=yes", "--tls-required=tcp"} {
 		_, err := parseArgs(arg)
-		if !errors.As(err, new(usageError)) {
+		if !errors.As(err, new(daemon.UsageError)) {
 			t.Errorf("%s: want a usage error, got %v", arg, err)
 		}
 	}
@@ -135,18 +137,18 @@ func TestTLSRequiredFlag(t *testing.T) {
 
 func TestTLSRequiredBareFlagDoesNotTakeNextArg(t *testing.T) {
 	opts := mustParse(t, "--tls-required", "tcp-https")
-	equal(t, nsqd.TLSRequired, opts.TLSRequired)
+	test.Equal(t, nsqd.TLSRequired, opts.TLSRequired)
 }
 
 func TestTLSRequiredValueString(t *testing.T) {
 	n := 0
 	v := tlsRequiredValue{&n}
 	for set, want := range map[string]string{"tcp-https": "tcp-https", "1": "true", "f": "false"} {
-		noErr(t, v.Set(set))
-		equal(t, want, v.String())
-		equal(t, n, v.Get())
+		test.NoErr(t, v.Set(set))
+		test.Equal(t, want, v.String())
+		test.Equal(t, n, v.Get())
 	}
-	equal(t, "false", tlsRequiredValue{}.String())
+	test.Equal(t, "false", tlsRequiredValue{}.String())
 }
 
 func TestTLSMinVersionFlag(t *testing.T) {
@@ -164,7 +166,7 @@ func TestTLSMinVersionFlag(t *testing.T) {
 	}
 	for _, arg := range []string{"--tls-min-version=ssl3.0", "--tls-min-version=tls1.4", "--tls-min-version=771"} {
 		_, err := parseArgs(arg)
-		if !errors.As(err, new(usageError)) {
+		if !errors.As(err, new(daemon.UsageError)) {
 			t.Errorf("%s: want a usage error, got %v", arg, err)
 		}
 	}
@@ -172,11 +174,11 @@ func TestTLSMinVersionFlag(t *testing.T) {
 
 func TestTLSMinVersionValueString(t *testing.T) {
 	n := uint16(tls.VersionTLS12)
-	equal(t, "tls1.2", tlsMinVersionValue{&n}.String())
-	equal(t, uint16(tls.VersionTLS12), tlsMinVersionValue{&n}.Get())
+	test.Equal(t, "tls1.2", tlsMinVersionValue{&n}.String())
+	test.Equal(t, uint16(tls.VersionTLS12), tlsMinVersionValue{&n}.Get())
 	n = 0x0300
-	equal(t, "768", tlsMinVersionValue{&n}.String())
-	equal(t, "", tlsMinVersionValue{}.String())
+	test.Equal(t, "768", tlsMinVersionValue{&n}.String())
+	test.Equal(t, "", tlsMinVersionValue{}.String())
 }
 
 func TestLogLevelFlag(t *testing.T) {
@@ -185,22 +187,22 @@ func TestLogLevelFlag(t *testing.T) {
 		"--log-level=Warn": lg.WARN, "--log-level=error": lg.ERROR,
 		"--log-level=fatal": lg.FATAL,
 	} {
-		equal(t, want, mustParse(t, arg).LogLevel)
+		test.Equal(t, want, mustParse(t, arg).LogLevel)
 	}
 	_, err := parseArgs("--log-level=warning")
-	if !errors.As(err, new(usageError)) {
+	if !errors.As(err, new(daemon.UsageError)) {
 		t.Fatalf("warning: want a usage error, got %v", err)
 	}
 }
 
 func TestDeprecatedFlagsHaveNoEffect(t *testing.T) {
 	opts := mustParse(t, "--verbose", "--worker-id", "--worker-id=true")
-	equal(t, nsqd.NewOptions(), opts)
+	test.Equal(t, nsqd.NewOptions(), opts)
 }
 
 func TestParsingStopsAtFirstNonFlag(t *testing.T) {
 	opts := mustParse(t, "--node-id=3", "extra", "--node-id=4")
-	equal(t, int64(3), opts.ID)
+	test.Equal(t, int64(3), opts.ID)
 }
 
 func TestBadFlagsAreUsageErrors(t *testing.T) {
@@ -209,7 +211,7 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--mem-queue-size"}, {"---node-id=1"},
 	} {
 		_, err := parseArgs(args...)
-		if !errors.As(err, new(usageError)) {
+		if !errors.As(err, new(daemon.UsageError)) {
 			t.Errorf("%v: want a usage error, got %v", args, err)
 		}
 	}
@@ -223,8 +225,8 @@ func TestHelpAndVersion(t *testing.T) {
 		}
 	}
 	_, err := parseArgs("--version", "--config=/does/not/exist")
-	if !errors.Is(err, errVersion) {
-		t.Fatalf("want errVersion, got %v", err)
+	if !errors.Is(err, daemon.ErrVersion) {
+		t.Fatalf("want daemon.ErrVersion, got %v", err)
 	}
 }
 
@@ -233,7 +235,7 @@ func TestHelpTextShowsDefaults(t *testing.T) {
 	var b strings.Builder
 	fs.SetOutput(&b)
 	_, _, err := register(fs, nsqd.NewOptions())
-	noErr(t, err)
+	test.NoErr(t, err)
 	fs.PrintDefaults()
 	for _, s := range []string{"(default tls1.0)", "(default INFO)", "(default 1m0s)", `(default "0.0.0.0:4150")`, "-tls-required\n"} {
 		if !strings.Contains(b.String(), s) {
@@ -250,9 +252,9 @@ func TestEveryOptionFlagIsBound(t *testing.T) {
 	fs := flag.NewFlagSet("nsqd", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	_, _, err := register(fs, opts)
-	noErr(t, err)
+	test.NoErr(t, err)
 	fields, err := config.Fields(opts)
-	noErr(t, err)
+	test.NoErr(t, err)
 	for _, f := range fields {
 		if fs.Lookup(f.Flag) == nil || !slices.Contains(specFlags, f.Flag) {
 			t.Errorf("field for -%s is not a spec flag", f.Flag)

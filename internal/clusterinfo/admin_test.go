@@ -24,7 +24,7 @@ func (nd *node) paused(t *testing.T, topic, channel string) bool {
 			} `json:"channels"`
 		} `json:"topics"`
 	}
-	test.HTTPGetJSON(t, "http://"+nd.http+"/stats?format=json", &doc)
+	test.HTTPGetJSON(t, "http://"+nd.HTTPAddr+"/stats?format=json", &doc)
 	for _, ts := range doc.Topics {
 		if ts.TopicName != topic {
 			continue
@@ -43,8 +43,8 @@ func (nd *node) paused(t *testing.T, topic, channel string) bool {
 
 func TestAdminWrites(t *testing.T) {
 	c := startCluster(t)
-	c.a.createChannel(t, "w", "ch")
-	c.b.createChannel(t, "w", "ch")
+	c.a.CreateChannel(t, "w", "ch")
+	c.b.CreateChannel(t, "w", "ch")
 	lookupds := []string{c.lookupd}
 	test.Eventually(t, waitFor, func() bool {
 		ps, err := c.ci.GetLookupdTopicProducers("w", lookupds)
@@ -58,14 +58,14 @@ func TestAdminWrites(t *testing.T) {
 		}
 		for _, n := range []*node{c.a, c.b} {
 			if !cond(n) {
-				t.Fatalf("%s: not done on %s", what, n.http)
+				t.Fatalf("%s: not done on %s", what, n.HTTPAddr)
 			}
 		}
 	}
 	check("pause topic", c.ci.PauseTopic("w", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "") })
 	check("unpause topic", c.ci.UnPauseTopic("w", lookupds, nil), func(n *node) bool { return !n.paused(t, "w", "") })
 	check("pause channel", c.ci.PauseChannel("w", "ch", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "ch") })
-	check("unpause channel", c.ci.UnPauseChannel("w", "ch", nil, []string{c.a.http, c.b.http}),
+	check("unpause channel", c.ci.UnPauseChannel("w", "ch", nil, []string{c.a.HTTPAddr, c.b.HTTPAddr}),
 		func(n *node) bool { return !n.paused(t, "w", "ch") })
 	check("empty", c.ci.EmptyChannel("w", "ch", lookupds, nil), func(*node) bool { return true })
 	check("empty topic", c.ci.EmptyTopic("w", lookupds, nil), func(*node) bool { return true })
@@ -80,11 +80,11 @@ func TestAdminWrites(t *testing.T) {
 	if err := c.ci.DeleteChannel("w", "extra", lookupds, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.ci.TombstoneNodeForTopic("w", c.a.http, lookupds); err != nil {
+	if err := c.ci.TombstoneNodeForTopic("w", c.a.HTTPAddr, lookupds); err != nil {
 		t.Fatal(err)
 	}
 	ps, _ := c.ci.GetLookupdTopicProducers("w", lookupds)
-	if len(ps) != 1 || ps[0].HTTPAddress() != c.b.http {
+	if len(ps) != 1 || ps[0].HTTPAddress() != c.b.HTTPAddr {
 		t.Fatalf("after tombstone: %v", ps.HTTPAddrs())
 	}
 	if err := c.ci.DeleteTopic("w", lookupds, nil); err != nil {
@@ -98,7 +98,7 @@ func TestAdminWrites(t *testing.T) {
 
 func TestAdminWriteErrors(t *testing.T) {
 	c := startCluster(t)
-	c.a.createChannel(t, "e", "ch")
+	c.a.CreateChannel(t, "e", "ch")
 	dead := deadAddr(t)
 	waitTopics(t, c.ci, c.lookupd, "e")
 

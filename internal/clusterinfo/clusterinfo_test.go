@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // cluster is one lookupd with two nsqd registered to it.
@@ -19,15 +20,15 @@ type cluster struct {
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	ltcp, lhttp := splitLookupd(startLookupd(t))
-	return &cluster{lookupd: lhttp, a: startNSQD(t, ltcp), b: startNSQD(t, ltcp), ci: newCI(t)}
+	l := testcluster.StartLookupd(t)
+	return &cluster{lookupd: l.HTTPAddr, a: startNSQD(t, l.TCPAddr), b: startNSQD(t, l.TCPAddr), ci: newCI(t)}
 }
 
 func TestLookupdQueries(t *testing.T) {
 	c := startCluster(t)
-	c.a.createChannel(t, "t1", "c1")
-	c.b.createChannel(t, "t2", "c2")
-	c.b.createChannel(t, "t2", "c3")
+	c.a.CreateChannel(t, "t1", "c1")
+	c.b.CreateChannel(t, "t2", "c2")
+	c.b.CreateChannel(t, "t2", "c3")
 	waitTopics(t, c.ci, c.lookupd, "t1", "t2")
 	lookupds := []string{c.lookupd}
 
@@ -37,13 +38,13 @@ func TestLookupdQueries(t *testing.T) {
 	}, "channels of t2")
 
 	ps, err := c.ci.GetLookupdTopicProducers("t1", lookupds)
-	if err != nil || len(ps) != 1 || ps[0].HTTPAddress() != c.a.http {
-		t.Fatalf("producers of t1 = %+v, %v; want %s", ps, err, c.a.http)
+	if err != nil || len(ps) != 1 || ps[0].HTTPAddress() != c.a.HTTPAddr {
+		t.Fatalf("producers of t1 = %+v, %v; want %s", ps, err, c.a.HTTPAddr)
 	}
 	if len(ps[0].RemoteAddresses) != 1 || !strings.HasPrefix(ps[0].RemoteAddresses[0], c.lookupd+"/127.0.0.1:") {
 		t.Errorf("remote addresses = %v", ps[0].RemoteAddresses)
 	}
-	if ps[0].TCPAddress() != c.a.n.RealTCPAddr().String() {
+	if ps[0].TCPAddress() != c.a.TCPAddr {
 		t.Errorf("tcp address = %s", ps[0].TCPAddress())
 	}
 
@@ -56,8 +57,8 @@ func TestLookupdQueries(t *testing.T) {
 		byAddr[n.HTTPAddress()] = n
 	}
 	wantTopics := map[string]clusterinfo.ProducerTopics{
-		c.a.http: {{Topic: "t1"}},
-		c.b.http: {{Topic: "t2"}},
+		c.a.HTTPAddr: {{Topic: "t1"}},
+		c.b.HTTPAddr: {{Topic: "t2"}},
 	}
 	for addr, want := range wantTopics {
 		n := byAddr[addr]
@@ -69,23 +70,23 @@ func TestLookupdQueries(t *testing.T) {
 
 func TestNSQDModeQueries(t *testing.T) {
 	c := startCluster(t)
-	c.a.createChannel(t, "only_a", "c")
-	c.b.createChannel(t, "only_b", "c")
-	nsqds := []string{c.a.http, c.b.http}
+	c.a.CreateChannel(t, "only_a", "c")
+	c.b.CreateChannel(t, "only_b", "c")
+	nsqds := []string{c.a.HTTPAddr, c.b.HTTPAddr}
 
 	topics, err := c.ci.GetNSQDTopics(nsqds)
 	if err != nil || !slices.Equal(topics, []string{"only_a", "only_b"}) {
 		t.Fatalf("topics = %v, %v", topics, err)
 	}
 	ps, err := c.ci.GetNSQDTopicProducers("only_b", nsqds)
-	if err != nil || len(ps) != 1 || ps[0].HTTPAddress() != c.b.http || ps[0].Version != "1.3.0" {
+	if err != nil || len(ps) != 1 || ps[0].HTTPAddress() != c.b.HTTPAddr || ps[0].Version != "1.3.0" {
 		t.Fatalf("producers of only_b = %+v, %v", ps, err)
 	}
 	all, err := c.ci.GetNSQDProducers(nsqds)
 	if err != nil || len(all) != 2 {
 		t.Fatalf("producers = %+v, %v", all, err)
 	}
-	if p := all.Search(c.a.http); p == nil || !slices.Equal(p.Topics, clusterinfo.ProducerTopics{{Topic: "only_a"}}) {
+	if p := all.Search(c.a.HTTPAddr); p == nil || !slices.Equal(p.Topics, clusterinfo.ProducerTopics{{Topic: "only_a"}}) {
 		t.Errorf("node a = %+v", p)
 	}
 }
@@ -93,11 +94,11 @@ func TestNSQDModeQueries(t *testing.T) {
 func TestStatsMergeAcrossNodes(t *testing.T) {
 	c := startCluster(t)
 	for _, n := range []*node{c.a, c.b} {
-		n.createChannel(t, "m", "ch")
-		n.createChannel(t, "m", "other")
+		n.CreateChannel(t, "m", "ch")
+		n.CreateChannel(t, "m", "other")
 	}
-	c.a.publish(t, "m", 3)
-	c.b.publish(t, "m", 2)
+	c.a.PublishN(t, "m", 3)
+	c.b.PublishN(t, "m", 2)
 	waitTopics(t, c.ci, c.lookupd, "m")
 	test.Eventually(t, waitFor, func() bool {
 		ps, err := c.ci.GetLookupdTopicProducers("m", []string{c.lookupd})
@@ -117,7 +118,7 @@ func TestStatsMergeAcrossNodes(t *testing.T) {
 	for _, n := range ch.NodeStats {
 		depths[n.Node] = n.Depth
 	}
-	if depths[c.a.http] != 3 || depths[c.b.http] != 2 {
+	if depths[c.a.HTTPAddr] != 3 || depths[c.b.HTTPAddr] != 2 {
 		t.Errorf("per-node depths = %v", depths)
 	}
 
@@ -143,10 +144,10 @@ func TestStatsMergeAcrossNodes(t *testing.T) {
 
 func TestStatsSelectedChannelAndAllTopics(t *testing.T) {
 	c := startCluster(t)
-	c.a.createChannel(t, "x", "c1")
-	c.a.createChannel(t, "x", "c2")
-	c.b.createChannel(t, "y", "c1")
-	ps, err := c.ci.GetNSQDProducers([]string{c.a.http, c.b.http})
+	c.a.CreateChannel(t, "x", "c1")
+	c.a.CreateChannel(t, "x", "c2")
+	c.b.CreateChannel(t, "y", "c1")
+	ps, err := c.ci.GetNSQDProducers([]string{c.a.HTTPAddr, c.b.HTTPAddr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +171,10 @@ func TestStatsSelectedChannelAndAllTopics(t *testing.T) {
 
 func TestPartialFailure(t *testing.T) {
 	c := startCluster(t)
-	c.a.createChannel(t, "p", "ch")
-	c.b.createChannel(t, "p", "ch")
-	c.a.publish(t, "p", 1)
-	c.b.publish(t, "p", 1)
+	c.a.CreateChannel(t, "p", "ch")
+	c.b.CreateChannel(t, "p", "ch")
+	c.a.PublishN(t, "p", 1)
+	c.b.PublishN(t, "p", 1)
 	dead := deadAddr(t)
 	waitTopics(t, c.ci, c.lookupd, "p")
 
@@ -186,16 +187,16 @@ func TestPartialFailure(t *testing.T) {
 		t.Errorf("failed nodes = %v (%v)", pe.Nodes(), err)
 	}
 
-	ps, err := c.ci.GetNSQDProducers([]string{c.a.http, c.b.http})
+	ps, err := c.ci.GetNSQDProducers([]string{c.a.HTTPAddr, c.b.HTTPAddr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.b.stop()
+	c.b.Stop()
 	_, chans, err := c.ci.GetNSQDStats(ps, "p", "", false)
 	if !clusterinfo.IsPartial(err) || chans["ch"] == nil || chans["ch"].Depth != 1 {
 		t.Fatalf("one node down: chans %v, err %v", chans, err)
 	}
-	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{c.b.http}) {
+	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{c.b.HTTPAddr}) {
 		t.Errorf("failed nodes = %v", pe.Nodes())
 	}
 }
@@ -226,8 +227,7 @@ func TestTotalFailure(t *testing.T) {
 }
 
 func startHTTPLookupd(t *testing.T) string {
-	_, h := splitLookupd(startLookupd(t))
-	return h
+	return testcluster.StartLookupd(t).HTTPAddr
 }
 
 func TestE2EMerge(t *testing.T) {

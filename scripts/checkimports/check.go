@@ -34,15 +34,19 @@ func (v Violation) String() string {
 type kind int
 
 const (
-	kindOther    kind = iota
-	kindLeaf          // cmd/..., apps/..., bench/...
-	kindDaemon        // nsqd/..., nsqlookupd/..., nsqadmin/...
-	kindInternal      // internal/...
+	kindOther       kind = iota
+	kindLeaf             // cmd/..., apps/..., bench/...
+	kindDaemon           // nsqd/..., nsqlookupd/..., nsqadmin/...
+	kindInternal         // internal/...
+	kindTestSupport      // testcluster/...
 )
 
 var daemons = []string{"nsqd", "nsqlookupd", "nsqadmin"}
 
 var leafRoots = []string{"cmd", "apps", "bench"}
+
+// testSupport is the root of the package that starts daemons for tests.
+const testSupport = "testcluster"
 
 // bannedNames are package names that say nothing about what a package does.
 var bannedNames = []string{"util", "utils", "common", "helper", "helpers"}
@@ -77,6 +81,8 @@ func locate(module, importPath string) (pos, bool) {
 		return pos{kindDaemon, top}, true
 	case top == "internal":
 		return pos{kindInternal, "internal"}, true
+	case top == testSupport:
+		return pos{kindTestSupport, testSupport}, true
 	}
 	return pos{kindOther, top}, true
 }
@@ -90,6 +96,8 @@ func locate(module, importPath string) (pos, bool) {
 //     module, only internal/... and its own folder; its test files may import
 //     the other daemons to run a cluster;
 //   - internal/... imports, from this module, only internal/...;
+//   - testcluster/... may import the daemons and internal/..., and only
+//     _test.go files may import it;
 //   - no package is called util, common, helpers or the like.
 func Check(module string, pkgs []Package) []Violation {
 	var out []Violation
@@ -144,6 +152,9 @@ func checkEdge(module, fromPath string, from pos, imp string, testOnly bool) (Vi
 	}
 	if testOnly {
 		return Violation{}, false
+	}
+	if to.kind == kindTestSupport {
+		return bad(testSupport + " starts daemons for tests: only _test.go files may import it")
 	}
 	switch from.kind {
 	case kindDaemon:

@@ -38,10 +38,14 @@ func TestCheckAllowed(t *testing.T) {
 		pkg("internal/clusterinfo", "clusterinfo", "internal/httpapi"),
 		pkg("internal/httpapi", "httpapi", "fmt"),
 		pkg("scripts/checkimports", "main", "os"),
+		pkg("testcluster", "testcluster", "nsqd", "nsqlookupd", "internal/test"),
 	}
 	// Daemon tests may start the other daemons.
 	pkgs[4].XTestImports = prefixed([]string{"nsqlookupd", "nsqd", "internal/test"})
 	pkgs[6].TestImports = prefixed([]string{"nsqd", "nsqlookupd"})
+	// Any test may use testcluster.
+	pkgs[2].TestImports = prefixed([]string{"testcluster"})
+	pkgs[8].XTestImports = prefixed([]string{"testcluster"})
 	if vs := Check(mod, pkgs); len(vs) != 0 {
 		t.Fatalf("want no violations, got %v", vs)
 	}
@@ -70,6 +74,10 @@ func TestCheckViolations(t *testing.T) {
 			"apps/nsq_tail", "leaf"},
 		{"bench imports cmd", pkg("bench/bench_reader", "main", "cmd/nsqd/flags"),
 			"cmd/nsqd/flags", "leaf"},
+		{"app imports testcluster", pkg("apps/nsq_tail", "main", "testcluster"),
+			"testcluster", "only _test.go files"},
+		{"internal imports testcluster", pkg("internal/clusterinfo", "clusterinfo", "testcluster"),
+			"testcluster", "only _test.go files"},
 		{"package named util", pkg("internal/util", "util"), "", `"util"`},
 		{"package named common", pkg("nsqd/common", "common"), "", `"common"`},
 		{"directory named helpers", pkg("internal/helpers", "help"), "", `"helpers"`},

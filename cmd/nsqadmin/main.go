@@ -1,0 +1,24 @@
+// Command nsqadmin is the NSQ web UI and cluster admin API. It reads its
+// options from the command line and an optional TOML file, runs the
+// nsqadmin library, and shuts it down cleanly on SIGINT or SIGTERM.
+//
+// Exit status: 0 after a clean shutdown, --version or -h; 2 for a bad
+// command line; 1 for any other startup failure or when a listener fails.
+package main
+
+import (
+	"github.com/nsqgo/nsq/internal/daemon"
+	"github.com/nsqgo/nsq/nsqadmin"
+)
+
+// command runs nsqadmin; tests run copies of it with another New.
+var command = daemon.Command[*nsqadmin.Options]{
+	Name:  "nsqadmin",
+	Parse: parse,
+	Logging: func(o *nsqadmin.Options) daemon.Logging {
+		return daemon.Logging{Logger: &o.Logger, Prefix: o.LogPrefix, Level: o.LogLevel}
+	},
+	New: func(o *nsqadmin.Options) (daemon.Daemon, error) { return nsqadmin.New(o) },
+}
+
+func main() { daemon.Main(command) }

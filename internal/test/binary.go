@@ -1,0 +1,68 @@
+package test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// BuildBinary compiles the command in the current directory into a
+// temporary directory as name; it skips the test in -short mode.
+func BuildBinary(t testing.TB, name string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), name)
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// RunBinary runs bin with args and returns its exit status and output.
+func RunBinary(t testing.TB, bin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+}
+
+// WriteConfig writes a TOML document to a temporary file and returns the
+// --config flag naming it.
+func WriteConfig(t testing.TB, doc string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.cfg")
+	NoErr(t, os.WriteFile(path, []byte(doc), 0o600))
+	return "--config=" + path
+}
+
+// BinaryCase is one run of a binary and what it must do: exit with Code,
+// write exactly Stdout (when not empty) and a stderr containing Stderr.
+type BinaryCase struct {
+	Args           []string
+	Code           int
+	Stdout, Stderr string
+}
+
+// CheckBinary runs bin once for each case and reports every mismatch.
+func CheckBinary(t testing.TB, bin string, cases ...BinaryCase) {
+	t.Helper()
+	for _, c := range cases {
+		code, stdout, stderr := RunBinary(t, bin, c.Args...)
+		if code != c.Code || c.Stdout != "" && stdout != c.Stdout || !strings.Contains(stderr, c.Stderr) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.Args, code, stdout, stderr)
+		}
+	}
+}
