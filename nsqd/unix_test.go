@@ -2,11 +2,15 @@ package nsqd_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
@@ -168,5 +172,39 @@ func TestUnixAuthRemoteIP(t *testing.T) {
 	const want = "common_name=&remote_ip=&secret=s&tls=false"
 	if got := a.requests(); len(got) != 1 || got[0].rawQuery != want {
 		t.Fatalf("auth requests %+v, want query %s", got, want)
+	}
+}
+
+// TestUnixHTTPS serves the HTTPS listener on a unix socket too.
+func TestUnixHTTPS(t *testing.T) {
+	t.Parallel()
+	certs := test.GenerateCerts(t)
+	sock := filepath.Join(xSocketDir(t), "https.sock")
+	n := startNSQD(t, func(o *nsqd.Options) {
+		o.TLSCert, o.TLSKey = certs.CertFile, certs.KeyFile
+		o.HTTPSAddress = sock
+	})
+	if n.RealHTTPSAddr().Network() != "unix" {
+		t.Fatalf("HTTPS listener on %s", n.RealHTTPSAddr().Network())
+	}
+	pem, err := os.ReadFile(certs.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	client := xUnixHTTP(sock)
+	client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
+	resp, err := client.Post("https://127.0.0.1/pub?topic=uh", "", strings.NewReader("over tls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "OK" {
+		t.Fatalf("HTTPS /pub over unix socket: %d %q", resp.StatusCode, body)
+	}
+	if tp := mustTopicStats(t, n, "uh"); tp.MessageCount != 1 {
+		t.Fatalf("message_count %d", tp.MessageCount)
 	}
 }
