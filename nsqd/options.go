@@ -61,6 +61,9 @@ type Options struct {
 	MaxBodySize   int64         `flag:"max-body-size"`
 	MaxReqTimeout time.Duration `flag:"max-req-timeout"`
 	ClientTimeout time.Duration `flag:"-"`
+	// HTTPHeaderTimeout bounds how long an HTTP client may take to send
+	// its request headers (no flag: a defence, not a tunable).
+	HTTPHeaderTimeout time.Duration `flag:"-"`
 
 	// client overridable configuration options
 	MaxHeartbeatInterval   time.Duration `flag:"max-heartbeat-interval"`
@@ -139,6 +142,8 @@ func NewOptions() *Options {
 		MaxBodySize:   5 * 1024 * 1024,
 		MaxReqTimeout: 1 * time.Hour,
 		ClientTimeout: 60 * time.Second,
+
+		HTTPHeaderTimeout: 10 * time.Second,
 
 		MaxHeartbeatInterval:   60 * time.Second,
 		MaxRdyCount:            2500,

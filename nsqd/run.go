@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -52,9 +53,15 @@ func (n *NSQD) goServe(serve func() error) {
 }
 
 func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
+	opts := n.getOpts()
 	srv := &http.Server{
-		Handler:  newHTTPServer(n, tlsEnabled, n.getOpts().TLSRequired == TLSRequired),
-		ErrorLog: lg.StdLogger(n.getOpts().Logger, "http"),
+		Handler:  newHTTPServer(n, tlsEnabled, opts.TLSRequired == TLSRequired),
+		ErrorLog: lg.StdLogger(opts.Logger, "http"),
+		// A client that trickles its request headers (slowloris) is cut
+		// off; request bodies and responses keep the reference's lack of
+		// timeouts. Idle keep-alive connections are closed after a while.
+		ReadHeaderTimeout: opts.HTTPHeaderTimeout,
+		IdleTimeout:       httpIdleTimeout,
 	}
 	n.srvMu.Lock()
 	n.httpServers = append(n.httpServers, srv)
@@ -67,6 +74,9 @@ func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
 		return err
 	})
 }
+
+// httpIdleTimeout closes keep-alive HTTP connections idle this long.
+const httpIdleTimeout = 2 * time.Minute
 
 // Exit shuts down in the order of spec §1.7: stop listening and close
 // clients, close HTTP, persist nsqd.dat, close every topic (which writes
