@@ -30,15 +30,16 @@ BENCH_SMOKE_DURATION ?= 3s
 BENCH_DURATION       ?= 10s
 
 # The steps of `make test`, in order; the first failure stops it.
-TEST_STEPS = fmt-check vet staticcheck check-imports test-go build test-compat test-ui bench-smoke
+TEST_STEPS = fmt-check vet staticcheck check-imports test-go test-reliability build test-compat test-ui bench-smoke
 
 .PHONY: help build run test fmt-check vet staticcheck check-imports test-go \
-	test-compat test-ui bench-smoke bench clean
+	test-reliability test-compat test-ui bench-smoke bench clean
 
 help:
 	@echo "make build          build every binary under cmd/, apps/, bench/ into $(BUILD_DIR)/"
 	@echo "make run            build, then run nsqlookupd, nsqd and nsqadmin locally (Ctrl-C stops)"
 	@echo "make test           $(TEST_STEPS)"
+	@echo "make test-reliability  crash, disk-fault and hostile-input tests in reliability/, then fuzz smoke"
 	@echo "make test-compat    go-nsq's own test suite against $(BUILD_DIR)/nsqd"
 	@echo "make bench          each bench/ tool for $(BENCH_DURATION) against a fresh nsqd"
 	@echo "make clean          remove $(BUILD_DIR)/ and .run/"
@@ -80,8 +81,17 @@ staticcheck:
 check-imports:
 	$(GO) run ./scripts/checkimports
 
+# reliability/ runs in test-reliability.
 test-go:
-	$(GO) test -race -count=1 -timeout $(GO_TEST_TIMEOUT) ./...
+	$(GO) test -race -count=1 -timeout $(GO_TEST_TIMEOUT) $$($(GO) list ./... | grep -v /reliability)
+
+# Kills nsqd with SIGKILL, damages and fills its disk, then runs every fuzz
+# target briefly. `go test ./reliability/ -run Crash -reliability.long` runs
+# many more crash cycles.
+test-reliability:
+	$(GO) test -race -count=1 -timeout 5m ./reliability/...
+	@if [ -x scripts/fuzz-smoke.sh ]; then scripts/fuzz-smoke.sh; \
+	elif [ -f scripts/fuzz-smoke.sh ]; then sh scripts/fuzz-smoke.sh; fi
 
 test-compat:
 	@BUILD_DIR=$(BUILD_DIR) COMPAT_EXPECTED_FAIL="$(strip $(COMPAT_EXPECTED_FAIL))" scripts/test-compat.sh

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/golang/snappy"
@@ -65,14 +66,26 @@ func (c *clientV2) identify(d identifyData) error {
 	return nil
 }
 
+// msDuration converts a client-supplied number of milliseconds; fits is
+// false when it does not fit in a time.Duration (converting it anyway would
+// wrap around, possibly into the accepted range).
+func msDuration(ms int) (d time.Duration, fits bool) {
+	const limit = math.MaxInt64 / int64(time.Millisecond)
+	if int64(ms) > limit || int64(ms) < -limit {
+		return 0, false
+	}
+	return time.Duration(ms) * time.Millisecond, true
+}
+
 func (c *clientV2) setHeartbeatInterval(ms int) error {
 	max := c.nsqd.getOpts().MaxHeartbeatInterval
+	d, fits := msDuration(ms)
 	switch {
 	case ms == -1:
 		c.HeartbeatInterval = 0
 	case ms == 0:
-	case ms >= 1000 && time.Duration(ms)*time.Millisecond <= max:
-		c.HeartbeatInterval = time.Duration(ms) * time.Millisecond
+	case ms >= 1000 && fits && d <= max:
+		c.HeartbeatInterval = d
 	default:
 		return fmt.Errorf("heartbeat interval (%d) is invalid", ms)
 	}
@@ -82,12 +95,12 @@ func (c *clientV2) setHeartbeatInterval(ms int) error {
 
 func (c *clientV2) setOutputBuffer(size, timeoutMS int) error {
 	opts := c.nsqd.getOpts()
-	timeout := time.Duration(timeoutMS) * time.Millisecond
+	timeout, fits := msDuration(timeoutMS)
 	switch {
 	case timeoutMS == -1:
 		c.OutputBufferTimeout = 0
 	case timeoutMS == 0:
-	case timeout >= opts.MinOutputBufferTimeout && timeout <= opts.MaxOutputBufferTimeout:
+	case fits && timeout >= opts.MinOutputBufferTimeout && timeout <= opts.MaxOutputBufferTimeout:
 		c.OutputBufferTimeout = timeout
 	default:
 		return fmt.Errorf("output buffer timeout (%d) is invalid", timeoutMS)
@@ -125,10 +138,11 @@ func (c *clientV2) setSampleRate(rate int32) error {
 
 func (c *clientV2) setMsgTimeout(ms int) error {
 	max := c.nsqd.getOpts().MaxMsgTimeout
+	d, fits := msDuration(ms)
 	switch {
 	case ms == 0:
-	case ms >= 1000 && time.Duration(ms)*time.Millisecond <= max:
-		c.MsgTimeout = time.Duration(ms) * time.Millisecond
+	case ms >= 1000 && fits && d <= max:
+		c.MsgTimeout = d
 	default:
 		return fmt.Errorf("msg timeout (%d) is invalid", ms)
 	}

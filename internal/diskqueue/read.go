@@ -38,6 +38,8 @@ func (d *diskQueue) readOne() error {
 			return err
 		}
 		if d.finishReadSegmentIfDone() {
+			// Moving past an empty finished segment may reach the writer.
+			d.checkTail()
 			return nil
 		}
 	}

@@ -1,0 +1,364 @@
+package reliability
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
+	nsq "github.com/nsqio/go-nsq"
+)
+
+// Access control: whatever a client that is not allowed tries, nothing is
+// published, subscribed or changed. Covers --tls-required (spec nsqd.md
+// §2.5), auth (§9) and nsqadmin's --admin-user.
+
+// accessAttempt is one command an unauthorised client may try.
+type accessAttempt struct {
+	cmd  string
+	send func(c *test.Conn, topic, channel string)
+}
+
+func accessAttempts() []accessAttempt {
+	return []accessAttempt{
+		{"PUB", func(c *test.Conn, topic, _ string) { c.CmdBody("PUB "+topic, []byte("m")) }},
+		{"MPUB", func(c *test.Conn, topic, _ string) {
+			c.CmdBody("MPUB "+topic, test.MPUBBody([][]byte{[]byte("m1"), []byte("m2")}))
+		}},
+		{"DPUB", func(c *test.Conn, topic, _ string) { c.CmdBody("DPUB "+topic+" 10", []byte("m")) }},
+		{"SUB", func(c *test.Conn, topic, channel string) { c.Cmd("SUB " + topic + " " + channel) }},
+	}
+}
+
+func TestAccessTLSRequired(t *testing.T) {
+	t.Parallel()
+	certs := test.GenerateCerts(t)
+	for _, mode := range []struct {
+		name  string
+		level int
+	}{{"tcp-https", nsqd.TLSRequiredExceptHTTP}, {"true", nsqd.TLSRequired}} {
+		t.Run(mode.name, func(t *testing.T) {
+			n := startRelNSQD(t, func(o *nsqd.Options) {
+				o.TLSCert, o.TLSKey, o.TLSRootCAFile = certs.CertFile, certs.KeyFile, certs.CAFile
+				o.HTTPSAddress = "127.0.0.1:0"
+				o.TLSRequired = mode.level
+			})
+			for _, a := range accessAttempts() {
+				// Straight after the magic, and after an IDENTIFY that
+				// does not ask for TLS.
+				for _, identify := range []bool{false, true} {
+					c := test.DialV2(t, n.TCPAddr)
+					if identify {
+						c.Identify(t, map[string]any{"feature_negotiation": true, "tls_v1": false})
+					}
+					a.send(c, "t", "c")
+					c.ExpectFatal(t, "E_INVALID cannot "+a.cmd+" in current state (TLS required)")
+				}
+			}
+			if topics := n.GetStats("", "", true).Topics; len(topics) != 0 {
+				t.Fatalf("plaintext clients reached topics: %+v", topics)
+			}
+			code, body := test.HTTPDo(t, http.MethodGet, "http://"+n.HTTPAddr+"/stats?format=json", nil)
+			if mode.level == nsqd.TLSRequired {
+				if code != http.StatusForbidden || !strings.HasPrefix(string(body), `{"message": "TLS_REQUIRED"`) {
+					t.Fatalf("plain HTTP /stats: %d %s", code, body)
+				}
+			} else if code != http.StatusOK || strings.Contains(string(body), `"topic_name"`) {
+				t.Fatalf("plain HTTP /stats: %d %s", code, body)
+			}
+			// A client that upgrades to TLS is served.
+			accessTLSPublish(t, n.TCPAddr, certs.CAFile, "ok")
+			ts, ok := n.topicStats("ok")
+			if !ok || ts.MessageCount != 1 || len(n.GetStats("", "", false).Topics) != 1 {
+				t.Fatalf("after a TLS PUB: %+v", n.GetStats("", "", false).Topics)
+			}
+		})
+	}
+}
+
+// accessTLSPublish publishes one message to topic over TLS with go-nsq.
+func accessTLSPublish(t *testing.T, addr, caFile, topic string) {
+	t.Helper()
+	pem, err := os.ReadFile(caFile)
+	test.NoErr(t, err)
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("no CA certificate")
+	}
+	cfg := nsq.NewConfig()
+	cfg.TlsV1 = true
+	cfg.TlsConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+	p, err := nsq.NewProducer(addr, cfg)
+	test.NoErr(t, err)
+	p.SetLogger(nil, nsq.LogLevelError)
+	defer p.Stop()
+	test.NoErr(t, p.Publish(topic, []byte("over tls")))
+}
+
+// accessAuthz is one authorization of an auth server answer.
+type accessAuthz struct {
+	Topic       string   `json:"topic"`
+	Channels    []string `json:"channels"`
+	Permissions []string `json:"permissions"`
+}
+
+// accessIdentities maps AUTH secrets to the authorizations the auth
+// server grants them.
+var accessIdentities = map[string][]accessAuthz{
+	"pub-a":     {{Topic: "^a$", Channels: []string{".*"}, Permissions: []string{"publish"}}},
+	"sub-a-c1":  {{Topic: "^a$", Channels: []string{"^c1$"}, Permissions: []string{"subscribe"}}},
+	"both-b-c1": {{Topic: "^b$", Channels: []string{"^c1$"}, Permissions: []string{"subscribe", "publish"}}},
+	"sub-any-c2": {
+		{Topic: "b", Channels: []string{"c2"}, Permissions: []string{"subscribe"}},
+		{Topic: "^a", Channels: []string{"^$"}, Permissions: []string{"subscribe"}},
+	},
+}
+
+// accessAllowed is the rule of spec §9.3: some authorization has the
+// permission, its topic regex matches and one channel regex matches the
+// channel ("" for publishing).
+func accessAllowed(secret, cmd, topic, channel string) bool {
+	perm := "subscribe"
+	if cmd != "SUB" {
+		perm, channel = "publish", ""
+	}
+	for _, a := range accessIdentities[secret] {
+		if !strings.Contains(strings.Join(a.Permissions, ","), perm) || !regexp.MustCompile(a.Topic).MatchString(topic) {
+			continue
+		}
+		for _, c := range a.Channels {
+			if regexp.MustCompile(c).MatchString(channel) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func accessAuthServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secret := r.URL.Query().Get("secret")
+		authz, ok := accessIdentities[secret]
+		switch {
+		case secret == "empty":
+			authz, ok = []accessAuthz{}, true
+		case !ok:
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"message":"FORBIDDEN"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ttl": 3600, "identity": secret, "identity_url": "", "authorizations": authz})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+func TestAccessAuthMatrix(t *testing.T) {
+	t.Parallel()
+	n := startRelNSQD(t, func(o *nsqd.Options) { o.AuthHTTPAddresses = []string{accessAuthServer(t)} })
+	topics, channels := []string{"a", "b", "ab"}, []string{"c1", "c2"}
+	wantMsgs := map[string]uint64{}
+	wantChannels := map[string]bool{}
+	var allowed, denied int
+	for secret := range accessIdentities {
+		for _, topic := range topics {
+			for _, channel := range channels {
+				for _, a := range accessAttempts() {
+					ok := accessAllowed(secret, a.cmd, topic, channel)
+					accessTry(t, n, secret, a, topic, channel, ok)
+					switch {
+					case !ok:
+						denied++
+						continue
+					case a.cmd == "SUB":
+						wantChannels[topic+"/"+channel] = true
+					case a.cmd == "MPUB":
+						wantMsgs[topic] += 2
+					default:
+						wantMsgs[topic]++
+					}
+					allowed++
+				}
+			}
+		}
+	}
+	// Without a valid AUTH nothing is reachable at all.
+	for _, a := range accessAttempts() {
+		c := test.DialV2(t, n.TCPAddr)
+		a.send(c, "a", "c1")
+		c.ExpectFatal(t, "E_AUTH_FIRST AUTH required before "+a.cmd)
+	}
+	for secret, want := range map[string]string{
+		"unknown": "E_AUTH_FAILED AUTH failed",
+		"empty":   "E_UNAUTHORIZED AUTH no authorizations found",
+	} {
+		c := test.DialV2(t, n.TCPAddr)
+		c.CmdBody("AUTH", []byte(secret))
+		c.ExpectFatal(t, want)
+	}
+
+	gotChannels := map[string]bool{}
+	for _, ts := range n.GetStats("", "", false).Topics {
+		if ts.MessageCount != wantMsgs[ts.TopicName] {
+			t.Errorf("topic %s: %d messages, want %d", ts.TopicName, ts.MessageCount, wantMsgs[ts.TopicName])
+		}
+		delete(wantMsgs, ts.TopicName)
+		for _, cs := range ts.Channels {
+			gotChannels[ts.TopicName+"/"+cs.ChannelName] = true
+		}
+	}
+	if len(wantMsgs) > 0 {
+		t.Errorf("topics missing: %v", wantMsgs)
+	}
+	if fmt.Sprint(gotChannels) != fmt.Sprint(wantChannels) {
+		t.Errorf("channels %v, want %v", gotChannels, wantChannels)
+	}
+	t.Logf("%d identities × %d topics × %d channels × PUB/MPUB/DPUB/SUB: %d allowed, %d refused; channels %v",
+		len(accessIdentities), len(topics), len(channels), allowed, denied, gotChannels)
+}
+
+// accessTry authenticates as secret and tries a on topic/channel.
+func accessTry(t *testing.T, n *relNSQD, secret string, a accessAttempt, topic, channel string, ok bool) {
+	t.Helper()
+	c := test.DialV2(t, n.TCPAddr)
+	c.CmdBody("AUTH", []byte(secret))
+	_, data := c.NextFrame(t)
+	if !strings.Contains(string(data), `"identity":"`+secret+`"`) {
+		t.Fatalf("AUTH %s: %s", secret, data)
+	}
+	a.send(c, topic, channel)
+	if ok {
+		c.ExpectOK(t)
+		c.Close()
+		return
+	}
+	ch := ""
+	if a.cmd == "SUB" {
+		ch = channel
+	}
+	c.ExpectFatal(t, fmt.Sprintf("E_UNAUTHORIZED AUTH failed for %s on %q %q", a.cmd, topic, ch))
+}
+
+// accessState is what nsqadmin actions could change: per nsqd, each
+// topic's paused flag and depth and each channel's paused flag and depth;
+// the lookupd's topics and the producers it lists for "t".
+func accessState(t *testing.T, c *testcluster.Cluster) string {
+	t.Helper()
+	var b strings.Builder
+	for _, n := range c.NSQDs {
+		for _, ts := range n.GetStats("", "", false).Topics {
+			fmt.Fprintf(&b, "%s %s paused=%v depth=%d;", n.HTTPAddr, ts.TopicName, ts.Paused, ts.Depth)
+			for _, cs := range ts.Channels {
+				fmt.Fprintf(&b, " %s paused=%v depth=%d;", cs.ChannelName, cs.Paused, cs.Depth)
+			}
+		}
+	}
+	var doc struct {
+		Producers []struct {
+			TCPPort int `json:"tcp_port"`
+		} `json:"producers"`
+	}
+	if code, body := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/lookup?topic=t", nil); code == http.StatusOK {
+		test.NoErr(t, json.Unmarshal(body, &doc))
+	}
+	_, topics := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/topics", nil)
+	fmt.Fprintf(&b, " lookupd topics %s; lookupd producers of t: %d", topics, len(doc.Producers))
+	return b.String()
+}
+
+func TestAccessAdminActions(t *testing.T) {
+	t.Parallel()
+	c := testcluster.StartCluster(t, 2)
+	for i, n := range c.NSQDs {
+		n.CreateChannel(t, "t", "c")
+		n.PublishN(t, "t", 3+i)
+	}
+	c.Lookupd.WaitRegistered(t, "t")
+	test.Eventually(t, 10*time.Second, func() bool { return strings.HasSuffix(accessState(t, c), "producers of t: 2") },
+		"both nsqds registered")
+	opts := nsqadmin.NewOptions()
+	opts.HTTPAddress = "127.0.0.1:0"
+	opts.Logger = test.NewLogger(t)
+	opts.NSQLookupdHTTPAddresses = []string{c.Lookupd.HTTPAddr}
+	opts.AdminUsers = []string{"alice"}
+	adm, err := nsqadmin.New(opts)
+	test.NoErr(t, err)
+	done := make(chan error, 1)
+	go func() { done <- adm.Main() }()
+	t.Cleanup(func() { adm.Exit(); <-done })
+	base := "http://" + adm.RealHTTPAddr().String()
+
+	// In an order where each one, done by the admin, changes what
+	// accessState shows.
+	actions := []struct{ name, method, path, body string }{
+		{"pause channel", "POST", "/api/topics/t/c", `{"action":"pause"}`},
+		{"empty channel", "POST", "/api/topics/t/c", `{"action":"empty"}`},
+		{"delete channel", "DELETE", "/api/topics/t/c", ""},
+		{"empty topic", "POST", "/api/topics/t", `{"action":"empty"}`},
+		{"pause topic", "POST", "/api/topics/t", `{"action":"pause"}`},
+		{"create", "POST", "/api/topics", `{"topic":"new","channel":"x"}`},
+		{"tombstone", "DELETE", "/api/nodes/" + c.NSQDs[0].HTTPAddr, `{"topic":"t"}`},
+		{"delete topic", "DELETE", "/api/topics/t", ""},
+	}
+	before := accessState(t, c)
+	for _, user := range []string{"", "bob", "Alice", "alice,bob"} {
+		for _, a := range actions {
+			code, body := accessAdminDo(t, a.method, base+a.path, a.body, user)
+			if code != http.StatusForbidden || body != `{"message":"FORBIDDEN"}` {
+				t.Errorf("%s as %q: %d %s", a.name, user, code, body)
+			}
+		}
+	}
+	// Give any action that slipped through time to show.
+	time.Sleep(200 * time.Millisecond)
+	if after := accessState(t, c); after != before {
+		t.Fatalf("refused actions changed the cluster:\nbefore %s\nafter  %s", before, after)
+	}
+	// The admin may do each of them, and each shows.
+	for _, a := range actions {
+		if a.name == "empty topic" { // with no channel, messages stay in the topic
+			c.NSQDs[0].PublishN(t, "t", 2)
+			before = accessState(t, c)
+		}
+		code, body := accessAdminDo(t, a.method, base+a.path, a.body, "alice")
+		if code != http.StatusOK {
+			t.Fatalf("%s as alice: %d %s", a.name, code, body)
+		}
+		prev := before
+		test.Eventually(t, 10*time.Second, func() bool { before = accessState(t, c); return before != prev },
+			fmt.Sprintf("%s as alice changes the cluster", a.name))
+	}
+	t.Logf("final state after the admin's actions: %s", before)
+}
+
+func accessAdminDo(t *testing.T, method, u, body, user string) (int, string) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, u, r)
+	test.NoErr(t, err)
+	if user != "" {
+		req.Header.Set("X-Forwarded-User", user)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	test.NoErr(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	test.NoErr(t, err)
+	return resp.StatusCode, string(b)
+}

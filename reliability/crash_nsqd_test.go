@@ -1,0 +1,481 @@
+package reliability
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/test"
+)
+
+// This file holds what the crash and disk tests share: an nsqd run as a
+// child process on fixed loopback ports and a fixed data path, so that it
+// can be killed and restarted in place, a small raw V2 client that reports
+// errors instead of failing the test (publishers run in goroutines and must
+// survive the daemon dying under them), and checksummed message bodies.
+
+// buildNSQD compiles ./cmd/nsqd into a temporary directory.
+func buildNSQD(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs nsqd as a process")
+	}
+	bin := filepath.Join(t.TempDir(), "nsqd")
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/nsqd").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build ../cmd/nsqd: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr returns a loopback address with a port that was free a moment
+// ago; the process keeps it across restarts.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// nsqdProc is an nsqd child process that can be started, killed and
+// restarted on the same ports and data path.
+type nsqdProc struct {
+	t         *testing.T
+	bin       string
+	dataPath  string
+	tcpAddr   string
+	httpAddr  string
+	args      []string
+	logPath   string
+	mu        sync.Mutex
+	cmd       *exec.Cmd
+	exited    chan struct{}
+	exitState *os.ProcessState
+	starts    int
+}
+
+func newNSQDProc(t *testing.T, bin, dataPath string, args ...string) *nsqdProc {
+	t.Helper()
+	p := &nsqdProc{
+		t: t, bin: bin, dataPath: dataPath, args: args,
+		tcpAddr: freeAddr(t), httpAddr: freeAddr(t),
+		logPath: filepath.Join(t.TempDir(), "nsqd.log"),
+	}
+	t.Cleanup(func() {
+		if p.running() {
+			p.kill()
+		}
+	})
+	return p
+}
+
+// start runs nsqd and waits until /ping answers.
+func (p *nsqdProc) start() {
+	p.t.Helper()
+	logf, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer logf.Close()
+	args := append([]string{
+		"--tcp-address=" + p.tcpAddr, "--http-address=" + p.httpAddr,
+		"--data-path=" + p.dataPath, "--broadcast-address=127.0.0.1",
+	}, p.args...)
+	cmd := exec.Command(p.bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		p.t.Fatalf("start nsqd: %v", err)
+	}
+	exited := make(chan struct{})
+	p.mu.Lock()
+	p.cmd, p.exited, p.exitState = cmd, exited, nil
+	p.starts++
+	p.mu.Unlock()
+	go func() {
+		cmd.Wait()
+		p.mu.Lock()
+		p.exitState = cmd.ProcessState
+		p.mu.Unlock()
+		close(exited)
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			p.t.Fatalf("nsqd exited at start (%v):\n%s", cmd.ProcessState, p.logTail())
+		default:
+		}
+		if code, _, err := p.ping(); err == nil && code != 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.t.Fatalf("nsqd did not answer /ping:\n%s", p.logTail())
+}
+
+func (p *nsqdProc) running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.exited == nil {
+		return false
+	}
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *nsqdProc) kill() { p.signalAndWait(syscall.SIGKILL) }
+
+// stop shuts nsqd down cleanly with SIGTERM.
+func (p *nsqdProc) stop() {
+	p.t.Helper()
+	p.signalAndWait(syscall.SIGTERM)
+	p.mu.Lock()
+	st := p.exitState
+	p.mu.Unlock()
+	if st == nil || !st.Success() {
+		p.t.Fatalf("nsqd did not exit cleanly (%v):\n%s", st, p.logTail())
+	}
+}
+
+func (p *nsqdProc) signalAndWait(sig syscall.Signal) {
+	p.t.Helper()
+	p.mu.Lock()
+	cmd, exited := p.cmd, p.exited
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Signal(sig)
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		p.t.Fatalf("nsqd did not exit after %v:\n%s", sig, p.logTail())
+	}
+}
+
+// ping returns the status and body of GET /ping (code 0 if no answer).
+func (p *nsqdProc) ping() (int, string, error) {
+	c := http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get("http://" + p.httpAddr + "/ping")
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+// post sends an HTTP POST and returns the status and body.
+func (p *nsqdProc) post(path string, body []byte) (int, string, error) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Post("http://"+p.httpAddr+path, "application/octet-stream", strings.NewReader(string(body)))
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+// mustPost fails the test unless the POST answers 200.
+func (p *nsqdProc) mustPost(path string) {
+	p.t.Helper()
+	code, body, err := p.post(path, nil)
+	if err != nil || code != http.StatusOK {
+		p.t.Fatalf("POST %s: %d %q %v", path, code, body, err)
+	}
+}
+
+// createChannel creates topic and channel and waits until nsqd.dat names
+// the channel, so that a crash from now on cannot forget it.
+func (p *nsqdProc) createChannel(topic, channel string) {
+	p.t.Helper()
+	p.mustPost("/topic/create?topic=" + topic)
+	p.mustPost("/channel/create?topic=" + topic + "&channel=" + channel)
+	test.Eventually(p.t, 10*time.Second, func() bool {
+		b, err := os.ReadFile(filepath.Join(p.dataPath, "nsqd.dat"))
+		return err == nil && strings.Contains(string(b), `"name":"`+channel+`"`)
+	}, "nsqd.dat does not record channel "+channel)
+}
+
+// queueStats is the part of a channel's /stats that tells whether it has
+// anything left to deliver.
+type queueStats struct {
+	TopicDepth int64
+	Depth      int64
+	InFlight   int64
+	Deferred   int64
+	Found      bool
+}
+
+func (q queueStats) empty() bool {
+	return q.Found && q.TopicDepth == 0 && q.Depth == 0 && q.InFlight == 0 && q.Deferred == 0
+}
+
+func (p *nsqdProc) channelStats(topic, channel string) (queueStats, error) {
+	c := http.Client{Timeout: 5 * time.Second}
+	resp, err := c.Get("http://" + p.httpAddr + "/stats?format=json&include_clients=false&include_mem=false&topic=" + topic)
+	if err != nil {
+		return queueStats{}, err
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Topics []struct {
+			Name     string `json:"topic_name"`
+			Depth    int64  `json:"depth"`
+			Channels []struct {
+				Name     string `json:"channel_name"`
+				Depth    int64  `json:"depth"`
+				InFlight int64  `json:"in_flight_count"`
+				Deferred int64  `json:"deferred_count"`
+			} `json:"channels"`
+		} `json:"topics"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return queueStats{}, err
+	}
+	for _, tp := range doc.Topics {
+		for _, ch := range tp.Channels {
+			if tp.Name == topic && ch.Name == channel {
+				return queueStats{TopicDepth: tp.Depth, Depth: ch.Depth, InFlight: ch.InFlight,
+					Deferred: ch.Deferred, Found: true}, nil
+			}
+		}
+	}
+	return queueStats{}, nil
+}
+
+// logTail is the end of nsqd's output, for failure messages.
+func (p *nsqdProc) logTail() string {
+	b, _ := os.ReadFile(p.logPath)
+	if len(b) > 8000 {
+		b = b[len(b)-8000:]
+	}
+	return string(b)
+}
+
+// rawConn is a V2 connection whose methods return errors.
+type rawConn struct {
+	nc net.Conn
+	r  *bufio.Reader
+}
+
+func dialRaw(addr string) (*rawConn, error) {
+	nc, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	c := &rawConn{nc: nc, r: bufio.NewReader(nc)}
+	if err := c.write([]byte("  V2")); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *rawConn) Close() error { return c.nc.Close() }
+
+func (c *rawConn) write(b []byte) error {
+	c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// cmd sends a command line, with a size-prefixed body when body is not nil.
+func (c *rawConn) cmd(line string, body []byte) error {
+	b := append([]byte(line), '\n')
+	if body != nil {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
+		b = append(b, body...)
+	}
+	return c.write(b)
+}
+
+const (
+	frameResponse = 0
+	frameError    = 1
+	frameMessage  = 2
+)
+
+// frame reads the next frame, answering heartbeats.
+func (c *rawConn) frame(timeout time.Duration) (int32, []byte, error) {
+	for {
+		c.nc.SetReadDeadline(time.Now().Add(timeout))
+		var hdr [8]byte
+		if _, err := io.ReadFull(c.r, hdr[:]); err != nil {
+			return 0, nil, err
+		}
+		size := binary.BigEndian.Uint32(hdr[:4])
+		if size < 4 || size > 1<<24 {
+			return 0, nil, fmt.Errorf("bad frame size %d", size)
+		}
+		data := make([]byte, size-4)
+		if _, err := io.ReadFull(c.r, data); err != nil {
+			return 0, nil, err
+		}
+		ft := int32(binary.BigEndian.Uint32(hdr[4:]))
+		if ft == frameResponse && string(data) == "_heartbeat_" {
+			if err := c.cmd("NOP", nil); err != nil {
+				return 0, nil, err
+			}
+			continue
+		}
+		return ft, data, nil
+	}
+}
+
+// request sends a command and expects the response OK.
+func (c *rawConn) request(line string, body []byte) error {
+	if err := c.cmd(line, body); err != nil {
+		return err
+	}
+	ft, data, err := c.frame(5 * time.Second)
+	if err != nil {
+		return err
+	}
+	if ft != frameResponse || string(data) != "OK" {
+		return &nsqError{frameType: ft, msg: string(data)}
+	}
+	return nil
+}
+
+// nsqError is an answer other than OK.
+type nsqError struct {
+	frameType int32
+	msg       string
+}
+
+func (e *nsqError) Error() string { return fmt.Sprintf("frame type %d: %s", e.frameType, e.msg) }
+
+// makeBody returns a body "<id>:<padding>#<crc32 of the rest, hex>".
+func makeBody(id string, pad int) []byte {
+	b := []byte(id + ":")
+	for i := range pad {
+		b = append(b, "qrstuvwxyz"[i%10])
+	}
+	return fmt.Appendf(b, "#%08x", crc32.ChecksumIEEE(b))
+}
+
+// checkBody returns the id of a body made by makeBody, or ok false if the
+// body is damaged.
+func checkBody(b []byte) (id string, ok bool) {
+	i := strings.LastIndexByte(string(b), '#')
+	if i < 0 || len(b)-i != 9 {
+		return "", false
+	}
+	if fmt.Sprintf("%08x", crc32.ChecksumIEEE(b[:i])) != string(b[i+1:]) {
+		return "", false
+	}
+	id, _, ok = strings.Cut(string(b[:i]), ":")
+	return id, ok
+}
+
+// delivery is what a consumer saw: how many times each id arrived, and the
+// bodies that failed their checksum.
+type delivery struct {
+	count   map[string]int
+	corrupt [][]byte
+}
+
+func (d *delivery) duplicates() int {
+	n := 0
+	for _, c := range d.count {
+		n += c - 1
+	}
+	return n
+}
+
+// consume subscribes to topic/channel, finishes everything it receives and
+// returns once the channel is empty (no depth, in flight or deferred
+// messages) and quiet for a moment, or fails after timeout.
+func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Duration) *delivery {
+	t.Helper()
+	c, err := dialRaw(p.tcpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.request("SUB "+topic+" "+channel, nil); err != nil {
+		t.Fatalf("SUB: %v", err)
+	}
+	if err := c.cmd("RDY 200", nil); err != nil {
+		t.Fatal(err)
+	}
+	d := &delivery{count: make(map[string]int)}
+	var mu sync.Mutex
+	last := time.Now()
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			ft, data, err := c.frame(time.Minute)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			if ft != frameMessage {
+				readErr <- fmt.Errorf("unexpected frame %d %q", ft, data)
+				return
+			}
+			m, err := test.ParseMessage(data)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			mu.Lock()
+			if id, ok := checkBody(m.Body); ok {
+				d.count[id]++
+			} else {
+				d.corrupt = append(d.corrupt, m.Body)
+			}
+			last = time.Now()
+			mu.Unlock()
+			if err := c.cmd("FIN "+string(m.ID[:]), nil); err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(timeout)
+	for {
+		select {
+		case err := <-readErr:
+			t.Fatalf("consumer: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		s, err := p.channelStats(topic, channel)
+		mu.Lock()
+		quiet := time.Since(last) > 500*time.Millisecond
+		mu.Unlock()
+		if err == nil && s.empty() && quiet {
+			c.Close()
+			<-readErr
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("channel %s/%s not drained after %v: %+v %v", topic, channel, timeout, s, err)
+		}
+	}
+}

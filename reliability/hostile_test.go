@@ -1,0 +1,689 @@
+package reliability
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/nsqd"
+)
+
+// Hostile clients: oversized and negative lengths, bad names, a consumer
+// that never reads, HTTP clients that trickle their headers, and ten
+// thousand idle TCP connections. Each attack must get the error of spec
+// nsqd.md §2.5–§2.6 (or the documented silent close) and must not starve
+// well-behaved clients of the same nsqd.
+
+// relNSQD is an nsqd running inside the test process.
+type relNSQD struct {
+	*nsqd.NSQD
+	TCPAddr, HTTPAddr string
+}
+
+// startRelNSQD runs an in-process nsqd on loopback ports with a temporary
+// data path; more (may be nil) adjusts its options. It stops when the test
+// ends.
+func startRelNSQD(t testing.TB, more func(*nsqd.Options)) *relNSQD {
+	t.Helper()
+	opts := nsqd.NewOptions()
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.BroadcastAddress = "127.0.0.1"
+	opts.DataPath = t.TempDir()
+	opts.Logger = test.NewLogger(t)
+	opts.LogLevel = lg.WARN
+	if more != nil {
+		more(opts)
+	}
+	n, err := nsqd.New(opts)
+	if err != nil {
+		t.Fatalf("nsqd.New: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- n.Main() }()
+	t.Cleanup(func() {
+		n.Exit()
+		if err := <-done; err != nil {
+			t.Errorf("nsqd Main: %v", err)
+		}
+	})
+	return &relNSQD{NSQD: n, TCPAddr: n.RealTCPAddr().String(), HTTPAddr: n.RealHTTPAddr().String()}
+}
+
+// topicStats returns the stats of topic, and whether it exists.
+func (n *relNSQD) topicStats(topic string) (nsqd.TopicStats, bool) {
+	for _, ts := range n.GetStats(topic, "", true).Topics {
+		if ts.TopicName == topic {
+			return ts, true
+		}
+	}
+	return nsqd.TopicStats{}, false
+}
+
+// channelStats returns the stats of topic/channel, and whether it exists.
+func (n *relNSQD) channelStats(topic, channel string) (nsqd.ChannelStats, bool) {
+	ts, _ := n.topicStats(topic)
+	for _, cs := range ts.Channels {
+		if cs.ChannelName == channel {
+			return cs, true
+		}
+	}
+	return nsqd.ChannelStats{}, false
+}
+
+// wire is a minimal V2 client that reports errors instead of failing a
+// test, so that it can run in goroutines of its own.
+type wire struct {
+	nc      net.Conn
+	r       *bufio.Reader
+	timeout time.Duration
+}
+
+func dialWire(addr string) (*wire, error) {
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	w := &wire{nc: nc, r: bufio.NewReaderSize(nc, 64<<10), timeout: 10 * time.Second}
+	if err := w.send([]byte(protocol.MagicV2)); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *wire) send(b []byte) error {
+	if err := w.nc.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
+		return err
+	}
+	_, err := w.nc.Write(b)
+	return err
+}
+
+// cmd sends line and, unless body is nil, the size-prefixed body.
+func (w *wire) cmd(line string, body []byte) error {
+	b := append([]byte(line), '\n')
+	if body != nil {
+		b = append(b, test.Uint32(uint32(len(body)))...)
+		b = append(b, body...)
+	}
+	return w.send(b)
+}
+
+// frame reads one frame; a heartbeat is answered with NOP and reported
+// as such.
+func (w *wire) frame() (ft int32, data []byte, heartbeat bool, err error) {
+	if err := w.nc.SetReadDeadline(time.Now().Add(w.timeout)); err != nil {
+		return 0, nil, false, err
+	}
+	ft, data, err = protocol.ReadFrame(w.r, test.MaxFrameSize)
+	if err != nil {
+		return 0, nil, false, err
+	}
+	if ft == protocol.FrameTypeResponse && bytes.Equal(data, protocol.HeartbeatBytes) {
+		return ft, data, true, w.cmd("NOP", nil)
+	}
+	return ft, data, false, nil
+}
+
+// next reads the next frame that is not a heartbeat.
+func (w *wire) next() (int32, []byte, error) {
+	for {
+		ft, data, heartbeat, err := w.frame()
+		if err != nil || !heartbeat {
+			return ft, data, err
+		}
+	}
+}
+
+// expectOK reads the next frame and requires the response OK.
+func (w *wire) expectOK() error {
+	ft, data, err := w.next()
+	if err != nil {
+		return err
+	}
+	if ft != protocol.FrameTypeResponse || string(data) != "OK" {
+		return fmt.Errorf("got %s frame %q, want OK", test.FrameTypeName(ft), data)
+	}
+	return nil
+}
+
+// do sends a command and waits for OK.
+func (w *wire) do(line string, body []byte) error {
+	if err := w.cmd(line, body); err != nil {
+		return err
+	}
+	return w.expectOK()
+}
+
+// wait reports whether a byte arrives within d, without consuming it; a
+// timeout is not an error.
+func (w *wire) wait(d time.Duration) (bool, error) {
+	if err := w.nc.SetReadDeadline(time.Now().Add(d)); err != nil {
+		return false, err
+	}
+	_, err := w.r.Peek(1)
+	if test.IsTimeout(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (w *wire) close() { w.nc.Close() }
+
+func TestHostileOversizedCommandLine(t *testing.T) {
+	t.Parallel()
+	n := startRelNSQD(t, nil)
+	for _, prefix := range []string{"PUB ", "SUB t ", "NOP", ""} {
+		c := test.DialV2(t, n.TCPAddr)
+		c.Send([]byte(prefix + strings.Repeat("a", 17<<10) + "\n"))
+		c.ExpectClosed(t) // no error frame, spec §2.3
+	}
+	// Just under the limit is an ordinary (if bad) command.
+	c := test.DialV2(t, n.TCPAddr)
+	c.Cmd("PUB " + strings.Repeat("a", 16<<10-16))
+	c.ExpectFatal(t, "E_BAD_TOPIC PUB topic name \""+strings.Repeat("a", 16<<10-16)+"\" is not valid")
+	if topics := n.GetStats("", "", false).Topics; len(topics) != 0 {
+		t.Fatalf("topics created: %+v", topics)
+	}
+}
+
+// hostileCase is one malformed command and the fatal error it must get.
+type hostileCase struct {
+	name string
+	send func(c *test.Conn)
+	want string
+}
+
+func hostileLimitCases() []hostileCase {
+	const maxMsg, maxBody = 1024, 4096
+	long := strings.Repeat("x", 65)
+	ok64 := strings.Repeat("y", 64)
+	one := [][]byte{[]byte("m")}
+	body := func(n int) []byte { return bytes.Repeat([]byte("b"), n) }
+	return []hostileCase{
+		// Bodies over the limits; the body itself is never sent.
+		{"PUB too big", func(c *test.Conn) { c.CmdSizedBody("PUB t", maxMsg+1, nil) },
+			"E_BAD_MESSAGE PUB message too big 1025 > 1024"},
+		{"PUB far too big", func(c *test.Conn) { c.CmdSizedBody("PUB t", 1<<30, nil) },
+			"E_BAD_MESSAGE PUB message too big 1073741824 > 1024"},
+		{"DPUB too big", func(c *test.Conn) { c.CmdSizedBody("DPUB t 10", maxMsg+1, nil) },
+			"E_BAD_MESSAGE DPUB message too big 1025 > 1024"},
+		{"MPUB body too big", func(c *test.Conn) { c.CmdSizedBody("MPUB t", maxBody+1, nil) },
+			"E_BAD_BODY MPUB body too big 4097 > 4096"},
+		{"MPUB message too big", func(c *test.Conn) {
+			c.CmdSizedBody("MPUB t", maxBody, append(test.Uint32(1), test.Uint32(maxMsg+1)...))
+		}, "E_BAD_MESSAGE MPUB message too big 1025 > 1024"},
+		{"MPUB count too big", func(c *test.Conn) { c.CmdSizedBody("MPUB t", maxBody, test.Uint32(1000)) },
+			"E_BAD_BODY MPUB invalid message count 1000"},
+		{"IDENTIFY too big", func(c *test.Conn) { c.CmdSizedBody("IDENTIFY", maxBody+1, nil) },
+			"E_BAD_BODY IDENTIFY body too big 4097 > 4096"},
+		{"AUTH too big", func(c *test.Conn) { c.CmdSizedBody("AUTH", maxBody+1, nil) },
+			"E_BAD_BODY AUTH body too big 4097 > 4096"},
+		// Negative sizes (0xFFFFFFFF is -1 as a signed int32).
+		{"PUB negative", func(c *test.Conn) { c.CmdSizedBody("PUB t", 0xFFFFFFFF, nil) },
+			"E_BAD_MESSAGE PUB invalid message body size -1"},
+		{"PUB min int32", func(c *test.Conn) { c.CmdSizedBody("PUB t", 0x80000000, nil) },
+			"E_BAD_MESSAGE PUB invalid message body size -2147483648"},
+		{"DPUB negative", func(c *test.Conn) { c.CmdSizedBody("DPUB t 10", 0xFFFFFFFF, nil) },
+			"E_BAD_MESSAGE DPUB invalid message body size -1"},
+		{"MPUB negative body", func(c *test.Conn) { c.CmdSizedBody("MPUB t", 0xFFFFFFFF, nil) },
+			"E_BAD_BODY MPUB invalid body size -1"},
+		{"MPUB negative count", func(c *test.Conn) { c.CmdSizedBody("MPUB t", 100, test.Uint32(0xFFFFFFFF)) },
+			"E_BAD_BODY MPUB invalid message count -1"},
+		{"MPUB negative message", func(c *test.Conn) {
+			c.CmdSizedBody("MPUB t", 100, append(test.Uint32(1), test.Uint32(0xFFFFFFFF)...))
+		}, "E_BAD_MESSAGE MPUB invalid message(0) body size -1"},
+		{"IDENTIFY negative", func(c *test.Conn) { c.CmdSizedBody("IDENTIFY", 0xFFFFFFFF, nil) },
+			"E_BAD_BODY IDENTIFY invalid body size -1"},
+		{"AUTH negative", func(c *test.Conn) { c.CmdSizedBody("AUTH", 0xFFFFFFFF, nil) },
+			"E_BAD_BODY AUTH invalid body size -1"},
+		// Names one byte over the limit.
+		{"PUB long topic", func(c *test.Conn) { c.CmdBody("PUB "+long, body(1)) },
+			"E_BAD_TOPIC PUB topic name \"" + long + "\" is not valid"},
+		{"DPUB long topic", func(c *test.Conn) { c.CmdBody("DPUB "+long+" 10", body(1)) },
+			"E_BAD_TOPIC DPUB topic name \"" + long + "\" is not valid"},
+		{"MPUB long topic", func(c *test.Conn) { c.CmdBody("MPUB "+long, test.MPUBBody(one)) },
+			"E_BAD_TOPIC E_BAD_TOPIC MPUB topic name \"" + long + "\" is not valid"},
+		{"SUB long topic", func(c *test.Conn) { c.Cmd("SUB " + long + " c") },
+			"E_BAD_TOPIC SUB topic name \"" + long + "\" is not valid"},
+		{"SUB long channel", func(c *test.Conn) { c.Cmd("SUB " + ok64 + " " + long) },
+			"E_BAD_CHANNEL SUB channel name \"" + long + "\" is not valid"},
+		{"SUB long ephemeral channel", func(c *test.Conn) { c.Cmd("SUB " + ok64 + " " + strings.Repeat("e", 55) + "#ephemeral") },
+			"E_BAD_CHANNEL SUB channel name \"" + strings.Repeat("e", 55) + "#ephemeral\" is not valid"},
+	}
+}
+
+func TestHostileLimits(t *testing.T) {
+	t.Parallel()
+	n := startRelNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize, o.MaxBodySize = 1024, 4096 })
+	for _, tc := range hostileLimitCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			c := test.DialV2(t, n.TCPAddr)
+			tc.send(c)
+			c.ExpectFatal(t, tc.want)
+		})
+	}
+	// A 64-byte topic and a message of exactly max-msg-size are fine.
+	c := test.DialV2(t, n.TCPAddr)
+	c.CmdBody("PUB "+strings.Repeat("y", 64), bytes.Repeat([]byte("b"), 1024))
+	c.ExpectOK(t)
+	// Nothing but the last message was published anywhere. MPUB creates
+	// its topic before reading the body (spec §2.6), so "t" may exist, empty.
+	for _, ts := range n.GetStats("", "", false).Topics {
+		want := uint64(0)
+		if ts.TopicName == strings.Repeat("y", 64) {
+			want = 1
+		}
+		if ts.MessageCount != want || len(ts.Channels) != 0 {
+			t.Errorf("topic %s: %d messages, %d channels; want %d, 0", ts.TopicName, ts.MessageCount, len(ts.Channels), want)
+		}
+	}
+}
+
+// rateMeter counts messages received by a healthy consumer.
+type rateMeter struct{ n atomic.Int64 }
+
+// rate returns messages per second over d.
+func (m *rateMeter) rate(d time.Duration) float64 {
+	start := m.n.Load()
+	time.Sleep(d)
+	return float64(m.n.Load()-start) / d.Seconds()
+}
+
+// healthyPipeline publishes small messages to topic one PUB at a time and
+// consumes them on a second connection, until stop is closed. Errors go
+// to errs.
+func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg *sync.WaitGroup, errs chan<- error) error {
+	cons, err := dialWire(addr)
+	if err != nil {
+		return err
+	}
+	if err := cons.do("SUB "+topic+" c", nil); err != nil {
+		return err
+	}
+	if err := cons.cmd("RDY 100", nil); err != nil {
+		return err
+	}
+	prod, err := dialWire(addr)
+	if err != nil {
+		return err
+	}
+	wg.Go(func() {
+		defer prod.close()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := prod.do("PUB "+topic, []byte(strconv.Itoa(i))); err != nil {
+				errs <- fmt.Errorf("healthy producer: %w", err)
+				return
+			}
+		}
+	})
+	wg.Go(func() {
+		defer cons.close()
+		for {
+			ft, data, err := cons.next()
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err != nil {
+				errs <- fmt.Errorf("healthy consumer: %w", err)
+				return
+			}
+			if ft != protocol.FrameTypeMessage {
+				errs <- fmt.Errorf("healthy consumer: %s frame %q", test.FrameTypeName(ft), data)
+				return
+			}
+			m.n.Add(1)
+			if err := cons.cmd("FIN "+string(data[10:26]), nil); err != nil {
+				errs <- fmt.Errorf("healthy consumer FIN: %w", err)
+				return
+			}
+		}
+	})
+	return nil
+}
+
+func TestHostileSlowConsumer(t *testing.T) {
+	n := startRelNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 4 << 20 })
+	var meter rateMeter
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	test.NoErr(t, healthyPipeline(n.TCPAddr, "healthy", &meter, stop, &wg, errs))
+	defer func() { close(stop); wg.Wait() }()
+	test.Eventually(t, 10*time.Second, func() bool { return meter.n.Load() > 100 }, "healthy pipeline flowing")
+	before := meter.rate(time.Second)
+
+	// The slow consumer takes up to 2500 messages of 1 MiB but never reads;
+	// it keeps sending NOP so that only the write deadline (one heartbeat
+	// interval, 3 s) can end it.
+	const heartbeat = 3 * time.Second
+	slow := test.DialV2(t, n.TCPAddr)
+	test.NoErr(t, slow.NetConn().(*net.TCPConn).SetReadBuffer(4096))
+	slow.Identify(t, map[string]any{"heartbeat_interval": heartbeat.Milliseconds()})
+	slow.Cmd("SUB slow c")
+	slow.ExpectOK(t)
+	slow.Cmd("RDY 2500")
+	nops := make(chan struct{})
+	var nopWG sync.WaitGroup
+	nopWG.Go(func() {
+		for {
+			select {
+			case <-nops:
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+			if slow.NetConn().SetWriteDeadline(time.Now().Add(time.Second)) != nil {
+				return
+			}
+			if _, err := slow.NetConn().Write([]byte("NOP\n")); err != nil {
+				return
+			}
+		}
+	})
+	defer func() { close(nops); nopWG.Wait() }()
+
+	big := bytes.Repeat([]byte("z"), 1<<20)
+	pub := test.DialV2(t, n.TCPAddr)
+	stalled := time.Now()
+	for range 48 {
+		pub.CmdBody("PUB slow", big)
+		pub.ExpectOK(t)
+	}
+	during := meter.rate(2 * time.Second)
+
+	test.Eventually(t, 15*time.Second, func() bool {
+		cs, ok := n.channelStats("slow", "c")
+		return ok && cs.ClientCount == 0
+	}, "slow consumer disconnected")
+	cut := time.Since(stalled)
+	after := meter.rate(time.Second)
+	t.Logf("healthy pipeline: %.0f msg/s before, %.0f msg/s while a consumer stalled, %.0f msg/s after; stalled consumer cut after %s",
+		before, during, after, cut.Round(10*time.Millisecond))
+	// The deadline is set at the last flush before the socket filled up, a
+	// moment before the big messages were published; NOPs keep the read
+	// deadline (two heartbeats) from firing.
+	if cut < heartbeat/2 || cut > 2*heartbeat {
+		t.Errorf("slow consumer cut after %s, want about its %s write deadline", cut, heartbeat)
+	}
+	if during < 0.3*before {
+		t.Errorf("healthy throughput fell from %.0f to %.0f msg/s while a consumer stalled", before, during)
+	}
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+	// The slow consumer's socket is closed by the server.
+	test.NoErr(t, slow.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
+	_, err := io.Copy(io.Discard, slow.NetConn())
+	if err != nil && !test.IsClosedError(err) {
+		t.Errorf("draining the slow consumer: %v", err)
+	}
+}
+
+func TestHostileSlowloris(t *testing.T) {
+	t.Parallel()
+	const headerTimeout = 500 * time.Millisecond
+	n := startRelNSQD(t, func(o *nsqd.Options) { o.HTTPHeaderTimeout = headerTimeout })
+	const attackers = 50
+	cut := make(chan time.Duration, attackers)
+	var wg sync.WaitGroup
+	for range attackers {
+		nc, err := net.Dial("tcp", n.HTTPAddr)
+		test.NoErr(t, err)
+		t.Cleanup(func() { nc.Close() })
+		wg.Go(func() { cut <- trickleHeaders(nc) })
+	}
+	// Meanwhile ordinary requests are answered promptly.
+	var worst time.Duration
+	for deadline := time.Now().Add(1500 * time.Millisecond); time.Now().Before(deadline); {
+		start := time.Now()
+		test.HTTPExpect(t, http.StatusOK, http.MethodGet, "http://"+n.HTTPAddr+"/ping", nil)
+		test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+n.HTTPAddr+"/pub?topic=t", []byte("m"))
+		worst = max(worst, time.Since(start))
+		time.Sleep(20 * time.Millisecond)
+	}
+	wg.Wait()
+	close(cut)
+	var slowest time.Duration
+	for d := range cut {
+		slowest = max(slowest, d)
+	}
+	t.Logf("%d trickling clients cut off after at most %s (header timeout %s); slowest ordinary /ping+/pub %s",
+		attackers, slowest.Round(time.Millisecond), headerTimeout, worst.Round(time.Millisecond))
+	if slowest > 4*headerTimeout+time.Second {
+		t.Errorf("trickling client kept for %s", slowest)
+	}
+	if worst > time.Second {
+		t.Errorf("ordinary request took %s during the attack", worst)
+	}
+}
+
+// trickleHeaders sends a request line and then one header byte every
+// 100 ms until the server closes the connection; it returns how long that
+// took (or 10 s if the server never did).
+func trickleHeaders(nc net.Conn) time.Duration {
+	start := time.Now()
+	if _, err := io.WriteString(nc, "GET /ping HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		return time.Since(start)
+	}
+	closed := make(chan struct{})
+	go func() {
+		// Whatever the server answers (nothing or 408), it then closes.
+		nc.SetReadDeadline(start.Add(10 * time.Second))
+		io.Copy(io.Discard, nc)
+		close(closed)
+	}()
+	for b := 0; ; b++ {
+		select {
+		case <-closed:
+			return time.Since(start)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Since(start) > 10*time.Second {
+			return time.Since(start)
+		}
+		nc.Write([]byte{"X-Slow: y"[b%9]})
+	}
+}
+
+// freePort returns a loopback address that was free a moment ago.
+func freePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	test.NoErr(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// nsqdProcess builds cmd/nsqd and runs it on loopback ports; the process
+// is killed when the test ends.
+type nsqdProcess struct {
+	cmd               *exec.Cmd
+	TCPAddr, HTTPAddr string
+}
+
+func startNSQDProcess(t *testing.T, args ...string) *nsqdProcess {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the nsqd binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "nsqd")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/nsqgo/nsq/cmd/nsqd").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	p := &nsqdProcess{TCPAddr: freePort(t), HTTPAddr: freePort(t)}
+	logFile, err := os.Create(filepath.Join(dir, "nsqd.log"))
+	test.NoErr(t, err)
+	p.cmd = exec.Command(bin, slices.Concat([]string{
+		"--tcp-address=" + p.TCPAddr, "--http-address=" + p.HTTPAddr, "--https-address=",
+		"--data-path=" + dir, "--broadcast-address=127.0.0.1", "--log-level=warn",
+	}, args)...)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	test.NoErr(t, p.cmd.Start())
+	t.Cleanup(func() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		p.cmd.Wait()
+		logFile.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logFile.Name())
+			t.Logf("nsqd output (last 4 KiB):\n%s", b[max(0, len(b)-4096):])
+		}
+	})
+	test.Eventually(t, 10*time.Second, func() bool {
+		resp, err := http.Get("http://" + p.HTTPAddr + "/ping")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, "nsqd process answers /ping")
+	return p
+}
+
+// rssKiB reads VmRSS of process pid from /proc.
+func rssKiB(t testing.TB, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	test.NoErr(t, err)
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			test.NoErr(t, err)
+			return kb
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
+
+// tcpConnections reads nsq_tcp_connections from /metrics.
+func tcpConnections(t testing.TB, httpAddr string) int {
+	t.Helper()
+	_, body := test.HTTPDo(t, http.MethodGet, "http://"+httpAddr+"/metrics", nil)
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if rest, ok := strings.CutPrefix(line, "nsq_tcp_connections "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			test.NoErr(t, err)
+			return int(v)
+		}
+	}
+	t.Fatalf("no nsq_tcp_connections in /metrics:\n%s", body)
+	return 0
+}
+
+func TestHostileIdleConnections(t *testing.T) {
+	const idle = 10000
+	var lim syscall.Rlimit
+	test.NoErr(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
+	if lim.Cur < idle+1000 {
+		t.Skipf("needs %d file descriptors, the limit is %d", idle+1000, lim.Cur)
+	}
+	p := startNSQDProcess(t)
+	pid := p.cmd.Process.Pid
+	baseConns, baseRSS := tcpConnections(t, p.HTTPAddr), rssKiB(t, pid)
+
+	conns := make([]net.Conn, idle)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var dialErr atomic.Pointer[error]
+	for range 32 {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < idle; i = int(next.Add(1)) - 1 {
+				nc, err := net.DialTimeout("tcp", p.TCPAddr, 10*time.Second)
+				if err == nil {
+					_, err = io.WriteString(nc, protocol.MagicV2)
+				}
+				if err != nil {
+					dialErr.Store(&err)
+					return
+				}
+				conns[i] = nc
+			}
+		})
+	}
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, nc := range conns {
+			if nc != nil {
+				nc.Close()
+			}
+		}
+	})
+	if err := dialErr.Load(); err != nil {
+		t.Fatalf("opening idle connections: %v", *err)
+	}
+	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) >= baseConns+idle },
+		fmt.Sprintf("nsqd counts %d connections", idle))
+	rss := rssKiB(t, pid)
+
+	latencies := pubSubLatencies(t, p.TCPAddr, 200)
+	slices.Sort(latencies)
+	p50, worst := latencies[len(latencies)/2], latencies[len(latencies)-1]
+
+	for _, nc := range conns {
+		nc.Close()
+	}
+	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) == baseConns },
+		fmt.Sprintf("nsq_tcp_connections back to %d", baseConns))
+	t.Logf("%d idle connections: nsqd RSS %d MiB (%d MiB before); pub→sub latency p50 %s, max %s; connections back to %d",
+		idle, rss>>10, baseRSS>>10, p50.Round(time.Microsecond), worst.Round(time.Microsecond), baseConns)
+	if rss > 300<<10 {
+		t.Errorf("nsqd RSS %d MiB with %d idle connections", rss>>10, idle)
+	}
+	if worst > time.Second {
+		t.Errorf("pub→sub latency up to %s with %d idle connections", worst, idle)
+	}
+}
+
+// pubSubLatencies publishes count messages one at a time and returns, for
+// each, the time from sending PUB to receiving the message on a consumer.
+func pubSubLatencies(t *testing.T, addr string, count int) []time.Duration {
+	t.Helper()
+	cons := test.DialV2(t, addr)
+	cons.Cmd("SUB lat c")
+	cons.ExpectOK(t)
+	cons.Cmd("RDY 1") // not ready after each delivery: flushed at once
+	prod := test.DialV2(t, addr)
+	out := make([]time.Duration, 0, count)
+	for i := range count {
+		start := time.Now()
+		prod.CmdBody("PUB lat", []byte(strconv.Itoa(i)))
+		prod.ExpectOK(t)
+		m := cons.ReadMessage(t)
+		out = append(out, time.Since(start))
+		if string(m.Body) != strconv.Itoa(i) {
+			t.Fatalf("message %d: got %q", i, m.Body)
+		}
+		cons.Cmd("FIN " + m.ID)
+	}
+	cons.Close()
+	prod.Close()
+	return out
+}
