@@ -47,19 +47,32 @@ while read -r first second _; do
 done <"$work/list"
 ((${#targets[@]})) || die "no fuzz targets found in ${pkgs[*]}"
 
+# fuzz_once runs one target; its output goes to $work/out.
+fuzz_once() {
+	mkdir -p "$work/tmp"
+	local rc=0
+	TMPDIR="$work/tmp" go test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" "$1" \
+		-test.fuzzcachedir="$work/cache" >"$work/out" 2>&1 || rc=$?
+	rm -rf "$work/tmp"
+	return "$rc"
+}
+
+# benign_stop: the go command can report "context deadline exceeded" when
+# -fuzztime runs out while an input is still executing; no input failed.
+benign_stop() {
+	grep -q 'context deadline exceeded' "$work/out" && ! grep -q 'Failing input written to' "$work/out"
+}
+
 failed=()
 for t in "${targets[@]}"; do
 	read -r pkg name <<<"$t"
 	say "$name ($pkg) for $FUZZTIME"
-	mkdir -p "$work/tmp"
-	if ! TMPDIR="$work/tmp" go test -run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" "$pkg" \
-		-test.fuzzcachedir="$work/cache" >"$work/out" 2>&1; then
+	if ! fuzz_once "$pkg" "$name" && ! { benign_stop && say "retrying $name: fuzz time ran out mid-input" && fuzz_once "$pkg" "$name"; }; then
 		cat "$work/out"
 		failed+=("$name ($pkg)")
 	else
 		{ grep -E '^fuzz: elapsed: .*execs' "$work/out" || true; } | tail -n 1 | sed 's/^/    /'
 	fi
-	rm -rf "$work/tmp"
 done
 
 corpus_files >"$work/after"
