@@ -111,8 +111,8 @@ func TestFailureRequeues(t *testing.T) {
 			if cs.RequeueCount != 2 {
 				t.Fatalf("requeue count %d, want 2", cs.RequeueCount)
 			}
-			if !strings.Contains(a.stderr.String(), fmt.Sprintf("got status code %d", c.first)) {
-				t.Errorf("stderr lacks the failure: %q", a.stderr)
+			if !strings.Contains(a.Stderr.String(), fmt.Sprintf("got status code %d", c.first)) {
+				t.Errorf("stderr lacks the failure: %q", a.Stderr)
 			}
 		})
 	}
@@ -132,7 +132,7 @@ func TestRoundRobin(t *testing.T) {
 		t.Fatalf("endpoint counts %d and %d, want 5 and 5", e1.count(), e2.count())
 	}
 	checkExactlyOnce(t, bodies, e1, e2)
-	logs := a.stderr.String()
+	logs := a.Stderr.String()
 	for _, prefix := range []string{"[aggregate]:", "[" + e1.URL + "]:", "[" + e2.URL + "]:"} {
 		if !strings.Contains(logs, prefix+" finished 5 - 99th: ") {
 			t.Errorf("no %s timing line in %q", prefix, logs)
@@ -246,14 +246,14 @@ func TestSignalStopsAfterInFlight(t *testing.T) {
 	test.Publish(t, addr, "slow", "one")
 	a := startApp(t, "--topic=slow", "--nsqd-tcp-address="+addr, "--post="+e.URL)
 	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 1 })
-	a.stop <- os.Interrupt
+	a.Stop <- os.Interrupt
 	select {
-	case <-a.code:
+	case <-a.Code:
 		t.Fatal("exited while a delivery was in progress")
 	default:
 	}
 	close(release)
-	a.shutdown(t)
+	a.Shutdown(t)
 	if !n.Drained("slow", "nsq_to_http", 1) {
 		t.Fatal("in-flight message was not FINished before exit")
 	}

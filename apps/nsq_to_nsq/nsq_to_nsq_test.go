@@ -89,7 +89,7 @@ func TestRoundRobin(t *testing.T) {
 			if c1.Len() != 5 || c2.Len() != 5 || !sameSet(append(c1.Bodies(), c2.Bodies()...), bodies) {
 				t.Fatalf("destinations got %q and %q", c1.Bodies(), c2.Bodies())
 			}
-			if logs := a.stderr.String(); !strings.Contains(logs, "[aggregate]: finished 10 - 99th: ") ||
+			if logs := a.Stderr.String(); !strings.Contains(logs, "[aggregate]: finished 10 - 99th: ") ||
 				!strings.Contains(logs, "["+d1.RealTCPAddr().String()+"]: finished 5 - ") {
 				t.Errorf("no timing lines in %q", logs)
 			}
@@ -143,7 +143,7 @@ func TestJSONFilterAndWhitelist(t *testing.T) {
 		t.Fatalf("destination got %q, want %q", got, want)
 	}
 	for _, line := range []string{"ERROR: Unable to decode json: not json", "ERROR: Unable to decode json: [1,2]"} {
-		if !strings.Contains(a.stderr.String(), line) {
+		if !strings.Contains(a.Stderr.String(), line) {
 			t.Errorf("stderr lacks %q", line)
 		}
 	}
@@ -163,8 +163,8 @@ func TestMissingRequiredFieldRequeues(t *testing.T) {
 		cs, ok := src.ChannelStats("miss", "nsq_to_nsq")
 		return ok && cs.RequeueCount >= 1
 	})
-	if !strings.Contains(a.stderr.String(), "ERROR: missing field to check required value") {
-		t.Errorf("stderr %q", a.stderr)
+	if !strings.Contains(a.Stderr.String(), "ERROR: missing field to check required value") {
+		t.Errorf("stderr %q", a.Stderr)
 	}
 }
 
@@ -180,7 +180,7 @@ func TestShutdownAnswersEverything(t *testing.T) {
 		cs, ok := src.ChannelStats("stop", "nsq_to_nsq")
 		return ok && cs.MessageCount > 0
 	})
-	a.shutdown(t)
+	a.Shutdown(t)
 	// Every message handed out was answered (FIN) before the connection
 	// closed: none requeued, and what left the source arrived exactly once.
 	cs, _ := src.ChannelStats("stop", "nsq_to_nsq")
