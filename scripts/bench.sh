@@ -53,9 +53,12 @@ fi
 # tool with --runfor stops by itself, within LIMIT or it counts as hung;
 # any other tool is sent SIGINT after DURATION.
 command_for() {
-	local bin=$BUILD_DIR/$1 own="BENCH_ARGS_$1" args
+	local bin=$BUILD_DIR/$1 own="BENCH_ARGS_$1" args usage
 	read -r -a args <<<"${BENCH_ARGS:-} ${!own:-}"
-	if timeout 5 "$bin" --help </dev/null 2>&1 | grep -q -- '-runfor'; then
+	# Captured whole: "| grep -q" under pipefail fails when grep stops
+	# reading before the tool has written all of its usage.
+	usage=$(timeout 5 "$bin" --help </dev/null 2>&1 || true)
+	if [[ $usage == *-runfor* ]]; then
 		printf '%s\n' timeout --kill-after=10s "$LIMIT" \
 			"$bin" "--runfor=$DURATION" "${args[@]}"
 	else
