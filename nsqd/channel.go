@@ -56,6 +56,7 @@ type Channel struct {
 
 	backend            BackendQueue
 	deferredStore      *deferredStore // deadlines of deferred messages on disk
+	journal            *deferJournal  // --mem-queue-size=0: the deferred table on disk
 	mem                *memQueue
 	handoff            chan *Message // ephemeral with --mem-queue-size=0 only
 	zoneLocalMsgChan   chan *Message
@@ -106,6 +107,9 @@ func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) 
 	}
 	c.backend = n.newBackend(topicName+":"+name, c.ephemeral)
 	c.deferredStore = n.openDeferredStore(topicName+":"+name, c.ephemeral)
+	if !c.ephemeral && opts.MemQueueSize == 0 {
+		c.openJournal(opts)
+	}
 	n.Notify(c, !c.ephemeral)
 	return c
 }
@@ -139,13 +143,37 @@ func (c *Channel) exit(deleted bool) error {
 	defer c.exitMu.Unlock()
 	if deleted {
 		c.Empty()
+		c.journal.close(true)
 		return c.backend.Delete()
 	}
-	c.flush()
+	saved := c.flush()
 	if err := c.deferredStore.save(); err != nil {
+		saved = false
 		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to save deferred deadlines - %s", c.name, err)
 	}
-	return c.backend.Close()
+	err := c.backend.Close()
+	// The journal goes only once its messages are safely in the backend.
+	if jerr := c.journal.close(saved && err == nil); jerr != nil {
+		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, jerr)
+	}
+	return err
+}
+
+// openJournal replays the channel's deferred journal into the deferred
+// table, each message keeping its deadline.
+func (c *Channel) openJournal(opts *Options) {
+	j, msgs, err := openDeferJournal(deferJournalPath(opts.DataPath, c.topicName+":"+c.name),
+		opts.SyncEvery, opts.SyncTimeout)
+	if err != nil {
+		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
+	}
+	for _, m := range msgs {
+		c.deferred.add(m, errAlreadyDefered)
+	}
+	if len(msgs) > 0 {
+		c.nsqd.logf(lg.INFO, "CHANNEL(%s): %d deferred messages restored from the journal", c.name, len(msgs))
+	}
+	c.journal = j
 }
 
 // closeClients closes every client connection and waits (briefly) for
@@ -180,6 +208,9 @@ func (c *Channel) Empty() error {
 	c.resetTables()
 	c.mem.drain(func(*Message) {})
 	c.deferredStore.clear()
+	if err := c.journal.reset(); err != nil {
+		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
+	}
 	return c.backend.Empty()
 }
 
@@ -188,9 +219,11 @@ func (c *Channel) resetTables() {
 	c.deferred.reset()
 }
 
-// flush writes memory, in-flight and deferred messages to the backend.
-func (c *Channel) flush() {
+// flush writes memory, in-flight and deferred messages to the backend; it
+// reports whether every deferred one was written.
+func (c *Channel) flush() bool {
 	var mem, inflight, deferred int
+	saved := true
 	c.mem.drain(func(m *Message) {
 		c.writeBackend(m)
 		mem++
@@ -200,14 +233,16 @@ func (c *Channel) flush() {
 		inflight++
 	})
 	c.deferred.each(func(m *Message) {
-		c.writeBackend(m)
-		c.deferredStore.record(m.ID, m.pri)
+		if c.writeBackend(m) != nil || c.deferredStore.record(m.ID, m.pri) != nil {
+			saved = false
+		}
 		deferred++
 	})
 	if mem+inflight+deferred > 0 {
 		c.nsqd.logf(lg.INFO, "CHANNEL(%s): flushed %d memory %d in-flight %d deferred messages to backend",
 			c.name, mem, inflight, deferred)
 	}
+	return saved
 }
 
 func (c *Channel) writeBackend(m *Message) error {
@@ -300,9 +335,17 @@ func (c *Channel) handOffLocal(m *Message) bool {
 }
 
 // PutMessageDeferred places a message from the topic in the deferred table.
-func (c *Channel) PutMessageDeferred(m *Message, timeout time.Duration) {
+func (c *Channel) PutMessageDeferred(m *Message, timeout time.Duration) error {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return errExiting
+	}
+	if err := c.StartDeferredTimeout(m, timeout); err != nil {
+		return err
+	}
 	c.messageCount.Add(1)
-	c.StartDeferredTimeout(m, timeout)
+	return nil
 }
 
 // AddClient registers a consumer, enforcing --max-channel-consumers.

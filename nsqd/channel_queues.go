@@ -2,6 +2,8 @@ package nsqd
 
 import (
 	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
 )
 
 // StartInFlightTimeout records m as delivered to clientID, due back at
@@ -14,10 +16,11 @@ func (c *Channel) StartInFlightTimeout(m *Message, clientID int64, timeout time.
 	return c.inFlight.add(m, errAlreadyInFlight)
 }
 
-// StartDeferredTimeout holds m until now+timeout, then queues it.
+// StartDeferredTimeout holds m until now+timeout, then queues it; with a
+// journal, m is on disk before this returns (see deferJournal.add).
 func (c *Channel) StartDeferredTimeout(m *Message, timeout time.Duration) error {
 	m.pri = time.Now().Add(timeout).UnixNano()
-	return c.deferred.add(m, errAlreadyDefered)
+	return c.journal.add(m, func() error { return c.deferred.add(m, errAlreadyDefered) })
 }
 
 // FinishMessage acknowledges an in-flight message.
@@ -44,7 +47,7 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Dura
 	}
 	c.requeueCount.Add(1)
 	if timeout == 0 {
-		return c.put(m)
+		return c.requeueDue(m)
 	}
 	return c.StartDeferredTimeout(m, timeout)
 }
@@ -85,7 +88,9 @@ func (c *Channel) processInFlightQueue(t int64) bool {
 		if ok {
 			client.TimedOutMessage()
 		}
-		c.put(m)
+		if c.requeueDue(m) != nil {
+			break
+		}
 	}
 	return dirty
 }
@@ -100,9 +105,31 @@ func (c *Channel) processDeferredQueue(t int64) bool {
 	dirty := false
 	for m := c.deferred.popDue(t); m != nil; m = c.deferred.popDue(t) {
 		dirty = true
-		c.put(m)
+		if c.requeueDue(m) != nil {
+			break
+		}
 	}
 	return dirty
+}
+
+// requeueRetry is how long a message that could not be queued (the disk
+// is full) waits in the deferred table before the next try.
+const requeueRetry = time.Second
+
+// requeueDue queues m, which has left the in-flight or deferred table, and
+// then closes its journal record. If queueing fails m goes back to the
+// deferred table for another try instead of being dropped, and the error
+// is returned.
+func (c *Channel) requeueDue(m *Message) error {
+	if err := c.put(m); err != nil {
+		m.pri = time.Now().Add(requeueRetry).UnixNano()
+		c.deferred.add(m, errAlreadyDefered)
+		return err
+	}
+	if err := c.journal.remove(m.ID); err != nil {
+		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
+	}
+	return nil
 }
 
 func (c *Channel) inFlightCount() int { return c.inFlight.len() }

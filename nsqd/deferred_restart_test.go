@@ -1,9 +1,15 @@
 package nsqd_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 )
 
@@ -24,38 +30,71 @@ func (r *restartable) start() *nsqd.NSQD {
 	})
 }
 
-// expectNotBefore subscribes and reads len(due) messages, checking that
-// none arrives before the deadline given for its body.
-func expectNotBefore(t *testing.T, n *nsqd.NSQD, topic, channel string, due map[string]time.Time) {
+// expectNotBefore subscribes to channel "ch" of every topic in due, all
+// at once, and reads len(due[topic]) messages from each, checking that none
+// arrives before the deadline given for its body.
+func expectNotBefore(t *testing.T, n *nsqd.NSQD, due map[string]map[string]time.Time) {
 	t.Helper()
-	c := mustSubscribe(t, n, topic, channel, nil)
-	defer c.Close()
-	c.Timeout = 10 * time.Second
-	c.Cmd("RDY 10")
-	for range len(due) {
-		m := c.ReadMessage(t)
-		got := time.Now()
-		d, ok := due[string(m.Body)]
-		if !ok {
-			t.Fatalf("unexpected message %q", m.Body)
+	type arrival struct {
+		m   test.Message
+		at  time.Time
+		err error
+	}
+	results := make(map[string]chan arrival)
+	conns := make(map[string]*test.Conn)
+	for topic, bodies := range due {
+		c := mustSubscribe(t, n, topic, "ch", nil)
+		defer c.Close()
+		c.Timeout = 10 * time.Second
+		c.Cmd("RDY 10")
+		ch := make(chan arrival, len(bodies))
+		results[topic], conns[topic] = ch, c
+		go func() {
+			for range len(bodies) {
+				ft, data, err := c.ReadFrame()
+				at := time.Now()
+				if err == nil && ft != protocol.FrameTypeMessage {
+					err = fmt.Errorf("frame %d %q", ft, data)
+				}
+				var m test.Message
+				if err == nil {
+					m, err = test.ParseMessage(data)
+				}
+				ch <- arrival{m, at, err}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	for topic, bodies := range due {
+		for range len(bodies) {
+			a := <-results[topic]
+			if a.err != nil {
+				t.Fatalf("%s: %v", topic, a.err)
+			}
+			d, ok := bodies[string(a.m.Body)]
+			if !ok {
+				t.Fatalf("%s: unexpected message %q", topic, a.m.Body)
+			}
+			if a.at.Before(d) {
+				t.Fatalf("%s: %q delivered %s before its deadline", topic, a.m.Body, d.Sub(a.at))
+			}
+			conns[topic].Cmd("FIN " + string(a.m.ID[:]))
 		}
-		if got.Before(d) {
-			t.Fatalf("%q delivered %s before its deadline", m.Body, d.Sub(got))
-		}
-		c.Cmd("FIN " + string(m.ID[:]))
 	}
 }
 
-// TestDeferredSurvivesRestart: a DPUB and a REQ with delay held in a
-// channel at shutdown, and a DPUB still queued at topic level, are not
-// delivered after a restart before their deadlines.
-func TestDeferredSurvivesRestart(t *testing.T) {
-	t.Parallel()
-	r := &restartable{t: t, path: t.TempDir()}
-	n := r.start()
+// deferSome leaves in n a DPUB and a REQ with delay deferred in dr/ch and
+// a DPUB queued at topic level in "lonely"; it returns their deadlines by
+// topic.
+func deferSome(t *testing.T, n *nsqd.NSQD) map[string]map[string]time.Time {
+	t.Helper()
 	const delay = 2 * time.Second
 	c := mustSubscribe(t, n, "dr", "ch", nil)
+	defer c.Close()
 	p := mustConnect(t, n)
+	defer p.Close()
 	p.CmdBody("DPUB dr 2000", []byte("dpub"))
 	p.ExpectOK(t)
 	dpubDue := time.Now().Add(delay)
@@ -69,13 +108,90 @@ func TestDeferredSurvivesRestart(t *testing.T) {
 	p.ExpectOK(t)
 	lonelyDue := time.Now().Add(delay)
 	mustChannelStatsEventually(t, n, "dr", "ch", func(s channelStatsDoc) bool { return s.DeferredCount == 2 })
-	c.Close()
-	p.Close()
-	n.Exit()
+	return map[string]map[string]time.Time{
+		"dr":     {"dpub": dpubDue, "req": reqDue},
+		"lonely": {"topic-level": lonelyDue},
+	}
+}
 
-	n2 := r.start()
-	expectNotBefore(t, n2, "dr", "ch", map[string]time.Time{"dpub": dpubDue, "req": reqDue})
-	expectNotBefore(t, n2, "lonely", "ch", map[string]time.Time{"topic-level": lonelyDue})
+// TestDeferredSurvivesRestart: a DPUB and a REQ with delay held in a
+// channel at shutdown, and a DPUB still queued at topic level, are not
+// delivered after a restart before their deadlines, with the default
+// memory queue and with --mem-queue-size=0 (which journals them).
+func TestDeferredSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	for _, memQueue := range []int64{10000, 0} {
+		t.Run(fmt.Sprintf("mem-queue-size=%d", memQueue), func(t *testing.T) {
+			t.Parallel()
+			r := &restartable{t: t, path: t.TempDir(), opts: func(o *nsqd.Options) { o.MemQueueSize = memQueue }}
+			n := r.start()
+			due := deferSome(t, n)
+			n.Exit()
+
+			n2 := r.start()
+			expectNotBefore(t, n2, due)
+			n2.Exit()
+			if left, _ := filepath.Glob(filepath.Join(r.path, "*.journal")); len(left) != 0 {
+				t.Errorf("journals left after a clean shutdown: %v", left)
+			}
+		})
+	}
+}
+
+// TestDeferredJournalSurvivesCrash: with --mem-queue-size=0 deferred
+// messages are on disk while nsqd runs. A copy of the data path taken while
+// it runs, which is what a kill -9 leaves behind, restores them, and they
+// still wait for their deadlines.
+func TestDeferredJournalSurvivesCrash(t *testing.T) {
+	t.Parallel()
+	durable := func(o *nsqd.Options) { o.MemQueueSize = 0; o.SyncEvery = 1 }
+	r := &restartable{t: t, path: t.TempDir(), opts: durable}
+	n := r.start()
+	due := deferSome(t, n)
+	waitForFile(t, filepath.Join(r.path, "nsqd.dat"), `"ch"`)
+	crashed := &restartable{t: t, path: copyDataPath(t, r.path), opts: durable}
+
+	n2 := crashed.start()
+	mustChannelStatsEventually(t, n2, "dr", "ch", func(s channelStatsDoc) bool { return s.DeferredCount == 2 })
+	expectNotBefore(t, n2, due)
+}
+
+func waitForFile(t *testing.T, path, content string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Contains(string(b), content) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never contained %s: %q", path, content, b)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// copyDataPath copies the files of a live data path into a new directory.
+func copyDataPath(t *testing.T, from string) string {
+	t.Helper()
+	to := t.TempDir()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return to
 }
 
 // TestDeferredThroughDiskKeepsDelay: with --mem-queue-size=0 a DPUB to a
@@ -87,7 +203,7 @@ func TestDeferredThroughDiskKeepsDelay(t *testing.T) {
 	p.CmdBody("DPUB disk 1500", []byte("later"))
 	p.ExpectOK(t)
 	due := time.Now().Add(1500 * time.Millisecond)
-	expectNotBefore(t, n, "disk", "ch", map[string]time.Time{"later": due})
+	expectNotBefore(t, n, map[string]map[string]time.Time{"disk": {"later": due}})
 }
 
 func mustChannelStatsEventually(t *testing.T, n *nsqd.NSQD, topic, channel string, ok func(channelStatsDoc) bool) {

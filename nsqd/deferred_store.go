@@ -21,16 +21,28 @@ import (
 // waits for what is left of its delay instead of being delivered at once.
 //
 // The disk queue format is untouched: the deadlines live beside it in
-// "<queue name>.deferred.dat", one "<message id> <unix ns>" line each,
-// written at shutdown and read (then removed) at startup. An nsqd that
-// does not know the file delivers those messages immediately, as the
-// reference always does; an unclean crash loses the deadlines the same way.
+// "<queue name>.deferred.dat", one "<message id> <unix ns>" line each. An
+// nsqd that does not know the file delivers those messages immediately, as
+// the reference always does.
+//
+// By default the file is written at shutdown and read (then removed) at
+// startup, so a crash loses the deadlines (not the messages). With
+// --mem-queue-size=0 the store is durable: each deadline is also appended
+// to the file as it is recorded, the file is kept across restarts, and
+// lines whose deadline has passed are dropped whenever it is rewritten.
 type deferredStore struct {
-	path string
-	mu   sync.Mutex
-	due  map[MessageID]int64
-	size atomic.Int64 // len(due), read without the lock on the delivery path
+	path    string
+	durable bool
+	mu      sync.Mutex
+	due     map[MessageID]int64
+	size    atomic.Int64 // len(due), read without the lock on the delivery path
+	f       *os.File     // durable: the file, opened for appending
+	lines   int          // durable: lines in the file
 }
+
+// deferredStoreSlack is how many lines beyond twice the live deadlines a
+// durable file may hold before it is rewritten.
+const deferredStoreSlack = 1024
 
 func deferredStorePath(dataPath, name string) string {
 	return filepath.Join(dataPath, name+".deferred.dat")
@@ -42,16 +54,18 @@ func (n *NSQD) openDeferredStore(name string, ephemeral bool) *deferredStore {
 	if ephemeral {
 		return nil
 	}
-	s, err := loadDeferredStore(deferredStorePath(n.getOpts().DataPath, name))
+	opts := n.getOpts()
+	s, err := loadDeferredStore(deferredStorePath(opts.DataPath, name), opts.MemQueueSize == 0)
 	if err != nil {
 		n.logf(lg.ERROR, "%s: deferred deadlines - %s", name, err)
 	}
 	return s
 }
 
-// loadDeferredStore reads and removes the queue's deadline file.
-func loadDeferredStore(path string) (*deferredStore, error) {
-	s := &deferredStore{path: path, due: make(map[MessageID]int64)}
+// loadDeferredStore reads the queue's deadline file, then removes it or,
+// when durable, rewrites it without the deadlines already past.
+func loadDeferredStore(path string, durable bool) (*deferredStore, error) {
+	s := &deferredStore{path: path, durable: durable, due: make(map[MessageID]int64)}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
@@ -60,7 +74,14 @@ func loadDeferredStore(path string) (*deferredStore, error) {
 		return s, err
 	}
 	perr := s.parse(data)
-	if err := os.Remove(path); err != nil {
+	if durable {
+		s.mu.Lock()
+		err = s.rewriteLocked()
+		s.mu.Unlock()
+	} else {
+		err = os.Remove(path)
+	}
+	if err != nil {
 		return s, err
 	}
 	return s, perr
@@ -83,14 +104,71 @@ func (s *deferredStore) parse(data []byte) error {
 }
 
 // record notes that message id, now on disk, is due at the Unix ns due.
-func (s *deferredStore) record(id MessageID, due int64) {
+func (s *deferredStore) record(id MessageID, due int64) error {
 	if s == nil {
-		return
+		return nil
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.due[id] = due
 	s.size.Store(int64(len(s.due)))
-	s.mu.Unlock()
+	if !s.durable {
+		return nil
+	}
+	if s.lines > 2*len(s.due)+deferredStoreSlack {
+		return s.rewriteLocked()
+	}
+	return s.appendLocked(appendDeadline(nil, id, due))
+}
+
+func appendDeadline(b []byte, id MessageID, due int64) []byte {
+	b = append(b, id[:]...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, due, 10)
+	return append(b, '\n')
+}
+
+func (s *deferredStore) appendLocked(line []byte) error {
+	if s.f == nil {
+		f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0600)
+		if err != nil {
+			return err
+		}
+		s.f = f
+	}
+	if _, err := s.f.Write(line); err != nil {
+		return err
+	}
+	s.lines++
+	return nil
+}
+
+// rewriteLocked replaces the file with the deadlines not yet past (or
+// removes it when there are none).
+func (s *deferredStore) rewriteLocked() error {
+	s.closeFileLocked()
+	now := time.Now().UnixNano()
+	var b []byte
+	for id, due := range s.due {
+		if due <= now {
+			delete(s.due, id)
+			continue
+		}
+		b = appendDeadline(b, id, due)
+	}
+	s.size.Store(int64(len(s.due)))
+	s.lines = len(s.due)
+	if len(b) == 0 {
+		return removeIfExists(s.path)
+	}
+	return writeFileAtomic(s.path, b)
+}
+
+func (s *deferredStore) closeFileLocked() {
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
 }
 
 // remaining returns how long a message just read from disk must still
@@ -111,29 +189,29 @@ func (s *deferredStore) remaining(id MessageID) time.Duration {
 }
 
 // clear forgets every deadline (the queue was emptied or deleted).
-func (s *deferredStore) clear() {
+func (s *deferredStore) clear() error {
 	if s == nil {
-		return
+		return nil
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.due = make(map[MessageID]int64)
 	s.size.Store(0)
-	s.mu.Unlock()
+	if !s.durable {
+		return nil
+	}
+	s.closeFileLocked()
+	s.lines = 0
+	return removeIfExists(s.path)
 }
 
-// save writes the deadlines still pending, atomically; none → no file.
+// save writes the deadlines still pending, atomically, at shutdown; none →
+// no file.
 func (s *deferredStore) save() error {
 	if s == nil {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.due) == 0 {
-		return nil
-	}
-	var b bytes.Buffer
-	for id, due := range s.due {
-		fmt.Fprintf(&b, "%s %d\n", id[:], due)
-	}
-	return writeFileAtomic(s.path, b.Bytes())
+	return s.rewriteLocked()
 }

@@ -124,7 +124,12 @@ func (p *protocolV2) deliverEncoded(c *clientV2, s *pumpState, b []byte) error {
 		return nil
 	}
 	if wait := s.sub.deferredStore.remaining(m.ID); wait > 0 {
-		return s.sub.StartDeferredTimeout(m, wait)
+		// An error leaves m in the deferred table, memory only: logged,
+		// not a reason to drop the client.
+		if err := s.sub.StartDeferredTimeout(m, wait); err != nil {
+			p.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to defer msg(%s) - %s", s.sub.name, m.ID, err)
+		}
+		return nil
 	}
 	return p.deliver(c, s, m, countDisk)
 }
@@ -135,7 +140,13 @@ func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) err
 		return nil
 	}
 	m.Attempts++
-	s.sub.StartInFlightTimeout(m, c.ID, s.msgTimeout)
+	if err := s.sub.StartInFlightTimeout(m, c.ID, s.msgTimeout); err != nil {
+		// A second copy of a message already in flight, as a crash can
+		// leave behind: the copy in flight is finished or comes back, so
+		// this one is dropped rather than sent under a clashing ID.
+		p.nsqd.logf(lg.WARN, "CHANNEL(%s): dropped a duplicate of msg(%s) in flight", s.sub.name, m.ID)
+		return nil
+	}
 	c.SendingMessage()
 	s.sub.countDelivery(c, how)
 	s.flushed = false

@@ -25,7 +25,7 @@ type Topic struct {
 	deferredStore *deferredStore
 
 	mem               *memQueue
-	handoff           chan *Message // --mem-queue-size=0 only
+	handoff           chan *Message // ephemeral with --mem-queue-size=0 only
 	startChan         chan struct{}
 	exitChan          chan struct{}
 	channelUpdateChan chan struct{}
@@ -59,7 +59,7 @@ func newTopic(name string, n *NSQD, deleteCallback func(*Topic)) *Topic {
 	}
 	t.backend = n.newBackend(name, t.ephemeral)
 	t.deferredStore = n.openDeferredStore(name, t.ephemeral)
-	if opts.MemQueueSize == 0 {
+	if opts.MemQueueSize == 0 && t.ephemeral {
 		t.handoff = make(chan *Message)
 	}
 	t.wg.Add(1)
@@ -202,8 +202,11 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 
 // put hands m straight to the channels when nothing is queued at topic
 // level (see direct), else to the memory queue or, when full, the backend;
-// with no memory queue, deferred and ephemeral messages first try an
-// unbuffered hand-off to the pump (spec §3.2, §3.3). Callers hold mu.
+// with no memory queue, an ephemeral topic (whose backend discards) first
+// tries an unbuffered hand-off to the pump (spec §3.2, §3.3). A durable
+// topic's deferred message goes to the backend, its deadline to the
+// deferred store, never to memory the publisher was not told about.
+// Callers hold mu.
 func (t *Topic) put(m *Message) error {
 	if t.directLocked() {
 		return t.fanOutDirectLocked(m)
@@ -211,7 +214,7 @@ func (t *Topic) put(m *Message) error {
 	if t.mem.push(m) {
 		return nil
 	}
-	if t.handoff != nil && (t.ephemeral || m.deferred != 0) {
+	if t.handoff != nil {
 		select {
 		case t.handoff <- m:
 			return nil
@@ -231,7 +234,9 @@ func (t *Topic) writeBackend(m *Message) error {
 		return err
 	}
 	if m.deferred != 0 {
-		t.deferredStore.record(m.ID, time.Now().Add(m.deferred).UnixNano())
+		if err := t.deferredStore.record(m.ID, time.Now().Add(m.deferred).UnixNano()); err != nil {
+			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to record a deferred deadline - %s", t.name, err)
+		}
 	}
 	return nil
 }

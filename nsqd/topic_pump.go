@@ -82,8 +82,7 @@ func (m *Message) channelCopy() *Message {
 // putToChannel queues m in c, deferred if it was published with a delay.
 func putToChannel(c *Channel, m *Message) error {
 	if m.deferred != 0 {
-		c.PutMessageDeferred(m, m.deferred)
-		return nil
+		return c.PutMessageDeferred(m, m.deferred)
 	}
 	return c.PutMessage(m)
 }

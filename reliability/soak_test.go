@@ -28,6 +28,10 @@ import (
 // -soak=10m -timeout=30m` for a long run.
 var soakDuration = flag.Duration("soak", 15*time.Second, "how long TestSoak publishes before draining")
 
+// soakMemQueue is nsqd's --mem-queue-size in TestSoak; 0 puts every
+// message, deferred ones included (the journal), through the disk.
+var soakMemQueue = flag.Int64("soak.mem-queue-size", 10000, "nsqd --mem-queue-size in TestSoak")
+
 const (
 	soakTopic, soakChannel = "soak", "c"
 	soakPublishers         = 3
@@ -346,6 +350,7 @@ func heapMiB() float64 {
 func TestSoak(t *testing.T) {
 	n := startRelNSQD(t, func(o *nsqd.Options) {
 		o.LogLevel = lg.ERROR
+		o.MemQueueSize = *soakMemQueue
 	})
 	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+n.HTTPAddr+"/topic/create?topic="+soakTopic, nil)
 	test.HTTPExpect(t, http.StatusOK, http.MethodPost,

@@ -1,0 +1,198 @@
+package nsqd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func journalMsg(id string, body string, due int64, attempts uint16) *Message {
+	var mid MessageID
+	copy(mid[:], id)
+	return &Message{ID: mid, Body: []byte(body), Timestamp: 12345, Attempts: attempts, pri: due}
+}
+
+func addToJournal(t *testing.T, j *deferJournal, m *Message) {
+	t.Helper()
+	if err := j.add(m, func() error { return nil }); err != nil {
+		t.Fatalf("add %s: %v", m.ID, err)
+	}
+}
+
+func openJournalT(t *testing.T, path string) (*deferJournal, map[MessageID]*Message) {
+	t.Helper()
+	j, msgs, err := openDeferJournal(path, 1, time.Second)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	byID := make(map[MessageID]*Message)
+	for _, m := range msgs {
+		byID[m.ID] = m
+	}
+	return j, byID
+}
+
+func sameMessage(t *testing.T, got, want *Message) {
+	t.Helper()
+	if got == nil {
+		t.Fatalf("message %s not replayed", want.ID)
+	}
+	if got.ID != want.ID || !bytes.Equal(got.Body, want.Body) || got.Timestamp != want.Timestamp ||
+		got.Attempts != want.Attempts || got.pri != want.pri {
+		t.Fatalf("replayed %+v, want %+v", got, want)
+	}
+}
+
+// journalWithTwo opens a new journal and adds two messages to it.
+func journalWithTwo(t *testing.T) (path string, j *deferJournal, a, b *Message) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "j")
+	j, _ = openJournalT(t, path)
+	a = journalMsg("000000000000000a", "alpha", 1e18, 1)
+	b = journalMsg("000000000000000b", "beta", 1e18, 1)
+	addToJournal(t, j, a)
+	addToJournal(t, j, b)
+	return path, j, a, b
+}
+
+func TestDeferJournalReplaysOpenRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t:c.deferred.journal")
+	j, _ := openJournalT(t, path)
+	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
+	b := journalMsg("000000000000000b", "", 2e18, 0)
+	c := journalMsg("000000000000000c", "gamma", 3e18, 7)
+	for _, m := range []*Message{a, b, c} {
+		addToJournal(t, j, m)
+	}
+	if err := j.remove(b.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A crash: the file is read as it is, without close.
+	_, got := openJournalT(t, path)
+	if len(got) != 2 {
+		t.Fatalf("replayed %d messages, want 2", len(got))
+	}
+	sameMessage(t, got[a.ID], a)
+	sameMessage(t, got[c.ID], c)
+}
+
+func TestDeferJournalReAddAfterRemove(t *testing.T) {
+	path, j, a, b := journalWithTwo(t)
+	j.remove(a.ID)
+	a2 := journalMsg("000000000000000a", "alpha", 5e18, 2)
+	addToJournal(t, j, a2)
+	_, got := openJournalT(t, path)
+	sameMessage(t, got[a.ID], a2)
+	sameMessage(t, got[b.ID], b)
+}
+
+func TestDeferJournalTornTail(t *testing.T) {
+	path, _, a, b := journalWithTwo(t)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := len(data) - 1; cut > len(data)/2; cut -= 7 {
+		if err := os.WriteFile(path, data[:cut], 0600); err != nil {
+			t.Fatal(err)
+		}
+		j2, msgs, err := openDeferJournal(path, 1, time.Second)
+		if err == nil {
+			t.Fatalf("cut at %d: no error reported for the torn record", cut)
+		}
+		if len(msgs) != 1 || msgs[0].ID != a.ID {
+			t.Fatalf("cut at %d: replayed %v, want only %s", cut, msgs, a.ID)
+		}
+		// The rewrite dropped the torn tail: appending works again.
+		addToJournal(t, j2, b)
+		_, got := openJournalT(t, path)
+		sameMessage(t, got[b.ID], b)
+	}
+}
+
+func TestDeferJournalBadChecksum(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, _ := openJournalT(t, path)
+	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
+	addToJournal(t, j, a)
+	data, _ := os.ReadFile(path)
+	data[len(data)-6] ^= 0xff // a body byte
+	os.WriteFile(path, data, 0600)
+	_, msgs, err := openDeferJournal(path, 1, time.Second)
+	if err == nil || len(msgs) != 0 {
+		t.Fatalf("damaged record: got %v, %v; want an error and nothing", msgs, err)
+	}
+}
+
+func TestDeferJournalEmptiesWhenNothingIsOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, _ := openJournalT(t, path)
+	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
+	addToJournal(t, j, a)
+	j.remove(a.ID)
+	if st, err := os.Stat(path); err != nil || st.Size() != 0 {
+		t.Fatalf("after the last removal: %v, %v; want an empty file", st, err)
+	}
+	addToJournal(t, j, a)
+	if err := j.reset(); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := openJournalT(t, path); len(got) != 0 {
+		t.Fatalf("after reset replayed %d", len(got))
+	}
+	// Nothing open at startup: no file is left behind.
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("journal with no open records still exists: %v", err)
+	}
+}
+
+func TestDeferJournalCompaction(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, _ := openJournalT(t, path)
+	keep := journalMsg("00000000000000ff", "keep", 1e18, 3)
+	addToJournal(t, j, keep)
+	for i := 0; i < 100; i++ {
+		m := journalMsg("000000000000"+string(rune('a'+i%6))+"000", "x", 1e18, 1)
+		addToJournal(t, j, m)
+		j.remove(m.ID)
+	}
+	before := j.size
+	j.mu.Lock()
+	err := j.compactLocked()
+	j.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Size() >= before || st.Size() != j.size || j.size != j.liveBytes {
+		t.Fatalf("compacted file %v (%v); before %d, size %d, live %d", st, err, before, j.size, j.liveBytes)
+	}
+	addToJournal(t, j, journalMsg("00000000000000fe", "after", 2e18, 1))
+	_, got := openJournalT(t, path)
+	if len(got) != 2 {
+		t.Fatalf("replayed %d after compaction, want 2", len(got))
+	}
+	sameMessage(t, got[keep.ID], keep)
+}
+
+func TestDeferJournalClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, _ := openJournalT(t, path)
+	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
+	addToJournal(t, j, a)
+	if err := j.close(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.add(a, func() error { return nil }); err != errExiting {
+		t.Fatalf("add after close: %v, want %v", err, errExiting)
+	}
+	if _, got := openJournalT(t, path); len(got) != 1 {
+		t.Fatalf("close(false) kept %d records, want 1", len(got))
+	}
+	j.close(true)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("close(true) left the file: %v", err)
+	}
+}
