@@ -372,11 +372,37 @@ func fillFS(t *testing.T, path string) {
 	}
 }
 
+// dpubOnFullDisk DPUBs until nsqd cannot write the journal record (the
+// journal's last page may still have room) and checks that the answer is
+// E_DPUB_FAILED; the acknowledged ones must be delivered later.
+func dpubOnFullDisk(t *testing.T, p *nsqdProc, next func() string, failed map[string]bool) {
+	t.Helper()
+	c, err := dialRaw(p.tcpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 1000 {
+		id := next()
+		err = c.request("DPUB "+diskTopic+" 1000", makeBody(id, 60))
+		if err != nil {
+			failed[id] = true
+			break
+		}
+	}
+	var ne *nsqError
+	if !errors.As(err, &ne) || !strings.HasPrefix(ne.msg, "E_DPUB_FAILED ") {
+		t.Fatalf("DPUB on a full disk: want E_DPUB_FAILED, got %v", err)
+	}
+	t.Logf("DPUB on a full disk: %s", ne.msg)
+}
+
 // testDiskFull runs nsqd with every message on a tiny tmpfs that the test
 // then fills: publishing fails with E_PUB_FAILED (and a closed
-// connection) and HTTP /pub fails, /ping reports the error; once space is
-// freed publishing works again, /ping is OK and every message acknowledged
-// before, during and after is delivered.
+// connection), DPUB with E_DPUB_FAILED, and HTTP /pub fails, /ping reports
+// the error; deferred messages that come due meanwhile are held; once space
+// is freed publishing works again, /ping is OK and every message
+// acknowledged before, during and after is delivered.
 func testDiskFull(t *testing.T, bin string) {
 	dir := mountTmpfs(t)
 	p := newNSQDProc(t, bin, dir, "--mem-queue-size=0")
@@ -408,9 +434,19 @@ func testDiskFull(t *testing.T, bin string) {
 			t.Fatal(err)
 		}
 	}
+	// Deferred messages that come due while the disk is full cannot be
+	// queued: they must wait and retry, not be dropped.
+	const deferred, delay = 20, time.Second
+	for range deferred {
+		if err := c.request(fmt.Sprintf("DPUB %s %d", diskTopic, delay.Milliseconds()), makeBody(next(), 60)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due := time.Now().Add(delay)
 
 	filler := filepath.Join(dir, "filler")
 	fillFS(t, filler)
+	dpubOnFullDisk(t, p, next, failed)
 	var pubErr error
 	for range 10000 {
 		if pubErr = pub(c); pubErr != nil {
@@ -447,6 +483,11 @@ func testDiskFull(t *testing.T, bin string) {
 	} else {
 		t.Logf("/ping on a full disk: %d %q", code, body)
 	}
+
+	test.Eventually(t, 10*time.Second, func() bool {
+		s, err := p.channelStats(diskTopic, diskChannel)
+		return err == nil && time.Now().After(due.Add(2*time.Second)) && s.Deferred >= deferred
+	}, "the deferred messages still held two retries after they came due on the full disk")
 
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
