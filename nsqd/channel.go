@@ -198,20 +198,24 @@ func (c *Channel) closeClients() {
 	}
 }
 
-// Empty discards every queued, in-flight and deferred message.
+// Empty discards every queued, in-flight and deferred message. The queues
+// are emptied before the clients are told that they have nothing in
+// flight: a client at its RDY limit takes nothing new until then, so none
+// of the discarded messages reaches it.
 func (c *Channel) Empty() error {
-	c.mu.RLock()
-	for _, client := range c.clients {
-		client.Empty()
-	}
-	c.mu.RUnlock()
 	c.resetTables()
 	c.mem.drain(func(*Message) {})
 	c.deferredStore.clear()
 	if err := c.journal.reset(); err != nil {
 		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
 	}
-	return c.backend.Empty()
+	err := c.backend.Empty()
+	c.mu.RLock()
+	for _, client := range c.clients {
+		client.Empty()
+	}
+	c.mu.RUnlock()
+	return err
 }
 
 func (c *Channel) resetTables() {
