@@ -1,12 +1,13 @@
-// Package dirlock takes an exclusive, non-blocking flock on a directory so
+// Package dirlock takes an exclusive, non-blocking lock on a directory so
 // that two daemons never share one data path.
+//
+// Where the system has flock (Linux, macOS, the BSDs) the directory itself
+// is flocked, so the lock goes away with the process however it ends. On
+// Windows, and on illumos and Solaris, NSQ takes no lock at all, and
+// neither do we there: the directory is only checked to exist.
 package dirlock
 
-import (
-	"fmt"
-	"os"
-	"syscall"
-)
+import "os"
 
 // DirLock is a held (or not yet held) lock on one directory.
 type DirLock struct {
@@ -17,28 +18,28 @@ type DirLock struct {
 // New prepares a lock on dir.
 func New(dir string) *DirLock { return &DirLock{dir: dir} }
 
-// Lock opens the directory and flocks it; the error text matches the
-// reference's ("cannot flock directory <dir> - <errno text>").
+// Lock opens the directory and locks it (see the package comment); a
+// missing directory fails with the *os.PathError of the open.
 func (l *DirLock) Lock() error {
 	f, err := os.Open(l.dir)
 	if err != nil {
 		return err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(l.dir, f); err != nil {
 		f.Close()
-		return fmt.Errorf("cannot flock directory %s - %w", l.dir, err)
+		return err
 	}
 	l.f = f
 	return nil
 }
 
-// Unlock releases the lock.
+// Unlock releases the lock; without a held lock it does nothing.
 func (l *DirLock) Unlock() error {
 	if l.f == nil {
 		return nil
 	}
 	defer func() { l.f = nil }()
-	if err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN); err != nil {
+	if err := unlockFile(l.f); err != nil {
 		l.f.Close()
 		return err
 	}
