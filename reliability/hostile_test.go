@@ -600,10 +600,8 @@ func tcpConnections(t testing.TB, httpAddr string) int {
 
 func TestHostileIdleConnections(t *testing.T) {
 	const idle = 10000
-	var lim syscall.Rlimit
-	test.NoErr(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
-	if lim.Cur < idle+1000 {
-		t.Skipf("needs %d file descriptors, the limit is %d", idle+1000, lim.Cur)
+	if limit := openFileLimit(t); limit < idle+1000 {
+		t.Skipf("needs %d file descriptors, the limit is %d", idle+1000, limit)
 	}
 	p := startNSQDProcess(t)
 	pid := p.cmd.Process.Pid
