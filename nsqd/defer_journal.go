@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/nsqgo/nsq/internal/diskqueue"
 )
 
 // deferJournal makes a durable channel's deferred messages survive a crash
@@ -58,7 +60,7 @@ const (
 var journalCRC = crc32.MakeTable(crc32.Castagnoli)
 
 func deferJournalPath(dataPath, name string) string {
-	return filepath.Join(dataPath, name+".deferred.journal")
+	return filepath.Join(dataPath, diskqueue.FileBase(name)+".deferred.journal")
 }
 
 // openDeferJournal replays the journal at path, rewrites it with only the

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/diskqueue"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -45,7 +46,7 @@ type deferredStore struct {
 const deferredStoreSlack = 1024
 
 func deferredStorePath(dataPath, name string) string {
-	return filepath.Join(dataPath, name+".deferred.dat")
+	return filepath.Join(dataPath, diskqueue.FileBase(name)+".deferred.dat")
 }
 
 // openDeferredStore loads the deadline file of a durable queue (nil for an

@@ -338,11 +338,11 @@ func (d *diskQueue) segmentsInRange(lo, hi int64) []int64 {
 }
 
 func (d *diskQueue) fileName(n int64) string {
-	return filepath.Join(d.dataPath, fmt.Sprintf("%s.diskqueue.%06d.dat", d.name, n))
+	return filepath.Join(d.dataPath, fmt.Sprintf("%s.diskqueue.%06d.dat", FileBase(d.name), n))
 }
 
 func (d *diskQueue) metaDataFileName() string {
-	return filepath.Join(d.dataPath, d.name+".diskqueue.meta.dat")
+	return filepath.Join(d.dataPath, FileBase(d.name)+".diskqueue.meta.dat")
 }
 
 func (d *diskQueue) logf(lvl LogLevel, f string, args ...any) {

@@ -8,8 +8,9 @@
 // A queue called name (a topic "T" or a channel "T:C") lives in the data
 // directory as segments "<name>.diskqueue.000000.dat", ".000001.dat", … (the
 // number is %06d and grows wider past 999999) and one metadata file
-// "<name>.diskqueue.meta.dat". A segment is a run of records, each a 4-byte
-// big-endian int32 length L followed by L payload bytes, with
+// "<name>.diskqueue.meta.dat" (on Windows the ':' of a channel's name is ';'
+// in its file names, see FileBase). A segment is a run of records, each a
+// 4-byte big-endian int32 length L followed by L payload bytes, with
 // MinMsgSize ≤ L ≤ MaxMsgSize. The metadata file is exactly
 // "%d\n%d,%d\n%d,%d\n" of depth, readFileNum,readPos and
 // writeFileNum,writePos; it is replaced atomically by writing

@@ -138,7 +138,7 @@ func (d *diskQueue) listSegments() ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefix := d.name + ".diskqueue."
+	prefix := FileBase(d.name) + ".diskqueue."
 	var nums []int64
 	for _, e := range entries {
 		mid, ok := strings.CutPrefix(e.Name(), prefix)

@@ -1,0 +1,6 @@
+//go:build !windows
+
+package diskqueue
+
+// channelSep joins topic and channel in file names (see FileBase).
+const channelSep = ":"
