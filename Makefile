@@ -8,6 +8,12 @@ BUILD_DIR ?= build
 # after the folder; new ones are picked up without editing this file.
 BIN_PKGS = $(patsubst %/,./%,$(sort $(dir $(filter-out %_test.go,$(wildcard cmd/*/*.go apps/*/*.go bench/*/*.go)))))
 
+# The platforms NSQ ships binaries for: `make cross` builds every binary for
+# each into $(BUILD_DIR)/<os>_<arch>/ (static, CGO off, as the Docker image).
+# One go build per platform, one platform at a time: go build already keeps
+# every core busy, and parallel platforms would only compete for them.
+CROSS_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
 # go test -race over the whole module.
 GO_TEST_TIMEOUT ?= 10m
 
@@ -30,13 +36,14 @@ BENCH_SMOKE_DURATION ?= 3s
 BENCH_DURATION       ?= 10s
 
 # The steps of `make test`, in order; the first failure stops it.
-TEST_STEPS = fmt-check vet staticcheck check-imports test-go test-reliability build test-compat test-ui bench-smoke
+TEST_STEPS = fmt-check vet staticcheck check-imports test-go test-reliability build cross test-compat test-ui bench-smoke
 
-.PHONY: help build run test fmt-check vet staticcheck check-imports test-go \
+.PHONY: help build cross run test fmt-check vet staticcheck check-imports test-go \
 	test-reliability test-compat test-ui bench-smoke bench clean
 
 help:
 	@echo "make build          build every binary under cmd/, apps/, bench/ into $(BUILD_DIR)/"
+	@echo "make cross          build every binary for $(CROSS_PLATFORMS) into $(BUILD_DIR)/<os>_<arch>/"
 	@echo "make run            build, then run nsqlookupd, nsqd and nsqadmin locally (Ctrl-C stops)"
 	@echo "make test           $(TEST_STEPS)"
 	@echo "make test-reliability  crash, disk-fault and hostile-input tests in reliability/, then fuzz smoke"
@@ -52,6 +59,15 @@ build:
 		echo "$(GO) build -o $(BUILD_DIR)/ $(BIN_PKGS)"; \
 		$(GO) build -o $(BUILD_DIR)/ $(BIN_PKGS); \
 	fi
+
+cross:
+	@if [ -z "$(BIN_PKGS)" ]; then echo "cross: no binaries under cmd/, apps/ or bench/ yet"; exit 0; fi; \
+	for p in $(CROSS_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=$(BUILD_DIR)/$${os}_$${arch}/; \
+		echo "GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $$out"; \
+		mkdir -p $$out && GOOS=$$os GOARCH=$$arch CGO_ENABLED=0 \
+			$(GO) build -trimpath -ldflags='-s -w' -o $$out $(BIN_PKGS) || exit 1; \
+	done
 
 run: build
 	@BUILD_DIR=$(BUILD_DIR) scripts/run.sh
