@@ -50,7 +50,9 @@ func New(opts *Options) (*NSQAdmin, error) {
 	o.BasePath = normalizeBasePath(o.BasePath)
 	n := &NSQAdmin{exitChan: make(chan struct{}), mainErr: make(chan error, 1)}
 	n.opts.Store(&o)
-	tlsConfig, err := validate(&o)
+	tlsConfig, err := validate(&o, func(err error) {
+		n.logf(lg.WARN, "%s (asked again at every request)", err)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +87,9 @@ func normalizeBasePath(p string) string {
 }
 
 // validate checks the options in the reference's order and returns the
-// TLS configuration of the upstream HTTP client.
-func validate(o *Options) (*tls.Config, error) {
+// TLS configuration of the upstream HTTP client; warn gets what is odd but
+// not fatal.
+func validate(o *Options, warn func(error)) (*tls.Config, error) {
 	lookupds, nsqds := len(o.NSQLookupdHTTPAddresses), len(o.NSQDHTTPAddresses)
 	switch {
 	case lookupds == 0 && nsqds == 0:
@@ -104,10 +107,10 @@ func validate(o *Options) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := resolveAll("--lookupd-http-address", o.NSQLookupdHTTPAddresses); err != nil {
+	if err := resolveAll("--lookupd-http-address", o.NSQLookupdHTTPAddresses, warn); err != nil {
 		return nil, err
 	}
-	if err := resolveAll("--nsqd-http-address", o.NSQDHTTPAddresses); err != nil {
+	if err := resolveAll("--nsqd-http-address", o.NSQDHTTPAddresses, warn); err != nil {
 		return nil, err
 	}
 	if o.AllowConfigFromCIDR != "" {
@@ -141,14 +144,38 @@ func clientTLSConfig(o *Options) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// resolveAll requires each address to resolve as host:port.
-func resolveAll(flagName string, addrs []string) error {
+// resolveAll requires each address to be host:port with a known port, as
+// NSQ does. Unlike NSQ, a host name that does not resolve is not fatal: in
+// a cluster nsqadmin may start before the nodes it names have DNS records,
+// and every upstream request resolves the name again (until then the node
+// shows up in the API's upstream errors). Such an address goes to warn.
+func resolveAll(flagName string, addrs []string, warn func(error)) error {
 	for _, a := range addrs {
-		if _, err := net.ResolveTCPAddr("tcp", a); err != nil {
-			return fmt.Errorf("failed to resolve %s (%s) - %w", flagName, a, err)
+		_, err := net.ResolveTCPAddr("tcp", a)
+		if err == nil {
+			continue
 		}
+		err = fmt.Errorf("failed to resolve %s (%s) - %w", flagName, a, err)
+		if !hostUnresolved(a, err) {
+			return err
+		}
+		warn(err)
 	}
 	return nil
+}
+
+// hostUnresolved tells a failed lookup of addr's host name from a malformed
+// address or an unknown port name, which fail the resolution too.
+func hostUnresolved(addr string, err error) bool {
+	if !errors.As(err, new(*net.DNSError)) {
+		return false
+	}
+	_, port, splitErr := net.SplitHostPort(addr)
+	if splitErr != nil {
+		return false
+	}
+	_, portErr := net.LookupPort("tcp", port)
+	return portErr == nil
 }
 
 // Main serves HTTP, samples the cluster's stats and delivers
