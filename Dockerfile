@@ -15,8 +15,10 @@ RUN set -eu; \
     CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/ $pkgs
 
 FROM debian:bookworm-slim
+# wget is for health checks and hooks: the daemons answer GET /ping with 200
+# when healthy, and wget exits non-zero on any other answer.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates wget \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 # Links in / keep setups that run /nsqd, /nsqlookupd, ... working.
