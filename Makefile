@@ -39,7 +39,7 @@ BENCH_DURATION       ?= 10s
 TEST_STEPS = fmt-check vet staticcheck check-imports test-go test-reliability build cross test-compat test-ui bench-smoke
 
 .PHONY: help build cross run test fmt-check vet staticcheck check-imports test-go \
-	test-reliability test-compat test-ui bench-smoke bench clean
+	test-reliability test-compat test-ui screenshots bench-smoke bench clean
 
 help:
 	@echo "make build          build every binary under cmd/, apps/, bench/ into $(BUILD_DIR)/"
@@ -47,6 +47,7 @@ help:
 	@echo "make run            build, then run nsqlookupd, nsqd and nsqadmin locally (Ctrl-C stops)"
 	@echo "make test           $(TEST_STEPS)"
 	@echo "make test-reliability  crash, disk-fault and hostile-input tests in reliability/, then fuzz smoke"
+	@echo "make screenshots    build, run test-ui, copy its topic page screenshot to docs/"
 	@echo "make test-compat    go-nsq's own test suite against $(BUILD_DIR)/nsqd"
 	@echo "make bench          each bench/ tool for $(BENCH_DURATION) against a fresh nsqd"
 	@echo "make clean          remove $(BUILD_DIR)/ and .run/"
@@ -116,6 +117,12 @@ test-compat:
 # chromium and the pinned npm packages when missing.
 test-ui:
 	@BUILD_DIR=$(BUILD_DIR) scripts/test-ui.sh
+
+# The browser tests save a screenshot of every page they visit under
+# nsqadmin/testdata/screenshots/; the README shows the topic page's.
+screenshots: build test-ui
+	@mkdir -p docs
+	cp nsqadmin/testdata/screenshots/topic.png docs/nsqadmin-topic.png
 
 bench-smoke: build
 	@BUILD_DIR=$(BUILD_DIR) TAG=bench-smoke scripts/bench.sh $(BENCH_SMOKE_DURATION)
