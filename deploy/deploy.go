@@ -55,6 +55,30 @@ func Containers(binary string) ([]Container, error) {
 	return slices.DeleteFunc(all, func(c Container) bool { return c.Binary != binary }), nil
 }
 
+// CheckEach runs listen on every container that runs binary (there must be
+// one) and checks the container with CheckAddrs against the addresses it
+// returns, HTTP first. listen parses c.Args with the daemon's own flags and
+// fails for what the daemon would refuse or the files must not do.
+func CheckEach(binary string, listen func(c Container) (addrs []string, err error)) error {
+	cs, err := Containers(binary)
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		return fmt.Errorf("no container runs %s", binary)
+	}
+	for _, c := range cs {
+		addrs, err := listen(c)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.Where, err)
+		}
+		if err := c.CheckAddrs(addrs[0], addrs[1:]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CheckAddrs checks c against the addresses its daemon listens on, as its
 // flags set them: httpAddr (where every health check must go) and the
 // others. Every port c declares must be one of them.

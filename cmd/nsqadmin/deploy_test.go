@@ -1,22 +1,25 @@
 package main
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/nsqgo/nsq/deploy"
 	"github.com/stretchr/testify/require"
 )
 
-// TestDeployFiles: every nsqadmin of the Compose and Kubernetes files starts
-// with these flags and listens where its ports and health checks say.
+// TestDeployFiles: every nsqadmin of the Compose and Kubernetes files
+// starts with these flags, listens where its ports and health checks say
+// and reads the cluster through nsqlookupd.
 func TestDeployFiles(t *testing.T) {
-	cs, err := deploy.Containers("nsqadmin")
-	require.NoError(t, err)
-	require.NotEmpty(t, cs)
-	for _, c := range cs {
+	require.NoError(t, deploy.CheckEach("nsqadmin", func(c deploy.Container) ([]string, error) {
 		opts, err := parseArgs(c.Args...)
-		require.NoError(t, err, c.Where)
-		require.NoError(t, c.CheckAddrs(opts.HTTPAddress))
-		require.NotEmpty(t, opts.NSQLookupdHTTPAddresses, c.Where)
-	}
+		switch {
+		case err != nil:
+			return nil, err
+		case len(opts.NSQLookupdHTTPAddresses) == 0:
+			return nil, errors.New("no --lookupd-http-address")
+		}
+		return []string{opts.HTTPAddress}, nil
+	}))
 }

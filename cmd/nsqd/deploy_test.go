@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/nsqgo/nsq/deploy"
@@ -8,18 +9,23 @@ import (
 )
 
 // TestDeployFiles: every nsqd of the Compose and Kubernetes files starts
-// with these flags, listens where its ports and health checks say, and
-// registers under a broadcast address of its own with nsqlookupd.
+// with these flags, listens where its ports and health checks say, keeps
+// its data in /data and registers with nsqlookupd under a broadcast
+// address of its own.
 func TestDeployFiles(t *testing.T) {
-	cs, err := deploy.Containers("nsqd")
-	require.NoError(t, err)
-	require.NotEmpty(t, cs)
-	for _, c := range cs {
+	hostname := mustParse(t).BroadcastAddress
+	require.NoError(t, deploy.CheckEach("nsqd", func(c deploy.Container) ([]string, error) {
 		opts, err := parseArgs(c.Args...)
-		require.NoError(t, err, c.Where)
-		require.NoError(t, c.CheckAddrs(opts.HTTPAddress, opts.TCPAddress))
-		require.NotEqual(t, mustParse(t).BroadcastAddress, opts.BroadcastAddress, c.Where)
-		require.NotEmpty(t, opts.NSQLookupdTCPAddresses, c.Where)
-		require.Equal(t, "/data", opts.DataPath, c.Where)
-	}
+		switch {
+		case err != nil:
+			return nil, err
+		case opts.BroadcastAddress == hostname:
+			return nil, errors.New("no --broadcast-address")
+		case len(opts.NSQLookupdTCPAddresses) == 0:
+			return nil, errors.New("no --lookupd-tcp-address")
+		case opts.DataPath != "/data":
+			return nil, errors.New("--data-path is not the volume, /data")
+		}
+		return []string{opts.HTTPAddress, opts.TCPAddress}, nil
+	}))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/nsqgo/nsq/deploy"
@@ -8,15 +9,18 @@ import (
 )
 
 // TestDeployFiles: every nsqlookupd of the Compose and Kubernetes files
-// starts with these flags and listens where its ports and health checks say.
+// starts with these flags, listens where its ports and health checks say
+// and has a broadcast address of its own.
 func TestDeployFiles(t *testing.T) {
-	cs, err := deploy.Containers("nsqlookupd")
-	require.NoError(t, err)
-	require.NotEmpty(t, cs)
-	for _, c := range cs {
+	hostname := mustParse(t).BroadcastAddress
+	require.NoError(t, deploy.CheckEach("nsqlookupd", func(c deploy.Container) ([]string, error) {
 		opts, err := parseArgs(c.Args...)
-		require.NoError(t, err, c.Where)
-		require.NoError(t, c.CheckAddrs(opts.HTTPAddress, opts.TCPAddress))
-		require.NotEqual(t, mustParse(t).BroadcastAddress, opts.BroadcastAddress, c.Where)
-	}
+		switch {
+		case err != nil:
+			return nil, err
+		case opts.BroadcastAddress == hostname:
+			return nil, errors.New("no --broadcast-address")
+		}
+		return []string{opts.HTTPAddress, opts.TCPAddress}, nil
+	}))
 }
