@@ -38,15 +38,20 @@ const (
 	kindLeaf             // cmd/..., apps/..., bench/...
 	kindDaemon           // nsqd/..., nsqlookupd/..., nsqadmin/...
 	kindInternal         // internal/...
-	kindTestSupport      // testcluster/...
+	kindTestSupport      // testcluster/..., deploy/...
 )
 
 var daemons = []string{"nsqd", "nsqlookupd", "nsqadmin"}
 
 var leafRoots = []string{"cmd", "apps", "bench"}
 
-// testSupport is the root of the package that starts daemons for tests.
-const testSupport = "testcluster"
+// testSupport are the roots of packages that exist for tests only, with
+// what they do: testcluster starts daemons, deploy reads the deployment
+// files (and would put a YAML parser in any binary that imported it).
+var testSupport = map[string]string{
+	"testcluster": "starts daemons for tests",
+	"deploy":      "reads the deployment files for tests",
+}
 
 // bannedNames are package names that say nothing about what a package does.
 var bannedNames = []string{"util", "utils", "common", "helper", "helpers"}
@@ -81,8 +86,8 @@ func locate(module, importPath string) (pos, bool) {
 		return pos{kindDaemon, top}, true
 	case top == "internal":
 		return pos{kindInternal, "internal"}, true
-	case top == testSupport:
-		return pos{kindTestSupport, testSupport}, true
+	case testSupport[top] != "":
+		return pos{kindTestSupport, top}, true
 	}
 	return pos{kindOther, top}, true
 }
@@ -97,7 +102,7 @@ func locate(module, importPath string) (pos, bool) {
 //     the other daemons to run a cluster;
 //   - internal/... imports, from this module, only internal/...;
 //   - testcluster/... may import the daemons and internal/..., and only
-//     _test.go files may import it;
+//     _test.go files may import it; the same for deploy/...;
 //   - no package is called util, common, helpers or the like.
 func Check(module string, pkgs []Package) []Violation {
 	var out []Violation
@@ -154,7 +159,7 @@ func checkEdge(module, fromPath string, from pos, imp string, testOnly bool) (Vi
 		return Violation{}, false
 	}
 	if to.kind == kindTestSupport {
-		return bad(testSupport + " starts daemons for tests: only _test.go files may import it")
+		return bad(to.unit + " " + testSupport[to.unit] + ": only _test.go files may import it")
 	}
 	switch from.kind {
 	case kindDaemon:

@@ -46,6 +46,8 @@ func TestCheckAllowed(t *testing.T) {
 	// Any test may use testcluster.
 	pkgs[2].TestImports = prefixed([]string{"testcluster"})
 	pkgs[8].XTestImports = prefixed([]string{"testcluster"})
+	// and the deployment files.
+	pkgs[0].TestImports = prefixed([]string{"deploy"})
 	if vs := Check(mod, pkgs); len(vs) != 0 {
 		t.Fatalf("want no violations, got %v", vs)
 	}
@@ -78,6 +80,10 @@ func TestCheckViolations(t *testing.T) {
 			"testcluster", "only _test.go files"},
 		{"internal imports testcluster", pkg("internal/clusterinfo", "clusterinfo", "testcluster"),
 			"testcluster", "only _test.go files"},
+		{"daemon imports deploy", pkg("nsqd", "nsqd", "deploy"),
+			"deploy", "only _test.go files"},
+		{"cmd imports deploy", pkg("cmd/nsqd", "main", "deploy"),
+			"deploy", "deployment files"},
 		{"package named util", pkg("internal/util", "util"), "", `"util"`},
 		{"package named common", pkg("nsqd/common", "common"), "", `"common"`},
 		{"directory named helpers", pkg("internal/helpers", "help"), "", `"helpers"`},
