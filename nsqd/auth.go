@@ -10,7 +10,7 @@ import (
 
 func (n *NSQD) authEnabled() bool { return len(n.getOpts().AuthHTTPAddresses) > 0 }
 
-// AUTH queries the auth servers with the client's secret (spec §2.6, §9).
+// AUTH queries the auth servers with the client's secret.
 func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
 	if c.State.Load() != stateInit {
 		return nil, fatal(protocol.EInvalid, "cannot AUTH in current state")

@@ -11,7 +11,7 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// identifyData is the IDENTIFY JSON body (spec §2.7). Unknown keys, such as
+// identifyData is the IDENTIFY JSON body. Unknown keys, such as
 // the deprecated short_id and long_id, are ignored.
 type identifyData struct {
 	ClientID            string `json:"client_id"`

@@ -15,7 +15,9 @@ import (
 
 const defaultBufferSize = 16 * 1024
 
-// Client states as shown in stats (spec §2.4).
+// Client states as shown in stats: a client stays in init through IDENTIFY
+// and AUTH, is subscribed after SUB and closing after CLS; disconnected and
+// connected keep NSQ's numbering but are never entered.
 const (
 	stateInit = iota
 	stateDisconnected

@@ -102,7 +102,7 @@ type Options struct {
 	Experiments []string `flag:"enable-experiment" cfg:"enable_experiment"`
 }
 
-// NewOptions returns the defaults of spec §1.2.
+// NewOptions returns NSQ's defaults for every option.
 func NewOptions() *Options {
 	hostname, err := os.Hostname()
 	if err != nil {

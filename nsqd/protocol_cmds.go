@@ -17,7 +17,8 @@ func fatalf(code, f string, args ...any) error {
 	return protocol.NewFatalClientErr(nil, code, fmt.Sprintf(f, args...))
 }
 
-// Exec dispatches one command line (spec §2.6).
+// Exec dispatches one command line. With TLS required, only IDENTIFY is
+// accepted before the connection is upgraded.
 func (p *protocolV2) Exec(c *clientV2, params [][]byte) ([]byte, error) {
 	if string(params[0]) == "IDENTIFY" {
 		return p.IDENTIFY(c, params)
@@ -99,7 +100,8 @@ type identifyResponse struct {
 	TopologyZone        string `json:"topology_zone"`
 }
 
-// IDENTIFY applies client settings and negotiates features (spec §2.6–2.8).
+// IDENTIFY applies client settings and negotiates features (TLS, deflate,
+// snappy); the OK or JSON reply goes out before the connection is upgraded.
 func (p *protocolV2) IDENTIFY(c *clientV2, params [][]byte) ([]byte, error) {
 	if c.State.Load() != stateInit {
 		return nil, fatal(protocol.EInvalid, "cannot IDENTIFY in current state")

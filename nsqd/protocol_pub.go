@@ -95,7 +95,9 @@ func (p *protocolV2) DPUB(c *clientV2, params [][]byte) ([]byte, error) {
 	return protocol.OKBytes, nil
 }
 
-// MPUB publishes a batch (spec §2.6 for the order of checks).
+// MPUB publishes a batch. Checks run in NSQ's order: parameters, topic
+// name, auth, then the topic is created before the body is validated, so a
+// bad body still creates it; nothing is queued unless the whole body is valid.
 func (p *protocolV2) MPUB(c *clientV2, params [][]byte) ([]byte, error) {
 	if len(params) < 2 {
 		return nil, fatal(protocol.EInvalid, "MPUB insufficient number of parameters")

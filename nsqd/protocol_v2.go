@@ -12,7 +12,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-// protocolV2 serves one client connection (spec §2).
+// protocolV2 serves one client connection of the V2 TCP protocol.
 type protocolV2 struct {
 	nsqd *NSQD
 }

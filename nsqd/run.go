@@ -78,7 +78,7 @@ func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
 // httpIdleTimeout closes keep-alive HTTP connections idle this long.
 const httpIdleTimeout = 2 * time.Minute
 
-// Exit shuts down in the order of spec §1.7: stop listening and close
+// Exit shuts down in NSQ's order: stop listening and close
 // clients, close HTTP, persist nsqd.dat, close every topic (which writes
 // queued, in-flight and deferred messages to disk), stop the loops,
 // release the data-path lock. It is idempotent.

@@ -9,8 +9,7 @@ import (
 	"github.com/nsqgo/nsq/internal/version"
 )
 
-// Stats is the /stats JSON document (spec §6.10); field order is the
-// wire order.
+// Stats is the /stats JSON document; field order is NSQ's wire order.
 type Stats struct {
 	Version   string        `json:"version"`
 	Health    string        `json:"health"`

@@ -126,7 +126,7 @@ var accessIdentities = map[string][]accessAuthz{
 	},
 }
 
-// accessAllowed is the rule of spec §9.3: some authorization has the
+// accessAllowed is the auth server's rule: some authorization has the
 // permission, its topic regex matches and one channel regex matches the
 // channel ("" for publishing).
 func accessAllowed(secret, cmd, topic, channel string) bool {

@@ -193,7 +193,7 @@ func TestHostileOversizedCommandLine(t *testing.T) {
 	for _, prefix := range []string{"PUB ", "SUB t ", "NOP", ""} {
 		c := test.DialV2(t, n.TCPAddr)
 		c.Send([]byte(prefix + strings.Repeat("a", 17<<10) + "\n"))
-		c.ExpectClosed(t) // no error frame, spec §2.3
+		c.ExpectClosed(t) // a line over 16 KiB: closed, no error frame
 	}
 	// Just under the limit is an ordinary (if bad) command.
 	c := test.DialV2(t, n.TCPAddr)
@@ -285,7 +285,7 @@ func TestHostileLimits(t *testing.T) {
 	c.CmdBody("PUB "+strings.Repeat("y", 64), bytes.Repeat([]byte("b"), 1024))
 	c.ExpectOK(t)
 	// Nothing but the last message was published anywhere. MPUB creates
-	// its topic before reading the body (spec §2.6), so "t" may exist, empty.
+	// its topic before reading the body (as NSQ does), so "t" may exist, empty.
 	for _, ts := range n.GetStats("", "", false).Topics {
 		want := uint64(0)
 		if ts.TopicName == strings.Repeat("y", 64) {
