@@ -30,7 +30,7 @@ func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
 	}
 	state, err := p.queryAuth(c, string(body))
 	if err != nil {
-		return nil, fatal(protocol.EAuthFailed, "AUTH failed")
+		return nil, fatalCause(err, protocol.EAuthFailed, "AUTH failed")
 	}
 	if len(state.Authorizations) == 0 {
 		return nil, fatal(protocol.EUnauthorized, "AUTH no authorizations found")
@@ -80,7 +80,7 @@ func (p *protocolV2) checkAuth(c *clientV2, cmd, topic, channel string) error {
 		c.metaMu.RUnlock()
 		var err error
 		if state, err = p.queryAuth(c, secret); err != nil {
-			return fatal(protocol.EAuthFailed, "AUTH failed")
+			return fatalCause(err, protocol.EAuthFailed, "AUTH failed")
 		}
 	}
 	if !state.IsAllowed(topic, channel) {

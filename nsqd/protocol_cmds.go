@@ -17,6 +17,12 @@ func fatalf(code, f string, args ...any) error {
 	return protocol.NewFatalClientErr(nil, code, fmt.Sprintf(f, args...))
 }
 
+// fatalCause is fatalf keeping err, the internal cause, for the log: the
+// client sees only the wire text.
+func fatalCause(err error, code, f string, args ...any) error {
+	return protocol.NewFatalClientErr(err, code, fmt.Sprintf(f, args...))
+}
+
 // Exec dispatches one command line. With TLS required, only IDENTIFY is
 // accepted before the connection is upgraded.
 func (p *protocolV2) Exec(c *clientV2, params [][]byte) ([]byte, error) {
@@ -65,7 +71,7 @@ func readLen(c *clientV2) (int32, error) {
 func (p *protocolV2) readBody(c *clientV2, cmd string) ([]byte, error) {
 	size, err := readLen(c)
 	if err != nil {
-		return nil, fatalf(protocol.EBadBody, "%s failed to read body size", cmd)
+		return nil, fatalCause(err, protocol.EBadBody, "%s failed to read body size", cmd)
 	}
 	max := p.nsqd.getOpts().MaxBodySize
 	if int64(size) > max {
@@ -76,7 +82,7 @@ func (p *protocolV2) readBody(c *clientV2, cmd string) ([]byte, error) {
 	}
 	body := make([]byte, size)
 	if _, err := io.ReadFull(c.Reader, body); err != nil {
-		return nil, fatalf(protocol.EBadBody, "%s failed to read body", cmd)
+		return nil, fatalCause(err, protocol.EBadBody, "%s failed to read body", cmd)
 	}
 	return body, nil
 }
@@ -112,7 +118,7 @@ func (p *protocolV2) IDENTIFY(c *clientV2, params [][]byte) ([]byte, error) {
 	}
 	var d identifyData
 	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fatal(protocol.EBadBody, "IDENTIFY failed to decode JSON body")
+		return nil, fatalCause(err, protocol.EBadBody, "IDENTIFY failed to decode JSON body")
 	}
 	if err := c.identify(d); err != nil {
 		return nil, fatal(protocol.EBadBody, "IDENTIFY "+err.Error())

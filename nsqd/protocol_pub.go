@@ -11,7 +11,7 @@ import (
 func (p *protocolV2) readMessageBody(c *clientV2, cmd string) ([]byte, error) {
 	size, err := readLen(c)
 	if err != nil {
-		return nil, fatalf(protocol.EBadMessage, "%s failed to read message body size", cmd)
+		return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body size", cmd)
 	}
 	if size <= 0 {
 		return nil, fatalf(protocol.EBadMessage, "%s invalid message body size %d", cmd, size)
@@ -21,7 +21,7 @@ func (p *protocolV2) readMessageBody(c *clientV2, cmd string) ([]byte, error) {
 	}
 	body := make([]byte, size)
 	if _, err := io.ReadFull(c.Reader, body); err != nil {
-		return nil, fatalf(protocol.EBadMessage, "%s failed to read message body", cmd)
+		return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body", cmd)
 	}
 	return body, nil
 }
@@ -125,7 +125,7 @@ func (p *protocolV2) readMPUB(c *clientV2, t *Topic) ([]*Message, error) {
 	opts := p.nsqd.getOpts()
 	size, err := readLen(c)
 	if err != nil {
-		return nil, fatal(protocol.EBadBody, "MPUB failed to read body size")
+		return nil, fatalCause(err, protocol.EBadBody, "MPUB failed to read body size")
 	}
 	if size <= 0 {
 		return nil, fatalf(protocol.EBadBody, "MPUB invalid body size %d", size)
@@ -135,7 +135,7 @@ func (p *protocolV2) readMPUB(c *clientV2, t *Topic) ([]*Message, error) {
 	}
 	count, err := readLen(c)
 	if err != nil {
-		return nil, fatal(protocol.EBadBody, "MPUB failed to read message count")
+		return nil, fatalCause(err, protocol.EBadBody, "MPUB failed to read message count")
 	}
 	if count <= 0 || int64(count) > (opts.MaxBodySize-4)/5 {
 		return nil, fatalf(protocol.EBadBody, "MPUB invalid message count %d", count)
@@ -149,7 +149,7 @@ func readMPUBMessages(r io.Reader, lenBuf []byte, count int, maxMsgSize int64, t
 	msgs := make([]*Message, 0, count)
 	for i := 0; i < count; i++ {
 		if _, err := io.ReadFull(r, lenBuf[:4]); err != nil {
-			return nil, fatalf(protocol.EBadMessage, "%s failed to read message(%d) body size", cmd, i)
+			return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message(%d) body size", cmd, i)
 		}
 		size := int32(uint32(lenBuf[0])<<24 | uint32(lenBuf[1])<<16 | uint32(lenBuf[2])<<8 | uint32(lenBuf[3]))
 		if size <= 0 {
@@ -160,7 +160,7 @@ func readMPUBMessages(r io.Reader, lenBuf []byte, count int, maxMsgSize int64, t
 		}
 		body := make([]byte, size)
 		if _, err := io.ReadFull(r, body); err != nil {
-			return nil, fatalf(protocol.EBadMessage, "%s failed to read message body", cmd)
+			return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body", cmd)
 		}
 		msgs = append(msgs, NewMessage(t.GenerateID(), body))
 	}
