@@ -163,7 +163,9 @@ func NewOptions() *Options {
 		MaxDeflateLevel: 6,
 		SnappyEnabled:   true,
 
-		TLSMinVersion: tls.VersionTLS10,
+		// NSQ's default is TLS 1.0; TLS 1.0 and 1.1 are accepted here
+		// only when --tls-min-version asks for them.
+		TLSMinVersion: tls.VersionTLS12,
 	}
 }
 

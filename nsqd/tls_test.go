@@ -632,9 +632,15 @@ func TestTLSMinVersion(t *testing.T) {
 		}
 	})
 
-	t.Run("default tls1.0 accepts a TLS 1.1 client", func(t *testing.T) {
+	t.Run("default tls1.2 refuses a TLS 1.1 client", func(t *testing.T) {
 		t.Parallel()
 		n := startNSQD(t, xTLSOptions(certs, nil))
+		xExpectTLSRefused(t, n, tls11())
+	})
+
+	t.Run("tls1.0 asked for accepts a TLS 1.1 client", func(t *testing.T) {
+		t.Parallel()
+		n := startNSQD(t, xTLSOptions(certs, func(o *nsqd.Options) { o.TLSMinVersion = tls.VersionTLS10 }))
 		c := xTLSConn(t, n, tls11())
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)
