@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -61,9 +62,9 @@ type Options struct {
 	MaxBodySize   int64         `flag:"max-body-size"`
 	MaxReqTimeout time.Duration `flag:"max-req-timeout"`
 	ClientTimeout time.Duration `flag:"-"`
-	// HTTPHeaderTimeout bounds how long an HTTP client may take to send
-	// its request headers (no flag: a defence, not a tunable).
-	HTTPHeaderTimeout time.Duration `flag:"-"`
+	// HTTPTimeouts bound how long an HTTP client may take to send its
+	// request and may stay idle (no flag: a defence, not a tunable).
+	HTTPTimeouts httpapi.Timeouts `flag:"-"`
 
 	// client overridable configuration options
 	MaxHeartbeatInterval   time.Duration `flag:"max-heartbeat-interval"`
@@ -143,7 +144,7 @@ func NewOptions() *Options {
 		MaxReqTimeout: 1 * time.Hour,
 		ClientTimeout: 60 * time.Second,
 
-		HTTPHeaderTimeout: 10 * time.Second,
+		HTTPTimeouts: httpapi.DefaultTimeouts(),
 
 		MaxHeartbeatInterval:   60 * time.Second,
 		MaxRdyCount:            2500,

@@ -448,7 +448,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 func TestHostileSlowloris(t *testing.T) {
 	t.Parallel()
 	const headerTimeout = 500 * time.Millisecond
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.HTTPHeaderTimeout = headerTimeout })
+	n := startRelNSQD(t, func(o *nsqd.Options) { o.HTTPTimeouts.Header = headerTimeout })
 	const attackers = 50
 	cut := make(chan time.Duration, attackers)
 	var wg sync.WaitGroup

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"testing"
+	"time"
 )
 
 var httpClient = &http.Client{Timeout: DefaultTimeout}
@@ -51,5 +53,32 @@ func HTTPGetJSON(t testing.TB, url string, v any) {
 	data := HTTPExpect(t, http.StatusOK, http.MethodGet, url, nil)
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("GET %s: decoding %q: %v", url, truncate(data), err)
+	}
+}
+
+// ExpectHTTPConnCut checks that an HTTP server at addr bounds how long a
+// client may hold a connection: a request whose body never finishes
+// arriving is cut off, and so is a keep-alive connection left idle after
+// an answered request. path is a POST route of the server. The server must
+// close within DefaultTimeout (a hang guard, not a timing assertion).
+func ExpectHTTPConnCut(t testing.TB, addr, path string) {
+	t.Helper()
+	for _, c := range []struct{ what, raw string }{
+		{"request body that never completes", "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"},
+		{"idle keep-alive connection", "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"},
+	} {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial %s: %v", addr, err)
+		}
+		if _, err := io.WriteString(nc, c.raw); err != nil {
+			t.Fatalf("%s: write: %v", c.what, err)
+		}
+		nc.SetReadDeadline(time.Now().Add(DefaultTimeout))
+		got, err := io.ReadAll(nc)
+		nc.Close()
+		if IsTimeout(err) {
+			t.Errorf("%s: connection still open after %s; got %q", c.what, DefaultTimeout, got)
+		}
 	}
 }

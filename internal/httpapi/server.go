@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/lg"
+)
+
+// Timeouts bound how long a client may hold a connection to a daemon's
+// HTTP server, so that stuck or hostile clients cannot pile up: Header to
+// send the request headers (a slowloris client trickles them), Read to
+// send the whole request with its body, Idle between two requests on a
+// keep-alive connection. Responses have no deadline: /stats of a large
+// node and nsqadmin's cluster-wide answers may take long to compute.
+type Timeouts struct {
+	Header time.Duration
+	Read   time.Duration
+	Idle   time.Duration
+}
+
+// DefaultTimeouts are generous for honest clients: a 5 MiB /mpub body has
+// a minute to arrive.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{Header: 10 * time.Second, Read: time.Minute, Idle: 2 * time.Minute}
+}
+
+// NewServer returns a server for h with the timeouts applied and net/http's
+// own errors logged through logger.
+func NewServer(h http.Handler, logger lg.Logger, t Timeouts) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ErrorLog:          lg.StdLogger(logger, "http"),
+		ReadHeaderTimeout: t.Header,
+		ReadTimeout:       t.Read,
+		IdleTimeout:       t.Idle,
+	}
+}
