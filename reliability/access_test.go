@@ -22,8 +22,8 @@ import (
 )
 
 // Access control: whatever a client that is not allowed tries, nothing is
-// published, subscribed or changed. Covers --tls-required (spec nsqd.md
-// §2.5), auth (§9) and nsqadmin's --admin-user.
+// published, subscribed or changed. Covers --tls-required, auth and
+// nsqadmin's --admin-user.
 
 // accessAttempt is one command an unauthorised client may try.
 type accessAttempt struct {

@@ -27,8 +27,8 @@ import (
 
 // Hostile clients: oversized and negative lengths, bad names, a consumer
 // that never reads, HTTP clients that trickle their headers, and ten
-// thousand idle TCP connections. Each attack must get the error of spec
-// nsqd.md §2.5–§2.6 (or the documented silent close) and must not starve
+// thousand idle TCP connections. Each attack must get NSQ's error frame
+// (or NSQ's silent close) and must not starve
 // well-behaved clients of the same nsqd.
 
 // relNSQD is an nsqd running inside the test process.
