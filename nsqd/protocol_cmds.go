@@ -1,11 +1,9 @@
 package nsqd
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -60,12 +58,7 @@ func (p *protocolV2) Exec(c *clientV2, params [][]byte) ([]byte, error) {
 }
 
 // readLen reads a 4-byte big-endian signed size.
-func readLen(c *clientV2) (int32, error) {
-	if _, err := io.ReadFull(c.Reader, c.lenBuf[:]); err != nil {
-		return 0, err
-	}
-	return int32(binary.BigEndian.Uint32(c.lenBuf[:])), nil
-}
+func readLen(c *clientV2) (int32, error) { return readLenFrom(c.Reader, c.lenBuf[:]) }
 
 // readBody reads a size-prefixed body for IDENTIFY and AUTH.
 func (p *protocolV2) readBody(c *clientV2, cmd string) ([]byte, error) {
@@ -80,8 +73,8 @@ func (p *protocolV2) readBody(c *clientV2, cmd string) ([]byte, error) {
 	if size <= 0 {
 		return nil, fatalf(protocol.EBadBody, "%s invalid body size %d", cmd, size)
 	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(c.Reader, body); err != nil {
+	body, err := readN(c.Reader, int(size))
+	if err != nil {
 		return nil, fatalCause(err, protocol.EBadBody, "%s failed to read body", cmd)
 	}
 	return body, nil

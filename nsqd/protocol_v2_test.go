@@ -789,21 +789,24 @@ func TestV2PublishSuccess(t *testing.T) {
 	}
 }
 
-func TestV2MPUBDeclaredSizeOnlyRangeChecked(t *testing.T) {
+// A declared body size larger than the messages is accepted (as NSQ does)
+// and the rest left unread; one too small for them is refused (NSQ would
+// read past it), see TestMPUBReadsNoMoreThanDeclared.
+func TestV2MPUBDeclaredSizeLargerThanMessages(t *testing.T) {
 	t.Parallel()
 	n := startNSQD(t, nil)
 	body := test.MPUBBody([][]byte{[]byte("message")}) // 15 bytes
 	c := mustConnect(t, n)
 	c.CmdSizedBody("MPUB t", 100, body)
 	c.ExpectOK(t)
-	c.CmdSizedBody("MPUB t", 5, body)
-	c.ExpectOK(t)
 	// The stream is still in sync.
 	c.CmdBody("PUB t", []byte("next"))
 	c.ExpectOK(t)
-	if tp := mustTopicStats(t, n, "t"); tp.Depth != 3 || tp.MessageCount != 3 {
+	if tp := mustTopicStats(t, n, "t"); tp.Depth != 2 || tp.MessageCount != 2 {
 		t.Fatalf("topic stats %+v", tp)
 	}
+	c.CmdSizedBody("MPUB t", 5, body)
+	c.ExpectFatal(t, "E_BAD_BODY MPUB invalid message count 1")
 }
 
 func TestV2DPUBDelay(t *testing.T) {
