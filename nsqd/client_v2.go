@@ -3,13 +3,14 @@ package nsqd
 import (
 	"bufio"
 	"crypto/tls"
-	"github.com/klauspost/compress/flate"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/golang/snappy"
+	"github.com/klauspost/compress/flate"
 	"github.com/nsqgo/nsq/internal/auth"
 )
 
@@ -111,7 +112,6 @@ func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
 		nsqd:                n,
 		Conn:                conn,
 		Reader:              bufio.NewReaderSize(conn, defaultBufferSize),
-		Writer:              bufio.NewWriterSize(conn, defaultBufferSize),
 		OutputBufferSize:    defaultBufferSize,
 		OutputBufferTimeout: opts.OutputBufferTimeout,
 		MsgTimeout:          opts.MsgTimeout,
@@ -127,7 +127,35 @@ func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
 		pubCounts:           make(map[string]uint64),
 	}
 	c.writeTimeout.Store(int64(c.HeartbeatInterval))
+	c.Writer = bufio.NewWriterSize(c.sink(), defaultBufferSize)
 	return c
+}
+
+// deadlineWriter writes to the connection (TLS or not) after moving its
+// write deadline to one heartbeat interval from now, so that every write
+// reaching the socket gets the whole interval, however long ago the last
+// flush was; with heartbeats off there is no deadline.
+type deadlineWriter struct {
+	c *clientV2
+	w io.Writer
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	if t := time.Duration(d.c.writeTimeout.Load()); t > 0 {
+		d.c.SetWriteDeadline(time.Now().Add(t))
+	} else {
+		d.c.SetWriteDeadline(time.Time{})
+	}
+	return d.w.Write(p)
+}
+
+// sink is what the output buffer or compressor writes to: the connection
+// (TLS once upgraded) behind a deadlineWriter.
+func (c *clientV2) sink() io.Writer {
+	if c.tlsConn != nil {
+		return deadlineWriter{c, c.tlsConn}
+	}
+	return deadlineWriter{c, c.Conn}
 }
 
 func (c *clientV2) String() string { return c.RemoteAddr().String() }
@@ -209,14 +237,10 @@ func (c *clientV2) StartClose() {
 	c.State.Store(stateClosing)
 }
 
-// Flush writes buffered frames through any compressor to the socket,
-// under the heartbeat write deadline. Callers hold writeMu.
+// Flush writes buffered frames through any compressor to the socket (each
+// socket write under its own deadline, see deadlineWriter). Callers hold
+// writeMu.
 func (c *clientV2) Flush() error {
-	if d := time.Duration(c.writeTimeout.Load()); d > 0 {
-		c.SetWriteDeadline(time.Now().Add(d))
-	} else {
-		c.SetWriteDeadline(time.Time{})
-	}
 	if err := c.Writer.Flush(); err != nil {
 		return err
 	}
