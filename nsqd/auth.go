@@ -97,13 +97,8 @@ func (c *clientV2) authState() *auth.State {
 
 // commonName is the subject CN of the client's TLS certificate, if any.
 func (c *clientV2) commonName() string {
-	if !c.TLS.Load() {
-		return ""
-	}
-	c.writeMu.Lock()
-	st := c.tlsConn.ConnectionState()
-	c.writeMu.Unlock()
-	if len(st.PeerCertificates) == 0 {
+	st := c.tlsState.Load()
+	if st == nil || len(st.PeerCertificates) == 0 {
 		return ""
 	}
 	return st.PeerCertificates[0].Subject.CommonName

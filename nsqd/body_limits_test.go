@@ -88,14 +88,18 @@ func heapAlloc() uint64 {
 	return ms.HeapAlloc
 }
 
-// goroutinesIn counts goroutines with frame (a function name fragment) on
-// their stack.
-func goroutinesIn(frame string) int {
+// goroutinesIn counts goroutines with every one of frames (function name
+// fragments) on their stack.
+func goroutinesIn(frames ...string) int {
 	var b strings.Builder
 	_ = pprof.Lookup("goroutine").WriteTo(&b, 2)
 	count := 0
 	for _, g := range strings.Split(b.String(), "\n\n") {
-		if strings.Contains(g, frame) {
+		all := true
+		for _, f := range frames {
+			all = all && strings.Contains(g, f)
+		}
+		if all {
 			count++
 		}
 	}

@@ -162,6 +162,8 @@ func (c *clientV2) UpgradeTLS() error {
 	}
 	conn.SetDeadline(time.Time{})
 	c.tlsConn = conn
+	st := conn.ConnectionState()
+	c.tlsState.Store(&st)
 	c.Reader = bufio.NewReaderSize(conn, defaultBufferSize)
 	c.Writer = bufio.NewWriterSize(c.sink(), c.OutputBufferSize)
 	c.TLS.Store(true)

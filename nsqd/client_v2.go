@@ -55,7 +55,11 @@ type clientV2 struct {
 	nsqd *NSQD
 	net.Conn
 
-	tlsConn     *tls.Conn
+	tlsConn *tls.Conn
+	// tlsState is the TLS connection state, fixed once the handshake is
+	// done: stats and auth read it without touching the connection, whose
+	// writer may be blocked on a slow peer.
+	tlsState    atomic.Pointer[tls.ConnectionState]
 	flateWriter *flate.Writer
 	snappyW     *snappy.Writer
 

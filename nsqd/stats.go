@@ -220,12 +220,10 @@ func (c *clientV2) Stats(topicName string) ClientStats {
 }
 
 func (c *clientV2) tlsStats(cs *ClientStats) {
-	if !c.TLS.Load() {
+	st := c.tlsState.Load()
+	if st == nil {
 		return
 	}
-	c.writeMu.Lock()
-	st := c.tlsConn.ConnectionState()
-	c.writeMu.Unlock()
 	cs.TLS = true
 	cs.TLSVersion = tlsVersionName(st.Version)
 	cs.CipherSuite = cipherSuiteName(st.CipherSuite)
