@@ -16,13 +16,30 @@ var httpClient = &http.Client{Timeout: DefaultTimeout}
 // returns the status code and body. Transport errors fail the test.
 func HTTPDo(t testing.TB, method, url string, body []byte) (int, []byte) {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, r)
+	return HTTPDoHeader(t, method, url, body, nil)
+}
+
+// CrossSite are the headers a browser adds to a form post or a "simple"
+// fetch (text/plain body, no preflight) made by a page of another site.
+func CrossSite() http.Header {
+	return http.Header{"Origin": {"http://evil.example"}, "Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"text/plain"}}
+}
+
+// SameOrigin are the headers of a browser request from the server's own
+// pages.
+func SameOrigin() http.Header {
+	return http.Header{"Sec-Fetch-Site": {"same-origin"}, "Content-Type": {"text/plain"}}
+}
+
+// HTTPDoHeader is HTTPDo with extra request headers.
+func HTTPDoHeader(t testing.TB, method, url string, body []byte, header http.Header) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
