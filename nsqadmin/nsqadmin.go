@@ -72,11 +72,7 @@ func New(opts *Options) (*NSQAdmin, error) {
 	if n.httpListener, err = net.Listen("tcp", o.HTTPAddress); err != nil {
 		return nil, fmt.Errorf("listen (%s) failed - %w", o.HTTPAddress, err)
 	}
-	n.httpServer = &http.Server{
-		Handler:           httpapi.Compress(newHTTPServer(n)),
-		ErrorLog:          lg.StdLogger(o.Logger, "http"),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	n.httpServer = httpapi.NewServer(httpapi.Compress(newHTTPServer(n)), o.Logger, o.HTTPTimeouts)
 	return n, nil
 }
 

@@ -3,6 +3,7 @@ package nsqadmin
 import (
 	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -44,6 +45,10 @@ type Options struct {
 
 	NSQLookupdHTTPAddresses []string `flag:"lookupd-http-address" cfg:"nsqlookupd_http_addresses"`
 	NSQDHTTPAddresses       []string `flag:"nsqd-http-address" cfg:"nsqd_http_addresses"`
+
+	// HTTPTimeouts bound how long an HTTP client may take to send its
+	// request and may stay idle (no flag: a defence, not a tunable).
+	HTTPTimeouts httpapi.Timeouts `flag:"-"`
 }
 
 // NewOptions returns the defaults of the reference nsqadmin, plus a 10 s
@@ -72,5 +77,7 @@ func NewOptions() *Options {
 
 		NSQLookupdHTTPAddresses: []string{},
 		NSQDHTTPAddresses:       []string{},
+
+		HTTPTimeouts: httpapi.DefaultTimeouts(),
 	}
 }

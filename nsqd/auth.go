@@ -10,7 +10,7 @@ import (
 
 func (n *NSQD) authEnabled() bool { return len(n.getOpts().AuthHTTPAddresses) > 0 }
 
-// AUTH queries the auth servers with the client's secret (spec §2.6, §9).
+// AUTH queries the auth servers with the client's secret.
 func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
 	if c.State.Load() != stateInit {
 		return nil, fatal(protocol.EInvalid, "cannot AUTH in current state")
@@ -30,7 +30,7 @@ func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
 	}
 	state, err := p.queryAuth(c, string(body))
 	if err != nil {
-		return nil, fatal(protocol.EAuthFailed, "AUTH failed")
+		return nil, fatalCause(err, protocol.EAuthFailed, "AUTH failed")
 	}
 	if len(state.Authorizations) == 0 {
 		return nil, fatal(protocol.EUnauthorized, "AUTH no authorizations found")
@@ -80,7 +80,7 @@ func (p *protocolV2) checkAuth(c *clientV2, cmd, topic, channel string) error {
 		c.metaMu.RUnlock()
 		var err error
 		if state, err = p.queryAuth(c, secret); err != nil {
-			return fatal(protocol.EAuthFailed, "AUTH failed")
+			return fatalCause(err, protocol.EAuthFailed, "AUTH failed")
 		}
 	}
 	if !state.IsAllowed(topic, channel) {
@@ -97,13 +97,8 @@ func (c *clientV2) authState() *auth.State {
 
 // commonName is the subject CN of the client's TLS certificate, if any.
 func (c *clientV2) commonName() string {
-	if !c.TLS.Load() {
-		return ""
-	}
-	c.writeMu.Lock()
-	st := c.tlsConn.ConnectionState()
-	c.writeMu.Unlock()
-	if len(st.PeerCertificates) == 0 {
+	st := c.tlsState.Load()
+	if st == nil || len(st.PeerCertificates) == 0 {
 		return ""
 	}
 	return st.PeerCertificates[0].Subject.CommonName

@@ -17,7 +17,7 @@ import (
 	"github.com/nsqgo/nsq/nsqd"
 )
 
-// Black-box tests of AUTH (spec nsqd.md §2.6 AUTH, §9) against a fake auth
+// Black-box tests of AUTH against a fake auth
 // server.
 
 // xAuthRequest is one request the fake auth server received.
@@ -233,7 +233,7 @@ func TestAuthAllowedAndDenied(t *testing.T) {
 	}
 }
 
-// Publishing checks the channel "" against the channel regexes (§9.3
+// Publishing checks the channel "" against the channel regexes (an NSQ
 // quirk), so channels ["^ch$"] denies PUB while SUB to ch works.
 func TestAuthPublishNeedsEmptyChannelMatch(t *testing.T) {
 	t.Parallel()
@@ -306,7 +306,7 @@ func TestAuthFailures(t *testing.T) {
 	}
 }
 
-// Any working server in the list is enough (§9.2).
+// Any working server in the list is enough.
 func TestAuthFallsBackToAnotherServer(t *testing.T) {
 	t.Parallel()
 	down := xNewAuthServer(t, 500, "down")
@@ -450,7 +450,7 @@ func TestAuthRequestForms(t *testing.T) {
 }
 
 // A 403 naming an https_port sends the query again over HTTPS on that
-// port, verified against --tls-root-ca-file (§9.2, §1.5).
+// port, verified against --tls-root-ca-file.
 func TestAuthHTTPSRedirect(t *testing.T) {
 	t.Parallel()
 	certs := test.GenerateCerts(t)
@@ -484,7 +484,7 @@ func TestAuthHTTPSRedirect(t *testing.T) {
 	}
 }
 
-// HTTP publishing is not subject to auth (§9.4).
+// HTTP publishing is not subject to auth.
 func TestAuthNotAppliedToHTTP(t *testing.T) {
 	t.Parallel()
 	a := xNewAuthServer(t, 500, "never asked")

@@ -300,7 +300,7 @@ func (c *Channel) PutMessage(m *Message) error {
 
 // put tries a waiting zone- or region-local client, then the memory queue,
 // then (ephemeral, no memory queue) a waiting client, then the backend
-// (spec §3.3, §11).
+// (an ephemeral channel with --mem-queue-size=0 drops what no client takes).
 func (c *Channel) put(m *Message) error {
 	if c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil {
 		if c.handOffLocal(m) {

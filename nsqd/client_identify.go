@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 	"github.com/klauspost/compress/flate"
 )
 
-// identifyData is the IDENTIFY JSON body (spec §2.7). Unknown keys, such as
+// identifyData is the IDENTIFY JSON body. Unknown keys, such as
 // the deprecated short_id and long_id, are ignored.
 type identifyData struct {
 	ClientID            string `json:"client_id"`
@@ -121,7 +122,7 @@ func (c *clientV2) setOutputBuffer(size, timeoutMS int) error {
 		if err := c.Writer.Flush(); err != nil {
 			return err
 		}
-		c.Writer = bufio.NewWriterSize(c.Conn, c.OutputBufferSize)
+		c.Writer = bufio.NewWriterSize(c.sink(), c.OutputBufferSize)
 	}
 	return nil
 }
@@ -161,17 +162,17 @@ func (c *clientV2) UpgradeTLS() error {
 	}
 	conn.SetDeadline(time.Time{})
 	c.tlsConn = conn
+	st := conn.ConnectionState()
+	c.tlsState.Store(&st)
 	c.Reader = bufio.NewReaderSize(conn, defaultBufferSize)
-	c.Writer = bufio.NewWriterSize(conn, c.OutputBufferSize)
+	c.Writer = bufio.NewWriterSize(c.sink(), c.OutputBufferSize)
 	c.TLS.Store(true)
 	return nil
 }
 
-// rawConn is the connection compression layers write to (TLS if upgraded).
-func (c *clientV2) rawConn() interface {
-	Read([]byte) (int, error)
-	Write([]byte) (int, error)
-} {
+// rawConn is the connection decompression layers read from (TLS if
+// upgraded); writers go through sink.
+func (c *clientV2) rawConn() io.Reader {
 	if c.tlsConn != nil {
 		return c.tlsConn
 	}
@@ -184,7 +185,7 @@ func (c *clientV2) UpgradeDeflate(level int) error {
 	defer c.writeMu.Unlock()
 	conn := c.rawConn()
 	c.Reader = bufio.NewReaderSize(flate.NewReader(conn), defaultBufferSize)
-	fw, err := flate.NewWriter(conn, level)
+	fw, err := flate.NewWriter(c.sink(), level)
 	if err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func (c *clientV2) UpgradeSnappy() error {
 	defer c.writeMu.Unlock()
 	conn := c.rawConn()
 	c.Reader = bufio.NewReaderSize(snappy.NewReader(conn), defaultBufferSize)
-	c.snappyW = snappy.NewBufferedWriter(conn)
+	c.snappyW = snappy.NewBufferedWriter(c.sink())
 	c.Writer = bufio.NewWriterSize(c.snappyW, c.OutputBufferSize)
 	c.Snappy.Store(true)
 	return nil

@@ -3,19 +3,22 @@ package nsqd
 import (
 	"bufio"
 	"crypto/tls"
-	"github.com/klauspost/compress/flate"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/golang/snappy"
+	"github.com/klauspost/compress/flate"
 	"github.com/nsqgo/nsq/internal/auth"
 )
 
 const defaultBufferSize = 16 * 1024
 
-// Client states as shown in stats (spec §2.4).
+// Client states as shown in stats: a client stays in init through IDENTIFY
+// and AUTH, is subscribed after SUB and closing after CLS; disconnected and
+// connected keep NSQ's numbering but are never entered.
 const (
 	stateInit = iota
 	stateDisconnected
@@ -52,7 +55,11 @@ type clientV2 struct {
 	nsqd *NSQD
 	net.Conn
 
-	tlsConn     *tls.Conn
+	tlsConn *tls.Conn
+	// tlsState is the TLS connection state, fixed once the handshake is
+	// done: stats and auth read it without touching the connection, whose
+	// writer may be blocked on a slow peer.
+	tlsState    atomic.Pointer[tls.ConnectionState]
 	flateWriter *flate.Writer
 	snappyW     *snappy.Writer
 
@@ -109,7 +116,6 @@ func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
 		nsqd:                n,
 		Conn:                conn,
 		Reader:              bufio.NewReaderSize(conn, defaultBufferSize),
-		Writer:              bufio.NewWriterSize(conn, defaultBufferSize),
 		OutputBufferSize:    defaultBufferSize,
 		OutputBufferTimeout: opts.OutputBufferTimeout,
 		MsgTimeout:          opts.MsgTimeout,
@@ -125,7 +131,35 @@ func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
 		pubCounts:           make(map[string]uint64),
 	}
 	c.writeTimeout.Store(int64(c.HeartbeatInterval))
+	c.Writer = bufio.NewWriterSize(c.sink(), defaultBufferSize)
 	return c
+}
+
+// deadlineWriter writes to the connection (TLS or not) after moving its
+// write deadline to one heartbeat interval from now, so that every write
+// reaching the socket gets the whole interval, however long ago the last
+// flush was; with heartbeats off there is no deadline.
+type deadlineWriter struct {
+	c *clientV2
+	w io.Writer
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	if t := time.Duration(d.c.writeTimeout.Load()); t > 0 {
+		d.c.SetWriteDeadline(time.Now().Add(t))
+	} else {
+		d.c.SetWriteDeadline(time.Time{})
+	}
+	return d.w.Write(p)
+}
+
+// sink is what the output buffer or compressor writes to: the connection
+// (TLS once upgraded) behind a deadlineWriter.
+func (c *clientV2) sink() io.Writer {
+	if c.tlsConn != nil {
+		return deadlineWriter{c, c.tlsConn}
+	}
+	return deadlineWriter{c, c.Conn}
 }
 
 func (c *clientV2) String() string { return c.RemoteAddr().String() }
@@ -207,14 +241,10 @@ func (c *clientV2) StartClose() {
 	c.State.Store(stateClosing)
 }
 
-// Flush writes buffered frames through any compressor to the socket,
-// under the heartbeat write deadline. Callers hold writeMu.
+// Flush writes buffered frames through any compressor to the socket (each
+// socket write under its own deadline, see deadlineWriter). Callers hold
+// writeMu.
 func (c *clientV2) Flush() error {
-	if d := time.Duration(c.writeTimeout.Load()); d > 0 {
-		c.SetWriteDeadline(time.Now().Add(d))
-	} else {
-		c.SetWriteDeadline(time.Time{})
-	}
 	if err := c.Writer.Flush(); err != nil {
 		return err
 	}

@@ -20,8 +20,8 @@ import (
 	nsq "github.com/nsqio/go-nsq"
 )
 
-// Black-box tests of snappy and deflate (spec nsqd.md §2.7 negotiation,
-// §2.8 steps 2–3 and their layering over TLS, §6.10 client fields).
+// Black-box tests of snappy and deflate: IDENTIFY negotiation, the upgrade
+// after the reply, their layering over TLS and the client fields of /stats.
 
 // xSnappyStreamID is the snappy framing format's stream identifier chunk.
 var xSnappyStreamID = []byte{0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59}

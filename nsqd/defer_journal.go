@@ -31,7 +31,7 @@ import (
 // Record layout, big endian:
 //
 //	[1] op ('A' add, 'D' delete)   [16] message id   [8] deadline, Unix ns
-//	[4] payload length             [n] payload (add: the §2.10 encoding)
+//	[4] payload length             [n] payload (add: the message encoding)
 //	[4] CRC-32 (Castagnoli) of everything before it
 type deferJournal struct {
 	path        string

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Message IDs (spec §2.12): 41+ bits of time in 2^20 ns units since a fixed
+// Message IDs: 41+ bits of time in 2^20 ns units since a fixed
 // epoch, 10 bits of node id, 12 bits of sequence.
 const (
 	guidNodeIDBits   = 10

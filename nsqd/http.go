@@ -70,7 +70,8 @@ func (s *httpServer) addDebugRoutes(r *httprouter.Router, v1 func(httpapi.Handle
 	r.POST("/debug/freememory", v1(s.doFreeMemory))
 }
 
-// ServeHTTP refuses plain HTTP when TLS is fully required (spec §6.1).
+// ServeHTTP refuses plain HTTP when TLS is fully required (--tls-required=true,
+// not tcp-https) with 403 and the HTTPS port, on every path.
 func (s *httpServer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if !s.tlsEnabled && s.tlsRequired {
 		port := tcpPort(s.nsqd.httpsListener)
@@ -215,7 +216,7 @@ func (s *httpServer) doMPUB(w http.ResponseWriter, req *http.Request, ps httprou
 }
 
 // isBinaryMPUB: binary=true/1 binary, false/0 text, other values binary,
-// absent text (spec §6.6).
+// absent text.
 func isBinaryMPUB(v url.Values) bool {
 	b, ok := v["binary"]
 	if !ok {

@@ -38,7 +38,9 @@ func topicName(req *http.Request, validate bool) (string, error) {
 	return name[0], nil
 }
 
-// topicChannelNames returns and validates topic and channel (spec §6.8).
+// topicChannelNames returns and validates topic and channel, failing in
+// this order: MISSING_ARG_TOPIC, INVALID_ARG_TOPIC, MISSING_ARG_CHANNEL,
+// INVALID_ARG_CHANNEL. The request body is read and ignored.
 func topicChannelNames(req *http.Request) (string, string, error) {
 	io.Copy(io.Discard, req.Body)
 	v, err := queryValues(req)

@@ -31,7 +31,7 @@ var fuzzRoutes = []struct{ method, path string }{
 
 var fuzzMethods = []string{"GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD"}
 
-// fuzzStatuses are the statuses of spec §6 for these endpoints (redirects
+// fuzzStatuses are the statuses these endpoints may answer (redirects
 // for a trailing slash or wrong case).
 var fuzzStatuses = map[int]bool{200: true, 301: true, 307: true, 400: true, 404: true, 405: true, 413: true, 503: true}
 

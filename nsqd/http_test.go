@@ -1160,7 +1160,7 @@ func TestHTTPConfigGet(t *testing.T) {
 		"sync_timeout":             "2000000000",
 		"max_msg_size":             "1048576",
 		"tls_required":             "0",
-		"tls_min_version":          "769",
+		"tls_min_version":          "771",
 		"deflate":                  "true",
 		"max_deflate_level":        "6",
 		"statsd_mem_stats":         "true",

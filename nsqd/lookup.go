@@ -190,7 +190,7 @@ func registrationCommand(v any) *lookupCommand {
 }
 
 // lookupdConnected identifies to a freshly connected lookupd and registers
-// every topic and channel (spec §8.2).
+// every topic and channel.
 func (n *NSQD) lookupdConnected(p *lookupPeer) {
 	opts := n.getOpts()
 	body, _ := json.Marshal(map[string]any{

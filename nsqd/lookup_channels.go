@@ -15,7 +15,7 @@ import (
 
 // precreateChannels asks every known lookupd which channels a new topic
 // has elsewhere and creates the durable ones before the topic starts
-// delivering (spec §3.1).
+// delivering; with no lookupd connected yet it logs and skips this.
 func (n *NSQD) precreateChannels(t *Topic) {
 	opts := n.getOpts()
 	if len(opts.NSQLookupdTCPAddresses) == 0 {

@@ -12,7 +12,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-// lookupdTimeout bounds every dial, read and write to a lookupd (spec §8.1).
+// lookupdTimeout bounds every dial, read and write to a lookupd.
 const lookupdTimeout = time.Second
 
 // peerInfo is what a lookupd tells about itself in its IDENTIFY reply.

@@ -38,10 +38,11 @@ func NewMessage(id MessageID, body []byte) *Message {
 	return &Message{ID: id, Body: body, Timestamp: time.Now().UnixNano()}
 }
 
-// encodedLen is the size of the encoding of §2.10.
+// encodedLen is the size of the message encoding: 8 bytes timestamp, 2
+// attempts, 16 id, then the body.
 func (m *Message) encodedLen() int { return minValidMsgLength + len(m.Body) }
 
-// appendTo appends the §2.10 encoding (timestamp, attempts, id, body).
+// appendTo appends the message encoding (timestamp, attempts, id, body).
 func (m *Message) appendTo(dst []byte) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(m.Timestamp))
 	dst = binary.BigEndian.AppendUint16(dst, m.Attempts)
@@ -49,7 +50,7 @@ func (m *Message) appendTo(dst []byte) []byte {
 	return append(dst, m.Body...)
 }
 
-// WriteTo writes the §2.10 encoding to w.
+// WriteTo writes the message encoding to w.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	n, err := w.Write(m.appendTo(make([]byte, 0, m.encodedLen())))
 	return int64(n), err
@@ -57,7 +58,7 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 
 var errShortMessage = errors.New("message too short")
 
-// decodeMessage parses the §2.10 encoding. The body aliases b.
+// decodeMessage parses the message encoding. The body aliases b.
 func decodeMessage(b []byte) (*Message, error) {
 	if len(b) < minValidMsgLength {
 		return nil, fmt.Errorf("%w: %d bytes", errShortMessage, len(b))

@@ -14,7 +14,8 @@ import (
 	"github.com/nsqgo/nsq/internal/version"
 )
 
-// Metadata is the content of nsqd.dat (spec §5).
+// Metadata is the content of nsqd.dat: a JSON object of the durable topics,
+// each with its paused flag and durable channels, and the writing version.
 type Metadata struct {
 	Topics  []TopicMetadata `json:"topics"`
 	Version string          `json:"version"`

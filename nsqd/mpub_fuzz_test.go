@@ -87,7 +87,7 @@ func FuzzMPUB(f *testing.F) {
 		case len(input) > fuzzMaxBodySize:
 			checkClientErrPrefix(t, err, "E_BAD_BODY MPUB body too big ")
 		default:
-			checkMPUBErr(t, err, mpubCount(input))
+			checkMPUBErr(t, err, mpubCount(input), len(input))
 		}
 
 		bmsgs, berr := readBinaryMPUB(bytes.NewReader(input), opts, topic)
@@ -119,13 +119,13 @@ var mpubErrPrefixes = []string{
 
 // checkMPUBErr: a fatal client error with one of the spec's MPUB texts,
 // and a count error exactly when the count field is bad.
-func checkMPUBErr(t *testing.T, err error, count int) {
+func checkMPUBErr(t *testing.T, err error, count, size int) {
 	t.Helper()
 	var ce *protocol.ClientErr
 	if !errors.As(err, &ce) || !ce.Fatal {
 		t.Fatalf("MPUB error %v is not a fatal client error", err)
 	}
-	badCount := count <= 0 || count > (fuzzMaxBodySize-4)/5
+	badCount := count <= 0 || count > (fuzzMaxBodySize-4)/5 || count > (size-4)/4
 	if badCount != (ce.Code == protocol.EBadBody) {
 		t.Fatalf("MPUB count %d gave %v", count, err)
 	}

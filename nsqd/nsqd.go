@@ -60,8 +60,9 @@ type NSQD struct {
 	mainErr         chan error
 }
 
-// New validates opts (spec §1.4, in order), locks the data path, opens the
-// listeners and loads nsqd.dat. Nothing is served until Main.
+// New locks the data path, validates opts in NSQ's order (deflate level,
+// node id, TLS, auth method, percentiles), opens the listeners (TCP, HTTP,
+// HTTPS) and loads and re-persists nsqd.dat. Nothing is served until Main.
 func New(opts *Options) (*NSQD, error) {
 	if opts.Logger == nil {
 		opts.Logger = lg.New(opts.LogPrefix)
@@ -157,7 +158,7 @@ func (n *NSQD) listen(opts *Options) error {
 }
 
 // listenAny listens on a TCP host:port or, failing SplitHostPort, a unix
-// socket path (spec §1.5; HTTPS accepts a socket path too).
+// socket path (HTTPS accepts a socket path too).
 func listenAny(addr string) (net.Listener, error) {
 	if _, _, err := net.SplitHostPort(addr); err == nil {
 		return net.Listen("tcp", addr)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -61,9 +62,9 @@ type Options struct {
 	MaxBodySize   int64         `flag:"max-body-size"`
 	MaxReqTimeout time.Duration `flag:"max-req-timeout"`
 	ClientTimeout time.Duration `flag:"-"`
-	// HTTPHeaderTimeout bounds how long an HTTP client may take to send
-	// its request headers (no flag: a defence, not a tunable).
-	HTTPHeaderTimeout time.Duration `flag:"-"`
+	// HTTPTimeouts bound how long an HTTP client may take to send its
+	// request and may stay idle (no flag: a defence, not a tunable).
+	HTTPTimeouts httpapi.Timeouts `flag:"-"`
 
 	// client overridable configuration options
 	MaxHeartbeatInterval   time.Duration `flag:"max-heartbeat-interval"`
@@ -102,7 +103,7 @@ type Options struct {
 	Experiments []string `flag:"enable-experiment" cfg:"enable_experiment"`
 }
 
-// NewOptions returns the defaults of spec §1.2.
+// NewOptions returns NSQ's defaults for every option.
 func NewOptions() *Options {
 	hostname, err := os.Hostname()
 	if err != nil {
@@ -143,7 +144,7 @@ func NewOptions() *Options {
 		MaxReqTimeout: 1 * time.Hour,
 		ClientTimeout: 60 * time.Second,
 
-		HTTPHeaderTimeout: 10 * time.Second,
+		HTTPTimeouts: httpapi.DefaultTimeouts(),
 
 		MaxHeartbeatInterval:   60 * time.Second,
 		MaxRdyCount:            2500,
@@ -163,7 +164,9 @@ func NewOptions() *Options {
 		MaxDeflateLevel: 6,
 		SnappyEnabled:   true,
 
-		TLSMinVersion: tls.VersionTLS10,
+		// NSQ's default is TLS 1.0; TLS 1.0 and 1.1 are accepted here
+		// only when --tls-min-version asks for them.
+		TLSMinVersion: tls.VersionTLS12,
 	}
 }
 

@@ -1,11 +1,9 @@
 package nsqd
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -17,7 +15,14 @@ func fatalf(code, f string, args ...any) error {
 	return protocol.NewFatalClientErr(nil, code, fmt.Sprintf(f, args...))
 }
 
-// Exec dispatches one command line (spec §2.6).
+// fatalCause is fatalf keeping err, the internal cause, for the log: the
+// client sees only the wire text.
+func fatalCause(err error, code, f string, args ...any) error {
+	return protocol.NewFatalClientErr(err, code, fmt.Sprintf(f, args...))
+}
+
+// Exec dispatches one command line. With TLS required, only IDENTIFY is
+// accepted before the connection is upgraded.
 func (p *protocolV2) Exec(c *clientV2, params [][]byte) ([]byte, error) {
 	if string(params[0]) == "IDENTIFY" {
 		return p.IDENTIFY(c, params)
@@ -53,18 +58,13 @@ func (p *protocolV2) Exec(c *clientV2, params [][]byte) ([]byte, error) {
 }
 
 // readLen reads a 4-byte big-endian signed size.
-func readLen(c *clientV2) (int32, error) {
-	if _, err := io.ReadFull(c.Reader, c.lenBuf[:]); err != nil {
-		return 0, err
-	}
-	return int32(binary.BigEndian.Uint32(c.lenBuf[:])), nil
-}
+func readLen(c *clientV2) (int32, error) { return readLenFrom(c.Reader, c.lenBuf[:]) }
 
 // readBody reads a size-prefixed body for IDENTIFY and AUTH.
 func (p *protocolV2) readBody(c *clientV2, cmd string) ([]byte, error) {
 	size, err := readLen(c)
 	if err != nil {
-		return nil, fatalf(protocol.EBadBody, "%s failed to read body size", cmd)
+		return nil, fatalCause(err, protocol.EBadBody, "%s failed to read body size", cmd)
 	}
 	max := p.nsqd.getOpts().MaxBodySize
 	if int64(size) > max {
@@ -73,9 +73,9 @@ func (p *protocolV2) readBody(c *clientV2, cmd string) ([]byte, error) {
 	if size <= 0 {
 		return nil, fatalf(protocol.EBadBody, "%s invalid body size %d", cmd, size)
 	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(c.Reader, body); err != nil {
-		return nil, fatalf(protocol.EBadBody, "%s failed to read body", cmd)
+	body, err := readN(c.Reader, int(size))
+	if err != nil {
+		return nil, fatalCause(err, protocol.EBadBody, "%s failed to read body", cmd)
 	}
 	return body, nil
 }
@@ -99,7 +99,8 @@ type identifyResponse struct {
 	TopologyZone        string `json:"topology_zone"`
 }
 
-// IDENTIFY applies client settings and negotiates features (spec §2.6–2.8).
+// IDENTIFY applies client settings and negotiates features (TLS, deflate,
+// snappy); the OK or JSON reply goes out before the connection is upgraded.
 func (p *protocolV2) IDENTIFY(c *clientV2, params [][]byte) ([]byte, error) {
 	if c.State.Load() != stateInit {
 		return nil, fatal(protocol.EInvalid, "cannot IDENTIFY in current state")
@@ -110,7 +111,7 @@ func (p *protocolV2) IDENTIFY(c *clientV2, params [][]byte) ([]byte, error) {
 	}
 	var d identifyData
 	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fatal(protocol.EBadBody, "IDENTIFY failed to decode JSON body")
+		return nil, fatalCause(err, protocol.EBadBody, "IDENTIFY failed to decode JSON body")
 	}
 	if err := c.identify(d); err != nil {
 		return nil, fatal(protocol.EBadBody, "IDENTIFY "+err.Error())

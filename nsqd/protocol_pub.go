@@ -1,6 +1,7 @@
 package nsqd
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 func (p *protocolV2) readMessageBody(c *clientV2, cmd string) ([]byte, error) {
 	size, err := readLen(c)
 	if err != nil {
-		return nil, fatalf(protocol.EBadMessage, "%s failed to read message body size", cmd)
+		return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body size", cmd)
 	}
 	if size <= 0 {
 		return nil, fatalf(protocol.EBadMessage, "%s invalid message body size %d", cmd, size)
@@ -19,9 +20,9 @@ func (p *protocolV2) readMessageBody(c *clientV2, cmd string) ([]byte, error) {
 	if max := p.nsqd.getOpts().MaxMsgSize; int64(size) > max {
 		return nil, fatalf(protocol.EBadMessage, "%s message too big %d > %d", cmd, size, max)
 	}
-	body := make([]byte, size)
-	if _, err := io.ReadFull(c.Reader, body); err != nil {
-		return nil, fatalf(protocol.EBadMessage, "%s failed to read message body", cmd)
+	body, err := readN(c.Reader, int(size))
+	if err != nil {
+		return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body", cmd)
 	}
 	return body, nil
 }
@@ -95,7 +96,9 @@ func (p *protocolV2) DPUB(c *clientV2, params [][]byte) ([]byte, error) {
 	return protocol.OKBytes, nil
 }
 
-// MPUB publishes a batch (spec §2.6 for the order of checks).
+// MPUB publishes a batch. Checks run in NSQ's order: parameters, topic
+// name, auth, then the topic is created before the body is validated, so a
+// bad body still creates it; nothing is queued unless the whole body is valid.
 func (p *protocolV2) MPUB(c *clientV2, params [][]byte) ([]byte, error) {
 	if len(params) < 2 {
 		return nil, fatal(protocol.EInvalid, "MPUB insufficient number of parameters")
@@ -123,7 +126,7 @@ func (p *protocolV2) readMPUB(c *clientV2, t *Topic) ([]*Message, error) {
 	opts := p.nsqd.getOpts()
 	size, err := readLen(c)
 	if err != nil {
-		return nil, fatal(protocol.EBadBody, "MPUB failed to read body size")
+		return nil, fatalCause(err, protocol.EBadBody, "MPUB failed to read body size")
 	}
 	if size <= 0 {
 		return nil, fatalf(protocol.EBadBody, "MPUB invalid body size %d", size)
@@ -131,34 +134,44 @@ func (p *protocolV2) readMPUB(c *clientV2, t *Topic) ([]*Message, error) {
 	if int64(size) > opts.MaxBodySize {
 		return nil, fatalf(protocol.EBadBody, "MPUB body too big %d > %d", size, opts.MaxBodySize)
 	}
-	count, err := readLen(c)
+	// Nothing past the declared size is read (NSQ reads whatever the count
+	// and message sizes say): the count and every message must fit in it,
+	// and each message takes at least its 4-byte size. A body declared
+	// longer than its messages is accepted and the rest left unread, as NSQ
+	// does.
+	body := io.LimitReader(c.Reader, int64(size))
+	count, err := readLenFrom(body, c.lenBuf[:])
 	if err != nil {
-		return nil, fatal(protocol.EBadBody, "MPUB failed to read message count")
+		return nil, fatalCause(err, protocol.EBadBody, "MPUB failed to read message count")
 	}
-	if count <= 0 || int64(count) > (opts.MaxBodySize-4)/5 {
+	if count <= 0 || int64(count) > (opts.MaxBodySize-4)/5 || int64(count) > (int64(size)-4)/4 {
 		return nil, fatalf(protocol.EBadBody, "MPUB invalid message count %d", count)
 	}
-	return readMPUBMessages(c.Reader, c.lenBuf[:], int(count), opts.MaxMsgSize, t, "MPUB")
+	return readMPUBMessages(body, c.lenBuf[:], int(count), opts.MaxMsgSize, t, "MPUB")
 }
 
 // readMPUBMessages reads count [size][body] records (TCP MPUB and the
-// binary HTTP /mpub share it).
+// binary HTTP /mpub share it); r ends where the body ends. The slice grows
+// as messages arrive rather than by the declared count.
 func readMPUBMessages(r io.Reader, lenBuf []byte, count int, maxMsgSize int64, t *Topic, cmd string) ([]*Message, error) {
-	msgs := make([]*Message, 0, count)
+	msgs := make([]*Message, 0, min(count, 256))
 	for i := 0; i < count; i++ {
-		if _, err := io.ReadFull(r, lenBuf[:4]); err != nil {
-			return nil, fatalf(protocol.EBadMessage, "%s failed to read message(%d) body size", cmd, i)
+		size, err := readLenFrom(r, lenBuf)
+		if err != nil {
+			return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message(%d) body size", cmd, i)
 		}
-		size := int32(uint32(lenBuf[0])<<24 | uint32(lenBuf[1])<<16 | uint32(lenBuf[2])<<8 | uint32(lenBuf[3]))
 		if size <= 0 {
 			return nil, fatalf(protocol.EBadMessage, "%s invalid message(%d) body size %d", cmd, i, size)
 		}
 		if int64(size) > maxMsgSize {
 			return nil, fatalf(protocol.EBadMessage, "%s message too big %d > %d", cmd, size, maxMsgSize)
 		}
-		body := make([]byte, size)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return nil, fatalf(protocol.EBadMessage, "%s failed to read message body", cmd)
+		body, err := readN(r, int(size))
+		if lr, ok := r.(*io.LimitedReader); ok && lr.N == 0 && errors.Is(err, io.ErrUnexpectedEOF) {
+			err = errBodyExhausted
+		}
+		if err != nil {
+			return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body", cmd)
 		}
 		msgs = append(msgs, NewMessage(t.GenerateID(), body))
 	}

@@ -27,7 +27,10 @@ func newTicker(d time.Duration) *time.Ticker {
 }
 
 // messagePump delivers messages to a subscribed client while it is ready,
-// sends heartbeats and flushes the output buffer (spec §2.9, §2.11).
+// sends heartbeats and flushes the output buffer. A client is ready while
+// its channel is not paused, RDY > 0 and in-flight < RDY; buffered message
+// frames are flushed when the buffer fills, on the flush ticker, before any
+// response and when the client stops being ready.
 func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 	s := &pumpState{
 		msgTimeout: c.MsgTimeout,
@@ -107,7 +110,8 @@ func (p *protocolV2) pumpFailed(c *clientV2, err error) {
 	<-c.ExitChan
 }
 
-// How a delivery is counted on the channel (spec §3.10, §11): without the
+// How a delivery is counted on the channel's zone-local, region-local or
+// global counter (the topology-aware-consumption experiment): without the
 // topology experiment every delivery is global; with it, deliveries read
 // from the disk queue are not counted.
 const (

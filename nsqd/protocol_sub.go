@@ -6,7 +6,8 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-// SUB subscribes the client to topic/channel (spec §2.6).
+// SUB subscribes the client to topic/channel; only one SUB per connection,
+// and only with heartbeats enabled.
 func (p *protocolV2) SUB(c *clientV2, params [][]byte) ([]byte, error) {
 	if c.State.Load() != stateInit {
 		return nil, fatal(protocol.EInvalid, "cannot SUB in current state")

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-// protocolV2 serves one client connection (spec §2).
+// protocolV2 serves one client connection of the V2 TCP protocol.
 type protocolV2 struct {
 	nsqd *NSQD
 }
@@ -100,7 +101,13 @@ func (p *protocolV2) sendError(c *clientV2, err error) bool {
 	if !ce.Fatal {
 		lvl = lg.WARN
 	}
-	p.nsqd.logf(lvl, "[%s] - %s", c, ce)
+	// The log gets the internal cause too (an auth server's outage, a read
+	// error), unless the wire text already carries it.
+	msg := ce.Error()
+	if ce.Err != nil && !strings.Contains(msg, ce.Err.Error()) {
+		msg += " - " + ce.Err.Error()
+	}
+	p.nsqd.logf(lvl, "[%s] - %s", c, msg)
 	if werr := p.Send(c, protocol.FrameTypeError, ce.Wire()); werr != nil {
 		return true
 	}

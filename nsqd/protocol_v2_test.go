@@ -18,8 +18,8 @@ import (
 	nsq "github.com/nsqio/go-nsq"
 )
 
-// Black-box tests of the TCP protocol V2 (spec nsqd.md §2, §3, §12). Every
-// expectation is the exact frame the spec prescribes.
+// Black-box tests of the TCP protocol V2. Every expectation is the exact
+// frame NSQ v1.3.0 sends.
 
 const (
 	// v2Quiet is how long a test watches a connection to assert that
@@ -139,7 +139,7 @@ func v2Params(kv ...string) url.Values {
 }
 
 // ---------------------------------------------------------------------------
-// Connection start and command syntax (§2.1, §2.3)
+// Connection start and command syntax
 
 func TestV2Magic(t *testing.T) {
 	t.Parallel()
@@ -222,7 +222,7 @@ func TestV2LineLength(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// IDENTIFY (§2.6, §2.7)
+// IDENTIFY
 
 // v2IdentifyResp renders an IDENTIFY response in the spec's key order.
 type v2IdentifyResp struct {
@@ -466,7 +466,7 @@ func TestV2IdentifyClientFields(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// AUTH without an auth server (§2.6)
+// AUTH without an auth server
 
 func TestV2AuthDisabled(t *testing.T) {
 	t.Parallel()
@@ -483,7 +483,7 @@ func TestV2AuthDisabled(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// State checks (§2.4, §2.6)
+// State checks
 
 func TestV2CannotInCurrentState(t *testing.T) {
 	t.Parallel()
@@ -508,7 +508,7 @@ func TestV2CannotInCurrentState(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// SUB (§2.6)
+// SUB
 
 func TestV2SubErrors(t *testing.T) {
 	t.Parallel()
@@ -581,7 +581,7 @@ func TestV2SubStartsWithRdyZero(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// RDY (§2.6, §2.11)
+// RDY
 
 func TestV2RdyErrors(t *testing.T) {
 	t.Parallel()
@@ -660,7 +660,7 @@ func TestV2RdyLimitsInFlight(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// PUB, DPUB, MPUB (§2.6)
+// PUB, DPUB, MPUB
 
 func TestV2PubErrors(t *testing.T) {
 	t.Parallel()
@@ -789,21 +789,24 @@ func TestV2PublishSuccess(t *testing.T) {
 	}
 }
 
-func TestV2MPUBDeclaredSizeOnlyRangeChecked(t *testing.T) {
+// A declared body size larger than the messages is accepted (as NSQ does)
+// and the rest left unread; one too small for them is refused (NSQ would
+// read past it), see TestMPUBReadsNoMoreThanDeclared.
+func TestV2MPUBDeclaredSizeLargerThanMessages(t *testing.T) {
 	t.Parallel()
 	n := startNSQD(t, nil)
 	body := test.MPUBBody([][]byte{[]byte("message")}) // 15 bytes
 	c := mustConnect(t, n)
 	c.CmdSizedBody("MPUB t", 100, body)
 	c.ExpectOK(t)
-	c.CmdSizedBody("MPUB t", 5, body)
-	c.ExpectOK(t)
 	// The stream is still in sync.
 	c.CmdBody("PUB t", []byte("next"))
 	c.ExpectOK(t)
-	if tp := mustTopicStats(t, n, "t"); tp.Depth != 3 || tp.MessageCount != 3 {
+	if tp := mustTopicStats(t, n, "t"); tp.Depth != 2 || tp.MessageCount != 2 {
 		t.Fatalf("topic stats %+v", tp)
 	}
+	c.CmdSizedBody("MPUB t", 5, body)
+	c.ExpectFatal(t, "E_BAD_BODY MPUB invalid message count 1")
 }
 
 func TestV2DPUBDelay(t *testing.T) {
@@ -827,7 +830,7 @@ func TestV2DPUBDelay(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// Delivery, FIN, REQ, TOUCH (§2.6, §2.10, §2.11)
+// Delivery, FIN, REQ, TOUCH
 
 func TestV2MessageFrameAndReq(t *testing.T) {
 	t.Parallel()
@@ -1105,7 +1108,7 @@ func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// CLS (§2.6)
+// CLS
 
 func TestV2Cls(t *testing.T) {
 	t.Parallel()
@@ -1155,7 +1158,7 @@ func TestV2ClsThenReq(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// Heartbeats (§2.9)
+// Heartbeats
 
 func TestV2Heartbeats(t *testing.T) {
 	t.Parallel()
@@ -1210,7 +1213,7 @@ func TestV2Heartbeats(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// Sampling (§2.11)
+// Sampling
 
 func TestV2Sampling(t *testing.T) {
 	t.Parallel()
@@ -1255,7 +1258,7 @@ func TestV2Sampling(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------
-// Topics and channels seen through the protocol (§3)
+// Topics and channels seen through the protocol
 
 func TestV2EphemeralChannelDeletedWithLastClient(t *testing.T) {
 	t.Parallel()

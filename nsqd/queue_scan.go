@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// queueScanLoop expires in-flight and deferred messages (spec §3.9): every
+// queueScanLoop expires in-flight and deferred messages: every
 // scan interval it picks up to --queue-scan-selection-count random
 // channels and processes them with a worker pool sized
 // clamp(channels/4, 1, --queue-scan-worker-pool-max); if more than the

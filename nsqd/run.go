@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 )
@@ -54,15 +54,7 @@ func (n *NSQD) goServe(serve func() error) {
 
 func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
 	opts := n.getOpts()
-	srv := &http.Server{
-		Handler:  newHTTPServer(n, tlsEnabled, opts.TLSRequired == TLSRequired),
-		ErrorLog: lg.StdLogger(opts.Logger, "http"),
-		// A client that trickles its request headers (slowloris) is cut
-		// off; request bodies and responses keep the reference's lack of
-		// timeouts. Idle keep-alive connections are closed after a while.
-		ReadHeaderTimeout: opts.HTTPHeaderTimeout,
-		IdleTimeout:       httpIdleTimeout,
-	}
+	srv := httpapi.NewServer(newHTTPServer(n, tlsEnabled, opts.TLSRequired == TLSRequired), opts.Logger, opts.HTTPTimeouts)
 	n.srvMu.Lock()
 	n.httpServers = append(n.httpServers, srv)
 	n.srvMu.Unlock()
@@ -75,10 +67,7 @@ func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
 	})
 }
 
-// httpIdleTimeout closes keep-alive HTTP connections idle this long.
-const httpIdleTimeout = 2 * time.Minute
-
-// Exit shuts down in the order of spec §1.7: stop listening and close
+// Exit shuts down in NSQ's order: stop listening and close
 // clients, close HTTP, persist nsqd.dat, close every topic (which writes
 // queued, in-flight and deferred messages to disk), stop the loops,
 // release the data-path lock. It is idempotent.

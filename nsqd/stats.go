@@ -9,8 +9,7 @@ import (
 	"github.com/nsqgo/nsq/internal/version"
 )
 
-// Stats is the /stats JSON document (spec §6.10); field order is the
-// wire order.
+// Stats is the /stats JSON document; field order is NSQ's wire order.
 type Stats struct {
 	Version   string        `json:"version"`
 	Health    string        `json:"health"`
@@ -221,12 +220,10 @@ func (c *clientV2) Stats(topicName string) ClientStats {
 }
 
 func (c *clientV2) tlsStats(cs *ClientStats) {
-	if !c.TLS.Load() {
+	st := c.tlsState.Load()
+	if st == nil {
 		return
 	}
-	c.writeMu.Lock()
-	st := c.tlsConn.ConnectionState()
-	c.writeMu.Unlock()
 	cs.TLS = true
 	cs.TLSVersion = tlsVersionName(st.Version)
 	cs.CipherSuite = cipherSuiteName(st.CipherSuite)

@@ -11,7 +11,7 @@ import (
 )
 
 // statsdLoop pushes metrics to --statsd-address every --statsd-interval
-// (spec §10). Counters carry the change since the previous push.
+// as UDP statsd lines. Counters carry the change since the previous push.
 func (n *NSQD) statsdLoop() {
 	opts := n.getOpts()
 	ticker := time.NewTicker(opts.StatsdInterval)

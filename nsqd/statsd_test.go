@@ -16,7 +16,7 @@ import (
 	"github.com/nsqgo/nsq/nsqd"
 )
 
-// Black-box tests of the statsd push (spec nsqd.md §10) against a UDP sink.
+// Black-box tests of the statsd push against a UDP sink.
 
 // xDatagram is one UDP datagram the sink received.
 type xDatagram struct {
@@ -459,7 +459,7 @@ func TestStatsdPacketsAndSpread(t *testing.T) {
 }
 
 // The percentile in a latency metric name is quantile×100 formatted with
-// no decimals (§10), the way Go's %.0f does it: halves round to even, so
+// no decimals, the way Go's %.0f does it: halves round to even, so
 // 0.985 → 98 and 0.125 → 12.
 func TestStatsdPercentileNames(t *testing.T) {
 	t.Parallel()

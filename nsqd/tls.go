@@ -9,7 +9,8 @@ import (
 )
 
 // buildTLS prepares the server and outbound TLS configs and applies the
-// tls-required rules of spec §1.4 (steps 4–9).
+// tls-required rules: a client auth policy turns on tls-required, and
+// requiring TLS needs a certificate and key.
 func (n *NSQD) buildTLS(opts *Options) error {
 	if opts.TLSClientAuthPolicy != "" && opts.TLSRequired == TLSNotRequired {
 		opts.TLSRequired = TLSRequired

@@ -24,9 +24,9 @@ import (
 	nsq "github.com/nsqio/go-nsq"
 )
 
-// Black-box tests of TLS (spec nsqd.md §1.2 TLS flags, §1.4 steps 4–6,
-// §2.5 TLS policy, §2.8 step 1, §6.1 TLS_REQUIRED, §6.10 client TLS
-// fields). Certificates are generated per test.
+// Black-box tests of TLS: the TLS flags and their startup checks, the
+// tls-required policy on TCP and HTTP, the upgrade after IDENTIFY and the
+// client TLS fields of /stats. Certificates are generated per test.
 
 // xWait bounds every wait in the TLS, compression, auth, statsd and unix
 // socket tests.
@@ -465,7 +465,7 @@ func TestTLSClientAuthPolicy(t *testing.T) {
 	}
 }
 
-// A non-empty client auth policy forces --tls-required=true (§1.4 step 4).
+// A non-empty client auth policy forces --tls-required=true.
 func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	t.Parallel()
 	certs := test.GenerateCerts(t)
@@ -544,7 +544,7 @@ func TestTLSRequired(t *testing.T) {
 }
 
 // xRequireTLSOnTCP checks that every command but IDENTIFY is refused
-// before TLS (§2.5) and allowed after.
+// before TLS and allowed after.
 func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
 	t.Helper()
 	for _, cmd := range []struct{ line, token string }{
@@ -572,7 +572,7 @@ func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
 	tc.ExpectOK(t)
 }
 
-// xExpectTLSRequired403 checks the plain HTTP refusal of §6.1 on several
+// xExpectTLSRequired403 checks the plain HTTP refusal (403 TLS_REQUIRED) on several
 // paths and methods, including unknown ones.
 func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 	t.Helper()
@@ -632,9 +632,15 @@ func TestTLSMinVersion(t *testing.T) {
 		}
 	})
 
-	t.Run("default tls1.0 accepts a TLS 1.1 client", func(t *testing.T) {
+	t.Run("default tls1.2 refuses a TLS 1.1 client", func(t *testing.T) {
 		t.Parallel()
 		n := startNSQD(t, xTLSOptions(certs, nil))
+		xExpectTLSRefused(t, n, tls11())
+	})
+
+	t.Run("tls1.0 asked for accepts a TLS 1.1 client", func(t *testing.T) {
+		t.Parallel()
+		n := startNSQD(t, xTLSOptions(certs, func(o *nsqd.Options) { o.TLSMinVersion = tls.VersionTLS10 }))
 		c := xTLSConn(t, n, tls11())
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)

@@ -203,7 +203,7 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 // put hands m straight to the channels when nothing is queued at topic
 // level (see direct), else to the memory queue or, when full, the backend;
 // with no memory queue, an ephemeral topic (whose backend discards) first
-// tries an unbuffered hand-off to the pump (spec §3.2, §3.3). A durable
+// tries an unbuffered hand-off to the pump. A durable
 // topic's deferred message goes to the backend, its deadline to the
 // deferred store, never to memory the publisher was not told about.
 // Callers hold mu.

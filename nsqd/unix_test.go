@@ -17,8 +17,9 @@ import (
 	"github.com/nsqgo/nsq/nsqd"
 )
 
-// Black-box tests of TCP and HTTP listeners on unix sockets (spec nsqd.md
-// §1.2, §1.4 step 11, §1.5, §6.4, §9.2 remote_ip).
+// Black-box tests of TCP and HTTP listeners on unix sockets: an address that
+// is not host:port is a socket path, /info reports its port as -1, broadcast
+// ports stay 0, and an auth request carries remote_ip="".
 
 // xSocketDir is a short directory for unix sockets: their paths are
 // limited to about 108 bytes, which t.TempDir() can exceed.
@@ -159,7 +160,7 @@ func TestUnixTCPWithTCPHTTP(t *testing.T) {
 	}
 }
 
-// The auth request of a unix client carries remote_ip="" (§9.2).
+// The auth request of a unix client carries remote_ip="".
 func TestUnixAuthRemoteIP(t *testing.T) {
 	t.Parallel()
 	a := xNewAuthServer(t, 200, xAuthAnswer(60, "u", "", xAllowAll))

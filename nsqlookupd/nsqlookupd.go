@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"os"
 	"sync"
-	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/version"
@@ -57,11 +57,7 @@ func New(opts *Options) (*NSQLookupd, error) {
 		return nil, fmt.Errorf("listen (%s) failed - %w", opts.HTTPAddress, err)
 	}
 	l.tcpServer = newTCPServer(l)
-	l.httpServer = &http.Server{
-		Handler:           newHTTPServer(l),
-		ErrorLog:          lg.StdLogger(opts.Logger, "http"),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	l.httpServer = httpapi.NewServer(newHTTPServer(l), opts.Logger, opts.HTTPTimeouts)
 	return l, nil
 }
 

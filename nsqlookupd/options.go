@@ -4,6 +4,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -20,6 +21,10 @@ type Options struct {
 
 	InactiveProducerTimeout time.Duration `flag:"inactive-producer-timeout"`
 	TombstoneLifetime       time.Duration `flag:"tombstone-lifetime"`
+
+	// HTTPTimeouts bound how long an HTTP client may take to send its
+	// request and may stay idle (no flag: a defence, not a tunable).
+	HTTPTimeouts httpapi.Timeouts `flag:"-"`
 }
 
 // NewOptions returns the defaults of the reference nsqlookupd; the
@@ -39,5 +44,7 @@ func NewOptions() *Options {
 
 		InactiveProducerTimeout: 300 * time.Second,
 		TombstoneLifetime:       45 * time.Second,
+
+		HTTPTimeouts: httpapi.DefaultTimeouts(),
 	}
 }

@@ -53,7 +53,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 set +e
 (cd "$UITEST" && BUILD_DIR="$build_abs" CHROMIUM="$CHROMIUM" \
-	node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec ui.test.js) 2>&1 | tee "$out"
+	node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec ui.test.js unit.test.js) 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -56,6 +56,9 @@ func (o *outputFile) rotate(now time.Time) error {
 		return err
 	}
 	name := o.currentName(now)
+	if err := checkContained(withRev(name, 0)); err != nil {
+		return err
+	}
 	if name != o.name {
 		o.rev = 0
 	} else {

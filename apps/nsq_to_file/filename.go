@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 )
 
 // filenameFormat computes a topic's file name template: <TOPIC>, <HOST>
@@ -31,7 +33,22 @@ func filenameFormat(opts *Options, topic, hostname string, pid int) (string, err
 	if opts.GZIP && !strings.HasSuffix(format, ".gz") {
 		format += ".gz"
 	}
+	sample := withRev(strings.ReplaceAll(format, "<DATETIME>", strftime(opts.DatetimeFormat, time.Now())), 0)
+	if err := checkContained(sample); err != nil {
+		return "", fmt.Errorf("topic %q: %w", topic, err)
+	}
 	return format, nil
+}
+
+// checkContained refuses a file name that would leave --output-dir (or
+// --work-dir) once joined to it and cleaned: ".." is a valid topic name, so
+// a --filename-format with <TOPIC> in a directory part could otherwise
+// write anywhere.
+func checkContained(name string) error {
+	if !filepath.IsLocal(filepath.Join(".", name)) {
+		return fmt.Errorf("file name %q from --filename-format is outside --output-dir", name)
+	}
+	return nil
 }
 
 // withRev substitutes the revision into a name.

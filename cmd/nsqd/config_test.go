@@ -82,7 +82,7 @@ func TestConfigTLSRequired(t *testing.T) {
 
 func TestConfigTLSMinVersion(t *testing.T) {
 	test.Equal(t, uint16(tls.VersionTLS13), mustParse(t, test.WriteConfig(t, `tls_min_version = "TLS1.3"`)).TLSMinVersion)
-	test.Equal(t, uint16(tls.VersionTLS10), mustParse(t, test.WriteConfig(t, `tls_min_version = ""`)).TLSMinVersion)
+	test.Equal(t, uint16(tls.VersionTLS12), mustParse(t, test.WriteConfig(t, `tls_min_version = ""`)).TLSMinVersion)
 	_, err := parseArgs(test.WriteConfig(t, `tls_min_version = "ssl3.0"`))
 	test.ErrContains(t, err, "failed parsing tls_min_version ssl3.0")
 }

@@ -55,7 +55,7 @@ func TestFlagSetMatchesSpec(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	opts := mustParse(t)
 	test.Equal(t, nsqd.NewOptions(), opts)
-	test.Equal(t, uint16(tls.VersionTLS10), opts.TLSMinVersion)
+	test.Equal(t, uint16(tls.VersionTLS12), opts.TLSMinVersion)
 	test.Equal(t, lg.INFO, opts.LogLevel)
 }
 
@@ -157,7 +157,7 @@ func TestTLSMinVersionFlag(t *testing.T) {
 		"--tls-min-version=tls1.1": tls.VersionTLS11,
 		"--tls-min-version=TLS1.2": tls.VersionTLS12,
 		"--tls-min-version=Tls1.3": tls.VersionTLS13,
-		"--tls-min-version=":       tls.VersionTLS10,
+		"--tls-min-version=":       tls.VersionTLS12,
 	} {
 		opts := mustParse(t, arg)
 		if opts.TLSMinVersion != want {
@@ -237,7 +237,7 @@ func TestHelpTextShowsDefaults(t *testing.T) {
 	_, _, err := register(fs, nsqd.NewOptions())
 	test.NoErr(t, err)
 	fs.PrintDefaults()
-	for _, s := range []string{"(default tls1.0)", "(default INFO)", "(default 1m0s)", `(default "0.0.0.0:4150")`, "-tls-required\n"} {
+	for _, s := range []string{"(default tls1.2)", "(default INFO)", "(default 1m0s)", `(default "0.0.0.0:4150")`, "-tls-required\n"} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("help text lacks %q", s)
 		}

@@ -60,7 +60,7 @@ var usage = map[string]string{
 	"tls-client-auth-policy": "client certificates: require or require-verify (forces --tls-required)",
 	"tls-root-ca-file":       "path to the PEM CA bundle that client certificates and outbound HTTPS are checked against",
 	"tls-required":           "require TLS: true for TCP and HTTP, tcp-https for TCP only (use --tls-required=tcp-https)",
-	"tls-min-version":        "lowest TLS version accepted: tls1.0, tls1.1, tls1.2 or tls1.3",
+	"tls-min-version":        "lowest TLS version accepted: tls1.2 or tls1.3 (tls1.0 and tls1.1 only if given here)",
 
 	"deflate":           "let clients ask for deflate compression",
 	"max-deflate-level": "highest deflate level a client may ask for, in [1,9]",

@@ -59,6 +59,8 @@ type Options struct {
 	// Validate, if set, must accept every payload read back; a payload it
 	// rejects is treated as corruption (see the package documentation).
 	Validate func(payload []byte) bool
+
+	fileOps fileOps // fault injection in tests
 }
 
 // ErrClosed is returned by operations on a queue that was closed or deleted.
@@ -84,6 +86,7 @@ type diskQueue struct {
 	syncTimeout     time.Duration
 	logFunc         LogFunc
 	validate        func([]byte) bool
+	ops             fileOps
 
 	depth   atomic.Int64
 	closed  atomic.Bool
@@ -113,7 +116,9 @@ type diskQueue struct {
 	readHdr      [4]byte
 	writeHdr     [4]byte
 	batch        []pendingWrite
-	unflushed    int // index in batch of the first record not yet flushed
+	unflushed    int   // index in batch of the first record not yet flushed
+	undurable    int   // index in batch of the first record not yet fsynced
+	undurablePos int64 // where that record starts in the write segment
 	metaBuf      []byte
 }
 
@@ -147,6 +152,7 @@ func NewWithOptions(o Options) Interface {
 		syncTimeout:     o.SyncTimeout,
 		logFunc:         o.Logf,
 		validate:        o.Validate,
+		ops:             o.fileOps,
 		readCh:          make(chan []byte),
 		writeCh:         make(chan writeReq),
 		emptyCh:         make(chan chan error),

@@ -38,6 +38,17 @@
 // the reader moves to a new segment, after corruption handling, and on Close.
 // Delete empties the queue and stops without a sync.
 //
+// A write is answered only once what it needs is durable. A write that
+// completes the SyncEvery count needs the sync: if any step fails, it and
+// every write answered with it that no earlier fsync covered get the error
+// and are taken back out of the queue (the segment is cut back to where they
+// began), so a publisher's retry does not duplicate them. A write that needs
+// a new segment needs the full one fsynced and the move recorded in the
+// metadata: if the fsync fails the writer stays and the write fails; if the
+// metadata write fails the move stands (startup finds segments past the
+// recorded one) and the write fails. A failed sync on the timer, on a read or
+// on Close has no write waiting for it: it is logged (Close returns it).
+//
 // # Startup
 //
 // The metadata file gives the positions. If it is absent the queue starts

@@ -18,8 +18,11 @@ type pendingWrite struct {
 
 // handleWrites writes first and whatever other writes are already waiting,
 // hands them to the OS in one flush, syncs if the count is due, and answers.
+// When a sync is due the writes are answered only after it: if it fails,
+// those it was to make durable get its error and are taken back out.
 func (d *diskQueue) handleWrites(first writeReq) {
 	d.batch, d.unflushed = d.batch[:0], 0
+	d.undurable, d.undurablePos = 0, d.writePos
 	limit := min(maxBatch, max(d.syncEvery-d.count, 1))
 	d.addWrite(first)
 	for int64(len(d.batch)) < limit && d.addWaitingWrite() {
@@ -29,7 +32,10 @@ func (d *diskQueue) handleWrites(first writeReq) {
 	}
 	d.countOps(int64(len(d.batch)))
 	if d.needSync {
-		d.syncOrLog()
+		if err := d.sync(); err != nil {
+			d.logf(ERROR, "failed to sync - %s", err)
+			d.undoWrites(d.undurable, d.undurablePos, err)
+		}
 	}
 	for i := range d.batch {
 		d.batch[i].done <- d.batch[i].err
@@ -87,16 +93,24 @@ func (d *diskQueue) writeRecord(data []byte) error {
 }
 
 // rollWriteSegment completes the write segment (flush, fsync) and moves the
-// writer to the next one, recording the move in the metadata.
+// writer to the next one, recording the move in the metadata. If the
+// segment cannot be made durable the writer stays; if the metadata cannot be
+// written the move stands (startup finds segments past the recorded one)
+// but the error is returned all the same, so the write that needed the new
+// segment is refused.
 func (d *diskQueue) rollWriteSegment() error {
 	if err := d.commitWrites(); err != nil {
 		return err
 	}
 	if d.writeFile != nil {
-		if err := d.writeFile.Sync(); err != nil {
+		if err := d.ops.syncFile(d.writeFile); err != nil {
 			d.logf(ERROR, "failed to fsync %s - %s", d.writeFile.Name(), err)
+			d.undoWrites(d.undurable, d.undurablePos, err)
+			return err
 		}
 	}
+	// The batch's writes so far are durable now, in the completed segment.
+	d.undurable, d.undurablePos = len(d.batch), 0
 	if d.readFileNum == d.writeFileNum {
 		d.maxRead = d.writePos
 	}
@@ -106,9 +120,10 @@ func (d *diskQueue) rollWriteSegment() error {
 	d.finishReadSegmentIfDone()
 	if err := d.persistMetaData(); err != nil {
 		d.logf(ERROR, "failed to persist metadata - %s", err)
-	} else {
-		d.needSync, d.count = false, 0
+		d.needSync = true
+		return err
 	}
+	d.needSync, d.count = false, 0
 	return nil
 }
 
@@ -128,17 +143,25 @@ func (d *diskQueue) commitWrites() error {
 }
 
 // failUnflushed undoes the records of the batch written since the last
-// flush; the write segment is reopened and cut back to writePos on the next
-// write, since part of them may have reached the file.
+// flush.
 func (d *diskQueue) failUnflushed(err error) {
-	for i := d.unflushed; i < len(d.batch); i++ {
+	d.undoWrites(d.unflushed, d.flushedPos, err)
+}
+
+// undoWrites fails the writes of the batch from index from on, which
+// start at pos in the write segment, and takes them out of the queue: the
+// write segment is reopened and cut back to pos on the next write, since
+// part of them may have reached the file. A publisher that retries them
+// then does not duplicate them.
+func (d *diskQueue) undoWrites(from int, pos int64, err error) {
+	for i := from; i < len(d.batch); i++ {
 		if d.batch[i].err == nil {
 			d.batch[i].err = err
 			d.depth.Add(-1)
 		}
 	}
 	d.unflushed = len(d.batch)
-	d.writePos = d.flushedPos
+	d.writePos, d.flushedPos = pos, pos
 	d.closeWriteFile()
 	d.truncOnOpen = true
 	if d.readFileNum == d.writeFileNum {
@@ -199,7 +222,7 @@ func (d *diskQueue) sync() error {
 		return err
 	}
 	if d.writeFile != nil {
-		if err := d.writeFile.Sync(); err != nil {
+		if err := d.ops.syncFile(d.writeFile); err != nil {
 			d.closeWriteFile()
 			return err
 		}
@@ -228,13 +251,13 @@ func (d *diskQueue) persistMetaData() error {
 	})
 	_, err = f.Write(d.metaBuf)
 	if err == nil {
-		err = f.Sync()
+		err = d.ops.syncFile(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, fn)
+		err = d.ops.renameFile(tmp, fn)
 	}
 	if err != nil {
 		os.Remove(tmp)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"testing"
+	"time"
 )
 
 var httpClient = &http.Client{Timeout: DefaultTimeout}
@@ -14,13 +16,30 @@ var httpClient = &http.Client{Timeout: DefaultTimeout}
 // returns the status code and body. Transport errors fail the test.
 func HTTPDo(t testing.TB, method, url string, body []byte) (int, []byte) {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, r)
+	return HTTPDoHeader(t, method, url, body, nil)
+}
+
+// CrossSite are the headers a browser adds to a form post or a "simple"
+// fetch (text/plain body, no preflight) made by a page of another site.
+func CrossSite() http.Header {
+	return http.Header{"Origin": {"http://evil.example"}, "Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"text/plain"}}
+}
+
+// SameOrigin are the headers of a browser request from the server's own
+// pages.
+func SameOrigin() http.Header {
+	return http.Header{"Sec-Fetch-Site": {"same-origin"}, "Content-Type": {"text/plain"}}
+}
+
+// HTTPDoHeader is HTTPDo with extra request headers.
+func HTTPDoHeader(t testing.TB, method, url string, body []byte, header http.Header) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
@@ -51,5 +70,32 @@ func HTTPGetJSON(t testing.TB, url string, v any) {
 	data := HTTPExpect(t, http.StatusOK, http.MethodGet, url, nil)
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("GET %s: decoding %q: %v", url, truncate(data), err)
+	}
+}
+
+// ExpectHTTPConnCut checks that an HTTP server at addr bounds how long a
+// client may hold a connection: a request whose body never finishes
+// arriving is cut off, and so is a keep-alive connection left idle after
+// an answered request. path is a POST route of the server. The server must
+// close within DefaultTimeout (a hang guard, not a timing assertion).
+func ExpectHTTPConnCut(t testing.TB, addr, path string) {
+	t.Helper()
+	for _, c := range []struct{ what, raw string }{
+		{"request body that never completes", "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"},
+		{"idle keep-alive connection", "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"},
+	} {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial %s: %v", addr, err)
+		}
+		if _, err := io.WriteString(nc, c.raw); err != nil {
+			t.Fatalf("%s: write: %v", c.what, err)
+		}
+		nc.SetReadDeadline(time.Now().Add(DefaultTimeout))
+		got, err := io.ReadAll(nc)
+		nc.Close()
+		if IsTimeout(err) {
+			t.Errorf("%s: connection still open after %s; got %q", c.what, DefaultTimeout, got)
+		}
 	}
 }

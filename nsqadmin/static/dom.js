@@ -21,6 +21,15 @@ function append(el, children) {
   }
 }
 
+// httpURL returns s as an absolute http(s) URL, or null for anything else:
+// a link built from what a client or an auth server supplied must not run
+// script (javascript:, data:) in nsqadmin's origin.
+export function httpURL(s) {
+  let u;
+  try { u = new URL(String(s)); } catch { return null; }
+  return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+}
+
 export const frag = (...children) => {
   const f = document.createDocumentFragment();
   append(f, children);

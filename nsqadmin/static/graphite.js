@@ -71,11 +71,13 @@ export function largeGraph(title, targets, counter) {
   return h('figure', { class: 'graphite-large' }, h('figcaption', {}, title), h('img', { src: largeUrl([].concat(targets), counter), alt: title }));
 }
 
-// Rate cells: <td class="rate" data-target="..."> filled by a JSONP query.
+// Rate cells: <td class="rate" data-target="..."> filled from graphite's
+// render?format=json. The answer is read as JSON with fetch, never loaded
+// as a script: a graphite at another origin then needs CORS headers, or
+// nsqadmin's --proxy-graphite.
 export const rateCell = (target) => h('td', { class: 'num rate', 'data-target': target }, '…');
 
 const rateCache = new Map();
-let jsonpSeq = 0;
 
 export function fillRates(root) {
   for (const td of root.querySelectorAll('td.rate[data-target]')) {
@@ -83,7 +85,7 @@ export function fillRates(root) {
     const hit = rateCache.get(target);
     if (hit && Date.now() - hit.at < window.STATSD_INTERVAL * 1000) { td.textContent = hit.text; continue; }
     const i = window.STATSD_INTERVAL;
-    jsonp(query({ from: `-${2 * i}sec`, until: `-${i}sec`, format: 'json' }, [target]))
+    getJSON(query({ from: `-${2 * i}sec`, until: `-${i}sec`, format: 'json' }, [target]))
       .then((data) => {
         const v = data?.[0]?.datapoints?.[0]?.[0];
         return v == null || v < 0 ? 'N/A' : (v / i).toFixed(2);
@@ -92,14 +94,8 @@ export function fillRates(root) {
   }
 }
 
-function jsonp(src) {
-  return new Promise((resolve, reject) => {
-    const cb = `__nsqadminRate${++jsonpSeq}`;
-    const s = document.createElement('script');
-    const done = () => { delete window[cb]; s.remove(); };
-    window[cb] = (d) => { done(); resolve(d); };
-    s.onerror = () => { done(); reject(new Error('graphite')); };
-    s.src = `${src}&jsonp=${cb}`;
-    document.head.append(s);
-  });
+async function getJSON(src) {
+  const r = await fetch(src, { signal: AbortSignal.timeout(10000) });
+  if (!r.ok) throw new Error(`graphite: ${r.status}`);
+  return r.json();
 }

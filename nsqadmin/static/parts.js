@@ -1,5 +1,5 @@
 // Building blocks shared by the topic, channel and node pages.
-import { h, badge } from './dom.js';
+import { h, badge, httpURL } from './dom.js';
 import { links, api } from './api.js';
 import * as fmt from './fmt.js';
 import { confirmAction } from './modal.js';
@@ -77,7 +77,8 @@ export function clientAttributes(c, withTopology) {
   if (c.snappy) out.push(badge('Snappy'));
   if (c.authed) {
     const icon = h('span', { class: 'badge badge-info', title: `Authed Identity:${c.auth_identity || ''}` }, h('span', { class: 'user-icon' }), 'Authed');
-    out.push(c.auth_identity_url ? h('a', { href: c.auth_identity_url, target: '_blank', rel: 'noopener' }, icon) : icon);
+    const href = httpURL(c.auth_identity_url);
+    out.push(href ? h('a', { href, target: '_blank', rel: 'noopener' }, icon) : icon);
   }
   if (withTopology) {
     if (c.topology_region) out.push(badge(c.topology_region));

@@ -2,6 +2,7 @@
 // nsqadmin) from the binaries in build/, on free 127.0.0.1 ports.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,7 @@ export class Cluster {
   async up() {
     const [lt, lh] = [await freePort(), await freePort()];
     this.lookupdHTTP = `127.0.0.1:${lh}`;
+    this.lookupdTCP = `127.0.0.1:${lt}`;
     this.start('nsqlookupd', 'nsqlookupd', [`--tcp-address=127.0.0.1:${lt}`, `--http-address=${this.lookupdHTTP}`]);
     await waitPing(`http://${this.lookupdHTTP}/ping`);
     for (const i of [1, 2]) {
@@ -99,6 +101,18 @@ export class Cluster {
     const addr = `127.0.0.1:${await freePort()}`;
     this.start(name, 'nsqadmin', [`--http-address=${addr}`, `--lookupd-http-address=${this.lookupdHTTP}`, '--stats-interval=1s', ...flags]);
     return `http://${addr}`;
+  }
+
+  // Another nsqd registered with the cluster's nsqlookupd, with extra flags.
+  async extraNSQD(name, flags) {
+    const [t, hp] = [await freePort(), await freePort()];
+    const data = path.join(this.dir, name);
+    fs.mkdirSync(data);
+    const n = { name, http: `127.0.0.1:${hp}`, tcp: `127.0.0.1:${t}`, url: `http://127.0.0.1:${hp}` };
+    n.proc = this.start(name, 'nsqd', [`--tcp-address=${n.tcp}`, `--http-address=${n.http}`, `--data-path=${data}`,
+      `--lookupd-tcp-address=${this.lookupdTCP}`, '--broadcast-address=127.0.0.1', ...flags]);
+    await waitPing(`${n.url}/ping`);
+    return n;
   }
 
   // Stops every process: SIGTERM, then SIGKILL after 5 s.
@@ -135,6 +149,16 @@ export async function waitPing(url) {
   await eventually(async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok, { timeout: 15000, what: url });
 }
 
+// A throw-away HTTP server on 127.0.0.1 (a fake auth server or graphite):
+// resolves to { url, requests, close }, requests listing each request URL.
+export function serve(handler) {
+  const requests = [];
+  const srv = http.createServer((req, res) => { requests.push(req.url); handler(req, res); });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${srv.address().port}`, requests, close: () => new Promise((r) => srv.close(r)),
+  })));
+}
+
 // Kill children if the runner itself is interrupted.
 export function killOnExit(cluster) {
   const kill = () => { for (const p of cluster.procs) if (p.child.exitCode === null) p.child.kill('SIGKILL'); };
@@ -142,15 +166,20 @@ export function killOnExit(cluster) {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { kill(); process.exit(130); });
 }
 
-// A minimal protocol V2 consumer: IDENTIFY, SUB, RDY 1, and nothing else,
-// so the one message it receives stays in flight. Returns the socket.
-export function consume(tcp, topic, channel, identity) {
+// A minimal protocol V2 consumer: IDENTIFY, AUTH (when a secret is given),
+// SUB, RDY 1, and nothing else, so the one message it receives stays in
+// flight. Returns the socket.
+export function consume(tcp, topic, channel, identity, secret) {
   const [host, port] = tcp.split(':');
   const sock = net.connect(Number(port), host);
-  const body = Buffer.from(JSON.stringify(identity));
-  const size = Buffer.alloc(4);
-  size.writeUInt32BE(body.length);
-  sock.write(Buffer.concat([Buffer.from('  V2IDENTIFY\n'), size, body, Buffer.from(`SUB ${topic} ${channel}\nRDY 1\n`)]));
+  const withSize = (b) => {
+    const size = Buffer.alloc(4);
+    size.writeUInt32BE(b.length);
+    return Buffer.concat([size, b]);
+  };
+  const auth = secret == null ? [] : [Buffer.from('AUTH\n'), withSize(Buffer.from(secret))];
+  sock.write(Buffer.concat([Buffer.from('  V2IDENTIFY\n'), withSize(Buffer.from(JSON.stringify(identity))), ...auth,
+    Buffer.from(`SUB ${topic} ${channel}\nRDY 1\n`)]));
   sock.on('data', () => {});
   sock.on('error', () => {});
   return sock;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { Cluster, eventually, getJSON, post, killOnExit, repoRoot, freePort, waitPing, consume } from './cluster.js';
+import { Cluster, eventually, getJSON, post, killOnExit, repoRoot, freePort, waitPing, consume, serve } from './cluster.js';
 
 const TOPIC = 'uitest_orders';
 const OTHER = 'uitest_audit';
@@ -309,6 +309,60 @@ describe('nsqadmin UI', () => {
     await page.goBack();
     await page.waitForSelector('#topics-table');
     await shot('topics-graphite');
+  });
+
+  it('Graphite rate cells: JSON read with fetch, no script from the Graphite origin', async () => {
+    const graphite = await serve((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+      res.end(JSON.stringify([{ target: 'x', datapoints: [[120, 1]] }]));
+    });
+    try {
+      const admin3 = await cluster.extraAdmin('nsqadmin-graphite', [`--graphite-url=${graphite.url}`]);
+      await waitPing(`${admin3}/ping`);
+      const scripts = [];
+      const onRequest = (r) => { if (r.resourceType() === 'script' && r.url().startsWith(graphite.url)) scripts.push(r.url()); };
+      page.on('request', onRequest);
+      await page.goto(`${admin3}/`);
+      await page.waitForSelector(`tr[data-topic="${TOPIC}"] td.rate`);
+      // 120 messages in the last statsd interval of 60 s.
+      await eventually(async () => (await page.locator(`tr[data-topic="${TOPIC}"] td.rate`).innerText()) === '2.00',
+        { what: 'rate cell 2.00 from graphite' });
+      page.off('request', onRequest);
+      assert.ok(graphite.requests.some((u) => u.startsWith('/render?') && u.includes('format=json')), graphite.requests.join(' '));
+      assert.deepEqual(scripts, []);
+    } finally {
+      await graphite.close();
+    }
+  });
+
+  it('authed clients: the identity becomes a link only for an http(s) URL', async () => {
+    const urls = { good: 'https://auth.example/u/good', evil: 'javascript:document.title="pwned"' };
+    const auth = await serve((req, res) => {
+      const secret = new URL(req.url, 'http://x').searchParams.get('secret');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ ttl: 3600, identity: secret, identity_url: urls[secret],
+        authorizations: [{ topic: '.*', channels: ['.*'], permissions: ['subscribe', 'publish'] }] }));
+    });
+    const socks = [];
+    try {
+      const n = await cluster.extraNSQD('nsqd-auth', [`--auth-http-address=${auth.url.slice('http://'.length)}`]);
+      await post(`${n.url}/pub?topic=uitest_authed`, 'x');
+      for (const secret of Object.keys(urls)) socks.push(consume(n.tcp, 'uitest_authed', 'c', { client_id: secret }, secret));
+      await eventually(async () => {
+        const s = await getJSON(`${n.url}/stats?format=json&topic=uitest_authed`);
+        return s.topics?.[0]?.channels?.[0]?.clients?.filter((c) => c.authed).length === 2;
+      }, { what: 'two authed clients' });
+      await eventually(async () => {
+        await open('/topics/uitest_authed/c');
+        return (await page.locator('#channel-clients tbody tr').count()) === 2;
+      }, { what: 'both clients on the channel page' });
+      assert.equal(await page.locator('#channel-clients .badge:has-text("Authed")').count(), 2);
+      const hrefs = await page.locator('#channel-clients a:has(.badge)').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      assert.deepEqual(hrefs, [urls.good]);
+    } finally {
+      for (const s of socks) s.destroy();
+      await auth.close();
+    }
   });
 
   it('warns when part of the cluster cannot be reached', async () => {

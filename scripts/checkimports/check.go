@@ -92,7 +92,7 @@ func locate(module, importPath string) (pos, bool) {
 	return pos{kindOther, top}, true
 }
 
-// Check applies the import rules of DESIGN.md to pkgs, all of which belong
+// Check applies the module's import rules to pkgs, all of which belong
 // to module:
 //
 //   - cmd/..., apps/... and bench/... are leaves: nothing outside a tool's

@@ -1,5 +1,6 @@
-// Command checkimports enforces the import direction of DESIGN.md over every
-// package of the module in the current directory. It prints each bad edge
+// Command checkimports enforces the module's import direction (the rules
+// are listed on Check) over every package of the module in the current
+// directory. It prints each bad edge
 // and exits 1 if there is any.
 //
 // Usage (from the repository root):
@@ -50,7 +51,7 @@ func run() error {
 		fmt.Fprintln(os.Stderr, "check-imports:", v)
 	}
 	if len(violations) > 0 {
-		return fmt.Errorf("%d violation(s) of the import rules in DESIGN.md", len(violations))
+		return fmt.Errorf("%d violation(s) of the import rules", len(violations))
 	}
 	fmt.Printf("check-imports: %d packages, no bad edges\n", len(pkgs))
 	return nil

@@ -1,0 +1,51 @@
+package nsqd_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestHTTPRefusesCrossOriginWrites: a page of another site cannot change
+// anything through a browser (a text/plain POST needs no preflight);
+// curl-like clients and same-origin requests still can.
+func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t, nil)
+	base := "http://" + n.RealHTTPAddr().String()
+	mustPublish(t, n, "kept", "m")
+	mustHTTPPost(t, n, "/channel/create", map[string][]string{"topic": {"kept"}, "channel": {"c"}})
+	before := mustStats(t, n)
+	_, level := test.HTTPDo(t, "GET", base+"/config/log_level", nil)
+
+	for _, r := range []struct{ method, path string }{
+		{"POST", "/topic/create?topic=new"},
+		{"POST", "/pub?topic=kept"},
+		{"POST", "/mpub?topic=kept"},
+		{"POST", "/topic/pause?topic=kept"},
+		{"POST", "/topic/empty?topic=kept"},
+		{"POST", "/channel/pause?topic=kept&channel=c"},
+		{"POST", "/channel/delete?topic=kept&channel=c"},
+		{"POST", "/topic/delete?topic=kept"},
+		{"PUT", "/config/log_level"},
+	} {
+		code, body := test.HTTPDoHeader(t, r.method, base+r.path, []byte(`{"x":1}`), test.CrossSite())
+		assert.Equal(t, http.StatusForbidden, code, "%s %s", r.method, r.path)
+		assert.JSONEq(t, `{"message":"CROSS_ORIGIN_REQUEST"}`, string(body), "%s %s", r.method, r.path)
+	}
+	// Every refusal has been answered: nothing changed.
+	assert.Equal(t, before.Topics, mustStats(t, n).Topics)
+	_, after := test.HTTPDo(t, "GET", base+"/config/log_level", nil)
+	assert.Equal(t, string(level), string(after))
+
+	// Without browser headers (curl) and from the same origin, it works.
+	code, _ := test.HTTPDoHeader(t, "POST", base+"/topic/pause?topic=kept", nil, nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.True(t, mustTopicStats(t, n, "kept").Paused)
+	code, _ = test.HTTPDoHeader(t, "POST", base+"/topic/unpause?topic=kept", []byte("x"), test.SameOrigin())
+	require.Equal(t, http.StatusOK, code)
+	assert.False(t, mustTopicStats(t, n, "kept").Paused)
+}
