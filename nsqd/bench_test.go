@@ -140,8 +140,36 @@ func BenchmarkProtocolV2MPUB(b *testing.B) {
 
 // BenchmarkProtocolV2Deliver measures delivery of pre-published 100-byte
 // messages to one consumer that FINs each, over loopback.
-func BenchmarkProtocolV2Deliver(b *testing.B) {
-	n := benchNSQD(b, 10000000)
+func BenchmarkProtocolV2Deliver(b *testing.B) { benchDeliver(b, 10000000) }
+
+// BenchmarkProtocolV2DeliverDisk is BenchmarkProtocolV2Deliver with
+// --mem-queue-size=0: every message is read from the channel's disk queue
+// and every FIN goes through the durable bookkeeping.
+func BenchmarkProtocolV2DeliverDisk(b *testing.B) { benchDeliver(b, 0) }
+
+// BenchmarkProtocolV2PUBDisk pipelines PUBs to a topic with a channel and
+// --mem-queue-size=0, so every message is written to the channel's disk
+// queue before its OK.
+func BenchmarkProtocolV2PUBDisk(b *testing.B) {
+	n := benchNSQD(b, 0)
+	n.GetTopic("bench").GetChannel("ch")
+	_, r, w := benchConn(b, n)
+	const batch = 64
+	var cmds []byte
+	for i := 0; i < batch; i++ {
+		cmds = appendPUB(cmds, "bench", make([]byte, 100))
+	}
+	b.SetBytes(100)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += batch {
+		w.Write(cmds)
+		w.Flush()
+		readOKs(b, r, batch)
+	}
+}
+
+func benchDeliver(b *testing.B, memQueue int64) {
+	n := benchNSQD(b, memQueue)
 	t := n.GetTopic("bench")
 	t.GetChannel("ch")
 	for i := 0; i < b.N; i++ {

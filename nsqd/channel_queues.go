@@ -6,6 +6,72 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
+// PutMessage queues a message that arrived from the topic.
+func (c *Channel) PutMessage(m *Message) error {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return errExiting
+	}
+	if err := c.put(m); err != nil {
+		return err
+	}
+	c.messageCount.Add(1)
+	return nil
+}
+
+// PutMessageDeferred holds a message from the topic in the deferred table
+// until now+delay.
+func (c *Channel) PutMessageDeferred(m *Message, delay time.Duration) error {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return errExiting
+	}
+	if err := c.StartDeferredTimeout(m, delay); err != nil {
+		return err
+	}
+	c.messageCount.Add(1)
+	return nil
+}
+
+// putFromTopic queues m, deferred if it was published with a delay.
+func (c *Channel) putFromTopic(m *Message) error {
+	if m.deferred != 0 {
+		return c.PutMessageDeferred(m, m.deferred)
+	}
+	return c.PutMessage(m)
+}
+
+// put tries a waiting zone- or region-local client, then the channel's
+// queue (spec §3.3, §11).
+func (c *Channel) put(m *Message) error {
+	if c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil {
+		if c.handOffLocal(m) {
+			return nil
+		}
+	}
+	return c.q.put(m, 0)
+}
+
+// handOffLocal gives m to a waiting zone-local client, else to a waiting
+// zone- or region-local one.
+func (c *Channel) handOffLocal(m *Message) bool {
+	select {
+	case c.zoneLocalMsgChan <- m:
+		return true
+	default:
+	}
+	select {
+	case c.zoneLocalMsgChan <- m:
+		return true
+	case c.regionLocalMsgChan <- m:
+		return true
+	default:
+	}
+	return false
+}
+
 // StartInFlightTimeout records m as delivered to clientID, due back at
 // now+timeout unless finished.
 func (c *Channel) StartInFlightTimeout(m *Message, clientID int64, timeout time.Duration) error {
@@ -16,11 +82,11 @@ func (c *Channel) StartInFlightTimeout(m *Message, clientID int64, timeout time.
 	return c.inFlight.add(m, errAlreadyInFlight)
 }
 
-// StartDeferredTimeout holds m until now+timeout, then queues it; with a
-// journal, m is on disk before this returns (see deferJournal.add).
+// StartDeferredTimeout holds m until now+timeout, then queues it; with
+// --mem-queue-size=0, m is on disk before this returns (see deferJournal).
 func (c *Channel) StartDeferredTimeout(m *Message, timeout time.Duration) error {
 	m.pri = time.Now().Add(timeout).UnixNano()
-	return c.journal.add(m, func() error { return c.deferred.add(m, errAlreadyDefered) })
+	return c.q.deferred.hold(m)
 }
 
 // FinishMessage acknowledges an in-flight message.
@@ -34,8 +100,8 @@ func (c *Channel) FinishMessage(clientID int64, id MessageID) error {
 }
 
 // RequeueMessage returns an in-flight message to the queue, at once or
-// after timeout.
-func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Duration) error {
+// after delay.
+func (c *Channel) RequeueMessage(clientID int64, id MessageID, delay time.Duration) error {
 	c.exitMu.RLock()
 	defer c.exitMu.RUnlock()
 	if c.Exiting() {
@@ -46,10 +112,16 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, timeout time.Dura
 		return err
 	}
 	c.requeueCount.Add(1)
-	if timeout == 0 {
+	return c.requeue(m, delay)
+}
+
+// requeue queues m, which has left the in-flight table (REQ or a
+// timeout), at once or after delay. Callers hold exitMu.RLock.
+func (c *Channel) requeue(m *Message, delay time.Duration) error {
+	if delay == 0 {
 		return c.requeueDue(m)
 	}
-	return c.StartDeferredTimeout(m, timeout)
+	return c.StartDeferredTimeout(m, delay)
 }
 
 // TouchMessage pushes an in-flight message's deadline to now+clientMsgTimeout,
@@ -62,7 +134,7 @@ func (c *Channel) TouchMessage(clientID int64, id MessageID, clientMsgTimeout ti
 		return err
 	}
 	deadline := time.Now().Add(clientMsgTimeout)
-	if max := m.deliveryTS.Add(c.nsqd.getOpts().MaxMsgTimeout); deadline.After(max) {
+	if max := m.deliveryTS.Add(c.deps.opts().MaxMsgTimeout); deadline.After(max) {
 		deadline = max
 	}
 	m.pri = deadline.UnixNano()
@@ -88,7 +160,7 @@ func (c *Channel) processInFlightQueue(t int64) bool {
 		if ok {
 			client.TimedOutMessage()
 		}
-		if c.requeueDue(m) != nil {
+		if c.requeue(m, 0) != nil {
 			break
 		}
 	}
@@ -103,7 +175,7 @@ func (c *Channel) processDeferredQueue(t int64) bool {
 		return false
 	}
 	dirty := false
-	for m := c.deferred.popDue(t); m != nil; m = c.deferred.popDue(t) {
+	for m := c.q.deferred.held.popDue(t); m != nil; m = c.q.deferred.held.popDue(t) {
 		dirty = true
 		if c.requeueDue(m) != nil {
 			break
@@ -123,15 +195,15 @@ const requeueRetry = time.Second
 func (c *Channel) requeueDue(m *Message) error {
 	if err := c.put(m); err != nil {
 		m.pri = time.Now().Add(requeueRetry).UnixNano()
-		c.deferred.add(m, errAlreadyDefered)
+		c.q.deferred.held.add(m, errAlreadyDefered)
 		return err
 	}
-	if err := c.journal.remove(m.ID); err != nil {
-		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
+	if err := c.q.deferred.released(m.ID); err != nil {
+		c.deps.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
 	}
 	return nil
 }
 
 func (c *Channel) inFlightCount() int { return c.inFlight.len() }
 
-func (c *Channel) deferredCount() int { return c.deferred.len() }
+func (c *Channel) deferredCount() int { return c.q.deferred.len() }

@@ -26,11 +26,11 @@
 // # Lock order
 //
 // NSQD.mu (topic map) → Topic.mu (channel map) → Channel.exitMu →
-// Channel.mu (clients) or one of Channel.inFlight.mu / Channel.deferred.mu;
-// Channel.journal.mu (--mem-queue-size=0) is taken before
-// Channel.deferred.mu, so that a message enters the deferred table and its
-// journal record together. deferredStore.mu is a leaf.
-// clientV2.writeMu and clientV2.metaMu are leaves. NSQD.persistMu is taken
-// before NSQD.mu and Topic.mu when nsqd.dat is written. NSQD.peersMu is a
-// leaf guarding the lookupd peer list for readers outside lookupLoop.
+// Channel.mu (clients) or Channel.inFlight.mu or the deferred set's locks
+// (deferJournal.mu → held table's mu; deferredSet.dueMu is a leaf). No path
+// holds the in-flight and the deferred table's locks at once. memQueue.mu
+// is a leaf. clientV2.writeMu and clientV2.metaMu are leaves.
+// NSQD.persistMu is taken before NSQD.mu and Topic.mu when nsqd.dat is
+// written. NSQD.peersMu is a leaf guarding the lookupd peer list for
+// readers outside lookupLoop.
 package nsqd

@@ -24,6 +24,7 @@ type NSQD struct {
 
 	mu       sync.RWMutex // guards topicMap
 	topicMap map[string]*Topic
+	deps     *queueDeps // what topics and channels use of the daemon
 
 	opts      atomic.Pointer[Options]
 	startTime time.Time
@@ -83,6 +84,7 @@ func New(opts *Options) (*NSQD, error) {
 		dl:          dirlock.New(dataPath),
 	}
 	n.swapOpts(opts)
+	n.deps = n.newQueueDeps()
 	if err := n.dl.Lock(); err != nil {
 		return nil, fmt.Errorf("failed to lock data-path: %w", withInUseHint(err))
 	}

@@ -23,14 +23,14 @@ func (t *Topic) messagePump() {
 		chans = t.channels()
 		memReady, handoff, backendChan = nil, nil, nil
 		if len(chans) > 0 && !t.IsPaused() {
-			memReady, handoff, backendChan = t.mem.ready, t.handoff, t.backend.ReadChan()
+			memReady, handoff, backendChan = t.q.mem.ready, t.q.handoff, t.q.backend.ReadChan()
 		}
 	}
 	refresh()
 	for {
 		select {
 		case <-memReady:
-			k := t.mem.popBatch(batch[:])
+			k := t.q.mem.popBatch(batch[:])
 			for i := 0; i < k; i++ {
 				t.fanOut(chans, batch[i])
 				batch[i] = nil
@@ -44,19 +44,18 @@ func (t *Topic) messagePump() {
 		case <-t.pauseChan:
 			refresh()
 		case <-t.exitChan:
-			t.nsqd.logf(lg.INFO, "TOPIC(%s): closing ... messagePump", t.name)
+			t.deps.logf(lg.INFO, "TOPIC(%s): closing ... messagePump", t.name)
 			return
 		}
 	}
 }
 
 func (t *Topic) fanOutEncoded(chans []*Channel, b []byte) {
-	m, err := decodeMessage(b)
+	m, wait, err := t.q.decode(b)
 	if err != nil {
-		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to decode message - %s", t.name, err)
 		return
 	}
-	m.deferred = t.deferredStore.remaining(m.ID)
+	m.deferred = wait
 	t.fanOut(chans, m)
 }
 
@@ -67,8 +66,8 @@ func (t *Topic) fanOut(chans []*Channel, m *Message) {
 		if i > 0 {
 			cm = m.channelCopy()
 		}
-		if err := putToChannel(c, cm); err != nil {
-			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to put msg(%s) to channel(%s) - %s",
+		if err := c.putFromTopic(cm); err != nil {
+			t.deps.logf(lg.ERROR, "TOPIC(%s): failed to put msg(%s) to channel(%s) - %s",
 				t.name, cm.ID, c.name, err)
 		}
 	}
@@ -77,12 +76,4 @@ func (t *Topic) fanOut(chans []*Channel, m *Message) {
 // channelCopy is a fresh copy of m for another channel (attempts at 0).
 func (m *Message) channelCopy() *Message {
 	return &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp, deferred: m.deferred}
-}
-
-// putToChannel queues m in c, deferred if it was published with a delay.
-func putToChannel(c *Channel, m *Message) error {
-	if m.deferred != 0 {
-		return c.PutMessageDeferred(m, m.deferred)
-	}
-	return c.PutMessage(m)
 }
