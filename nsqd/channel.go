@@ -182,12 +182,16 @@ func (c *Channel) Empty() error {
 
 // flush writes the memory queue, the in-flight messages and the held
 // deferred ones (keeping their deadlines) to the backend at shutdown; it
-// returns the first error. A deferred message that cannot be written stays
+// returns the first error. An in-flight message whose record is still
+// open in the disk queue (--mem-queue-size=0) is already there. A deferred message that cannot be written stays
 // in the table, which the deferred set then saves with its body.
 func (c *Channel) flush() error {
 	mem, first := c.q.flushMem()
 	var inflight, deferred int
 	for _, m := range c.inFlight.takeAll() {
+		if m.onDisk {
+			continue // its record is still open on disk
+		}
 		if err := c.q.writeBackend(m, 0); err != nil && first == nil {
 			first = err
 		}
@@ -199,6 +203,8 @@ func (c *Channel) flush() error {
 			if first == nil {
 				first = err
 			}
+		} else {
+			c.q.done(m)
 		}
 		deferred++
 	}

@@ -1,17 +1,18 @@
 package nsqd
 
 import (
+	"github.com/nsqgo/nsq/internal/diskqueue"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
 // deliverySources is what a client's message pump selects on for the
 // channel's next message; a nil channel is never ready.
 type deliverySources struct {
-	mem     <-chan struct{} // the memory queue has messages: call popQueued
-	handoff <-chan *Message // ephemeral with --mem-queue-size=0 only
-	disk    <-chan []byte   // records of the disk queue: call fromDisk
-	zone    <-chan *Message // topology experiment: zone-local hand-off
-	region  <-chan *Message // topology experiment: region-local hand-off
+	mem     <-chan struct{}         // the memory queue has messages: call popQueued
+	handoff <-chan *Message         // ephemeral with --mem-queue-size=0 only
+	disk    <-chan diskqueue.Record // records of the disk queue: call fromDisk
+	zone    <-chan *Message         // topology experiment: zone-local hand-off
+	region  <-chan *Message         // topology experiment: region-local hand-off
 }
 
 // sources returns the channels a client's pump waits on.
@@ -23,22 +24,32 @@ func (c *Channel) popQueued() *Message { return c.q.mem.pop() }
 
 // fromDisk decodes a record read from the disk queue. A message that must
 // still wait for its deadline goes to the deferred table instead, and nil
-// is returned, as it is for a record that cannot be decoded.
-func (c *Channel) fromDisk(b []byte) *Message {
-	m, wait, err := c.q.decode(b)
+// is returned, as it is for a record that cannot be decoded. With
+// --mem-queue-size=0 the record stays on disk until the message is
+// finished, requeued or deferred.
+func (c *Channel) fromDisk(rec diskqueue.Record) *Message {
+	m, wait, err := c.q.decode(rec.Data)
 	if err != nil {
+		c.q.backend.Done(rec.Pos)
 		return nil
 	}
+	m.diskPos, m.onDisk = rec.Pos, c.q.acked
 	if wait > 0 {
-		// An error leaves m in the deferred table, memory only: logged,
-		// not a reason to drop the client.
-		if err := c.StartDeferredTimeout(m, wait); err != nil {
+		c.exitMu.RLock()
+		defer c.exitMu.RUnlock()
+		// An error leaves m in the deferred table, memory only, and its
+		// record open: logged, not a reason to drop the client.
+		if err := c.requeue(m, wait); err != nil {
 			c.deps.logf(lg.ERROR, "CHANNEL(%s): failed to defer msg(%s) - %s", c.name, m.ID, err)
 		}
 		return nil
 	}
 	return m
 }
+
+// skipDelivery drops m, taken for delivery but not sent (sampled out, or a
+// duplicate of a message in flight): it is finished for this channel.
+func (c *Channel) skipDelivery(m *Message) { c.q.done(m) }
 
 // How a delivery is counted on the channel (spec §3.10, §11): without the
 // topology experiment every delivery is global; with it, deliveries read

@@ -1,6 +1,7 @@
 package nsqd
 
 import (
+	"errors"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
@@ -44,9 +45,10 @@ func (c *Channel) putFromTopic(m *Message) error {
 }
 
 // put tries a waiting zone- or region-local client, then the channel's
-// queue (spec §3.3, §11).
+// queue (spec §3.3, §11). With --mem-queue-size=0 every message goes
+// through the disk queue, so that it is on disk while in flight.
 func (c *Channel) put(m *Message) error {
-	if c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil {
+	if (c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil) && !c.q.acked {
 		if c.handOffLocal(m) {
 			return nil
 		}
@@ -86,8 +88,12 @@ func (c *Channel) StartInFlightTimeout(m *Message, clientID int64, timeout time.
 // --mem-queue-size=0, m is on disk before this returns (see deferJournal).
 func (c *Channel) StartDeferredTimeout(m *Message, timeout time.Duration) error {
 	m.pri = time.Now().Add(timeout).UnixNano()
-	return c.q.deferred.hold(m)
+	return c.q.deferred.hold(m, c.deps.opts().MaxDeferred)
 }
+
+// deferredFull reports whether the channel holds --max-deferred deferred
+// messages.
+func (c *Channel) deferredFull() bool { return c.q.deferred.full(c.deps.opts().MaxDeferred) }
 
 // FinishMessage acknowledges an in-flight message.
 func (c *Channel) FinishMessage(clientID int64, id MessageID) error {
@@ -95,6 +101,7 @@ func (c *Channel) FinishMessage(clientID int64, id MessageID) error {
 	if err != nil {
 		return err
 	}
+	c.q.done(m)
 	c.latency.Insert(m.Timestamp)
 	return nil
 }
@@ -115,13 +122,37 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, delay time.Durati
 	return c.requeue(m, delay)
 }
 
-// requeue queues m, which has left the in-flight table (REQ or a
-// timeout), at once or after delay. Callers hold exitMu.RLock.
+// requeue queues m, which has left the in-flight table (REQ or a timeout)
+// or was read from disk before its deadline, at once or after delay. With
+// --mem-queue-size=0 m is on disk again (queued, or journaled as
+// deferred) before its original record is finished; if that fails, the
+// original record stays open. Callers hold exitMu.RLock.
 func (c *Channel) requeue(m *Message, delay time.Duration) error {
-	if delay == 0 {
-		return c.requeueDue(m)
+	if delay > 0 {
+		err := c.deferOwned(m, delay)
+		if !errors.Is(err, errDeferredFull) {
+			return err
+		}
+		c.deps.logf(lg.WARN, "CHANNEL(%s): msg(%s) requeued without its delay - %s", c.name, m.ID, err)
 	}
-	return c.StartDeferredTimeout(m, delay)
+	return c.requeueDue(m)
+}
+
+// deferOwned holds m, which nothing else references, for delay, and then
+// finishes its original disk record.
+func (c *Channel) deferOwned(m *Message, delay time.Duration) error {
+	pos, onDisk := m.diskPos, m.onDisk
+	m.onDisk = false // m is visible to the deferred sweep once held
+	if err := c.StartDeferredTimeout(m, delay); err != nil {
+		if errors.Is(err, errDeferredFull) {
+			m.onDisk = onDisk // not held: still only ours
+		}
+		return err
+	}
+	if onDisk {
+		c.q.backend.Done(pos)
+	}
+	return nil
 }
 
 // TouchMessage pushes an in-flight message's deadline to now+clientMsgTimeout,
@@ -193,10 +224,16 @@ const requeueRetry = time.Second
 // deferred table for another try instead of being dropped, and the error
 // is returned.
 func (c *Channel) requeueDue(m *Message) error {
+	pos, onDisk := m.diskPos, m.onDisk
+	m.onDisk = false // the put writes a new record of m
 	if err := c.put(m); err != nil {
+		m.onDisk = onDisk
 		m.pri = time.Now().Add(requeueRetry).UnixNano()
 		c.q.deferred.held.add(m, errAlreadyDefered)
 		return err
+	}
+	if onDisk {
+		c.q.backend.Done(pos)
 	}
 	if err := c.q.deferred.released(m.ID); err != nil {
 		c.deps.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)

@@ -1,6 +1,8 @@
 package nsqd
 
 import (
+	"errors"
+	"fmt"
 	"github.com/nsqgo/nsq/internal/lg"
 	"sync"
 	"sync/atomic"
@@ -44,9 +46,22 @@ func openDeferredSet(deps *queueDeps, name string, ephemeral bool) *deferredSet 
 	return s
 }
 
-// hold places m in the table until m.pri, journaled first when durable.
-func (s *deferredSet) hold(m *Message) error {
+// errDeferredFull is returned when a channel holds --max-deferred
+// deferred messages.
+var errDeferredFull = errors.New("too many deferred messages")
+
+// hold places m in the table until m.pri, journaled first when durable. A
+// table of limit messages or more (limit 0: no limit) takes no more.
+func (s *deferredSet) hold(m *Message, limit int64) error {
+	if s.full(limit) {
+		return fmt.Errorf("%w: the channel holds --max-deferred=%d", errDeferredFull, limit)
+	}
 	return s.journal.add(m, func() error { return s.held.add(m, errAlreadyDefered) })
+}
+
+// full reports whether the table holds limit messages or more.
+func (s *deferredSet) full(limit int64) bool {
+	return limit > 0 && int64(s.held.len()) >= limit
 }
 
 // released closes the journal record of a held message that has left the

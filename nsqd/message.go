@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/nsqgo/nsq/internal/diskqueue"
 )
 
 // MsgIDLength is the size of a message ID on the wire: 16 lowercase hex chars.
@@ -31,6 +33,11 @@ type Message struct {
 	pri        int64
 	index      int
 	deferred   time.Duration
+	// diskPos is where the message's record starts in an acknowledged
+	// disk queue (--mem-queue-size=0) while onDisk: the record stays
+	// there until the message is finished, requeued or deferred.
+	diskPos diskqueue.Pos
+	onDisk  bool
 }
 
 // NewMessage builds a message stamped with the current time.

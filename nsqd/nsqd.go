@@ -59,6 +59,7 @@ type NSQD struct {
 	spawnMu         sync.Mutex // guards stopped; makes wg.Go exclusive with Exit's wg.Wait
 	stopped         bool
 	mainErr         chan error
+	exitErr         error // set by Exit before it returns
 }
 
 // New validates opts (spec §1.4, in order), locks the data path, opens the

@@ -3,6 +3,7 @@ package nsqd
 import (
 	"time"
 
+	"github.com/nsqgo/nsq/internal/diskqueue"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -41,7 +42,7 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 	for {
 		var memReady <-chan struct{}
 		var handoff, zoneChan, regionChan <-chan *Message
-		var backendChan <-chan []byte
+		var backendChan <-chan diskqueue.Record
 		var flusherChan <-chan time.Time
 		if s.sub == nil || !c.IsReadyForMessages() {
 			if err := p.flush(c); err != nil {
@@ -112,6 +113,7 @@ func (p *protocolV2) pumpFailed(c *clientV2, err error) {
 // deliver marks m in flight for c and writes it into c's output buffer.
 func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) error {
 	if !sampled(s.sampleRate) {
+		s.sub.skipDelivery(m)
 		return nil
 	}
 	m.Attempts++
@@ -120,6 +122,7 @@ func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) err
 		// leave behind: the copy in flight is finished or comes back, so
 		// this one is dropped rather than sent under a clashing ID.
 		p.nsqd.logf(lg.WARN, "CHANNEL(%s): dropped a duplicate of msg(%s) in flight", s.sub.name, m.ID)
+		s.sub.skipDelivery(m)
 		return nil
 	}
 	c.SendingMessage()

@@ -36,11 +36,15 @@ type queue struct {
 	handoff  chan *Message
 	backend  BackendQueue
 	deferred *deferredSet
+	// acked: a durable queue with --mem-queue-size=0, whose disk records
+	// stay until done (see diskqueue.Options.Acked).
+	acked bool
 }
 
 func newQueue(deps *queueDeps, name, logName string, ephemeral bool) *queue {
 	opts := deps.opts()
-	q := &queue{name: name, logName: logName, deps: deps, mem: newMemQueue(opts.MemQueueSize)}
+	q := &queue{name: name, logName: logName, deps: deps, mem: newMemQueue(opts.MemQueueSize),
+		acked: !ephemeral && opts.MemQueueSize == 0}
 	if opts.MemQueueSize == 0 && ephemeral {
 		q.handoff = make(chan *Message)
 	}
@@ -96,6 +100,14 @@ func (q *queue) decode(b []byte) (*Message, time.Duration, error) {
 		return nil, 0, err
 	}
 	return m, q.deferred.remaining(m.ID), nil
+}
+
+// done finishes m's disk record if it still has one open.
+func (q *queue) done(m *Message) {
+	if m.onDisk {
+		m.onDisk = false
+		q.backend.Done(m.diskPos)
+	}
 }
 
 // depth is the number of queued messages: memory and backend.

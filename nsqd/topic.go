@@ -2,9 +2,11 @@ package nsqd
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -36,6 +38,10 @@ type Topic struct {
 	deleter        sync.Once
 	idFactory      *guidFactory
 	deps           *queueDeps
+	// retryEvery is how often the pump offers a message again to a channel
+	// that refused it; pumpErr is what the pump lost at exit.
+	retryEvery time.Duration
+	pumpErr    error
 }
 
 // newTopic builds a topic and starts its pump, which waits for Start;
@@ -52,6 +58,7 @@ func newTopic(name string, deps *queueDeps, deleteCallback func(*Topic)) *Topic 
 		deleteCallback:    deleteCallback,
 		idFactory:         newGUIDFactory(deps.opts().ID),
 		deps:              deps,
+		retryEvery:        requeueRetry,
 	}
 	t.q = newQueue(deps, name, "TOPIC("+name+")", t.ephemeral)
 	t.wg.Go(t.messagePump)
@@ -155,6 +162,11 @@ func (t *Topic) PutMessage(m *Message) error {
 	if t.Exiting() {
 		return errExiting
 	}
+	if m.deferred != 0 {
+		if err := t.deferredFullLocked(); err != nil {
+			return err
+		}
+	}
 	if err := t.put(m); err != nil {
 		return err
 	}
@@ -182,6 +194,18 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	}
 	t.messageCount.Add(uint64(len(msgs)))
 	t.messageBytes.Add(bytes)
+	return nil
+}
+
+// deferredFullLocked refuses a deferred message while a channel holds
+// --max-deferred deferred messages. Callers hold mu.
+func (t *Topic) deferredFullLocked() error {
+	for _, c := range t.channelMap {
+		if c.deferredFull() {
+			return fmt.Errorf("%w: channel %s holds --max-deferred=%d", errDeferredFull,
+				c.name, t.deps.opts().MaxDeferred)
+		}
+	}
 	return nil
 }
 
@@ -283,7 +307,7 @@ func (t *Topic) exit(deleted bool) error {
 	if n > 0 {
 		t.deps.logf(lg.INFO, "TOPIC(%s): flushed %d memory messages to backend", t.name, n)
 	}
-	return errors.Join(append(errs, err, t.q.close())...)
+	return errors.Join(append(errs, t.pumpErr, err, t.q.close())...)
 }
 
 // Empty drops the topic-level queue; channels are untouched.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/diskqueue"
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/require"
@@ -15,14 +16,14 @@ import (
 // fakeBackend is an in-memory BackendQueue: records wait in a buffered
 // channel, and the next failures puts fail as a full disk would.
 type fakeBackend struct {
-	ch       chan []byte
+	ch       chan diskqueue.Record
 	failures atomic.Int32
 	puts     atomic.Int32
 }
 
 var errFakeFull = errors.New("no space left on device")
 
-func newFakeBackend() *fakeBackend { return &fakeBackend{ch: make(chan []byte, 1024)} }
+func newFakeBackend() *fakeBackend { return &fakeBackend{ch: make(chan diskqueue.Record, 1024)} }
 
 func (f *fakeBackend) Put(b []byte) error {
 	f.puts.Add(1)
@@ -30,13 +31,14 @@ func (f *fakeBackend) Put(b []byte) error {
 		f.failures.Add(-1)
 		return errFakeFull
 	}
-	f.ch <- append([]byte(nil), b...)
+	f.ch <- diskqueue.Record{Data: append([]byte(nil), b...)}
 	return nil
 }
-func (f *fakeBackend) ReadChan() <-chan []byte { return f.ch }
-func (f *fakeBackend) Close() error            { return nil }
-func (f *fakeBackend) Delete() error           { return nil }
-func (f *fakeBackend) Depth() int64            { return int64(len(f.ch)) }
+func (f *fakeBackend) ReadChan() <-chan diskqueue.Record { return f.ch }
+func (f *fakeBackend) Done(diskqueue.Pos)                {}
+func (f *fakeBackend) Close() error                      { return nil }
+func (f *fakeBackend) Delete() error                     { return nil }
+func (f *fakeBackend) Depth() int64                      { return int64(len(f.ch)) }
 func (f *fakeBackend) Empty() error {
 	for len(f.ch) > 0 {
 		<-f.ch
@@ -104,7 +106,7 @@ func TestQueueMemoryThenBackend(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 	require.EqualValues(t, 3, q.backend.Depth())
-	m, wait, err := q.decode(<-d.backend("q").ch)
+	m, wait, err := q.decode((<-d.backend("q").ch).Data)
 	require.NoError(t, err)
 	require.Zero(t, wait)
 	require.Equal(t, "000000000000000c", string(m.ID[:]))
@@ -117,7 +119,7 @@ func TestQueueDeferredDeadlineThroughBackend(t *testing.T) {
 	q := newQueue(&d.queueDeps, "q", "TOPIC(q)", false)
 	m := testMessage("000000000000000a", "later")
 	require.NoError(t, q.put(m, time.Now().Add(time.Hour).UnixNano()))
-	b := <-d.backend("q").ch
+	b := (<-d.backend("q").ch).Data
 	_, wait, err := q.decode(b)
 	require.NoError(t, err)
 	require.Greater(t, wait, 59*time.Minute)
@@ -176,4 +178,42 @@ func TestTopicFansOutToEveryChannel(t *testing.T) {
 	m1, m2 := c1.popQueued(), c2.popQueued()
 	require.NotSame(t, m1, m2)
 	require.Equal(t, m1.ID, m2.ID)
+}
+
+// A message that the topic's pump moves to a channel whose disk is full
+// is held and retried, not dropped; the other channels get it once.
+func TestTopicRetriesChannelWhenDiskFull(t *testing.T) {
+	d := newFakeDeps(t, 0)
+	top := newTopic("t", &d.queueDeps, func(*Topic) {})
+	defer top.Close()
+	full, ok := top.GetChannel("full"), top.GetChannel("ok")
+	// Not started: the message waits in the topic's backend.
+	require.NoError(t, top.PutMessage(testMessage("000000000000000a", "a")))
+	require.EqualValues(t, 1, top.Depth())
+	d.backend("t:full").failures.Store(2)
+	top.retryEvery = 10 * time.Millisecond
+	top.Start()
+	test.Eventually(t, 10*time.Second, func() bool { return full.Depth() == 1 },
+		"the channel whose disk was full never got the message")
+	require.EqualValues(t, 1, ok.Depth())
+	require.EqualValues(t, 3, d.backend("t:full").puts.Load())
+	require.EqualValues(t, 1, d.backend("t:ok").puts.Load())
+	require.Zero(t, top.Depth())
+}
+
+// A clean shutdown that cannot write what the channels hold (memory,
+// in-flight, deferred) to disk reports it; the daemon exits non-zero.
+func TestTopicCloseReportsFlushFailure(t *testing.T) {
+	d := newFakeDeps(t, 10)
+	top := newTopic("t", &d.queueDeps, func(*Topic) {})
+	top.Start()
+	c := top.GetChannel("c")
+	require.NoError(t, top.PutMessage(testMessage("000000000000000a", "a")))
+	require.NoError(t, top.PutMessage(testMessage("000000000000000b", "b")))
+	test.Eventually(t, 5*time.Second, func() bool { return c.Depth() == 2 })
+	m := c.popQueued()
+	require.NoError(t, c.StartInFlightTimeout(m, 1, time.Minute))
+	d.backend("t:c").failures.Store(1 << 20)
+	err := top.Close()
+	require.ErrorIs(t, err, errFakeFull)
 }
