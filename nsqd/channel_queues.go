@@ -79,7 +79,7 @@ func (c *Channel) handOffLocal(m *Message) bool {
 func (c *Channel) StartInFlightTimeout(m *Message, clientID int64, timeout time.Duration) error {
 	now := time.Now()
 	m.clientID = clientID
-	m.deliveryTS = now
+	m.deliveryTS = now.UnixNano()
 	m.pri = now.Add(timeout).UnixNano()
 	return c.inFlight.add(m, errAlreadyInFlight)
 }
@@ -165,7 +165,7 @@ func (c *Channel) TouchMessage(clientID int64, id MessageID, clientMsgTimeout ti
 		return err
 	}
 	deadline := time.Now().Add(clientMsgTimeout)
-	if max := m.deliveryTS.Add(c.deps.opts().MaxMsgTimeout); deadline.After(max) {
+	if max := time.Unix(0, m.deliveryTS).Add(c.deps.opts().MaxMsgTimeout); deadline.After(max) {
 		deadline = max
 	}
 	m.pri = deadline.UnixNano()

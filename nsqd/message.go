@@ -27,8 +27,9 @@ type Message struct {
 	Body      []byte
 	Timestamp int64
 	Attempts  uint16
+	onDisk    bool // see diskPos; beside Attempts to keep Message small
 
-	deliveryTS time.Time
+	deliveryTS int64 // Unix ns of the delivery
 	clientID   int64
 	pri        int64
 	index      int
@@ -37,7 +38,6 @@ type Message struct {
 	// disk queue (--mem-queue-size=0) while onDisk: the record stays
 	// there until the message is finished, requeued or deferred.
 	diskPos diskqueue.Pos
-	onDisk  bool
 }
 
 // NewMessage builds a message stamped with the current time.
