@@ -99,8 +99,18 @@ func BenchmarkFrameDecode(b *testing.B) {
 
 // BenchmarkProtocolV2PUB pipelines PUBs of 100 bytes in batches of 64 on
 // one connection over loopback.
-func BenchmarkProtocolV2PUB(b *testing.B) {
-	n := benchNSQD(b, 10000000)
+func BenchmarkProtocolV2PUB(b *testing.B) { benchPUB(b, benchNSQD(b, 10000000)) }
+
+// BenchmarkProtocolV2PUBDisk pipelines PUBs to a topic with a channel and
+// --mem-queue-size=0, so every message is written to the channel's disk
+// queue before its OK.
+func BenchmarkProtocolV2PUBDisk(b *testing.B) {
+	n := benchNSQD(b, 0)
+	n.GetTopic("bench").GetChannel("ch")
+	benchPUB(b, n)
+}
+
+func benchPUB(b *testing.B, n *NSQD) {
 	_, r, w := benchConn(b, n)
 	const batch = 64
 	var cmds []byte
@@ -146,27 +156,6 @@ func BenchmarkProtocolV2Deliver(b *testing.B) { benchDeliver(b, 10000000) }
 // --mem-queue-size=0: every message is read from the channel's disk queue
 // and every FIN goes through the durable bookkeeping.
 func BenchmarkProtocolV2DeliverDisk(b *testing.B) { benchDeliver(b, 0) }
-
-// BenchmarkProtocolV2PUBDisk pipelines PUBs to a topic with a channel and
-// --mem-queue-size=0, so every message is written to the channel's disk
-// queue before its OK.
-func BenchmarkProtocolV2PUBDisk(b *testing.B) {
-	n := benchNSQD(b, 0)
-	n.GetTopic("bench").GetChannel("ch")
-	_, r, w := benchConn(b, n)
-	const batch = 64
-	var cmds []byte
-	for i := 0; i < batch; i++ {
-		cmds = appendPUB(cmds, "bench", make([]byte, 100))
-	}
-	b.SetBytes(100)
-	b.ReportAllocs()
-	for i := 0; i < b.N; i += batch {
-		w.Write(cmds)
-		w.Flush()
-		readOKs(b, r, batch)
-	}
-}
 
 func benchDeliver(b *testing.B, memQueue int64) {
 	n := benchNSQD(b, memQueue)
