@@ -298,7 +298,7 @@ func (t *Topic) exit(deleted bool) error {
 	}
 	var errs []error
 	for _, c := range t.channels() {
-		if err := c.Close(); err != nil {
+		if err := c.Close(); err != nil && !errors.Is(err, errExiting) {
 			errs = append(errs, err)
 			t.deps.logf(lg.ERROR, "channel(%s) close - %s", c.name, err)
 		}
