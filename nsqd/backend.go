@@ -11,7 +11,11 @@ import (
 // memory: a disk queue for durable ones, a discarding sink for ephemeral ones.
 type BackendQueue interface {
 	Put([]byte) error
-	ReadChan() <-chan []byte
+	// ReadChan delivers the records in order, each with its position.
+	ReadChan() <-chan diskqueue.Record
+	// Done finishes the record at a position (with --mem-queue-size=0 a
+	// record read stays on disk until then; see diskqueue.Options.Acked).
+	Done(diskqueue.Pos)
 	Close() error
 	Delete() error
 	Depth() int64
@@ -22,12 +26,13 @@ type BackendQueue interface {
 // discarded and nothing is ever read back.
 type dropQueue struct{}
 
-func (dropQueue) Put([]byte) error        { return nil }
-func (dropQueue) ReadChan() <-chan []byte { return nil }
-func (dropQueue) Close() error            { return nil }
-func (dropQueue) Delete() error           { return nil }
-func (dropQueue) Depth() int64            { return 0 }
-func (dropQueue) Empty() error            { return nil }
+func (dropQueue) Put([]byte) error                  { return nil }
+func (dropQueue) ReadChan() <-chan diskqueue.Record { return nil }
+func (dropQueue) Done(diskqueue.Pos)                {}
+func (dropQueue) Close() error                      { return nil }
+func (dropQueue) Delete() error                     { return nil }
+func (dropQueue) Depth() int64                      { return 0 }
+func (dropQueue) Empty() error                      { return nil }
 
 var encodeBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -61,5 +66,6 @@ func (n *NSQD) newBackend(name string, ephemeral bool) BackendQueue {
 		SyncTimeout:     opts.SyncTimeout,
 		Logf:            logf,
 		Validate:        isValidRecord,
+		Acked:           opts.MemQueueSize == 0,
 	})
 }

@@ -99,8 +99,18 @@ func BenchmarkFrameDecode(b *testing.B) {
 
 // BenchmarkProtocolV2PUB pipelines PUBs of 100 bytes in batches of 64 on
 // one connection over loopback.
-func BenchmarkProtocolV2PUB(b *testing.B) {
-	n := benchNSQD(b, 10000000)
+func BenchmarkProtocolV2PUB(b *testing.B) { benchPUB(b, benchNSQD(b, 10000000)) }
+
+// BenchmarkProtocolV2PUBDisk pipelines PUBs to a topic with a channel and
+// --mem-queue-size=0, so every message is written to the channel's disk
+// queue before its OK.
+func BenchmarkProtocolV2PUBDisk(b *testing.B) {
+	n := benchNSQD(b, 0)
+	n.GetTopic("bench").GetChannel("ch")
+	benchPUB(b, n)
+}
+
+func benchPUB(b *testing.B, n *NSQD) {
 	_, r, w := benchConn(b, n)
 	const batch = 64
 	var cmds []byte
@@ -140,8 +150,15 @@ func BenchmarkProtocolV2MPUB(b *testing.B) {
 
 // BenchmarkProtocolV2Deliver measures delivery of pre-published 100-byte
 // messages to one consumer that FINs each, over loopback.
-func BenchmarkProtocolV2Deliver(b *testing.B) {
-	n := benchNSQD(b, 10000000)
+func BenchmarkProtocolV2Deliver(b *testing.B) { benchDeliver(b, 10000000) }
+
+// BenchmarkProtocolV2DeliverDisk is BenchmarkProtocolV2Deliver with
+// --mem-queue-size=0: every message is read from the channel's disk queue
+// and every FIN goes through the durable bookkeeping.
+func BenchmarkProtocolV2DeliverDisk(b *testing.B) { benchDeliver(b, 0) }
+
+func benchDeliver(b *testing.B, memQueue int64) {
+	n := benchNSQD(b, memQueue)
 	t := n.GetTopic("bench")
 	t.GetChannel("ch")
 	for i := 0; i < b.N; i++ {

@@ -35,12 +35,14 @@ var (
 	errAlreadyInFlight = errors.New("ID already in flight")
 )
 
-// Channel holds one consumer group's copy of a topic's messages: a memory
-// queue, a backend, and the in-flight and deferred tables.
+// Channel holds one consumer group's copy of a topic's messages: its
+// queue (memory, backend, deferred set; see queue), the in-flight table and
+// the clients.
 //
 // Locks: mu guards clients; exitMu makes put/requeue exclusive with exit;
-// inFlight.mu and deferred.mu guard their tables. Order: exitMu, then mu or
-// one table lock; no code path holds both table locks at once.
+// inFlight.mu and the deferred set's locks guard their tables. Order:
+// exitMu, then mu or one table's locks; no code path holds the in-flight
+// and the deferred table's locks at once.
 type Channel struct {
 	requeueCount        atomic.Uint64
 	messageCount        atomic.Uint64
@@ -52,15 +54,12 @@ type Channel struct {
 	mu        sync.RWMutex
 	topicName string
 	name      string
-	nsqd      *NSQD
+	deps      *queueDeps
 
-	backend            BackendQueue
-	deferredStore      *deferredStore // deadlines of deferred messages on disk
-	journal            *deferJournal  // --mem-queue-size=0: the deferred table on disk
-	mem                *memQueue
-	handoff            chan *Message // ephemeral with --mem-queue-size=0 only
+	q                  *queue
 	zoneLocalMsgChan   chan *Message
 	regionLocalMsgChan chan *Message
+	src                deliverySources
 
 	exitFlag atomic.Bool
 	exitMu   sync.RWMutex
@@ -74,28 +73,21 @@ type Channel struct {
 	latency *quantile.Quantile
 
 	inFlight msgTable
-
-	deferred msgTable
 }
 
 // newChannel builds a channel of topicName; deleteCallback runs once when
 // an ephemeral channel loses its last client.
-func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) *Channel {
-	opts := n.getOpts()
+func newChannel(topicName, name string, deps *queueDeps, deleteCallback func(*Channel)) *Channel {
+	opts := deps.opts()
 	c := &Channel{
 		topicName:      topicName,
 		name:           name,
-		nsqd:           n,
+		deps:           deps,
 		clients:        make(map[int64]Consumer),
 		deleteCallback: deleteCallback,
 		ephemeral:      protocol.IsEphemeral(name),
 		inFlight:       newMsgTable(),
-		deferred:       newMsgTable(),
 		latency:        newLatencyStream(opts),
-	}
-	c.mem = newMemQueue(opts.MemQueueSize)
-	if opts.MemQueueSize == 0 && c.ephemeral {
-		c.handoff = make(chan *Message)
 	}
 	if opts.HasExperiment(ExperimentTopologyAwareConsumption) {
 		if opts.TopologyZone != "" {
@@ -105,12 +97,13 @@ func newChannel(topicName, name string, n *NSQD, deleteCallback func(*Channel)) 
 			c.regionLocalMsgChan = make(chan *Message)
 		}
 	}
-	c.backend = n.newBackend(topicName+":"+name, c.ephemeral)
-	c.deferredStore = n.openDeferredStore(topicName+":"+name, c.ephemeral)
-	if !c.ephemeral && opts.MemQueueSize == 0 {
-		c.openJournal(opts)
+	c.q = newQueue(deps, topicName+":"+name, "CHANNEL("+name+")", c.ephemeral)
+	if n := c.q.deferred.len(); n > 0 {
+		c.deps.logf(lg.INFO, "CHANNEL(%s): %d deferred messages restored", c.name, n)
 	}
-	n.Notify(c, !c.ephemeral)
+	c.src = deliverySources{mem: c.q.mem.ready, handoff: c.q.handoff, disk: c.q.backend.ReadChan(),
+		zone: c.zoneLocalMsgChan, region: c.regionLocalMsgChan}
+	deps.notify(c, !c.ephemeral)
 	return c
 }
 
@@ -120,7 +113,8 @@ func (c *Channel) Exiting() bool { return c.exitFlag.Load() }
 // Delete empties the channel, deletes its files and closes its clients.
 func (c *Channel) Delete() error { return c.exit(true) }
 
-// Close persists everything the channel holds and closes its clients.
+// Close persists everything the channel holds and closes its clients; the
+// error joins every failure to write it.
 func (c *Channel) Close() error { return c.exit(false) }
 
 func (c *Channel) exit(deleted bool) error {
@@ -131,10 +125,10 @@ func (c *Channel) exit(deleted bool) error {
 	}
 	c.exitMu.Unlock()
 	if deleted {
-		c.nsqd.logf(lg.INFO, "CHANNEL(%s): deleting", c.name)
-		c.nsqd.Notify(c, !c.ephemeral)
+		c.deps.logf(lg.INFO, "CHANNEL(%s): deleting", c.name)
+		c.deps.notify(c, !c.ephemeral)
 	} else {
-		c.nsqd.logf(lg.INFO, "CHANNEL(%s): closing", c.name)
+		c.deps.logf(lg.INFO, "CHANNEL(%s): closing", c.name)
 	}
 	c.closeClients()
 	// Every put, requeue and timeout path checks the exit flag under
@@ -142,38 +136,11 @@ func (c *Channel) exit(deleted bool) error {
 	c.exitMu.Lock()
 	defer c.exitMu.Unlock()
 	if deleted {
-		c.Empty()
-		c.journal.close(true)
-		return c.backend.Delete()
+		c.inFlight.reset()
+		return c.q.remove()
 	}
-	saved := c.flush()
-	if err := c.deferredStore.save(); err != nil {
-		saved = false
-		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to save deferred deadlines - %s", c.name, err)
-	}
-	err := c.backend.Close()
-	// The journal goes only once its messages are safely in the backend.
-	if jerr := c.journal.close(saved && err == nil); jerr != nil {
-		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, jerr)
-	}
-	return err
-}
-
-// openJournal replays the channel's deferred journal into the deferred
-// table, each message keeping its deadline.
-func (c *Channel) openJournal(opts *Options) {
-	j, msgs, err := openDeferJournal(deferJournalPath(opts.DataPath, c.topicName+":"+c.name),
-		opts.SyncEvery, opts.SyncTimeout)
-	if err != nil {
-		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
-	}
-	for _, m := range msgs {
-		c.deferred.add(m, errAlreadyDefered)
-	}
-	if len(msgs) > 0 {
-		c.nsqd.logf(lg.INFO, "CHANNEL(%s): %d deferred messages restored from the journal", c.name, len(msgs))
-	}
-	c.journal = j
+	err := c.flush()
+	return errors.Join(err, c.q.close())
 }
 
 // closeClients closes every client connection and waits (briefly) for
@@ -203,13 +170,8 @@ func (c *Channel) closeClients() {
 // flight: a client at its RDY limit takes nothing new until then, so none
 // of the discarded messages reaches it.
 func (c *Channel) Empty() error {
-	c.resetTables()
-	c.mem.drain(func(*Message) {})
-	c.deferredStore.clear()
-	if err := c.journal.reset(); err != nil {
-		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): deferred journal - %s", c.name, err)
-	}
-	err := c.backend.Empty()
+	c.inFlight.reset()
+	err := c.q.empty()
 	c.mu.RLock()
 	for _, client := range c.clients {
 		client.Empty()
@@ -218,48 +180,46 @@ func (c *Channel) Empty() error {
 	return err
 }
 
-func (c *Channel) resetTables() {
-	c.inFlight.reset()
-	c.deferred.reset()
-}
-
-// flush writes memory, in-flight and deferred messages to the backend; it
-// reports whether every deferred one was written.
-func (c *Channel) flush() bool {
-	var mem, inflight, deferred int
-	saved := true
-	c.mem.drain(func(m *Message) {
-		c.writeBackend(m)
-		mem++
-	})
-	c.inFlight.each(func(m *Message) {
-		c.writeBackend(m)
+// flush writes the memory queue, the in-flight messages and the held
+// deferred ones (keeping their deadlines) to the backend at shutdown; it
+// returns the first error. An in-flight message whose record is still
+// open in the disk queue (--mem-queue-size=0) is already there. A deferred message that cannot be written stays
+// in the table, which the deferred set then saves with its body.
+func (c *Channel) flush() error {
+	mem, first := c.q.flushMem()
+	var inflight, deferred int
+	for _, m := range c.inFlight.takeAll() {
+		if m.onDisk {
+			continue // its record is still open on disk
+		}
+		if err := c.q.writeBackend(m, 0); err != nil && first == nil {
+			first = err
+		}
 		inflight++
-	})
-	c.deferred.each(func(m *Message) {
-		if c.writeBackend(m) != nil || c.deferredStore.record(m.ID, m.pri) != nil {
-			saved = false
+	}
+	for _, m := range c.q.deferred.held.takeAll() {
+		if err := c.q.writeBackend(m, m.pri); err != nil {
+			c.q.deferred.held.add(m, errAlreadyDefered)
+			if first == nil {
+				first = err
+			}
+		} else {
+			c.q.done(m)
 		}
 		deferred++
-	})
+	}
 	if mem+inflight+deferred > 0 {
-		c.nsqd.logf(lg.INFO, "CHANNEL(%s): flushed %d memory %d in-flight %d deferred messages to backend",
+		c.deps.logf(lg.INFO, "CHANNEL(%s): flushed %d memory %d in-flight %d deferred messages to backend",
 			c.name, mem, inflight, deferred)
 	}
-	return saved
-}
-
-func (c *Channel) writeBackend(m *Message) error {
-	err := writeMessageToBackend(m, c.backend)
-	c.nsqd.SetHealth(err)
-	if err != nil {
-		c.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to write message to backend - %s", c.name, err)
-	}
-	return err
+	return first
 }
 
 // Depth is the number of queued messages (memory + backend).
-func (c *Channel) Depth() int64 { return int64(c.mem.len()) + c.backend.Depth() }
+func (c *Channel) Depth() int64 { return c.q.depth() }
+
+// BackendDepth is the number of messages in the channel's disk queue.
+func (c *Channel) BackendDepth() int64 { return c.q.backend.Depth() }
 
 // Pause stops delivery to every client of the channel.
 func (c *Channel) Pause() error { return c.setPaused(true) }
@@ -284,74 +244,6 @@ func (c *Channel) setPaused(p bool) error {
 // IsPaused reports the paused flag.
 func (c *Channel) IsPaused() bool { return c.paused.Load() }
 
-// PutMessage queues a message that arrived from the topic.
-func (c *Channel) PutMessage(m *Message) error {
-	c.exitMu.RLock()
-	defer c.exitMu.RUnlock()
-	if c.Exiting() {
-		return errExiting
-	}
-	if err := c.put(m); err != nil {
-		return err
-	}
-	c.messageCount.Add(1)
-	return nil
-}
-
-// put tries a waiting zone- or region-local client, then the memory queue,
-// then (ephemeral, no memory queue) a waiting client, then the backend
-// (an ephemeral channel with --mem-queue-size=0 drops what no client takes).
-func (c *Channel) put(m *Message) error {
-	if c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil {
-		if c.handOffLocal(m) {
-			return nil
-		}
-	}
-	if c.mem.push(m) {
-		return nil
-	}
-	if c.handoff != nil {
-		select {
-		case c.handoff <- m:
-			return nil
-		default:
-		}
-	}
-	return c.writeBackend(m)
-}
-
-// handOffLocal gives m to a waiting zone-local client, else to a waiting
-// zone- or region-local one.
-func (c *Channel) handOffLocal(m *Message) bool {
-	select {
-	case c.zoneLocalMsgChan <- m:
-		return true
-	default:
-	}
-	select {
-	case c.zoneLocalMsgChan <- m:
-		return true
-	case c.regionLocalMsgChan <- m:
-		return true
-	default:
-	}
-	return false
-}
-
-// PutMessageDeferred places a message from the topic in the deferred table.
-func (c *Channel) PutMessageDeferred(m *Message, timeout time.Duration) error {
-	c.exitMu.RLock()
-	defer c.exitMu.RUnlock()
-	if c.Exiting() {
-		return errExiting
-	}
-	if err := c.StartDeferredTimeout(m, timeout); err != nil {
-		return err
-	}
-	c.messageCount.Add(1)
-	return nil
-}
-
 // AddClient registers a consumer, enforcing --max-channel-consumers.
 func (c *Channel) AddClient(clientID int64, client Consumer) error {
 	c.exitMu.RLock()
@@ -364,7 +256,7 @@ func (c *Channel) AddClient(clientID int64, client Consumer) error {
 	if _, ok := c.clients[clientID]; ok {
 		return nil
 	}
-	max := c.nsqd.getOpts().MaxChannelConsumers
+	max := c.deps.opts().MaxChannelConsumers
 	if max != 0 && len(c.clients) >= max {
 		return fmt.Errorf("consumers for %s:%s exceeds limit of %d", c.topicName, c.name, max)
 	}

@@ -88,6 +88,9 @@ func startClusterNSQD(t *testing.T, dataPath string, lookupds ...*clusterLookupd
 	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
 	opts.BroadcastAddress = "127.0.0.1"
 	opts.DataPath = dataPath
+	if *durableMode {
+		opts.MemQueueSize = 0
+	}
 	opts.Logger = test.NewLogger(t)
 	opts.LogLevel = lg.INFO
 	for _, l := range lookupds {

@@ -15,14 +15,25 @@ import (
 	"github.com/nsqgo/nsq/internal/diskqueue"
 )
 
-// deferJournal makes a durable channel's deferred messages survive a crash
-// when nsqd runs with --mem-queue-size=0. Without it a deferred message
-// (DPUB, REQ with a delay) lives only in the channel's memory until it is
-// due; with it, every message entering the deferred table is appended to
-// "<topic>:<channel>.deferred.journal" before the publisher or consumer is
-// answered, and a removal record follows once the message has left the
-// table for the channel's queue. At startup the records still open are put
-// back in the deferred table with their original deadlines.
+// deferJournal is the one file in which a topic or channel keeps its
+// deferred messages, "<queue name>.deferred.dat". It holds two kinds of
+// open record:
+//
+//   - a held message ('A'): a deferred message waiting in the channel's
+//     memory (DPUB, REQ with a delay), with its body and deadline;
+//   - a deadline ('T'): a deferred message that waits in the queue's disk
+//     queue (a DPUB that overflowed to disk, every held message at a clean
+//     shutdown), so that when it is read back it still waits for the rest
+//     of its delay. The body is in the disk queue, so NSQ, which ignores
+//     this file, delivers it at once instead of losing it.
+//
+// With --mem-queue-size=0 (durable) every record is appended as it happens,
+// before the publisher or consumer is answered, and a removal record ('D')
+// follows once the message left the table or was read back; the file is
+// kept across restarts and replayed at startup. Otherwise nothing is
+// written while nsqd runs: the file is written at a clean shutdown and
+// removed once read at startup, so a crash loses the deadlines (delivering
+// early) along with the memory queue.
 //
 // Records are fsynced following --sync-every and --sync-timeout, like the
 // disk queue. A record that is cut short or fails its checksum ends the
@@ -30,11 +41,13 @@ import (
 //
 // Record layout, big endian:
 //
-//	[1] op ('A' add, 'D' delete)   [16] message id   [8] deadline, Unix ns
-//	[4] payload length             [n] payload (add: the message encoding)
+//	[1] op ('A', 'T', 'D')   [16] message id   [8] deadline, Unix ns
+//	[4] payload length       [n] payload ('A': the message encoding of
+//	                              timestamp, attempts, id, body)
 //	[4] CRC-32 (Castagnoli) of everything before it
 type deferJournal struct {
 	path        string
+	durable     bool
 	syncEvery   int64
 	syncTimeout time.Duration
 
@@ -50,6 +63,7 @@ type deferJournal struct {
 
 const (
 	journalAdd        = 'A'
+	journalDeadline   = 'T'
 	journalDel        = 'D'
 	journalHeaderLen  = 1 + MsgIDLength + 8 + 4
 	journalTrailerLen = 4
@@ -60,103 +74,129 @@ const (
 var journalCRC = crc32.MakeTable(crc32.Castagnoli)
 
 func deferJournalPath(dataPath, name string) string {
-	return filepath.Join(dataPath, diskqueue.FileBase(name)+".deferred.journal")
+	return filepath.Join(dataPath, diskqueue.FileBase(name)+".deferred.dat")
 }
 
-// openDeferJournal replays the journal at path, rewrites it with only the
-// open records and returns it with those messages (m.pri is the deadline).
-// On a read error the messages read so far are returned with the error.
-func openDeferJournal(path string, syncEvery int64, syncTimeout time.Duration) (*deferJournal, []*Message, error) {
-	j := &deferJournal{path: path, syncEvery: max(syncEvery, 1), syncTimeout: syncTimeout,
-		live: make(map[MessageID]int64)}
-	msgs, err := replayJournal(path)
+// journalState is what a replay found open: held messages (m.pri is the
+// deadline) and deadlines of messages in the disk queue.
+type journalState struct {
+	held map[MessageID]*Message
+	due  map[MessageID]int64
+}
+
+func newJournalState() journalState {
+	return journalState{held: make(map[MessageID]*Message), due: make(map[MessageID]int64)}
+}
+
+// openDeferJournal replays the journal at path. A durable journal is
+// rewritten with only its open records and kept; otherwise the file is
+// removed, its content living on in memory until the next clean shutdown.
+// On a read error what was read so far is returned with the error.
+func openDeferJournal(path string, durable bool, syncEvery int64, syncTimeout time.Duration) (*deferJournal, journalState, error) {
+	j := &deferJournal{path: path, durable: durable, syncEvery: max(syncEvery, 1),
+		syncTimeout: syncTimeout, live: make(map[MessageID]int64)}
+	st, err := replayJournal(path)
 	if err != nil && !errors.Is(err, errTornRecord) {
-		return j, nil, err
+		return j, st, err
 	}
-	out := make([]*Message, 0, len(msgs))
-	for _, m := range msgs {
-		out = append(out, m)
+	var cerr error
+	if durable {
+		cerr = j.rewrite(st)
+	} else {
+		cerr = removeIfExists(path)
 	}
-	if cerr := j.rewrite(msgs); cerr != nil {
-		return j, out, cerr
+	if cerr != nil {
+		return j, st, cerr
 	}
-	return j, out, err
+	return j, st, err
 }
 
 var errTornRecord = errors.New("incomplete or damaged record")
 
-// replayJournal reads every record and returns the messages added and not
-// deleted. A torn record stops the replay with errTornRecord.
-func replayJournal(path string) (map[MessageID]*Message, error) {
-	msgs := make(map[MessageID]*Message)
+// replayJournal reads every record and returns what is open. A torn record
+// stops the replay with errTornRecord.
+func replayJournal(path string) (journalState, error) {
+	st := newJournalState()
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return msgs, nil
+		return st, nil
 	}
 	if err != nil {
-		return msgs, err
+		return st, err
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
 	var off int64
 	for {
-		op, id, m, n, err := readJournalRecord(r)
+		rec, n, err := readJournalRecord(r)
 		if err == io.EOF {
-			return msgs, nil
+			return st, nil
 		}
 		if err != nil {
-			return msgs, fmt.Errorf("%s at offset %d: %w", path, off, err)
+			return st, fmt.Errorf("%s at offset %d: %w", path, off, err)
 		}
 		off += n
-		if op == journalAdd {
-			msgs[id] = m
-		} else {
-			delete(msgs, id)
+		delete(st.held, rec.id)
+		delete(st.due, rec.id)
+		switch rec.op {
+		case journalAdd:
+			st.held[rec.id] = rec.m
+		case journalDeadline:
+			st.due[rec.id] = rec.due
 		}
 	}
 }
 
-func readJournalRecord(r *bufio.Reader) (op byte, id MessageID, m *Message, n int64, err error) {
+type journalRecord struct {
+	op  byte
+	id  MessageID
+	due int64
+	m   *Message
+}
+
+func readJournalRecord(r *bufio.Reader) (rec journalRecord, n int64, err error) {
 	var hdr [journalHeaderLen]byte
 	if k, err := io.ReadFull(r, hdr[:]); err != nil {
 		if k == 0 && err == io.EOF {
-			return 0, id, nil, 0, io.EOF
+			return rec, 0, io.EOF
 		}
-		return 0, id, nil, 0, errTornRecord
+		return rec, 0, errTornRecord
 	}
-	op = hdr[0]
-	copy(id[:], hdr[1:1+MsgIDLength])
-	due := int64(binary.BigEndian.Uint64(hdr[1+MsgIDLength:]))
+	rec.op = hdr[0]
+	copy(rec.id[:], hdr[1:1+MsgIDLength])
+	rec.due = int64(binary.BigEndian.Uint64(hdr[1+MsgIDLength:]))
 	plen := binary.BigEndian.Uint32(hdr[1+MsgIDLength+8:])
-	if op != journalAdd && op != journalDel || plen > 1<<30 {
-		return 0, id, nil, 0, errTornRecord
+	if rec.op != journalAdd && rec.op != journalDeadline && rec.op != journalDel || plen > 1<<30 ||
+		(rec.op != journalAdd && plen != 0) {
+		return rec, 0, errTornRecord
 	}
 	rest := make([]byte, int(plen)+journalTrailerLen)
 	if _, err := io.ReadFull(r, rest); err != nil {
-		return 0, id, nil, 0, errTornRecord
+		return rec, 0, errTornRecord
 	}
 	payload := rest[:plen]
 	crc := crc32.Update(crc32.Checksum(hdr[:], journalCRC), journalCRC, payload)
 	if binary.BigEndian.Uint32(rest[plen:]) != crc {
-		return 0, id, nil, 0, errTornRecord
+		return rec, 0, errTornRecord
 	}
 	n = int64(journalHeaderLen + len(rest))
-	if op == journalDel {
-		return op, id, nil, n, nil
+	if rec.op != journalAdd {
+		return rec, n, nil
 	}
-	m, err = decodeMessage(payload)
-	if err != nil || m.ID != id {
-		return 0, id, nil, 0, errTornRecord
+	rec.m, err = decodeMessage(payload)
+	if err != nil || rec.m.ID != rec.id {
+		return rec, 0, errTornRecord
 	}
-	m.pri = due
-	return op, id, m, n, nil
+	rec.m.pri = rec.due
+	return rec, n, nil
 }
 
-func appendJournalRecord(dst []byte, op byte, m *Message, id MessageID) []byte {
+// appendJournalRecord appends a record: m's ('A'), or a body-less one for
+// id ('T' with deadline due, 'D').
+func appendJournalRecord(dst []byte, op byte, id MessageID, due int64, m *Message) []byte {
 	start := len(dst)
 	dst = append(dst, op)
 	dst = append(dst, id[:]...)
-	var due int64
 	plen := 0
 	if m != nil {
 		due, plen = m.pri, m.encodedLen()
@@ -169,13 +209,14 @@ func appendJournalRecord(dst []byte, op byte, m *Message, id MessageID) []byte {
 	return binary.BigEndian.AppendUint32(dst, crc32.Checksum(dst[start:], journalCRC))
 }
 
-// add appends m (deadline m.pri) after put has placed it in the deferred
-// table, both under the journal's lock so that no removal overtakes it.
-// If the append fails, m stays in the table (memory only) and the error is
-// returned: the caller may be answered an error for a message that will
-// still be delivered, which at-least-once allows, where dropping it would not.
+// add runs put, which places m in the held table, and then appends m
+// (deadline m.pri), both under the journal's lock so that no removal
+// overtakes it. If the append fails, m stays in the table (memory only) and
+// the error is returned: the caller may be answered an error for a message
+// that will still be delivered, which at-least-once allows, where dropping
+// it would not.
 func (j *deferJournal) add(m *Message, put func() error) error {
-	if j == nil {
+	if j == nil || !j.durable {
 		return put()
 	}
 	j.mu.Lock()
@@ -183,21 +224,34 @@ func (j *deferJournal) add(m *Message, put func() error) error {
 	if err := put(); err != nil {
 		return err
 	}
-	rec := appendJournalRecord(nil, journalAdd, m, m.ID)
+	return j.appendLiveLocked(m.ID, appendJournalRecord(nil, journalAdd, m.ID, 0, m))
+}
+
+// addDeadline records that message id, now in the disk queue, is due at due.
+func (j *deferJournal) addDeadline(id MessageID, due int64) error {
+	if j == nil || !j.durable {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.appendLiveLocked(id, appendJournalRecord(nil, journalDeadline, id, due, nil))
+}
+
+func (j *deferJournal) appendLiveLocked(id MessageID, rec []byte) error {
 	if err := j.writeLocked(rec); err != nil {
 		return err
 	}
-	if old, ok := j.live[m.ID]; ok {
+	if old, ok := j.live[id]; ok {
 		j.liveBytes -= old
 	}
-	j.live[m.ID] = int64(len(rec))
+	j.live[id] = int64(len(rec))
 	j.liveBytes += int64(len(rec))
 	return nil
 }
 
-// remove records that id left the deferred table for the channel's queue.
+// remove records that id's open record is done with.
 func (j *deferJournal) remove(id MessageID) error {
-	if j == nil {
+	if j == nil || !j.durable {
 		return nil
 	}
 	j.mu.Lock()
@@ -211,7 +265,7 @@ func (j *deferJournal) remove(id MessageID) error {
 	if len(j.live) == 0 {
 		return j.truncateLocked()
 	}
-	if err := j.writeLocked(appendJournalRecord(nil, journalDel, nil, id)); err != nil {
+	if err := j.writeLocked(appendJournalRecord(nil, journalDel, id, 0, nil)); err != nil {
 		return err
 	}
 	if j.size > journalCompactMin && j.size > 4*j.liveBytes {
@@ -292,26 +346,31 @@ func (j *deferJournal) compactLocked() error {
 	if err := j.syncLocked(); err != nil {
 		return err
 	}
-	msgs, err := replayJournal(j.path)
+	st, err := replayJournal(j.path)
 	if err != nil {
 		return err
 	}
-	return j.rewrite(msgs)
+	return j.rewrite(st)
 }
 
-// rewrite replaces the file with one add record per message (or removes
-// it when there are none); the next write reopens it.
-func (j *deferJournal) rewrite(msgs map[MessageID]*Message) error {
+// rewrite replaces the file with one record per open entry of st (or
+// removes it when there is none); the next write reopens it.
+func (j *deferJournal) rewrite(st journalState) error {
 	j.closeFileLocked()
-	j.live = make(map[MessageID]int64, len(msgs))
+	j.live = make(map[MessageID]int64, len(st.held)+len(st.due))
 	j.liveBytes, j.size = 0, 0
-	if len(msgs) == 0 {
+	if len(st.held)+len(st.due) == 0 {
 		return removeIfExists(j.path)
 	}
 	var buf []byte
-	for id, m := range msgs {
+	for id, m := range st.held {
 		n := len(buf)
-		buf = appendJournalRecord(buf, journalAdd, m, id)
+		buf = appendJournalRecord(buf, journalAdd, id, 0, m)
+		j.live[id] = int64(len(buf) - n)
+	}
+	for id, due := range st.due {
+		n := len(buf)
+		buf = appendJournalRecord(buf, journalDeadline, id, due, nil)
 		j.live[id] = int64(len(buf) - n)
 	}
 	if err := writeFileAtomic(j.path, buf); err != nil {
@@ -333,7 +392,7 @@ func (j *deferJournal) closeFileLocked() {
 	j.pending = 0
 }
 
-// reset forgets every record (the channel was emptied).
+// reset forgets every record (the queue was emptied).
 func (j *deferJournal) reset() error {
 	if j == nil {
 		return nil
@@ -342,11 +401,26 @@ func (j *deferJournal) reset() error {
 	defer j.mu.Unlock()
 	j.live = make(map[MessageID]int64)
 	j.liveBytes = 0
+	if !j.durable {
+		return nil
+	}
 	return j.truncateLocked()
 }
 
-// close syncs and closes the file; with remove it deletes the file, which
-// the caller does once the deferred messages are safe elsewhere.
+// save replaces the file with st at a clean shutdown and closes the journal.
+func (j *deferJournal) save(st journalState) error {
+	if j == nil {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	err := j.rewrite(st)
+	j.err = errExiting
+	return err
+}
+
+// close syncs and closes the file; with remove it deletes the file (the
+// queue was deleted).
 func (j *deferJournal) close(remove bool) error {
 	if j == nil {
 		return nil

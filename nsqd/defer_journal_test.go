@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func journalMsg(id string, body string, due int64, attempts uint16) *Message {
@@ -23,15 +25,11 @@ func addToJournal(t *testing.T, j *deferJournal, m *Message) {
 
 func openJournalT(t *testing.T, path string) (*deferJournal, map[MessageID]*Message) {
 	t.Helper()
-	j, msgs, err := openDeferJournal(path, 1, time.Second)
+	j, st, err := openDeferJournal(path, true, 1, time.Second)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	byID := make(map[MessageID]*Message)
-	for _, m := range msgs {
-		byID[m.ID] = m
-	}
-	return j, byID
+	return j, st.held
 }
 
 func sameMessage(t *testing.T, got, want *Message) {
@@ -98,11 +96,11 @@ func TestDeferJournalTornTail(t *testing.T) {
 		if err := os.WriteFile(path, data[:cut], 0600); err != nil {
 			t.Fatal(err)
 		}
-		j2, msgs, err := openDeferJournal(path, 1, time.Second)
+		j2, st, err := openDeferJournal(path, true, 1, time.Second)
 		if err == nil {
 			t.Fatalf("cut at %d: no error reported for the torn record", cut)
 		}
-		if len(msgs) != 1 || msgs[0].ID != a.ID {
+		if msgs := st.held; len(msgs) != 1 || msgs[a.ID] == nil {
 			t.Fatalf("cut at %d: replayed %v, want only %s", cut, msgs, a.ID)
 		}
 		// The rewrite dropped the torn tail: appending works again.
@@ -120,8 +118,8 @@ func TestDeferJournalBadChecksum(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	data[len(data)-6] ^= 0xff // a body byte
 	os.WriteFile(path, data, 0600)
-	_, msgs, err := openDeferJournal(path, 1, time.Second)
-	if err == nil || len(msgs) != 0 {
+	_, st, err := openDeferJournal(path, true, 1, time.Second)
+	if msgs := st.held; err == nil || len(msgs) != 0 {
 		t.Fatalf("damaged record: got %v, %v; want an error and nothing", msgs, err)
 	}
 }
@@ -195,4 +193,33 @@ func TestDeferJournalClosed(t *testing.T) {
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("close(true) left the file: %v", err)
 	}
+}
+
+// Deadlines of messages that wait in the disk queue share the file with
+// held messages; a clean shutdown saves both, and a journal opened without
+// --mem-queue-size=0 reads the file once and removes it.
+func TestDeferJournalDeadlinesAndSave(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j")
+	j, _ := openJournalT(t, path)
+	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
+	addToJournal(t, j, a)
+	var d, gone MessageID
+	copy(d[:], "000000000000000d")
+	copy(gone[:], "000000000000000e")
+	require.NoError(t, j.addDeadline(d, 7e18))
+	require.NoError(t, j.addDeadline(gone, 8e18))
+	require.NoError(t, j.remove(gone))
+	_, st, err := openDeferJournal(path, true, 1, time.Second)
+	require.NoError(t, err)
+	require.Len(t, st.held, 1)
+	require.Equal(t, map[MessageID]int64{d: 7e18}, st.due)
+
+	j2, _, err := openDeferJournal(path, true, 1, time.Second)
+	require.NoError(t, err)
+	require.NoError(t, j2.save(journalState{held: map[MessageID]*Message{}, due: map[MessageID]int64{d: 9e18}}))
+	_, st, err = openDeferJournal(path, false, 1, time.Second)
+	require.NoError(t, err)
+	require.Empty(t, st.held)
+	require.Equal(t, map[MessageID]int64{d: 9e18}, st.due)
+	require.NoFileExists(t, path)
 }

@@ -1,6 +1,7 @@
 package nsqd_test
 
 import (
+	"flag"
 	"net/http"
 	"net/url"
 	"testing"
@@ -10,6 +11,18 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 )
+
+// durableMode runs every daemon these tests start with --mem-queue-size=0
+// unless the test sets the size itself: `go test ./nsqd/ -args -nsqd.durable`.
+var durableMode = flag.Bool("nsqd.durable", false, "start nsqd with --mem-queue-size=0 in the daemon tests")
+
+// skipIfDurable skips a test that is about the memory queue.
+func skipIfDurable(t *testing.T, why string) {
+	t.Helper()
+	if *durableMode {
+		t.Skip("-nsqd.durable: " + why)
+	}
+}
 
 // startNSQD starts an nsqd on 127.0.0.1 ephemeral ports with its data in a
 // temporary directory and its log in the test log. configure (may be nil)
@@ -25,6 +38,9 @@ func startNSQD(t *testing.T, configure func(*nsqd.Options)) *nsqd.NSQD {
 	opts.LogLevel = lg.DEBUG
 	// New channels get their timeouts swept promptly.
 	opts.QueueScanRefreshInterval = 100 * time.Millisecond
+	if *durableMode {
+		opts.MemQueueSize = 0
+	}
 	if configure != nil {
 		configure(opts)
 	}

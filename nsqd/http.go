@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -186,6 +187,9 @@ func (s *httpServer) doPUB(w http.ResponseWriter, req *http.Request, ps httprout
 	m := NewMessage(t.GenerateID(), body)
 	m.deferred = deferred
 	if err := t.PutMessage(m); err != nil {
+		if errors.Is(err, errDeferredFull) {
+			return nil, httpapi.Err{Code: 503, Text: "DEFERRED_FULL"}
+		}
 		return nil, httpapi.Err{Code: 503, Text: "EXITING"}
 	}
 	return "OK", nil

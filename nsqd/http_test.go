@@ -1031,6 +1031,7 @@ func hFirstPercentile(t *testing.T, raw json.RawMessage) []byte {
 var hConnectedRE = regexp.MustCompile(`connected: [0-9hms.]+`)
 
 func TestHTTPStatsText(t *testing.T) {
+	skipIfDurable(t, "expects the messages in memory (be-depth 0)")
 	t.Parallel()
 	before := time.Now().Add(-time.Second)
 	h := hStart(t, nil)
@@ -1130,6 +1131,7 @@ func hSep(q string) string {
 // ---------------------------------------------------------------- /config
 
 func TestHTTPConfigGet(t *testing.T) {
+	skipIfDurable(t, "reads the default --mem-queue-size")
 	t.Parallel()
 	var dataPath string
 	h := hStart(t, func(o *nsqd.Options) {

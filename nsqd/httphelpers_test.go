@@ -69,6 +69,9 @@ func hOpts(t testing.TB) *nsqd.Options {
 	opts.HTTPAddress = "127.0.0.1:0"
 	opts.HTTPSAddress = ""
 	opts.DataPath = t.TempDir()
+	if *durableMode {
+		opts.MemQueueSize = 0
+	}
 	return opts
 }
 

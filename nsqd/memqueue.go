@@ -131,3 +131,15 @@ func (q *memQueue) drain(f func(*Message)) {
 		f(m)
 	}
 }
+
+// scan calls f on the queued messages, oldest first, under the lock until
+// f returns false; f must not change the message or touch the queue.
+func (q *memQueue) scan(f func(*Message) bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i := 0; i < q.n; i++ {
+		if !f(q.buf[(q.head+i)%len(q.buf)]) {
+			return
+		}
+	}
+}

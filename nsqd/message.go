@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/nsqgo/nsq/internal/diskqueue"
 )
 
 // MsgIDLength is the size of a message ID on the wire: 16 lowercase hex chars.
@@ -25,12 +27,17 @@ type Message struct {
 	Body      []byte
 	Timestamp int64
 	Attempts  uint16
+	onDisk    bool // see diskPos; beside Attempts to keep Message small
 
-	deliveryTS time.Time
+	deliveryTS int64 // Unix ns of the delivery
 	clientID   int64
 	pri        int64
 	index      int
 	deferred   time.Duration
+	// diskPos is where the message's record starts in an acknowledged
+	// disk queue (--mem-queue-size=0) while onDisk: the record stays
+	// there until the message is finished, requeued or deferred.
+	diskPos diskqueue.Pos
 }
 
 // NewMessage builds a message stamped with the current time.

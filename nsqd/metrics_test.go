@@ -132,6 +132,7 @@ func TestMetricsExposition(t *testing.T) {
 }
 
 func TestMetricsLabelEscaping(t *testing.T) {
+	skipIfDurable(t, "an ephemeral topic without a channel keeps nothing without a memory queue")
 	n := startNSQD(t, nil)
 	mustPublish(t, n, "a.b_c-d#ephemeral", "x")
 	fams, _ := scrape(t, n, "")

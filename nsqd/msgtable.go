@@ -87,3 +87,28 @@ func (t *msgTable) each(f func(*Message)) {
 		f(m)
 	}
 }
+
+// takeAll removes and returns every message.
+func (t *msgTable) takeAll() []*Message {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]*Message, 0, len(t.msgs))
+	for _, m := range t.msgs {
+		out = append(out, m)
+	}
+	t.msgs = make(map[MessageID]*Message)
+	t.pq = nil
+	return out
+}
+
+// scan calls f on every message under the lock until f returns false; f
+// must not change the message.
+func (t *msgTable) scan(f func(*Message) bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, m := range t.msgs {
+		if !f(m) {
+			return
+		}
+	}
+}

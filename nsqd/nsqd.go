@@ -24,6 +24,7 @@ type NSQD struct {
 
 	mu       sync.RWMutex // guards topicMap
 	topicMap map[string]*Topic
+	deps     *queueDeps // what topics and channels use of the daemon
 
 	opts      atomic.Pointer[Options]
 	startTime time.Time
@@ -58,6 +59,7 @@ type NSQD struct {
 	spawnMu         sync.Mutex // guards stopped; makes wg.Go exclusive with Exit's wg.Wait
 	stopped         bool
 	mainErr         chan error
+	exitErr         error // set by Exit before it returns
 }
 
 // New locks the data path, validates opts in NSQ's order (deflate level,
@@ -84,6 +86,7 @@ func New(opts *Options) (*NSQD, error) {
 		dl:          dirlock.New(dataPath),
 	}
 	n.swapOpts(opts)
+	n.deps = n.newQueueDeps()
 	if err := n.dl.Lock(); err != nil {
 		return nil, fmt.Errorf("failed to lock data-path: %w", withInUseHint(err))
 	}

@@ -45,6 +45,7 @@ type Options struct {
 	// diskqueue options
 	DataPath        string        `flag:"data-path"`
 	MemQueueSize    int64         `flag:"mem-queue-size"`
+	MaxDeferred     int64         `flag:"max-deferred"`
 	MaxBytesPerFile int64         `flag:"max-bytes-per-file"`
 	SyncEvery       int64         `flag:"sync-every"`
 	SyncTimeout     time.Duration `flag:"sync-timeout"`
@@ -127,6 +128,7 @@ func NewOptions() *Options {
 		HTTPClientRequestTimeout: 5 * time.Second,
 
 		MemQueueSize:    10000,
+		MaxDeferred:     1000000,
 		MaxBytesPerFile: 100 * 1024 * 1024,
 		SyncEvery:       2500,
 		SyncTimeout:     2 * time.Second,

@@ -3,6 +3,7 @@ package nsqd
 import (
 	"time"
 
+	"github.com/nsqgo/nsq/internal/diskqueue"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -42,9 +43,9 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 	subEvents, identifyEvents := c.SubEventChan, c.IdentifyEventChan
 	close(started)
 	for {
-		var memReady chan struct{}
-		var handoff, zoneChan, regionChan chan *Message
-		var backendChan <-chan []byte
+		var memReady <-chan struct{}
+		var handoff, zoneChan, regionChan <-chan *Message
+		var backendChan <-chan diskqueue.Record
 		var flusherChan <-chan time.Time
 		if s.sub == nil || !c.IsReadyForMessages() {
 			if err := p.flush(c); err != nil {
@@ -53,9 +54,9 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 			}
 			s.flushed = true
 		} else {
-			memReady, handoff = s.sub.mem.ready, s.sub.handoff
-			zoneChan, regionChan = s.sub.zoneLocalMsgChan, s.sub.regionLocalMsgChan
-			backendChan = s.sub.backend.ReadChan()
+			src := s.sub.sources()
+			memReady, handoff, backendChan = src.mem, src.handoff, src.disk
+			zoneChan, regionChan = src.zone, src.region
 			if !s.flushed {
 				flusherChan = s.flusher.C
 			}
@@ -74,9 +75,11 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 		case <-s.heartbeat.C:
 			err = p.heartbeat(c)
 		case b := <-backendChan:
-			err = p.deliverEncoded(c, s, b)
+			if m := s.sub.fromDisk(b); m != nil {
+				err = p.deliver(c, s, m, countDisk)
+			}
 		case <-memReady:
-			if m := s.sub.mem.pop(); m != nil {
+			if m := s.sub.popQueued(); m != nil {
 				err = p.deliver(c, s, m, countByLocality)
 			}
 		case m := <-handoff:
@@ -110,37 +113,10 @@ func (p *protocolV2) pumpFailed(c *clientV2, err error) {
 	<-c.ExitChan
 }
 
-// How a delivery is counted on the channel's zone-local, region-local or
-// global counter (the topology-aware-consumption experiment): without the
-// topology experiment every delivery is global; with it, deliveries read
-// from the disk queue are not counted.
-const (
-	countDisk = iota
-	countByLocality
-	countZone
-	countRegion
-)
-
-func (p *protocolV2) deliverEncoded(c *clientV2, s *pumpState, b []byte) error {
-	m, err := decodeMessage(b)
-	if err != nil {
-		p.nsqd.logf(lg.ERROR, "failed to decode message - %s", err)
-		return nil
-	}
-	if wait := s.sub.deferredStore.remaining(m.ID); wait > 0 {
-		// An error leaves m in the deferred table, memory only: logged,
-		// not a reason to drop the client.
-		if err := s.sub.StartDeferredTimeout(m, wait); err != nil {
-			p.nsqd.logf(lg.ERROR, "CHANNEL(%s): failed to defer msg(%s) - %s", s.sub.name, m.ID, err)
-		}
-		return nil
-	}
-	return p.deliver(c, s, m, countDisk)
-}
-
 // deliver marks m in flight for c and writes it into c's output buffer.
 func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) error {
 	if !sampled(s.sampleRate) {
+		s.sub.skipDelivery(m)
 		return nil
 	}
 	m.Attempts++
@@ -149,28 +125,11 @@ func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) err
 		// leave behind: the copy in flight is finished or comes back, so
 		// this one is dropped rather than sent under a clashing ID.
 		p.nsqd.logf(lg.WARN, "CHANNEL(%s): dropped a duplicate of msg(%s) in flight", s.sub.name, m.ID)
+		s.sub.skipDelivery(m)
 		return nil
 	}
 	c.SendingMessage()
-	s.sub.countDelivery(c, how)
+	s.sub.countDelivery(how, c.IsZoneLocal, c.IsRegionLocal)
 	s.flushed = false
 	return p.sendMessage(c, m)
-}
-
-// countDelivery bumps the zone/region/global delivery counters.
-func (ch *Channel) countDelivery(c *clientV2, how int) {
-	topo := ch.nsqd.getOpts().HasExperiment(ExperimentTopologyAwareConsumption)
-	switch {
-	case how == countDisk && topo:
-	case how == countZone, how == countRegion && c.IsZoneLocal:
-		ch.zoneLocalMsgCount.Add(1)
-	case how == countRegion:
-		ch.regionLocalMsgCount.Add(1)
-	case topo && c.IsZoneLocal:
-		ch.zoneLocalMsgCount.Add(1)
-	case topo && c.IsRegionLocal:
-		ch.regionLocalMsgCount.Add(1)
-	default:
-		ch.globalMsgCount.Add(1)
-	}
 }

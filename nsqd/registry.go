@@ -21,7 +21,7 @@ func (n *NSQD) GetTopic(name string) *Topic {
 		n.mu.Unlock()
 		return t
 	}
-	t = newTopic(name, n, func(t *Topic) { n.DeleteExistingTopic(t.name) })
+	t = newTopic(name, n.deps, func(t *Topic) { n.DeleteExistingTopic(t.name) })
 	n.topicMap[name] = t
 	n.mu.Unlock()
 	n.logf(lg.INFO, "TOPIC(%s): created", name)

@@ -2,6 +2,7 @@ package nsqd
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 
@@ -93,8 +94,10 @@ func (n *NSQD) exit() {
 	if n.httpsListener != nil {
 		n.httpsListener.Close()
 	}
+	var errs []error
 	if err := n.PersistMetadata(); err != nil {
 		n.logf(lg.ERROR, "failed to persist metadata - %s", err)
+		errs = append(errs, fmt.Errorf("failed to persist metadata - %w", err))
 	}
 	n.persistMu.Lock()
 	n.exiting = true
@@ -107,7 +110,13 @@ func (n *NSQD) exit() {
 	}
 	n.mu.RUnlock()
 	for _, t := range topics {
-		t.Close()
+		if err := t.Close(); err != nil && !errors.Is(err, errExiting) {
+			errs = append(errs, fmt.Errorf("TOPIC(%s): %w", t.name, err))
+		}
+	}
+	n.exitErr = errors.Join(errs...)
+	if n.exitErr != nil {
+		n.logf(lg.ERROR, "NSQ: messages or metadata not saved at exit - %s", n.exitErr)
 	}
 	close(n.exitChan)
 	n.spawnMu.Lock()
@@ -117,6 +126,11 @@ func (n *NSQD) exit() {
 	n.dl.Unlock()
 	n.logf(lg.INFO, "NSQ: bye")
 }
+
+// ExitError reports, once Exit has returned, what the shutdown could not
+// save (metadata, or messages that failed to reach the disk); nil if
+// everything was saved. The nsqd command exits with status 1 on an error.
+func (n *NSQD) ExitError() error { return n.exitErr }
 
 // spawn runs f in a goroutine owned by n.wg unless Exit is already waiting
 // for them; it reports whether f was started.

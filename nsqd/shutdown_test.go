@@ -74,6 +74,7 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 // TestShutdownKeepsInMemoryInFlightAndDeferred: nothing in memory, in
 // flight or deferred is lost across a clean Exit and restart.
 func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
+	skipIfDurable(t, "about the memory queue; TestShutdownMemQueueSizeZero covers the disk")
 	t.Parallel()
 	const n, taken, deferred = 500, 20, 5
 	h := hStart(t, nil) // mem-queue-size 10000: everything stays in memory
@@ -132,6 +133,7 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 }
 
 func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
+	skipIfDurable(t, "expects the messages in memory before the exit")
 	t.Parallel()
 	h := hStart(t, nil)
 	dir := h.opts.DataPath

@@ -127,7 +127,7 @@ func (n *NSQD) topicStats(topic, channel string, includeClients bool) []TopicSta
 func (t *Topic) stats(chans []*Channel, includeClients bool) TopicStats {
 	ts := TopicStats{
 		TopicName: t.name, Channels: make([]ChannelStats, 0, len(chans)),
-		Depth: t.Depth(), BackendDepth: t.backend.Depth(),
+		Depth: t.Depth(), BackendDepth: t.BackendDepth(),
 		MessageCount: t.messageCount.Load(), MessageBytes: t.messageBytes.Load(),
 		Paused: t.IsPaused(),
 	}
@@ -143,7 +143,7 @@ func (t *Topic) stats(chans []*Channel, includeClients bool) TopicStats {
 
 func (c *Channel) stats(includeClients bool) ChannelStats {
 	cs := ChannelStats{
-		ChannelName: c.name, Depth: c.Depth(), BackendDepth: c.backend.Depth(),
+		ChannelName: c.name, Depth: c.Depth(), BackendDepth: c.BackendDepth(),
 		InFlightCount: c.inFlightCount(), DeferredCount: c.deferredCount(),
 		MessageCount:        c.messageCount.Load(),
 		ZoneLocalMsgCount:   c.zoneLocalMsgCount.Load(),

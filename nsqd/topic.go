@@ -2,6 +2,7 @@ package nsqd
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -11,7 +12,8 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-// Topic receives published messages and copies each to every channel. One
+// Topic receives published messages and copies each to every channel. Its
+// queue (see queue) holds what the channels have not received yet; one
 // goroutine, messagePump, owns the fan-out; mu guards channelMap.
 type Topic struct {
 	messageCount atomic.Uint64
@@ -20,12 +22,8 @@ type Topic struct {
 	mu         sync.RWMutex
 	name       string
 	channelMap map[string]*Channel
-	backend    BackendQueue
-	// deferredStore keeps the deadlines of deferred messages on disk.
-	deferredStore *deferredStore
+	q          *queue
 
-	mem               *memQueue
-	handoff           chan *Message // ephemeral with --mem-queue-size=0 only
 	startChan         chan struct{}
 	exitChan          chan struct{}
 	channelUpdateChan chan struct{}
@@ -39,45 +37,39 @@ type Topic struct {
 	deleteCallback func(*Topic)
 	deleter        sync.Once
 	idFactory      *guidFactory
-	nsqd           *NSQD
+	deps           *queueDeps
+	// retryEvery is how often the pump offers a message again to a channel
+	// that refused it; pumpErr is what the pump lost at exit.
+	retryEvery time.Duration
+	pumpErr    error
 }
 
-func newTopic(name string, n *NSQD, deleteCallback func(*Topic)) *Topic {
-	opts := n.getOpts()
+// newTopic builds a topic and starts its pump, which waits for Start;
+// deleteCallback runs once when an ephemeral topic loses its last channel.
+func newTopic(name string, deps *queueDeps, deleteCallback func(*Topic)) *Topic {
 	t := &Topic{
 		name:              name,
 		channelMap:        make(map[string]*Channel),
-		mem:               newMemQueue(opts.MemQueueSize),
 		startChan:         make(chan struct{}, 1),
 		exitChan:          make(chan struct{}),
 		channelUpdateChan: make(chan struct{}, 1),
 		pauseChan:         make(chan struct{}, 1),
 		ephemeral:         protocol.IsEphemeral(name),
 		deleteCallback:    deleteCallback,
-		idFactory:         newGUIDFactory(opts.ID),
-		nsqd:              n,
+		idFactory:         newGUIDFactory(deps.opts().ID),
+		deps:              deps,
+		retryEvery:        requeueRetry,
 	}
-	t.backend = n.newBackend(name, t.ephemeral)
-	t.deferredStore = n.openDeferredStore(name, t.ephemeral)
-	if opts.MemQueueSize == 0 && t.ephemeral {
-		t.handoff = make(chan *Message)
-	}
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		t.messagePump()
-	}()
-	n.Notify(t, !t.ephemeral)
+	t.q = newQueue(deps, name, "TOPIC("+name+")", t.ephemeral)
+	t.wg.Go(t.messagePump)
+	deps.notify(t, !t.ephemeral)
 	return t
 }
 
 // Start lets the pump begin delivering (after creation or metadata load).
 func (t *Topic) Start() {
 	t.started.Store(true)
-	select {
-	case t.startChan <- struct{}{}:
-	default:
-	}
+	t.signal(t.startChan)
 }
 
 // Exiting reports whether the topic is closing or being deleted.
@@ -108,9 +100,9 @@ func (t *Topic) getOrCreateChannelLocked(name string) (*Channel, bool) {
 	if c, ok := t.channelMap[name]; ok {
 		return c, false
 	}
-	c := newChannel(t.name, name, t.nsqd, func(c *Channel) { t.DeleteExistingChannel(c.name) })
+	c := newChannel(t.name, name, t.deps, func(c *Channel) { t.DeleteExistingChannel(c.name) })
 	t.channelMap[name] = c
-	t.nsqd.logf(lg.INFO, "TOPIC(%s): new channel(%s)", t.name, name)
+	t.deps.logf(lg.INFO, "TOPIC(%s): new channel(%s)", t.name, name)
 	return c, true
 }
 
@@ -139,7 +131,7 @@ func (t *Topic) DeleteExistingChannel(name string) error {
 	delete(t.channelMap, name)
 	left := len(t.channelMap)
 	t.mu.Unlock()
-	t.nsqd.logf(lg.INFO, "TOPIC(%s): deleting channel %s", t.name, c.name)
+	t.deps.logf(lg.INFO, "TOPIC(%s): deleting channel %s", t.name, c.name)
 	c.Delete()
 	t.signal(t.channelUpdateChan)
 	if left == 0 && t.ephemeral {
@@ -169,6 +161,11 @@ func (t *Topic) PutMessage(m *Message) error {
 	defer t.mu.RUnlock()
 	if t.Exiting() {
 		return errExiting
+	}
+	if m.deferred != 0 {
+		if err := t.deferredFullLocked(); err != nil {
+			return err
+		}
 	}
 	if err := t.put(m); err != nil {
 		return err
@@ -200,45 +197,27 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	return nil
 }
 
+// deferredFullLocked refuses a deferred message while a channel holds
+// --max-deferred deferred messages. Callers hold mu.
+func (t *Topic) deferredFullLocked() error {
+	for _, c := range t.channelMap {
+		if c.deferredFull() {
+			return fmt.Errorf("%w: channel %s holds --max-deferred=%d", errDeferredFull,
+				c.name, t.deps.opts().MaxDeferred)
+		}
+	}
+	return nil
+}
+
 // put hands m straight to the channels when nothing is queued at topic
-// level (see direct), else to the memory queue or, when full, the backend;
-// with no memory queue, an ephemeral topic (whose backend discards) first
-// tries an unbuffered hand-off to the pump. A durable
-// topic's deferred message goes to the backend, its deadline to the
-// deferred store, never to memory the publisher was not told about.
-// Callers hold mu.
+// level (see directLocked), else to the topic's queue;
+// a deferred message that goes to the backend keeps its deadline in the
+// deferred set. Callers hold mu.
 func (t *Topic) put(m *Message) error {
 	if t.directLocked() {
 		return t.fanOutDirectLocked(m)
 	}
-	if t.mem.push(m) {
-		return nil
-	}
-	if t.handoff != nil {
-		select {
-		case t.handoff <- m:
-			return nil
-		default:
-		}
-	}
-	return t.writeBackend(m)
-}
-
-// writeBackend writes m to the disk queue, remembering its deadline if it
-// is deferred.
-func (t *Topic) writeBackend(m *Message) error {
-	err := writeMessageToBackend(m, t.backend)
-	t.nsqd.SetHealth(err)
-	if err != nil {
-		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to write message to backend - %s", t.name, err)
-		return err
-	}
-	if m.deferred != 0 {
-		if err := t.deferredStore.record(m.ID, time.Now().Add(m.deferred).UnixNano()); err != nil {
-			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to record a deferred deadline - %s", t.name, err)
-		}
-	}
-	return nil
+	return t.q.put(m, deadlineOf(m))
 }
 
 // directLocked reports whether a message may skip the topic's queue and
@@ -247,7 +226,7 @@ func (t *Topic) writeBackend(m *Message) error {
 // message, and with --mem-queue-size=0 a disk write and read.
 func (t *Topic) directLocked() bool {
 	return t.started.Load() && !t.IsPaused() && len(t.channelMap) > 0 &&
-		t.mem.len() == 0 && t.backend.Depth() == 0
+		t.q.depth() == 0
 }
 
 // fanOutDirectLocked copies m to every channel as the pump would; a failed
@@ -261,7 +240,7 @@ func (t *Topic) fanOutDirectLocked(m *Message) error {
 			cm = m.channelCopy()
 		}
 		first = false
-		if err := putToChannel(c, cm); err != nil && err != errExiting && werr == nil {
+		if err := c.putFromTopic(cm); err != nil && err != errExiting && werr == nil {
 			werr = err
 		}
 	}
@@ -269,7 +248,10 @@ func (t *Topic) fanOutDirectLocked(m *Message) error {
 }
 
 // Depth is the number of messages queued at topic level.
-func (t *Topic) Depth() int64 { return int64(t.mem.len()) + t.backend.Depth() }
+func (t *Topic) Depth() int64 { return t.q.depth() }
+
+// BackendDepth is the number of messages in the topic's disk queue.
+func (t *Topic) BackendDepth() int64 { return t.q.backend.Depth() }
 
 // Pause stops fan-out to channels.
 func (t *Topic) Pause() error { return t.setPaused(true) }
@@ -289,7 +271,8 @@ func (t *Topic) IsPaused() bool { return t.paused.Load() }
 // Delete removes the topic, its channels and its files.
 func (t *Topic) Delete() error { return t.exit(true) }
 
-// Close persists the topic's and its channels' messages.
+// Close persists the topic's and its channels' messages; the error joins
+// every failure to write them.
 func (t *Topic) Close() error { return t.exit(false) }
 
 func (t *Topic) exit(deleted bool) error {
@@ -297,10 +280,10 @@ func (t *Topic) exit(deleted bool) error {
 		return errExiting
 	}
 	if deleted {
-		t.nsqd.logf(lg.INFO, "TOPIC(%s): deleting", t.name)
-		t.nsqd.Notify(t, !t.ephemeral)
+		t.deps.logf(lg.INFO, "TOPIC(%s): deleting", t.name)
+		t.deps.notify(t, !t.ephemeral)
 	} else {
-		t.nsqd.logf(lg.INFO, "TOPIC(%s): closing", t.name)
+		t.deps.logf(lg.INFO, "TOPIC(%s): closing", t.name)
 	}
 	close(t.exitChan)
 	t.wg.Wait()
@@ -311,35 +294,21 @@ func (t *Topic) exit(deleted bool) error {
 			c.Delete()
 		}
 		t.mu.Unlock()
-		t.Empty()
-		return t.backend.Delete()
+		return t.q.remove()
 	}
+	var errs []error
 	for _, c := range t.channels() {
-		if err := c.Close(); err != nil {
-			t.nsqd.logf(lg.ERROR, "channel(%s) close - %s", c.name, err)
+		if err := c.Close(); err != nil && !errors.Is(err, errExiting) {
+			errs = append(errs, err)
+			t.deps.logf(lg.ERROR, "channel(%s) close - %s", c.name, err)
 		}
 	}
-	t.flush()
-	if err := t.deferredStore.save(); err != nil {
-		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to save deferred deadlines - %s", t.name, err)
+	n, err := t.q.flushMem()
+	if n > 0 {
+		t.deps.logf(lg.INFO, "TOPIC(%s): flushed %d memory messages to backend", t.name, n)
 	}
-	return t.backend.Close()
+	return errors.Join(append(errs, t.pumpErr, err, t.q.close())...)
 }
 
 // Empty drops the topic-level queue; channels are untouched.
-func (t *Topic) Empty() error {
-	t.mem.drain(func(*Message) {})
-	t.deferredStore.clear()
-	return t.backend.Empty()
-}
-
-func (t *Topic) flush() {
-	n := 0
-	t.mem.drain(func(m *Message) {
-		t.writeBackend(m)
-		n++
-	})
-	if n > 0 {
-		t.nsqd.logf(lg.INFO, "TOPIC(%s): flushed %d memory messages to backend", t.name, n)
-	}
-}
+func (t *Topic) Empty() error { return t.q.empty() }

@@ -1,88 +1,155 @@
 package nsqd
 
 import (
+	"fmt"
+	"time"
+
+	"github.com/nsqgo/nsq/internal/diskqueue"
 	"github.com/nsqgo/nsq/internal/lg"
 )
+
+// heldPut is a message that a channel could not take (its disk is full),
+// retried until it does.
+type heldPut struct {
+	c *Channel
+	m *Message
+}
+
+// topicPump is the state of a topic's fan-out goroutine.
+type topicPump struct {
+	t     *Topic
+	chans []*Channel
+	// held are the copies that channels refused; while there are any the
+	// pump reads nothing new, and the topic's disk record they came from
+	// (rec, when fromDisk) stays open until every channel has its copy.
+	held     []heldPut
+	rec      diskqueue.Pos
+	fromDisk bool
+	retry    *time.Timer
+}
 
 // messagePump is the topic's fan-out goroutine. It waits for Start, then
 // copies each message from the memory queue or the backend to every
 // channel. With no channels, or while paused, it reads nothing, so messages
-// accumulate at topic level.
+// accumulate at topic level. A record read from the topic's disk queue is
+// finished only once every channel holds its copy (on disk, with
+// --mem-queue-size=0).
 func (t *Topic) messagePump() {
 	select {
 	case <-t.startChan:
 	case <-t.exitChan:
 		return
 	}
-	var chans []*Channel
+	p := &topicPump{t: t, retry: time.NewTimer(time.Hour)}
+	p.retry.Stop()
+	defer p.retry.Stop()
 	var memReady chan struct{}
 	var handoff chan *Message
-	var backendChan <-chan []byte
+	var backendChan <-chan diskqueue.Record
 	var batch [64]*Message
-	refresh := func() {
-		chans = t.channels()
-		memReady, handoff, backendChan = nil, nil, nil
-		if len(chans) > 0 && !t.IsPaused() {
-			memReady, handoff, backendChan = t.mem.ready, t.handoff, t.backend.ReadChan()
+	for refresh := true; ; {
+		if refresh {
+			p.chans = t.channels()
+			refresh = false
 		}
-	}
-	refresh()
-	for {
+		memReady, handoff, backendChan = nil, nil, nil
+		if len(p.chans) > 0 && !t.IsPaused() && len(p.held) == 0 {
+			memReady, handoff, backendChan = t.q.mem.ready, t.q.handoff, t.q.backend.ReadChan()
+		}
 		select {
 		case <-memReady:
-			k := t.mem.popBatch(batch[:])
+			k := t.q.mem.popBatch(batch[:])
 			for i := 0; i < k; i++ {
-				t.fanOut(chans, batch[i])
+				p.fanOut(batch[i])
 				batch[i] = nil
 			}
+			p.settle()
 		case m := <-handoff:
-			t.fanOut(chans, m)
-		case b := <-backendChan:
-			t.fanOutEncoded(chans, b)
+			p.fanOut(m)
+			p.settle()
+		case rec := <-backendChan:
+			p.fanOutRecord(rec)
+		case <-p.retry.C:
+			p.retryHeld()
 		case <-t.channelUpdateChan:
-			refresh()
+			refresh = true
 		case <-t.pauseChan:
-			refresh()
 		case <-t.exitChan:
-			t.nsqd.logf(lg.INFO, "TOPIC(%s): closing ... messagePump", t.name)
+			t.deps.logf(lg.INFO, "TOPIC(%s): closing ... messagePump", t.name)
+			p.abandon()
 			return
 		}
 	}
 }
 
-func (t *Topic) fanOutEncoded(chans []*Channel, b []byte) {
-	m, err := decodeMessage(b)
+func (p *topicPump) fanOutRecord(rec diskqueue.Record) {
+	m, wait, err := p.t.q.decode(rec.Data)
 	if err != nil {
-		t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to decode message - %s", t.name, err)
+		p.t.q.backend.Done(rec.Pos)
 		return
 	}
-	m.deferred = t.deferredStore.remaining(m.ID)
-	t.fanOut(chans, m)
+	m.deferred = wait
+	p.fanOut(m)
+	p.rec, p.fromDisk = rec.Pos, true
+	p.settle()
 }
 
-// fanOut gives every channel its own copy of m (the first gets m itself).
-func (t *Topic) fanOut(chans []*Channel, m *Message) {
-	for i, c := range chans {
+// fanOut gives every channel its own copy of m (the first gets m itself);
+// the copies refused are held.
+func (p *topicPump) fanOut(m *Message) {
+	for i, c := range p.chans {
 		cm := m
 		if i > 0 {
 			cm = m.channelCopy()
 		}
-		if err := putToChannel(c, cm); err != nil {
-			t.nsqd.logf(lg.ERROR, "TOPIC(%s): failed to put msg(%s) to channel(%s) - %s",
-				t.name, cm.ID, c.name, err)
+		if err := c.putFromTopic(cm); err != nil && err != errExiting {
+			p.t.deps.logf(lg.ERROR, "TOPIC(%s): failed to put msg(%s) to channel(%s), will retry - %s",
+				p.t.name, cm.ID, c.name, err)
+			p.held = append(p.held, heldPut{c, cm})
 		}
 	}
+}
+
+// settle finishes the disk record just fanned out once nothing is held,
+// or starts the retry timer.
+func (p *topicPump) settle() {
+	if len(p.held) > 0 {
+		p.retry.Reset(p.t.retryEvery)
+		return
+	}
+	if p.fromDisk {
+		p.t.q.backend.Done(p.rec)
+		p.fromDisk = false
+	}
+}
+
+// retryHeld offers the held copies again, in order; a channel that is
+// gone no longer needs its copy.
+func (p *topicPump) retryHeld() {
+	left := p.held[:0]
+	for _, h := range p.held {
+		if err := h.c.putFromTopic(h.m); err != nil && err != errExiting {
+			left = append(left, h)
+		}
+	}
+	clear(p.held[len(left):])
+	p.held = left
+	p.settle()
+}
+
+// abandon gives up the held copies at exit. A disk record stays open and
+// is fanned out again after a restart; copies from memory are lost, which
+// the topic's Close reports.
+func (p *topicPump) abandon() {
+	if len(p.held) > 0 && !p.fromDisk {
+		p.t.pumpErr = fmt.Errorf("TOPIC(%s): %d messages refused by full channels were lost at exit",
+			p.t.name, len(p.held))
+		p.t.deps.logf(lg.ERROR, "%s", p.t.pumpErr)
+	}
+	p.held = nil
 }
 
 // channelCopy is a fresh copy of m for another channel (attempts at 0).
 func (m *Message) channelCopy() *Message {
 	return &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp, deferred: m.deferred}
-}
-
-// putToChannel queues m in c, deferred if it was published with a delay.
-func putToChannel(c *Channel, m *Message) error {
-	if m.deferred != 0 {
-		return c.PutMessageDeferred(m, m.deferred)
-	}
-	return c.PutMessage(m)
 }

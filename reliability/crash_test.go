@@ -166,6 +166,7 @@ type crashResult struct {
 	unacked    int // delivered bodies whose publish was not acknowledged
 	duplicates int
 	elapsed    time.Duration
+	live       *finished // nil without live consumers
 }
 
 func (r *crashResult) totalAcked() int {
@@ -190,6 +191,14 @@ func (r *crashResult) log(t *testing.T, name string) {
 		"(%d of them never acknowledged), %d duplicate deliveries; lost %d acknowledged (%s)",
 		name, r.cycles, r.elapsed.Round(time.Millisecond), r.totalAcked(), r.acked, r.delivered,
 		r.unacked, r.duplicates, r.totalLost(), lostSummary(r.lost))
+	if f := r.live; f != nil {
+		n := 0
+		for _, c := range f.confirmed {
+			n += c
+		}
+		t.Logf("%s: live consumers received %d deliveries, REQ'd %d with a delay, had %d FINs confirmed",
+			name, f.received, f.requeued, n)
+	}
 }
 
 func lostSummary(lost map[string][]string) string {
@@ -211,21 +220,38 @@ func lostSummary(lost map[string][]string) string {
 // path and ports, then consumes everything and compares. It fails on a
 // damaged or unknown body; losses are returned for the caller to judge.
 func runCrash(t *testing.T, bin string, cycles int, args ...string) *crashResult {
-	return runCrashWith(t, bin, cycles, false, args...)
+	return runCrashWith(t, bin, cycles, crashSetup{}, args...)
 }
 
-func runCrashWith(t *testing.T, bin string, cycles int, lateChannel bool, args ...string) *crashResult {
+// crashSetup varies a crash run: the channel created only after the first
+// kill; live consumers (see finished) reading it between kills.
+type crashSetup struct {
+	lateChannel bool
+	consumers   bool
+}
+
+func runCrashWith(t *testing.T, bin string, cycles int, setup crashSetup, args ...string) *crashResult {
 	t.Helper()
 	begin := time.Now()
 	p := newNSQDProc(t, bin, t.TempDir(), args...)
 	p.start()
-	if !lateChannel {
-		p.createChannel(crashTopic, crashChannel)
-	}
-
 	l := newLedger()
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	var live *finished
+	channelUp := func() {
+		p.createChannel(crashTopic, crashChannel)
+		if setup.consumers {
+			live = newFinished()
+			for range liveConsumers {
+				wg.Go(func() { consumeLoop(stop, p, live) })
+			}
+		}
+	}
+	if !setup.lateChannel {
+		channelUp()
+	}
+
 	for _, k := range crashKinds {
 		workers := 1
 		if k.name == "pub" {
@@ -239,8 +265,8 @@ func runCrashWith(t *testing.T, bin string, cycles int, lateChannel bool, args .
 		if i > 0 {
 			p.start()
 		}
-		if lateChannel && i == 1 {
-			p.createChannel(crashTopic, crashChannel)
+		if setup.lateChannel && i == 1 {
+			channelUp()
 		}
 		before := l.ackedCount()
 		up := time.Now().Add(300*time.Millisecond + rand.N(500*time.Millisecond))
@@ -260,7 +286,15 @@ func runCrashWith(t *testing.T, bin string, cycles int, lateChannel bool, args .
 	if code, body, err := p.ping(); code != http.StatusOK {
 		t.Errorf("/ping after the run: %d %q %v", code, body, err)
 	}
-	return compareCrash(t, l, d, cycles, time.Since(begin))
+	if live != nil {
+		for id, n := range live.confirmed {
+			d.count[id] += n
+		}
+		d.corrupt = append(d.corrupt, live.corrupt...)
+	}
+	r := compareCrash(t, l, d, cycles, time.Since(begin))
+	r.live = live
+	return r
 }
 
 func compareCrash(t *testing.T, l *ledger, d *delivery, cycles int, elapsed time.Duration) *crashResult {
@@ -303,11 +337,14 @@ func compareCrash(t *testing.T, l *ledger, d *delivery, cycles int, elapsed time
 // publisher (PUB, MPUB, DPUB, HTTP /pub) write to it.
 //
 // With --mem-queue-size=0 --sync-every=1 every acknowledged message must be
-// delivered after the last restart, undamaged; duplicates are reported. It
-// runs twice: with the channel there from the start (messages go straight
-// to it) and with the channel created only after the first crash (the
-// first cycle's messages wait at topic level and the topic's pump moves
-// them while later cycles publish and crash).
+// delivered at least once, undamaged: either FINished by a live consumer
+// (which holds each message a while, so that messages are in flight at
+// every kill, and REQs some with a delay) with the FIN confirmed, or read
+// after the last restart; duplicates are reported. It runs twice: with the
+// channel there from the start (messages go straight to it) and with the
+// channel created only after the first crash (the first cycle's messages
+// wait at topic level and the topic's pump moves them while later cycles
+// publish and crash).
 //
 // With the default settings messages acknowledged from memory die with the
 // process; the loss is reported, not failed: it is the documented price of
@@ -325,7 +362,7 @@ func TestCrash(t *testing.T) {
 			name += ",channel-after-first-crash"
 		}
 		t.Run(name, func(t *testing.T) {
-			r := runCrashWith(t, bin, cycles, late, durable...)
+			r := runCrashWith(t, bin, cycles, crashSetup{lateChannel: late, consumers: true}, durable...)
 			r.log(t, name)
 			for _, k := range crashKinds {
 				if ids := r.lost[k.name]; len(ids) > 0 {

@@ -2,6 +2,8 @@
 # Runs go-nsq's own test suite, unmodified, against the daemons in build/:
 # nsqd always, nsqlookupd when it has been built. The daemons get the flags
 # of go-nsq's test.sh, on their default ports, with a temporary data path.
+# The suite runs twice: with nsqd's default flags, then with
+# --mem-queue-size=0 (every message through the disk queues, durable mode).
 #
 # Tests named in COMPAT_EXPECTED_FAIL (space-separated) may fail; any other
 # failure, a daemon that dies during the run, or one that does not stop on
@@ -59,31 +61,16 @@ start() {
 	local name=$1 url=$2
 	shift 2
 	say "starting $name $*"
-	"$BUILD_DIR/$name" "$@" >"$work/$name.log" 2>&1 &
+	local log=$work/$label-$name.log # label: the mode run_mode is running
+	"$BUILD_DIR/$name" "$@" >"$log" 2>&1 &
 	names+=("$name")
 	pids+=("$!")
-	logs+=("$work/$name.log")
+	logs+=("$log")
 	if ! wait_ping "$name" "$!" "$url"; then
-		show_log "$name" "$work/$name.log"
+		show_log "$name" "$log"
 		exit 1
 	fi
 }
-
-ports=(4150 4151)
-$with_lookupd && ports+=(4160 4161)
-require_free_ports "${ports[@]}"
-
-nsqd_args=(--data-path="$work/data")
-if $with_lookupd; then
-	start nsqlookupd http://127.0.0.1:4161/ping
-	nsqd_args+=(--lookupd-tcp-address=127.0.0.1:4160)
-else
-	say "no $BUILD_DIR/nsqlookupd: running nsqd alone"
-fi
-mkdir -p "$work/data"
-nsqd_args+=(--tls-cert="$gonsq/test/server.pem" --tls-key="$gonsq/test/server.key"
-	--tls-root-ca-file="$gonsq/test/ca.pem")
-start nsqd http://127.0.0.1:4151/ping "${nsqd_args[@]}"
 
 # --- list the tests -----------------------------------------------------------
 
@@ -95,67 +82,94 @@ mapfile -t all_tests < <(printf '%s\n' "$listing" | grep -E '^(Test|Example|Fuzz
 ((${#all_tests[@]} > 0)) || die "found no tests in $module"
 say "${#all_tests[@]} tests: ${all_tests[*]}"
 
-# --- run them ------------------------------------------------------------------
+# --- run the suite once per mode ---------------------------------------------
 
-declare -A result # test name -> PASS, FAIL, SKIP, TIMEOUT, NORESULT, NOTRUN
-remaining=("${all_tests[@]}")
-end=$((SECONDS + DEADLINE))
-round=0
-while ((${#remaining[@]} > 0)); do
-	round=$((round + 1))
-	if ((SECONDS >= end)); then
-		say "deadline of ${DEADLINE}s passed; not running: ${remaining[*]}"
-		for t in "${remaining[@]}"; do result[$t]=NOTRUN; done
-		break
-	fi
-	args=(-count=1 -v -timeout "$RUN_TIMEOUT")
-	if ((round > 1)); then
-		args+=(-run "^($(IFS='|' && echo "${remaining[*]}"))\$")
-	fi
-	say "round $round: go test ${args[*]} ./..."
-	out=$work/round$round.log
-	(cd "$gonsq" && go test "${args[@]}" ./...) >"$out" 2>&1 || true
-	cat "$out"
-
-	# Top-level results; subtests are indented and carry a '/'.
-	while read -r verdict name; do
-		result[$name]=$verdict
-	done < <(sed -n 's/^--- \(PASS\|FAIL\|SKIP\): \([^ /]*\) .*/\1 \2/p' "$out")
-	# A test cut off by -timeout is listed under "running tests:".
-	while read -r name; do
-		[[ -n ${result[$name]:-} ]] || result[$name]=TIMEOUT
-	done < <(sed -n '/^[[:space:]]*running tests:/,/^[[:space:]]*$/s/^[[:space:]]\{1,\}\([[:alnum:]_]\{1,\}\) (.*/\1/p' "$out")
-
-	left=()
-	for t in "${remaining[@]}"; do
-		[[ -n ${result[$t]:-} ]] || left+=("$t")
-	done
-	if ((${#left[@]} == ${#remaining[@]})); then
-		say "round $round gave no result for: ${left[*]}"
-		for t in "${left[@]}"; do result[$t]=NORESULT; done
-		left=()
-	elif ((${#left[@]} > 0)); then
-		say "round $round stopped early; running the rest again: ${left[*]}"
-	fi
-	remaining=("${left[@]}")
-done
-
-# --- stop the daemons ---------------------------------------------------------
-
+declare -A result # "<mode> <test name>" -> PASS, FAIL, SKIP, TIMEOUT, NORESULT, NOTRUN
 problems=()
-for i in "${!pids[@]}"; do
-	if ! kill -0 "${pids[i]}" 2>/dev/null; then
-		problems+=("${names[i]} exited during the test run")
-		show_log "${names[i]}" "${logs[i]}"
+all_logs=()
+
+# run_mode LABEL NSQD_ARGS... starts the daemons, runs every test, stops them.
+run_mode() {
+	local label=$1 i
+	shift
+	say "=== $label: nsqd $*"
+	ports=(4150 4151)
+	$with_lookupd && ports+=(4160 4161)
+	require_free_ports "${ports[@]}"
+
+	local nsqd_args=(--data-path="$work/data-$label" "$@")
+	if $with_lookupd; then
+		start nsqlookupd http://127.0.0.1:4161/ping
+		nsqd_args+=(--lookupd-tcp-address=127.0.0.1:4160)
+	else
+		say "no $BUILD_DIR/nsqlookupd: running nsqd alone"
 	fi
-done
-for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-	if ! stop_pid "${names[i]}" "${pids[i]}"; then
-		problems+=("${names[i]} did not stop on SIGTERM")
-		show_log "${names[i]}" "${logs[i]}"
-	fi
-done
-pids=()
+	mkdir -p "$work/data-$label"
+	nsqd_args+=(--tls-cert="$gonsq/test/server.pem" --tls-key="$gonsq/test/server.key"
+		--tls-root-ca-file="$gonsq/test/ca.pem")
+	start nsqd http://127.0.0.1:4151/ping "${nsqd_args[@]}"
+
+	local remaining=("${all_tests[@]}") t name verdict left args out
+	local end=$((SECONDS + DEADLINE))
+	local round=0
+	while ((${#remaining[@]} > 0)); do
+		round=$((round + 1))
+		if ((SECONDS >= end)); then
+			say "$label: deadline of ${DEADLINE}s passed; not running: ${remaining[*]}"
+			for t in "${remaining[@]}"; do result[$label $t]=NOTRUN; done
+			break
+		fi
+		args=(-count=1 -v -timeout "$RUN_TIMEOUT")
+		if ((round > 1)); then
+			args+=(-run "^($(IFS='|' && echo "${remaining[*]}"))\$")
+		fi
+		say "$label: round $round: go test ${args[*]} ./..."
+		out=$work/$label-round$round.log
+		(cd "$gonsq" && go test "${args[@]}" ./...) >"$out" 2>&1 || true
+		cat "$out"
+
+		# Top-level results; subtests are indented and carry a '/'.
+		while read -r verdict name; do
+			result[$label $name]=$verdict
+		done < <(sed -n 's/^--- \(PASS\|FAIL\|SKIP\): \([^ /]*\) .*/\1 \2/p' "$out")
+		# A test cut off by -timeout is listed under "running tests:".
+		while read -r name; do
+			[[ -n ${result[$label $name]:-} ]] || result[$label $name]=TIMEOUT
+		done < <(sed -n '/^[[:space:]]*running tests:/,/^[[:space:]]*$/s/^[[:space:]]\{1,\}\([[:alnum:]_]\{1,\}\) (.*/\1/p' "$out")
+
+		left=()
+		for t in "${remaining[@]}"; do
+			[[ -n ${result[$label $t]:-} ]] || left+=("$t")
+		done
+		if ((${#left[@]} == ${#remaining[@]})); then
+			say "$label: round $round gave no result for: ${left[*]}"
+			for t in "${left[@]}"; do result[$label $t]=NORESULT; done
+			left=()
+		elif ((${#left[@]} > 0)); then
+			say "$label: round $round stopped early; running the rest again: ${left[*]}"
+		fi
+		remaining=("${left[@]}")
+	done
+
+	for i in "${!pids[@]}"; do
+		if ! kill -0 "${pids[i]}" 2>/dev/null; then
+			problems+=("$label: ${names[i]} exited during the test run")
+			show_log "${names[i]}" "${logs[i]}"
+		fi
+	done
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		if ! stop_pid "${names[i]}" "${pids[i]}"; then
+			problems+=("$label: ${names[i]} did not stop on SIGTERM")
+			show_log "${names[i]}" "${logs[i]}"
+		fi
+	done
+	all_logs+=("${logs[@]}")
+	pids=() names=() logs=()
+}
+
+modes=(default mem-queue-size=0)
+run_mode default
+run_mode mem-queue-size=0 --mem-queue-size=0
 
 # --- report --------------------------------------------------------------------
 
@@ -164,30 +178,32 @@ for t in "${expected_fail[@]}"; do is_expected[$t]=1; done
 
 passed=0 failed=0 skipped=0 failed_expected=0
 unexpected=() now_passing=()
-for t in "${all_tests[@]}"; do
-	case ${result[$t]} in
-	PASS)
-		passed=$((passed + 1))
-		[[ -n ${is_expected[$t]:-} ]] && now_passing+=("$t")
-		;;
-	SKIP)
-		skipped=$((skipped + 1))
-		say "skipped by the suite itself: $t"
-		;;
-	*)
-		failed=$((failed + 1))
-		if [[ -n ${is_expected[$t]:-} ]]; then
-			failed_expected=$((failed_expected + 1))
-			say "${result[$t]}: $t (expected)"
-		else
-			unexpected+=("$t")
-			say "${result[$t]}: $t (UNEXPECTED)"
-		fi
-		;;
-	esac
+for mode in "${modes[@]}"; do
+	for t in "${all_tests[@]}"; do
+		case ${result[$mode $t]} in
+		PASS)
+			passed=$((passed + 1))
+			[[ -n ${is_expected[$t]:-} ]] && now_passing+=("$mode $t")
+			;;
+		SKIP)
+			skipped=$((skipped + 1))
+			say "$mode: skipped by the suite itself: $t"
+			;;
+		*)
+			failed=$((failed + 1))
+			if [[ -n ${is_expected[$t]:-} ]]; then
+				failed_expected=$((failed_expected + 1))
+				say "$mode: ${result[$mode $t]}: $t (expected)"
+			else
+				unexpected+=("$mode $t")
+				say "$mode: ${result[$mode $t]}: $t (UNEXPECTED)"
+			fi
+			;;
+		esac
+	done
 done
 for t in "${expected_fail[@]}"; do
-	if [[ -z ${result[$t]:-} ]]; then
+	if [[ -z ${result[default $t]:-} ]]; then
 		say "COMPAT_EXPECTED_FAIL names $t, which is not a test of $module"
 	fi
 done
@@ -196,10 +212,10 @@ if ((${#now_passing[@]} > 0)); then
 fi
 if ((${#unexpected[@]} > 0)); then
 	problems+=("unexpected failures: ${unexpected[*]}")
-	for i in "${!names[@]}"; do show_log "${names[i]}" "${logs[i]}"; done
+	for l in "${all_logs[@]}"; do show_log "$(basename "$l" .log)" "$l"; done
 fi
 for p in "${problems[@]}"; do say "FAILED: $p"; done
 
 say "$failed_expected of $failed failures expected (COMPAT_EXPECTED_FAIL)"
-echo "compat: $passed passed, $failed failed, $skipped skipped"
+echo "compat: $passed passed, $failed failed, $skipped skipped (${#all_tests[@]} tests × ${#modes[@]} modes: ${modes[*]})"
 ((${#problems[@]} == 0))

@@ -27,7 +27,7 @@ var specFlags = []string{
 	"enable-experiment", "http-address", "http-client-connect-timeout",
 	"http-client-request-timeout", "https-address", "log-level", "log-prefix",
 	"lookupd-tcp-address", "max-body-size", "max-bytes-per-file",
-	"max-channel-consumers", "max-deflate-level", "max-heartbeat-interval",
+	"max-channel-consumers", "max-deferred", "max-deflate-level", "max-heartbeat-interval",
 	"max-msg-size", "max-msg-timeout", "max-output-buffer-size",
 	"max-output-buffer-timeout", "max-rdy-count", "max-req-timeout",
 	"mem-queue-size", "min-output-buffer-timeout", "msg-timeout", "node-id",

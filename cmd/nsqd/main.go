@@ -3,7 +3,8 @@
 // it down cleanly on SIGINT or SIGTERM.
 //
 // Exit status: 0 after a clean shutdown, --version or -h; 2 for a bad
-// command line; 1 for any other startup failure or when a listener fails.
+// command line; 1 for any other startup failure, when a listener fails, or
+// when the shutdown could not write every message it held to disk.
 package main
 
 import (

@@ -25,6 +25,7 @@ var usage = map[string]string{
 
 	"data-path":          "directory for disk queues and metadata (empty: the working directory)",
 	"mem-queue-size":     "messages kept in memory per topic and per channel before spilling to disk",
+	"max-deferred":       "most deferred messages (DPUB, REQ with a delay) a channel holds; 0 for no limit",
 	"max-bytes-per-file": "size at which a disk-queue file is rolled",
 	"sync-every":         "disk-queue reads and writes between fsyncs",
 	"sync-timeout":       "longest time between disk-queue fsyncs while active",

@@ -124,13 +124,24 @@ func serve(env Env, d Daemon, logger lg.Logger, level lg.Level) int {
 	case <-env.Signals:
 		d.Exit()
 		<-done
-		return 0
 	case err := <-done:
 		d.Exit()
 		if err != nil {
 			lg.Logf(logger, level, lg.FATAL, "%s", err)
 			return 1
 		}
-		return 0
 	}
+	if r, ok := d.(ExitReporter); ok {
+		if err := r.ExitError(); err != nil {
+			lg.Logf(logger, level, lg.FATAL, "shutdown: %s", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// ExitReporter is a Daemon whose shutdown can fail, e.g. when it could not
+// write what it held to disk. A failure is logged and the exit status is 1.
+type ExitReporter interface {
+	ExitError() error
 }

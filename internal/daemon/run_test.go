@@ -49,7 +49,10 @@ type fakeDaemon struct {
 	exits   int
 	mainErr error
 	failNow bool
+	exitErr error
 }
+
+func (d *fakeDaemon) ExitError() error { return d.exitErr }
 
 func (d *fakeDaemon) Main() error {
 	if !d.failNow {
@@ -97,6 +100,16 @@ func TestRunStopsOnSignal(t *testing.T) {
 			t.Fatal("no logger set")
 		}
 	}
+}
+
+func TestRunExitsOneWhenShutdownFails(t *testing.T) {
+	d := &fakeDaemon{exit: make(chan struct{}), exitErr: errors.New("failed to write 3 messages")}
+	var opts *options
+	sigs := make(chan os.Signal, 1)
+	sigs <- syscall.SIGTERM
+	r := test.RunCommand(command(d, nil, &opts), sigs)
+	test.Equal(t, 1, r.Code)
+	test.Equal(t, "[fake] FATAL: shutdown: failed to write 3 messages\n", r.Logs)
 }
 
 func TestRunExitsOneWhenMainFails(t *testing.T) {

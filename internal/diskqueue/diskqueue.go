@@ -34,7 +34,10 @@ type Interface interface {
 	Put(data []byte) error
 	// ReadChan delivers the records in order; a record received from it is
 	// consumed (depth falls by one). It is never closed.
-	ReadChan() <-chan []byte
+	ReadChan() <-chan Record
+	// Done marks the record at p finished. Only a queue opened with
+	// Options.Acked needs it; elsewhere it does nothing.
+	Done(p Pos)
 	// Close stops the queue after a final sync. A second Close returns nil.
 	Close() error
 	// Delete empties the queue and stops it without a sync, leaving no files.
@@ -61,6 +64,20 @@ type Options struct {
 	Validate func(payload []byte) bool
 
 	fileOps fileOps // fault injection in tests
+
+	// Acked keeps every record read on disk until Done is called for it:
+	// the read position written to the metadata file is that of the
+	// oldest record read and not yet done (the low-water mark), and the
+	// records done ahead of it are listed in a sidecar file so that they
+	// are skipped when reading starts again from the mark (see the
+	// package documentation).
+	Acked bool
+}
+
+// Record is one record read from the queue and where it starts.
+type Record struct {
+	Data []byte
+	Pos  Pos
 }
 
 // ErrClosed is returned by operations on a queue that was closed or deleted.
@@ -90,7 +107,8 @@ type diskQueue struct {
 
 	depth   atomic.Int64
 	closed  atomic.Bool
-	readCh  chan []byte
+	readCh  chan Record
+	doneCh  chan Pos
 	writeCh chan writeReq
 	emptyCh chan chan error
 	exitCh  chan struct{}
@@ -109,6 +127,7 @@ type diskQueue struct {
 	count        int64 // reads and writes since the last sync
 	needSync     bool
 	truncOnOpen  bool // a write failed: cut the write segment to writePos
+	unsynced     bool // records written to the write segment since its last fsync
 	readFile     *os.File
 	reader       *bufio.Reader
 	writeFile    *os.File
@@ -120,6 +139,8 @@ type diskQueue struct {
 	undurable    int   // index in batch of the first record not yet fsynced
 	undurablePos int64 // where that record starts in the write segment
 	metaBuf      []byte
+
+	ackState
 }
 
 // New opens (or creates) the queue name in dataPath and starts its goroutine.
@@ -153,14 +174,17 @@ func NewWithOptions(o Options) Interface {
 		logFunc:         o.Logf,
 		validate:        o.Validate,
 		ops:             o.fileOps,
-		readCh:          make(chan []byte),
+		readCh:          make(chan Record),
+		doneCh:          make(chan Pos, doneBacklog),
 		writeCh:         make(chan writeReq),
 		emptyCh:         make(chan chan error),
 		exitCh:          make(chan struct{}),
 		maxRead:         -1,
 	}
+	d.acked = o.Acked
 	d.replies.New = func() any { return make(chan error, 1) }
 	d.retrieveMetaData()
+	d.loadDone()
 	d.wg.Go(d.ioLoop)
 	return d
 }
@@ -180,7 +204,18 @@ func (d *diskQueue) Put(data []byte) error {
 }
 
 // ReadChan implements Interface.
-func (d *diskQueue) ReadChan() <-chan []byte { return d.readCh }
+func (d *diskQueue) ReadChan() <-chan Record { return d.readCh }
+
+// Done implements Interface. It does not wait for the I/O loop.
+func (d *diskQueue) Done(p Pos) {
+	if !d.acked {
+		return
+	}
+	select {
+	case d.doneCh <- p:
+	case <-d.exitCh:
+	}
+}
 
 // Depth implements Interface.
 func (d *diskQueue) Depth() int64 { return d.depth.Load() }
@@ -202,6 +237,7 @@ func (d *diskQueue) Close() error {
 		return nil
 	}
 	d.logf(INFO, "closing")
+	d.takeDone()
 	err := d.sync()
 	if err != nil {
 		d.logf(ERROR, "failed to sync on close - %s", err)
@@ -249,13 +285,16 @@ func (d *diskQueue) ioLoop() {
 			syncTimer.Reset(d.syncTimeout)
 			tick = syncTimer.C
 		}
-		var readCh chan<- []byte
+		var readCh chan<- Record
 		if d.prepareRead() {
 			readCh = d.readCh
 		}
 		select {
-		case readCh <- d.ahead:
+		case readCh <- Record{Data: d.ahead, Pos: Pos{File: d.readFileNum, Off: d.readPos}}:
 			d.consume()
+		case p := <-d.doneCh:
+			d.markDone(p)
+			d.takeDone()
 		case req := <-d.writeCh:
 			d.handleWrites(req)
 		case resp := <-d.emptyCh:
@@ -295,6 +334,10 @@ func (d *diskQueue) empty() error {
 // deleteAllFiles removes every segment and the metadata file.
 func (d *diskQueue) deleteAllFiles() error {
 	err := d.skipToNextRWFile()
+	if e := d.done.rewrite(nil); e != nil {
+		d.logf(ERROR, "failed to remove %s - %s", d.done.path, e)
+		err = e
+	}
 	if e := os.Remove(d.metaDataFileName()); e != nil && !errors.Is(e, os.ErrNotExist) {
 		d.logf(ERROR, "failed to remove metadata file - %s", e)
 		return e
@@ -308,7 +351,7 @@ func (d *diskQueue) skipToNextRWFile() error {
 	d.closeReadFile()
 	d.closeWriteFile()
 	var err error
-	for _, i := range d.segmentsInRange(d.readFileNum, d.writeFileNum) {
+	for _, i := range d.segmentsInRange(min(d.keepFrom, d.readFileNum), d.writeFileNum) {
 		fn := d.fileName(i)
 		if e := os.Remove(fn); e != nil && !errors.Is(e, os.ErrNotExist) {
 			d.logf(ERROR, "failed to remove %s - %s", fn, e)
@@ -319,6 +362,7 @@ func (d *diskQueue) skipToNextRWFile() error {
 	d.writePos, d.flushedPos = 0, 0
 	d.readFileNum, d.readPos, d.maxRead = d.writeFileNum, 0, -1
 	d.ahead, d.haveAhead = nil, false
+	d.resetWindow()
 	d.depth.Store(0)
 	return err
 }
@@ -345,6 +389,10 @@ func (d *diskQueue) segmentsInRange(lo, hi int64) []int64 {
 
 func (d *diskQueue) fileName(n int64) string {
 	return filepath.Join(d.dataPath, fmt.Sprintf("%s.diskqueue.%06d.dat", FileBase(d.name), n))
+}
+
+func (d *diskQueue) doneFileName() string {
+	return filepath.Join(d.dataPath, FileBase(d.name)+".diskqueue.done.dat")
 }
 
 func (d *diskQueue) metaDataFileName() string {

@@ -291,7 +291,8 @@ func TestReadChanInSelect(t *testing.T) {
 		select {
 		case b := <-other:
 			seen[string(b)] = true
-		case b := <-q.ReadChan():
+		case r := <-q.ReadChan():
+			b := r.Data
 			seen[string(b[26:])] = true
 		case <-time.After(5 * time.Second):
 			t.Fatal("timeout")

@@ -48,6 +48,30 @@
 // metadata write fails the move stands (startup finds segments past the
 // recorded one) and the write fails. A failed sync on the timer, on a read or
 // on Close has no write waiting for it: it is logged (Close returns it).
+// # Acknowledged reading
+//
+// With Options.Acked a record received from ReadChan is not consumed for
+// good: it stays on disk until Done is called with its position. The read
+// position written to the metadata file is the low-water mark, the oldest
+// record received and not yet done (or the next unread record when there
+// is none), and the depth written there counts every record from the mark
+// on, so that NSQ v1.3.0 opening the directory delivers all of them. A
+// segment is deleted only once the mark has passed it. Records done ahead
+// of the mark are appended, at each sync, to the sidecar
+// "<name>.diskqueue.done.dat" and fsynced before the metadata is written:
+// 20-byte records of [8] segment number, [8] offset, [4] CRC-32
+// (Castagnoli) of the 16 bytes, big endian. When the sidecar holds more
+// than twice its live records plus 1024, it is rewritten (atomically, after
+// the metadata) with only the records still ahead of the mark, and removed
+// when there is none. At startup the sidecar's records at or after the read
+// position are left out of the depth and passed over when reading reaches
+// them; a torn or damaged tail ends the replay and is cut off (those
+// records are delivered again). Reads do not count towards SyncEvery in
+// this mode; Done calls do. A queue opened without Acked honours a sidecar
+// it finds the same way, then removes it. If a segment holding records
+// that are not done is damaged, its recovered copy starts at the oldest of
+// them instead of at the read position, and their positions are
+// renumbered.
 //
 // # Startup
 //

@@ -133,7 +133,8 @@ func readN(t testing.TB, q Interface, n int) [][]byte {
 	out := make([][]byte, 0, n)
 	for len(out) < n {
 		select {
-		case b := <-q.ReadChan():
+		case r := <-q.ReadChan():
+			b := r.Data
 			out = append(out, b)
 		case <-deadline.C:
 			t.Fatalf("received %d of %d records", len(out), n)
@@ -157,7 +158,8 @@ func expectRecords(t testing.TB, q Interface, want ...[]byte) {
 func expectNothing(t testing.TB, q Interface) {
 	t.Helper()
 	select {
-	case b := <-q.ReadChan():
+	case r := <-q.ReadChan():
+		b := r.Data
 		t.Fatalf("unexpected record %q", b)
 	case <-time.After(20 * time.Millisecond):
 	}

@@ -25,6 +25,10 @@ func (d *diskQueue) prepareRead() bool {
 		}
 		if err := d.readOne(); err != nil {
 			d.handleReadError(err)
+			continue
+		}
+		if d.haveAhead && d.finishedBefore() {
+			d.pass()
 		}
 	}
 	return true
@@ -115,30 +119,60 @@ type eofReader struct{}
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // consume is called when the read-ahead record was taken from ReadChan.
+// Acked, the record joins the window of records not yet done, and only
+// Done counts towards the next sync.
 func (d *diskQueue) consume() {
-	d.readPos += 4 + int64(len(d.ahead))
-	d.ahead, d.haveAhead = nil, false
+	if d.acked {
+		d.window = append(d.window, winEntry{pos: Pos{File: d.readFileNum, Off: d.readPos}})
+	} else {
+		d.countOps(1)
+	}
 	d.depth.Add(-1)
-	d.finishReadSegmentIfDone()
-	d.checkTail()
-	d.countOps(1)
+	d.advanceRead()
 }
 
-// finishReadSegmentIfDone deletes a completed segment that has been read to
-// its end and moves the reader to the next one.
+// pass moves over the read-ahead record, finished before the restart
+// (listed in the sidecar, already left out of the depth), without
+// delivering it.
+func (d *diskQueue) pass() {
+	if len(d.window) > d.winHead {
+		d.window = append(d.window, winEntry{pos: Pos{File: d.readFileNum, Off: d.readPos}, done: true})
+	}
+	d.advanceRead()
+}
+
+func (d *diskQueue) advanceRead() {
+	d.readPos += 4 + int64(len(d.ahead))
+	d.ahead, d.haveAhead = nil, false
+	d.finishReadSegmentIfDone()
+	d.checkTail()
+}
+
+// finishReadSegmentIfDone moves the reader from a completed segment that
+// has been read to its end to the next one, and deletes the segments that
+// the low-water mark has left behind.
 func (d *diskQueue) finishReadSegmentIfDone() bool {
 	if d.readFileNum >= d.writeFileNum || d.maxRead < 0 || d.readPos < d.maxRead {
 		return false
 	}
 	d.closeReadFile()
-	fn := d.fileName(d.readFileNum)
-	if err := os.Remove(fn); err != nil {
-		d.logf(ERROR, "failed to remove %s - %s", fn, err)
-	}
 	d.readFileNum++
 	d.readPos, d.maxRead = 0, -1
 	d.needSync = true
+	d.releaseSegments()
 	return true
+}
+
+// releaseSegments deletes every segment below the low-water mark's.
+func (d *diskQueue) releaseSegments() {
+	low := d.lowWater().File
+	for ; d.keepFrom < low; d.keepFrom++ {
+		fn := d.fileName(d.keepFrom)
+		if err := os.Remove(fn); err != nil && !errors.Is(err, os.ErrNotExist) {
+			d.logf(ERROR, "failed to remove %s - %s", fn, err)
+		}
+		d.needSync = true
+	}
 }
 
 // checkTail repairs the depth, or both positions, once the reader has caught

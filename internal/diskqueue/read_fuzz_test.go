@@ -81,7 +81,8 @@ func FuzzDiskQueueRead(f *testing.F) {
 		stuck := time.Now().Add(5 * time.Second)
 		for q.Depth() > 0 {
 			select {
-			case p := <-q.ReadChan():
+			case r := <-q.ReadChan():
+				p := r.Data
 				check(p)
 				stuck = time.Now().Add(5 * time.Second)
 			case <-time.After(time.Millisecond):
@@ -98,7 +99,8 @@ func FuzzDiskQueueRead(f *testing.F) {
 		}
 		for {
 			select {
-			case p := <-q.ReadChan():
+			case r := <-q.ReadChan():
+				p := r.Data
 				if bytes.Equal(p, want) {
 					// The loop accounts for a record just after handing it over.
 					for deadline := time.Now().Add(5 * time.Second); q.Depth() != 0; time.Sleep(time.Millisecond) {

@@ -38,14 +38,16 @@ func (d *diskQueue) handleReadError(readErr error) {
 		return
 	}
 	d.logf(ERROR, "corruption reading %s at offset %d - %s", fn, d.readPos, readErr)
-	tmp := d.salvage(fn, d.readPos, end)
+	base := d.salvageBase()
+	tmp := d.salvage(fn, base, end)
 	if err := os.Rename(fn, badName(fn)); err != nil {
 		d.logf(ERROR, "failed to rename bad segment %s - %s", fn, err)
 	}
 	if tmp != "" {
 		err := os.Rename(tmp, fn)
 		if err == nil {
-			d.readPos = 0
+			d.shiftSegment(d.readFileNum, base, d.readPos)
+			d.readPos -= base
 			return
 		}
 		d.logf(ERROR, "failed to install recovered segment %s - %s", fn, err)
@@ -54,6 +56,25 @@ func (d *diskQueue) handleReadError(readErr error) {
 	d.readFileNum++
 	d.readPos = 0
 	d.checkTail()
+}
+
+// salvageBase is where the recovered copy of the damaged read segment
+// starts: the read position, or with Options.Acked the earliest record of
+// the segment still in the window (read, and done or not, but not yet
+// behind the low-water mark), so that those stay on disk too.
+func (d *diskQueue) salvageBase() int64 {
+	low := d.lowWater()
+	switch {
+	case low.File == d.readFileNum:
+		return low.Off
+	case low.File < d.readFileNum:
+		for _, e := range d.window[d.winHead:] {
+			if e.pos.File == d.readFileNum {
+				return e.pos.Off
+			}
+		}
+	}
+	return d.readPos
 }
 
 // nextSegmentAfter is the lowest segment number above n that has a file,

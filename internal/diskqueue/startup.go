@@ -99,6 +99,7 @@ func (d *diskQueue) retrieveMetaData() {
 		return
 	}
 	d.readFileNum, d.readPos = m.readFileNum, m.readPos
+	d.keepFrom = d.readFileNum
 	d.writeFileNum, d.writePos = m.writeFileNum, m.writePos
 	d.flushedPos = d.writePos
 	d.depth.Store(m.depth)
@@ -121,6 +122,7 @@ func (d *diskQueue) rebuildFromSegments(corrupt bool) {
 		return
 	}
 	d.readFileNum = nums[0]
+	d.keepFrom = d.readFileNum
 	d.writeFileNum = nums[len(nums)-1] + 1
 	var depth int64
 	for _, n := range nums {

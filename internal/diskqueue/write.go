@@ -89,6 +89,7 @@ func (d *diskQueue) writeRecord(data []byte) error {
 	}
 	d.writePos += total
 	d.depth.Add(1)
+	d.unsynced = true
 	return nil
 }
 
@@ -221,20 +222,27 @@ func (d *diskQueue) sync() error {
 	if err := d.commitWrites(); err != nil {
 		return err
 	}
-	if d.writeFile != nil {
+	if d.writeFile != nil && d.unsynced {
 		if err := d.ops.syncFile(d.writeFile); err != nil {
 			d.closeWriteFile()
 			return err
 		}
+		d.unsynced = false
+	}
+	if err := d.syncDone(); err != nil {
+		return err
 	}
 	if err := d.persistMetaData(); err != nil {
 		return err
 	}
 	d.needSync, d.count = false, 0
+	d.compactDone()
 	return nil
 }
 
-// persistMetaData replaces the metadata file atomically.
+// persistMetaData replaces the metadata file atomically. The read position
+// it records is the low-water mark, and the depth counts every record from
+// there on, so that NSQ reading the directory delivers them all.
 func (d *diskQueue) persistMetaData() error {
 	fn := d.metaDataFileName()
 	tmp := fn + "." + strconv.Itoa(rand.Int()) + ".tmp"
@@ -242,10 +250,11 @@ func (d *diskQueue) persistMetaData() error {
 	if err != nil {
 		return err
 	}
+	low := d.lowWater()
 	d.metaBuf = appendMetaData(d.metaBuf[:0], metaData{
-		depth:        d.depth.Load(),
-		readFileNum:  d.readFileNum,
-		readPos:      d.readPos,
+		depth:        d.depth.Load() + d.pendingCount(),
+		readFileNum:  low.File,
+		readPos:      low.Off,
 		writeFileNum: d.writeFileNum,
 		writePos:     d.writePos,
 	})
