@@ -35,8 +35,9 @@ func TestPeekOldestFirstAndNonDestructive(t *testing.T) {
 	for i := range 10 {
 		want = append(want, msg(i, "body"+strconv.Itoa(i)))
 	}
-	put(t, q, want...) // 34-byte records in 100-byte segments: 5 segments
-	require.Len(t, listDir(t, dir), 6) // and the metadata
+	// 34-byte records in 100-byte segments: 5 segments and the metadata.
+	put(t, q, want...)
+	require.Len(t, listDir(t, dir), 6)
 
 	assert.Equal(t, want[:4], peekN(t, q, 4))
 	assert.Equal(t, want, peekN(t, q, 100), "a peek past the end returns what there is")
