@@ -76,9 +76,8 @@ func (s *httpServer) peekMessages(req *http.Request, topic, channel string) (any
 		return nil, err
 	}
 	w := &warnings{n: s.n}
-	lookupds, nsqds := s.addrs()
-	producers, err := s.n.ci.GetTopicProducers(topic, lookupds, nsqds)
-	if err := w.check(err); err != nil {
+	producers, err := s.topicProducers(w, topic)
+	if err != nil {
 		return nil, err
 	}
 	msgs, err := s.n.ci.PeekMessages(topic, channel, state, n, producers)
@@ -121,9 +120,8 @@ func (s *httpServer) doDeferredMessage(_ http.ResponseWriter, req *http.Request,
 	}
 	topic, channel := ps.ByName("topic"), ps.ByName("channel")
 	w := &warnings{n: s.n}
-	lookupds, nsqds := s.addrs()
-	producers, err := s.n.ci.GetTopicProducers(topic, lookupds, nsqds)
-	if err := w.check(err); err != nil {
+	producers, err := s.topicProducers(w, topic)
+	if err != nil {
 		return nil, err
 	}
 	if producers.Search(body.Node) == nil {

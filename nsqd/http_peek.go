@@ -68,27 +68,24 @@ func (s *httpServer) doTopicPeek(w http.ResponseWriter, req *http.Request, ps ht
 	if err != nil {
 		return nil, errPeekFailed
 	}
-	return answerOf(entries, t.name, false), nil
+	return answerOf(entries, t.Name(), false), nil
 }
 
 func (s *httpServer) doChannelPeek(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
-	tn, cn, err := topicChannelNames(req)
-	if err != nil {
-		return nil, err
-	}
-	v, _ := queryValues(req)
-	n, err := peekCount(v)
-	if err != nil {
-		return nil, err
-	}
+	var n int
 	state := "queued"
-	if st, ok := v["state"]; ok {
-		state = st[0]
-	}
-	if state != "queued" && state != "in_flight" && state != "deferred" {
-		return nil, errInvalidPeekState
-	}
-	c, err := s.namedChannel(tn, cn)
+	t, c, err := s.channelRequest(req, func(v url.Values) (err error) {
+		if st, ok := v["state"]; ok {
+			state = st[0]
+		}
+		if n, err = peekCount(v); err != nil {
+			return err
+		}
+		if state != "queued" && state != "in_flight" && state != "deferred" {
+			return errInvalidPeekState
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -103,22 +100,17 @@ func (s *httpServer) doChannelPeek(w http.ResponseWriter, req *http.Request, ps 
 	default:
 		entries = c.peekDeferred(n)
 	}
-	return answerOf(entries, tn, state == "in_flight"), nil
+	return answerOf(entries, t.Name(), state == "in_flight"), nil
 }
 
 // doDeferredAction delivers now (…/deliver) or deletes (…/delete) one
 // deferred message.
 func (s *httpServer) doDeferredAction(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
-	tn, cn, err := topicChannelNames(req)
-	if err != nil {
-		return nil, err
-	}
-	v, _ := queryValues(req)
-	id, err := messageIDArg(v)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.namedChannel(tn, cn)
+	var id MessageID
+	_, c, err := s.channelRequest(req, func(v url.Values) (err error) {
+		id, err = messageIDArg(v)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -150,17 +142,4 @@ func messageIDArg(v url.Values) (MessageID, error) {
 	}
 	copy(id[:], s[0])
 	return id, nil
-}
-
-// namedChannel finds an existing channel of an existing topic.
-func (s *httpServer) namedChannel(tn, cn string) (*Channel, error) {
-	t, err := s.nsqd.GetExistingTopic(tn)
-	if err != nil {
-		return nil, errTopicNotFoundHTTP()
-	}
-	c, err := t.GetExistingChannel(cn)
-	if err != nil {
-		return nil, errChannelNotFoundHTTP()
-	}
-	return c, nil
 }

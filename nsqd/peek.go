@@ -80,10 +80,7 @@ func (t *msgTable) popID(id MessageID) *Message {
 	if !ok {
 		return nil
 	}
-	delete(t.msgs, id)
-	if m.index >= 0 && m.index < len(t.pq) && t.pq[m.index] == m {
-		t.pq.remove(m.index)
-	}
+	m, _ = t.popOwnedLocked(m.clientID, id)
 	return m
 }
 
