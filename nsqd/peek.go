@@ -15,19 +15,15 @@ var errNotDeferred = errors.New("ID not deferred")
 
 // peekQueued returns up to n of the channel's queued messages (memory and
 // disk), oldest first.
-func (c *Channel) peekQueued(n int) ([]peekEntry, error) {
-	return peekQueues(c.mem, c.backend, c.deferredStore, n)
-}
+func (c *Channel) peekQueued(n int) ([]peekEntry, error) { return c.q.peek(n) }
 
 // peekQueued returns up to n of the messages queued at topic level.
-func (t *Topic) peekQueued(n int) ([]peekEntry, error) {
-	return peekQueues(t.mem, t.backend, t.deferredStore, n)
-}
+func (t *Topic) peekQueued(n int) ([]peekEntry, error) { return t.q.peek(n) }
 
 // peekInFlight returns up to n in-flight messages, oldest first, each
 // with its client and deadline.
 func (c *Channel) peekInFlight(n int) []peekEntry {
-	out := peekTable(&c.inFlight, n, func(m *Message, e *peekEntry) {
+	out := oldestOf(c.ScanInFlight, n, func(m *Message, e *peekEntry) {
 		e.expiresAt, e.clientID = m.pri, m.clientID
 	})
 	c.mu.RLock()
@@ -41,7 +37,7 @@ func (c *Channel) peekInFlight(n int) []peekEntry {
 // peekDeferred returns up to n deferred messages, oldest first, each with
 // the time it is due.
 func (c *Channel) peekDeferred(n int) []peekEntry {
-	return peekTable(&c.deferred, n, func(m *Message, e *peekEntry) { e.deliverAt = m.pri })
+	return oldestOf(c.ScanDeferred, n, func(m *Message, e *peekEntry) { e.deliverAt = m.pri })
 }
 
 // deliverDeferred queues a deferred message at once, as if its time had
@@ -52,7 +48,7 @@ func (c *Channel) deliverDeferred(id MessageID) error {
 	if c.Exiting() {
 		return errExiting
 	}
-	m := c.deferred.popID(id)
+	m := c.q.deferred.held.popID(id)
 	if m == nil {
 		return errNotDeferred
 	}
@@ -66,10 +62,10 @@ func (c *Channel) deleteDeferred(id MessageID) error {
 	if c.Exiting() {
 		return errExiting
 	}
-	if c.deferred.popID(id) == nil {
+	if c.q.deferred.held.popID(id) == nil {
 		return errNotDeferred
 	}
-	return c.journal.remove(id)
+	return c.q.deferred.released(id)
 }
 
 // popID removes id whoever owns it, or returns nil.
@@ -84,35 +80,35 @@ func (t *msgTable) popID(id MessageID) *Message {
 	return m
 }
 
-// peekTable picks the n oldest messages of a table under its lock; more
-// copies what else an entry shows.
-func peekTable(t *msgTable, n int, more func(*Message, *peekEntry)) []peekEntry {
+// oldestOf picks the n oldest messages a scan offers; more copies what
+// else an entry shows.
+func oldestOf(scan func(func(*Message) bool), n int, more func(*Message, *peekEntry)) []peekEntry {
 	var sel oldestN
 	sel.init(n)
-	t.mu.Lock()
-	for _, m := range t.msgs {
+	scan(func(m *Message) bool {
 		if sel.wants(m) {
 			e := entryOf(m)
 			more(m, &e)
 			sel.add(e)
 		}
-	}
-	t.mu.Unlock()
+		return true
+	})
 	return sel.sorted()
 }
 
-// peekQueues merges the first n messages of a memory queue and of its
-// backend, oldest first. A record on disk whose deadline the deferred
-// store holds shows it as deliver_at.
-func peekQueues(mem *memQueue, bq BackendQueue, ds *deferredStore, n int) ([]peekEntry, error) {
+// peek merges the first n messages of the memory queue and of the
+// backend, oldest first. A record on disk whose deadline the deferred set
+// holds shows it as deliver_at.
+func (q *queue) peek(n int) ([]peekEntry, error) {
 	var sel oldestN
 	sel.init(n)
-	mem.mu.Lock()
-	for i := 0; i < min(n, mem.n); i++ {
-		sel.add(entryOf(mem.buf[(mem.head+i)%len(mem.buf)]))
-	}
-	mem.mu.Unlock()
-	p, ok := bq.(diskqueue.Peeker)
+	k := 0
+	q.mem.scan(func(m *Message) bool {
+		sel.add(entryOf(m))
+		k++
+		return k < n
+	})
+	p, ok := q.backend.(diskqueue.Peeker)
 	if !ok {
 		return sel.sorted(), nil
 	}
@@ -126,24 +122,25 @@ func peekQueues(mem *memQueue, bq BackendQueue, ds *deferredStore, n int) ([]pee
 			continue
 		}
 		e := entryOf(m)
-		e.deliverAt = ds.peekDue(m.ID)
+		e.deliverAt = q.deferred.dueOnDisk(m.ID)
 		sel.add(e)
 	}
 	return sel.sorted(), nil
 }
 
-// peekDue is the deadline recorded for id, 0 if none.
-func (s *deferredStore) peekDue(id MessageID) int64 {
-	if s == nil || s.size.Load() == 0 {
+// dueOnDisk is the deadline noted for message id in the disk queue, 0 if
+// none.
+func (s *deferredSet) dueOnDisk(id MessageID) int64 {
+	if s.dueN.Load() == 0 {
 		return 0
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.dueMu.Lock()
+	defer s.dueMu.Unlock()
 	return s.due[id]
 }
 
-// entryOf copies the fields every entry shows; the caller holds the lock
-// of the queue or table m is in.
+// entryOf copies the fields every entry shows; it runs under the lock of
+// the queue or table m is in.
 func entryOf(m *Message) peekEntry {
 	return peekEntry{id: m.ID, body: m.Body, timestamp: m.Timestamp, attempts: m.Attempts}
 }
