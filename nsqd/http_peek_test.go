@@ -118,6 +118,19 @@ func TestPeekTopicBacklog(t *testing.T) {
 	assert.EqualValues(t, 5, h.topic(t, "backlog").Depth)
 }
 
+// A deferred message waiting in a disk queue is listed as queued, with
+// the deadline noted for it.
+func TestPeekDeferredOnDiskShowsDeadline(t *testing.T) {
+	h := hStart(t, func(o *nsqd.Options) { o.MemQueueSize = 0 })
+	before := time.Now()
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=dd&defer=60000", "later"))
+	hExpectOK(t, hPost(t, h.url+"/pub?topic=dd", "now"))
+	msgs := peek(t, h, "/topic/peek", tcq("dd", ""))
+	require.Equal(t, []string{"later", "now"}, bodies(msgs))
+	assert.GreaterOrEqual(t, msgs[0].DeliverAt, before.Add(60*time.Second).UnixNano())
+	assert.Zero(t, msgs[1].DeliverAt)
+}
+
 // TestPeekDiskBacklogWithSegmentsRolling keeps everything on disk in
 // segments of a few records, and peeks over HTTP while publishers add
 // segments and a consumer finishes and deletes them.
