@@ -158,10 +158,15 @@ func New(name string, dataPath string, maxBytesPerFile int64,
 // disables the sync timer.
 func NewWithOptions(o Options) Interface {
 	d := newDiskQueue(o)
-	d.retrieveMetaData()
-	d.loadDone()
+	d.load()
 	d.wg.Go(d.ioLoop)
 	return d
+}
+
+// load reads the queue's state from its files.
+func (d *diskQueue) load() {
+	d.retrieveMetaData()
+	d.loadDone()
 }
 
 // newDiskQueue builds the queue's state without reading its files or

@@ -26,7 +26,7 @@ func peekBacklog(b *testing.B) int {
 // queue's own writer, without its goroutine, and leaves synced metadata.
 func writeBacklog(b *testing.B, o Options, n int) {
 	d := newDiskQueue(o)
-	d.retrieveMetaData()
+	d.load()
 	rec := msg(0, "peek benchmark body")
 	var id [8]byte
 	for i := range n {
