@@ -100,12 +100,19 @@ func (s *httpServer) inactiveTopics(topics, lookupds []string) map[string][]stri
 	return out
 }
 
+// topicProducers returns the nsqd that have topic; a partial failure is
+// recorded in w.
+func (s *httpServer) topicProducers(w *warnings, topic string) (clusterinfo.Producers, error) {
+	lookupds, nsqds := s.addrs()
+	producers, err := s.n.ci.GetTopicProducers(topic, lookupds, nsqds)
+	return producers, w.check(err)
+}
+
 func (s *httpServer) doTopic(_ http.ResponseWriter, _ *http.Request, ps httprouter.Params) (any, error) {
 	topic := ps.ByName("topic")
 	w := &warnings{n: s.n}
-	lookupds, nsqds := s.addrs()
-	producers, err := s.n.ci.GetTopicProducers(topic, lookupds, nsqds)
-	if err := w.check(err); err != nil {
+	producers, err := s.topicProducers(w, topic)
+	if err != nil {
 		return nil, err
 	}
 	stats, _, err := s.n.ci.GetNSQDStats(producers, topic, "", false)
@@ -121,9 +128,8 @@ func (s *httpServer) doTopic(_ http.ResponseWriter, _ *http.Request, ps httprout
 func (s *httpServer) doChannel(_ http.ResponseWriter, _ *http.Request, ps httprouter.Params) (any, error) {
 	topic, channel := ps.ByName("topic"), ps.ByName("channel")
 	w := &warnings{n: s.n}
-	lookupds, nsqds := s.addrs()
-	producers, err := s.n.ci.GetTopicProducers(topic, lookupds, nsqds)
-	if err := w.check(err); err != nil {
+	producers, err := s.topicProducers(w, topic)
+	if err != nil {
 		return nil, err
 	}
 	_, channels, err := s.n.ci.GetNSQDStats(producers, topic, channel, true)

@@ -53,6 +53,7 @@ func newHTTPServer(n *NSQD, tlsEnabled, tlsRequired bool) *httpServer {
 	r.GET("/metrics", s.doMetrics)
 	r.GET("/config/:opt", v1(s.doConfig))
 	r.PUT("/config/:opt", v1(s.doConfig))
+	s.addPeekRoutes(r, v1)
 	s.addDebugRoutes(r, v1)
 	s.router = r
 	return s

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 
@@ -66,8 +67,18 @@ func topicChannelNames(req *http.Request) (string, string, error) {
 }
 
 func (s *httpServer) existingChannel(req *http.Request) (*Topic, *Channel, error) {
+	return s.channelRequest(req, func(url.Values) error { return nil })
+}
+
+// channelRequest checks the topic and channel arguments, then the
+// endpoint's own with check, then finds the channel.
+func (s *httpServer) channelRequest(req *http.Request, check func(url.Values) error) (*Topic, *Channel, error) {
 	tn, cn, err := topicChannelNames(req)
 	if err != nil {
+		return nil, nil, err
+	}
+	v, _ := queryValues(req) // parsed once already
+	if err := check(v); err != nil {
 		return nil, nil, err
 	}
 	t, err := s.nsqd.GetExistingTopic(tn)
@@ -76,7 +87,7 @@ func (s *httpServer) existingChannel(req *http.Request) (*Topic, *Channel, error
 	}
 	c, err := t.GetExistingChannel(cn)
 	if err != nil {
-		return t, nil, errChannelNotFoundHTTP()
+		return nil, nil, errChannelNotFoundHTTP()
 	}
 	return t, c, nil
 }

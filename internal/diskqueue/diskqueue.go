@@ -110,7 +110,7 @@ type diskQueue struct {
 	readCh  chan Record
 	doneCh  chan Pos
 	writeCh chan writeReq
-	emptyCh chan chan error
+	ctlCh   chan func() // requests run on the I/O loop (Empty, Peek)
 	exitCh  chan struct{}
 	wg      sync.WaitGroup
 	replies sync.Pool // of chan error, one per waiting Put
@@ -163,6 +163,21 @@ func New(name string, dataPath string, maxBytesPerFile int64,
 // its goroutine. A SyncEvery below 1 means 1; a SyncTimeout of 0 or less
 // disables the sync timer.
 func NewWithOptions(o Options) Interface {
+	d := newDiskQueue(o)
+	d.load()
+	d.wg.Go(d.ioLoop)
+	return d
+}
+
+// load reads the queue's state from its files.
+func (d *diskQueue) load() {
+	d.retrieveMetaData()
+	d.loadDone()
+}
+
+// newDiskQueue builds the queue's state without reading its files or
+// starting its goroutine.
+func newDiskQueue(o Options) *diskQueue {
 	d := &diskQueue{
 		name:            o.Name,
 		dataPath:        o.DataPath,
@@ -177,15 +192,12 @@ func NewWithOptions(o Options) Interface {
 		readCh:          make(chan Record),
 		doneCh:          make(chan Pos, doneBacklog),
 		writeCh:         make(chan writeReq),
-		emptyCh:         make(chan chan error),
+		ctlCh:           make(chan func()),
 		exitCh:          make(chan struct{}),
 		maxRead:         -1,
 	}
 	d.acked = o.Acked
 	d.replies.New = func() any { return make(chan error, 1) }
-	d.retrieveMetaData()
-	d.loadDone()
-	d.wg.Go(d.ioLoop)
 	return d
 }
 
@@ -222,10 +234,21 @@ func (d *diskQueue) Depth() int64 { return d.depth.Load() }
 
 // Empty implements Interface.
 func (d *diskQueue) Empty() error {
-	resp := make(chan error, 1)
+	var err error
+	if cerr := d.onLoop(func() { err = d.empty() }); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// onLoop runs f on the I/O loop, between two of its other steps, and
+// waits for it; it fails only when the queue has stopped.
+func (d *diskQueue) onLoop(f func()) error {
+	done := make(chan struct{})
 	select {
-	case d.emptyCh <- resp:
-		return <-resp
+	case d.ctlCh <- func() { f(); close(done) }:
+		<-done
+		return nil
 	case <-d.exitCh:
 		return ErrClosed
 	}
@@ -297,8 +320,8 @@ func (d *diskQueue) ioLoop() {
 			d.takeDone()
 		case req := <-d.writeCh:
 			d.handleWrites(req)
-		case resp := <-d.emptyCh:
-			resp <- d.empty()
+		case f := <-d.ctlCh:
+			f()
 		case <-tick:
 			tick = nil
 			d.needSync = d.needSync || d.count > 0

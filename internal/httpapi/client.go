@@ -55,6 +55,16 @@ func (c *Client) GETV1(endpoint string, v any) error {
 	return json.Unmarshal(body, v)
 }
 
+// StatusError is an answer other than 200 OK.
+type StatusError struct {
+	Code   int
+	Status string // the status line's text, e.g. "404 Not Found"
+	Body   []byte
+}
+
+// Error reads `got response <status line> "<body>"`.
+func (e *StatusError) Error() string { return fmt.Sprintf("got response %s %q", e.Status, e.Body) }
+
 // POSTV1 POSTs to endpoint without a body; arguments go in the query string.
 func (c *Client) POSTV1(endpoint string) error {
 	_, err := c.do(http.MethodPost, endpoint)
@@ -77,7 +87,7 @@ func (c *Client) do(method, endpoint string) ([]byte, error) {
 		}
 	}
 	if code != http.StatusOK {
-		return nil, fmt.Errorf("got response %s %q", status, body)
+		return nil, &StatusError{Code: code, Status: status, Body: body}
 	}
 	return body, nil
 }

@@ -7,6 +7,7 @@ import { sortHeader, numHeader, sortRows, numCell } from './table.js';
 import { historyPanel, latest } from './history.js';
 import { graphActive, spark, channelTarget, e2eTarget, rateCell, isCounter } from './graphite.js';
 import { nodeLink, quantiles, percentileHeaders, percentileCells, memDisk, actionButtons, statCards, clientAttributes, clientHost, locality } from './parts.js';
+import { tabs, onMessagesTab, messagesPanel } from './view-messages.js';
 
 const enc = encodeURIComponent;
 
@@ -35,8 +36,9 @@ export default {
           channel.paused ? ['UnPause Channel', 'unpause', 'btn-ok'] : ['Pause Channel', 'pause'],
         ], () => ctx.navigate(links.topic(t)))));
     if (!nodes.length) return frag(head, notice(h('strong', {}, 'No producers exist for this channel\'s topic.')));
+    if (onMessagesTab(ctx)) return frag(head, tabs(ctx), messagesPanel(ctx, t, c));
     const rate = hist ? latest(hist.points).rate : null;
-    return frag(head,
+    return frag(head, tabs(ctx),
       statCards([['Depth', fmt.num(channel.depth)], ['In-Flight', fmt.num(channel.in_flight_count)],
         ['Messages', fmt.num(channel.message_count)], ['Rate', rate == null ? '–' : `${fmt.rate(rate)}/s`],
         ['Connections', fmt.num(channel.client_count)]]),

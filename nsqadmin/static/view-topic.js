@@ -6,6 +6,7 @@ import { sortHeader, numHeader, sortRows, numCell } from './table.js';
 import { historyPanel, latest } from './history.js';
 import { graphActive, spark, topicTarget, channelTarget, e2eTarget, rateCell, isCounter } from './graphite.js';
 import { nodeLink, quantiles, percentileHeaders, percentileCells, memDisk, tombstoneButton, actionButtons, statCards } from './parts.js';
+import { tabs, onMessagesTab, messagesPanel } from './view-messages.js';
 
 const enc = encodeURIComponent;
 
@@ -35,8 +36,9 @@ export default {
       return frag(head, notice(h('strong', {}, 'No producers exist for this topic. '),
         'See ', h('a', { href: links.lookup(), class: 'link' }, 'Lookup'), ' for topics known only to nsqlookupd.'));
     }
+    if (onMessagesTab(ctx)) return frag(head, tabs(ctx), messagesPanel(ctx, name, ''));
     const rate = hist ? latest(hist.points).rate : null;
-    return frag(head,
+    return frag(head, tabs(ctx),
       statCards([['Depth', fmt.num(topic.depth)], ['Messages', fmt.num(topic.message_count)],
         ['Rate', rate == null ? '–' : `${fmt.rate(rate)}/s`], ['Channels', fmt.num((topic.channels || []).length)], ['Nodes', fmt.num(nodes.length)]]),
       graphActive() ? null : historyPanel(`topic:${name}`, hist),

@@ -248,6 +248,76 @@ describe('nsqadmin UI', () => {
     await shot('channel');
   });
 
+  it('channel page: Messages tab peeks without consuming, filters, expands, downloads, acts on deferred', async () => {
+    const [n1, n2] = cluster.nsqd;
+    const before = await Promise.all(cluster.nsqd.map(async (n) => chanOf(await nodeStats(n)).depth));
+    await page.click('[data-tab="messages"]');
+    const rows = page.locator('#messages-table tbody tr');
+    await eventually(async () => (await rows.count()) === 134, { what: '100 queued messages from the first node and 34 from the second' });
+    assert.equal(await page.locator('#msg-count').innerText(), '134 of 134 loaded');
+    // Oldest first: the first node's m0 is in flight, so its m1 leads.
+    assert.equal(await rows.first().getAttribute('data-node'), n1.http);
+    assert.equal(await rows.first().locator('.msg-preview').innerText(), 'm1');
+    assert.deepEqual(await Promise.all(cluster.nsqd.map(async (n) => chanOf(await nodeStats(n)).depth)), before, 'peeking consumed nothing');
+
+    await page.fill('input[name="msg-search"]', 'm33');
+    await eventually(async () => (await rows.count()) === 2, { what: 'search to keep m33 of both nodes' });
+    assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.node)), [n1.http, n2.http]);
+    await page.fill('input[name="msg-search"]', '');
+
+    const download = page.waitForEvent('download');
+    await page.click('#msg-download');
+    const lines = fs.readFileSync(await (await download).path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 134);
+    assert.equal(Buffer.from(lines[0].body, 'base64').toString(), 'm1');
+    assert.equal(lines[0].node, n1.http);
+
+    await page.selectOption('select[name="msg-state"]', 'in_flight');
+    await eventually(async () => (await rows.count()) === 1 && (await rows.first().innerText()).includes('uitest-host'), { what: 'the in-flight message and its client' });
+    assert.equal(await rows.first().locator('.msg-preview').innerText(), 'm0');
+
+    const long = 'x'.repeat(150) + '-tail';
+    await post(`${n2.url}/pub?topic=${TOPIC}&defer=600000`, long);
+    await post(`${n2.url}/pub?topic=${TOPIC}&defer=600000`, Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+    await page.selectOption('select[name="msg-state"]', 'deferred');
+    await eventually(async () => (await rows.count()) === 2, { what: 'two deferred messages' });
+    const [longRow, binRow] = [rows.nth(0), rows.nth(1)];
+    assert.ok((await longRow.locator('.msg-preview').innerText()).endsWith('…'));
+    await longRow.locator('.msg-expand').click();
+    assert.equal(await rows.nth(0).locator('.msg-full').innerText(), long);
+    assert.equal(await binRow.locator('.badge').innerText(), 'hex');
+    assert.equal(await binRow.locator('.msg-preview').innerText(), 'ff fe 00 41');
+    await shot('channel-messages');
+
+    const act = async (row, action) => {
+      await row.locator(`[data-msg-action="${action}"]`).click();
+      await page.locator('.modal').waitFor();
+      await page.click('.modal [data-modal="ok"]');
+    };
+    await act(rows.nth(0), 'deliver');
+    await eventually(async () => (await rows.count()) === 1, { what: 'the delivered message to leave the deferred list' });
+    await act(rows.nth(0), 'delete');
+    await page.locator('#messages .alert-info').waitFor();
+    const c2 = chanOf(await nodeStats(n2));
+    assert.equal(c2.deferred_count, 0);
+    assert.equal(c2.depth, before[1] + 1, 'the delivered one is queued, the deleted one gone');
+    await page.click('[data-tab="overview"]');
+    await page.waitForSelector('#channel-nodes');
+  });
+
+  it('topic page: Messages tab shows the backlog of a topic without channels', async () => {
+    await open(`/topics/${OTHER}`);
+    await page.click('[data-tab="messages"]');
+    const rows = page.locator('#messages-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.first().getAttribute('data-node'), cluster.nsqd[1].http);
+    assert.equal(await rows.first().locator('.msg-preview').innerText(), 'hello');
+    assert.equal(await page.locator('select[name="msg-state"]').count(), 0, 'a topic has only queued messages');
+    await open(`/topics/${TOPIC}/${CHANNEL}`);
+    await page.waitForSelector('#channel-nodes');
+  });
+
   it('channel page: pause and unpause through the confirm dialog', async () => {
     const paused = async () => (await Promise.all(cluster.nsqd.map(nodeStats))).map((s) => chanOf(s).paused);
     await confirmAction('pause', `${TOPIC}/${CHANNEL}`, false); // Cancel does nothing
