@@ -107,6 +107,7 @@ type diskQueue struct {
 	doneCh  chan Pos
 	writeCh chan writeReq
 	emptyCh chan chan error
+	takeCh  chan takeReq
 	exitCh  chan struct{}
 	wg      sync.WaitGroup
 	replies sync.Pool // of chan error, one per waiting Put
@@ -171,6 +172,7 @@ func NewWithOptions(o Options) Interface {
 		doneCh:          make(chan Pos, doneBacklog),
 		writeCh:         make(chan writeReq),
 		emptyCh:         make(chan chan error),
+		takeCh:          make(chan takeReq),
 		exitCh:          make(chan struct{}),
 		maxRead:         -1,
 	}
@@ -292,6 +294,8 @@ func (d *diskQueue) ioLoop() {
 			d.handleWrites(req)
 		case resp := <-d.emptyCh:
 			resp <- d.empty()
+		case req := <-d.takeCh:
+			d.serveTake(req)
 		case <-tick:
 			tick = nil
 			d.needSync = d.needSync || d.count > 0
