@@ -60,6 +60,7 @@ type NSQD struct {
 	stopped         bool
 	mainErr         chan error
 	exitErr         error // set by Exit before it returns
+	policies        *nodePolicy // free-disk floor and drain (drain.go)
 }
 
 // New validates opts (spec §1.4, in order), locks the data path, opens the
@@ -85,6 +86,7 @@ func New(opts *Options) (*NSQD, error) {
 		dl:          dirlock.New(dataPath),
 	}
 	n.swapOpts(opts)
+	n.policies = newNodePolicy(n)
 	n.deps = n.newQueueDeps()
 	if err := n.dl.Lock(); err != nil {
 		return nil, fmt.Errorf("failed to lock data-path: %w", withInUseHint(err))

@@ -38,6 +38,11 @@ func (d *diskQueue) serveTake(req takeReq) {
 		req.done <- takeResult{ok: true, err: err}
 		return
 	}
+	pos := Pos{File: d.readFileNum, Off: d.readPos}
 	d.consume()
+	if d.acked {
+		// Taken means finished: nothing else will call Done for it.
+		d.markDone(pos)
+	}
 	req.done <- takeResult{ok: true}
 }
