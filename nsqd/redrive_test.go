@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	gonsq "github.com/nsqio/go-nsq"
 	"github.com/nsqgo/nsq/nsqd"
+	gonsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/require"
 )
 
