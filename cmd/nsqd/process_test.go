@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,4 +76,43 @@ func waitForFile(path string, done chan error) bool {
 		}
 	}
 	return false
+}
+
+// POST /drain makes the process exit 0 once its channels are empty.
+func TestBinaryExitsZeroAfterDrain(t *testing.T) {
+	bin := test.BuildBinary(t, "nsqd")
+	dataPath := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	test.NoErr(t, err)
+	httpAddr := l.Addr().String()
+	l.Close()
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "--data-path="+dataPath, "--tcp-address=127.0.0.1:0",
+		"--http-address="+httpAddr, "--https-address=", "--broadcast-address=127.0.0.1")
+	cmd.Stderr = &stderr
+	test.NoErr(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if !waitForFile(filepath.Join(dataPath, "nsqd.dat"), done) {
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("nsqd did not start: %s", stderr.String())
+	}
+	resp, err := http.Post("http://"+httpAddr+"/drain?timeout=30s", "", nil)
+	test.NoErr(t, err)
+	resp.Body.Close()
+	test.Equal(t, 200, resp.StatusCode)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after drain: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("no exit 10s after the drain\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "NSQ: drained") {
+		t.Fatalf("log lacks the drain: %s", stderr.String())
+	}
 }
