@@ -106,5 +106,3 @@ func TestDrainTimeoutKeepsTheRest(t *testing.T) {
 }
 
 func url1(k, v string) url.Values { return url.Values{k: {v}} }
-
-
