@@ -52,7 +52,8 @@ func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
 	requireNextIsMarker(t, h, c)
 
 	ch := h.pChannel(t, "pm", "c")
-	require.Equal(t, uint64(2), ch.Requeues, "the third REQ dead-letters instead of requeueing")
+	require.Equal(t, uint64(3), ch.Requeues, "every REQ counts; the third one dead-letters")
+	require.Zero(t, ch.Depth+int64(ch.InFlight)+int64(ch.Deferred), "nothing left in the channel")
 	other := h.pChannel(t, "pm", "other")
 	require.Equal(t, int64(2), other.Depth, "the other channel keeps its copy")
 	require.Zero(t, other.DeadLetterCount)
