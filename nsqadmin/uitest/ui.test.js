@@ -326,6 +326,25 @@ describe('nsqadmin UI', () => {
     await eventually(async () => (await page.locator('#channel-policy [data-col="dead_letter_depth"]').innerText()) === '0', { what: 'UI dead-letter depth 0' });
   });
 
+  it('topic page: cap the backlog and set a TTL through the settings form', async () => {
+    const n1 = cluster.nsqd[0];
+    await open(`/topics/${POISON}`);
+    await page.waitForSelector('#topic-policy-form');
+    assert.equal(await page.locator('#topic-policy [data-col="max_depth"]').innerText(), 'no cap');
+    await page.fill('#topic-policy-form input[name="max_depth"]', '10');
+    await page.selectOption('#topic-policy-form select[name="overflow"]', 'drop_oldest');
+    await page.fill('#topic-policy-form input[name="msg_ttl"]', '1h');
+    await page.click('#topic-policy-form [data-action="save-settings"]');
+    await eventually(async () => {
+      const c = await getJSON(`${n1.url}/topic/config?topic=${POISON}`);
+      return c.max_depth === 10 && c.overflow === 'drop_oldest' && c.msg_ttl === '1h0m0s';
+    }, { what: 'topic limits on nsqd' });
+    await eventually(async () => (await page.locator('#topic-policy [data-col="max_depth"]').innerText()) === '10', { what: 'UI max depth' });
+    assert.equal(await page.locator('#topic-policy [data-col="overflow"]').innerText(), 'drop_oldest');
+    assert.equal(await page.locator('#topic-policy [data-col="msg_ttl"]').innerText(), '1h0m0s');
+    await shot('topic-settings');
+  });
+
   it('base path and Graphite mode: routing, assets and sparkline images', async () => {
     const admin2 = await cluster.extraAdmin('nsqadmin-bp', ['--base-path=/admin', '--graphite-url=http://127.0.0.1:9']);
     await waitPing(`${admin2}/admin/ping`);
@@ -358,6 +377,28 @@ describe('nsqadmin UI', () => {
     assert.match(await warn.innerText(), /WARNING/);
     assert.ok((await warn.innerText()).includes(dead));
     await shot('topic-warning');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('node page: drain a node through the confirm dialog', async () => {
+    // An nsqadmin that asks the nsqd directly still shows the node once it
+    // has left nsqlookupd.
+    const n1 = cluster.nsqd[0];
+    const addr = `127.0.0.1:${await freePort()}`;
+    cluster.start('nsqadmin-direct', 'nsqadmin', [`--http-address=${addr}`, `--nsqd-http-address=${n1.http}`]);
+    await waitPing(`http://${addr}/ping`);
+    await page.goto(`http://${addr}/nodes/${n1.http}`);
+    await page.waitForSelector('#node-drain button[data-action="drain"]');
+    await confirmAction('drain', n1.http, false);
+    assert.equal((await fetch(`${n1.url}/ping`)).status, 200);
+    await confirmAction('drain', n1.http);
+    await eventually(async () => (await fetch(`${n1.url}/ping`)).status === 500, { what: 'nsqd /ping fails' });
+    assert.equal((await getJSON(`${n1.url}/stats?format=json`)).draining, true);
+    await page.waitForSelector('#node-drain .badge');
+    assert.equal(await page.locator('#node-drain .badge').textContent(), 'draining');
+    assert.equal(await page.locator('#node-drain button[data-action="drain"]').count(), 0);
+    await eventually(async () => (await getJSON(`http://${cluster.lookupdHTTP}/nodes`)).producers.length === 1, { what: 'nsqlookupd drops the node' });
+    await shot('node-draining');
     assert.deepEqual(pageErrors, []);
   });
 });
