@@ -33,12 +33,9 @@ var summed = []string{"dead_letter_count", "dead_letter_depth", "dropped_count",
 // notified under that name.
 func (s *httpServer) forwardToProducers(path, action string) httpapi.Handler {
 	return func(_ http.ResponseWriter, req *http.Request, _ httprouter.Params) (any, error) {
-		if action != "" && !s.n.isAdmin(req) {
-			return nil, errForbidden
-		}
-		q, err := url.ParseQuery(req.URL.RawQuery)
+		q, err := s.forwardQuery(req, action)
 		if err != nil {
-			return nil, errInvalidRequest
+			return nil, err
 		}
 		lookupds, nsqds := s.addrs()
 		replies, err := s.n.ci.ForwardToProducers(q.Get("topic"), req.Method, path, q, lookupds, nsqds)
@@ -52,16 +49,26 @@ func (s *httpServer) forwardToProducers(path, action string) httpapi.Handler {
 	}
 }
 
+// forwardQuery checks the admin ACL of a write (action set) and parses the
+// query to forward.
+func (s *httpServer) forwardQuery(req *http.Request, action string) (url.Values, error) {
+	if action != "" && !s.n.isAdmin(req) {
+		return nil, errForbidden
+	}
+	q, err := url.ParseQuery(req.URL.RawQuery)
+	if err != nil {
+		return nil, errInvalidRequest
+	}
+	return q, nil
+}
+
 // forwardToNode sends the query to path on the node named by the node
 // parameter (its HTTP address). The GET form answers whether it drains.
 func (s *httpServer) forwardToNode(method, path, action string) httpapi.Handler {
 	return func(_ http.ResponseWriter, req *http.Request, _ httprouter.Params) (any, error) {
-		if action != "" && !s.n.isAdmin(req) {
-			return nil, errForbidden
-		}
-		q, err := url.ParseQuery(req.URL.RawQuery)
+		q, err := s.forwardQuery(req, action)
 		if err != nil {
-			return nil, errInvalidRequest
+			return nil, err
 		}
 		node := q.Get("node")
 		lookupds, nsqds := s.addrs()

@@ -68,17 +68,20 @@ func (d *ttlDuration) UnmarshalJSON(b []byte) error {
 type chanPolicy struct {
 	cfg          atomic.Pointer[ChannelConfig] // nil: defaults only
 	deadLettered atomic.Uint64
-	dropped      atomic.Uint64
-	expired      atomic.Uint64
-	trimMu       sync.Mutex // one drop_oldest trim at a time
+	limitCounters
 }
 
 // topicPolicy is a topic's limits on its own backlog and their counters.
 type topicPolicy struct {
-	limits  atomic.Pointer[QueueLimits] // nil: none
+	limits atomic.Pointer[QueueLimits] // nil: none
+	limitCounters
+}
+
+// limitCounters count what a queue's limits discarded.
+type limitCounters struct {
 	dropped atomic.Uint64
 	expired atomic.Uint64
-	trimMu  sync.Mutex
+	trimMu  sync.Mutex // one drop_oldest trim at a time
 }
 
 // config is a copy of the channel's settings (zero value if none were set).

@@ -107,13 +107,9 @@ type topicConfigView struct {
 // doTopicConfig shows (GET) or changes (POST) the limits on a topic's own
 // backlog.
 func (s *httpServer) doTopicConfig(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
-	name, err := topicName(req, true)
+	t, err := s.existingTopic(req, true)
 	if err != nil {
 		return nil, err
-	}
-	t, err := s.nsqd.GetExistingTopic(name)
-	if err != nil {
-		return nil, errTopicNotFoundHTTP()
 	}
 	if req.Method == http.MethodPost {
 		q, err := queryValues(req)

@@ -52,28 +52,19 @@ func isRefusal(err error) bool {
 
 // trimToCap makes room under a drop_oldest cap by discarding the oldest
 // queued messages, counting each as dropped.
-func (c *Channel) trimToCap() {
-	l := c.limits()
-	if l.MaxDepth == 0 || l.Overflow != overflowDropOldest {
-		return
-	}
-	c.policy.trimMu.Lock()
-	defer c.policy.trimMu.Unlock()
-	for c.Depth() > l.MaxDepth && dropOldest(c.q.mem, c.q.backend) {
-		c.policy.dropped.Add(1)
-	}
-}
+func (c *Channel) trimToCap() { trimQueue(c.q, c.limits(), &c.policy.limitCounters) }
 
 // trimToCap does the same for the topic's own backlog.
-func (t *Topic) trimToCap() {
-	l := t.limits()
+func (t *Topic) trimToCap() { trimQueue(t.q, t.limits(), &t.policy.limitCounters) }
+
+func trimQueue(q *queue, l QueueLimits, lc *limitCounters) {
 	if l.MaxDepth == 0 || l.Overflow != overflowDropOldest {
 		return
 	}
-	t.policy.trimMu.Lock()
-	defer t.policy.trimMu.Unlock()
-	for t.Depth() > l.MaxDepth && dropOldest(t.q.mem, t.q.backend) {
-		t.policy.dropped.Add(1)
+	lc.trimMu.Lock()
+	defer lc.trimMu.Unlock()
+	for q.depth() > l.MaxDepth && dropOldest(q.mem, q.backend) {
+		lc.dropped.Add(1)
 	}
 }
 
@@ -100,20 +91,20 @@ func stale(m *Message, ttl ttlDuration, now int64) bool {
 // expireIfStale discards m instead of delivering it when it is older than
 // the channel's msg_ttl, counting it as expired.
 func (c *Channel) expireIfStale(m *Message) bool {
-	if !stale(m, c.limits().MsgTTL, time.Now().UnixNano()) {
-		return false
-	}
-	c.policy.expired.Add(1)
-	return true
+	return c.policy.expireIfStale(m, c.limits().MsgTTL)
 }
 
 // expireIfStale discards m instead of copying it to the channels when it
 // is older than the topic's msg_ttl.
 func (t *Topic) expireIfStale(m *Message) bool {
-	if !stale(m, t.limits().MsgTTL, time.Now().UnixNano()) {
+	return t.policy.expireIfStale(m, t.limits().MsgTTL)
+}
+
+func (lc *limitCounters) expireIfStale(m *Message, ttl ttlDuration) bool {
+	if !stale(m, ttl, time.Now().UnixNano()) {
 		return false
 	}
-	t.policy.expired.Add(1)
+	lc.expired.Add(1)
 	return true
 }
 
@@ -124,20 +115,20 @@ var errKeep = errors.New("keep")
 // then disk), so that a queue nobody consumes does not report them in its
 // depth. It stops at the first message still young enough; one requeued
 // behind younger ones waits until it reaches the head or a consumer.
-func sweepExpired(mem *memQueue, backend BackendQueue, ttl ttlDuration) uint64 {
+func sweepExpired(q *queue, ttl ttlDuration) uint64 {
 	if ttl == 0 {
 		return 0
 	}
 	now := time.Now().UnixNano()
 	var n uint64
-	for mem.popIf(func(m *Message) bool { return stale(m, ttl, now) }) {
+	for q.mem.popIf(func(m *Message) bool { return stale(m, ttl, now) }) {
 		n++
 	}
-	tk, ok := backend.(taker)
+	tk, ok := q.backend.(taker)
 	if !ok {
 		return n
 	}
-	for backend.Depth() > 0 {
+	for q.backend.Depth() > 0 {
 		took, err := tk.Take(func(b []byte) error {
 			m, err := decodeMessage(b)
 			if err != nil || !stale(m, ttl, now) {
@@ -169,9 +160,9 @@ func (q *memQueue) popIf(f func(*Message) bool) bool {
 // msg_ttl.
 func (n *NSQD) sweepLimits() {
 	for _, t := range n.topics() {
-		t.policy.expired.Add(sweepExpired(t.q.mem, t.q.backend, t.limits().MsgTTL))
+		t.policy.expired.Add(sweepExpired(t.q, t.limits().MsgTTL))
 		for _, c := range t.channels() {
-			c.policy.expired.Add(sweepExpired(c.q.mem, c.q.backend, c.limits().MsgTTL))
+			c.policy.expired.Add(sweepExpired(c.q, c.limits().MsgTTL))
 		}
 	}
 }
