@@ -106,3 +106,17 @@ func TestDrainTimeoutKeepsTheRest(t *testing.T) {
 }
 
 func url1(k, v string) url.Values { return url.Values{k: {v}} }
+
+// A message that exhausts its attempts during a drain still goes to the
+// dead-letter topic, so the drain can finish.
+func TestDrainDeadLetters(t *testing.T) {
+	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
+	h.mustCall(t, http.MethodPost, "/topic/create", tc("dd", ""))
+	h.mustCall(t, http.MethodPost, "/channel/create", tc("dd", "c"))
+	hDial(t, h.tcp).pub("dd", []byte("poison"))
+	c := subscribed(t, h, "dd", "c", 1)
+	m := c.msg()
+	h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "1m"))
+	c.req(m.id, 0)
+	mainReturned(t, h)
+}

@@ -29,6 +29,11 @@ func (t *Topic) admitLocked(count int) error {
 			return err
 		}
 	}
+	return t.capRefusalLocked(count)
+}
+
+// capRefusalLocked is the max_depth part of admitLocked.
+func (t *Topic) capRefusalLocked(count int) error {
 	backlog := t.Depth()
 	if l := t.limits(); l.MaxDepth > 0 && l.Overflow == "" && !t.directLocked() &&
 		backlog+int64(count) > l.MaxDepth {
