@@ -190,6 +190,13 @@ func TestChannelConfigAPI(t *testing.T) {
 		"max_depth", "100", "overflow", "drop_oldest", "msg_ttl", "90s"))
 	require.Equal(t, 5.0, set["max_attempts"])
 	h.mustCall(t, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "7", "msg_ttl", "1h"))
+	code, _ = h.call(t, http.MethodGet, "/topic/config", tc("nope", ""))
+	require.Equal(t, 404, code)
+	code, _ = h.call(t, http.MethodPost, "/topic/config", tc("bad!topic", "", "max_depth", "1"))
+	require.Equal(t, 400, code)
+	code, m := h.call(t, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "lots"))
+	require.Equal(t, 400, code)
+	require.Contains(t, m["message"], "max_depth")
 	h.exit()
 
 	opts = hOpts(t)
