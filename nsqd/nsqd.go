@@ -59,7 +59,7 @@ type NSQD struct {
 	spawnMu         sync.Mutex // guards stopped; makes wg.Go exclusive with Exit's wg.Wait
 	stopped         bool
 	mainErr         chan error
-	exitErr         error // set by Exit before it returns
+	exitErr         error       // set by Exit before it returns
 	policies        *nodePolicy // free-disk floor and drain (drain.go)
 }
 
