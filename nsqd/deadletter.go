@@ -19,8 +19,8 @@ func (c *Channel) deadLetterIfSpent(m *Message) bool {
 	}
 	name := c.deadLetterTopic()
 	t := n.GetTopic(name)
-	dm := &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp}
-	if err := t.putDeadLetter(dm); err != nil {
+	dm := &Message{ID: m.ID, Body: m.Body, Timestamp: m.Timestamp, moved: true}
+	if err := t.PutMessage(dm); err != nil {
 		c.deps.logf(lg.ERROR, "CHANNEL(%s): failed to dead-letter msg(%s) to topic %s, requeued instead - %s",
 			c.name, m.ID, name, err)
 		return false
@@ -30,27 +30,6 @@ func (c *Channel) deadLetterIfSpent(m *Message) bool {
 	c.deps.logf(lg.INFO, "CHANNEL(%s): msg(%s) dead-lettered to topic %s after %d attempts",
 		c.name, m.ID, name, m.Attempts)
 	return true
-}
-
-// putDeadLetter publishes m as PutMessage does, but is not refused by a
-// drain or the free-disk floor: moving a message between queues of the
-// node is not a publish (caps still apply).
-func (t *Topic) putDeadLetter(m *Message) error {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	if t.Exiting() {
-		return errExiting
-	}
-	if err := t.capRefusalLocked(1); err != nil {
-		return err
-	}
-	if err := t.put(m); err != nil {
-		return err
-	}
-	t.trimToCap()
-	t.messageCount.Add(1)
-	t.messageBytes.Add(uint64(len(m.Body)))
-	return nil
 }
 
 // nextAttempts is the attempts count of a delivery: one more, saturating

@@ -22,9 +22,10 @@ func (e capError) Error() string {
 // while the node drains or is short of disk space, nor when they would
 // take t's backlog or a channel (its depth plus what t still holds for it)
 // past a max_depth whose overflow policy is reject. A batch is admitted or
-// refused whole. Callers hold t.mu (read).
-func (t *Topic) admitLocked(count int) error {
-	if n := t.deps.node(); n != nil {
+// refused whole; moved messages (dead letters) only face the caps.
+// Callers hold t.mu (read).
+func (t *Topic) admitLocked(count int, moved bool) error {
+	if n := t.deps.node(); n != nil && !moved {
 		if err := n.publishRefusal(); err != nil {
 			return err
 		}

@@ -169,7 +169,7 @@ func (t *Topic) PutMessage(m *Message) error {
 			return err
 		}
 	}
-	if err := t.admitLocked(1); err != nil {
+	if err := t.admitLocked(1, m.moved); err != nil {
 		return err
 	}
 	if err := t.put(m); err != nil {
@@ -189,7 +189,7 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	if t.Exiting() {
 		return errExiting
 	}
-	if err := t.admitLocked(len(msgs)); err != nil {
+	if err := t.admitLocked(len(msgs), false); err != nil {
 		return err
 	}
 	defer t.trimToCap()
