@@ -60,6 +60,7 @@ func newHTTPServer(n *NSQAdmin) *httpServer {
 	r.GET(bp("/api/counter"), v1(s.doCounter))
 	r.GET(bp("/api/graphite"), v1(s.doGraphite))
 	r.GET(bp("/api/history"), v1(s.doHistory))
+	s.addPolicyRoutes(r, bp, v1)
 	r.GET(bp("/config/:opt"), v1(s.doConfig))
 	r.PUT(bp("/config/:opt"), v1(s.doConfig))
 	s.router = r

@@ -73,6 +73,8 @@ type Channel struct {
 	latency *quantile.Quantile
 
 	inFlight msgTable
+
+	policy chanPolicy // settings of channel_config.go
 }
 
 // newChannel builds a channel of topicName; deleteCallback runs once when

@@ -17,6 +17,7 @@ func (c *Channel) PutMessage(m *Message) error {
 	if err := c.put(m); err != nil {
 		return err
 	}
+	c.trimToCap()
 	c.messageCount.Add(1)
 	return nil
 }
@@ -128,6 +129,9 @@ func (c *Channel) RequeueMessage(clientID int64, id MessageID, delay time.Durati
 // deferred) before its original record is finished; if that fails, the
 // original record stays open. Callers hold exitMu.RLock.
 func (c *Channel) requeue(m *Message, delay time.Duration) error {
+	if c.deadLetterIfSpent(m) {
+		return nil
+	}
 	if delay > 0 {
 		err := c.deferOwned(m, delay)
 		if !errors.Is(err, errDeferredFull) {

@@ -164,6 +164,8 @@ type topicStatsDoc struct {
 	MessageCount uint64            `json:"message_count"`
 	MessageBytes uint64            `json:"message_bytes"`
 	Paused       bool              `json:"paused"`
+	DroppedCount uint64            `json:"dropped_count"`
+	ExpiredCount uint64            `json:"expired_count"`
 }
 
 type channelStatsDoc struct {
@@ -178,6 +180,10 @@ type channelStatsDoc struct {
 	ClientCount   int              `json:"client_count"`
 	Clients       []clientStatsDoc `json:"clients"`
 	Paused        bool             `json:"paused"`
+
+	DeadLetterCount uint64 `json:"dead_letter_count"`
+	DroppedCount    uint64 `json:"dropped_count"`
+	ExpiredCount    uint64 `json:"expired_count"`
 }
 
 type clientStatsDoc struct {

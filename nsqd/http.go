@@ -54,6 +54,7 @@ func newHTTPServer(n *NSQD, tlsEnabled, tlsRequired bool) *httpServer {
 	r.GET("/config/:opt", v1(s.doConfig))
 	r.PUT("/config/:opt", v1(s.doConfig))
 	s.addPeekRoutes(r, v1)
+	s.addPolicyRoutes(r, v1)
 	s.addDebugRoutes(r, v1)
 	s.router = r
 	return s
@@ -87,6 +88,9 @@ func (s *httpServer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 }
 
 func (s *httpServer) doPing(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
+	if err := s.nsqd.pingRefusal(); err != nil {
+		return nil, err
+	}
 	if !s.nsqd.IsHealthy() {
 		return nil, httpapi.Err{Code: 500, Text: s.nsqd.GetHealth()}
 	}
@@ -191,7 +195,7 @@ func (s *httpServer) doPUB(w http.ResponseWriter, req *http.Request, ps httprout
 		if errors.Is(err, errDeferredFull) {
 			return nil, httpapi.Err{Code: 503, Text: "DEFERRED_FULL"}
 		}
-		return nil, httpapi.Err{Code: 503, Text: "EXITING"}
+		return nil, pubFailedHTTP(err)
 	}
 	return "OK", nil
 }
@@ -215,7 +219,7 @@ func (s *httpServer) doMPUB(w http.ResponseWriter, req *http.Request, ps httprou
 		return nil, err
 	}
 	if err := t.PutMessages(msgs); err != nil {
-		return nil, httpapi.Err{Code: 503, Text: "EXITING"}
+		return nil, pubFailedHTTP(err)
 	}
 	return "OK", nil
 }

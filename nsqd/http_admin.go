@@ -112,14 +112,24 @@ func (s *httpServer) doDeleteTopic(w http.ResponseWriter, req *http.Request, ps 
 	return nil, nil
 }
 
-func (s *httpServer) doEmptyTopic(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
-	name, err := topicName(req, true)
+// existingTopic returns the topic named by the topic parameter (validated
+// when validate is set), or the HTTP error.
+func (s *httpServer) existingTopic(req *http.Request, validate bool) (*Topic, error) {
+	name, err := topicName(req, validate)
 	if err != nil {
 		return nil, err
 	}
 	t, err := s.nsqd.GetExistingTopic(name)
 	if err != nil {
 		return nil, errTopicNotFoundHTTP()
+	}
+	return t, nil
+}
+
+func (s *httpServer) doEmptyTopic(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
+	t, err := s.existingTopic(req, true)
+	if err != nil {
+		return nil, err
 	}
 	if err := t.Empty(); err != nil {
 		return nil, httpapi.Err{Code: 500, Text: "INTERNAL_ERROR"}
@@ -128,13 +138,9 @@ func (s *httpServer) doEmptyTopic(w http.ResponseWriter, req *http.Request, ps h
 }
 
 func (s *httpServer) doPauseTopic(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
-	name, err := topicName(req, false)
+	t, err := s.existingTopic(req, false)
 	if err != nil {
 		return nil, err
-	}
-	t, err := s.nsqd.GetExistingTopic(name)
-	if err != nil {
-		return nil, errTopicNotFoundHTTP()
 	}
 	if strings.Contains(req.URL.Path, "unpause") {
 		t.UnPause()

@@ -138,7 +138,7 @@ func (r *retrier) arm(peers []*lookupPeer) {
 
 // syncPeers drops peers no longer configured and connects new ones.
 func (n *NSQD) syncPeers(peers []*lookupPeer) []*lookupPeer {
-	want := n.getOpts().NSQLookupdTCPAddresses
+	want := n.lookupdAddrs()
 	kept := peers[:0]
 	for _, p := range peers {
 		if slices.Contains(want, p.addr) {

@@ -28,6 +28,9 @@ type Message struct {
 	Timestamp int64
 	Attempts  uint16
 	onDisk    bool // see diskPos; beside Attempts to keep Message small
+	// moved marks a copy the node moves between its own queues (a dead
+	// letter): not a publish, so a drain or the free-disk floor lets it in.
+	moved bool
 
 	deliveryTS int64 // Unix ns of the delivery
 	clientID   int64

@@ -26,12 +26,14 @@ type TopicMetadata struct {
 	Name     string            `json:"name"`
 	Paused   bool              `json:"paused"`
 	Channels []ChannelMetadata `json:"channels"`
+	QueueLimits
 }
 
 // ChannelMetadata is one durable channel in nsqd.dat.
 type ChannelMetadata struct {
 	Name   string `json:"name"`
 	Paused bool   `json:"paused"`
+	ChannelConfig
 }
 
 func (n *NSQD) metadataFile() string {
@@ -47,12 +49,12 @@ func (n *NSQD) GetMetadata() *Metadata {
 		if t.ephemeral || t.Exiting() {
 			continue
 		}
-		tm := TopicMetadata{Name: t.name, Paused: t.IsPaused()}
+		tm := TopicMetadata{Name: t.name, Paused: t.IsPaused(), QueueLimits: t.limits()}
 		for _, c := range t.channels() {
 			if c.ephemeral || c.Exiting() {
 				continue
 			}
-			tm.Channels = append(tm.Channels, ChannelMetadata{Name: c.name, Paused: c.IsPaused()})
+			tm.Channels = append(tm.Channels, ChannelMetadata{Name: c.name, Paused: c.IsPaused(), ChannelConfig: c.config()})
 		}
 		meta.Topics = append(meta.Topics, tm)
 	}
@@ -157,6 +159,7 @@ func (n *NSQD) loadTopic(tm TopicMetadata) *Topic {
 		return nil
 	}
 	t := n.GetTopic(tm.Name)
+	t.setLimits(tm.QueueLimits)
 	if tm.Paused {
 		t.Pause()
 	}
@@ -166,6 +169,7 @@ func (n *NSQD) loadTopic(tm TopicMetadata) *Topic {
 			continue
 		}
 		c := t.GetChannel(cm.Name)
+		c.setConfig(cm.ChannelConfig)
 		if cm.Paused {
 			c.Pause()
 		}

@@ -87,6 +87,8 @@ var topicMetrics = []topicMetric{
 	{"nsq_topic_message_bytes_total", "counter", "Body bytes published to the topic.", func(t TopicStats) float64 { return float64(t.MessageBytes) }},
 	{"nsq_topic_channels", "gauge", "Channels of the topic.", func(t TopicStats) float64 { return float64(len(t.Channels)) }},
 	{"nsq_topic_paused", "gauge", "1 if the topic is paused.", func(t TopicStats) float64 { return boolFloat(t.Paused) }},
+	{"nsq_topic_dropped_total", "counter", "Messages the topic's drop_oldest overflow policy discarded.", func(t TopicStats) float64 { return float64(t.DroppedCount) }},
+	{"nsq_topic_expired_total", "counter", "Messages the topic discarded for exceeding its msg_ttl.", func(t TopicStats) float64 { return float64(t.ExpiredCount) }},
 }
 
 var channelMetrics = []channelMetric{
@@ -99,6 +101,9 @@ var channelMetrics = []channelMetric{
 	{"nsq_channel_timed_out_total", "counter", "In-flight messages that timed out.", func(c ChannelStats) float64 { return float64(c.TimeoutCount) }},
 	{"nsq_channel_clients", "gauge", "Consumers connected to the channel.", func(c ChannelStats) float64 { return float64(c.ClientCount) }},
 	{"nsq_channel_paused", "gauge", "1 if the channel is paused.", func(c ChannelStats) float64 { return boolFloat(c.Paused) }},
+	{"nsq_channel_dead_lettered_total", "counter", "Messages sent to the channel's dead-letter topic after max_attempts deliveries.", func(c ChannelStats) float64 { return float64(c.DeadLetterCount) }},
+	{"nsq_channel_dropped_total", "counter", "Messages the channel's drop_oldest overflow policy discarded.", func(c ChannelStats) float64 { return float64(c.DroppedCount) }},
+	{"nsq_channel_expired_total", "counter", "Messages the channel discarded for exceeding its msg_ttl.", func(c ChannelStats) float64 { return float64(c.ExpiredCount) }},
 }
 
 func writeMetrics(w io.Writer, st Stats, n *NSQD, withClients bool) {
@@ -107,6 +112,8 @@ func writeMetrics(w io.Writer, st Stats, n *NSQD, withClients bool) {
 	m.sample("nsq_info", 1, "version", version.Binary)
 	m.family("nsq_up", "gauge", "1 if the last disk write succeeded (/ping healthy).")
 	m.sample("nsq_up", boolFloat(n.IsHealthy()))
+	m.family("nsq_draining", "gauge", "1 while the node drains (POST /drain).")
+	m.sample("nsq_draining", boolFloat(st.Draining))
 	for _, tm := range topicMetrics {
 		m.family(tm.name, tm.typ, tm.help)
 		for _, t := range st.Topics {

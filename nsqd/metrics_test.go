@@ -147,6 +147,9 @@ func TestMetricsMatchStats(t *testing.T) {
 	n := startNSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 2 })
 	mustPublish(t, n, "ma", "1", "2", "3", "4", "5")
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"ma"}, "channel": {"x"}})
+	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"ma"}, "channel": {"capped"}})
+	mustHTTPPost(t, n, "/channel/config", url.Values{"topic": {"ma"}, "channel": {"capped"},
+		"max_depth": {"1"}, "overflow": {"drop_oldest"}})
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"mb"}})
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"mb"}, "channel": {"y"}})
 	mustPublish(t, n, "ma", "6", "7")
@@ -170,6 +173,8 @@ func TestMetricsMatchStats(t *testing.T) {
 		expectMetric(t, fams, "nsq_topic_backend_depth", tl, float64(tp.BackendDepth))
 		expectMetric(t, fams, "nsq_topic_messages_total", tl, float64(tp.MessageCount))
 		expectMetric(t, fams, "nsq_topic_message_bytes_total", tl, float64(tp.MessageBytes))
+		expectMetric(t, fams, "nsq_topic_dropped_total", tl, float64(tp.DroppedCount))
+		expectMetric(t, fams, "nsq_topic_expired_total", tl, float64(tp.ExpiredCount))
 		for _, ch := range tp.Channels {
 			cl := map[string]string{"topic": tp.TopicName, "channel": ch.ChannelName}
 			expectMetric(t, fams, "nsq_channel_depth", cl, float64(ch.Depth))
@@ -180,6 +185,9 @@ func TestMetricsMatchStats(t *testing.T) {
 			expectMetric(t, fams, "nsq_channel_requeued_total", cl, float64(ch.RequeueCount))
 			expectMetric(t, fams, "nsq_channel_timed_out_total", cl, float64(ch.TimeoutCount))
 			expectMetric(t, fams, "nsq_channel_clients", cl, float64(ch.ClientCount))
+			expectMetric(t, fams, "nsq_channel_dead_lettered_total", cl, float64(ch.DeadLetterCount))
+			expectMetric(t, fams, "nsq_channel_dropped_total", cl, float64(ch.DroppedCount))
+			expectMetric(t, fams, "nsq_channel_expired_total", cl, float64(ch.ExpiredCount))
 		}
 	}
 	if len(st.Topics) != 2 {

@@ -59,7 +59,8 @@ type NSQD struct {
 	spawnMu         sync.Mutex // guards stopped; makes wg.Go exclusive with Exit's wg.Wait
 	stopped         bool
 	mainErr         chan error
-	exitErr         error // set by Exit before it returns
+	exitErr         error       // set by Exit before it returns
+	policies        *nodePolicy // free-disk floor and drain (drain.go)
 }
 
 // New locks the data path, validates opts in NSQ's order (deflate level,
@@ -86,6 +87,7 @@ func New(opts *Options) (*NSQD, error) {
 		dl:          dirlock.New(dataPath),
 	}
 	n.swapOpts(opts)
+	n.policies = newNodePolicy(n)
 	n.deps = n.newQueueDeps()
 	if err := n.dl.Lock(); err != nil {
 		return nil, fmt.Errorf("failed to lock data-path: %w", withInUseHint(err))

@@ -76,6 +76,15 @@ type Options struct {
 	OutputBufferTimeout    time.Duration `flag:"output-buffer-timeout"`
 	MaxChannelConsumers    int           `flag:"max-channel-consumers"`
 
+	// per-channel defaults of the poison-message policy (see channel_config.go)
+	MaxAttempts         int  `flag:"max-attempts"`
+	RequeueOnDisconnect bool `flag:"requeue-on-disconnect"`
+	// MinFreeDisk is the free space (bytes) below which publishes are refused
+	MinFreeDisk int64 `flag:"min-free-disk"`
+	// FreeDiskProbe returns the free bytes of the filesystem holding a
+	// path; nil is statfs (tests replace it)
+	FreeDiskProbe func(path string) (int64, error) `flag:"-"`
+
 	// statsd integration
 	StatsdAddress          string        `flag:"statsd-address"`
 	StatsdPrefix           string        `flag:"statsd-prefix"`

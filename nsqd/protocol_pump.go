@@ -115,11 +115,11 @@ func (p *protocolV2) pumpFailed(c *clientV2, err error) {
 
 // deliver marks m in flight for c and writes it into c's output buffer.
 func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) error {
-	if !sampled(s.sampleRate) {
+	if s.sub.expireIfStale(m) || !sampled(s.sampleRate) {
 		s.sub.skipDelivery(m)
 		return nil
 	}
-	m.Attempts++
+	m.Attempts = nextAttempts(m.Attempts)
 	if err := s.sub.StartInFlightTimeout(m, c.ID, s.msgTimeout); err != nil {
 		// A second copy of a message already in flight, as a crash can
 		// leave behind: the copy in flight is finished or comes back, so

@@ -34,6 +34,7 @@ func (p *protocolV2) IOLoop(c *clientV2) error {
 	close(c.ExitChan)
 	<-c.pumpDone
 	c.Close()
+	requeueOnClientGone(c.Channel, c.ID)
 	if c.Channel != nil {
 		c.Channel.RemoveClient(c.ID)
 	}

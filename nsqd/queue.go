@@ -15,11 +15,12 @@ type queueDeps struct {
 	notify     func(v any, persist bool)
 	setHealth  func(error)
 	newBackend func(name string, ephemeral bool) BackendQueue
+	policy     *nodePolicy // dead letters, limits and drain; nil in unit tests
 }
 
 func (n *NSQD) newQueueDeps() *queueDeps {
 	return &queueDeps{opts: n.getOpts, logf: n.logf, notify: n.Notify,
-		setHealth: n.SetHealth, newBackend: n.newBackend}
+		setHealth: n.SetHealth, newBackend: n.newBackend, policy: n.policies}
 }
 
 // queue is the message store shared by Topic and Channel: a memory queue

@@ -28,6 +28,7 @@ func (n *NSQD) Main() error {
 	n.spawn(n.queueScanLoop)
 	n.spawn(n.lookupLoop)
 	n.spawn(n.metadataLoop)
+	n.spawn(n.policyLoop)
 	if n.getOpts().StatsdAddress != "" {
 		n.spawn(n.statsdLoop)
 	}
@@ -36,6 +37,9 @@ func (n *NSQD) Main() error {
 		n.logf(lg.FATAL, "%s", err)
 		n.Exit()
 		return err
+	case <-n.policies.drained:
+		n.Exit()
+		return nil
 	case <-n.exitChan:
 		return nil
 	}

@@ -17,6 +17,8 @@ type Stats struct {
 	Topics    []TopicStats  `json:"topics"`
 	Memory    *MemStats     `json:"memory,omitempty"`
 	Producers []ClientStats `json:"producers"`
+	// Draining is set while POST /drain is under way.
+	Draining bool `json:"draining,omitempty"`
 }
 
 // TopicStats describes one topic.
@@ -29,6 +31,7 @@ type TopicStats struct {
 	MessageBytes uint64         `json:"message_bytes"`
 	Paused       bool           `json:"paused"`
 	E2E          *LatencyStats  `json:"e2e_processing_latency"`
+	PolicyCounts
 }
 
 // ChannelStats describes one channel.
@@ -48,6 +51,16 @@ type ChannelStats struct {
 	Clients             []ClientStats `json:"clients"`
 	Paused              bool          `json:"paused"`
 	E2E                 *LatencyStats `json:"e2e_processing_latency"`
+	DeadLetterCount     uint64        `json:"dead_letter_count,omitempty"`
+	PolicyCounts
+}
+
+// PolicyCounts counts messages discarded by a queue's limits: dropped by
+// the drop_oldest overflow policy, expired by msg_ttl. Omitted while 0, so
+// /stats stays NSQ's document when no limit is set.
+type PolicyCounts struct {
+	DroppedCount uint64 `json:"dropped_count,omitempty"`
+	ExpiredCount uint64 `json:"expired_count,omitempty"`
 }
 
 // PubCount is one entry of a producer's pub_counts.
@@ -93,6 +106,7 @@ type ClientStats struct {
 func (n *NSQD) GetStats(topic, channel string, includeClients bool) Stats {
 	st := Stats{Version: version.Binary, Health: n.GetHealth(), StartTime: n.startTime.Unix()}
 	st.Topics = n.topicStats(topic, channel, includeClients)
+	st.Draining = n.isDraining()
 	if includeClients {
 		st.Producers = n.producerStats(topic)
 	}
@@ -129,7 +143,8 @@ func (t *Topic) stats(chans []*Channel, includeClients bool) TopicStats {
 		TopicName: t.name, Channels: make([]ChannelStats, 0, len(chans)),
 		Depth: t.Depth(), BackendDepth: t.BackendDepth(),
 		MessageCount: t.messageCount.Load(), MessageBytes: t.messageBytes.Load(),
-		Paused: t.IsPaused(),
+		Paused:       t.IsPaused(),
+		PolicyCounts: PolicyCounts{t.policy.dropped.Load(), t.policy.expired.Load()},
 	}
 	results := make([]*LatencyStats, 0, len(chans))
 	for _, c := range chans {
@@ -150,8 +165,10 @@ func (c *Channel) stats(includeClients bool) ChannelStats {
 		RegionLocalMsgCount: c.regionLocalMsgCount.Load(),
 		GlobalMsgCount:      c.globalMsgCount.Load(),
 		RequeueCount:        c.requeueCount.Load(), TimeoutCount: c.timeoutCount.Load(),
-		Paused: c.IsPaused(),
-		E2E:    c.latency.Result(),
+		Paused:          c.IsPaused(),
+		E2E:             c.latency.Result(),
+		DeadLetterCount: c.policy.deadLettered.Load(),
+		PolicyCounts:    PolicyCounts{c.policy.dropped.Load(), c.policy.expired.Load()},
 	}
 	c.mu.RLock()
 	cs.ClientCount = len(c.clients)

@@ -84,6 +84,9 @@ func (s *httpServer) doStats(w http.ResponseWriter, req *http.Request, ps httpro
 func (n *NSQD) writeTextStats(w io.Writer, st Stats) {
 	fmt.Fprintf(w, "%s\nstart_time %s\nuptime %s\n\nHealth: %s\n",
 		version.String("nsqd"), n.startTime.Format(time.RFC3339), time.Since(n.startTime), st.Health)
+	if st.Draining {
+		fmt.Fprintf(w, "Draining: true\n")
+	}
 	if st.Memory != nil {
 		writeTextMem(w, st.Memory)
 	}
@@ -127,16 +130,16 @@ func writeTextTopic(w io.Writer, t TopicStats) {
 	if t.Paused {
 		p = "*P "
 	}
-	fmt.Fprintf(w, "\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s\n",
-		p, t.TopicName, t.Depth, t.BackendDepth, t.MessageCount, e2eText(t.E2E))
+	fmt.Fprintf(w, "\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s%s\n",
+		p, t.TopicName, t.Depth, t.BackendDepth, t.MessageCount, e2eText(t.E2E), policyText(0, t.PolicyCounts))
 	for _, c := range t.Channels {
 		p := "      "
 		if c.Paused {
 			p = "   *P "
 		}
-		fmt.Fprintf(w, "%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d msgs: %-8d e2e%%: %s\n",
+		fmt.Fprintf(w, "%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d msgs: %-8d e2e%%: %s%s\n",
 			p, c.ChannelName, c.Depth, c.BackendDepth, c.InFlightCount, c.DeferredCount,
-			c.RequeueCount, c.TimeoutCount, c.MessageCount, e2eText(c.E2E))
+			c.RequeueCount, c.TimeoutCount, c.MessageCount, e2eText(c.E2E), policyText(c.DeadLetterCount, c.PolicyCounts))
 		for _, cl := range c.Clients {
 			fmt.Fprintf(w, "        %s\n", consumerLine(cl))
 		}
@@ -201,4 +204,14 @@ func cipherSuiteName(id uint16) string {
 		return tls.CipherSuiteName(id)
 	}
 	return fmt.Sprintf("Unknown %d", id)
+}
+
+// policyText is the tail of a topic or channel line with the counters of
+// dead-lettering and queue limits; empty while they are all 0, so the line
+// stays NSQ's.
+func policyText(deadLettered uint64, pc PolicyCounts) string {
+	if deadLettered == 0 && pc == (PolicyCounts{}) {
+		return ""
+	}
+	return fmt.Sprintf(" dead-lettered: %d dropped: %d expired: %d", deadLettered, pc.DroppedCount, pc.ExpiredCount)
 }

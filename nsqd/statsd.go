@@ -74,6 +74,7 @@ func (w *statsdWriter) topic(t TopicStats, opts *Options) {
 	w.counter(base+".message_bytes", t.MessageBytes)
 	w.c.Gauge(base+".depth", t.Depth)
 	w.c.Gauge(base+".backend_depth", t.BackendDepth)
+	w.policyCounters(base, t.PolicyCounts)
 	w.percentiles(base, t.E2E)
 	for _, c := range t.Channels {
 		if opts.StatsdExcludeEphemeral && protocol.IsEphemeral(c.ChannelName) {
@@ -91,6 +92,10 @@ func (w *statsdWriter) channel(base string, c ChannelStats) {
 	w.c.Gauge(base+".deferred_count", int64(c.DeferredCount))
 	w.counter(base+".requeue_count", c.RequeueCount)
 	w.counter(base+".timeout_count", c.TimeoutCount)
+	if c.DeadLetterCount > 0 {
+		w.counter(base+".dead_letter_count", c.DeadLetterCount)
+	}
+	w.policyCounters(base, c.PolicyCounts)
 	w.c.Gauge(base+".clients", int64(c.ClientCount))
 	w.percentiles(base, c.E2E)
 }
@@ -112,4 +117,15 @@ func (w *statsdWriter) mem(m *MemStats) {
 	w.c.Gauge("mem.gc_pause_usec_95", int64(m.GCPauseUsec95))
 	w.c.Gauge("mem.next_gc_bytes", int64(m.NextGCBytes))
 	w.counter("mem.gc_runs", uint64(m.GCTotalRuns))
+}
+
+// policyCounters pushes the counters of queue limits once they are used,
+// so a node without limits pushes NSQ's keys only.
+func (w *statsdWriter) policyCounters(base string, pc PolicyCounts) {
+	if pc.DroppedCount > 0 {
+		w.counter(base+".dropped_count", pc.DroppedCount)
+	}
+	if pc.ExpiredCount > 0 {
+		w.counter(base+".expired_count", pc.ExpiredCount)
+	}
 }

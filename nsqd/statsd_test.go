@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -493,4 +494,37 @@ func TestStatsdPercentileNames(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("latency metric names\n got %v\nwant %v", got, want)
 	}
+}
+
+// Dead-lettered and dropped messages are pushed as counters once they
+// happen.
+func TestStatsdPolicyCounters(t *testing.T) {
+	t.Parallel()
+	n, sink := xStatsdNSQD(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"sp"}})
+	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"sp"}, "channel": {"ch"}})
+	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"sp"}, "channel": {"capped"}})
+	mustHTTPPost(t, n, "/channel/config", url.Values{"topic": {"sp"}, "channel": {"capped"},
+		"max_depth": {"1"}, "overflow": {"drop_oldest"}})
+	mustPublish(t, n, "sp", "a", "b")
+	sub := mustSubscribe(t, n, "sp", "ch", nil)
+	sub.Cmd("RDY 2")
+	for range 2 {
+		sub.Cmd("REQ " + sub.ReadMessage(t).ID + " 0")
+	}
+	test.Eventually(t, xWait, func() bool {
+		return mustChannelStats(t, n, "sp", "ch").InFlightCount == 0
+	})
+	ch := prefix + "topic.sp.channel."
+	xWaitPush(t, sink, 0, "with the policy counters", func(ps []xPush, i int) bool {
+		var dead, dropped int64
+		for _, p := range ps[:i+1] {
+			v, _, _ := p.value(ch + "ch.dead_letter_count")
+			dead += v
+			v, _, _ = p.value(ch + "capped.dropped_count")
+			dropped += v
+		}
+		return dead == 2 && dropped == 1
+	})
 }

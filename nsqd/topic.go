@@ -42,6 +42,8 @@ type Topic struct {
 	// that refused it; pumpErr is what the pump lost at exit.
 	retryEvery time.Duration
 	pumpErr    error
+
+	policy topicPolicy // limits of channel_config.go
 }
 
 // newTopic builds a topic and starts its pump, which waits for Start;
@@ -167,9 +169,13 @@ func (t *Topic) PutMessage(m *Message) error {
 			return err
 		}
 	}
+	if err := t.admitLocked(1, m.moved); err != nil {
+		return err
+	}
 	if err := t.put(m); err != nil {
 		return err
 	}
+	t.trimToCap()
 	t.messageCount.Add(1)
 	t.messageBytes.Add(uint64(len(m.Body)))
 	return nil
@@ -183,6 +189,10 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	if t.Exiting() {
 		return errExiting
 	}
+	if err := t.admitLocked(len(msgs), false); err != nil {
+		return err
+	}
+	defer t.trimToCap()
 	var bytes uint64
 	for i, m := range msgs {
 		if err := t.put(m); err != nil {

@@ -97,6 +97,9 @@ func (p *topicPump) fanOutRecord(rec diskqueue.Record) {
 // fanOut gives every channel its own copy of m (the first gets m itself);
 // the copies refused are held.
 func (p *topicPump) fanOut(m *Message) {
+	if p.t.expireIfStale(m) {
+		return
+	}
 	for i, c := range p.chans {
 		cm := m
 		if i > 0 {

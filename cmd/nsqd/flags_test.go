@@ -40,16 +40,31 @@ var specFlags = []string{
 	"topology-zone", "verbose", "version", "worker-id",
 }
 
+// extraFlags are the flags beyond the reference's, all off by default.
+var extraFlags = []string{"max-attempts", "min-free-disk", "requeue-on-disconnect"}
+
 func TestFlagSetMatchesSpec(t *testing.T) {
 	fs := flag.NewFlagSet("nsqd", flag.ContinueOnError)
 	_, _, err := register(fs, nsqd.NewOptions())
 	test.NoErr(t, err)
 	var got []string
 	fs.VisitAll(func(f *flag.Flag) { got = append(got, f.Name) })
-	test.Equal(t, specFlags, got)
-	if len(usage) != len(specFlags)-4 {
-		t.Fatalf("usage has %d entries for %d option flags", len(usage), len(specFlags)-4)
+	want := slices.Sorted(slices.Values(append(slices.Clone(specFlags), extraFlags...)))
+	test.Equal(t, want, got)
+	if n := len(want) - 4; len(usage) != n {
+		t.Fatalf("usage has %d entries for %d option flags", len(usage), n)
 	}
+}
+
+func TestPolicyFlags(t *testing.T) {
+	opts := mustParse(t, "--max-attempts=5", "--requeue-on-disconnect", "--min-free-disk=1048576")
+	want := nsqd.NewOptions()
+	want.MaxAttempts, want.RequeueOnDisconnect, want.MinFreeDisk = 5, true, 1048576
+	test.Equal(t, want, opts)
+	opts = mustParse(t, test.WriteConfig(t, "max_attempts = 7\nrequeue_on_disconnect = true\n"))
+	want = nsqd.NewOptions()
+	want.MaxAttempts, want.RequeueOnDisconnect = 7, true
+	test.Equal(t, want, opts)
 }
 
 func TestDefaults(t *testing.T) {
@@ -256,7 +271,7 @@ func TestEveryOptionFlagIsBound(t *testing.T) {
 	fields, err := config.Fields(opts)
 	test.NoErr(t, err)
 	for _, f := range fields {
-		if fs.Lookup(f.Flag) == nil || !slices.Contains(specFlags, f.Flag) {
+		if fs.Lookup(f.Flag) == nil || !slices.Contains(specFlags, f.Flag) && !slices.Contains(extraFlags, f.Flag) {
 			t.Errorf("field for -%s is not a spec flag", f.Flag)
 		}
 	}

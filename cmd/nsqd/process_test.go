@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,37 +31,56 @@ func TestBinary(t *testing.T) {
 }
 
 func TestBinaryStopsCleanlyOnSIGTERM(t *testing.T) {
+	p := startBinary(t, "127.0.0.1:0")
+	test.NoErr(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	p.expectExitZero(t, "SIGTERM")
+}
+
+// runningBinary is an nsqd process started by startBinary.
+type runningBinary struct {
+	cmd    *exec.Cmd
+	done   chan error
+	stderr *bytes.Buffer
+}
+
+// startBinary runs the built nsqd on httpAddr and waits until it has
+// written nsqd.dat.
+func startBinary(t *testing.T, httpAddr string) *runningBinary {
+	t.Helper()
 	bin := test.BuildBinary(t, "nsqd")
 	dataPath := t.TempDir()
-	var stderr bytes.Buffer
-	cmd := exec.Command(bin, "--data-path="+dataPath, "--tcp-address=127.0.0.1:0",
-		"--http-address=127.0.0.1:0", "--https-address=", "--broadcast-address=127.0.0.1")
-	cmd.Stderr = &stderr
-	test.NoErr(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	if !waitForFile(filepath.Join(dataPath, "nsqd.dat"), done) {
-		cmd.Process.Kill()
-		<-done
-		if strings.Contains(stderr.String(), "not implemented") {
-			t.Skipf("nsqd.New is not implemented: %s", stderr.String())
+	p := &runningBinary{done: make(chan error, 1), stderr: &bytes.Buffer{}}
+	p.cmd = exec.Command(bin, "--data-path="+dataPath, "--tcp-address=127.0.0.1:0",
+		"--http-address="+httpAddr, "--https-address=", "--broadcast-address=127.0.0.1")
+	p.cmd.Stderr = p.stderr
+	test.NoErr(t, p.cmd.Start())
+	go func() { p.done <- p.cmd.Wait() }()
+	if !waitForFile(filepath.Join(dataPath, "nsqd.dat"), p.done) {
+		p.cmd.Process.Kill()
+		<-p.done
+		if strings.Contains(p.stderr.String(), "not implemented") {
+			t.Skipf("nsqd.New is not implemented: %s", p.stderr.String())
 		}
-		t.Fatalf("nsqd did not start: %s", stderr.String())
+		t.Fatalf("nsqd did not start: %s", p.stderr.String())
 	}
-	test.NoErr(t, cmd.Process.Signal(syscall.SIGTERM))
+	return p
+}
+
+// expectExitZero waits for the process to exit with status 0 after what.
+func (p *runningBinary) expectExitZero(t *testing.T, what string) {
+	t.Helper()
 	select {
-	case err := <-done:
+	case err := <-p.done:
 		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+			t.Fatalf("exit after %s: %v\n%s", what, err, p.stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("no exit 10s after SIGTERM\n%s", stderr.String())
+		p.cmd.Process.Kill()
+		<-p.done
+		t.Fatalf("no exit 10s after %s\n%s", what, p.stderr.String())
 	}
 }
 
-// waitForFile polls for path until the process ends or 10s pass.
 func waitForFile(path string, done chan error) bool {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -74,4 +95,21 @@ func waitForFile(path string, done chan error) bool {
 		}
 	}
 	return false
+}
+
+// POST /drain makes the process exit 0 once its channels are empty.
+func TestBinaryExitsZeroAfterDrain(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	test.NoErr(t, err)
+	httpAddr := l.Addr().String()
+	l.Close()
+	p := startBinary(t, httpAddr)
+	resp, err := http.Post("http://"+httpAddr+"/drain?timeout=30s", "", nil)
+	test.NoErr(t, err)
+	resp.Body.Close()
+	test.Equal(t, 200, resp.StatusCode)
+	p.expectExitZero(t, "the drain")
+	if !strings.Contains(p.stderr.String(), "NSQ: drained") {
+		t.Fatalf("log lacks the drain: %s", p.stderr.String())
+	}
 }

@@ -46,6 +46,10 @@ var usage = map[string]string{
 	"output-buffer-timeout":     "output buffer flush interval of clients that do not ask",
 	"max-channel-consumers":     "most clients on one channel (0: no limit)",
 
+	"max-attempts":          "deliveries after which a REQ'd or timed-out message goes to its channel's dead-letter topic (0: unlimited); a channel may override it",
+	"requeue-on-disconnect": "requeue a consumer's in-flight messages as soon as its connection ends instead of after the message timeout; a channel may override it",
+	"min-free-disk":         "refuse publishes and fail /ping while the data path's filesystem has fewer free bytes than this (0: off)",
+
 	"statsd-address":           "UDP <addr>:<port> of a statsd daemon (empty: no statsd)",
 	"statsd-prefix":            "prefix of statsd keys (%s becomes the host key)",
 	"statsd-interval":          "time between pushes to statsd",

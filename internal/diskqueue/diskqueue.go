@@ -111,6 +111,7 @@ type diskQueue struct {
 	doneCh  chan Pos
 	writeCh chan writeReq
 	ctlCh   chan func() // requests run on the I/O loop (Empty, Peek)
+	takeCh  chan takeReq
 	exitCh  chan struct{}
 	wg      sync.WaitGroup
 	replies sync.Pool // of chan error, one per waiting Put
@@ -193,6 +194,7 @@ func newDiskQueue(o Options) *diskQueue {
 		doneCh:          make(chan Pos, doneBacklog),
 		writeCh:         make(chan writeReq),
 		ctlCh:           make(chan func()),
+		takeCh:          make(chan takeReq),
 		exitCh:          make(chan struct{}),
 		maxRead:         -1,
 	}
@@ -322,6 +324,8 @@ func (d *diskQueue) ioLoop() {
 			d.handleWrites(req)
 		case f := <-d.ctlCh:
 			f()
+		case req := <-d.takeCh:
+			d.serveTake(req)
 		case <-tick:
 			tick = nil
 			d.needSync = d.needSync || d.count > 0

@@ -71,25 +71,36 @@ func (c *Client) POSTV1(endpoint string) error {
 	return err
 }
 
-// do sends one request and, on a 403 over plain http, retries once against
-// the https port the body names.
+// do sends one request; an answer other than 200 is an error.
 func (c *Client) do(method, endpoint string) ([]byte, error) {
-	code, status, body, err := c.send(method, endpoint)
+	code, status, body, err := c.exchange(method, endpoint)
 	if err != nil {
 		return nil, err
-	}
-	if code == http.StatusForbidden && isPlainHTTP(endpoint) {
-		if endpoint, err = httpsEndpoint(endpoint, body); err != nil {
-			return nil, err
-		}
-		if code, status, body, err = c.send(method, endpoint); err != nil {
-			return nil, err
-		}
 	}
 	if code != http.StatusOK {
 		return nil, &StatusError{Code: code, Status: status, Body: body}
 	}
 	return body, nil
+}
+
+// Forward sends one request without a body and returns the status code
+// and body of the answer, whatever the status.
+func (c *Client) Forward(method, endpoint string) (int, []byte, error) {
+	code, _, body, err := c.exchange(method, endpoint)
+	return code, body, err
+}
+
+// exchange sends one request and, on a 403 over plain http, retries once
+// against the https port the body names.
+func (c *Client) exchange(method, endpoint string) (int, string, []byte, error) {
+	code, status, body, err := c.send(method, endpoint)
+	if err != nil || code != http.StatusForbidden || !isPlainHTTP(endpoint) {
+		return code, status, body, err
+	}
+	if endpoint, err = httpsEndpoint(endpoint, body); err != nil {
+		return 0, "", nil, err
+	}
+	return c.send(method, endpoint)
 }
 
 func (c *Client) send(method, endpoint string) (int, string, []byte, error) {

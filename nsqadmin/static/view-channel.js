@@ -8,20 +8,22 @@ import { historyPanel, latest } from './history.js';
 import { graphActive, spark, channelTarget, e2eTarget, rateCell, isCounter } from './graphite.js';
 import { nodeLink, quantiles, percentileHeaders, percentileCells, memDisk, actionButtons, statCards, clientAttributes, clientHost, locality } from './parts.js';
 import { tabs, onMessagesTab, messagesPanel } from './view-messages.js';
+import { channelPolicy } from './policy.js';
 
 const enc = encodeURIComponent;
 
 export default {
   async load(ctx) {
     const [t, c] = ctx.params;
-    const [channel, hist] = await Promise.all([
+    const [channel, hist, cfg] = await Promise.all([
       ctx.get(`/api/topics/${enc(t)}/${enc(c)}`),
       graphActive() ? null : ctx.optional(`/api/history?topic=${enc(t)}&channel=${enc(c)}`),
+      ctx.optional(`/api/channel/config?topic=${enc(t)}&channel=${enc(c)}`),
     ]);
-    return { channel, hist };
+    return { channel, hist, cfg };
   },
 
-  render({ channel, hist }, ctx) {
+  render({ channel, hist, cfg }, ctx) {
     const [t, c] = ctx.params;
     const nodes = channel.nodes || [];
     const head = frag(
@@ -43,6 +45,7 @@ export default {
         ['Messages', fmt.num(channel.message_count)], ['Rate', rate == null ? '–' : `${fmt.rate(rate)}/s`],
         ['Connections', fmt.num(channel.client_count)]]),
       graphActive() ? null : historyPanel(`channel:${t}/${c}`, hist),
+      channelPolicy(ctx, t, c, cfg),
       channelTable(ctx, t, c, channel),
       clientTable(ctx, channel.clients || []));
   },

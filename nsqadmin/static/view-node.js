@@ -6,24 +6,26 @@ import { numCell } from './table.js';
 import { historyPanel } from './history.js';
 import { graphActive, spark, largeGraph, nodeTarget, topicTarget, channelTarget } from './graphite.js';
 import { memDisk, tombstoneButton, statCards, clientAttributes, clientHost } from './parts.js';
+import { drainControls } from './policy.js';
 
 export default {
   async load(ctx) {
     const [n] = ctx.params;
-    const [node, hist] = await Promise.all([
+    const [node, hist, drain] = await Promise.all([
       ctx.get(`/api/nodes/${encodeURIComponent(n)}`),
       graphActive() ? null : ctx.optional(`/api/history?node=${encodeURIComponent(n)}`),
+      ctx.optional(`/api/drain?node=${encodeURIComponent(n)}`),
     ]);
-    return { node, hist };
+    return { node, hist, drain };
   },
 
-  render({ node, hist }, ctx) {
+  render({ node, hist, drain }, ctx) {
     const [name] = ctx.params;
     const topics = node.topics || [];
     const channels = topics.reduce((a, t) => a + (t.channels || []).length, 0);
     return frag(
       h('nav', { class: 'breadcrumb' }, h('a', { href: links.nodes(), class: 'link' }, 'Nodes'), h('span', {}, name)),
-      h('h2', {}, 'Node: ', h('span', { class: 'name' }, name)),
+      h('div', { class: 'page-head' }, h('h2', {}, 'Node: ', h('span', { class: 'name' }, name)), drainControls(ctx, name, drain)),
       statCards([['Topics', fmt.num(topics.length)], ['Channels', fmt.num(channels)],
         ['Messages', fmt.num(node.total_messages)], ['Clients', fmt.num(node.total_clients)]]),
       graphActive() ? gcGraphs(name) : historyPanel(`node:${name}`, hist),

@@ -7,20 +7,22 @@ import { historyPanel, latest } from './history.js';
 import { graphActive, spark, topicTarget, channelTarget, e2eTarget, rateCell, isCounter } from './graphite.js';
 import { nodeLink, quantiles, percentileHeaders, percentileCells, memDisk, tombstoneButton, actionButtons, statCards } from './parts.js';
 import { tabs, onMessagesTab, messagesPanel } from './view-messages.js';
+import { topicPolicy } from './policy.js';
 
 const enc = encodeURIComponent;
 
 export default {
   async load(ctx) {
     const [t] = ctx.params;
-    const [topic, hist] = await Promise.all([
+    const [topic, hist, cfg] = await Promise.all([
       ctx.get(`/api/topics/${enc(t)}`),
       graphActive() ? null : ctx.optional(`/api/history?topic=${enc(t)}`),
+      ctx.optional(`/api/topic/config?topic=${enc(t)}`),
     ]);
-    return { topic, hist };
+    return { topic, hist, cfg };
   },
 
-  render({ topic, hist }, ctx) {
+  render({ topic, hist, cfg }, ctx) {
     const [name] = ctx.params;
     const nodes = topic.nodes || [];
     const head = frag(
@@ -42,6 +44,7 @@ export default {
       statCards([['Depth', fmt.num(topic.depth)], ['Messages', fmt.num(topic.message_count)],
         ['Rate', rate == null ? '–' : `${fmt.rate(rate)}/s`], ['Channels', fmt.num((topic.channels || []).length)], ['Nodes', fmt.num(nodes.length)]]),
       graphActive() ? null : historyPanel(`topic:${name}`, hist),
+      topicPolicy(ctx, name, cfg),
       nodeTable(ctx, name, topic),
       channelTable(ctx, name, topic));
   },

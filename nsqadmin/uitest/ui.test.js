@@ -11,6 +11,7 @@ const TOPIC = 'uitest_orders';
 const OTHER = 'uitest_audit';
 const EPHEMERAL = 'uitest_tmp#ephemeral';
 const CHANNEL = 'workers';
+const POISON = 'uitest_poison';
 const shotDir = path.join(repoRoot, 'nsqadmin/testdata/screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -31,6 +32,7 @@ async function nodeStats(n) {
   return t || { depth: 0, message_count: 0, channels: [] };
 }
 const chanOf = (t) => (t.channels || []).find((c) => c.channel_name === CHANNEL);
+const chanOfName = (s, name) => (s.topics || [])[0].channels.find((c) => c.channel_name === name);
 
 async function shot(name) {
   fs.mkdirSync(shotDir, { recursive: true });
@@ -360,6 +362,59 @@ describe('nsqadmin UI', () => {
     assert.ok((await page.innerText('main')).includes('Messages queue at the topic until a channel is created'));
   });
 
+  it('channel page: set max attempts, then redrive the dead-lettered messages', async () => {
+    const n1 = cluster.nsqd[0];
+    const cfgURL = `${n1.url}/channel/config?topic=${POISON}&channel=c`;
+    await post(`${n1.url}/topic/create?topic=${POISON}`);
+    await post(`${n1.url}/channel/create?topic=${POISON}&channel=c`);
+    await eventually(async () => ((await getJSON(`${cluster.admin}/api/topics`)).topics || []).includes(POISON), { what: 'nsqadmin to list the poison topic' });
+    await open(`/topics/${POISON}/c`);
+    await page.waitForSelector('#channel-policy-form');
+    assert.equal(await page.locator('#channel-policy [data-col="max_attempts"]').innerText(), 'unlimited');
+    await page.fill('#channel-policy-form input[name="max_attempts"]', '1');
+    await page.click('#channel-policy-form [data-action="save-settings"]');
+    await eventually(async () => (await getJSON(cfgURL)).max_attempts === 1, { what: 'max_attempts 1 on nsqd' });
+    await eventually(async () => (await page.locator('#channel-policy [data-col="max_attempts"]').innerText()) === '1', { what: 'UI max attempts 1' });
+
+    // Three messages, each held by a consumer until it times out once.
+    await post(`${n1.url}/mpub?topic=${POISON}`, 'p1\np2\np3');
+    const sock = consume(n1.tcp, POISON, 'c', { msg_timeout: 1000 });
+    await eventually(async () => (await getJSON(cfgURL)).dead_letter_count === 3, { timeout: 20000, what: '3 dead-lettered' });
+    sock.destroy();
+    await open(`/topics/${POISON}/c`);
+    const dlt = `${POISON}.c.dead`;
+    assert.equal(await page.locator('#channel-policy [data-col="dead_letter_count"]').innerText(), '3');
+    assert.equal(await page.locator('#channel-policy [data-col="dead_letter_depth"]').innerText(), '3');
+    assert.equal(await page.locator('#dead-letter-link').getAttribute('href'), `/topics/${enc(dlt)}`);
+    await shot('channel-dead-letters');
+
+    await confirmAction('redrive', `${dlt} into ${POISON}/c`, false); // Cancel does nothing
+    assert.equal((await getJSON(cfgURL)).dead_letter_depth, 3);
+    await confirmAction('redrive', `${dlt} into ${POISON}/c`);
+    await eventually(async () => (await getJSON(cfgURL)).dead_letter_depth === 0, { what: 'dead-letter topic emptied' });
+    assert.equal(chanOfName(await getJSON(`${n1.url}/stats?format=json&topic=${POISON}`), 'c').depth, 3);
+    await eventually(async () => (await page.locator('#channel-policy [data-col="dead_letter_depth"]').innerText()) === '0', { what: 'UI dead-letter depth 0' });
+  });
+
+  it('topic page: cap the backlog and set a TTL through the settings form', async () => {
+    const n1 = cluster.nsqd[0];
+    await open(`/topics/${POISON}`);
+    await page.waitForSelector('#topic-policy-form');
+    assert.equal(await page.locator('#topic-policy [data-col="max_depth"]').innerText(), 'no cap');
+    await page.fill('#topic-policy-form input[name="max_depth"]', '10');
+    await page.selectOption('#topic-policy-form select[name="overflow"]', 'drop_oldest');
+    await page.fill('#topic-policy-form input[name="msg_ttl"]', '1h');
+    await page.click('#topic-policy-form [data-action="save-settings"]');
+    await eventually(async () => {
+      const c = await getJSON(`${n1.url}/topic/config?topic=${POISON}`);
+      return c.max_depth === 10 && c.overflow === 'drop_oldest' && c.msg_ttl === '1h0m0s';
+    }, { what: 'topic limits on nsqd' });
+    await eventually(async () => (await page.locator('#topic-policy [data-col="max_depth"]').innerText()) === '10', { what: 'UI max depth' });
+    assert.equal(await page.locator('#topic-policy [data-col="overflow"]').innerText(), 'drop_oldest');
+    assert.equal(await page.locator('#topic-policy [data-col="msg_ttl"]').innerText(), '1h0m0s');
+    await shot('topic-settings');
+  });
+
   it('base path and Graphite mode: routing, assets and sparkline images', async () => {
     const admin2 = await cluster.extraAdmin('nsqadmin-bp', ['--base-path=/admin', '--graphite-url=http://127.0.0.1:9']);
     await waitPing(`${admin2}/admin/ping`);
@@ -446,6 +501,28 @@ describe('nsqadmin UI', () => {
     assert.match(await warn.innerText(), /WARNING/);
     assert.ok((await warn.innerText()).includes(dead));
     await shot('topic-warning');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('node page: drain a node through the confirm dialog', async () => {
+    // An nsqadmin that asks the nsqd directly still shows the node once it
+    // has left nsqlookupd.
+    const n1 = cluster.nsqd[0];
+    const addr = `127.0.0.1:${await freePort()}`;
+    cluster.start('nsqadmin-direct', 'nsqadmin', [`--http-address=${addr}`, `--nsqd-http-address=${n1.http}`]);
+    await waitPing(`http://${addr}/ping`);
+    await page.goto(`http://${addr}/nodes/${n1.http}`);
+    await page.waitForSelector('#node-drain button[data-action="drain"]');
+    await confirmAction('drain', n1.http, false);
+    assert.equal((await fetch(`${n1.url}/ping`)).status, 200);
+    await confirmAction('drain', n1.http);
+    await eventually(async () => (await fetch(`${n1.url}/ping`)).status === 500, { what: 'nsqd /ping fails' });
+    assert.equal((await getJSON(`${n1.url}/stats?format=json`)).draining, true);
+    await page.waitForSelector('#node-drain .badge');
+    assert.equal(await page.locator('#node-drain .badge').textContent(), 'draining');
+    assert.equal(await page.locator('#node-drain button[data-action="drain"]').count(), 0);
+    await eventually(async () => (await getJSON(`http://${cluster.lookupdHTTP}/nodes`)).producers.length === 1, { what: 'nsqlookupd drops the node' });
+    await shot('node-draining');
     assert.deepEqual(pageErrors, []);
   });
 });

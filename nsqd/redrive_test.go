@@ -1,0 +1,167 @@
+package nsqd_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nsqgo/nsq/nsqd"
+	gonsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
+)
+
+// deadLetterAll publishes the bodies to pm and REQs each once on channel c
+// (max_attempts 1), so they all land in pm.c.dead.
+func deadLetterAll(t *testing.T, h *hNode, bodies ...string) {
+	t.Helper()
+	p := hDial(t, h.tcp)
+	for _, b := range bodies {
+		p.pub("pm", []byte(b))
+	}
+	c := subscribed(t, h, "pm", "c", 1)
+	for range bodies {
+		c.req(c.msg().id, 0)
+	}
+	hEventually(t, hWait, func() bool {
+		return h.pChannel(t, "pm", "c").DeadLetterCount == uint64(len(bodies))
+	}, "dead-lettered")
+	c.c.Close()
+}
+
+func TestRedriveIntoOneChannel(t *testing.T) {
+	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
+	h.mustCall(t, http.MethodPost, "/topic/create", tc("pm", ""))
+	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "c"))
+	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "other"))
+	deadLetterAll(t, h, "m1", "m2", "m3")
+	require.Equal(t, int64(3), h.pTopic(t, "pm.c.dead").Depth)
+	otherBefore := h.pChannel(t, "pm", "other")
+
+	for _, bad := range []string{"-1", "x"} {
+		code, m := h.call(t, http.MethodPost, "/channel/redrive", tc("pm", "c", "n", bad))
+		require.Equal(t, 400, code)
+		require.Contains(t, m["message"], "n=")
+	}
+	code, _ := h.call(t, http.MethodPost, "/channel/redrive", tc("pm", "nope"))
+	require.Equal(t, 404, code)
+	code, _ = h.call(t, http.MethodPost, "/channel/redrive", tc("nope", "c"))
+	require.Equal(t, 404, code)
+
+	res := h.mustCall(t, http.MethodPost, "/channel/redrive", tc("pm", "c", "n", "2"))
+	require.Equal(t, 2.0, res["moved"])
+	require.Equal(t, int64(1), h.pTopic(t, "pm.c.dead").Depth)
+	require.Equal(t, int64(2), h.pChannel(t, "pm", "c").Depth)
+
+	// Redriven messages start over: attempts 1 at their next delivery.
+	c := subscribed(t, h, "pm", "c", 1)
+	for _, want := range []string{"m1", "m2"} {
+		m := c.msg()
+		require.Equal(t, want, string(m.body))
+		require.Equal(t, uint16(1), m.attempts)
+		c.fin(m.id)
+	}
+	res = h.mustCall(t, http.MethodPost, "/channel/redrive", tc("pm", "c"))
+	require.Equal(t, 1.0, res["moved"])
+	m := c.msg()
+	require.Equal(t, "m3", string(m.body))
+	c.fin(m.id)
+	require.Zero(t, h.pTopic(t, "pm.c.dead").Depth)
+	res = h.mustCall(t, http.MethodPost, "/channel/redrive", tc("pm", "c"))
+	require.Equal(t, 0.0, res["moved"])
+
+	other := h.pChannel(t, "pm", "other")
+	require.Equal(t, otherBefore.Messages, other.Messages, "the other channel gets no redriven message")
+	require.Equal(t, int64(3), other.Depth)
+}
+
+func TestRedriveFromDisk(t *testing.T) {
+	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1; o.MemQueueSize = 0 })
+	h.mustCall(t, http.MethodPost, "/topic/create", tc("pm", ""))
+	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "c"))
+	deadLetterAll(t, h, "d1", "d2")
+	dlt := h.pTopic(t, "pm.c.dead")
+	require.Equal(t, int64(2), dlt.Depth)
+	res := h.mustCall(t, http.MethodPost, "/channel/redrive", tc("pm", "c"))
+	require.Equal(t, 2.0, res["moved"])
+	c := subscribed(t, h, "pm", "c", 2)
+	got := map[string]bool{}
+	for range 2 {
+		m := c.msg()
+		got[string(m.body)] = true
+		c.fin(m.id)
+	}
+	require.Equal(t, map[string]bool{"d1": true, "d2": true}, got)
+}
+
+func TestRequeueOnDisconnect(t *testing.T) {
+	for _, how := range []string{"flag", "channel"} {
+		t.Run(how, func(t *testing.T) {
+			h := hStart(t, func(o *nsqd.Options) {
+				o.MsgTimeout = 60 * time.Second
+				o.RequeueOnDisconnect = how == "flag"
+			})
+			h.mustCall(t, http.MethodPost, "/topic/create", tc("rd", ""))
+			h.mustCall(t, http.MethodPost, "/channel/create", tc("rd", "c"))
+			if how == "channel" {
+				h.mustCall(t, http.MethodPost, "/channel/config", tc("rd", "c", "requeue_on_disconnect", "true"))
+			}
+			hDial(t, h.tcp).pub("rd", []byte("x"))
+			first := subscribed(t, h, "rd", "c", 1)
+			m1 := first.msg()
+			second := subscribed(t, h, "rd", "c", 1)
+			first.c.Close()
+			// Far below the 60 s message timeout.
+			m2 := second.msg()
+			require.Equal(t, m1.id, m2.id)
+			require.Equal(t, uint16(2), m2.attempts)
+			ch := h.pChannel(t, "rd", "c")
+			require.Equal(t, uint64(1), ch.Requeues)
+			require.Zero(t, ch.Timeouts)
+		})
+	}
+}
+
+// A go-nsq consumer with its own MaxAttempts keeps working: when the
+// server's max_attempts is lower, the message is dead-lettered after that
+// many deliveries; when the client's is lower, the client gives up first.
+func TestGoNSQConsumerMaxAttempts(t *testing.T) {
+	for _, tcase := range []struct {
+		server, client, calls int
+		deadLettered          uint64
+	}{{3, 10, 3, 1}, {5, 2, 2, 0}} {
+		t.Run(fmt.Sprintf("server%d_client%d", tcase.server, tcase.client), func(t *testing.T) {
+			h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = tcase.server })
+			h.mustCall(t, http.MethodPost, "/topic/create", tc("gn", ""))
+			h.mustCall(t, http.MethodPost, "/channel/create", tc("gn", "c"))
+			cfg := gonsq.NewConfig()
+			cfg.MaxAttempts = uint16(tcase.client)
+			cfg.DefaultRequeueDelay = 0
+			cfg.MaxBackoffDuration = 0
+			cons, err := gonsq.NewConsumer("gn", "c", cfg)
+			require.NoError(t, err)
+			cons.SetLogger(nil, gonsq.LogLevelError)
+			var calls atomic.Int32
+			cons.AddHandler(gonsq.HandlerFunc(func(m *gonsq.Message) error {
+				calls.Add(1)
+				if string(m.Body) == "poison" {
+					return errors.New("cannot handle")
+				}
+				return nil
+			}))
+			require.NoError(t, cons.ConnectToNSQD(h.tcp.String()))
+			defer cons.Stop()
+			hDial(t, h.tcp).pub("gn", []byte("poison"))
+			hEventually(t, hWait, func() bool {
+				ch := h.pChannel(t, "gn", "c")
+				return ch.InFlight == 0 && ch.Depth == 0 && ch.Deferred == 0 && int(calls.Load()) >= tcase.calls
+			}, "poison handled")
+			hDial(t, h.tcp).pub("gn", []byte("fine"))
+			hEventually(t, hWait, func() bool { return int(calls.Load()) == tcase.calls+1 }, "next message handled")
+			require.Equal(t, tcase.deadLettered, h.pChannel(t, "gn", "c").DeadLetterCount)
+			require.Equal(t, int64(tcase.deadLettered), h.pTopic(t, "gn.c.dead").Depth)
+		})
+	}
+}
