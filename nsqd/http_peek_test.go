@@ -245,6 +245,8 @@ func TestPeekErrors(t *testing.T) {
 	h := hStart(t, nil)
 	publishN(t, h, "e", 0, 1)
 	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=e&channel=c", ""))
+	// The topic's pump hands its backlog to the new channel on its own time.
+	hEventually(t, hWait, func() bool { return h.channel(t, "e", "c").Depth == 1 }, "the channel took it")
 	get := func(path string) hResp { return hGet(t, h.url+path) }
 	for _, tc := range []struct {
 		path string
