@@ -4,22 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 )
 
 // errLowDisk refuses publishes while the data path's filesystem has less
 // free space than --min-free-disk.
 var errLowDisk = errors.New("free disk space below --min-free-disk")
-
-// statfsFree is the free space, in bytes, available to nsqd on the
-// filesystem holding path.
-func statfsFree(path string) (int64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(path, &st); err != nil {
-		return 0, err
-	}
-	return int64(st.Bavail) * int64(st.Bsize), nil
-}
 
 // checkFreeDisk probes the data path's free space against --min-free-disk
 // and records the outcome for publishes and /ping. A failed probe is
