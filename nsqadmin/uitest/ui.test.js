@@ -521,7 +521,9 @@ describe('nsqadmin UI', () => {
     await page.waitForSelector('#node-drain .badge');
     assert.equal(await page.locator('#node-drain .badge').textContent(), 'draining');
     assert.equal(await page.locator('#node-drain button[data-action="drain"]').count(), 0);
-    await eventually(async () => (await getJSON(`http://${cluster.lookupdHTTP}/nodes`)).producers.length === 1, { what: 'nsqlookupd drops the node' });
+    const listed = async () => (await getJSON(`http://${cluster.lookupdHTTP}/nodes`)).producers
+      .some((p) => `${p.broadcast_address}:${p.http_port}` === n1.http);
+    await eventually(async () => !(await listed()), { what: 'nsqlookupd drops the node' });
     await shot('node-draining');
     assert.deepEqual(pageErrors, []);
   });
