@@ -51,7 +51,8 @@ func (c *Channel) fromDisk(rec diskqueue.Record) *Message {
 // duplicate of a message in flight): it is finished for this channel.
 func (c *Channel) skipDelivery(m *Message) { c.q.done(m) }
 
-// How a delivery is counted on the channel (spec §3.10, §11): without the
+// How a delivery is counted on the channel's zone-local, region-local or
+// global counter (the topology-aware-consumption experiment): without the
 // topology experiment every delivery is global; with it, deliveries read
 // from the disk queue are not counted.
 const (

@@ -45,7 +45,7 @@ func (c *Channel) putFromTopic(m *Message) error {
 }
 
 // put tries a waiting zone- or region-local client, then the channel's
-// queue (spec §3.3, §11). With --mem-queue-size=0 every message goes
+// queue (memory, then disk). With --mem-queue-size=0 every message goes
 // through the disk queue, so that it is on disk while in flight.
 func (c *Channel) put(m *Message) error {
 	if (c.zoneLocalMsgChan != nil || c.regionLocalMsgChan != nil) && !c.q.acked {
