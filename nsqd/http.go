@@ -17,6 +17,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/nsqgo/nsq/internal/httpapi"
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/version"
 )
@@ -32,7 +33,7 @@ type httpServer struct {
 func newHTTPServer(n *NSQD, tlsEnabled, tlsRequired bool) *httpServer {
 	s := &httpServer{nsqd: n, tlsEnabled: tlsEnabled, tlsRequired: tlsRequired}
 	r := httpapi.NewRouter(n.logf)
-	log := httpapi.Log(n.logf)
+	log := httpapi.LogIf(n.logf, func() bool { return n.getOpts().LogLevel <= lg.DEBUG })
 	v1 := func(h httpapi.Handler) httprouter.Handle { return httpapi.Decorate(h, log, httpapi.V1) }
 	r.GET("/ping", httpapi.Decorate(s.doPing, log, httpapi.PlainText))
 	r.GET("/info", v1(s.doInfo))
