@@ -94,10 +94,13 @@ type clientV2 struct {
 	Snappy     atomic.Bool
 	Deflate    atomic.Bool
 
-	lenBuf    [4]byte
-	params    [][]byte // the current command's parameters, reused
-	frameBuf  []byte   // scratch for assembling a message frame; under writeMu
-	pubCounts map[string]uint64
+	lenBuf [4]byte
+	// readsSinceDeadline counts commands read since the read deadline
+	// last moved (IOLoop only).
+	readsSinceDeadline int
+	params             [][]byte // the current command's parameters, reused
+	frameBuf           []byte   // scratch for assembling a message frame; under writeMu
+	pubCounts          map[string]uint64
 
 	AuthSecret string
 	AuthState  *auth.State
