@@ -106,6 +106,7 @@ type clientV2 struct {
 	// only).
 	lastPubTopic string
 	lastPub      *atomic.Uint64
+	lastPubT     *Topic // the topic of the last PUB (IOLoop only)
 
 	AuthSecret string
 	AuthState  *auth.State

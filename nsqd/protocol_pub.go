@@ -37,7 +37,7 @@ func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
 	}
 	// The name aliases the read buffer, which reading the body reuses:
 	// resolve it first (a new topic is created only once the body is valid).
-	t := p.nsqd.lookupTopic(params[1])
+	t := p.pubTopic(c, params[1])
 	var name string
 	if t == nil {
 		name = string(params[1])
@@ -58,8 +58,20 @@ func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
 	if err := t.PutMessage(newPubMessage(t, body)); err != nil {
 		return nil, fatal(protocol.EPubFailed, "PUB failed "+err.Error())
 	}
+	c.lastPubT = t
 	c.PublishedMessage(t.name, 1)
 	return protocol.OKBytes, nil
+}
+
+// pubTopic is the existing topic named name, or nil. The topic the client
+// last published to is kept, so a run of PUBs to one topic does not take
+// the registry's lock each time; a kept topic being deleted (or the daemon
+// exiting) is looked up again, as a PUB racing with the delete would have.
+func (p *protocolV2) pubTopic(c *clientV2, name []byte) *Topic {
+	if t := c.lastPubT; t != nil && t.name == string(name) && !t.Exiting() {
+		return t
+	}
+	return p.nsqd.lookupTopic(name)
 }
 
 // DPUB publishes one message that becomes visible after a delay.
