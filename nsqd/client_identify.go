@@ -91,6 +91,7 @@ func (c *clientV2) setHeartbeatInterval(ms int) error {
 		return fmt.Errorf("heartbeat interval (%d) is invalid", ms)
 	}
 	c.writeTimeout.Store(int64(c.HeartbeatInterval))
+	c.readsSinceDeadline = deadlineEvery // the next read takes the new interval
 	return nil
 }
 
