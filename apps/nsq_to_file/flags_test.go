@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestValidation(t *testing.T) {
@@ -32,9 +34,9 @@ func TestValidation(t *testing.T) {
 		var stderr bytes.Buffer
 		code := run(c.args, &bytes.Buffer{}, &stderr, nil)
 		m := line.FindStringSubmatch(stderr.String())
-		if code != 1 || m == nil || m[1] != c.msg {
-			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, stderr.String(), c.msg)
-		}
+		assert.EqualValues(t, 1, code, "%v: exit %d, stderr %q", c.args, code, stderr.String())
+		require.NotNil(t, m, "%v: exit %d, stderr %q", c.args, code, stderr.String())
+		assert.Equal(t, c.msg, m[1], "%v: exit %d, stderr %q", c.args, code, stderr.String())
 	}
 }
 
@@ -62,9 +64,7 @@ func TestDefaults(t *testing.T) {
 		LogLevel: "info", LogPrefix: "[nsq_to_file] ", OutputDir: "/tmp", DatetimeFormat: "%Y-%m-%d_%H",
 		FilenameFormat: "<TOPIC>.<HOST><REV>.<DATETIME>.log", GZIPLevel: 6, SyncInterval: 30 * time.Second,
 	}
-	if !reflect.DeepEqual(*o, want) {
-		t.Errorf("defaults = %+v", o)
-	}
+	assert.Equal(t, *o, want, "defaults = %+v", o)
 }
 
 func TestFilenameFormat(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFinishOnlyAfterSync(t *testing.T) {
@@ -59,9 +61,7 @@ func TestFinishOnlyAfterSync(t *testing.T) {
 	if fs := files(t, out); !slices.Equal(fs, []string{"arch.h." + year() + ".log"}) {
 		t.Errorf("files = %v", fs)
 	}
-	if !d.drained(t, "arch", "nsq_to_file", 4) {
-		t.Error("messages left unFINished")
-	}
+	assert.True(t, d.drained(t, "arch", "nsq_to_file", 4), "messages left unFINished")
 }
 
 func TestGzipRotateSize(t *testing.T) {
@@ -80,17 +80,13 @@ func TestGzipRotateSize(t *testing.T) {
 		want = append(want, "gz.h-00000"+string(rune('0'+i))+"."+year()+".log.gz")
 	}
 	names := files(t, out)
-	if !slices.Equal(names, want) {
-		t.Fatalf("files = %v, want %v", names, want)
-	}
+	require.Equal(t, want, names, "files = %v", names)
 	for _, n := range names {
 		got = append(got, content(t, filepath.Join(out, n)))
 	}
 	slices.Sort(got)
 	for i, m := range msgs {
-		if got[i] != m+"\n" {
-			t.Errorf("file %d holds %q, want %q", i, got[i], m+"\n")
-		}
+		assert.Equal(t, m+"\n", got[i], "file %d holds %q", i, got[i])
 	}
 }
 
@@ -141,9 +137,7 @@ func TestRotateIntervalOpensNewFiles(t *testing.T) {
 	}
 	re := regexp.MustCompile(`^ri\.h-\d{6}\.` + year() + `\.log$`)
 	for _, f := range files(t, out) {
-		if !re.MatchString(f) {
-			t.Errorf("unexpected file %s", f)
-		}
+		assert.True(t, re.MatchString(f), "unexpected file %s", f)
 	}
 	if got := lines(t, out); len(got) != 1 || got["x\n"] != 1 {
 		t.Errorf("lines = %v", got)
@@ -165,9 +159,7 @@ func TestShutdownExactlyOnce(t *testing.T) {
 	}
 	seen := lines(t, out)
 	for l, n := range seen {
-		if n != 1 {
-			t.Errorf("%q written %d times", l, n)
-		}
+		assert.EqualValues(t, 1, n, "%q written %d times", l, n)
 	}
 	var depth, inFlight int64
 	test.Eventually(t, waitFor, func() bool {
@@ -175,9 +167,7 @@ func TestShutdownExactlyOnce(t *testing.T) {
 		return inFlight == 0 && int(depth)+len(seen) == len(msgs)
 	}, "messages archived + left in the channel = published")
 	for _, m := range msgs[:len(seen)] {
-		if seen[m+"\n"] != 1 {
-			t.Errorf("%s missing from the files", m)
-		}
+		assert.EqualValues(t, 1, seen[m+"\n"], "%s missing from the files", m)
 	}
 }
 
