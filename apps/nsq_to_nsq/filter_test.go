@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"log"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func newTestFilter(field, value string, whitelist ...string) (*jsonFilter, *bytes.Buffer) {
@@ -52,9 +54,9 @@ func TestFilterMissingFieldWithValueIsAnError(t *testing.T) {
 	t.Parallel()
 	f, logs := newTestFilter("k", "v")
 	_, pass, err := f.apply([]byte(`{"other":1}`))
-	if pass || !errors.Is(err, errMissingField) || logs.String() != "ERROR: missing field to check required value\n" {
-		t.Fatalf("%v %v %q", pass, err, logs)
-	}
+	require.False(t, pass, "%v %v %q", pass, err, logs)
+	require.ErrorIs(t, err, errMissingField, "%v %v %q", pass, err, logs)
+	require.Equal(t, "ERROR: missing field to check required value\n", logs.String(), "%v %v %q", pass, err, logs)
 }
 
 func TestFilterNotAnObject(t *testing.T) {
@@ -78,8 +80,8 @@ func TestWhitelist(t *testing.T) {
 		`{"a":12345678901}`:        `{"a":12345678901}`,
 	} {
 		out, pass, err := f.apply([]byte(body))
-		if !pass || err != nil || string(out) != want {
-			t.Errorf("%s: %s %v %v, want %s", body, out, pass, err, want)
-		}
+		assert.True(t, pass, "%s: %s %v %v", body, out, pass, err)
+		require.NoError(t, err, "%s: %s %v %v", body, out, pass, err)
+		assert.Equal(t, want, string(out), "%s: %s %v %v", body, out, pass, err)
 	}
 }
