@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestThrottleDisabled(t *testing.T) {
@@ -19,25 +21,19 @@ func TestThrottleDisabled(t *testing.T) {
 func TestThrottleTokens(t *testing.T) {
 	t.Parallel()
 	th := newThrottle(100)
-	if !th.wait(nil) {
-		t.Fatal("first token")
-	}
+	require.True(t, th.wait(nil), "first token")
 	if th.tokens >= 1 {
 		t.Fatalf("tokens %v after the first wait", th.tokens)
 	}
 	th.last = time.Now().Add(-time.Hour)
 	done := make(chan struct{})
 	for range 100 {
-		if !th.wait(done) {
-			t.Fatal("burst of rate tokens not available")
-		}
+		require.True(t, th.wait(done), "burst of rate tokens not available")
 	}
 	if th.tokens >= 1 {
 		t.Fatalf("bucket held more than rate tokens: %v left", th.tokens)
 	}
 	close(done)
 	th.last = time.Now().Add(time.Hour) // no token for a long time
-	if th.wait(done) {
-		t.Fatal("wait did not give up when done closed")
-	}
+	require.False(t, th.wait(done), "wait did not give up when done closed")
 }

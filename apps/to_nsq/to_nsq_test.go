@@ -11,6 +11,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // runToNSQ runs the program to completion and returns its exit code and
@@ -28,9 +30,7 @@ func TestPublishesEveryChunkToEveryNSQD(t *testing.T) {
 	a1, a2 := n1.RealTCPAddr().String(), n2.RealTCPAddr().String()
 	code, _ := runToNSQ(t, "one,two,,three", "--topic=t", "--delimiter=,",
 		"--nsqd-tcp-address", a1, "--nsqd-tcp-address="+a2)
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	require.EqualValues(t, 0, code, "exit code %d", code)
 	want := []string{"one", "two", "three"}
 	for _, addr := range []string{a1, a2} {
 		c := test.Collect(t, "t", "ch", addr)
@@ -67,9 +67,7 @@ func TestReadChunkKeepsUnterminatedTail(t *testing.T) {
 		"single": {"single"},
 	} {
 		got := splitAll(in, ',')
-		if !slices.Equal(got, want) {
-			t.Errorf("%q: got %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, got, "%q", in)
 	}
 }
 
@@ -92,9 +90,7 @@ func TestSignalStops(t *testing.T) {
 	stop <- syscall.SIGTERM
 	select {
 	case code := <-codeCh:
-		if code != 0 {
-			t.Fatalf("exit code %d", code)
-		}
+		require.EqualValues(t, 0, code, "exit code %d", code)
 	case <-time.After(5 * time.Second):
 		t.Fatal("to_nsq did not stop on SIGTERM")
 	}
@@ -104,9 +100,8 @@ func TestPublishErrorIsFatal(t *testing.T) {
 	t.Parallel()
 	n := testcluster.StartNSQD(t)
 	code, stderr := runToNSQ(t, "x\n", "--topic=bad/topic", "--nsqd-tcp-address="+n.RealTCPAddr().String())
-	if code != 1 || !strings.Contains(stderr, "E_BAD_TOPIC") {
-		t.Fatalf("code %d, stderr %q", code, stderr)
-	}
+	require.EqualValues(t, 1, code, "code %d, stderr %q", code, stderr)
+	require.Contains(t, stderr, "E_BAD_TOPIC", "code %d, stderr %q", code, stderr)
 }
 
 func TestFlagValidation(t *testing.T) {
@@ -127,9 +122,8 @@ func TestFlagValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, stderr := runToNSQ(t, "", c.args...)
-		if code != c.code || !strings.Contains(stderr, c.msg) {
-			t.Errorf("%q: code %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.msg)
-		}
+		assert.Equal(t, c.code, code, "%q: code %d, stderr %q", c.args, code, stderr)
+		assert.Contains(t, stderr, c.msg, "%q: code %d, stderr %q", c.args, code, stderr)
 	}
 }
 
