@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestStampRoundTrip(t *testing.T) {
@@ -15,9 +17,8 @@ func TestStampRoundTrip(t *testing.T) {
 	now := time.Now()
 	putStamp(body, now)
 	got, ok := readStamp(body)
-	if !ok || got != now.UnixNano() {
-		t.Fatalf("readStamp = %d %v, want %d", got, ok, now.UnixNano())
-	}
+	require.True(t, ok, "readStamp = %d %v", got, ok)
+	require.Equal(t, now.UnixNano(), got, "readStamp = %d %v", got, ok)
 	if _, ok := readStamp(make([]byte, 200)); ok {
 		t.Fatal("zero body has a stamp")
 	}
@@ -33,9 +34,7 @@ func TestBucketsAreContiguous(t *testing.T) {
 			t.Fatalf("bucket(%d) = %d out of range", v, i)
 		}
 		mid := bucketValue(i)
-		if bucket(mid) != i {
-			t.Fatalf("bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
-		}
+		require.Equal(t, i, bucket(mid), "bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
 		if diff := float64(mid-v) / float64(max(v, 1)); diff > 1.0/subBuckets || diff < -1.0/subBuckets {
 			t.Fatalf("v %d: bucket middle %d is %.4f off", v, mid, diff)
 		}
@@ -49,9 +48,7 @@ func TestBucketsAreContiguous(t *testing.T) {
 
 func TestPercentileExactSmall(t *testing.T) {
 	var h histogram
-	if h.percentile(0.5) != 0 {
-		t.Fatal("empty histogram: percentile not 0")
-	}
+	require.EqualValues(t, 0, h.percentile(0.5), "empty histogram: percentile not 0")
 	for v := 1; v <= 100; v++ {
 		h.record(time.Duration(v))
 	}
@@ -80,9 +77,8 @@ func TestPercentileWithinOnePercent(t *testing.T) {
 	}
 	a.merge(&b)
 	slices.Sort(all)
-	if a.count() != uint64(len(all)) || a.max != all[len(all)-1] {
-		t.Fatalf("merged count %d max %s, want %d %s", a.count(), a.max, len(all), all[len(all)-1])
-	}
+	require.Equal(t, uint64(len(all)), a.count(), "merged count %d max %s", a.count(), a.max)
+	require.Equal(t, all[len(all)-1], a.max, "merged count %d max %s", a.count(), a.max)
 	for _, q := range []float64{0.5, 0.99, 0.999} {
 		exact := all[int(q*float64(len(all)))-1]
 		got := a.percentile(q)
@@ -95,9 +91,8 @@ func TestPercentileWithinOnePercent(t *testing.T) {
 func TestRecordNegativeAsZero(t *testing.T) {
 	var h histogram
 	h.record(-time.Second)
-	if h.count() != 1 || h.percentile(0.5) != 0 {
-		t.Fatalf("count %d p50 %s", h.count(), h.percentile(0.5))
-	}
+	require.EqualValues(t, 1, h.count(), "count %d p50 %s", h.count(), h.percentile(0.5))
+	require.EqualValues(t, 0, h.percentile(0.5), "count %d p50 %s", h.count(), h.percentile(0.5))
 }
 
 func TestLatencyLine(t *testing.T) {
@@ -105,9 +100,7 @@ func TestLatencyLine(t *testing.T) {
 	h.record(1500 * time.Microsecond)
 	got := latencyLine(&h, 7)
 	want := "latency: p50 1.5ms - p99 1.5ms - p99.9 1.5ms - max 1.5ms (1 msgs, 7 left in queue)"
-	if got != want {
-		t.Fatalf("got %q, want %q", got, want)
-	}
+	require.Equal(t, want, got)
 }
 
 func TestPacer(t *testing.T) {
@@ -151,9 +144,7 @@ func TestValidate(t *testing.T) {
 		fs := flag.NewFlagSet("bench_e2e", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		cfg := newConfig(fs)
-		if err := fs.Parse(c.args); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, fs.Parse(c.args))
 		err := cfg.validate()
 		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
 			t.Errorf("%v: validate = %v, want %q", c.args, err, c.want)
