@@ -14,6 +14,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/benchwire"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 // resultLine is the reference's result line, after the log prefix and date.
@@ -25,9 +26,7 @@ func parse(t *testing.T, args ...string) *config {
 	fs := flag.NewFlagSet("bench_reader", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := newConfig(fs)
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, fs.Parse(args))
 	return c
 }
 
@@ -66,13 +65,9 @@ func TestConsumesAll(t *testing.T) {
 	c := parse(t, "--nsqd-tcp-address="+addr, "--runfor=500ms", "--rdy=7")
 	publish(t, addr, msgs)
 	var out bytes.Buffer
-	if err := run(c, log.New(&out, "[bench_reader] ", log.LstdFlags)); err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	require.NoError(t, run(c, log.New(&out, "[bench_reader] ", log.LstdFlags)), "run")
 	m := resultLine.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("output %q does not match %s", out.String(), resultLine)
-	}
+	require.NotNil(t, m, "output %q does not match %s", out.String(), resultLine)
 	d, _ := time.ParseDuration(m[1])
 	ops, _ := strconv.ParseFloat(m[2], 64)
 	if got := math.Round(ops * d.Seconds()); got != msgs {
@@ -85,9 +80,7 @@ func TestConsumesAll(t *testing.T) {
 func publish(t *testing.T, addr string, msgs int) {
 	t.Helper()
 	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer conn.Close()
 	if _, err := benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil); err != nil {
 		t.Fatal(err)
