@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 func TestStringArray(t *testing.T) {
@@ -15,9 +16,10 @@ func TestStringArray(t *testing.T) {
 	if code, ok := Parse(fs, []string{"-x=a,b", "--x", "c", "rest", "-x=d"}); !ok || code != 0 {
 		t.Fatalf("parse: %d %v", code, ok)
 	}
-	if len(a) != 2 || a[0] != "a,b" || a[1] != "c" || a.String() != "a,b,c" {
-		t.Fatalf("got %q", a)
-	}
+	require.Len(t, a, 2)
+	require.Equal(t, "a,b", a[0])
+	require.Equal(t, "c", a[1])
+	require.Equal(t, "a,b,c", a.String())
 }
 
 func TestParseExitCodes(t *testing.T) {
@@ -43,16 +45,13 @@ func TestConfigVar(t *testing.T) {
 		"--consumer-opt=auth_secret,a,b"}); !ok {
 		t.Fatalf("rejected: %s", out.String())
 	}
-	if cfg.MaxAttempts != 7 || !cfg.Snappy || cfg.AuthSecret != "a,b" {
-		t.Fatalf("config %+v", cfg)
-	}
-	if cfg.UserAgent != "app/1.3.0 go-nsq/"+nsq.VERSION {
-		t.Fatalf("user agent %q", cfg.UserAgent)
-	}
+	require.EqualValues(t, 7, cfg.MaxAttempts, "config %+v", cfg)
+	require.True(t, cfg.Snappy, "config %+v", cfg)
+	require.Equal(t, "a,b", cfg.AuthSecret, "config %+v", cfg)
+	require.Equal(t, "app/1.3.0 go-nsq/"+nsq.VERSION, cfg.UserAgent, "user agent %q", cfg.UserAgent)
 	_, ok := Parse(fs, []string{"--consumer-opt=nope,1"})
-	if want := `invalid value "nope,1" for flag -consumer-opt: invalid option nope`; ok || !strings.Contains(out.String(), want) {
-		t.Fatalf("got %q, want %q", out.String(), want)
-	}
+	require.False(t, ok)
+	require.Contains(t, out.String(), `invalid value "nope,1" for flag -consumer-opt: invalid option nope`)
 }
 
 func TestSources(t *testing.T) {
