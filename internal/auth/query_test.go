@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 const goodAnswer = `{"ttl":3600,"identity":"alice","identity_url":"http://id/alice",` +
@@ -66,12 +68,11 @@ func testClient() *http.Client { return NewHTTPClient(time.Second, 5*time.Second
 func TestQueryGETShape(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
 	s, err := QueryAnyAuthd([]string{hostOf(srv)}, "10.0.0.1", true, "CN x", "s&e c/ret", testClient(), "get")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Identity != "alice" || s.IdentityURL != "http://id/alice" || s.TTL != 3600 || len(s.Authorizations) != 1 {
-		t.Fatalf("unexpected state %+v", s)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "alice", s.Identity, "unexpected state %+v", s)
+	require.Equal(t, "http://id/alice", s.IdentityURL, "unexpected state %+v", s)
+	require.EqualValues(t, 3600, s.TTL, "unexpected state %+v", s)
+	require.Len(t, s.Authorizations, 1, "unexpected state %+v", s)
 	want := recorded{
 		method: "GET", path: "/auth",
 		rawQuery: "common_name=CN+x&remote_ip=10.0.0.1&secret=s%26e+c%2Fret&tls=true",
@@ -114,9 +115,7 @@ func TestQueryPOSTShape(t *testing.T) {
 func deadAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := l.Addr().String()
 	l.Close()
 	return addr
@@ -153,17 +152,16 @@ func TestQueryRandomStart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if hits[0].Load() == 0 || hits[1].Load() == 0 || hits[0].Load()+hits[1].Load() != 100 {
-		t.Fatalf("hits = %d, %d: want both servers used once per query", hits[0].Load(), hits[1].Load())
-	}
+	require.NotEqualValues(t, 0, hits[0].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
+	require.NotEqualValues(t, 0, hits[1].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
+	require.EqualValues(t, 100, hits[0].Load()+hits[1].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
 }
 
 func TestQueryAllFail(t *testing.T) {
 	_, bad := newAuthServer(t, 401, "no")
 	_, err := QueryAnyAuthd([]string{deadAddr(t), hostOf(bad)}, "", false, "", "s", testClient(), "get")
-	if err == nil || !strings.Contains(err.Error(), `got response 401 "no"`) {
-		t.Fatalf("err = %v", err)
-	}
+	require.Error(t, err, "err = %v", err)
+	require.Contains(t, err.Error(), `got response 401 "no"`, "err = %v", err)
 	if _, err := QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get"); err == nil {
 		t.Fatal("no addresses: want error")
 	}
@@ -191,15 +189,11 @@ func TestQueryExpires(t *testing.T) {
 	_, srv := newAuthServer(t, 200, `{"ttl":2}`)
 	before := time.Now()
 	s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if s.Expires.Before(before.Add(2*time.Second)) || s.Expires.After(time.Now().Add(2*time.Second)) {
 		t.Fatalf("Expires %v not query time + 2s", s.Expires)
 	}
-	if s.IsExpired() {
-		t.Fatal("fresh answer expired")
-	}
+	require.False(t, s.IsExpired(), "fresh answer expired")
 }
 
 func TestQueryHTTPSPortRetry(t *testing.T) {
@@ -218,15 +212,14 @@ func TestQueryHTTPSPortRetry(t *testing.T) {
 		}
 	}
 	got := secure.requests()
-	if len(got) != 2 || len(plain.requests()) != 2 {
-		t.Fatalf("plain saw %d, secure saw %d requests; want 2 each", len(plain.requests()), len(got))
-	}
-	if got[0].method != "GET" || got[0].path != "/auth" || got[0].rawQuery != "common_name=&remote_ip=1.2.3.4&secret=s&tls=false" {
-		t.Fatalf("retried GET = %+v", got[0])
-	}
-	if got[1].method != "POST" || got[1].path != "/auth" || !strings.Contains(got[1].body, `"secret":["s"]`) {
-		t.Fatalf("retried POST = %+v", got[1])
-	}
+	require.Len(t, got, 2, "plain saw %d, secure saw %d requests", len(plain.requests()), len(got))
+	require.Len(t, plain.requests(), 2, "plain saw %d, secure saw %d requests", len(plain.requests()), len(got))
+	require.Equal(t, "GET", got[0].method, "retried GET = %+v", got[0])
+	require.Equal(t, "/auth", got[0].path, "retried GET = %+v", got[0])
+	require.Equal(t, "common_name=&remote_ip=1.2.3.4&secret=s&tls=false", got[0].rawQuery, "retried GET = %+v", got[0])
+	require.Equal(t, "POST", got[1].method, "retried POST = %+v", got[1])
+	require.Equal(t, "/auth", got[1].path, "retried POST = %+v", got[1])
+	require.Contains(t, got[1].body, `"secret":["s"]`, "retried POST = %+v", got[1])
 }
 
 func TestQuery403WithoutPort(t *testing.T) {
