@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"net"
 	"strings"
@@ -12,34 +11,29 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 func TestResultMatchesReference(t *testing.T) {
 	// The line the reference bench_writer printed for 143600 messages.
 	got := Result(1006256007*time.Nanosecond, 143600, 200)
 	want := "duration: 1.006256007s - 27.219mb/s - 142707.223ops/s - 7.007us/op"
-	if got != want {
-		t.Fatalf("Result = %q, want %q", got, want)
-	}
+	require.Equal(t, want, got, "Result = %q", got)
 }
 
 func TestResultNothingMoved(t *testing.T) {
 	got := Result(time.Second, 0, 200)
 	want := "duration: 1s - 0.000mb/s - 0.000ops/s - +Infus/op"
-	if got != want {
-		t.Fatalf("Result = %q, want %q", got, want)
-	}
+	require.Equal(t, want, got, "Result = %q", got)
 }
 
 func TestParseDeadline(t *testing.T) {
 	d, err := ParseDeadline("")
-	if err != nil || !d.IsZero() {
-		t.Fatalf("empty: %v %v", d, err)
-	}
+	require.NoError(t, err, "empty: %v %v", d, err)
+	require.True(t, d.IsZero(), "empty: %v %v", d, err)
 	d, err = ParseDeadline("2025-01-27 10:11:12")
-	if want := time.Date(2025, 1, 27, 10, 11, 12, 0, time.UTC); err != nil || !d.Equal(want) {
-		t.Fatalf("got %v %v, want %v", d, err, want)
-	}
+	require.NoError(t, err)
+	require.True(t, d.Equal(time.Date(2025, 1, 27, 10, 11, 12, 0, time.UTC)))
 	if _, err := ParseDeadline("2025-01-27T10:11:12Z"); err == nil || !strings.Contains(err.Error(), "--deadline") {
 		t.Fatalf("bad layout: err = %v", err)
 	}
@@ -53,17 +47,16 @@ func TestMPUBBytes(t *testing.T) {
 	if got := string(m.Bytes()); got != want {
 		t.Fatalf("MPUB = %q, want %q", got, want)
 	}
-	if m.Len() != 2 || len(m.Body(0)) != 3 {
-		t.Fatalf("Len %d, body size %d", m.Len(), len(m.Body(0)))
-	}
+	require.EqualValues(t, 2, m.Len(), "Len %d, body size %d", m.Len(), len(m.Body(0)))
+	require.Len(t, m.Body(0), 3, "Len %d, body size %d", m.Len(), len(m.Body(0)))
 }
 
 func TestParseMessage(t *testing.T) {
 	data := append(make([]byte, 10), "0123456789abcdefbody"...)
 	id, body, err := ParseMessage(data)
-	if err != nil || string(id) != "0123456789abcdef" || string(body) != "body" {
-		t.Fatalf("got %q %q %v", id, body, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "0123456789abcdef", string(id))
+	require.Equal(t, "body", string(body))
 	if _, _, err := ParseMessage(data[:25]); err == nil {
 		t.Fatal("short message: no error")
 	}
@@ -104,13 +97,10 @@ func TestExpectOK(t *testing.T) {
 		io.Copy(io.Discard, io.LimitReader(peer, 4)) // the NOP
 	}()
 	go peer.Write(join(frame(0, "_heartbeat_"), frame(0, "OK"), frame(1, "E_INVALID nope")))
-	if err := c.ExpectOK(); err != nil {
-		t.Fatalf("ExpectOK after heartbeat: %v", err)
-	}
+	require.NoError(t, c.ExpectOK(), "ExpectOK after heartbeat")
 	err := c.ExpectOK()
-	if !errors.Is(err, ErrFrame) || !strings.Contains(err.Error(), "E_INVALID nope") {
-		t.Fatalf("error frame: %v", err)
-	}
+	require.ErrorIs(t, err, ErrFrame, "error frame: %v", err)
+	require.Contains(t, err.Error(), "E_INVALID nope", "error frame: %v", err)
 }
 
 func TestReadFrameBadSize(t *testing.T) {
