@@ -2,12 +2,11 @@ package config
 
 import (
 	"flag"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/assert"
 )
 
 type coerceOpts struct {
@@ -95,9 +94,7 @@ func TestCoerceGood(t *testing.T) {
 			t.Errorf("%s = %#v: %v", c.key, c.raw, err)
 			continue
 		}
-		if !reflect.DeepEqual(c.want, got) {
-			t.Errorf("%s = %#v: want %#v, got %#v", c.key, c.raw, c.want, got)
-		}
+		assert.Equal(t, c.want, got, "%s = %#v", c.key, c.raw)
 	}
 }
 
@@ -132,9 +129,7 @@ func TestCoerceBad(t *testing.T) {
 		{"cplx", int64(1), "unsupported field type complex64"},
 	} {
 		_, err := applyOne(c.key, c.raw)
-		if err == nil || !strings.Contains(err.Error(), c.msg) {
-			t.Errorf("%s = %#v: want error containing %q, got %v", c.key, c.raw, c.msg, err)
-		}
+		assert.ErrorContains(t, err, c.msg, "%s = %#v", c.key, c.raw)
 	}
 }
 

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"flag"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type testOpts struct {
@@ -79,9 +80,7 @@ func TestFieldsKeyFromFlagName(t *testing.T) {
 func TestFieldsWantsStructPointer(t *testing.T) {
 	for _, v := range []any{nil, 3, testOpts{}, (*testOpts)(nil)} {
 		_, err := Fields(v)
-		if err == nil {
-			t.Errorf("%#v: no error", v)
-		}
+		assert.Error(t, err, "%#v: no error", v)
 	}
 }
 
@@ -119,9 +118,7 @@ func TestRegisterBadFlagValues(t *testing.T) {
 
 func TestFloatListSetIsAtomic(t *testing.T) {
 	l := FloatList{1}
-	if l.Set("0.5,nope") == nil {
-		t.Fatal("bad float accepted")
-	}
+	require.NotNil(t, l.Set("0.5,nope"), "bad float accepted")
 	equal(t, FloatList{1}, l)
 	noErr(t, l.Set(" 0.5 , 2"))
 	equal(t, "1,0.5,2", l.String())
@@ -247,9 +244,7 @@ func TestReadFileErrors(t *testing.T) {
 	_, err := ReadFile("")
 	errContains(t, err, "")
 	_, err = ReadFile(filepath.Join(t.TempDir(), "missing.cfg"))
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("want not-exist, got %v", err)
-	}
+	require.ErrorIs(t, err, os.ErrNotExist)
 	path := filepath.Join(t.TempDir(), "bad.cfg")
 	noErr(t, os.WriteFile(path, []byte("count = = 3\n"), 0o600))
 	_, err = ReadFile(path)
