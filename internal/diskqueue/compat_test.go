@@ -1,12 +1,14 @@
 package diskqueue
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestWrittenBytes checks the exact files: max-bytes-per-file 100 with
@@ -20,9 +22,7 @@ func TestWrittenBytes(t *testing.T) {
 		want = append(want, p)
 		put(t, q, p)
 	}
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	wantFiles := []string{
 		"T.diskqueue.000000.dat", "T.diskqueue.000001.dat", "T.diskqueue.000002.dat",
 		"T.diskqueue.meta.dat",
@@ -33,9 +33,8 @@ func TestWrittenBytes(t *testing.T) {
 	for i := range 3 {
 		got := readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", i))
 		exp := string(record(want[2*i])) + string(record(want[2*i+1]))
-		if got != exp || len(got) != 68 {
-			t.Fatalf("segment %d = %x (%d bytes), want %x", i, got, len(got), exp)
-		}
+		require.Equal(t, exp, got, "segment %d = %x (%d bytes)", i, got, len(got))
+		require.Len(t, got, 68, "segment %d = %x (%d bytes)", i, got, len(got))
 	}
 	// The first record begins 00 00 00 1e, timestamp, 00 00 attempts, 16 hex.
 	seg := readFile(t, dir, "T.diskqueue.000000.dat")
@@ -48,12 +47,8 @@ func TestWrittenBytes(t *testing.T) {
 	}
 	for _, name := range wantFiles {
 		fi, err := os.Stat(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v", name, fi.Mode())
-		}
+		require.NoError(t, err)
+		assert.EqualValues(t, 0o600, fi.Mode().Perm(), "%s has mode %v", name, fi.Mode())
 	}
 }
 
@@ -88,18 +83,13 @@ func TestReadsUpstreamLayout(t *testing.T) {
 	expectRecords(t, q, extra)
 	// The reader is at the end of segment 8 when the writer leaves it.
 	put(t, q, msg(14, "msg4"))
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	if got := readFile(t, dir, "T:C.diskqueue.meta.dat"); got != "1\n9,0\n9,34\n" {
 		t.Fatalf("metadata %q", got)
 	}
-	if exists(dir, "T:C.diskqueue.000008.dat") {
-		t.Fatal("consumed segment 8 left behind")
-	}
-	if !exists(dir, "T.diskqueue.000007.dat") || log.count(ERROR) != 0 {
-		t.Fatal("other queue touched or errors logged")
-	}
+	require.False(t, exists(dir, "T:C.diskqueue.000008.dat"), "consumed segment 8 left behind")
+	require.True(t, exists(dir, "T.diskqueue.000007.dat"), "other queue touched or errors logged")
+	require.EqualValues(t, 0, log.count(ERROR), "other queue touched or errors logged")
 }
 
 // TestReopenOwnFilesByHand reads the files this package wrote with a
@@ -114,9 +104,7 @@ func TestReopenOwnFilesByHand(t *testing.T) {
 		want = append(want, msg(i, strings.Repeat("z", i)))
 	}
 	put(t, q, want...)
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	var depth, rf, rp, wf, wp int64
 	meta := readFile(t, dir, "T.diskqueue.meta.dat")
 	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rf, &rp, &wf, &wp); err != nil {
@@ -137,13 +125,10 @@ func TestReopenOwnFilesByHand(t *testing.T) {
 			b = b[4+l:]
 		}
 	}
-	if depth != int64(len(want)) || len(got) != len(want) {
-		t.Fatalf("depth %d, parsed %d records, want %d", depth, len(got), len(want))
-	}
+	require.Equal(t, int64(len(want)), depth, "depth %d, parsed %d records", depth, len(got))
+	require.Len(t, got, len(want), "depth %d, parsed %d records", depth, len(got))
 	for i := range want {
-		if !bytes.Equal(got[i], want[i]) {
-			t.Fatalf("record %d differs", i)
-		}
+		require.Equal(t, string(want[i]), string(got[i]), "record %d differs", i)
 	}
 }
 

@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -27,9 +30,7 @@ func TestRoundTrip(t *testing.T) {
 func TestPutSizeLimits(t *testing.T) {
 	q := open(t, testOptions(t, t.TempDir(), newLogRecorder(t)))
 	for _, n := range []int{0, testMin - 1, testMax + 1} {
-		if err := q.Put(make([]byte, n)); err == nil {
-			t.Errorf("Put of %d bytes succeeded", n)
-		}
+		assert.Error(t, q.Put(make([]byte, n)), "Put of %d bytes succeeded", n)
 	}
 	put(t, q, make([]byte, testMin), make([]byte, testMax))
 	if d := q.Depth(); d != 2 {
@@ -83,9 +84,7 @@ func TestReopenPersists(t *testing.T) {
 	expectRecords(t, q, want[:3]...)
 	expectDepth(t, q, 7)
 	// One record is now read ahead but not consumed: it must survive.
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	q = open(t, o)
 	if d := q.Depth(); d != 7 {
 		t.Fatalf("depth after reopen %d, want 7", d)
@@ -94,9 +93,7 @@ func TestReopenPersists(t *testing.T) {
 	expectDepth(t, q, 0)
 	put(t, q, msg(10, "after"))
 	expectRecords(t, q, msg(10, "after"))
-	if log.count(ERROR) != 0 {
-		t.Fatal("unexpected errors logged")
-	}
+	require.EqualValues(t, 0, log.count(ERROR), "unexpected errors logged")
 }
 
 func TestReaderCaughtUpWhenWriterRolls(t *testing.T) {
@@ -135,9 +132,7 @@ func TestEmpty(t *testing.T) {
 		put(t, q, msg(i, "msg0"))
 	}
 	expectRecords(t, q, msg(0, "msg0"))
-	if err := q.Empty(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Empty())
 	if d := q.Depth(); d != 0 {
 		t.Fatalf("depth after Empty %d", d)
 	}
@@ -147,9 +142,7 @@ func TestEmpty(t *testing.T) {
 	expectNothing(t, q)
 	put(t, q, msg(9, "msg9"))
 	expectRecords(t, q, msg(9, "msg9"))
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	// Writing was at segment 2 (5 records of 34 bytes, 2 per segment).
 	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n3,34\n3,34\n" {
 		t.Fatalf("metadata %q", got)
@@ -164,18 +157,14 @@ func TestDelete(t *testing.T) {
 	for i := range 5 {
 		put(t, q, msg(i, "msg0"))
 	}
-	if err := q.Delete(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Delete())
 	if files := listDir(t, dir); len(files) != 0 {
 		t.Fatalf("files after Delete: %v", files)
 	}
 	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Put after Delete: %v", err)
 	}
-	if err := q.Close(); err != nil {
-		t.Fatalf("Close after Delete: %v", err)
-	}
+	require.NoError(t, q.Close(), "Close after Delete")
 	if files := listDir(t, dir); len(files) != 0 {
 		t.Fatalf("files after Close: %v", files)
 	}
@@ -183,12 +172,8 @@ func TestDelete(t *testing.T) {
 
 func TestClosedQueue(t *testing.T) {
 	q := NewWithOptions(testOptions(t, t.TempDir(), newLogRecorder(t)))
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Close(); err != nil {
-		t.Fatalf("second Close: %v", err)
-	}
+	require.NoError(t, q.Close())
+	require.NoError(t, q.Close(), "second Close")
 	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Put: %v", err)
 	}
@@ -221,9 +206,7 @@ func TestConcurrentPut(t *testing.T) {
 	next := make([]uint32, producers)
 	for _, b := range readN(t, q, producers*each) {
 		p, i := b[26], binary.BigEndian.Uint32(b[27:])
-		if i != next[p] {
-			t.Fatalf("producer %d: got %d, want %d", p, i, next[p])
-		}
+		require.Equal(t, next[p], i, "producer %d", p)
 		next[p]++
 	}
 	wg.Wait()
@@ -265,17 +248,13 @@ func TestNoSyncWithoutTrigger(t *testing.T) {
 	dir := t.TempDir()
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
 	put(t, q, msg(0, "msg0"), msg(1, "msg1"))
-	if exists(dir, "T.diskqueue.meta.dat") {
-		t.Fatal("metadata written without a sync trigger")
-	}
+	require.False(t, exists(dir, "T.diskqueue.meta.dat"), "metadata written without a sync trigger")
 	// Rolling to a new segment is a trigger.
 	put(t, q, msg(2, "msg2"))
 	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "2\n0,0\n1,0\n" {
 		t.Fatalf("metadata after roll %q", got)
 	}
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "3\n0,0\n1,34\n" {
 		t.Fatalf("metadata after Close %q", got)
 	}
