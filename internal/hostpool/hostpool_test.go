@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 var errDown = errors.New("down")
@@ -47,9 +49,7 @@ func TestStandardDeadHostRetries(t *testing.T) {
 	}
 	clk.advance(30*time.Second + time.Millisecond)
 	probe := p.Get()
-	if probe.Host() != "a" {
-		t.Fatalf("due host not probed: %s", probe.Host())
-	}
+	require.Equal(t, "a", probe.Host(), "due host not probed: %s", probe.Host())
 	probe.Mark(errDown) // still dead: next retry in 60 s
 	clk.advance(59 * time.Second)
 	if got := gets(p, 2); got[0] != "b" || got[1] != "b" {
@@ -57,9 +57,7 @@ func TestStandardDeadHostRetries(t *testing.T) {
 	}
 	clk.advance(2 * time.Second)
 	probe = p.Get()
-	if probe.Host() != "a" {
-		t.Fatalf("not retried after the doubled delay: %s", probe.Host())
-	}
+	require.Equal(t, "a", probe.Host(), "not retried after the doubled delay: %s", probe.Host())
 	probe.Mark(nil)
 	if got := gets(p, 2); got[0] != "b" || got[1] != "a" {
 		t.Fatalf("revived host not in rotation: %q", got)
@@ -72,9 +70,7 @@ func TestStandardRetryDelayCaps(t *testing.T) {
 	for range 10 {
 		h.scheduleRetry(now)
 	}
-	if h.retryDelay != maxRetryDelay {
-		t.Fatalf("delay %v", h.retryDelay)
-	}
+	require.Equal(t, maxRetryDelay, h.retryDelay, "delay %v", h.retryDelay)
 }
 
 func TestStandardAllDeadRevives(t *testing.T) {
