@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestAcceptedEncoding(t *testing.T) {
@@ -33,9 +35,7 @@ func TestCompressGzip(t *testing.T) {
 		t.Fatalf("headers %v", rec.Header())
 	}
 	zr, err := gzip.NewReader(rec.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if b, _ := io.ReadAll(zr); string(b) != "hello" {
 		t.Fatalf("body %q", b)
 	}
