@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAppendFrameExactBytes(t *testing.T) {
@@ -25,9 +27,7 @@ func TestAppendFrameExactBytes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := AppendFrame(nil, c.frameType, c.data)
-			if !bytes.Equal(got, c.want) {
-				t.Fatalf("AppendFrame = %q, want %q", got, c.want)
-			}
+			require.Equal(t, string(c.want), string(got), "AppendFrame = %q", got)
 		})
 	}
 }
@@ -36,9 +36,7 @@ func TestAppendFrameKeepsPrefix(t *testing.T) {
 	dst := []byte("xy")
 	got := AppendFrame(dst, FrameTypeResponse, []byte("a"))
 	want := []byte{'x', 'y', 0, 0, 0, 5, 0, 0, 0, 0, 'a'}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %q, want %q", got, want)
-	}
+	require.Equal(t, string(want), string(got))
 }
 
 // writeCounter records every Write call separately.
@@ -52,16 +50,11 @@ func (w *writeCounter) Write(p []byte) (int, error) {
 func TestSendFrameSingleWrite(t *testing.T) {
 	var w writeCounter
 	n, err := SendFrame(&w, FrameTypeResponse, CloseWaitBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := append([]byte{0, 0, 0, 14, 0, 0, 0, 0}, "CLOSE_WAIT"...)
-	if n != len(want) {
-		t.Fatalf("n = %d, want %d", n, len(want))
-	}
-	if len(w.writes) != 1 || !bytes.Equal(w.writes[0], want) {
-		t.Fatalf("writes = %q, want one write of %q", w.writes, want)
-	}
+	require.Equal(t, len(want), n, "n = %d", n)
+	require.Len(t, w.writes, 1, "writes = %q", w.writes)
+	require.Equal(t, string(want), string(w.writes[0]), "writes = %q", w.writes)
 }
 
 func TestSendFrameWriteError(t *testing.T) {
@@ -86,12 +79,9 @@ func TestReadFrameRoundTrip(t *testing.T) {
 	}
 	for i := range bodies {
 		ft, data, err := ReadFrame(&buf, 0)
-		if err != nil {
-			t.Fatalf("frame %d: %v", i, err)
-		}
-		if ft != types[i] || !bytes.Equal(data, bodies[i]) {
-			t.Fatalf("frame %d = (%d, %q), want (%d, %q)", i, ft, data, types[i], bodies[i])
-		}
+		require.NoError(t, err, "frame %d", i)
+		require.Equal(t, types[i], ft, "frame %d = (%d, %q)", i, ft, data)
+		require.Equal(t, string(bodies[i]), string(data), "frame %d = (%d, %q)", i, ft, data)
 	}
 	if _, _, err := ReadFrame(&buf, 0); err != io.EOF {
 		t.Fatalf("after last frame err = %v, want io.EOF", err)
@@ -101,9 +91,9 @@ func TestReadFrameRoundTrip(t *testing.T) {
 func TestReadFrameOneByteReads(t *testing.T) {
 	raw := AppendFrame(nil, FrameTypeError, []byte("E_BAD_BODY x"))
 	ft, data, err := ReadFrame(iotest.OneByteReader(bytes.NewReader(raw)), 0)
-	if err != nil || ft != FrameTypeError || string(data) != "E_BAD_BODY x" {
-		t.Fatalf("got (%d, %q, %v)", ft, data, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, FrameTypeError, ft)
+	require.Equal(t, "E_BAD_BODY x", string(data))
 }
 
 func TestReadFrameBadSize(t *testing.T) {
@@ -111,9 +101,8 @@ func TestReadFrameBadSize(t *testing.T) {
 		hdr := binary.BigEndian.AppendUint32(nil, size)
 		hdr = append(hdr, 0, 0, 0, 0)
 		_, _, err := ReadFrame(bytes.NewReader(hdr), 0)
-		if err == nil || !strings.Contains(err.Error(), "invalid frame size") {
-			t.Errorf("size %#x: err = %v, want invalid frame size", size, err)
-		}
+		require.Error(t, err, "size %#x: err = %v", size, err)
+		assert.Contains(t, err.Error(), "invalid frame size", "size %#x: err = %v", size, err)
 	}
 }
 
@@ -142,22 +131,18 @@ func TestReadFrameShort(t *testing.T) {
 		if err != io.EOF && err != io.ErrUnexpectedEOF {
 			t.Errorf("%d of %d bytes: err = %v, want an EOF error", n, len(raw), err)
 		}
-		if data != nil {
-			t.Errorf("%d of %d bytes: data = %q", n, len(raw), data)
-		}
+		assert.Nil(t, data, "%d of %d bytes: data = %q", n, len(raw), data)
 	}
 }
 
 func TestSendResponseExactBytes(t *testing.T) {
 	var w writeCounter
 	n, err := SendResponse(&w, []byte("OK"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []byte{0, 0, 0, 2, 'O', 'K'}
-	if n != len(want) || len(w.writes) != 1 || !bytes.Equal(w.writes[0], want) {
-		t.Fatalf("n=%d writes=%q, want one write of %q", n, w.writes, want)
-	}
+	require.Equal(t, len(want), n, "n=%d writes=%q", n, w.writes)
+	require.Len(t, w.writes, 1, "n=%d writes=%q", n, w.writes)
+	require.Equal(t, string(want), string(w.writes[0]), "n=%d writes=%q", n, w.writes)
 	w.writes = nil
 	if _, err := SendResponse(&w, nil); err != nil {
 		t.Fatal(err)
@@ -194,9 +179,8 @@ func TestReadResponseOutOfRange(t *testing.T) {
 	} {
 		hdr := binary.BigEndian.AppendUint32(nil, c.size)
 		_, err := ReadResponse(bytes.NewReader(hdr), c.max)
-		if err == nil || !strings.Contains(err.Error(), "out of range") {
-			t.Errorf("size %#x max %d: err = %v, want out of range", c.size, c.max, err)
-		}
+		require.Error(t, err, "size %#x max %d: err = %v", c.size, c.max, err)
+		assert.Contains(t, err.Error(), "out of range", "size %#x max %d: err = %v", c.size, c.max, err)
 	}
 	raw := binary.BigEndian.AppendUint32(nil, 10)
 	raw = append(raw, "0123456789"...)
@@ -228,15 +212,11 @@ func FuzzReadFrame(f *testing.F) {
 		r := bytes.NewReader(in)
 		ft, data, err := ReadFrame(r, maxSize)
 		if err != nil {
-			if data != nil {
-				t.Fatalf("data %q returned with error %v", data, err)
-			}
+			require.Nil(t, data, "data %q returned with error %v", data, err)
 			return
 		}
 		consumed := len(in) - r.Len()
-		if consumed != FrameHeaderLen+len(data) {
-			t.Fatalf("consumed %d bytes for %d bytes of data", consumed, len(data))
-		}
+		require.Equal(t, FrameHeaderLen+len(data), consumed, "consumed %d bytes for %d bytes of data", consumed, len(data))
 		if len(data)+4 > maxSize {
 			t.Fatalf("frame of %d bytes accepted over limit %d", len(data)+4, maxSize)
 		}
