@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 type fakeClock struct{ t time.Time }
@@ -22,9 +24,7 @@ func newFake(window time.Duration, percentiles ...float64) (*Quantile, *fakeCloc
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -33,9 +33,7 @@ func TestResultJSON(t *testing.T) {
 	q.Insert(c.ago(11454135493))
 	want := `{"count":1,"percentiles":[{"quantile":0.99,"value":11454135493},` +
 		`{"quantile":1,"value":11454135493},{"quantile":0.5,"value":11454135493}]}`
-	if got := jsonOf(t, q.Result()); got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
+	require.Equal(t, want, jsonOf(t, q.Result()))
 }
 
 func TestEmptyResults(t *testing.T) {
@@ -120,9 +118,7 @@ func TestWindowBoundariesStayAligned(t *testing.T) {
 	}
 	c.advance(3*time.Second + 1) // crosses 30s
 	q.Insert(c.ago(1))
-	if q.Result().Count != 2 {
-		t.Fatal("sample from previous half-window lost")
-	}
+	require.EqualValues(t, 2, q.Result().Count, "sample from previous half-window lost")
 }
 
 func TestZeroWindowNeverRotates(t *testing.T) {
@@ -149,22 +145,18 @@ func TestQuantileMerge(t *testing.T) {
 	topic.Merge(ch2)
 	topic.Merge(nil)
 	r := topic.Result()
-	if r.Count != 400 || r.Percentiles[1].Value != 1e9 {
-		t.Fatalf("merged %+v", r)
-	}
+	require.EqualValues(t, 400, r.Count, "merged %+v", r)
+	require.EqualValues(t, 1e9, r.Percentiles[1].Value, "merged %+v", r)
 	// rank 200 of 400 is the 200th smallest: 199us
 	if p50 := r.Percentiles[0].Value; math.Abs(p50-199e3)/199e3 > maxRelErr {
 		t.Fatalf("merged p50 %v, want ~199us", p50)
 	}
-	if ch1.Result().Count != 300 || ch2.Result().Count != 100 {
-		t.Fatal("merge modified its source")
-	}
+	require.EqualValues(t, 300, ch1.Result().Count, "merge modified its source")
+	require.EqualValues(t, 100, ch2.Result().Count, "merge modified its source")
 	self, _ := newFake(time.Minute, 1)
 	self.Insert(1)
 	self.Merge(self) // must not deadlock
-	if self.Result().Count != 2 {
-		t.Fatal("self merge")
-	}
+	require.EqualValues(t, 2, self.Result().Count, "self merge")
 }
 
 func TestMergeResults(t *testing.T) {
@@ -178,12 +170,10 @@ func TestMergeResults(t *testing.T) {
 	ra, rb := a.Result(), b.Result()
 	m := MergeResults(nil, ra, rb)
 	want := `{"count":100,"percentiles":[{"quantile":0.99,"value":99},{"quantile":0.5,"value":50}]}`
-	if got := jsonOf(t, m); got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
-	if ra.Count != 99 || rb.Count != 1 || jsonOf(t, MergeResults(m)) != want {
-		t.Fatal("inputs modified or merge not repeatable")
-	}
+	require.Equal(t, want, jsonOf(t, m))
+	require.EqualValues(t, 99, ra.Count, "inputs modified or merge not repeatable")
+	require.EqualValues(t, 1, rb.Count, "inputs modified or merge not repeatable")
+	require.Equal(t, want, jsonOf(t, MergeResults(m)), "inputs modified or merge not repeatable")
 	if got := jsonOf(t, MergeResults(&Result{}, rb)); got != `{"count":1,"percentiles":[{"quantile":0.99,"value":1000},{"quantile":0.5,"value":1000}]}` {
 		t.Fatalf("empty first: %s", got)
 	}
@@ -212,7 +202,5 @@ func TestConcurrentUse(t *testing.T) {
 	// The merges above may all run before any insert; one more after the
 	// inserts have finished must carry samples.
 	topic.Merge(chans[0])
-	if topic.Result().Count == 0 {
-		t.Fatal("nothing merged")
-	}
+	require.NotEqualValues(t, 0, topic.Result().Count, "nothing merged")
 }

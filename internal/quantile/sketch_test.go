@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const maxRelErr = 1.0 / 128
@@ -32,9 +35,7 @@ func TestBucketBounds(t *testing.T) {
 			t.Fatalf("bucketOf not monotonic at %d", v)
 		}
 	}
-	if bucketOf(math.MaxInt64) != maxBuckets-1 {
-		t.Fatalf("last bucket %d, want %d", bucketOf(math.MaxInt64), maxBuckets-1)
-	}
+	require.Equal(t, maxBuckets-1, bucketOf(math.MaxInt64), "last bucket %d", bucketOf(math.MaxInt64))
 }
 
 // exact returns the sample of rank ceil(q*n) of sorted.
@@ -57,9 +58,7 @@ func checkAccuracy(t *testing.T, name string, samples []int64) {
 			t.Errorf("%s q=%v: got %v want %v (relative error %.4f)", name, q, got, want, err)
 		}
 	}
-	if s.query(1) != float64(sorted[len(sorted)-1]) {
-		t.Errorf("%s: max not exact", name)
-	}
+	assert.Equal(t, float64(sorted[len(sorted)-1]), s.query(1), "%s: max not exact", name)
 	if len(s.counts) > maxBuckets {
 		t.Errorf("%s: %d counters > bound %d", name, len(s.counts), maxBuckets)
 	}
@@ -88,9 +87,7 @@ func TestSketchAccuracy(t *testing.T) {
 
 func TestSketchSmallCounts(t *testing.T) {
 	s := &sketch{}
-	if s.query(0.5) != 0 {
-		t.Fatal("empty sketch not 0")
-	}
+	require.EqualValues(t, 0, s.query(0.5), "empty sketch not 0")
 	s.insert(11454135493)
 	for _, q := range []float64{0.01, 0.5, 0.99, 1} {
 		if got := s.query(q); got != 11454135493 {
@@ -98,9 +95,9 @@ func TestSketchSmallCounts(t *testing.T) {
 		}
 	}
 	s.insert(-5) // clock skew counts as 0
-	if s.query(0.5) != 0 || s.query(1) != 11454135493 || s.n != 2 {
-		t.Fatalf("two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
-	}
+	require.EqualValues(t, 0, s.query(0.5), "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
+	require.EqualValues(t, 11454135493, s.query(1), "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
+	require.EqualValues(t, 2, s.n, "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
 }
 
 func TestSketchResetAndMerge(t *testing.T) {
@@ -115,9 +112,9 @@ func TestSketchResetAndMerge(t *testing.T) {
 	a.merge(&sketch{})
 	a.merge(nil)
 	slices.Sort(all)
-	if a.n != 10000 || a.min != 0 || a.max != 1e9+4999*7 {
-		t.Fatalf("merged n=%d min=%d max=%d", a.n, a.min, a.max)
-	}
+	require.EqualValues(t, 10000, a.n, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
+	require.EqualValues(t, 0, a.min, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
+	require.EqualValues(t, 1e9+4999*7, a.max, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
 	for _, q := range []float64{0.1, 0.5, 0.51, 0.9, 1} {
 		got, want := a.query(q), exact(all, q)
 		if math.Abs(got-want)/max(want, 1) > maxRelErr {
@@ -125,11 +122,9 @@ func TestSketchResetAndMerge(t *testing.T) {
 		}
 	}
 	a.reset()
-	if a.n != 0 || a.query(0.5) != 0 {
-		t.Fatal("reset sketch not empty")
-	}
+	require.EqualValues(t, 0, a.n, "reset sketch not empty")
+	require.EqualValues(t, 0, a.query(0.5), "reset sketch not empty")
 	a.insert(42)
-	if a.query(0.5) != 42 || a.n != 1 {
-		t.Fatal("reused sketch wrong")
-	}
+	require.EqualValues(t, 42, a.query(0.5), "reused sketch wrong")
+	require.EqualValues(t, 1, a.n, "reused sketch wrong")
 }
