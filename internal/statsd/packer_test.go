@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestPackerPacksWholeLines(t *testing.T) {
@@ -22,16 +24,10 @@ func TestPackerPacksWholeLines(t *testing.T) {
 		"f\n",
 	}
 	got := p.Packets()
-	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
-		t.Fatalf("got  %q\nwant %q", got, want)
-	}
-	if len(p.Packets()) != len(want) {
-		t.Fatal("Packets not idempotent")
-	}
+	require.Equal(t, fmt.Sprintf("%q", want), fmt.Sprintf("%q", got))
+	require.Len(t, p.Packets(), len(want), "Packets not idempotent")
 	p.Reset()
-	if len(p.Packets()) != 0 {
-		t.Fatal("Reset left packets")
-	}
+	require.Len(t, p.Packets(), 0, "Reset left packets")
 	p.Write([]byte("x\n"))
 	if got := p.Packets(); len(got) != 1 || string(got[0]) != "x\n" {
 		t.Fatalf("after reset %q", got)
@@ -42,9 +38,7 @@ func TestPackerTinySize(t *testing.T) {
 	p := NewPacker(0)
 	p.Write([]byte("a\n"))
 	p.Write([]byte("b\n"))
-	if got := p.Packets(); len(got) != 2 {
-		t.Fatalf("got %q", got)
-	}
+	require.Len(t, p.Packets(), 2)
 }
 
 func TestPackerPacketsAreIndependent(t *testing.T) {
@@ -53,9 +47,7 @@ func TestPackerPacketsAreIndependent(t *testing.T) {
 	p.Write([]byte("cd\n"))
 	got := p.Packets()
 	got[0] = append(got[0], 'X') // capacity is clipped: must not touch the next packet
-	if string(got[1]) != "cd\n" {
-		t.Fatalf("packet overwritten: %q", got[1])
-	}
+	require.Equal(t, "cd\n", string(got[1]), "packet overwritten: %q", got[1])
 }
 
 func TestPackedMetricsOverUDP(t *testing.T) {
@@ -71,15 +63,11 @@ func TestPackedMetricsOverUDP(t *testing.T) {
 		fmt.Fprintf(&all, "nsq.myhost_example_37231.topic.t%02d.depth:%d|g\n", i, i)
 	}
 	packets := p.Packets()
-	if err := Spread(tx, packets, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Spread(tx, packets, 0, nil))
 	got := receive(t, rx, len(packets))
 	var joined strings.Builder
 	for i, d := range got {
-		if d != string(packets[i]) {
-			t.Fatalf("datagram %d = %q, want %q", i, d, packets[i])
-		}
+		require.Equal(t, string(packets[i]), d, "datagram %d = %q", i, d)
 		if len(d) > size || !strings.HasSuffix(d, "\n") {
 			t.Fatalf("datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
 		}
@@ -92,9 +80,7 @@ func TestPackedMetricsOverUDP(t *testing.T) {
 		}
 		joined.WriteString(d)
 	}
-	if joined.String() != all.String() {
-		t.Fatal("datagrams do not reassemble into the lines written")
-	}
+	require.Equal(t, all.String(), joined.String(), "datagrams do not reassemble into the lines written")
 	if len(packets) < 10 {
 		t.Fatalf("only %d datagrams for %d bytes", len(packets), all.Len())
 	}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 type recordingWriter struct{ writes []string }
@@ -40,9 +42,7 @@ func TestSpreadSpacing(t *testing.T) {
 		return false
 	}
 	err := spread(&w, packets("a", "b", "c", "d"), SpreadDuration(3*time.Second), nil, wait)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}
 	if !slices.Equal(w.writes, []string{"a", "b", "c", "d"}) || !slices.Equal(waits, want) {
 		t.Fatalf("writes %q waits %v; want 4 writes 500ms apart", w.writes, waits)
@@ -58,12 +58,10 @@ func TestSpreadNoWait(t *testing.T) {
 		}
 	}
 	var w recordingWriter
-	if err := spread(&w, nil, time.Minute, nil, never); err != nil || len(w.writes) != 0 {
-		t.Fatal("empty spread wrote")
-	}
-	if err := spread(&w, packets("only"), time.Minute, nil, never); err != nil || len(w.writes) != 1 {
-		t.Fatal("single packet waited or was lost")
-	}
+	require.Nil(t, spread(&w, nil, time.Minute, nil, never), "empty spread wrote")
+	require.Len(t, w.writes, 0, "empty spread wrote")
+	require.Nil(t, spread(&w, packets("only"), time.Minute, nil, never), "single packet waited or was lost")
+	require.Len(t, w.writes, 1, "single packet waited or was lost")
 }
 
 func TestSpreadStopSendsRestAtOnce(t *testing.T) {
@@ -74,9 +72,8 @@ func TestSpreadStopSendsRestAtOnce(t *testing.T) {
 	go func() { done <- Spread(&w, packets("a", "b", "c"), time.Hour, stop) }()
 	select {
 	case err := <-done:
-		if err != nil || len(w.writes) != 3 {
-			t.Fatalf("writes %q err %v", w.writes, err)
-		}
+		require.NoError(t, err, "writes %q err %v", w.writes, err)
+		require.Len(t, w.writes, 3, "writes %q err %v", w.writes, err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("Spread waited despite stop")
 	}
@@ -85,9 +82,7 @@ func TestSpreadStopSendsRestAtOnce(t *testing.T) {
 func TestSpreadRealTimer(t *testing.T) {
 	var w recordingWriter
 	start := time.Now()
-	if err := Spread(&w, packets("a", "b", "c"), 60*time.Millisecond, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Spread(&w, packets("a", "b", "c"), 60*time.Millisecond, nil))
 	if elapsed := time.Since(start); elapsed < 40*time.Millisecond || len(w.writes) != 3 {
 		t.Fatalf("3 packets over 60ms took %v, writes %q", elapsed, w.writes)
 	}
