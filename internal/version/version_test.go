@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"runtime"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestString(t *testing.T) {
@@ -18,7 +20,5 @@ func TestString(t *testing.T) {
 }
 
 func TestBinary(t *testing.T) {
-	if Binary != "1.3.0" {
-		t.Fatalf("Binary = %q, want the compatible release 1.3.0", Binary)
-	}
+	require.Equal(t, "1.3.0", Binary, "Binary = %q", Binary)
 }
