@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type channelDoc struct {
@@ -82,9 +84,7 @@ func TestTopicAndChannelMerge(t *testing.T) {
 	}
 	expect(t, 404, "GET", c.adm.base+"/api/topics/t/nope", "", `{"message":"CHANNEL_NOT_FOUND"}`)
 	body := expect(t, 502, "GET", c.adm.base+"/api/topics/missing", "", "")
-	if !strings.Contains(body, `UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404 Not Found`) {
-		t.Errorf("unknown topic: %s", body)
-	}
+	assert.Contains(t, body, `UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404 Not Found`, "unknown topic: %s", body)
 }
 
 type nodeDoc struct {
@@ -106,9 +106,8 @@ func TestNodesAndCounter(t *testing.T) {
 		Message string    `json:"message"`
 	}
 	getJSON(t, c.adm.base+"/api/nodes", &nodes)
-	if len(nodes.Nodes) != 2 || nodes.Message != "" {
-		t.Fatalf("nodes = %+v", nodes)
-	}
+	require.Len(t, nodes.Nodes, 2, "nodes = %+v", nodes)
+	require.Equal(t, "", nodes.Message, "nodes = %+v", nodes)
 	for _, n := range nodes.Nodes {
 		if len(n.RemoteAddresses) != 1 || !strings.HasPrefix(n.RemoteAddresses[0], c.l.HTTPAddr+"/127.0.0.1:") ||
 			n.Version != "1.3.0" || len(n.Topics) != 1 || n.Topics[0].Topic != "t" || n.OutOfDate {
@@ -124,9 +123,11 @@ func TestNodesAndCounter(t *testing.T) {
 		Message       *string     `json:"message"`
 	}
 	getJSON(t, c.adm.base+"/api/nodes/"+c.a.HTTPAddr, &nd)
-	if nd.Node != c.a.HTTPAddr || len(nd.Topics) != 1 || nd.TotalMessages != 3 || nd.TotalClients != 0 || nd.Message == nil {
-		t.Fatalf("node a = %+v", nd)
-	}
+	require.Equal(t, c.a.HTTPAddr, nd.Node, "node a = %+v", nd)
+	require.Len(t, nd.Topics, 1, "node a = %+v", nd)
+	require.EqualValues(t, 3, nd.TotalMessages, "node a = %+v", nd)
+	require.EqualValues(t, 0, nd.TotalClients, "node a = %+v", nd)
+	require.NotNil(t, nd.Message, "node a = %+v", nd)
 	expect(t, 404, "GET", c.adm.base+"/api/nodes/127.0.0.1:1", "", `{"message":"NODE_NOT_FOUND"}`)
 
 	var counter struct {
@@ -139,17 +140,16 @@ func TestNodesAndCounter(t *testing.T) {
 		Message string `json:"message"`
 	}
 	getJSON(t, c.adm.base+"/api/counter", &counter)
-	if len(counter.Stats) != 2 {
-		t.Fatalf("counter = %+v", counter)
-	}
+	require.Len(t, counter.Stats, 2, "counter = %+v", counter)
 	for _, nd := range []struct {
 		addr string
 		n    int64
 	}{{c.a.HTTPAddr, 3}, {c.b.HTTPAddr, 2}} {
 		s := counter.Stats["t:c:"+nd.addr]
-		if s.Node != nd.addr || s.TopicName != "t" || s.ChannelName != "c" || s.MessageCount != nd.n {
-			t.Errorf("counter of %s = %+v", nd.addr, s)
-		}
+		assert.Equal(t, nd.addr, s.Node, "counter of %s = %+v", nd.addr, s)
+		assert.Equal(t, "t", s.TopicName, "counter of %s = %+v", nd.addr, s)
+		assert.Equal(t, "c", s.ChannelName, "counter of %s = %+v", nd.addr, s)
+		assert.Equal(t, nd.n, s.MessageCount, "counter of %s = %+v", nd.addr, s)
 	}
 }
 
@@ -198,27 +198,23 @@ func TestNSQDMode(t *testing.T) {
 		Nodes []map[string]json.RawMessage `json:"nodes"`
 	}
 	getJSON(t, adm.base+"/api/nodes", &nodes)
-	if len(nodes.Nodes) != 2 || string(nodes.Nodes[0]["remote_addresses"]) != "null" {
-		t.Fatalf("nodes = %v", nodes)
-	}
+	require.Len(t, nodes.Nodes, 2, "nodes = %v", nodes)
+	require.Equal(t, "null", string(nodes.Nodes[0]["remote_addresses"]), "nodes = %v", nodes)
 	var td topicDoc
 	getJSON(t, adm.base+"/api/topics/y", &td)
-	if td.MessageCount != 2 || len(td.Nodes) != 1 || td.Nodes[0].Node != b.HTTPAddr {
-		t.Fatalf("topic y = %+v", td)
-	}
+	require.EqualValues(t, 2, td.MessageCount, "topic y = %+v", td)
+	require.Len(t, td.Nodes, 1, "topic y = %+v", td)
+	require.Equal(t, b.HTTPAddr, td.Nodes[0].Node, "topic y = %+v", td)
 	var cd channelDoc
 	getJSON(t, adm.base+"/api/topics/y/c", &cd)
-	if cd.Depth != 2 {
-		t.Fatalf("channel y/c = %+v", cd)
-	}
+	require.EqualValues(t, 2, cd.Depth, "channel y/c = %+v", cd)
 	// Creating needs lookupds: a bare topic is a no-op, a channel fails.
 	expect(t, 200, "POST", adm.base+"/api/topics", `{"topic":"z"}`, `{"message":""}`)
 	expect(t, 502, "POST", adm.base+"/api/topics", `{"topic":"z","channel":"c"}`,
 		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: "}`)
 	resp, body := do(t, "GET", adm.base+"/", "", nil)
-	if resp.StatusCode != 200 || !strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]") {
-		t.Fatalf("shell in nsqd mode: %d %s", resp.StatusCode, body)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "shell in nsqd mode: %d %s", resp.StatusCode, body)
+	require.True(t, strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]"), "shell in nsqd mode: %d %s", resp.StatusCode, body)
 	expect(t, 405, http.MethodPut, adm.base+"/api/nodes", "x", `{"message":"METHOD_NOT_ALLOWED"}`)
 	expect(t, 404, http.MethodGet, adm.base+"/api/nope", "", `{"message":"NOT_FOUND"}`)
 }

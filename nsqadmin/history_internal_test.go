@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRingSize(t *testing.T) {
@@ -27,9 +28,10 @@ func TestRingWrapsOldestFirst(t *testing.T) {
 		r.push(historyPoint{TS: int64(i)})
 	}
 	got := r.slice()
-	if len(got) != 3 || got[0].TS != 2 || got[2].TS != 4 || r.newest().TS != 4 {
-		t.Fatalf("ring = %+v", got)
-	}
+	require.Len(t, got, 3, "ring = %+v", got)
+	require.EqualValues(t, 2, got[0].TS, "ring = %+v", got)
+	require.EqualValues(t, 4, got[2].TS, "ring = %+v", got)
+	require.EqualValues(t, 4, r.newest().TS, "ring = %+v", got)
 }
 
 func TestHistoryBeforeFirstSampleAndPruning(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/stretchr/testify/require"
 )
 
 type point struct {
@@ -88,9 +89,7 @@ func TestStartupValidation(t *testing.T) {
 	junk := filepath.Join(dir, "junk.pem")
 	os.WriteFile(junk, []byte("not a pem"), 0o600)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer busy.Close()
 	for _, c := range []struct {
 		set  func(*nsqadmin.Options)
@@ -147,9 +146,7 @@ func TestExitWithoutMainAndTwice(t *testing.T) {
 	opts.NSQDHTTPAddresses = []string{"127.0.0.1:4151"}
 	opts.NotificationHTTPEndpoint = "http://127.0.0.1:1/"
 	n, err := nsqadmin.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	n.Exit()
 	n.Exit()
 	if _, err := net.Dial("tcp", n.RealHTTPAddr().String()); err == nil {
