@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestHTTPPing(t *testing.T) {
@@ -125,9 +127,7 @@ func TestHTTPNodes(t *testing.T) {
 func nodeSummaries(t testing.TB, l *lookupd) map[string]string {
 	t.Helper()
 	var resp struct{ Producers []map[string]json.RawMessage }
-	if err := json.Unmarshal([]byte(l.get(t, "/nodes")), &resp); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(l.get(t, "/nodes")), &resp))
 	got := map[string]string{}
 	for _, n := range resp.Producers {
 		var addr string
@@ -227,16 +227,12 @@ func TestHTTPDebug(t *testing.T) {
 	c := connectPeer(t, l, p, "t1 c1")
 	l.post(t, "/topic/tombstone?topic=t1&node=127.0.0.1:4161")
 	var dump map[string][]map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(l.get(t, "/debug")), &dump); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(l.get(t, "/debug")), &dump))
 	equal(t, 3, len(dump))
 	id := `"` + c.conn.LocalAddr().String() + `"`
 	for _, key := range []string{"client::", "topic:t1:", "channel:t1:c1"} {
 		ps := dump[key]
-		if len(ps) != 1 {
-			t.Fatalf("%s: %v", key, ps)
-		}
+		require.Len(t, ps, 1, "%s: %v", key, ps)
 		e := ps[0]
 		equal(t, 11, len(e))
 		equal(t, id, string(e["id"]))
@@ -265,9 +261,7 @@ func TestHTTPFormBodyIgnored(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	resp, err := http.Post(l.url+"/topic/create", "application/x-www-form-urlencoded", strings.NewReader("topic=t1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
 	equal(t, 400, resp.StatusCode)
 	equal(t, `{"topics":[]}`, l.get(t, "/topics"))

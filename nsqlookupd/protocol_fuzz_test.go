@@ -16,6 +16,7 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/require"
 )
 
 // The fuzz target shares one nsqlookupd per fuzz process, started on first
@@ -42,9 +43,7 @@ func fuzzDaemon(t *testing.T) *nsqlookupd.NSQLookupd {
 		go l.Main()
 		fuzzLookupd.l = l
 	})
-	if fuzzLookupd.err != nil {
-		t.Fatalf("starting the fuzz nsqlookupd: %v", fuzzLookupd.err)
-	}
+	require.Nil(t, fuzzLookupd.err, "starting the fuzz nsqlookupd: %v", fuzzLookupd.err)
 	return fuzzLookupd.l
 }
 
@@ -92,9 +91,7 @@ func FuzzLookupdV1(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input []byte) {
 		l := fuzzDaemon(t)
 		conn, err := net.DialTimeout("tcp", l.RealTCPAddr().String(), 5*time.Second)
-		if err != nil {
-			t.Fatalf("dial: %v", err)
-		}
+		require.NoError(t, err, "dial")
 		defer conn.Close()
 		go func() {
 			conn.Write(append([]byte(protocol.MagicV1), input...))
@@ -130,9 +127,7 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 		if _, err := io.ReadFull(r, data); err != nil {
 			t.Fatalf("reply of %d bytes cut short: %v", size, err)
 		}
-		if errSeen != "" {
-			t.Fatalf("reply %q after error %q", data, errSeen)
-		}
+		require.Equal(t, "", errSeen, "reply %q after error %q", data, errSeen)
 		switch {
 		case string(data) == "OK":
 		case data[0] == '{' && json.Valid(data):
@@ -149,9 +144,7 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 func checkLookupdAlive(t *testing.T, l *nsqlookupd.NSQLookupd) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", l.RealTCPAddr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatalf("daemon no longer accepts connections: %v", err)
-	}
+	require.NoError(t, err, "daemon no longer accepts connections")
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := conn.Write([]byte("  V1PING\n")); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBadMagic(t *testing.T) {
@@ -175,9 +176,8 @@ func TestUnregisterChannel(t *testing.T) {
 	// the durable channel's key stays without producers, the ephemeral one goes
 	equal(t, `{"channels":["c1"],"producers":[`+c.producerJSON(p)+`]}`, l.get(t, "/lookup?topic=t1"))
 	debug := l.get(t, "/debug")
-	if strings.Contains(debug, `"channel:t1:`) || !strings.Contains(debug, `"topic:t1:"`) {
-		t.Fatalf("/debug %s", debug)
-	}
+	require.NotContains(t, debug, `"channel:t1:`, "/debug %s", debug)
+	require.Contains(t, debug, `"topic:t1:"`, "/debug %s", debug)
 }
 
 func TestUnregisterEphemeralChannelWithOtherProducer(t *testing.T) {
@@ -198,9 +198,7 @@ func TestUnregisterTopic(t *testing.T) {
 	equal(t, `{"channels":["c1","c2"],"producers":[]}`, l.get(t, "/lookup?topic=t1"))
 	equal(t, `{"channels":["c1"],"producers":[`+c.producerJSON(p)+`]}`, l.get(t, "/lookup?topic=t2"))
 	debug := l.get(t, "/debug")
-	if strings.Contains(debug, `:t1:`) {
-		t.Fatalf("/debug still lists t1 producers: %s", debug)
-	}
+	require.NotContains(t, debug, `:t1:`, "/debug still lists t1 producers: %s", debug)
 }
 
 func TestUnregisterEphemeralTopic(t *testing.T) {
@@ -240,9 +238,8 @@ func TestDisconnectRemovesProducersKeepsKeys(t *testing.T) {
 	json.Unmarshal([]byte(l.get(t, "/debug")), &debug)
 	equal(t, 3, len(debug)) // client::, topic:t1:, channel:t1:c1 — b only
 	for k, ps := range debug {
-		if len(ps) != 1 || ps[0]["id"] != b.conn.LocalAddr().String() {
-			t.Fatalf("%s: %v", k, ps)
-		}
+		require.Len(t, ps, 1, "%s: %v", k, ps)
+		require.Equal(t, b.conn.LocalAddr().String(), ps[0]["id"], "%s: %v", k, ps)
 	}
 }
 
