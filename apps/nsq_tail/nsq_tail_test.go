@@ -48,12 +48,8 @@ func TestCountExits(t *testing.T) {
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "events", "m0", "m1 with spaces", "m2", "m3", "m4")
 	tl := startTail(t, "--topic=events", "-n", "3", "--nsqd-tcp-address="+addr)
-	if code := tl.wait(t); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
-	if got := tl.stdout.String(); got != "m0\nm1 with spaces\nm2\n" {
-		t.Fatalf("stdout %q", got)
-	}
+	require.EqualValues(t, 0, tl.wait(t), "exit code")
+	require.Equal(t, "m0\nm1 with spaces\nm2\n", tl.stdout.String(), "stdout")
 	require.Contains(t, tl.stderr.String(), "Adding consumer for topic: events", "stderr %q", tl.stderr.String())
 	// The remaining messages stay on the (ephemeral) channel until it goes.
 	ch := regexp.MustCompile(`tail\d{6}#ephemeral`).FindString(tl.stderr.String())
@@ -74,9 +70,7 @@ func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
 	want := []string{"alpha | a1", "alpha | a2", "beta | b1"}
 	test.Eventually(t, 5*time.Second, func() bool { return len(tl.stdout.Lines()) == len(want) })
 	tl.stop <- syscall.SIGINT
-	if code := tl.wait(t); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	require.EqualValues(t, 0, tl.wait(t), "exit code")
 	got := tl.stdout.Lines()
 	slices.Sort(got)
 	require.Equal(t, want, got, "stdout %q", tl.stdout.String())
@@ -89,9 +83,7 @@ func TestRawBodies(t *testing.T) {
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "raw", "tab\there", `quote " and \ backslash`, "ünï")
 	tl := startTail(t, "--topic", "raw", "--n=3", "--nsqd-tcp-address", addr)
-	if code := tl.wait(t); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	require.EqualValues(t, 0, tl.wait(t), "exit code")
 	if got, want := tl.stdout.String(), "tab\there\nquote \" and \\ backslash\nünï\n"; got != want {
 		t.Fatalf("stdout %q, want %q", got, want)
 	}
