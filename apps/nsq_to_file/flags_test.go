@@ -42,13 +42,11 @@ func TestValidation(t *testing.T) {
 
 func TestVersionHelpAndBadFlag(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"--version"}, &stdout, &stderr, nil); code != 0 || stdout.String() != "nsq_to_file v1.3.0\n" {
-		t.Errorf("--version: exit %d, %q", code, stdout.String())
-	}
+	require.EqualValues(t, 0, run([]string{"--version"}, &stdout, &stderr, nil), "--version: exit")
+	assert.Equal(t, "nsq_to_file v1.3.0\n", stdout.String(), "--version: exit")
 	stderr.Reset()
-	if code := run([]string{"-h"}, &stdout, &stderr, nil); code != 0 || !strings.Contains(stderr.String(), "-rotate-interval") {
-		t.Errorf("-h: exit %d, %q", code, stderr.String())
-	}
+	require.EqualValues(t, 0, run([]string{"-h"}, &stdout, &stderr, nil), "-h: exit")
+	assert.Contains(t, stderr.String(), "-rotate-interval", "-h: exit")
 	stderr.Reset()
 	if code := run([]string{"--bogus"}, &stdout, &stderr, nil); code != 2 ||
 		!strings.HasPrefix(stderr.String(), "flag provided but not defined: -bogus\n") {
@@ -83,7 +81,5 @@ func TestFilenameFormat(t *testing.T) {
 	if _, err := filenameFormat(o, "tp", "h", 1); err == nil {
 		t.Error("missing <REV> accepted with rotation")
 	}
-	if got := withRev("a<REV>.log", 3); got != "a-000003.log" {
-		t.Errorf("withRev: %q", got)
-	}
+	assert.Equal(t, "a-000003.log", withRev("a<REV>.log", 3), "withRev")
 }

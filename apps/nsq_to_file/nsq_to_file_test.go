@@ -24,17 +24,13 @@ func TestFinishOnlyAfterSync(t *testing.T) {
 	// The first message opens the file, and opening a file syncs.
 	d.publish(t, "arch", "a")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "arch", "nsq_to_file", 1) }, "first message FINished")
-	if got := content(t, name); got != "a\n" {
-		t.Fatalf("first message: %q", got)
-	}
+	require.Equal(t, "a\n", content(t, name), "first message")
 	// With RDY 200, two messages in flight do not look starved, so nothing
 	// but a sync may FINish them.
 	d.publish(t, "arch", "b", "c")
 	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 2 },
 		"two messages in flight")
-	if got := content(t, name); got != "a\n" {
-		t.Fatalf("unsynced messages visible in the file: %q", got)
-	}
+	require.Equal(t, "a\n", content(t, name), "unsynced messages visible in the file")
 
 	// SIGHUP syncs and closes the file. It is repeated until it has
 	// caught both messages in the router: one that arrives after it
@@ -46,18 +42,12 @@ func TestFinishOnlyAfterSync(t *testing.T) {
 		}
 		return d.drained(t, "arch", "nsq_to_file", 3)
 	}, "FIN after SIGHUP")
-	if got := content(t, name); got != "a\nb\nc\n" {
-		t.Fatalf("after SIGHUP: %q", got)
-	}
+	require.Equal(t, "a\nb\nc\n", content(t, name), "after SIGHUP")
 
 	d.publish(t, "arch", "d")
 	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 1 })
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	if got := content(t, name); got != "a\nb\nc\nd\n" {
-		t.Fatalf("after shutdown: %q", got)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
+	require.Equal(t, "a\nb\nc\nd\n", content(t, name), "after shutdown")
 	if fs := files(t, out); !slices.Equal(fs, []string{"arch.h." + year() + ".log"}) {
 		t.Errorf("files = %v", fs)
 	}
@@ -72,9 +62,7 @@ func TestGzipRotateSize(t *testing.T) {
 	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=gz", "--output-dir="+out,
 		"--host-identifier=h", "--datetime-format=%Y", "--gzip", "--gzip-level=9", "--rotate-size=20")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "gz", "nsq_to_file", 3) }, "all FINished")
-	if code := p.stop(t, syscall.SIGINT); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGINT), "exit")
 	var want, got []string
 	for i := range msgs {
 		want = append(want, "gz.h-00000"+string(rune('0'+i))+"."+year()+".log.gz")
@@ -102,27 +90,17 @@ func TestWorkDirAndRotateInterval(t *testing.T) {
 	d.publish(t, "iv", "one")
 	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{first}) },
 		"first file moved to the output dir on rotation")
-	if got := content(t, filepath.Join(out, first)); got != "one\n" {
-		t.Fatalf("first file: %q", got)
-	}
-	if fs := files(t, work); len(fs) != 0 {
-		t.Fatalf("work dir still holds %v", fs)
-	}
+	require.Equal(t, "one\n", content(t, filepath.Join(out, first)), "first file")
+	require.Empty(t, files(t, work), "work dir still holds")
 
 	d.publish(t, "iv", "two")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, work)) == 1 }, "second file open in work dir")
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	if fs := files(t, out); !slices.Equal(fs, []string{first, second}) {
 		t.Fatalf("output files = %v", fs)
 	}
-	if got := content(t, filepath.Join(out, second)); got != "two\n" {
-		t.Errorf("second file: %q", got)
-	}
-	if fs := files(t, work); len(fs) != 0 {
-		t.Errorf("work dir still holds %v", fs)
-	}
+	assert.Equal(t, "two\n", content(t, filepath.Join(out, second)), "second file")
+	assert.Empty(t, files(t, work), "work dir still holds")
 }
 
 func TestRotateIntervalOpensNewFiles(t *testing.T) {
@@ -132,9 +110,7 @@ func TestRotateIntervalOpensNewFiles(t *testing.T) {
 		"--host-identifier=h", "--datetime-format=%Y", "--rotate-interval=50ms", "--sync-interval=20ms")
 	d.publish(t, "ri", "x")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, out)) >= 3 }, "empty files opened on rotation")
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	re := regexp.MustCompile(`^ri\.h-\d{6}\.` + year() + `\.log$`)
 	for _, f := range files(t, out) {
 		assert.True(t, re.MatchString(f), "unexpected file %s", f)
@@ -154,9 +130,7 @@ func TestShutdownExactlyOnce(t *testing.T) {
 	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=once", "--output-dir="+out,
 		"--gzip", "--rotate-size=500", "--max-in-flight=20", "--sync-interval=10ms")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, out)) >= 2 }, "archiving has started")
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	seen := lines(t, out)
 	for l, n := range seen {
 		assert.EqualValues(t, 1, n, "%q written %d times", l, n)
@@ -186,15 +160,11 @@ func TestTopicPatternDiscovery(t *testing.T) {
 	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{fa, fb}) },
 		"topic created later is discovered")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "disc_b", "nsq_to_file", 1) })
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	if a, b := content(t, filepath.Join(out, fa)), content(t, filepath.Join(out, fb)); a != "x\n" || b != "y\n" {
 		t.Errorf("contents %q %q", a, b)
 	}
-	if s := p.stderr.String(); !strings.Contains(s, "WARNING: skipping topic other (doesn't match pattern ^disc_)") {
-		t.Errorf("no skip warning in:\n%s", s)
-	}
+	assert.Contains(t, p.stderr.String(), "WARNING: skipping topic other (doesn't match pattern ^disc_)", "no skip warning in:\n")
 }
 
 func waitLookupdTopics(t *testing.T, d *daemons, want ...string) {
@@ -218,7 +188,5 @@ func TestMissingRevSkipsTopicButRuns(t *testing.T) {
 		t.Fatalf("exited %d", code)
 	case <-time.After(20 * time.Millisecond):
 	}
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 }
