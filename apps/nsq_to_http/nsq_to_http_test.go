@@ -74,9 +74,7 @@ func TestGetTemplate(t *testing.T) {
 	require.Equal(t, "", r.body)
 	checkHeader(t, r, "User-Agent", "nsq_to_http v1.3.0")
 	checkHeader(t, r, "X-H", "1")
-	if ct := r.header.Get("Content-Type"); ct != "" {
-		t.Errorf("GET carries Content-Type %q", ct)
-	}
+	assert.Equal(t, "", r.header.Get("Content-Type"), "GET carries Content-Type")
 }
 
 // TestFailureRequeues: POST accepts any 2xx, GET only 200; everything else,
@@ -274,9 +272,8 @@ func TestFlags(t *testing.T) {
 		assert.Contains(t, stderr.String(), c.stderr, "%q: code %d stderr %q", c.args, code, stderr)
 	}
 	stdout := &test.Buffer{}
-	if code := run([]string{"--version"}, stdout, io.Discard, nil); code != 0 || stdout.String() != "nsq_to_http v1.3.0\n" {
-		t.Errorf("--version: %d %q", code, stdout)
-	}
+	require.EqualValues(t, 0, run([]string{"--version"}, stdout, io.Discard, nil), "--version")
+	assert.Equal(t, "nsq_to_http v1.3.0\n", stdout.String(), "--version")
 }
 
 func TestDefaults(t *testing.T) {
