@@ -218,7 +218,6 @@ func TestFlags(t *testing.T) {
 		assert.Contains(t, stderr.String(), c.stderr, "%q: code %d stderr %q", c.args, code, stderr)
 	}
 	stdout := &test.Buffer{}
-	if code := run([]string{"--version"}, stdout, io.Discard, nil); code != 0 || stdout.String() != "nsq_to_nsq v1.3.0\n" {
-		t.Errorf("--version: %d %q", code, stdout)
-	}
+	require.EqualValues(t, 0, run([]string{"--version"}, stdout, io.Discard, nil), "--version")
+	assert.Equal(t, "nsq_to_nsq v1.3.0\n", stdout.String(), "--version")
 }
