@@ -3,7 +3,6 @@ package main
 import (
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,9 +34,7 @@ func TestPublishesEveryChunkToEveryNSQD(t *testing.T) {
 	for _, addr := range []string{a1, a2} {
 		c := test.Collect(t, "t", "ch", addr)
 		test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
-		if got := c.Bodies(); !slices.Equal(got, want) {
-			t.Fatalf("%s received %q, want %q", addr, got, want)
-		}
+		require.Equal(t, want, c.Bodies(), "%s received", addr)
 	}
 }
 
@@ -53,9 +50,7 @@ func TestDefaultDelimiterAndEmptyLines(t *testing.T) {
 	want := []string{"first line", "second, with comma\r", "last without newline"}
 	c := test.Collect(t, "lines", "ch", addr)
 	test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
-	if got := c.Bodies(); !slices.Equal(got, want) {
-		t.Fatalf("received %q, want %q", got, want)
-	}
+	require.Equal(t, want, c.Bodies(), "received")
 }
 
 func TestReadChunkKeepsUnterminatedTail(t *testing.T) {
