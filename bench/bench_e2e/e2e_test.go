@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -56,9 +57,7 @@ func TestPercentileExactSmall(t *testing.T) {
 		q    float64
 		want time.Duration
 	}{{0.5, 50}, {0.99, 99}, {0.999, 100}, {0.01, 1}, {1, 100}} {
-		if got := h.percentile(c.q); got != c.want {
-			t.Errorf("p%v = %d, want %d", c.q*100, got, c.want)
-		}
+		assert.Equal(t, c.want, h.percentile(c.q), "p%v", c.q*100)
 	}
 }
 
@@ -118,13 +117,9 @@ func TestPacer(t *testing.T) {
 		{2010 * time.Millisecond, 190 * time.Millisecond},
 	}
 	for i, s := range steps {
-		if got := p.delay(start.Add(s.at)); got != s.want {
-			t.Fatalf("step %d at %s: delay %s, want %s", i, s.at, got, s.want)
-		}
+		require.Equal(t, s.want, p.delay(start.Add(s.at)), "step %d at %s: delay", i, s.at)
 	}
-	if d := newPacer(0, 2, 100, start).delay(start); d != 0 {
-		t.Fatalf("unpaced delay %s", d)
-	}
+	require.EqualValues(t, 0, newPacer(0, 2, 100, start).delay(start), "unpaced delay")
 }
 
 func TestValidate(t *testing.T) {

@@ -27,8 +27,6 @@ func TestRunPrintsRatesAndLatency(t *testing.T) {
 		"--writers=2", "--readers=2", "--batch-size=20", "--rate=20000"}
 	require.NoError(t, fs.Parse(args))
 	var out bytes.Buffer
-	if err := run(c, log.New(&out, "[bench_e2e] ", log.LstdFlags)); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
+	require.NoError(t, run(c, log.New(&out, "[bench_e2e] ", log.LstdFlags)), "run")
 	require.True(t, output.MatchString(out.String()), "output %q does not match %s", out.String(), output)
 }
