@@ -70,9 +70,7 @@ func TestConsumesAll(t *testing.T) {
 	require.NotNil(t, m, "output %q does not match %s", out.String(), resultLine)
 	d, _ := time.ParseDuration(m[1])
 	ops, _ := strconv.ParseFloat(m[2], 64)
-	if got := math.Round(ops * d.Seconds()); got != msgs {
-		t.Fatalf("reported %v messages, want %d (%q)", got, msgs, out.String())
-	}
+	require.EqualValues(t, msgs, math.Round(ops*d.Seconds()), "reported messages")
 }
 
 // publish sends msgs messages to sub_bench before any channel exists; the
