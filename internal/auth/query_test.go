@@ -130,9 +130,7 @@ func TestQueryFailover(t *testing.T) {
 			t.Fatalf("query %d: %v", i, err)
 		}
 	}
-	if n := len(rec.requests()); n != 30 {
-		t.Fatalf("live server saw %d requests, want 30", n)
-	}
+	require.Len(t, rec.requests(), 30, "live server saw")
 }
 
 func TestQueryRandomStart(t *testing.T) {

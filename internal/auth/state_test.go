@@ -49,12 +49,8 @@ func TestIsAllowedTable(t *testing.T) {
 	require.NoError(t, prepared.prepare(time.Now()))
 	byHand := &State{Authorizations: tableAuthorizations()}
 	for _, tc := range allowedTable {
-		if got := prepared.IsAllowed(tc.topic, tc.channel); got != tc.want {
-			t.Errorf("prepared IsAllowed(%q, %q) = %v, want %v", tc.topic, tc.channel, got, tc.want)
-		}
-		if got := byHand.IsAllowed(tc.topic, tc.channel); got != tc.want {
-			t.Errorf("hand-built IsAllowed(%q, %q) = %v, want %v", tc.topic, tc.channel, got, tc.want)
-		}
+		assert.Equal(t, tc.want, prepared.IsAllowed(tc.topic, tc.channel), "prepared IsAllowed(%q, %q)", tc.topic, tc.channel)
+		assert.Equal(t, tc.want, byHand.IsAllowed(tc.topic, tc.channel), "hand-built IsAllowed(%q, %q)", tc.topic, tc.channel)
 	}
 }
 
