@@ -44,9 +44,7 @@ func TestMPUBBytes(t *testing.T) {
 	copy(m.Body(1), "xyz")
 	want := "MPUB t\n" + "\x00\x00\x00\x12" + "\x00\x00\x00\x02" +
 		"\x00\x00\x00\x03\x00\x00\x00" + "\x00\x00\x00\x03xyz"
-	if got := string(m.Bytes()); got != want {
-		t.Fatalf("MPUB = %q, want %q", got, want)
-	}
+	require.Equal(t, want, string(m.Bytes()), "MPUB")
 	require.EqualValues(t, 2, m.Len(), "Len %d, body size %d", m.Len(), len(m.Body(0)))
 	require.Len(t, m.Body(0), 3, "Len %d, body size %d", m.Len(), len(m.Body(0)))
 }
