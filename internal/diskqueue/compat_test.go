@@ -27,9 +27,7 @@ func TestWrittenBytes(t *testing.T) {
 		"T.diskqueue.000000.dat", "T.diskqueue.000001.dat", "T.diskqueue.000002.dat",
 		"T.diskqueue.meta.dat",
 	}
-	if got := listDir(t, dir); !equalStrings(got, wantFiles) {
-		t.Fatalf("files %v, want %v", got, wantFiles)
-	}
+	require.True(t, equalStrings(listDir(t, dir), wantFiles), "files")
 	for i := range 3 {
 		got := readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", i))
 		exp := string(record(want[2*i])) + string(record(want[2*i+1]))
@@ -42,9 +40,7 @@ func TestWrittenBytes(t *testing.T) {
 		seg[14:30] != "0000000000000000" || seg[30:34] != "msg0" {
 		t.Fatalf("record layout %x", seg[:34])
 	}
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "6\n0,0\n2,68\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.Equal(t, "6\n0,0\n2,68\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 	for _, name := range wantFiles {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		require.NoError(t, err)
@@ -67,9 +63,7 @@ func TestReadsUpstreamLayout(t *testing.T) {
 	o := testOptions(t, dir, log)
 	o.Name = "T:C"
 	q := open(t, o)
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	expectRecords(t, q, m[1], m[2])
 	expectDepth(t, q, 0)
 	eventually(t, "consumed segment removed", func() bool {
@@ -77,16 +71,12 @@ func TestReadsUpstreamLayout(t *testing.T) {
 	})
 	extra := msg(13, "msg3")
 	put(t, q, extra)
-	if got := readFile(t, dir, "T:C.diskqueue.000008.dat"); got != string(record(m[2]))+string(record(extra)) {
-		t.Fatalf("segment 8 = %x", got)
-	}
+	require.Equal(t, string(record(m[2]))+string(record(extra)), readFile(t, dir, "T:C.diskqueue.000008.dat"), "segment 8")
 	expectRecords(t, q, extra)
 	// The reader is at the end of segment 8 when the writer leaves it.
 	put(t, q, msg(14, "msg4"))
 	require.NoError(t, q.Close())
-	if got := readFile(t, dir, "T:C.diskqueue.meta.dat"); got != "1\n9,0\n9,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.Equal(t, "1\n9,0\n9,34\n", readFile(t, dir, "T:C.diskqueue.meta.dat"), "metadata")
 	require.False(t, exists(dir, "T:C.diskqueue.000008.dat"), "consumed segment 8 left behind")
 	require.True(t, exists(dir, "T.diskqueue.000007.dat"), "other queue touched or errors logged")
 	require.EqualValues(t, 0, log.count(ERROR), "other queue touched or errors logged")

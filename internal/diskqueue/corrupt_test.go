@@ -99,9 +99,7 @@ func TestBadLengthInWriteSegment(t *testing.T) {
 		t.Fatal("skipped range not logged")
 	}
 	require.NoError(t, q.Close())
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n1,34\n1,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.Equal(t, "0\n1,34\n1,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad"), "no .bad file")
 }
 
@@ -129,16 +127,12 @@ func TestCorruptMetadataRebuildsFromSegments(t *testing.T) {
 			writeFile(t, dir, "T.diskqueue.000003.dat.bad", record(m[3]))
 			writeFile(t, dir, "T.diskqueue.meta.dat", []byte(meta))
 			q := open(t, testOptions(t, dir, log))
-			if d := q.Depth(); d != 3 {
-				t.Fatalf("depth %d, want 3", d)
-			}
+			require.EqualValues(t, 3, q.Depth(), "depth")
 			expectRecords(t, q, m[:3]...)
 			expectDepth(t, q, 0)
 			put(t, q, m[3])
 			require.NoError(t, q.Close())
-			if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "1\n4,0\n4,34\n" {
-				t.Fatalf("metadata %q", got)
-			}
+			require.Equal(t, "1\n4,0\n4,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 			require.True(t, log.has(ERROR, "unusable metadata file"), "not logged")
 		})
 	}
@@ -160,9 +154,7 @@ func TestNegativeDepthIsRecounted(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.000001.dat", record(m[2]))
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("-4\n0,34\n1,34\n"))
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	expectRecords(t, q, m[1:]...)
 }
 
@@ -179,16 +171,12 @@ func TestUncleanShutdownTail(t *testing.T) {
 	o := testOptions(t, dir, log)
 	o.MaxBytesPerFile = 1000
 	q := open(t, o)
-	if d := q.Depth(); d != 4 {
-		t.Fatalf("depth %d, want 4", d)
-	}
+	require.EqualValues(t, 4, q.Depth(), "depth")
 	put(t, q, m[4])
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
 	require.NoError(t, q.Close())
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n2,34\n2,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.Equal(t, "0\n2,34\n2,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 	require.EqualValues(t, 0, log.count(ERROR), "errors logged")
 }
 
@@ -200,9 +188,7 @@ func TestUncleanShutdownTornTail(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.000000.dat", record(m[0]), record(m[1]), record(m[2])[:20])
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("1\n0,0\n0,34\n"))
 	q := open(t, testOptions(t, dir, log))
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	put(t, q, m[3])
 	expectRecords(t, q, m[0], m[1], m[3])
 	expectDepth(t, q, 0)
@@ -269,7 +255,7 @@ func TestScannerWithoutValidatorKeepsPlausibleJunk(t *testing.T) {
 	sc := scanner{buf: buf, minSize: testMin, maxSize: testMax}
 	keep, skipped := sc.scan()
 	require.Len(t, keep, 2, "keep %v skipped %v", keep, skipped)
-	require.Len(t, skipped, 0, "keep %v skipped %v", keep, skipped)
+	require.Empty(t, skipped, "keep %v skipped %v", keep, skipped)
 	require.Equal(t, string(m[1]), string(buf[keep[1].start+4:keep[1].end]), "keep %v skipped %v", keep, skipped)
 }
 
@@ -309,7 +295,5 @@ func TestEmptyOverWideRange(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("2\n3,0\n900000,34\n"))
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
 	require.NoError(t, q.Empty())
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Empty: %v", files)
-	}
+	require.Empty(t, listDir(t, dir), "files after Empty")
 }

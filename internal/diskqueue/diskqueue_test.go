@@ -2,7 +2,6 @@ package diskqueue
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -33,9 +32,7 @@ func TestPutSizeLimits(t *testing.T) {
 		assert.Error(t, q.Put(make([]byte, n)), "Put of %d bytes succeeded", n)
 	}
 	put(t, q, make([]byte, testMin), make([]byte, testMax))
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	readN(t, q, 2)
 }
 
@@ -86,9 +83,7 @@ func TestReopenPersists(t *testing.T) {
 	// One record is now read ahead but not consumed: it must survive.
 	require.NoError(t, q.Close())
 	q = open(t, o)
-	if d := q.Depth(); d != 7 {
-		t.Fatalf("depth after reopen %d, want 7", d)
-	}
+	require.EqualValues(t, 7, q.Depth(), "depth after reopen")
 	expectRecords(t, q, want[3:]...)
 	expectDepth(t, q, 0)
 	put(t, q, msg(10, "after"))
@@ -133,20 +128,14 @@ func TestEmpty(t *testing.T) {
 	}
 	expectRecords(t, q, msg(0, "msg0"))
 	require.NoError(t, q.Empty())
-	if d := q.Depth(); d != 0 {
-		t.Fatalf("depth after Empty %d", d)
-	}
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Empty: %v", files)
-	}
+	require.EqualValues(t, 0, q.Depth(), "depth after Empty")
+	require.Empty(t, listDir(t, dir), "files after Empty")
 	expectNothing(t, q)
 	put(t, q, msg(9, "msg9"))
 	expectRecords(t, q, msg(9, "msg9"))
 	require.NoError(t, q.Close())
 	// Writing was at segment 2 (5 records of 34 bytes, 2 per segment).
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n3,34\n3,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.Equal(t, "0\n3,34\n3,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 }
 
 func TestDelete(t *testing.T) {
@@ -158,31 +147,19 @@ func TestDelete(t *testing.T) {
 		put(t, q, msg(i, "msg0"))
 	}
 	require.NoError(t, q.Delete())
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Delete: %v", files)
-	}
-	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Put after Delete: %v", err)
-	}
+	require.Empty(t, listDir(t, dir), "files after Delete")
+	require.ErrorIs(t, q.Put(msg(1, "x")), ErrClosed, "Put after Delete")
 	require.NoError(t, q.Close(), "Close after Delete")
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Close: %v", files)
-	}
+	require.Empty(t, listDir(t, dir), "files after Close")
 }
 
 func TestClosedQueue(t *testing.T) {
 	q := NewWithOptions(testOptions(t, t.TempDir(), newLogRecorder(t)))
 	require.NoError(t, q.Close())
 	require.NoError(t, q.Close(), "second Close")
-	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Put: %v", err)
-	}
-	if err := q.Empty(); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Empty: %v", err)
-	}
-	if err := q.Delete(); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Delete: %v", err)
-	}
+	require.ErrorIs(t, q.Put(msg(1, "x")), ErrClosed, "Put")
+	require.ErrorIs(t, q.Empty(), ErrClosed, "Empty")
+	require.ErrorIs(t, q.Delete(), ErrClosed, "Delete")
 }
 
 func TestConcurrentPut(t *testing.T) {
@@ -222,9 +199,7 @@ func TestSyncEveryWritesMetadataBeforePutReturns(t *testing.T) {
 	for i := range 3 {
 		put(t, q, msg(i, "msg0"))
 		want := fmt.Sprintf("%d\n0,0\n%d,%d\n", i+1, i/2, 34*(i%2+1))
-		if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != want {
-			t.Fatalf("after Put %d metadata %q, want %q", i, got, want)
-		}
+		require.Equal(t, want, readFile(t, dir, "T.diskqueue.meta.dat"), "after Put %d metadata", i)
 	}
 	expectRecords(t, q, msg(0, "msg0"))
 	eventually(t, "metadata after read", func() bool {
@@ -251,13 +226,9 @@ func TestNoSyncWithoutTrigger(t *testing.T) {
 	require.False(t, exists(dir, "T.diskqueue.meta.dat"), "metadata written without a sync trigger")
 	// Rolling to a new segment is a trigger.
 	put(t, q, msg(2, "msg2"))
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "2\n0,0\n1,0\n" {
-		t.Fatalf("metadata after roll %q", got)
-	}
+	require.Equal(t, "2\n0,0\n1,0\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata after roll")
 	require.NoError(t, q.Close())
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "3\n0,0\n1,34\n" {
-		t.Fatalf("metadata after Close %q", got)
-	}
+	require.Equal(t, "3\n0,0\n1,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata after Close")
 }
 
 func TestReadChanInSelect(t *testing.T) {
