@@ -93,13 +93,9 @@ func TestEpsilonGreedyPrefersFastHost(t *testing.T) {
 	}
 	p.rand = func() float64 { return 0.5 } // exploit; draw the middle of the weights
 	// weights 1/90 and 1/10: "slow" holds the first 10 % of the range.
-	if h := p.Get().Host(); h != "fast" {
-		t.Fatalf("picked %s", h)
-	}
+	require.Equal(t, "fast", p.Get().Host(), "picked")
 	p.rand = func() float64 { return 0.05 } // < Epsilon: explore (rotation)
-	if h := p.Get().Host(); h != "slow" {
-		t.Fatalf("exploration picked %s, want the rotation's first host", h)
-	}
+	require.Equal(t, "slow", p.Get().Host(), "exploration picked")
 }
 
 func TestEpsilonGreedyDecay(t *testing.T) {
@@ -108,16 +104,12 @@ func TestEpsilonGreedyDecay(t *testing.T) {
 	p.std.now = clk.now
 	p.start = clk.t
 	p.record("a", 10*time.Millisecond)
-	if ms := p.timings["a"].weightedMeanMs(p.cur); ms != 10 {
-		t.Fatalf("mean %v", ms)
-	}
+	require.EqualValues(t, 10, p.timings["a"].weightedMeanMs(p.cur), "mean")
 	clk.advance(DecayDuration + bucketSpan)
 	p.mu.Lock()
 	p.rotateLocked()
 	p.mu.Unlock()
-	if ms := p.timings["a"].weightedMeanMs(p.cur); ms != 0 {
-		t.Fatalf("sample did not expire: %v", ms)
-	}
+	require.EqualValues(t, 0, p.timings["a"].weightedMeanMs(p.cur), "sample did not expire")
 }
 
 func TestEpsilonGreedySkipsDeadHosts(t *testing.T) {
@@ -126,8 +118,6 @@ func TestEpsilonGreedySkipsDeadHosts(t *testing.T) {
 	r := p.Get()
 	r.Mark(errDown)
 	for range 5 {
-		if h := p.Get().Host(); h == r.Host() {
-			t.Fatalf("dead host %s picked", h)
-		}
+		require.NotEqual(t, r.Host(), p.Get().Host(), "dead host")
 	}
 }
