@@ -12,6 +12,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -106,12 +107,8 @@ func TestV1OnRealServer(t *testing.T) {
 		require.NoError(t, err)
 		resp.Body.Close()
 		srv.Close()
-		if ct := resp.Header.Get("Content-Type"); ct != c.wantCT {
-			t.Errorf("%#v: Content-Type = %q, want %q", c.data, ct, c.wantCT)
-		}
-		if got := resp.Header.Get("X-NSQ-Content-Type"); got != nsqCT {
-			t.Errorf("%#v: X-NSQ-Content-Type = %q", c.data, got)
-		}
+		assert.Equal(t, c.wantCT, resp.Header.Get("Content-Type"), "%#v: Content-Type", c.data)
+		assert.Equal(t, nsqCT, resp.Header.Get("X-NSQ-Content-Type"), "%#v: X-NSQ-Content-Type", c.data)
 	}
 }
 
@@ -242,9 +239,7 @@ func TestRouterMethodNotAllowed(t *testing.T) {
 	for _, c := range cases {
 		w := route(r, c.method, c.target)
 		response{405, jsonCT, nsqCT, `{"message":"METHOD_NOT_ALLOWED"}`}.check(t, w)
-		if got := w.Header().Get("Allow"); got != c.allow {
-			t.Errorf("%s %s: Allow = %q, want %q", c.method, c.target, got, c.allow)
-		}
+		assert.Equal(t, c.allow, w.Header().Get("Allow"), "%s %s: Allow", c.method, c.target)
 	}
 }
 

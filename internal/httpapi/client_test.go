@@ -79,9 +79,8 @@ func TestClientFollowsTLSRequired(t *testing.T) {
 	require.True(t, doc.OK, "doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
 	require.Equal(t, "GET", gotMethod, "doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
 	require.Equal(t, "/stats?format=json", gotURI, "doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
-	if err := newClient(tlsConfig).POSTV1(plain.URL + "/topic/pause?topic=t"); err != nil || gotMethod != "POST" {
-		t.Fatalf("POST: err=%v method=%s", err, gotMethod)
-	}
+	require.NoError(t, newClient(tlsConfig).POSTV1(plain.URL+"/topic/pause?topic=t"), "POST: err")
+	require.Equal(t, "POST", gotMethod, "POST: err")
 }
 
 func TestClientTLSRequiredBadBody(t *testing.T) {

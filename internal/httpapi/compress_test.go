@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,9 +16,7 @@ func TestAcceptedEncoding(t *testing.T) {
 		"": "", "br": "", "gzip": "gzip", "deflate, gzip": "deflate",
 		"br;q=1, GZIP;q=0.5": "gzip", "identity": "",
 	} {
-		if got := acceptedEncoding(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, acceptedEncoding(in), "%q", in)
 	}
 }
 
