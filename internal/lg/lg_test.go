@@ -51,9 +51,7 @@ func TestLevelString(t *testing.T) {
 		0: "INVALID", 6: "INVALID", -1: "INVALID",
 	}
 	for l, want := range cases {
-		if got := l.String(); got != want {
-			t.Errorf("Level(%d).String() = %q, want %q", int(l), got, want)
-		}
+		assert.Equal(t, want, l.String(), "Level(%d).String()", int(l))
 	}
 }
 
@@ -62,17 +60,15 @@ func TestLevelText(t *testing.T) {
 		b, err := l.MarshalText()
 		require.NoError(t, err)
 		var back Level
-		if err := back.UnmarshalText(b); err != nil || back != l {
-			t.Errorf("round trip of %v through %q = (%v, %v)", l, b, back, err)
-		}
+		require.NoError(t, back.UnmarshalText(b), "round trip of %v through %q", l, b)
+		assert.Equal(t, l, back, "round trip of %v through %q", l, b)
 	}
 	if b, _ := WARN.MarshalText(); string(b) != "warn" {
 		t.Fatalf("WARN.MarshalText() = %q, want %q", b, "warn")
 	}
 	l := INFO
-	if err := l.UnmarshalText([]byte("nope")); err == nil || l != INFO {
-		t.Fatalf("bad text: (%v, %v), want error and level unchanged", l, err)
-	}
+	require.Error(t, l.UnmarshalText([]byte("nope")), "bad text")
+	require.Equal(t, INFO, l, "bad text")
 }
 
 func TestLevelFlag(t *testing.T) {
@@ -80,12 +76,9 @@ func TestLevelFlag(t *testing.T) {
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	fs.SetOutput(&bytes.Buffer{})
 	fs.Var(&l, "log-level", "")
-	if err := fs.Parse([]string{"-log-level=ERROR"}); err != nil || l != ERROR {
-		t.Fatalf("parse = (%v, %v)", l, err)
-	}
-	if got := (&l).Get(); got != ERROR {
-		t.Fatalf("Get() = %v", got)
-	}
+	require.NoError(t, fs.Parse([]string{"-log-level=ERROR"}), "parse")
+	require.Equal(t, ERROR, l, "parse")
+	require.Equal(t, ERROR, (&l).Get(), "Get()")
 	require.Error(t, fs.Parse([]string{"-log-level=warning"}), "warning accepted as a flag value")
 }
 
