@@ -66,12 +66,8 @@ func TestIsValidNameEveryByte(t *testing.T) {
 		b := byte(c)
 		want := b == '.' || b == '_' || b == '-' ||
 			(b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-		if got := IsValidName(string([]byte{b})); got != want {
-			t.Errorf("IsValidName(%q) = %v, want %v", b, got, want)
-		}
-		if got := IsValidName(string([]byte{b}) + "#ephemeral"); got != want {
-			t.Errorf("IsValidName(%q#ephemeral) = %v, want %v", b, got, want)
-		}
+		assert.Equal(t, want, IsValidName(string([]byte{b})), "IsValidName(%q)", b)
+		assert.Equal(t, want, IsValidName(string([]byte{b})+"#ephemeral"), "IsValidName(%q#ephemeral)", b)
 	}
 }
 
@@ -87,9 +83,7 @@ func TestIsEphemeral(t *testing.T) {
 		"a#ephemeralx":  false,
 	}
 	for n, want := range cases {
-		if got := IsEphemeral(n); got != want {
-			t.Errorf("IsEphemeral(%q) = %v, want %v", n, got, want)
-		}
+		assert.Equal(t, want, IsEphemeral(n), "IsEphemeral(%q)", n)
 	}
 }
 
@@ -110,9 +104,7 @@ func TestClientErr(t *testing.T) {
 	require.True(t, f.Fatal, "NewFatalClientErr is not fatal")
 	require.Nil(t, f.Unwrap(), "Unwrap() = %v", f.Unwrap())
 	// A description made of a single space still gets its separator.
-	if got := NewClientErr(nil, EInvalid, " ").Error(); got != "E_INVALID  " {
-		t.Fatalf("Error() = %q", got)
-	}
+	require.Equal(t, "E_INVALID  ", NewClientErr(nil, EInvalid, " ").Error(), "Error()")
 }
 
 func TestErrorCodesAreTheirNames(t *testing.T) {

@@ -67,9 +67,7 @@ func TestTCPServerClosedListenerReturnsNil(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	l.Close()
-	if err := TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf); err != nil {
-		t.Fatalf("TCPServer on closed listener = %v, want nil", err)
-	}
+	require.NoError(t, TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf), "TCPServer on closed listener")
 }
 
 // scriptedListener returns the scripted Accept errors in order.
@@ -101,9 +99,7 @@ func TestTCPServerRetriesTimeouts(t *testing.T) {
 	l := &scriptedListener{errs: []error{timeoutErr{}, timeoutErr{}}}
 	var logged []string
 	logf := func(f string, args ...any) { logged = append(logged, f) }
-	if err := TCPServer(l, handlerFunc(func(net.Conn) {}), logf); err != nil {
-		t.Fatalf("err = %v, want nil", err)
-	}
+	require.NoError(t, TCPServer(l, handlerFunc(func(net.Conn) {}), logf), "err")
 	require.Len(t, logged, 2, "logged = %q", logged)
 	require.True(t, strings.HasPrefix(logged[0], "temporary Accept() failure"), "logged = %q", logged)
 }
