@@ -68,9 +68,7 @@ func TestInsertMeasuresLatency(t *testing.T) {
 		t.Fatalf("result %+v, want count 100 and p50 ~50ms", r)
 	}
 	q.Insert(c.t.Add(time.Second).UnixNano()) // timestamp in the future
-	if r := q.Result(); r.Count != 101 {
-		t.Fatalf("count %d", r.Count)
-	}
+	require.EqualValues(t, 101, q.Result().Count, "count")
 }
 
 func TestWindowRotation(t *testing.T) {
@@ -81,27 +79,19 @@ func TestWindowRotation(t *testing.T) {
 	q.Insert(c.ago(1))
 	c.advance(window / 2) // exactly on the boundary: no move yet
 	q.Insert(c.ago(2))
-	if n := count(); n != 2 {
-		t.Fatalf("same half-window: count %d, want 2", n)
-	}
+	require.EqualValues(t, 2, count(), "same half-window: count")
 	c.advance(1) // first move: samples so far are now in the older window
 	q.Insert(c.ago(3))
-	if n := count(); n != 3 {
-		t.Fatalf("after one move: count %d, want 3", n)
-	}
+	require.EqualValues(t, 3, count(), "after one move: count")
 	c.advance(window / 2) // second move drops the first two samples
 	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 3 {
 		t.Fatalf("after two moves: %+v, want only the sample of 3ns", r)
 	}
 	c.advance(window / 2) // third move drops the rest, without any insert
-	if n := count(); n != 0 {
-		t.Fatalf("after three moves: count %d, want 0", n)
-	}
+	require.EqualValues(t, 0, count(), "after three moves: count")
 	q.Insert(c.ago(4))
 	c.advance(100 * window) // long idle: both windows emptied at once
-	if n := count(); n != 0 {
-		t.Fatalf("after idle: count %d, want 0", n)
-	}
+	require.EqualValues(t, 0, count(), "after idle: count")
 	q.Insert(c.ago(5))
 	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 5 {
 		t.Fatalf("after idle insert: %+v", r)
@@ -126,9 +116,7 @@ func TestZeroWindowNeverRotates(t *testing.T) {
 	q.Insert(c.ago(7))
 	c.advance(1000 * time.Hour)
 	q.Insert(c.ago(7))
-	if n := q.Result().Count; n != 2 {
-		t.Fatalf("count %d, want 2", n)
-	}
+	require.EqualValues(t, 2, q.Result().Count, "count")
 }
 
 func TestQuantileMerge(t *testing.T) {

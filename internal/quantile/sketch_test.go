@@ -90,9 +90,7 @@ func TestSketchSmallCounts(t *testing.T) {
 	require.EqualValues(t, 0, s.query(0.5), "empty sketch not 0")
 	s.insert(11454135493)
 	for _, q := range []float64{0.01, 0.5, 0.99, 1} {
-		if got := s.query(q); got != 11454135493 {
-			t.Fatalf("single sample q=%v: %v", q, got)
-		}
+		require.EqualValues(t, 11454135493, s.query(q), "single sample q=%v", q)
 	}
 	s.insert(-5) // clock skew counts as 0
 	require.EqualValues(t, 0, s.query(0.5), "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
