@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,9 +26,7 @@ func TestPrefix(t *testing.T) {
 		{"", "myhost", 4151, ""},
 	}
 	for _, tc := range cases {
-		if got := Prefix(tc.template, tc.addr, tc.port); got != tc.want {
-			t.Errorf("Prefix(%q, %q, %d) = %q, want %q", tc.template, tc.addr, tc.port, got, tc.want)
-		}
+		assert.Equal(t, tc.want, Prefix(tc.template, tc.addr, tc.port), "Prefix(%q, %q, %d)", tc.template, tc.addr, tc.port)
 	}
 }
 

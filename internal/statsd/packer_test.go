@@ -27,7 +27,7 @@ func TestPackerPacksWholeLines(t *testing.T) {
 	require.Equal(t, fmt.Sprintf("%q", want), fmt.Sprintf("%q", got))
 	require.Len(t, p.Packets(), len(want), "Packets not idempotent")
 	p.Reset()
-	require.Len(t, p.Packets(), 0, "Reset left packets")
+	require.Empty(t, p.Packets(), "Reset left packets")
 	p.Write([]byte("x\n"))
 	if got := p.Packets(); len(got) != 1 || string(got[0]) != "x\n" {
 		t.Fatalf("after reset %q", got)

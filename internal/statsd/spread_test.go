@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,9 +29,7 @@ func TestSpreadDuration(t *testing.T) {
 		time.Minute: 59 * time.Second, 3 * time.Second: 2 * time.Second,
 		time.Second: 0, 500 * time.Millisecond: 0, 0: 0, -time.Second: 0,
 	} {
-		if got := SpreadDuration(in); got != want {
-			t.Errorf("SpreadDuration(%v) = %v, want %v", in, got, want)
-		}
+		assert.Equal(t, want, SpreadDuration(in), "SpreadDuration(%v)", in)
 	}
 }
 
@@ -53,13 +52,12 @@ func TestSpreadNoWait(t *testing.T) {
 	never := func(time.Duration, <-chan struct{}) bool { t.Fatal("waited"); return false }
 	for _, over := range []time.Duration{0, -time.Second} {
 		var w recordingWriter
-		if err := spread(&w, packets("a", "b"), over, nil, never); err != nil || len(w.writes) != 2 {
-			t.Fatalf("over %v: writes %q err %v", over, w.writes, err)
-		}
+		require.NoError(t, spread(&w, packets("a", "b"), over, nil, never), "over %v: writes %q err", over, w.writes)
+		require.Len(t, w.writes, 2, "over %v: writes %q err", over, w.writes)
 	}
 	var w recordingWriter
 	require.Nil(t, spread(&w, nil, time.Minute, nil, never), "empty spread wrote")
-	require.Len(t, w.writes, 0, "empty spread wrote")
+	require.Empty(t, w.writes, "empty spread wrote")
 	require.Nil(t, spread(&w, packets("only"), time.Minute, nil, never), "single packet waited or was lost")
 	require.Len(t, w.writes, 1, "single packet waited or was lost")
 }
@@ -90,7 +88,6 @@ func TestSpreadRealTimer(t *testing.T) {
 
 func TestSpreadKeepsSendingAfterError(t *testing.T) {
 	fw := &failWriter{}
-	if err := Spread(fw, packets("a", "b", "c"), 0, nil); err == nil || fw.n != 3 {
-		t.Fatalf("err %v after %d writes; want error after 3", err, fw.n)
-	}
+	require.Error(t, Spread(fw, packets("a", "b", "c"), 0, nil), "err")
+	require.EqualValues(t, 3, fw.n, "err")
 }
