@@ -10,13 +10,9 @@ import (
 
 func TestString(t *testing.T) {
 	want := "nsqd v1.3.0 (built w/" + runtime.Version() + ")"
-	if got := String("nsqd"); got != want {
-		t.Fatalf("String(nsqd) = %q, want %q", got, want)
-	}
+	require.Equal(t, want, String("nsqd"), "String(nsqd)")
 	re := regexp.MustCompile(`^nsqlookupd v\d+\.\d+\.\d+ \(built w/.+\)$`)
-	if got := String("nsqlookupd"); !re.MatchString(got) {
-		t.Fatalf("String(nsqlookupd) = %q, want to match %s", got, re)
-	}
+	require.True(t, re.MatchString(String("nsqlookupd")), "String(nsqlookupd)")
 }
 
 func TestBinary(t *testing.T) {
