@@ -127,9 +127,7 @@ func expect(t *testing.T, code int, method, u, body, want string) string {
 func getJSON(t *testing.T, u string, v any) {
 	t.Helper()
 	body := expect(t, 200, http.MethodGet, u, "", "")
-	if err := json.Unmarshal([]byte(body), v); err != nil {
-		t.Fatalf("GET %s: %v in %s", u, err, body)
-	}
+	require.NoError(t, json.Unmarshal([]byte(body), v), "GET %s", u)
 }
 
 // waitProducers polls the lookupd until topic has n producers.

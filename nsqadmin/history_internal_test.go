@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -13,9 +14,7 @@ func TestRingSize(t *testing.T) {
 		interval time.Duration
 		want     int
 	}{{10 * time.Second, 360}, {time.Second, 3600}, {7 * time.Second, 515}, {2 * time.Hour, 1}} {
-		if got := newHistory(c.interval).size; got != c.want {
-			t.Errorf("interval %s: %d points, want %d", c.interval, got, c.want)
-		}
+		assert.Equal(t, c.want, newHistory(c.interval).size, "interval %s", c.interval)
 	}
 }
 

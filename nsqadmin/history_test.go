@@ -10,6 +10,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -62,17 +63,13 @@ func TestHistory(t *testing.T) {
 		}
 	}
 	// The topic's messages went to its channel on both nodes.
-	if last := doc.Points[len(doc.Points)-1]; last.Depth != 0 {
-		t.Errorf("topic point %+v", last)
-	}
+	assert.EqualValues(t, 0, doc.Points[len(doc.Points)-1].Depth, "topic point")
 	getJSON(t, u+"?topic=h&channel=c", &doc)
 	if last := doc.Points[len(doc.Points)-1]; last.Depth != 5 || last.Messages != 5 {
 		t.Errorf("channel point %+v", last)
 	}
 	getJSON(t, u+"?node="+b.HTTPAddr, &doc)
-	if last := doc.Points[len(doc.Points)-1]; last.Messages != 3 {
-		t.Errorf("node point %+v", last)
-	}
+	assert.EqualValues(t, 3, doc.Points[len(doc.Points)-1].Messages, "node point")
 	doc = historyDoc{}
 	getJSON(t, u, &doc)
 	if len(doc.Topics) != 1 || len(doc.Topics["h"]) < 2 || doc.Points != nil {

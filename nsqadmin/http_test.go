@@ -35,13 +35,9 @@ func TestShellGlobals(t *testing.T) {
 			"BASE_PATH": `"/"`, "HISTORY_INTERVAL": "3",
 		}
 		for name, v := range want {
-			if got := global(t, body, name); got != v {
-				t.Errorf("GET %s: %s = %s, want %s", p, name, got, v)
-			}
+			assert.Equal(t, v, global(t, body, name), "GET %s: %s", p, name)
 		}
-		if got := global(t, body, "NSQLOOKUPD"); !strings.HasPrefix(got, `["127.0.0.1:4161","127.0.0.1:4261"]`) {
-			t.Errorf("NSQLOOKUPD = %s", got)
-		}
+		assert.True(t, strings.HasPrefix(global(t, body, "NSQLOOKUPD"), `["127.0.0.1:4161","127.0.0.1:4261"]`), "NSQLOOKUPD")
 	}
 }
 
