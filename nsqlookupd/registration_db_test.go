@@ -72,9 +72,7 @@ func TestRegistrationDBIndexes(t *testing.T) {
 	require.True(t, removed, "RemoveProducer: %v %d", removed, left)
 	require.EqualValues(t, 1, left, "RemoveProducer: %v %d", removed, left)
 	checkIndexes(t, db)
-	if got := db.RemovePeer("b"); len(got) != 3 {
-		t.Fatalf("RemovePeer removed %v", got)
-	}
+	require.Len(t, db.RemovePeer("b"), 3, "RemovePeer removed")
 	checkIndexes(t, db)
 	db.DeleteTopic("t1")
 	checkIndexes(t, db)
@@ -104,9 +102,7 @@ func TestRegistrationDBLookupFilters(t *testing.T) {
 	if res, _ = db.Lookup("t", now, time.Second, time.Hour); len(res.producers) != 1 || res.producers[0] != a {
 		t.Fatalf("inactive filter: %v", res.producers)
 	}
-	if n := db.Tombstone("t", "h:1", now); n != 2 {
-		t.Fatalf("tombstoned %d", n)
-	}
+	require.EqualValues(t, 2, db.Tombstone("t", "h:1", now), "tombstoned")
 	if res, _ = db.Lookup("t", now, time.Hour, time.Hour); len(res.producers) != 0 {
 		t.Fatalf("tombstoned producers visible: %v", res.producers)
 	}
