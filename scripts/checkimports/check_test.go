@@ -51,7 +51,7 @@ func TestCheckAllowed(t *testing.T) {
 	pkgs[8].XTestImports = prefixed([]string{"testcluster"})
 	// and the deployment files.
 	pkgs[0].TestImports = prefixed([]string{"deploy"})
-	require.Len(t, Check(mod, pkgs), 0)
+	require.Empty(t, Check(mod, pkgs))
 }
 
 func TestCheckViolations(t *testing.T) {
@@ -116,13 +116,13 @@ func TestCheckTestImports(t *testing.T) {
 	// Internal test files are not held to the daemon rule.
 	q := pkg("internal/clusterinfo", "clusterinfo")
 	q.XTestImports = prefixed([]string{"nsqd", "nsqlookupd"})
-	require.Len(t, Check(mod, []Package{q}), 0)
+	require.Empty(t, Check(mod, []Package{q}))
 }
 
 func TestCheckIgnoresOtherModules(t *testing.T) {
 	p := Package{ImportPath: "example.org/other/util", Name: "util",
 		Imports: []string{mod + "/cmd/nsqd"}}
-	require.Len(t, Check(mod, []Package{p}), 0)
+	require.Empty(t, Check(mod, []Package{p}))
 }
 
 func TestDecodeFailsOnLoadError(t *testing.T) {
