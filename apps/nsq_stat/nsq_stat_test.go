@@ -138,9 +138,9 @@ func TestValidation(t *testing.T) {
 		assert.EqualValues(t, 1, code, "%v: exit %d, stderr %q", c.args, code, errOut)
 		assert.Equal(t, c.msg+"\n", stripTime(errOut), "%v: exit %d, stderr %q", c.args, code, errOut)
 	}
-	if code, out, _ := runStat("--version"); code != 0 || out != "nsq_stat v1.3.0\n" {
-		t.Errorf("--version: %d %q", code, out)
-	}
+	code, out, _ := runStat("--version")
+	assert.EqualValues(t, 0, code, "--version: %d %q", code, out)
+	assert.Equal(t, "nsq_stat v1.3.0\n", out, "--version: %d %q", code, out)
 	if code, _, errOut := runStat("--bogus"); code != 2 || !strings.HasPrefix(errOut, "flag provided but not defined: -bogus") {
 		t.Errorf("--bogus: %d %q", code, errOut)
 	}
