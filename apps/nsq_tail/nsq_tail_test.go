@@ -84,9 +84,8 @@ func TestRawBodies(t *testing.T) {
 	test.Publish(t, addr, "raw", "tab\there", `quote " and \ backslash`, "ünï")
 	tl := startTail(t, "--topic", "raw", "--n=3", "--nsqd-tcp-address", addr)
 	require.EqualValues(t, 0, tl.wait(t), "exit code")
-	if got, want := tl.stdout.String(), "tab\there\nquote \" and \\ backslash\nünï\n"; got != want {
-		t.Fatalf("stdout %q, want %q", got, want)
-	}
+	got, want := tl.stdout.String(), "tab\there\nquote \" and \\ backslash\nünï\n"
+	require.Equal(t, want, got, "stdout %q", got)
 }
 
 type failingWriter struct{}
