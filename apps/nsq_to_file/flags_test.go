@@ -68,18 +68,15 @@ func TestDefaults(t *testing.T) {
 func TestFilenameFormat(t *testing.T) {
 	base := func() *Options { o := NewOptions(); o.WorkDir = o.OutputDir; return o }
 	o := base()
-	if got, _ := filenameFormat(o, "tp", "box.example.com", 42); got != "tp.box.<DATETIME>.log" {
-		t.Errorf("plain: %q", got)
-	}
+	got, _ := filenameFormat(o, "tp", "box.example.com", 42)
+	assert.Equal(t, "tp.box.<DATETIME>.log", got, "plain: %q", got)
 	o = base()
 	o.GZIP, o.HostIdentifier, o.FilenameFormat = true, "<SHORT_HOST>-<HOSTNAME>", "<TOPIC>.<HOST>.<PID><REV>"
-	if got, _ := filenameFormat(o, "tp", "box.example.com", 42); got != "tp.box-box.example.com.42<REV>.gz" {
-		t.Errorf("gzip: %q", got)
-	}
+	got, _ = filenameFormat(o, "tp", "box.example.com", 42)
+	assert.Equal(t, "tp.box-box.example.com.42<REV>.gz", got, "gzip: %q", got)
 	o = base()
 	o.RotateSize, o.FilenameFormat = 10, "<TOPIC>.log"
-	if _, err := filenameFormat(o, "tp", "h", 1); err == nil {
-		t.Error("missing <REV> accepted with rotation")
-	}
+	_, err := filenameFormat(o, "tp", "h", 1)
+	assert.Error(t, err, "missing <REV> accepted with rotation")
 	assert.Equal(t, "a-000003.log", withRev("a<REV>.log", 3), "withRev")
 }

@@ -161,9 +161,9 @@ func TestTopicPatternDiscovery(t *testing.T) {
 		"topic created later is discovered")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "disc_b", "nsq_to_file", 1) })
 	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
-	if a, b := content(t, filepath.Join(out, fa)), content(t, filepath.Join(out, fb)); a != "x\n" || b != "y\n" {
-		t.Errorf("contents %q %q", a, b)
-	}
+	a, b := content(t, filepath.Join(out, fa)), content(t, filepath.Join(out, fb))
+	assert.Equal(t, "x\n", a, "contents %q %q", a, b)
+	assert.Equal(t, "y\n", b, "contents %q %q", a, b)
 	assert.Contains(t, p.stderr.String(), "WARNING: skipping topic other (doesn't match pattern ^disc_)", "no skip warning in:\n")
 }
 
