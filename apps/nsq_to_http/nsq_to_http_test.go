@@ -281,10 +281,14 @@ func TestDefaults(t *testing.T) {
 	o, _, ok := parseFlags([]string{"--topic=t", "--nsqd-tcp-address=a:1", "--post=http://x/"}, io.Discard)
 	require.True(t, ok, "flags rejected")
 	require.Nil(t, o.validate(), "flags rejected")
-	if o.channel != "nsq_to_http" || o.mode != "hostpool" || o.numPublishers != 100 || o.cfg.MaxInFlight != 200 ||
-		o.sample != 1 || o.connectTimeout != 2*time.Second || o.requestTimeout != 20*time.Second ||
-		o.statusEvery != 250 || o.contentType != "application/octet-stream" {
-		t.Errorf("defaults %+v", o)
-	}
+	assert.Equal(t, "nsq_to_http", o.channel, "defaults %+v", o)
+	assert.Equal(t, "hostpool", o.mode, "defaults %+v", o)
+	assert.EqualValues(t, 100, o.numPublishers, "defaults %+v", o)
+	assert.EqualValues(t, 200, o.cfg.MaxInFlight, "defaults %+v", o)
+	assert.EqualValues(t, 1, o.sample, "defaults %+v", o)
+	assert.Equal(t, 2*time.Second, o.connectTimeout, "defaults %+v", o)
+	assert.Equal(t, 20*time.Second, o.requestTimeout, "defaults %+v", o)
+	assert.EqualValues(t, 250, o.statusEvery, "defaults %+v", o)
+	assert.Equal(t, "application/octet-stream", o.contentType, "defaults %+v", o)
 	assert.Equal(t, "nsq_to_http/1.3.0 go-nsq/1.1.0", o.cfg.UserAgent, "user agent %q", o.cfg.UserAgent)
 }
