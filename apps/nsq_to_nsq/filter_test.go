@@ -18,9 +18,8 @@ func newTestFilter(field, value string, whitelist ...string) (*jsonFilter, *byte
 
 func TestFilterNoneWithoutOptions(t *testing.T) {
 	t.Parallel()
-	if f, _ := newTestFilter("", "only value"); f != nil {
-		t.Fatal("a value alone must not filter")
-	}
+	f, _ := newTestFilter("", "only value")
+	require.Nil(t, f, "a value alone must not filter")
 }
 
 func TestFilterRequiredValue(t *testing.T) {
