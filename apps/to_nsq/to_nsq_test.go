@@ -77,9 +77,8 @@ func TestSignalStops(t *testing.T) {
 	go func() {
 		codeCh <- run([]string{"--topic=sig", "--nsqd-tcp-address=" + addr}, pr, test.NewLogger(t), stop)
 	}()
-	if _, err := io.WriteString(pw, "before signal\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(pw, "before signal\n")
+	require.NoError(t, err)
 	c := test.Collect(t, "sig", "ch", addr)
 	test.Eventually(t, 5*time.Second, func() bool { return c.Len() == 1 })
 	stop <- syscall.SIGTERM
@@ -130,9 +129,8 @@ func TestFatalLineFormat(t *testing.T) {
 		!strings.HasSuffix(stderr, " --topic required\n") {
 		t.Fatalf("stderr %q", stderr)
 	}
-	if _, err := time.Parse("2006/01/02 15:04:05", stderr[:19]); err != nil {
-		t.Fatal(err)
-	}
+	_, err := time.Parse("2006/01/02 15:04:05", stderr[:19])
+	require.NoError(t, err)
 }
 
 func splitAll(in string, delim byte) []string {
