@@ -61,7 +61,6 @@ func publish(t *testing.T, addr, topic string, msgs int) {
 	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
 	require.NoError(t, err)
 	defer conn.Close()
-	if _, err := benchwire.Publish(conn, benchwire.NewMPUB(topic, msgs, 10), time.Time{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, err = benchwire.Publish(conn, benchwire.NewMPUB(topic, msgs, 10), time.Time{}, nil)
+	require.NoError(t, err)
 }
