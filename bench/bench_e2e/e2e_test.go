@@ -20,12 +20,10 @@ func TestStampRoundTrip(t *testing.T) {
 	got, ok := readStamp(body)
 	require.True(t, ok, "readStamp = %d %v", got, ok)
 	require.Equal(t, now.UnixNano(), got, "readStamp = %d %v", got, ok)
-	if _, ok := readStamp(make([]byte, 200)); ok {
-		t.Fatal("zero body has a stamp")
-	}
-	if _, ok := readStamp(body[:7]); ok {
-		t.Fatal("7-byte body has a stamp")
-	}
+	_, ok = readStamp(make([]byte, 200))
+	require.False(t, ok, "zero body has a stamp")
+	_, ok = readStamp(body[:7])
+	require.False(t, ok, "7-byte body has a stamp")
 }
 
 func TestBucketsAreContiguous(t *testing.T) {
