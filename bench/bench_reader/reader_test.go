@@ -32,10 +32,13 @@ func parse(t *testing.T, args ...string) *config {
 
 func TestDefaults(t *testing.T) {
 	c := parse(t)
-	if c.addr != "127.0.0.1:4150" || c.topic != "sub_bench" || c.channel != "ch" ||
-		c.size != 200 || c.rdy != 2500 || c.runfor != 10*time.Second || c.deadline != "" {
-		t.Fatalf("defaults: %+v", *c)
-	}
+	require.Equal(t, "127.0.0.1:4150", c.addr, "defaults: %+v", *c)
+	require.Equal(t, "sub_bench", c.topic, "defaults: %+v", *c)
+	require.Equal(t, "ch", c.channel, "defaults: %+v", *c)
+	require.EqualValues(t, 200, c.size, "defaults: %+v", *c)
+	require.EqualValues(t, 2500, c.rdy, "defaults: %+v", *c)
+	require.Equal(t, 10*time.Second, c.runfor, "defaults: %+v", *c)
+	require.Equal(t, "", c.deadline, "defaults: %+v", *c)
 }
 
 func TestValidate(t *testing.T) {
@@ -80,7 +83,6 @@ func publish(t *testing.T, addr string, msgs int) {
 	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
 	require.NoError(t, err)
 	defer conn.Close()
-	if _, err := benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, err = benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil)
+	require.NoError(t, err)
 }
