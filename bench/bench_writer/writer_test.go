@@ -29,10 +29,12 @@ func parse(t *testing.T, args ...string) *config {
 
 func TestDefaults(t *testing.T) {
 	c := parse(t)
-	if c.addr != "127.0.0.1:4150" || c.topic != "sub_bench" || c.size != 200 ||
-		c.batchSize != 200 || c.runfor != 10*time.Second || c.deadline != "" {
-		t.Fatalf("defaults: %+v", *c)
-	}
+	require.Equal(t, "127.0.0.1:4150", c.addr, "defaults: %+v", *c)
+	require.Equal(t, "sub_bench", c.topic, "defaults: %+v", *c)
+	require.EqualValues(t, 200, c.size, "defaults: %+v", *c)
+	require.EqualValues(t, 200, c.batchSize, "defaults: %+v", *c)
+	require.Equal(t, 10*time.Second, c.runfor, "defaults: %+v", *c)
+	require.Equal(t, "", c.deadline, "defaults: %+v", *c)
 }
 
 func TestValidate(t *testing.T) {
