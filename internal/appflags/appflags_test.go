@@ -13,9 +13,9 @@ func TestStringArray(t *testing.T) {
 	var a StringArray
 	fs := NewFlagSet("app", &bytes.Buffer{})
 	fs.Var(&a, "x", "")
-	if code, ok := Parse(fs, []string{"-x=a,b", "--x", "c", "rest", "-x=d"}); !ok || code != 0 {
-		t.Fatalf("parse: %d %v", code, ok)
-	}
+	code, ok := Parse(fs, []string{"-x=a,b", "--x", "c", "rest", "-x=d"})
+	require.True(t, ok, "parse: %d %v", code, ok)
+	require.EqualValues(t, 0, code, "parse: %d %v", code, ok)
 	require.Len(t, a, 2)
 	require.Equal(t, "a,b", a[0])
 	require.Equal(t, "c", a[1])
@@ -25,15 +25,16 @@ func TestStringArray(t *testing.T) {
 func TestParseExitCodes(t *testing.T) {
 	var out bytes.Buffer
 	fs := NewFlagSet("app", &out)
-	if code, ok := Parse(fs, []string{"-h"}); ok || code != 0 || !strings.Contains(out.String(), "Usage of app:") {
-		t.Fatalf("-h: %d %v %q", code, ok, out.String())
-	}
+	code, ok := Parse(fs, []string{"-h"})
+	require.False(t, ok, "-h: %d %v %q", code, ok, out.String())
+	require.EqualValues(t, 0, code, "-h: %d %v %q", code, ok, out.String())
+	require.Contains(t, out.String(), "Usage of app:", "-h: %d %v %q", code, ok, out.String())
 	out.Reset()
 	fs = NewFlagSet("app", &out)
-	if code, ok := Parse(fs, []string{"--bad"}); ok || code != 2 ||
-		!strings.Contains(out.String(), "flag provided but not defined: -bad") {
-		t.Fatalf("--bad: %d %v %q", code, ok, out.String())
-	}
+	code, ok = Parse(fs, []string{"--bad"})
+	require.False(t, ok, "--bad: %d %v %q", code, ok, out.String())
+	require.EqualValues(t, 2, code, "--bad: %d %v %q", code, ok, out.String())
+	require.Contains(t, out.String(), "flag provided but not defined: -bad", "--bad: %d %v %q", code, ok, out.String())
 }
 
 func TestConfigVar(t *testing.T) {
@@ -81,8 +82,7 @@ func TestVersionAndFatal(t *testing.T) {
 		t.Fatal(v)
 	}
 	var out bytes.Buffer
-	if code := Fatal(NewLogger(&out), "boom"); code != 1 || !strings.HasSuffix(out.String(), " boom\n") ||
-		len(out.String()) != len("2006/01/02 15:04:05 boom\n") {
-		t.Fatalf("%d %q", code, out.String())
-	}
+	require.EqualValues(t, 1, Fatal(NewLogger(&out), "boom"))
+	require.True(t, strings.HasSuffix(out.String(), " boom\n"))
+	require.Len(t, out.String(), len("2006/01/02 15:04:05 boom\n"))
 }
