@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -86,21 +87,18 @@ func TestQueryGETShape(t *testing.T) {
 func TestQueryGETFullURLWithQuery(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
 	addr := srv.URL + "/custom/path?x=1"
-	if _, err := QueryAnyAuthd([]string{addr}, "", false, "", "good", testClient(), "get"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := QueryAnyAuthd([]string{addr}, "", false, "", "good", testClient(), "get")
+	require.NoError(t, err)
 	got := rec.requests()
-	if len(got) != 1 || got[0].path != "/custom/path" ||
-		got[0].rawQuery != "x=1?common_name=&remote_ip=&secret=good&tls=false" {
-		t.Fatalf("requests = %+v", got)
-	}
+	require.Len(t, got, 1, "requests = %+v", got)
+	require.Equal(t, "/custom/path", got[0].path, "requests = %+v", got)
+	require.Equal(t, "x=1?common_name=&remote_ip=&secret=good&tls=false", got[0].rawQuery, "requests = %+v", got)
 }
 
 func TestQueryPOSTShape(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
-	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "127.0.0.1", false, "", "good", testClient(), "post"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "127.0.0.1", false, "", "good", testClient(), "post")
+	require.NoError(t, err)
 	want := recorded{
 		method: "POST", path: "/auth",
 		accept:      "application/vnd.nsq; version=1.0",
@@ -126,9 +124,8 @@ func TestQueryFailover(t *testing.T) {
 	_, bad := newAuthServer(t, 500, "oops")
 	addrs := []string{deadAddr(t), hostOf(bad), hostOf(srv)}
 	for i := range 30 {
-		if _, err := QueryAnyAuthd(addrs, "", false, "", "s", testClient(), "get"); err != nil {
-			t.Fatalf("query %d: %v", i, err)
-		}
+		_, err := QueryAnyAuthd(addrs, "", false, "", "s", testClient(), "get")
+		require.NoError(t, err, "query %d: %v", i, err)
 	}
 	require.Len(t, rec.requests(), 30, "live server saw")
 }
@@ -146,9 +143,8 @@ func TestQueryRandomStart(t *testing.T) {
 	}
 	client := testClient()
 	for range 100 {
-		if _, err := QueryAnyAuthd(addrs, "", false, "", "s", client, "get"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := QueryAnyAuthd(addrs, "", false, "", "s", client, "get")
+		require.NoError(t, err)
 	}
 	require.NotEqualValues(t, 0, hits[0].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
 	require.NotEqualValues(t, 0, hits[1].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
@@ -160,9 +156,8 @@ func TestQueryAllFail(t *testing.T) {
 	_, err := QueryAnyAuthd([]string{deadAddr(t), hostOf(bad)}, "", false, "", "s", testClient(), "get")
 	require.Error(t, err, "err = %v", err)
 	require.Contains(t, err.Error(), `got response 401 "no"`, "err = %v", err)
-	if _, err := QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get"); err == nil {
-		t.Fatal("no addresses: want error")
-	}
+	_, err = QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get")
+	require.Error(t, err, "no addresses")
 }
 
 func TestQueryRejectsInvalidAnswers(t *testing.T) {
@@ -177,9 +172,8 @@ func TestQueryRejectsInvalidAnswers(t *testing.T) {
 	}
 	for name, answer := range answers {
 		_, srv := newAuthServer(t, 200, answer)
-		if s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "post"); err == nil {
-			t.Errorf("%s: accepted %+v", name, s)
-		}
+		s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "post")
+		assert.Error(t, err, "%s: accepted %+v", name, s)
 	}
 }
 
@@ -205,9 +199,8 @@ func TestQueryHTTPSPortRetry(t *testing.T) {
 	roots.AddCert(tlsSrv.Certificate())
 	client := NewHTTPClient(time.Second, 5*time.Second, &tls.Config{RootCAs: roots})
 	for _, method := range []string{"get", "post"} {
-		if _, err := QueryAnyAuthd([]string{hostOf(plainSrv)}, "1.2.3.4", false, "", "s", client, method); err != nil {
-			t.Fatalf("%s: %v", method, err)
-		}
+		_, err := QueryAnyAuthd([]string{hostOf(plainSrv)}, "1.2.3.4", false, "", "s", client, method)
+		require.NoError(t, err, "%s: %v", method, err)
 	}
 	got := secure.requests()
 	require.Len(t, got, 2, "plain saw %d, secure saw %d requests", len(plain.requests()), len(got))
@@ -222,9 +215,8 @@ func TestQueryHTTPSPortRetry(t *testing.T) {
 
 func TestQuery403WithoutPort(t *testing.T) {
 	_, srv := newAuthServer(t, 403, `{"message":"nope"}`)
-	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get"); err == nil {
-		t.Fatal("403 accepted")
-	}
+	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get")
+	require.Error(t, err, "403 accepted")
 }
 
 func TestHTTPClientRequestTimeout(t *testing.T) {
@@ -235,7 +227,6 @@ func TestHTTPClientRequestTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
 	client := NewHTTPClient(time.Second, 50*time.Millisecond, nil)
-	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", client, "get"); err == nil {
-		t.Fatal("hung server did not time out")
-	}
+	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", client, "get")
+	require.Error(t, err, "hung server did not time out")
 }
