@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,9 +33,9 @@ func TestParseDeadline(t *testing.T) {
 	d, err = ParseDeadline("2025-01-27 10:11:12")
 	require.NoError(t, err)
 	require.True(t, d.Equal(time.Date(2025, 1, 27, 10, 11, 12, 0, time.UTC)))
-	if _, err := ParseDeadline("2025-01-27T10:11:12Z"); err == nil || !strings.Contains(err.Error(), "--deadline") {
-		t.Fatalf("bad layout: err = %v", err)
-	}
+	_, err = ParseDeadline("2025-01-27T10:11:12Z")
+	require.Error(t, err, "bad layout: err = %v", err)
+	require.Contains(t, err.Error(), "--deadline", "bad layout: err = %v", err)
 }
 
 func TestMPUBBytes(t *testing.T) {
@@ -55,9 +54,8 @@ func TestParseMessage(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "0123456789abcdef", string(id))
 	require.Equal(t, "body", string(body))
-	if _, _, err := ParseMessage(data[:25]); err == nil {
-		t.Fatal("short message: no error")
-	}
+	_, _, err = ParseMessage(data[:25])
+	require.Error(t, err, "short message: no error")
 }
 
 // pipe returns a Conn whose peer is the other end of an in-memory pipe.
@@ -84,9 +82,9 @@ func TestCommandsExactBytes(t *testing.T) {
 		"FIN 0123456789abcdef\n" + "NOP\n"
 	got := make([]byte, len(want))
 	go c.Flush()
-	if _, err := io.ReadFull(peer, got); err != nil || string(got) != want {
-		t.Fatalf("wrote %q (%v), want %q", got, err, want)
-	}
+	_, err := io.ReadFull(peer, got)
+	require.NoError(t, err, "wrote %q (%v)", got, err)
+	require.Equal(t, want, string(got), "wrote %q (%v)", got, err)
 }
 
 func TestExpectOK(t *testing.T) {
@@ -104,9 +102,8 @@ func TestExpectOK(t *testing.T) {
 func TestReadFrameBadSize(t *testing.T) {
 	c, peer := pipe(t)
 	go peer.Write(binary.BigEndian.AppendUint32(nil, 2))
-	if _, _, err := c.ReadFrame(); err == nil {
-		t.Fatal("size 2: no error")
-	}
+	_, _, err := c.ReadFrame()
+	require.Error(t, err, "size 2: no error")
 }
 
 func join(bs ...[]byte) []byte { return bytes.Join(bs, nil) }
