@@ -36,10 +36,10 @@ func TestWrittenBytes(t *testing.T) {
 	}
 	// The first record begins 00 00 00 1e, timestamp, 00 00 attempts, 16 hex.
 	seg := readFile(t, dir, "T.diskqueue.000000.dat")
-	if !strings.HasPrefix(seg, "\x00\x00\x00\x1e") || seg[12:14] != "\x00\x00" ||
-		seg[14:30] != "0000000000000000" || seg[30:34] != "msg0" {
-		t.Fatalf("record layout %x", seg[:34])
-	}
+	require.True(t, strings.HasPrefix(seg, "\x00\x00\x00\x1e"), "record layout %x", seg[:34])
+	require.Equal(t, "\x00\x00", seg[12:14], "record layout %x", seg[:34])
+	require.Equal(t, "0000000000000000", seg[14:30], "record layout %x", seg[:34])
+	require.Equal(t, "msg0", seg[30:34], "record layout %x", seg[:34])
 	require.Equal(t, "6\n0,0\n2,68\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 	for _, name := range wantFiles {
 		fi, err := os.Stat(filepath.Join(dir, name))
@@ -97,9 +97,8 @@ func TestReopenOwnFilesByHand(t *testing.T) {
 	require.NoError(t, q.Close())
 	var depth, rf, rp, wf, wp int64
 	meta := readFile(t, dir, "T.diskqueue.meta.dat")
-	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rf, &rp, &wf, &wp); err != nil {
-		t.Fatal(err)
-	}
+	_, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rf, &rp, &wf, &wp)
+	require.NoError(t, err)
 	var got [][]byte
 	for n := rf; n <= wf; n++ {
 		b := []byte(readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", n)))

@@ -62,10 +62,9 @@ func TestOrderingAcrossRolls(t *testing.T) {
 	q.Close()
 	// Only the write segment and the metadata file remain.
 	files := listDir(t, dir)
-	if len(files) != 2 || files[1] != "T.diskqueue.meta.dat" ||
-		!strings.HasPrefix(files[0], "T.diskqueue.0") {
-		t.Fatalf("files left: %v", files)
-	}
+	require.Len(t, files, 2, "files left: %v", files)
+	require.Equal(t, "T.diskqueue.meta.dat", files[1], "files left: %v", files)
+	require.True(t, strings.HasPrefix(files[0], "T.diskqueue.0"), "files left: %v", files)
 }
 
 func TestReopenPersists(t *testing.T) {

@@ -39,7 +39,7 @@ func TestTake(t *testing.T) {
 	tk = q.(interface {
 		Take(func([]byte) error) (bool, error)
 	})
-	if ok, err := tk.Take(func([]byte) error { return nil }); ok || err != nil {
-		t.Fatalf("Take of an empty queue: ok %v err %v", ok, err)
-	}
+	ok, err = tk.Take(func([]byte) error { return nil })
+	require.False(t, ok, "Take of an empty queue: ok %v err %v", ok, err)
+	require.NoError(t, err, "Take of an empty queue: ok %v err %v", ok, err)
 }
