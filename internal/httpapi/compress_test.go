@@ -35,7 +35,6 @@ func TestCompressGzip(t *testing.T) {
 	}
 	zr, err := gzip.NewReader(rec.Body)
 	require.NoError(t, err)
-	if b, _ := io.ReadAll(zr); string(b) != "hello" {
-		t.Fatalf("body %q", b)
-	}
+	b, _ := io.ReadAll(zr)
+	require.Equal(t, "hello", string(b), "body %q", b)
 }
