@@ -26,9 +26,8 @@ func TestParseLevel(t *testing.T) {
 		assert.Equal(t, want, got, "ParseLevel(%q) = (%v, %v)", s, got, err)
 	}
 	for _, s := range []string{"", "warning", "WARNING", "information", " info", "info ", "1", "trace"} {
-		if got, err := ParseLevel(s); err == nil {
-			t.Errorf("ParseLevel(%q) = %v, want an error", s, got)
-		}
+		got, err := ParseLevel(s)
+		assert.Error(t, err, "ParseLevel(%q) = %v", s, got)
 	}
 	_, err := ParseLevel("warning")
 	want := "invalid log level 'warning' (debug, info, warn, error, fatal)"
@@ -63,9 +62,8 @@ func TestLevelText(t *testing.T) {
 		require.NoError(t, back.UnmarshalText(b), "round trip of %v through %q", l, b)
 		assert.Equal(t, l, back, "round trip of %v through %q", l, b)
 	}
-	if b, _ := WARN.MarshalText(); string(b) != "warn" {
-		t.Fatalf("WARN.MarshalText() = %q, want %q", b, "warn")
-	}
+	b, _ := WARN.MarshalText()
+	require.Equal(t, "warn", string(b), "WARN.MarshalText() = %q", b)
 	l := INFO
 	require.Error(t, l.UnmarshalText([]byte("nope")), "bad text")
 	require.Equal(t, INFO, l, "bad text")
