@@ -59,9 +59,8 @@ func TestSendFrameSingleWrite(t *testing.T) {
 
 func TestSendFrameWriteError(t *testing.T) {
 	boom := errors.New("boom")
-	if _, err := SendFrame(errWriter{boom}, FrameTypeResponse, OKBytes); !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want %v", err, boom)
-	}
+	_, err := SendFrame(errWriter{boom}, FrameTypeResponse, OKBytes)
+	require.ErrorIs(t, err, boom, "err = %v", err)
 }
 
 type errWriter struct{ err error }
@@ -73,9 +72,8 @@ func TestReadFrameRoundTrip(t *testing.T) {
 	bodies := [][]byte{OKBytes, nil, []byte("E_INVALID bad"), bytes.Repeat([]byte{0xff}, 1000)}
 	types := []int32{FrameTypeResponse, FrameTypeMessage, FrameTypeError, FrameTypeMessage}
 	for i := range bodies {
-		if _, err := SendFrame(&buf, types[i], bodies[i]); err != nil {
-			t.Fatal(err)
-		}
+		_, err := SendFrame(&buf, types[i], bodies[i])
+		require.NoError(t, err)
 	}
 	for i := range bodies {
 		ft, data, err := ReadFrame(&buf, 0)
@@ -83,9 +81,8 @@ func TestReadFrameRoundTrip(t *testing.T) {
 		require.Equal(t, types[i], ft, "frame %d = (%d, %q)", i, ft, data)
 		require.Equal(t, string(bodies[i]), string(data), "frame %d = (%d, %q)", i, ft, data)
 	}
-	if _, _, err := ReadFrame(&buf, 0); err != io.EOF {
-		t.Fatalf("after last frame err = %v, want io.EOF", err)
-	}
+	_, _, err := ReadFrame(&buf, 0)
+	require.Equal(t, io.EOF, err, "after last frame err = %v", err)
 }
 
 func TestReadFrameOneByteReads(t *testing.T) {
@@ -108,24 +105,21 @@ func TestReadFrameBadSize(t *testing.T) {
 
 func TestReadFrameMaxSize(t *testing.T) {
 	raw := AppendFrame(nil, FrameTypeResponse, []byte("abcdef")) // size 10
-	if _, data, err := ReadFrame(bytes.NewReader(raw), 10); err != nil || string(data) != "abcdef" {
-		t.Fatalf("at limit: (%q, %v)", data, err)
-	}
-	if _, _, err := ReadFrame(bytes.NewReader(raw), 9); !errors.Is(err, ErrFrameTooBig) {
-		t.Fatalf("over limit: err = %v, want ErrFrameTooBig", err)
-	}
+	_, data, err := ReadFrame(bytes.NewReader(raw), 10)
+	require.NoError(t, err, "at limit: (%q, %v)", data, err)
+	require.Equal(t, "abcdef", string(data), "at limit: (%q, %v)", data, err)
+	_, _, err = ReadFrame(bytes.NewReader(raw), 9)
+	require.ErrorIs(t, err, ErrFrameTooBig, "over limit: err = %v", err)
 	// The limit is checked before any allocation for the body.
 	huge := binary.BigEndian.AppendUint32(nil, 1<<30)
-	if _, _, err := ReadFrame(bytes.NewReader(huge), 1024); !errors.Is(err, ErrFrameTooBig) {
-		t.Fatalf("huge: err = %v, want ErrFrameTooBig", err)
-	}
+	_, _, err = ReadFrame(bytes.NewReader(huge), 1024)
+	require.ErrorIs(t, err, ErrFrameTooBig, "huge: err = %v", err)
 }
 
 func TestReadFrameShort(t *testing.T) {
 	raw := AppendFrame(nil, FrameTypeResponse, []byte("hello"))
-	if _, _, err := ReadFrame(bytes.NewReader(nil), 0); err != io.EOF {
-		t.Errorf("no bytes: err = %v, want io.EOF", err)
-	}
+	_, _, err := ReadFrame(bytes.NewReader(nil), 0)
+	assert.Equal(t, io.EOF, err, "no bytes: err = %v", err)
 	for _, n := range []int{2, 4, 6, len(raw) - 1} {
 		_, data, err := ReadFrame(bytes.NewReader(raw[:n]), 0)
 		if err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -144,9 +138,8 @@ func TestSendResponseExactBytes(t *testing.T) {
 	require.Len(t, w.writes, 1, "n=%d writes=%q", n, w.writes)
 	require.Equal(t, string(want), string(w.writes[0]), "n=%d writes=%q", n, w.writes)
 	w.writes = nil
-	if _, err := SendResponse(&w, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, err = SendResponse(&w, nil)
+	require.NoError(t, err)
 	if !bytes.Equal(w.writes[0], []byte{0, 0, 0, 0}) {
 		t.Fatalf("empty response = %q", w.writes[0])
 	}
@@ -159,12 +152,11 @@ func TestReadResponse(t *testing.T) {
 	if data, err := ReadResponse(&buf, 0); err != nil || string(data) != `{"a":1}` {
 		t.Fatalf("first = (%q, %v)", data, err)
 	}
-	if data, err := ReadResponse(&buf, 0); err != nil || len(data) != 0 {
-		t.Fatalf("second = (%q, %v)", data, err)
-	}
-	if _, err := ReadResponse(&buf, 0); err != io.EOF {
-		t.Fatalf("at end err = %v, want io.EOF", err)
-	}
+	data, err := ReadResponse(&buf, 0)
+	require.NoError(t, err, "second = (%q, %v)", data, err)
+	require.Empty(t, data, "second = (%q, %v)", data, err)
+	_, err = ReadResponse(&buf, 0)
+	require.Equal(t, io.EOF, err, "at end err = %v", err)
 }
 
 func TestReadResponseOutOfRange(t *testing.T) {
@@ -184,19 +176,17 @@ func TestReadResponseOutOfRange(t *testing.T) {
 	}
 	raw := binary.BigEndian.AppendUint32(nil, 10)
 	raw = append(raw, "0123456789"...)
-	if data, err := ReadResponse(bytes.NewReader(raw), 10); err != nil || string(data) != "0123456789" {
-		t.Fatalf("at limit = (%q, %v)", data, err)
-	}
+	data, err := ReadResponse(bytes.NewReader(raw), 10)
+	require.NoError(t, err, "at limit = (%q, %v)", data, err)
+	require.Equal(t, "0123456789", string(data), "at limit = (%q, %v)", data, err)
 }
 
 func TestReadResponseShort(t *testing.T) {
 	raw := append(binary.BigEndian.AppendUint32(nil, 5), "abc"...)
-	if _, err := ReadResponse(bytes.NewReader(raw), 0); err != io.ErrUnexpectedEOF {
-		t.Fatalf("short body err = %v, want io.ErrUnexpectedEOF", err)
-	}
-	if _, err := ReadResponse(bytes.NewReader(raw[:3]), 0); err != io.ErrUnexpectedEOF {
-		t.Fatalf("short header err = %v, want io.ErrUnexpectedEOF", err)
-	}
+	_, err := ReadResponse(bytes.NewReader(raw), 0)
+	require.Equal(t, io.ErrUnexpectedEOF, err, "short body err = %v", err)
+	_, err = ReadResponse(bytes.NewReader(raw[:3]), 0)
+	require.Equal(t, io.ErrUnexpectedEOF, err, "short header err = %v", err)
 }
 
 func FuzzReadFrame(f *testing.F) {
