@@ -11,9 +11,9 @@ import (
 func TestPackerPacksWholeLines(t *testing.T) {
 	p := NewPacker(20)
 	for _, l := range []string{"aaaaaaaa\n", "bbbbbbbbb\n", "c\n", "dddddddddddddddddd\n", "eeeeeeeeeeeeeeeeeeeeeeeeee\n", "f\n"} {
-		if n, err := p.Write([]byte(l)); n != len(l) || err != nil {
-			t.Fatalf("Write = %d, %v", n, err)
-		}
+		n, err := p.Write([]byte(l))
+		require.Equal(t, len(l), n, "Write = %d, %v", n, err)
+		require.NoError(t, err, "Write = %d, %v", n, err)
 	}
 	p.Write(nil)
 	want := []string{
