@@ -19,9 +19,10 @@ func TestSummarize(t *testing.T) {
 	require.Equal(t, 95*time.Millisecond, p95, "p99 %v p95 %v avg %v", p99, p95, avg)
 	require.Equal(t, 50500*time.Microsecond, avg, "p99 %v p95 %v avg %v", p99, p95, avg)
 	require.Equal(t, 100*time.Millisecond, ds[0], "input was modified")
-	if a, b, c := Summarize(nil); a != 0 || b != 0 || c != 0 {
-		t.Fatal("empty input")
-	}
+	a, b, c := Summarize(nil)
+	require.EqualValues(t, 0, a, "empty input")
+	require.EqualValues(t, 0, b, "empty input")
+	require.EqualValues(t, 0, c, "empty input")
 }
 
 func TestLogsEveryN(t *testing.T) {
