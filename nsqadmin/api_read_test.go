@@ -61,27 +61,38 @@ func TestTopicAndChannelMerge(t *testing.T) {
 	c := startCluster(t)
 	var td topicDoc
 	getJSON(t, c.adm.base+"/api/topics/t", &td)
-	if td.Node != "*" || td.Hostname != "" || td.TopicName != "t" || td.Depth != 0 || td.MessageCount != 5 ||
-		len(td.Nodes) != 2 || len(td.Channels) != 1 || td.Message != "" {
-		t.Fatalf("topic aggregate = %+v", td)
-	}
+	require.Equal(t, "*", td.Node, "topic aggregate = %+v", td)
+	require.Equal(t, "", td.Hostname, "topic aggregate = %+v", td)
+	require.Equal(t, "t", td.TopicName, "topic aggregate = %+v", td)
+	require.EqualValues(t, 0, td.Depth, "topic aggregate = %+v", td)
+	require.EqualValues(t, 5, td.MessageCount, "topic aggregate = %+v", td)
+	require.Len(t, td.Nodes, 2, "topic aggregate = %+v", td)
+	require.Len(t, td.Channels, 1, "topic aggregate = %+v", td)
+	require.Equal(t, "", td.Message, "topic aggregate = %+v", td)
 	if ch := td.Channels[0]; ch.Node != "*" || ch.Depth != 5 || len(ch.Nodes) != 2 {
 		t.Fatalf("merged channel = %+v", ch)
 	}
 	depths := map[string]int64{c.a.HTTPAddr: 3, c.b.HTTPAddr: 2}
 	for _, n := range td.Nodes {
-		if n.MessageCount != depths[n.Node] || len(n.Channels) != 1 || n.Channels[0].Depth != depths[n.Node] ||
-			n.Channels[0].Node != n.Node || n.Channels[0].Nodes != nil {
-			t.Errorf("per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
-		}
+		assert.Equal(t, depths[n.Node], n.MessageCount, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		require.Len(t, n.Channels, 1, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		assert.Equal(t, depths[n.Node], n.Channels[0].Depth, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		assert.Equal(t, n.Node, n.Channels[0].Node, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		require.Nil(t, n.Channels[0].Nodes, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
 	}
 
 	var cd channelDoc
 	getJSON(t, c.adm.base+"/api/topics/t/c", &cd)
-	if cd.Node != "*" || cd.ChannelName != "c" || cd.Depth != 5 || cd.MemoryDepth != 5 || len(cd.Nodes) != 2 ||
-		cd.E2E == nil || cd.E2E.Topic != "t" || cd.E2E.Channel != "c" || cd.E2E.Host != "*" || cd.Message != "" {
-		t.Fatalf("channel = %+v", cd)
-	}
+	require.Equal(t, "*", cd.Node, "channel = %+v", cd)
+	require.Equal(t, "c", cd.ChannelName, "channel = %+v", cd)
+	require.EqualValues(t, 5, cd.Depth, "channel = %+v", cd)
+	require.EqualValues(t, 5, cd.MemoryDepth, "channel = %+v", cd)
+	require.Len(t, cd.Nodes, 2, "channel = %+v", cd)
+	require.NotNil(t, cd.E2E, "channel = %+v", cd)
+	require.Equal(t, "t", cd.E2E.Topic, "channel = %+v", cd)
+	require.Equal(t, "c", cd.E2E.Channel, "channel = %+v", cd)
+	require.Equal(t, "*", cd.E2E.Host, "channel = %+v", cd)
+	require.Equal(t, "", cd.Message, "channel = %+v", cd)
 	expect(t, 404, "GET", c.adm.base+"/api/topics/t/nope", "", `{"message":"CHANNEL_NOT_FOUND"}`)
 	body := expect(t, 502, "GET", c.adm.base+"/api/topics/missing", "", "")
 	assert.Contains(t, body, `UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404 Not Found`, "unknown topic: %s", body)

@@ -110,12 +110,10 @@ func TestACL(t *testing.T) {
 		require.Equal(t, "false", global(t, body, "IS_ADMIN"), "shell for %v says admin", h)
 	}
 	alice := http.Header{"X-Forwarded-User": {"alice"}}
-	if resp, body := do(t, "POST", u, `{"action":"pause"}`, alice); resp.StatusCode != 200 {
-		t.Fatalf("alice: %d %s", resp.StatusCode, body)
-	}
-	if _, body := do(t, "GET", c.adm.base+"/", "", alice); global(t, body, "IS_ADMIN") != "true" {
-		t.Fatal("shell for alice says not admin")
-	}
+	resp, body := do(t, "POST", u, `{"action":"pause"}`, alice)
+	require.EqualValues(t, 200, resp.StatusCode, "alice: %d %s", resp.StatusCode, body)
+	_, body = do(t, "GET", c.adm.base+"/", "", alice)
+	require.Equal(t, "true", global(t, body, "IS_ADMIN"), "shell for alice says not admin")
 }
 
 // sink records the notifications it receives.
@@ -159,11 +157,13 @@ func TestNotifications(t *testing.T) {
 	var n map[string]any
 	require.NoError(t, json.Unmarshal([]byte(bodies[0]), &n))
 	prefix := `{"action":"pause_channel","topic":"t","channel":"c","timestamp":`
-	if !strings.HasPrefix(bodies[0], prefix) || n["user"] != "user1" || n["user_agent"] != "testagent" ||
-		n["url"] != c.adm.base+"/api/topics/t/c" || n["via"] != hostname ||
-		!strings.HasPrefix(n["remote_ip"].(string), "127.0.0.1:") || s.types[0] != "application/json" {
-		t.Fatalf("notification %s", bodies[0])
-	}
+	require.True(t, strings.HasPrefix(bodies[0], prefix), "notification %s", bodies[0])
+	require.Equal(t, "user1", n["user"], "notification %s", bodies[0])
+	require.Equal(t, "testagent", n["user_agent"], "notification %s", bodies[0])
+	require.Equal(t, c.adm.base+"/api/topics/t/c", n["url"], "notification %s", bodies[0])
+	require.Equal(t, hostname, n["via"], "notification %s", bodies[0])
+	require.True(t, strings.HasPrefix(n["remote_ip"].(string), "127.0.0.1:"), "notification %s", bodies[0])
+	require.Equal(t, "application/json", s.types[0], "notification %s", bodies[0])
 	if ts := int64(n["timestamp"].(float64)); time.Since(time.Unix(ts, 0)) > time.Minute {
 		t.Errorf("timestamp %d", ts)
 	}

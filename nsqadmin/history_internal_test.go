@@ -35,28 +35,26 @@ func TestRingWrapsOldestFirst(t *testing.T) {
 
 func TestHistoryBeforeFirstSampleAndPruning(t *testing.T) {
 	h := newHistory(time.Second)
-	if pts, ok := points(h, h.topics, "any"); !ok || pts == nil || len(pts) != 0 {
-		t.Fatalf("before the first sample: %v %v", pts, ok)
-	}
+	pts, ok := points(h, h.topics, "any")
+	require.True(t, ok, "before the first sample: %v %v", pts, ok)
+	require.NotNil(t, pts, "before the first sample: %v %v", pts, ok)
+	require.Empty(t, pts, "before the first sample: %v %v", pts, ok)
 	stats := []*clusterinfo.TopicStats{{
 		Node: "n:1", TopicName: "t", MessageCount: 4,
 		Channels: []*clusterinfo.ChannelStats{{ChannelName: "c", Depth: 2, InFlightCount: 1, ClientCount: 3, RequeueCount: 5}},
 	}}
 	now := time.Now()
 	h.record(now, stats, true)
-	pts, ok := points(h, h.topics, "t")
+	pts, ok = points(h, h.topics, "t")
 	if !ok || len(pts) != 1 || pts[0] != (historyPoint{TS: now.Unix(), Messages: 4, InFlight: 1, Clients: 3, Requeued: 5}) {
 		t.Fatalf("topic point %+v", pts)
 	}
-	if _, ok := points(h, h.topics, "other"); ok {
-		t.Fatal("unknown topic found")
-	}
+	_, ok = points(h, h.topics, "other")
+	require.False(t, ok, "unknown topic found")
 	h.record(now.Add(time.Second), nil, false) // incomplete: keep
-	if _, ok := points(h, h.channels, channelKey{"t", "c"}); !ok {
-		t.Fatal("incomplete round dropped a series")
-	}
+	_, ok = points(h, h.channels, channelKey{"t", "c"})
+	require.True(t, ok, "incomplete round dropped a series")
 	h.record(now.Add(2*time.Second), nil, true) // complete: drop
-	if _, ok := points(h, h.nodes, "n:1"); ok {
-		t.Fatal("complete round kept a vanished series")
-	}
+	_, ok = points(h, h.nodes, "n:1")
+	require.False(t, ok, "complete round kept a vanished series")
 }

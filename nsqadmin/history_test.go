@@ -146,7 +146,6 @@ func TestExitWithoutMainAndTwice(t *testing.T) {
 	require.NoError(t, err)
 	n.Exit()
 	n.Exit()
-	if _, err := net.Dial("tcp", n.RealHTTPAddr().String()); err == nil {
-		t.Fatal("still listening after Exit")
-	}
+	_, err = net.Dial("tcp", n.RealHTTPAddr().String())
+	require.Error(t, err, "still listening after Exit")
 }
