@@ -2,7 +2,6 @@ package nsqlookupd_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -124,9 +123,8 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 			t.Fatalf("reply size %d", size)
 		}
 		data := make([]byte, size)
-		if _, err := io.ReadFull(r, data); err != nil {
-			t.Fatalf("reply of %d bytes cut short: %v", size, err)
-		}
+		_, err := io.ReadFull(r, data)
+		require.NoError(t, err, "reply of %d bytes cut short: %v", size, err)
 		require.Equal(t, "", errSeen, "reply %q after error %q", data, errSeen)
 		switch {
 		case string(data) == "OK":
@@ -147,12 +145,11 @@ func checkLookupdAlive(t *testing.T, l *nsqlookupd.NSQLookupd) {
 	require.NoError(t, err, "daemon no longer accepts connections")
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := conn.Write([]byte("  V1PING\n")); err != nil {
-		t.Fatalf("write to a fresh connection: %v", err)
-	}
+	_, err = conn.Write([]byte("  V1PING\n"))
+	require.NoError(t, err, "write to a fresh connection: %v", err)
 	want := []byte("\x00\x00\x00\x02OK")
 	got := make([]byte, len(want))
-	if _, err := io.ReadFull(conn, got); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("fresh connection: got %q (%v), want %q", got, err, want)
-	}
+	_, err = io.ReadFull(conn, got)
+	require.NoError(t, err, "fresh connection")
+	require.Equal(t, string(want), string(got), "fresh connection")
 }

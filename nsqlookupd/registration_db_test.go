@@ -17,9 +17,8 @@ func checkIndexes(t *testing.T, db *registrationDB) {
 		for key, subs := range byKey {
 			require.NotEqualValues(t, 0, len(subs), "empty subkey set for %s:%s", cat, key)
 			for sub := range subs {
-				if _, ok := db.regs[Registration{cat, key, sub}]; !ok {
-					t.Fatalf("index has %s:%s:%s, regs does not", cat, key, sub)
-				}
+				_, ok := db.regs[Registration{cat, key, sub}]
+				require.True(t, ok, "index has %s:%s:%s, regs does not", cat, key, sub)
 				n++
 			}
 		}
@@ -109,9 +108,8 @@ func TestRegistrationDBLookupFilters(t *testing.T) {
 	if res, _ = db.Lookup("t", now.Add(time.Hour), 2*time.Hour, time.Hour); len(res.producers) != 2 {
 		t.Fatalf("expired tombstones still hide: %v", res.producers)
 	}
-	if _, ok := db.Lookup("nope", now, time.Hour, time.Hour); ok {
-		t.Fatal("found unknown topic")
-	}
+	_, ok = db.Lookup("nope", now, time.Hour, time.Hour)
+	require.False(t, ok, "found unknown topic")
 }
 
 func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
