@@ -60,7 +60,7 @@ func TestTopicsList(t *testing.T) {
 func TestTopicAndChannelMerge(t *testing.T) {
 	c := startCluster(t)
 	var td topicDoc
-	getJSON(t, c.adm.base+"/api/topics/t", &td)
+	test.HTTPGetJSON(t, c.adm.base+"/api/topics/t", &td)
 	require.Equal(t, "*", td.Node, "topic aggregate = %+v", td)
 	require.Equal(t, "", td.Hostname, "topic aggregate = %+v", td)
 	require.Equal(t, "t", td.TopicName, "topic aggregate = %+v", td)
@@ -82,7 +82,7 @@ func TestTopicAndChannelMerge(t *testing.T) {
 	}
 
 	var cd channelDoc
-	getJSON(t, c.adm.base+"/api/topics/t/c", &cd)
+	test.HTTPGetJSON(t, c.adm.base+"/api/topics/t/c", &cd)
 	require.Equal(t, "*", cd.Node, "channel = %+v", cd)
 	require.Equal(t, "c", cd.ChannelName, "channel = %+v", cd)
 	require.EqualValues(t, 5, cd.Depth, "channel = %+v", cd)
@@ -116,7 +116,7 @@ func TestNodesAndCounter(t *testing.T) {
 		Nodes   []nodeDoc `json:"nodes"`
 		Message string    `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/nodes", &nodes)
+	test.HTTPGetJSON(t, c.adm.base+"/api/nodes", &nodes)
 	require.Len(t, nodes.Nodes, 2, "nodes = %+v", nodes)
 	require.Equal(t, "", nodes.Message, "nodes = %+v", nodes)
 	for _, n := range nodes.Nodes {
@@ -133,7 +133,7 @@ func TestNodesAndCounter(t *testing.T) {
 		TotalClients  int64       `json:"total_clients"`
 		Message       *string     `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/nodes/"+c.a.HTTPAddr, &nd)
+	test.HTTPGetJSON(t, c.adm.base+"/api/nodes/"+c.a.HTTPAddr, &nd)
 	require.Equal(t, c.a.HTTPAddr, nd.Node, "node a = %+v", nd)
 	require.Len(t, nd.Topics, 1, "node a = %+v", nd)
 	require.EqualValues(t, 3, nd.TotalMessages, "node a = %+v", nd)
@@ -150,7 +150,7 @@ func TestNodesAndCounter(t *testing.T) {
 		} `json:"stats"`
 		Message string `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/counter", &counter)
+	test.HTTPGetJSON(t, c.adm.base+"/api/counter", &counter)
 	require.Len(t, counter.Stats, 2, "counter = %+v", counter)
 	for _, nd := range []struct {
 		addr string
@@ -172,7 +172,7 @@ func TestPartialAndTotalFailure(t *testing.T) {
 		Topics  []string `json:"topics"`
 		Message string   `json:"message"`
 	}
-	getJSON(t, adm.base+"/api/topics", &topics)
+	test.HTTPGetJSON(t, adm.base+"/api/topics", &topics)
 	want := `WARNING: Get "http://` + dead + `/topics": dial tcp ` + dead + `: connect: connection refused`
 	if !slices.Equal(topics.Topics, []string{"t"}) || topics.Message != want {
 		t.Fatalf("partial: %+v", topics)
@@ -181,7 +181,7 @@ func TestPartialAndTotalFailure(t *testing.T) {
 	c.b.Stop()
 	adm = startAdmin(t, nsqdMode(c.a.HTTPAddr, c.b.HTTPAddr))
 	var td topicDoc
-	getJSON(t, adm.base+"/api/topics/t", &td)
+	test.HTTPGetJSON(t, adm.base+"/api/topics/t", &td)
 	if td.MessageCount != 3 || len(td.Channels) != 1 || td.Channels[0].Depth != 3 ||
 		!strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.HTTPAddr+`/stats?`) {
 		t.Fatalf("one node down: %+v", td)
@@ -208,16 +208,16 @@ func TestNSQDMode(t *testing.T) {
 	var nodes struct {
 		Nodes []map[string]json.RawMessage `json:"nodes"`
 	}
-	getJSON(t, adm.base+"/api/nodes", &nodes)
+	test.HTTPGetJSON(t, adm.base+"/api/nodes", &nodes)
 	require.Len(t, nodes.Nodes, 2, "nodes = %v", nodes)
 	require.Equal(t, "null", string(nodes.Nodes[0]["remote_addresses"]), "nodes = %v", nodes)
 	var td topicDoc
-	getJSON(t, adm.base+"/api/topics/y", &td)
+	test.HTTPGetJSON(t, adm.base+"/api/topics/y", &td)
 	require.EqualValues(t, 2, td.MessageCount, "topic y = %+v", td)
 	require.Len(t, td.Nodes, 1, "topic y = %+v", td)
 	require.Equal(t, b.HTTPAddr, td.Nodes[0].Node, "topic y = %+v", td)
 	var cd channelDoc
-	getJSON(t, adm.base+"/api/topics/y/c", &cd)
+	test.HTTPGetJSON(t, adm.base+"/api/topics/y/c", &cd)
 	require.EqualValues(t, 2, cd.Depth, "channel y/c = %+v", cd)
 	// Creating needs lookupds: a bare topic is a no-op, a channel fails.
 	expect(t, 200, "POST", adm.base+"/api/topics", `{"topic":"z"}`, `{"message":""}`)

@@ -123,13 +123,6 @@ func expect(t *testing.T, code int, method, u, body, want string) string {
 	return got
 }
 
-// getJSON GETs u, requires 200 and decodes the body into v.
-func getJSON(t *testing.T, u string, v any) {
-	t.Helper()
-	body := expect(t, 200, http.MethodGet, u, "", "")
-	require.NoError(t, json.Unmarshal([]byte(body), v), "GET %s", u)
-}
-
 // waitProducers polls the lookupd until topic has n producers.
 func waitProducers(t *testing.T, lookupdHTTP, topic string, n int) {
 	t.Helper()

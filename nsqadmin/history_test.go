@@ -45,12 +45,12 @@ func TestHistory(t *testing.T) {
 	var doc historyDoc
 	test.Eventually(t, waitFor, func() bool {
 		doc = historyDoc{}
-		getJSON(t, u+"?topic=h", &doc)
+		test.HTTPGetJSON(t, u+"?topic=h", &doc)
 		return len(doc.Points) >= 1
 	}, "first sample")
 	b.PublishN(t, "h", 3)
 	test.Eventually(t, waitFor, func() bool {
-		getJSON(t, u+"?topic=h", &doc)
+		test.HTTPGetJSON(t, u+"?topic=h", &doc)
 		return doc.Points[len(doc.Points)-1].Messages == 5
 	}, "cumulative message count 5")
 	if doc.Interval != 1 || doc.Message != "" || len(doc.Points) < 2 {
@@ -64,14 +64,14 @@ func TestHistory(t *testing.T) {
 	}
 	// The topic's messages went to its channel on both nodes.
 	assert.EqualValues(t, 0, doc.Points[len(doc.Points)-1].Depth, "topic point")
-	getJSON(t, u+"?topic=h&channel=c", &doc)
+	test.HTTPGetJSON(t, u+"?topic=h&channel=c", &doc)
 	if last := doc.Points[len(doc.Points)-1]; last.Depth != 5 || last.Messages != 5 {
 		t.Errorf("channel point %+v", last)
 	}
-	getJSON(t, u+"?node="+b.HTTPAddr, &doc)
+	test.HTTPGetJSON(t, u+"?node="+b.HTTPAddr, &doc)
 	assert.EqualValues(t, 3, doc.Points[len(doc.Points)-1].Messages, "node point")
 	doc = historyDoc{}
-	getJSON(t, u, &doc)
+	test.HTTPGetJSON(t, u, &doc)
 	if len(doc.Topics) != 1 || len(doc.Topics["h"]) < 2 || doc.Points != nil {
 		t.Errorf("all topics = %+v", doc)
 	}
