@@ -79,9 +79,7 @@ func TestQueryGETShape(t *testing.T) {
 		rawQuery: "common_name=CN+x&remote_ip=10.0.0.1&secret=s%26e+c%2Fret&tls=true",
 		accept:   "application/vnd.nsq; version=1.0",
 	}
-	if got := rec.requests(); len(got) != 1 || got[0] != want {
-		t.Fatalf("requests = %+v, want [%+v]", got, want)
-	}
+	require.Equal(t, []recorded{want}, rec.requests())
 }
 
 func TestQueryGETFullURLWithQuery(t *testing.T) {
@@ -105,9 +103,7 @@ func TestQueryPOSTShape(t *testing.T) {
 		contentType: "application/json",
 		body:        `{"common_name":[""],"remote_ip":["127.0.0.1"],"secret":["good"],"tls":["false"]}`,
 	}
-	if got := rec.requests(); len(got) != 1 || got[0] != want {
-		t.Fatalf("requests = %+v, want [%+v]", got, want)
-	}
+	require.Equal(t, []recorded{want}, rec.requests())
 }
 
 func deadAddr(t *testing.T) string {
@@ -182,9 +178,7 @@ func TestQueryExpires(t *testing.T) {
 	before := time.Now()
 	s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get")
 	require.NoError(t, err)
-	if s.Expires.Before(before.Add(2*time.Second)) || s.Expires.After(time.Now().Add(2*time.Second)) {
-		t.Fatalf("Expires %v not query time + 2s", s.Expires)
-	}
+	require.WithinRange(t, s.Expires, before.Add(2*time.Second), time.Now().Add(2*time.Second), "Expires not query time + 2s")
 	require.False(t, s.IsExpired(), "fresh answer expired")
 }
 

@@ -55,9 +55,7 @@ func TestIsAllowedTable(t *testing.T) {
 }
 
 func TestIsAllowedEmptyAndBadHandBuilt(t *testing.T) {
-	if (&State{}).IsAllowed("t", "") {
-		t.Error("empty state allowed publish")
-	}
+	assert.False(t, (&State{}).IsAllowed("t", ""), "empty state allowed publish")
 	s := &State{Authorizations: []Authorization{
 		{Topic: "(", Channels: []string{".*"}, Permissions: []string{"publish"}},
 		{Topic: ".*", Channels: []string{"["}, Permissions: []string{"publish"}},
@@ -106,7 +104,5 @@ func TestExpiry(t *testing.T) {
 	require.False(t, s.IsExpired(), "fresh state reported expired")
 	s.Expires = time.Now().Add(-time.Millisecond)
 	require.True(t, s.IsExpired(), "past state not reported expired")
-	if !(&State{}).IsExpired() {
-		t.Fatal("zero state not reported expired")
-	}
+	require.True(t, (&State{}).IsExpired(), "zero state not reported expired")
 }
