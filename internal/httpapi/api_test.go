@@ -150,9 +150,9 @@ func TestPlainText(t *testing.T) {
 
 func TestPlainTextPanicsOnOtherTypes(t *testing.T) {
 	defer func() {
-		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "unknown response type int") {
-			t.Fatalf("recovered %v, want unknown response type panic", p)
-		}
+		p := recover()
+		require.NotNil(t, p, "no panic")
+		require.Contains(t, fmt.Sprint(p), "unknown response type int")
 	}()
 	serve(t, Decorate(returning(5, nil), PlainText), "GET", "/ping")
 }

@@ -28,9 +28,7 @@ func TestClientGETDecodesAndSendsAccept(t *testing.T) {
 	defer srv.Close()
 	var doc struct{ Topics []string }
 	require.NoError(t, newClient(nil).GETV1(srv.URL+"/topics", &doc))
-	if accept != "application/vnd.nsq; version=1.0" {
-		t.Errorf("Accept = %q", accept)
-	}
+	assert.Equal(t, "application/vnd.nsq; version=1.0", accept, "Accept")
 	assert.Equal(t, "a,b", strings.Join(doc.Topics, ","), "topics = %v", doc.Topics)
 }
 
@@ -44,9 +42,7 @@ func TestClientNon200Error(t *testing.T) {
 	want := `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`
 	require.Error(t, err, "err = %v", err)
 	require.EqualError(t, err, want, "err = %v", err)
-	if err := newClient(nil).POSTV1(srv.URL + "/topic/create?topic=x"); err == nil || err.Error() != want {
-		t.Fatalf("POST err = %v, want %s", err, want)
-	}
+	require.EqualError(t, newClient(nil).POSTV1(srv.URL+"/topic/create?topic=x"), want, "POST")
 }
 
 func TestClientConnectionRefused(t *testing.T) {
@@ -102,7 +98,5 @@ func TestClientRequestTimeout(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	c := httpapi.NewClient(nil, time.Second, 50*time.Millisecond)
-	if err := c.GETV1(srv.URL+"/slow", nil); err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
-		t.Fatalf("err = %v, want a timeout", err)
-	}
+	require.ErrorContains(t, c.GETV1(srv.URL+"/slow", nil), "Client.Timeout")
 }

@@ -29,10 +29,10 @@ func TestCompressGzip(t *testing.T) {
 	req.Header.Set("Accept-Encoding", "gzip")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != "" ||
-		rec.Header().Get("Vary") != "Accept-Encoding" || rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
-		t.Fatalf("headers %v", rec.Header())
-	}
+	require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+	require.Equal(t, "", rec.Header().Get("Content-Length"))
+	require.Equal(t, "Accept-Encoding", rec.Header().Get("Vary"))
+	require.Equal(t, "text/plain; charset=utf-8", rec.Header().Get("Content-Type"))
 	zr, err := gzip.NewReader(rec.Body)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(zr)
