@@ -35,33 +35,25 @@ func gets(p Pool, n int) []string {
 
 func TestStandardRotates(t *testing.T) {
 	p, _ := newTestStandard("a", "b", "c")
-	if got := gets(p, 4); got[0] != "a" || got[1] != "b" || got[2] != "c" || got[3] != "a" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, []string{"a", "b", "c", "a"}, gets(p, 4))
 }
 
 func TestStandardDeadHostRetries(t *testing.T) {
 	p, clk := newTestStandard("a", "b")
 	r := p.Get() // a
 	r.Mark(errDown)
-	if got := gets(p, 3); got[0] != "b" || got[1] != "b" || got[2] != "b" {
-		t.Fatalf("dead host used: %q", got)
-	}
+	require.Equal(t, []string{"b", "b", "b"}, gets(p, 3), "dead host used")
 	clk.advance(30*time.Second + time.Millisecond)
 	probe := p.Get()
 	require.Equal(t, "a", probe.Host(), "due host not probed: %s", probe.Host())
 	probe.Mark(errDown) // still dead: next retry in 60 s
 	clk.advance(59 * time.Second)
-	if got := gets(p, 2); got[0] != "b" || got[1] != "b" {
-		t.Fatalf("retried too early: %q", got)
-	}
+	require.Equal(t, []string{"b", "b"}, gets(p, 2), "retried too early")
 	clk.advance(2 * time.Second)
 	probe = p.Get()
 	require.Equal(t, "a", probe.Host(), "not retried after the doubled delay: %s", probe.Host())
 	probe.Mark(nil)
-	if got := gets(p, 2); got[0] != "b" || got[1] != "a" {
-		t.Fatalf("revived host not in rotation: %q", got)
-	}
+	require.Equal(t, []string{"b", "a"}, gets(p, 2), "revived host not in rotation")
 }
 
 func TestStandardRetryDelayCaps(t *testing.T) {
@@ -77,9 +69,7 @@ func TestStandardAllDeadRevives(t *testing.T) {
 	p, _ := newTestStandard("a", "b")
 	p.Get().Mark(errDown)
 	p.Get().Mark(errDown)
-	if got := gets(p, 3); got[0] != "a" || got[1] != "b" || got[2] != "a" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, []string{"a", "b", "a"}, gets(p, 3))
 }
 
 func TestEpsilonGreedyPrefersFastHost(t *testing.T) {
