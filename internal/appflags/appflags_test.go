@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -71,16 +72,16 @@ func TestSources(t *testing.T) {
 		s.Register(fs)
 		Parse(fs, c.args)
 		err := s.Validate()
-		if (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
-			t.Errorf("%q: %v, want %q", c.args, err, c.err)
+		if c.err == "" {
+			assert.NoError(t, err, "%q", c.args)
+		} else {
+			assert.EqualError(t, err, c.err, "%q", c.args)
 		}
 	}
 }
 
 func TestVersionAndFatal(t *testing.T) {
-	if v := Version("nsq_tail"); v != "nsq_tail v1.3.0" {
-		t.Fatal(v)
-	}
+	require.Equal(t, "nsq_tail v1.3.0", Version("nsq_tail"))
 	var out bytes.Buffer
 	require.EqualValues(t, 1, Fatal(NewLogger(&out), "boom"))
 	require.True(t, strings.HasSuffix(out.String(), " boom\n"))
