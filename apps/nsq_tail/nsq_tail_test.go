@@ -136,9 +136,7 @@ func TestDefaults(t *testing.T) {
 	o, _, ok := parseFlags([]string{"--topic=t", "--nsqd-tcp-address=a:1", "-n=5"}, io.Discard)
 	require.True(t, ok, "flags rejected")
 	require.Nil(t, o.validate(), "flags rejected")
-	if !regexp.MustCompile(`^tail\d{6}#ephemeral$`).MatchString(o.channel) {
-		t.Errorf("channel %q", o.channel)
-	}
+	assert.Regexp(t, `^tail\d{6}#ephemeral$`, o.channel)
 	assert.EqualValues(t, 5, o.cfg.MaxInFlight, "max in flight %d", o.cfg.MaxInFlight)
 	assert.Equal(t, "nsq_tail/1.3.0 go-nsq/1.1.0", o.cfg.UserAgent, "user agent %q", o.cfg.UserAgent)
 }
