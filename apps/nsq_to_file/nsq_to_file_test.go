@@ -48,9 +48,7 @@ func TestFinishOnlyAfterSync(t *testing.T) {
 	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 1 })
 	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	require.Equal(t, "a\nb\nc\nd\n", content(t, name), "after shutdown")
-	if fs := files(t, out); !slices.Equal(fs, []string{"arch.h." + year() + ".log"}) {
-		t.Errorf("files = %v", fs)
-	}
+	assert.Equal(t, []string{"arch.h." + year() + ".log"}, files(t, out))
 	assert.True(t, d.drained(t, "arch", "nsq_to_file", 4), "messages left unFINished")
 }
 
@@ -96,9 +94,7 @@ func TestWorkDirAndRotateInterval(t *testing.T) {
 	d.publish(t, "iv", "two")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, work)) == 1 }, "second file open in work dir")
 	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
-	if fs := files(t, out); !slices.Equal(fs, []string{first, second}) {
-		t.Fatalf("output files = %v", fs)
-	}
+	require.Equal(t, []string{first, second}, files(t, out), "output files")
 	assert.Equal(t, "two\n", content(t, filepath.Join(out, second)), "second file")
 	assert.Empty(t, files(t, work), "work dir still holds")
 }
@@ -115,9 +111,7 @@ func TestRotateIntervalOpensNewFiles(t *testing.T) {
 	for _, f := range files(t, out) {
 		assert.True(t, re.MatchString(f), "unexpected file %s", f)
 	}
-	if got := lines(t, out); len(got) != 1 || got["x\n"] != 1 {
-		t.Errorf("lines = %v", got)
-	}
+	assert.Equal(t, map[string]int{"x\n": 1}, lines(t, out))
 }
 
 // TestShutdownExactlyOnce stops the program while messages flow: every
