@@ -42,9 +42,7 @@ func TestPost(t *testing.T) {
 
 func checkHeader(t *testing.T, r request, key, want string) {
 	t.Helper()
-	if got := r.header.Values(key); len(got) != 1 || got[0] != want {
-		t.Errorf("header %s: %q, want %q", key, got, want)
-	}
+	assert.Equal(t, []string{want}, r.header.Values(key), "header %s", key)
 }
 
 func TestPostDefaultContentTypeAndOverride(t *testing.T) {
