@@ -41,11 +41,11 @@ func TestGoNSQConsumerDiscovers(t *testing.T) {
 	defer consumer.Stop()
 	select {
 	case line := <-subs:
-		equal(t, "SUB gonsq ch", line)
+		require.EqualValues(t, "SUB gonsq ch", line)
 	case <-time.After(test.DefaultTimeout):
 		t.Fatal("go-nsq did not connect to the advertised nsqd")
 	}
-	equal(t, 1, consumer.Stats().Connections)
+	require.EqualValues(t, 1, consumer.Stats().Connections)
 }
 
 // fakeNSQD accepts one connection, answers its IDENTIFY and SUB with OK,

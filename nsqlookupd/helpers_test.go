@@ -273,16 +273,6 @@ func hostname(t testing.TB) string {
 	return h
 }
 
-func equal(t testing.TB, want, got any) {
-	t.Helper()
-	require.Equal(t, fmt.Sprint(got), fmt.Sprint(want), "\nwant %v\n", want)
-}
-
-func contains(t testing.TB, s, sub string) {
-	t.Helper()
-	require.Contains(t, s, sub, "%q does not contain %q", s, sub)
-}
-
 // eventuallyEqual polls got until it returns want.
 func eventuallyEqual(t testing.TB, want string, got func() string) {
 	t.Helper()

@@ -2,7 +2,6 @@ package nsqlookupd
 
 import (
 	"encoding/json"
-	"slices"
 	"testing"
 	"time"
 
@@ -57,12 +56,8 @@ func TestRegistrationDBIndexes(t *testing.T) {
 	db.AddRegistration(Registration{categoryTopic, "t3", ""})
 	checkIndexes(t, db)
 
-	if got := db.Keys(categoryTopic, wildcard, ""); !slices.Equal(got, []string{"t1", "t3"}) {
-		t.Fatalf("topics %v", got)
-	}
-	if got := db.SubKeys(categoryChannel, wildcard, wildcard); !slices.Equal(got, []string{"c1", "c2"}) {
-		t.Fatalf("all channels %v", got)
-	}
+	require.Equal(t, []string{"t1", "t3"}, db.Keys(categoryTopic, wildcard, ""), "topics")
+	require.Equal(t, []string{"c1", "c2"}, db.SubKeys(categoryChannel, wildcard, wildcard), "all channels")
 	if got := db.FindRegistrations(categoryChannel, wildcard, "c2"); len(got) != 1 || got[0].Key != "t2" {
 		t.Fatalf("find */c2: %v", got)
 	}
@@ -78,9 +73,7 @@ func TestRegistrationDBIndexes(t *testing.T) {
 	require.True(t, db.DeleteChannel("t2", "c2"), "DeleteChannel")
 	require.False(t, db.DeleteChannel("t2", "c2"), "DeleteChannel")
 	checkIndexes(t, db)
-	if db.Unregister(Registration{categoryTopic, "nope", ""}, "a", true) {
-		t.Fatal("Unregister of nothing removed something")
-	}
+	require.False(t, db.Unregister(Registration{categoryTopic, "nope", ""}, "a", true), "Unregister of nothing removed something")
 	db.DeleteTopic(wildcard)
 	checkIndexes(t, db)
 	require.Len(t, db.regs, 1, "left: %v %v", db.regs, db.peers)

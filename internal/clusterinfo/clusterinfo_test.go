@@ -75,9 +75,8 @@ func TestNSQDModeQueries(t *testing.T) {
 	nsqds := []string{c.a.HTTPAddr, c.b.HTTPAddr}
 
 	topics, err := c.ci.GetNSQDTopics(nsqds)
-	if err != nil || !slices.Equal(topics, []string{"only_a", "only_b"}) {
-		t.Fatalf("topics = %v, %v", topics, err)
-	}
+	require.NoError(t, err, "topics = %v, %v", topics, err)
+	require.Equal(t, []string{"only_a", "only_b"}, topics, "topics = %v, %v", topics, err)
 	ps, err := c.ci.GetNSQDTopicProducers("only_b", nsqds)
 	require.NoError(t, err, "producers of only_b = %+v, %v", ps, err)
 	require.Len(t, ps, 1, "producers of only_b = %+v, %v", ps, err)
@@ -164,9 +163,7 @@ func TestStatsSelectedChannelAndAllTopics(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if !slices.Equal(keys, []string{"x:c1", "x:c2", "y:c1"}) {
-		t.Errorf("channel keys = %v", keys)
-	}
+	assert.Equal(t, []string{"x:c1", "x:c2", "y:c1"}, keys, "channel keys = %v", keys)
 }
 
 func TestPartialFailure(t *testing.T) {
@@ -180,9 +177,8 @@ func TestPartialFailure(t *testing.T) {
 
 	topics, err := c.ci.GetLookupdTopics([]string{c.lookupd, dead})
 	var pe *clusterinfo.PartialErr
-	if !slices.Equal(topics, []string{"p"}) || !clusterinfo.IsPartial(err) {
-		t.Fatalf("topics = %v, err = %v; want partial", topics, err)
-	}
+	require.Equal(t, []string{"p"}, topics, "topics = %v, err = %v", topics, err)
+	require.True(t, clusterinfo.IsPartial(err), "topics = %v, err = %v", topics, err)
 	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{dead}) || !strings.Contains(err.Error(), dead) {
 		t.Errorf("failed nodes = %v (%v)", pe.Nodes(), err)
 	}
@@ -218,9 +214,8 @@ func TestTotalFailure(t *testing.T) {
 	require.Error(t, err, "no producers: err = %v", err)
 	require.EqualError(t, err, "failed to query any nsqd: ", "no producers: err = %v", err)
 	_, err = ci.GetLookupdTopicProducers("missing", []string{startHTTPLookupd(t)})
-	if err == nil || !strings.Contains(err.Error(), `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`) {
-		t.Fatalf("unknown topic: err = %v", err)
-	}
+	require.Error(t, err, "unknown topic: err = %v", err)
+	require.Contains(t, err.Error(), `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`, "unknown topic: err = %v", err)
 }
 
 func startHTTPLookupd(t *testing.T) string {

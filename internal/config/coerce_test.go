@@ -7,6 +7,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type coerceOpts struct {
@@ -137,6 +138,6 @@ func TestApplyStopsAtFirstBadValueInFieldOrder(t *testing.T) {
 	opts := &coerceOpts{}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	err := Binding{}.Apply(fs, opts, map[string]any{"d": "x", "i": "y", "s": "ok"})
-	errContains(t, err, "failed parsing i y")
-	equal(t, "ok", opts.S)
+	require.ErrorContains(t, err, "failed parsing i y")
+	require.Equal(t, "ok", opts.S)
 }
