@@ -140,19 +140,17 @@ func TestSendResponseExactBytes(t *testing.T) {
 	w.writes = nil
 	_, err = SendResponse(&w, nil)
 	require.NoError(t, err)
-	if !bytes.Equal(w.writes[0], []byte{0, 0, 0, 0}) {
-		t.Fatalf("empty response = %q", w.writes[0])
-	}
+	require.Equal(t, string([]byte{0, 0, 0, 0}), string(w.writes[0]), "empty response = %q", w.writes[0])
 }
 
 func TestReadResponse(t *testing.T) {
 	var buf bytes.Buffer
 	SendResponse(&buf, []byte(`{"a":1}`))
 	SendResponse(&buf, nil)
-	if data, err := ReadResponse(&buf, 0); err != nil || string(data) != `{"a":1}` {
-		t.Fatalf("first = (%q, %v)", data, err)
-	}
 	data, err := ReadResponse(&buf, 0)
+	require.NoError(t, err, "first = (%q, %v)", data, err)
+	require.Equal(t, `{"a":1}`, string(data), "first = (%q, %v)", data, err)
+	data, err = ReadResponse(&buf, 0)
 	require.NoError(t, err, "second = (%q, %v)", data, err)
 	require.Empty(t, data, "second = (%q, %v)", data, err)
 	_, err = ReadResponse(&buf, 0)
