@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -48,14 +49,10 @@ func TestEmptyResults(t *testing.T) {
 		"zero value":       {},
 	}
 	for name, r := range cases {
-		if got := jsonOf(t, r); got != `{"count":0,"percentiles":null}` {
-			t.Errorf("%s: %s", name, got)
-		}
+		assert.Equal(t, `{"count":0,"percentiles":null}`, jsonOf(t, r), "%s", name)
 	}
 	q := New(time.Minute, []float64{0.5, 0.99})
-	if got := jsonOf(t, q.Result()); got != `{"count":0,"percentiles":[{"quantile":0.5,"value":0},{"quantile":0.99,"value":0}]}` {
-		t.Errorf("configured but empty: %s", got)
-	}
+	assert.Equal(t, `{"count":0,"percentiles":[{"quantile":0.5,"value":0},{"quantile":0.99,"value":0}]}`, jsonOf(t, q.Result()), "configured but empty")
 }
 
 func TestInsertMeasuresLatency(t *testing.T) {
@@ -162,9 +159,7 @@ func TestMergeResults(t *testing.T) {
 	require.EqualValues(t, 99, ra.Count, "inputs modified or merge not repeatable")
 	require.EqualValues(t, 1, rb.Count, "inputs modified or merge not repeatable")
 	require.Equal(t, want, jsonOf(t, MergeResults(m)), "inputs modified or merge not repeatable")
-	if got := jsonOf(t, MergeResults(&Result{}, rb)); got != `{"count":1,"percentiles":[{"quantile":0.99,"value":1000},{"quantile":0.5,"value":1000}]}` {
-		t.Fatalf("empty first: %s", got)
-	}
+	require.Equal(t, `{"count":1,"percentiles":[{"quantile":0.99,"value":1000},{"quantile":0.5,"value":1000}]}`, jsonOf(t, MergeResults(&Result{}, rb)), "empty first")
 }
 
 func TestConcurrentUse(t *testing.T) {
