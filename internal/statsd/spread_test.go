@@ -1,7 +1,6 @@
 package statsd
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -43,9 +42,8 @@ func TestSpreadSpacing(t *testing.T) {
 	err := spread(&w, packets("a", "b", "c", "d"), SpreadDuration(3*time.Second), nil, wait)
 	require.NoError(t, err)
 	want := []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}
-	if !slices.Equal(w.writes, []string{"a", "b", "c", "d"}) || !slices.Equal(waits, want) {
-		t.Fatalf("writes %q waits %v; want 4 writes 500ms apart", w.writes, waits)
-	}
+	require.Equal(t, []string{"a", "b", "c", "d"}, w.writes, "writes %q waits %v", w.writes, waits)
+	require.Equal(t, want, waits, "writes %q waits %v", w.writes, waits)
 }
 
 func TestSpreadNoWait(t *testing.T) {
