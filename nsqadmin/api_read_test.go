@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
@@ -174,9 +173,8 @@ func TestPartialAndTotalFailure(t *testing.T) {
 	}
 	test.HTTPGetJSON(t, adm.base+"/api/topics", &topics)
 	want := `WARNING: Get "http://` + dead + `/topics": dial tcp ` + dead + `: connect: connection refused`
-	if !slices.Equal(topics.Topics, []string{"t"}) || topics.Message != want {
-		t.Fatalf("partial: %+v", topics)
-	}
+	require.Equal(t, []string{"t"}, topics.Topics, "partial: %+v", topics)
+	require.Equal(t, want, topics.Message, "partial: %+v", topics)
 
 	c.b.Stop()
 	adm = startAdmin(t, nsqdMode(c.a.HTTPAddr, c.b.HTTPAddr))
@@ -192,9 +190,7 @@ func TestPartialAndTotalFailure(t *testing.T) {
 		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: Get \"http://`+dead+`/topics\": dial tcp `+dead+`: connect: connection refused"}`)
 	adm = startAdmin(t, nsqdMode(dead))
 	body := expect(t, 502, "GET", adm.base+"/api/nodes", "", "")
-	if !strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqd: `) {
-		t.Fatalf("nsqd mode total failure: %s", body)
-	}
+	require.True(t, strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqd: `), "nsqd mode total failure: %s", body)
 }
 
 func TestNSQDMode(t *testing.T) {

@@ -91,9 +91,7 @@ func TestPartialAction(t *testing.T) {
 	c.forBoth(t, "topic paused", func(ts *nsqdTopic) bool { return ts.Paused })
 	adm = startAdmin(t, lookupdMode(dead))
 	_, body = do(t, "POST", adm.base+"/api/topics/t", `{"action":"pause"}`, nil)
-	if !strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: `) {
-		t.Fatalf("total failure: %s", body)
-	}
+	require.True(t, strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: `), "total failure: %s", body)
 }
 
 func TestACL(t *testing.T) {
@@ -101,9 +99,8 @@ func TestACL(t *testing.T) {
 	u := c.adm.base + "/api/topics/t"
 	for _, h := range []http.Header{nil, {"X-Forwarded-User": {"bob"}}} {
 		resp, body := do(t, "POST", u, `{"action":"pause"}`, h)
-		if resp.StatusCode != 403 || body != `{"message":"FORBIDDEN"}` {
-			t.Fatalf("%v: %d %s", h, resp.StatusCode, body)
-		}
+		require.EqualValues(t, 403, resp.StatusCode, "%v: %d %s", h, resp.StatusCode, body)
+		require.Equal(t, `{"message":"FORBIDDEN"}`, body, "%v: %d %s", h, resp.StatusCode, body)
 		resp, _ = do(t, "DELETE", u, "", h)
 		require.EqualValues(t, 403, resp.StatusCode, "delete as %v: %d", h, resp.StatusCode)
 		_, body = do(t, "GET", c.adm.base+"/", "", h)

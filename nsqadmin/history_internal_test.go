@@ -46,9 +46,9 @@ func TestHistoryBeforeFirstSampleAndPruning(t *testing.T) {
 	now := time.Now()
 	h.record(now, stats, true)
 	pts, ok = points(h, h.topics, "t")
-	if !ok || len(pts) != 1 || pts[0] != (historyPoint{TS: now.Unix(), Messages: 4, InFlight: 1, Clients: 3, Requeued: 5}) {
-		t.Fatalf("topic point %+v", pts)
-	}
+	require.True(t, ok, "topic point %+v", pts)
+	require.Len(t, pts, 1, "topic point %+v", pts)
+	require.Equal(t, historyPoint{TS: now.Unix(), Messages: 4, InFlight: 1, Clients: 3, Requeued: 5}, pts[0], "topic point %+v", pts)
 	_, ok = points(h, h.topics, "other")
 	require.False(t, ok, "unknown topic found")
 	h.record(now.Add(time.Second), nil, false) // incomplete: keep

@@ -60,9 +60,7 @@ func TestBasePath(t *testing.T) {
 	expect(t, 200, "GET", adm.base+"/admin/ping", "", "OK")
 	expect(t, 200, "GET", adm.base+"/admin/api/history", "", `{"message":"","interval":10,"topics":{}}`)
 	expect(t, 200, "GET", adm.base+"/admin/config/base_path", "", "/admin")
-	if body := expect(t, 200, "GET", adm.base+"/admin/static/index.html", "", ""); !strings.Contains(body, "{{") {
-		t.Error("/static/index.html is not the raw template")
-	}
+	assert.Contains(t, expect(t, 200, "GET", adm.base+"/admin/static/index.html", "", ""), "{{", "/static/index.html is not the raw template")
 }
 
 func TestPing(t *testing.T) {
