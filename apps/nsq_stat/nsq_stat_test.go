@@ -141,9 +141,9 @@ func TestValidation(t *testing.T) {
 	code, out, _ := runStat("--version")
 	assert.EqualValues(t, 0, code, "--version: %d %q", code, out)
 	assert.Equal(t, "nsq_stat v1.3.0\n", out, "--version: %d %q", code, out)
-	if code, _, errOut := runStat("--bogus"); code != 2 || !strings.HasPrefix(errOut, "flag provided but not defined: -bogus") {
-		t.Errorf("--bogus: %d %q", code, errOut)
-	}
+	code, _, errOut := runStat("--bogus")
+	assert.EqualValues(t, 2, code, "--bogus: %d %q", code, errOut)
+	assert.True(t, strings.HasPrefix(errOut, "flag provided but not defined: -bogus"), "--bogus: %d %q", code, errOut)
 }
 
 func TestSignalExitsZero(t *testing.T) {
