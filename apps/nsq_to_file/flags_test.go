@@ -48,10 +48,8 @@ func TestVersionHelpAndBadFlag(t *testing.T) {
 	require.EqualValues(t, 0, run([]string{"-h"}, &stdout, &stderr, nil), "-h: exit")
 	assert.Contains(t, stderr.String(), "-rotate-interval", "-h: exit")
 	stderr.Reset()
-	if code := run([]string{"--bogus"}, &stdout, &stderr, nil); code != 2 ||
-		!strings.HasPrefix(stderr.String(), "flag provided but not defined: -bogus\n") {
-		t.Errorf("--bogus: exit %d, %q", code, stderr.String())
-	}
+	require.EqualValues(t, 2, run([]string{"--bogus"}, &stdout, &stderr, nil), "--bogus: exit")
+	assert.True(t, strings.HasPrefix(stderr.String(), "flag provided but not defined: -bogus\n"), "--bogus: exit")
 }
 
 func TestDefaults(t *testing.T) {
