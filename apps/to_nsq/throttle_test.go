@@ -22,17 +22,13 @@ func TestThrottleTokens(t *testing.T) {
 	t.Parallel()
 	th := newThrottle(100)
 	require.True(t, th.wait(nil), "first token")
-	if th.tokens >= 1 {
-		t.Fatalf("tokens %v after the first wait", th.tokens)
-	}
+	require.Less(t, th.tokens, 1.0, "tokens %v after the first wait", th.tokens)
 	th.last = time.Now().Add(-time.Hour)
 	done := make(chan struct{})
 	for range 100 {
 		require.True(t, th.wait(done), "burst of rate tokens not available")
 	}
-	if th.tokens >= 1 {
-		t.Fatalf("bucket held more than rate tokens: %v left", th.tokens)
-	}
+	require.Less(t, th.tokens, 1.0, "bucket held more than rate tokens: %v left", th.tokens)
 	close(done)
 	th.last = time.Now().Add(time.Hour) // no token for a long time
 	require.False(t, th.wait(done), "wait did not give up when done closed")

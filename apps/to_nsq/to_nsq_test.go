@@ -125,10 +125,8 @@ func TestFatalLineFormat(t *testing.T) {
 	t.Parallel()
 	_, stderr := runToNSQ(t, "")
 	// "YYYY/MM/DD HH:MM:SS --topic required\n"
-	if len(stderr) != len("2006/01/02 15:04:05 --topic required\n") ||
-		!strings.HasSuffix(stderr, " --topic required\n") {
-		t.Fatalf("stderr %q", stderr)
-	}
+	require.Len(t, stderr, len("2006/01/02 15:04:05 --topic required\n"), "stderr %q", stderr)
+	require.True(t, strings.HasSuffix(stderr, " --topic required\n"), "stderr %q", stderr)
 	_, err := time.Parse("2006/01/02 15:04:05", stderr[:19])
 	require.NoError(t, err)
 }
