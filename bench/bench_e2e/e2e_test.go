@@ -29,9 +29,8 @@ func TestStampRoundTrip(t *testing.T) {
 func TestBucketsAreContiguous(t *testing.T) {
 	for _, v := range []int64{0, 1, 127, 128, 255, 256, 1000, 1 << 20, 1<<40 + 12345, 1<<63 - 1} {
 		i := bucket(v)
-		if i < 0 || i >= numBuckets {
-			t.Fatalf("bucket(%d) = %d out of range", v, i)
-		}
+		require.GreaterOrEqual(t, i, 0, "bucket(%d) = %d out of range", v, i)
+		require.Less(t, i, numBuckets, "bucket(%d) = %d out of range", v, i)
 		mid := bucketValue(i)
 		require.Equal(t, i, bucket(mid), "bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
 		if diff := float64(mid-v) / float64(max(v, 1)); diff > 1.0/subBuckets || diff < -1.0/subBuckets {
@@ -39,9 +38,8 @@ func TestBucketsAreContiguous(t *testing.T) {
 		}
 	}
 	for v := int64(0); v < 4096; v++ {
-		if bucket(v+1) < bucket(v) || bucket(v+1) > bucket(v)+1 {
-			t.Fatalf("buckets of %d and %d are not adjacent", v, v+1)
-		}
+		require.GreaterOrEqual(t, bucket(v+1), bucket(v), "buckets of %d and %d are not adjacent", v, v+1)
+		require.LessOrEqual(t, bucket(v+1), bucket(v)+1, "buckets of %d and %d are not adjacent", v, v+1)
 	}
 }
 
