@@ -105,9 +105,7 @@ func TestReopenOwnFilesByHand(t *testing.T) {
 		if n == wf && int64(len(b)) != wp {
 			t.Fatalf("write segment is %d bytes, metadata says %d", len(b), wp)
 		}
-		if len(b) > int(o.MaxBytesPerFile) {
-			t.Fatalf("segment %d is %d bytes", n, len(b))
-		}
+		require.LessOrEqual(t, len(b), int(o.MaxBytesPerFile), "segment %d is %d bytes", n, len(b))
 		for len(b) > 0 {
 			l := int(b[0])<<24 | int(b[1])<<16 | int(b[2])<<8 | int(b[3])
 			got = append(got, b[4:4+l])

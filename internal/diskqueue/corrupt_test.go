@@ -30,9 +30,7 @@ func TestGarbageInMiddleOfSegment(t *testing.T) {
 	q := open(t, testOptions(t, dir, log))
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "skipped bytes 68-118 (50 bytes) of") {
-		t.Fatal("skipped range not logged")
-	}
+	require.True(t, log.has(ERROR, "skipped bytes 68-118 (50 bytes) of"), "skipped range not logged")
 	require.Equal(t, string(bytes.Join(seg0, nil)), readFile(t, dir, "T.diskqueue.000000.dat.bad"), ".bad file is not the original segment")
 	// The recovered segment is consumed and removed like any other.
 	eventually(t, "recovered segment removed", func() bool {
@@ -55,9 +53,7 @@ func TestPlausibleGarbageWithValidator(t *testing.T) {
 	q := open(t, o)
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "skipped bytes 68-92 (24 bytes)") {
-		t.Fatal("skipped range not logged")
-	}
+	require.True(t, log.has(ERROR, "skipped bytes 68-92 (24 bytes)"), "skipped range not logged")
 }
 
 func TestTruncatedLastRecord(t *testing.T) {
@@ -71,9 +67,8 @@ func TestTruncatedLastRecord(t *testing.T) {
 	expectRecords(t, q, m[0], m[1], m[3])
 	// Depth counted the lost record; it is reset when the reader catches up.
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "positive depth at tail (1)") || !log.has(ERROR, "skipped bytes 68-82") {
-		t.Fatal("loss not logged")
-	}
+	require.True(t, log.has(ERROR, "positive depth at tail (1)"), "loss not logged")
+	require.True(t, log.has(ERROR, "skipped bytes 68-82"), "loss not logged")
 	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad"), "files: %v", listDir(t, dir))
 	require.False(t, exists(dir, "T.diskqueue.000000.dat"), "files: %v", listDir(t, dir))
 }
@@ -95,9 +90,7 @@ func TestBadLengthInWriteSegment(t *testing.T) {
 	put(t, q, m[4])
 	expectRecords(t, q, m[4])
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "skipped bytes 34-68 (34 bytes)") {
-		t.Fatal("skipped range not logged")
-	}
+	require.True(t, log.has(ERROR, "skipped bytes 34-68 (34 bytes)"), "skipped range not logged")
 	require.NoError(t, q.Close())
 	require.Equal(t, "0\n1,34\n1,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad"), "no .bad file")
@@ -282,9 +275,7 @@ func TestManyMissingSegments(t *testing.T) {
 	put(t, q, m[2])
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if log.count(ERROR) > 3 {
-		t.Fatalf("%d errors logged", log.count(ERROR))
-	}
+	require.LessOrEqual(t, log.count(ERROR), 3, "%d errors logged", log.count(ERROR))
 }
 
 func TestEmptyOverWideRange(t *testing.T) {

@@ -137,9 +137,9 @@ func FuzzDoneLog(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pos, good := parseDoneLog(data)
-		if good%doneRecLen != 0 || good > len(data) || good/doneRecLen != len(pos) {
-			t.Fatalf("prefix %d of %d bytes for %d records", good, len(data), len(pos))
-		}
+		require.EqualValues(t, 0, good%doneRecLen, "prefix %d of %d bytes for %d records", good, len(data), len(pos))
+		require.LessOrEqual(t, good, len(data), "prefix %d of %d bytes for %d records", good, len(data), len(pos))
+		require.Equal(t, len(pos), good/doneRecLen, "prefix %d of %d bytes for %d records", good, len(data), len(pos))
 		require.Equal(t, string(data[:good]), string(encodeDone(pos)), "records do not re-encode to their bytes")
 		path := filepath.Join(t.TempDir(), "d")
 		require.NoError(t, os.WriteFile(path, data, 0o600))

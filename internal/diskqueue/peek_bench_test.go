@@ -16,9 +16,8 @@ import (
 func peekBacklog(b *testing.B) int {
 	if s := os.Getenv("DISKQUEUE_PEEK_BACKLOG"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1000 {
-			b.Fatalf("DISKQUEUE_PEEK_BACKLOG=%q: want a number ≥ 1000", s)
-		}
+		require.NoError(b, err, "DISKQUEUE_PEEK_BACKLOG=%q", s)
+		require.GreaterOrEqual(b, n, 1000, "DISKQUEUE_PEEK_BACKLOG=%q", s)
 		return n
 	}
 	return 1_000_000

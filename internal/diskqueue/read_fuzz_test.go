@@ -65,9 +65,7 @@ func FuzzDiskQueueRead(f *testing.F) {
 		n := 0
 		check := func(p []byte) {
 			n++
-			if n > limit {
-				t.Fatalf("%d records from %d bytes of segments", n, len(seg0)+len(seg1))
-			}
+			require.LessOrEqual(t, n, limit, "%d records from %d bytes of segments", n, len(seg0)+len(seg1))
 			if len(p) < fuzzMin || len(p) > fuzzMax || validate && !fuzzValid(p) {
 				t.Fatalf("invalid record %q delivered", p)
 			}
