@@ -205,9 +205,7 @@ func FuzzReadFrame(f *testing.F) {
 		}
 		consumed := len(in) - r.Len()
 		require.Equal(t, FrameHeaderLen+len(data), consumed, "consumed %d bytes for %d bytes of data", consumed, len(data))
-		if len(data)+4 > maxSize {
-			t.Fatalf("frame of %d bytes accepted over limit %d", len(data)+4, maxSize)
-		}
+		require.LessOrEqual(t, len(data)+4, maxSize, "frame of %d bytes accepted over limit %d", len(data)+4, maxSize)
 		require.Equal(t, string(in[:consumed]), string(AppendFrame(nil, ft, data)), "re-encoding")
 	})
 }

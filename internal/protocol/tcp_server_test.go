@@ -109,7 +109,5 @@ func TestTCPServerOtherErrorIsReturned(t *testing.T) {
 	l := &scriptedListener{errs: []error{boom}}
 	err := TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf)
 	require.ErrorIs(t, err, boom, "err = %v", err)
-	if !strings.HasPrefix(err.Error(), "listener.Accept() error - ") {
-		t.Fatalf("err text = %q", err.Error())
-	}
+	require.True(t, strings.HasPrefix(err.Error(), "listener.Accept() error - "), "err text = %q", err.Error())
 }
