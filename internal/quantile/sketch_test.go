@@ -21,13 +21,10 @@ func TestBucketBounds(t *testing.T) {
 	for _, v := range values {
 		v = min(v, math.MaxInt64)
 		b := bucketOf(v)
-		if b < 0 || b >= maxBuckets {
-			t.Fatalf("bucketOf(%d) = %d outside [0,%d)", v, b, maxBuckets)
-		}
+		require.GreaterOrEqual(t, b, 0, "bucketOf(%d) = %d outside [0,%d)", v, b, maxBuckets)
+		require.Less(t, b, maxBuckets, "bucketOf(%d) = %d outside [0,%d)", v, b, maxBuckets)
 		mid := float64(bucketMid(b))
-		if err := math.Abs(mid-float64(v)) / max(float64(v), 1); err > maxRelErr {
-			t.Fatalf("value %d bucket %d mid %v: relative error %v", v, b, mid, err)
-		}
+		require.LessOrEqual(t, math.Abs(mid-float64(v))/max(float64(v), 1), maxRelErr, "value %d bucket %d mid %v: relative error", v, b, mid)
 		if v < 128 && mid != float64(v) {
 			t.Fatalf("small value %d not exact: %v", v, mid)
 		}
@@ -54,14 +51,10 @@ func checkAccuracy(t *testing.T, name string, samples []int64) {
 	slices.Sort(sorted)
 	for _, q := range []float64{0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1} {
 		got, want := s.query(q), exact(sorted, q)
-		if err := math.Abs(got-want) / max(want, 1); err > maxRelErr {
-			t.Errorf("%s q=%v: got %v want %v (relative error %.4f)", name, q, got, want, err)
-		}
+		assert.LessOrEqual(t, math.Abs(got-want)/max(want, 1), maxRelErr, "%s q=%v", name, q)
 	}
 	assert.Equal(t, float64(sorted[len(sorted)-1]), s.query(1), "%s: max not exact", name)
-	if len(s.counts) > maxBuckets {
-		t.Errorf("%s: %d counters > bound %d", name, len(s.counts), maxBuckets)
-	}
+	assert.LessOrEqual(t, len(s.counts), maxBuckets, "%s: %d counters > bound %d", name, len(s.counts), maxBuckets)
 }
 
 func TestSketchAccuracy(t *testing.T) {
@@ -115,9 +108,7 @@ func TestSketchResetAndMerge(t *testing.T) {
 	require.EqualValues(t, 1e9+4999*7, a.max, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
 	for _, q := range []float64{0.1, 0.5, 0.51, 0.9, 1} {
 		got, want := a.query(q), exact(all, q)
-		if math.Abs(got-want)/max(want, 1) > maxRelErr {
-			t.Errorf("merged q=%v: got %v want %v", q, got, want)
-		}
+		assert.LessOrEqual(t, math.Abs(got-want)/max(want, 1), maxRelErr, "merged q=%v", q)
 	}
 	a.reset()
 	require.EqualValues(t, 0, a.n, "reset sketch not empty")
