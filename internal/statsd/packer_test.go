@@ -68,20 +68,15 @@ func TestPackedMetricsOverUDP(t *testing.T) {
 	var joined strings.Builder
 	for i, d := range got {
 		require.Equal(t, string(packets[i]), d, "datagram %d = %q", i, d)
-		if len(d) > size || !strings.HasSuffix(d, "\n") {
-			t.Fatalf("datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
-		}
+		require.LessOrEqual(t, len(d), size, "datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
+		require.True(t, strings.HasSuffix(d, "\n"), "datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
 		// packing is greedy: the next datagram's first line did not fit
 		if i+1 < len(got) {
 			next := got[i+1][:strings.IndexByte(got[i+1], '\n')+1]
-			if len(d)+len(next) <= size {
-				t.Fatalf("datagram %d (%d bytes) could have taken %q", i, len(d), next)
-			}
+			require.Greater(t, len(d)+len(next), size, "datagram %d (%d bytes) could have taken %q", i, len(d), next)
 		}
 		joined.WriteString(d)
 	}
 	require.Equal(t, all.String(), joined.String(), "datagrams do not reassemble into the lines written")
-	if len(packets) < 10 {
-		t.Fatalf("only %d datagrams for %d bytes", len(packets), all.Len())
-	}
+	require.GreaterOrEqual(t, len(packets), 10, "only %d datagrams for %d bytes", len(packets), all.Len())
 }

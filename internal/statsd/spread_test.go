@@ -79,9 +79,8 @@ func TestSpreadRealTimer(t *testing.T) {
 	var w recordingWriter
 	start := time.Now()
 	require.NoError(t, Spread(&w, packets("a", "b", "c"), 60*time.Millisecond, nil))
-	if elapsed := time.Since(start); elapsed < 40*time.Millisecond || len(w.writes) != 3 {
-		t.Fatalf("3 packets over 60ms took %v, writes %q", elapsed, w.writes)
-	}
+	require.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond, "3 packets over 60ms took")
+	require.Len(t, w.writes, 3, "3 packets over 60ms took")
 }
 
 func TestSpreadKeepsSendingAfterError(t *testing.T) {
