@@ -53,14 +53,13 @@ func TestHistory(t *testing.T) {
 		test.HTTPGetJSON(t, u+"?topic=h", &doc)
 		return doc.Points[len(doc.Points)-1].Messages == 5
 	}, "cumulative message count 5")
-	if doc.Interval != 1 || doc.Message != "" || len(doc.Points) < 2 {
-		t.Fatalf("topic history = %+v", doc)
-	}
+	require.EqualValues(t, 1, doc.Interval, "topic history = %+v", doc)
+	require.Equal(t, "", doc.Message, "topic history = %+v", doc)
+	require.GreaterOrEqual(t, len(doc.Points), 2, "topic history = %+v", doc)
 	for i := 1; i < len(doc.Points); i++ {
 		p, q := doc.Points[i-1], doc.Points[i]
-		if q.TS < p.TS || q.Messages < p.Messages {
-			t.Errorf("points not in order or counter decreased: %+v then %+v", p, q)
-		}
+		assert.GreaterOrEqual(t, q.TS, p.TS, "points not in order or counter decreased: %+v then %+v", p, q)
+		assert.GreaterOrEqual(t, q.Messages, p.Messages, "points not in order or counter decreased: %+v then %+v", p, q)
 	}
 	// The topic's messages went to its channel on both nodes.
 	assert.EqualValues(t, 0, doc.Points[len(doc.Points)-1].Depth, "topic point")
@@ -72,9 +71,9 @@ func TestHistory(t *testing.T) {
 	assert.EqualValues(t, 3, doc.Points[len(doc.Points)-1].Messages, "node point")
 	doc = historyDoc{}
 	test.HTTPGetJSON(t, u, &doc)
-	if len(doc.Topics) != 1 || len(doc.Topics["h"]) < 2 || doc.Points != nil {
-		t.Errorf("all topics = %+v", doc)
-	}
+	require.Len(t, doc.Topics, 1, "all topics = %+v", doc)
+	require.GreaterOrEqual(t, len(doc.Topics["h"]), 2, "all topics = %+v", doc)
+	require.Nil(t, doc.Points, "all topics = %+v", doc)
 	expect(t, 404, "GET", u+"?topic=nope", "", `{"message":"NOT_FOUND"}`)
 	expect(t, 404, "GET", u+"?topic=h&channel=nope", "", `{"message":"NOT_FOUND"}`)
 	expect(t, 404, "GET", u+"?node=127.0.0.1:1", "", `{"message":"NOT_FOUND"}`)

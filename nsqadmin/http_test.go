@@ -96,9 +96,9 @@ func TestStaticAssets(t *testing.T) {
 	}
 	for _, p := range []string{"/static/nope.js", "/static/vendor", "/static/", "/fonts/../a.js", "/static/%2e%2e/x"} {
 		resp, body := do(t, "GET", adm.base+p, "", nil)
-		if resp.StatusCode != 404 || body != "NOT_FOUND" || strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-			t.Errorf("GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-		}
+		assert.EqualValues(t, 404, resp.StatusCode, "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+		assert.Equal(t, "NOT_FOUND", body, "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+		assert.False(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
 	}
 
 	// The embedded copy.
