@@ -14,6 +14,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/benchwire"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,13 +33,13 @@ func parse(t *testing.T, args ...string) *config {
 
 func TestDefaults(t *testing.T) {
 	c := parse(t)
-	require.Equal(t, "127.0.0.1:4150", c.addr, "defaults: %+v", *c)
-	require.Equal(t, "sub_bench", c.topic, "defaults: %+v", *c)
-	require.Equal(t, "ch", c.channel, "defaults: %+v", *c)
-	require.EqualValues(t, 200, c.size, "defaults: %+v", *c)
-	require.EqualValues(t, 2500, c.rdy, "defaults: %+v", *c)
-	require.Equal(t, 10*time.Second, c.runfor, "defaults: %+v", *c)
-	require.Equal(t, "", c.deadline, "defaults: %+v", *c)
+	assert.Equal(t, "127.0.0.1:4150", c.addr)
+	assert.Equal(t, "sub_bench", c.topic)
+	assert.Equal(t, "ch", c.channel)
+	assert.EqualValues(t, 200, c.size)
+	assert.EqualValues(t, 2500, c.rdy)
+	assert.Equal(t, 10*time.Second, c.runfor)
+	assert.Equal(t, "", c.deadline)
 }
 
 func TestValidate(t *testing.T) {
