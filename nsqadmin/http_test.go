@@ -66,10 +66,10 @@ func TestBasePath(t *testing.T) {
 func TestPing(t *testing.T) {
 	adm := startAdmin(t, nsqdMode(deadAddr(t)))
 	resp, body := do(t, "GET", adm.base+"/ping", "", nil)
-	if resp.StatusCode != 200 || body != "OK" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" ||
-		resp.Header.Get("X-NSQ-Content-Type") != "" {
-		t.Fatalf("ping: %d %q %v", resp.StatusCode, body, resp.Header)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	require.Equal(t, "OK", body, "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	require.Equal(t, "", resp.Header.Get("X-NSQ-Content-Type"), "ping: %d %q %v", resp.StatusCode, body, resp.Header)
 }
 
 func TestStaticAssets(t *testing.T) {
@@ -104,9 +104,9 @@ func TestStaticAssets(t *testing.T) {
 	// The embedded copy.
 	emb := startAdmin(t, nsqdMode(deadAddr(t)))
 	resp, body := do(t, "GET", emb.base+"/static/index.html", "", nil)
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(body, "{{") {
-		t.Errorf("embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
+	assert.EqualValues(t, 200, resp.StatusCode, "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"), "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	assert.Contains(t, body, "{{", "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 }
 
 func TestCompression(t *testing.T) {
@@ -121,10 +121,9 @@ func TestCompression(t *testing.T) {
 		{"br, deflate;q=0.5, gzip", "deflate", func(r io.Reader) (io.Reader, error) { return flate.NewReader(r), nil }},
 	} {
 		resp, raw := do(t, "GET", u, "", http.Header{"Accept-Encoding": {c.accept}})
-		if resp.Header.Get("Content-Encoding") != c.enc || resp.Header.Get("Vary") != "Accept-Encoding" ||
-			resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
-			t.Fatalf("%s: headers %v", c.accept, resp.Header)
-		}
+		require.Equal(t, c.enc, resp.Header.Get("Content-Encoding"), "%s: headers %v", c.accept, resp.Header)
+		require.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"), "%s: headers %v", c.accept, resp.Header)
+		require.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), "%s: headers %v", c.accept, resp.Header)
 		r, err := c.reader(bytes.NewReader([]byte(raw)))
 		require.NoError(t, err)
 		plain, err := io.ReadAll(r)
