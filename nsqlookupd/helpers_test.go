@@ -228,9 +228,8 @@ func (l *lookupd) post(t testing.TB, path string) {
 	r := do(t, "POST", l.url+path)
 	require.EqualValues(t, 200, r.code, "POST %s: %d %q", path, r.code, r.body)
 	require.Equal(t, "", r.body, "POST %s: %d %q", path, r.code, r.body)
-	if r.header.Get("X-NSQ-Content-Type") != "nsq; version=1.0" || r.header.Get("Content-Length") != "0" {
-		t.Fatalf("POST %s: headers %v", path, r.header)
-	}
+	require.Equal(t, "nsq; version=1.0", r.header.Get("X-NSQ-Content-Type"), "POST %s: headers %v", path, r.header)
+	require.Equal(t, "0", r.header.Get("Content-Length"), "POST %s: headers %v", path, r.header)
 }
 
 // expectErr requires the V1 error response code/message.
@@ -245,12 +244,8 @@ func (l *lookupd) expectErr(t testing.TB, method, path string, code int, msg str
 
 func expectJSONHeaders(t testing.TB, r httpResp) {
 	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
-		t.Fatalf("Content-Type %q", ct)
-	}
-	if v := r.header.Get("X-NSQ-Content-Type"); v != "nsq; version=1.0" {
-		t.Fatalf("X-NSQ-Content-Type %q", v)
-	}
+	require.Equal(t, "application/json; charset=utf-8", r.header.Get("Content-Type"), "Content-Type")
+	require.Equal(t, "nsq; version=1.0", r.header.Get("X-NSQ-Content-Type"), "X-NSQ-Content-Type")
 }
 
 // lookupProducers returns the producers of /lookup?topic=topic as raw

@@ -91,16 +91,14 @@ func TestRegistrationDBLookupFilters(t *testing.T) {
 	res, ok := db.Lookup("t", now, time.Hour, time.Hour)
 	require.True(t, ok, "lookup %v %v", res, ok)
 	require.Len(t, res.producers, 2, "lookup %v %v", res, ok)
-	if res, _ = db.Lookup("t", now, time.Second, time.Hour); len(res.producers) != 1 || res.producers[0] != a {
-		t.Fatalf("inactive filter: %v", res.producers)
-	}
+	res, _ = db.Lookup("t", now, time.Second, time.Hour)
+	require.Len(t, res.producers, 1, "inactive filter: %v", res.producers)
+	require.Equal(t, a, res.producers[0], "inactive filter: %v", res.producers)
 	require.EqualValues(t, 2, db.Tombstone("t", "h:1", now), "tombstoned")
-	if res, _ = db.Lookup("t", now, time.Hour, time.Hour); len(res.producers) != 0 {
-		t.Fatalf("tombstoned producers visible: %v", res.producers)
-	}
-	if res, _ = db.Lookup("t", now.Add(time.Hour), 2*time.Hour, time.Hour); len(res.producers) != 2 {
-		t.Fatalf("expired tombstones still hide: %v", res.producers)
-	}
+	res, _ = db.Lookup("t", now, time.Hour, time.Hour)
+	require.Empty(t, res.producers, "tombstoned producers visible: %v", res.producers)
+	res, _ = db.Lookup("t", now.Add(time.Hour), 2*time.Hour, time.Hour)
+	require.Len(t, res.producers, 2, "expired tombstones still hide: %v", res.producers)
 	_, ok = db.Lookup("nope", now, time.Hour, time.Hour)
 	require.False(t, ok, "found unknown topic")
 }
