@@ -43,8 +43,9 @@ func TestFilterRequiredValue(t *testing.T) {
 	for _, c := range cases {
 		f, _ := newTestFilter("k", c.value)
 		out, pass, err := f.apply([]byte(c.body))
-		if pass != c.pass || err != nil || (pass && string(out) != c.body) {
-			t.Errorf("value %q body %s: %q %v %v", c.value, c.body, out, pass, err)
+		assert.NoError(t, err, "value %q body %s", c.value, c.body)
+		if assert.Equal(t, c.pass, pass, "value %q body %s", c.value, c.body) && pass {
+			assert.Equal(t, c.body, string(out), "value %q body %s", c.value, c.body)
 		}
 	}
 }
@@ -63,9 +64,9 @@ func TestFilterNotAnObject(t *testing.T) {
 	for _, body := range []string{`nope`, `[1]`, `"s"`, ``} {
 		f, logs := newTestFilter("", "", "a")
 		_, pass, err := f.apply([]byte(body))
-		if pass || err != nil || !strings.HasPrefix(logs.String(), "ERROR: Unable to decode json: "+body) {
-			t.Errorf("%q: %v %v %q", body, pass, err, logs)
-		}
+		assert.False(t, pass, "%q", body)
+		assert.NoError(t, err, "%q", body)
+		assert.True(t, strings.HasPrefix(logs.String(), "ERROR: Unable to decode json: "+body), logs.String())
 	}
 }
 
