@@ -10,9 +10,9 @@ import (
 func TestThrottleDisabled(t *testing.T) {
 	t.Parallel()
 	for _, rate := range []int64{0, -1} {
-		if th := newThrottle(rate); th != nil || !th.wait(nil) {
-			t.Fatalf("rate %d throttles", rate)
-		}
+		th := newThrottle(rate)
+		require.Nil(t, th, "rate %d throttles", rate)
+		require.True(t, th.wait(nil), "rate %d throttles", rate)
 	}
 }
 

@@ -43,10 +43,9 @@ func TestDefaultDelimiterAndEmptyLines(t *testing.T) {
 	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	input := "\nfirst line\n\nsecond, with comma\r\nlast without newline"
-	if code, _ := runToNSQ(t, input, "--topic", "lines", "--nsqd-tcp-address", addr,
-		"--rate=1000", "--producer-opt=max_attempts,3"); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	code, _ := runToNSQ(t, input, "--topic", "lines", "--nsqd-tcp-address", addr,
+		"--rate=1000", "--producer-opt=max_attempts,3")
+	require.Zero(t, code, "exit code")
 	want := []string{"first line", "second, with comma\r", "last without newline"}
 	c := test.Collect(t, "lines", "ch", addr)
 	test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
