@@ -5,7 +5,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -33,9 +32,7 @@ func TestBucketsAreContiguous(t *testing.T) {
 		require.Less(t, i, numBuckets, "bucket(%d) = %d out of range", v, i)
 		mid := bucketValue(i)
 		require.Equal(t, i, bucket(mid), "bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
-		if diff := float64(mid-v) / float64(max(v, 1)); diff > 1.0/subBuckets || diff < -1.0/subBuckets {
-			t.Fatalf("v %d: bucket middle %d is %.4f off", v, mid, diff)
-		}
+		require.InDelta(t, 0, float64(mid-v)/float64(max(v, 1)), 1.0/subBuckets, "v %d: bucket middle %d", v, mid)
 	}
 	for v := int64(0); v < 4096; v++ {
 		require.GreaterOrEqual(t, bucket(v+1), bucket(v), "buckets of %d and %d are not adjacent", v, v+1)
@@ -77,9 +74,7 @@ func TestPercentileWithinOnePercent(t *testing.T) {
 	for _, q := range []float64{0.5, 0.99, 0.999} {
 		exact := all[int(q*float64(len(all)))-1]
 		got := a.percentile(q)
-		if diff := float64(got-exact) / float64(exact); diff > 0.01 || diff < -0.01 {
-			t.Errorf("p%v = %s, exact %s", q*100, got, exact)
-		}
+		assert.InEpsilon(t, float64(exact), float64(got), 0.01, "p%v = %s, exact %s", q*100, got, exact)
 	}
 }
 
@@ -137,8 +132,10 @@ func TestValidate(t *testing.T) {
 		cfg := newConfig(fs)
 		require.NoError(t, fs.Parse(c.args))
 		err := cfg.validate()
-		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
-			t.Errorf("%v: validate = %v, want %q", c.args, err, c.want)
+		if c.want == "" {
+			assert.NoError(t, err, "%v", c.args)
+		} else {
+			assert.ErrorContains(t, err, c.want, "%v", c.args)
 		}
 	}
 }
