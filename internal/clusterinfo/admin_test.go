@@ -92,9 +92,9 @@ func TestAdminWriteErrors(t *testing.T) {
 
 	err := c.ci.PauseTopic("e", []string{c.lookupd, dead}, nil)
 	var pe *clusterinfo.PartialErr
-	if asPartial(err, &pe); !clusterinfo.IsPartial(err) || len(pe.Nodes()) != 1 || pe.Nodes()[0] != dead {
-		t.Fatalf("partial: %v", err)
-	}
+	require.True(t, clusterinfo.IsPartial(err), "partial: %v", err)
+	asPartial(err, &pe)
+	require.Equal(t, []string{dead}, pe.Nodes(), "failed nodes")
 	err = c.ci.CreateTopicChannel("e", "", []string{dead})
 	require.Error(t, err, "total: %v", err)
 	require.False(t, clusterinfo.IsPartial(err), "total: %v", err)

@@ -43,8 +43,8 @@ func TestLookupdQueries(t *testing.T) {
 	require.NoError(t, err, "producers of t1 = %+v, %v", ps, err)
 	require.Len(t, ps, 1, "producers of t1 = %+v, %v", ps, err)
 	require.Equal(t, c.a.HTTPAddr, ps[0].HTTPAddress(), "producers of t1 = %+v, %v", ps, err)
-	if len(ps[0].RemoteAddresses) != 1 || !strings.HasPrefix(ps[0].RemoteAddresses[0], c.lookupd+"/127.0.0.1:") {
-		t.Errorf("remote addresses = %v", ps[0].RemoteAddresses)
+	if assert.Len(t, ps[0].RemoteAddresses, 1) {
+		assert.True(t, strings.HasPrefix(ps[0].RemoteAddresses[0], c.lookupd+"/127.0.0.1:"), ps[0].RemoteAddresses[0])
 	}
 	assert.Equal(t, c.a.TCPAddr, ps[0].TCPAddress(), "tcp address = %s", ps[0].TCPAddress())
 
@@ -85,9 +85,9 @@ func TestNSQDModeQueries(t *testing.T) {
 	all, err := c.ci.GetNSQDProducers(nsqds)
 	require.NoError(t, err, "producers = %+v, %v", all, err)
 	require.Len(t, all, 2, "producers = %+v, %v", all, err)
-	if p := all.Search(c.a.HTTPAddr); p == nil || !slices.Equal(p.Topics, clusterinfo.ProducerTopics{{Topic: "only_a"}}) {
-		t.Errorf("node a = %+v", p)
-	}
+	p := all.Search(c.a.HTTPAddr)
+	require.NotNil(t, p, "node a")
+	assert.Equal(t, clusterinfo.ProducerTopics{{Topic: "only_a"}}, p.Topics, "node a")
 }
 
 func TestStatsMergeAcrossNodes(t *testing.T) {
@@ -179,9 +179,9 @@ func TestPartialFailure(t *testing.T) {
 	var pe *clusterinfo.PartialErr
 	require.Equal(t, []string{"p"}, topics, "topics = %v, err = %v", topics, err)
 	require.True(t, clusterinfo.IsPartial(err), "topics = %v, err = %v", topics, err)
-	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{dead}) || !strings.Contains(err.Error(), dead) {
-		t.Errorf("failed nodes = %v (%v)", pe.Nodes(), err)
-	}
+	asPartial(err, &pe)
+	assert.Equal(t, []string{dead}, pe.Nodes(), "failed nodes")
+	assert.ErrorContains(t, err, dead)
 
 	ps, err := c.ci.GetNSQDProducers([]string{c.a.HTTPAddr, c.b.HTTPAddr})
 	require.NoError(t, err)
@@ -190,9 +190,8 @@ func TestPartialFailure(t *testing.T) {
 	require.True(t, clusterinfo.IsPartial(err), "one node down: chans %v, err %v", chans, err)
 	require.NotNil(t, chans["ch"], "one node down: chans %v, err %v", chans, err)
 	require.EqualValues(t, 1, chans["ch"].Depth, "one node down: chans %v, err %v", chans, err)
-	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{c.b.HTTPAddr}) {
-		t.Errorf("failed nodes = %v", pe.Nodes())
-	}
+	asPartial(err, &pe)
+	assert.Equal(t, []string{c.b.HTTPAddr}, pe.Nodes(), "failed nodes")
 }
 
 func asPartial(err error, pe **clusterinfo.PartialErr) {
