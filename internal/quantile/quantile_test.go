@@ -80,18 +80,18 @@ func TestWindowRotation(t *testing.T) {
 	q.Insert(c.ago(3))
 	require.EqualValues(t, 3, count(), "after one move: count")
 	c.advance(window / 2) // second move drops the first two samples
-	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 3 {
-		t.Fatalf("after two moves: %+v, want only the sample of 3ns", r)
-	}
+	r := q.Result()
+	require.EqualValues(t, 1, r.Count, "after two moves: only the sample of 3ns")
+	require.EqualValues(t, 3, r.Percentiles[0].Value, "after two moves: only the sample of 3ns")
 	c.advance(window / 2) // third move drops the rest, without any insert
 	require.EqualValues(t, 0, count(), "after three moves: count")
 	q.Insert(c.ago(4))
 	c.advance(100 * window) // long idle: both windows emptied at once
 	require.EqualValues(t, 0, count(), "after idle: count")
 	q.Insert(c.ago(5))
-	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 5 {
-		t.Fatalf("after idle insert: %+v", r)
-	}
+	r = q.Result()
+	require.EqualValues(t, 1, r.Count, "after idle insert")
+	require.EqualValues(t, 5, r.Percentiles[0].Value, "after idle insert")
 }
 
 func TestWindowBoundariesStayAligned(t *testing.T) {
@@ -99,9 +99,7 @@ func TestWindowBoundariesStayAligned(t *testing.T) {
 	start := c.t
 	c.advance(27 * time.Second) // 5 half-windows and 2s
 	q.Insert(c.ago(1))
-	if want := start.Add(25 * time.Second); !q.lastMove.Equal(want) {
-		t.Fatalf("lastMove %v, want %v", q.lastMove, want)
-	}
+	require.WithinDuration(t, start.Add(25*time.Second), q.lastMove, 0, "lastMove")
 	c.advance(3*time.Second + 1) // crosses 30s
 	q.Insert(c.ago(1))
 	require.EqualValues(t, 2, q.Result().Count, "sample from previous half-window lost")
