@@ -29,9 +29,7 @@ func TestPackerPacksWholeLines(t *testing.T) {
 	p.Reset()
 	require.Empty(t, p.Packets(), "Reset left packets")
 	p.Write([]byte("x\n"))
-	if got := p.Packets(); len(got) != 1 || string(got[0]) != "x\n" {
-		t.Fatalf("after reset %q", got)
-	}
+	require.Equal(t, [][]byte{[]byte("x\n")}, p.Packets(), "after reset")
 }
 
 func TestPackerTinySize(t *testing.T) {
