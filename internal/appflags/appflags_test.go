@@ -43,15 +43,14 @@ func TestConfigVar(t *testing.T) {
 	var out bytes.Buffer
 	fs := NewFlagSet("app", &out)
 	ConfigVar(fs, cfg, "consumer-opt", "")
-	if _, ok := Parse(fs, []string{"--consumer-opt=max_attempts,7", "--consumer-opt=snappy",
-		"--consumer-opt=auth_secret,a,b"}); !ok {
-		t.Fatalf("rejected: %s", out.String())
-	}
+	_, ok := Parse(fs, []string{"--consumer-opt=max_attempts,7", "--consumer-opt=snappy",
+		"--consumer-opt=auth_secret,a,b"})
+	require.True(t, ok, "rejected: %s", out.String())
 	require.EqualValues(t, 7, cfg.MaxAttempts, "config %+v", cfg)
 	require.True(t, cfg.Snappy, "config %+v", cfg)
 	require.Equal(t, "a,b", cfg.AuthSecret, "config %+v", cfg)
 	require.Equal(t, "app/1.3.0 go-nsq/"+nsq.VERSION, cfg.UserAgent, "user agent %q", cfg.UserAgent)
-	_, ok := Parse(fs, []string{"--consumer-opt=nope,1"})
+	_, ok = Parse(fs, []string{"--consumer-opt=nope,1"})
 	require.False(t, ok)
 	require.Contains(t, out.String(), `invalid value "nope,1" for flag -consumer-opt: invalid option nope`)
 }
