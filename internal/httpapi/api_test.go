@@ -277,10 +277,8 @@ func TestRouterRedirects(t *testing.T) {
 	}
 	for _, c := range cases {
 		w := route(r, c.method, c.target)
-		if w.Code != c.code || w.Header().Get("Location") != c.location {
-			t.Errorf("%s %s = %d Location %q, want %d %q",
-				c.method, c.target, w.Code, w.Header().Get("Location"), c.code, c.location)
-		}
+		assert.Equal(t, c.code, w.Code, "%s %s", c.method, c.target)
+		assert.Equal(t, c.location, w.Header().Get("Location"), "%s %s: Location", c.method, c.target)
 	}
 }
 
