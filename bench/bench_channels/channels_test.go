@@ -6,7 +6,6 @@ import (
 	"flag"
 	"io"
 	"log"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,9 +21,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, fs.Parse(nil))
 	require.EqualValues(t, 10000, c.num, "defaults: %+v", *c)
 	require.Equal(t, "127.0.0.1:4150", c.addr, "defaults: %+v", *c)
-	if err := (&config{num: 0}).validate(); err == nil || !strings.Contains(err.Error(), "--num") {
-		t.Fatalf("--num=0: validate = %v", err)
-	}
+	require.ErrorContains(t, (&config{num: 0}).validate(), "--num", "--num=0")
 }
 
 // TestFinishesOnEveryTopic subscribes to t0..t2, publishes to each, and
