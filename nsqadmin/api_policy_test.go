@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
 	"github.com/stretchr/testify/require"
 )
@@ -32,12 +33,12 @@ func TestChannelConfigMirror(t *testing.T) {
 	require.Equal(t, 200, resp.StatusCode, body)
 	for _, n := range []*node{c.a, c.b} {
 		var cfg map[string]any
-		getJSON(t, "http://"+n.HTTPAddr+"/channel/config?topic=t&channel=c", &cfg)
+		test.HTTPGetJSON(t, "http://"+n.HTTPAddr+"/channel/config?topic=t&channel=c", &cfg)
 		require.Equal(t, 2.0, cfg["max_attempts"], n.HTTPAddr)
 		require.Equal(t, 50.0, cfg["max_depth"], n.HTTPAddr)
 	}
 	var cfg map[string]any
-	getJSON(t, u, &cfg)
+	test.HTTPGetJSON(t, u, &cfg)
 	require.Equal(t, 2.0, cfg["max_attempts"])
 	require.Equal(t, "t.c.dead", cfg["dead_letter_topic"])
 
@@ -51,7 +52,7 @@ func TestChannelConfigMirror(t *testing.T) {
 	require.Equal(t, 0.0, moved["moved"])
 
 	var drain map[string]any
-	getJSON(t, c.adm.base+"/api/drain?node="+c.a.HTTPAddr, &drain)
+	test.HTTPGetJSON(t, c.adm.base+"/api/drain?node="+c.a.HTTPAddr, &drain)
 	require.Equal(t, false, drain["draining"])
 	resp, _ = do(t, "GET", c.adm.base+"/api/drain?node=127.0.0.1:1", "", nil)
 	require.Equal(t, 404, resp.StatusCode)

@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type channelDoc struct {
@@ -58,33 +59,42 @@ func TestTopicsList(t *testing.T) {
 func TestTopicAndChannelMerge(t *testing.T) {
 	c := startCluster(t)
 	var td topicDoc
-	getJSON(t, c.adm.base+"/api/topics/t", &td)
-	if td.Node != "*" || td.Hostname != "" || td.TopicName != "t" || td.Depth != 0 || td.MessageCount != 5 ||
-		len(td.Nodes) != 2 || len(td.Channels) != 1 || td.Message != "" {
-		t.Fatalf("topic aggregate = %+v", td)
-	}
+	test.HTTPGetJSON(t, c.adm.base+"/api/topics/t", &td)
+	require.Equal(t, "*", td.Node, "topic aggregate = %+v", td)
+	require.Equal(t, "", td.Hostname, "topic aggregate = %+v", td)
+	require.Equal(t, "t", td.TopicName, "topic aggregate = %+v", td)
+	require.EqualValues(t, 0, td.Depth, "topic aggregate = %+v", td)
+	require.EqualValues(t, 5, td.MessageCount, "topic aggregate = %+v", td)
+	require.Len(t, td.Nodes, 2, "topic aggregate = %+v", td)
+	require.Len(t, td.Channels, 1, "topic aggregate = %+v", td)
+	require.Equal(t, "", td.Message, "topic aggregate = %+v", td)
 	if ch := td.Channels[0]; ch.Node != "*" || ch.Depth != 5 || len(ch.Nodes) != 2 {
 		t.Fatalf("merged channel = %+v", ch)
 	}
 	depths := map[string]int64{c.a.HTTPAddr: 3, c.b.HTTPAddr: 2}
 	for _, n := range td.Nodes {
-		if n.MessageCount != depths[n.Node] || len(n.Channels) != 1 || n.Channels[0].Depth != depths[n.Node] ||
-			n.Channels[0].Node != n.Node || n.Channels[0].Nodes != nil {
-			t.Errorf("per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
-		}
+		assert.Equal(t, depths[n.Node], n.MessageCount, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		require.Len(t, n.Channels, 1, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		assert.Equal(t, depths[n.Node], n.Channels[0].Depth, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		assert.Equal(t, n.Node, n.Channels[0].Node, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
+		require.Nil(t, n.Channels[0].Nodes, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
 	}
 
 	var cd channelDoc
-	getJSON(t, c.adm.base+"/api/topics/t/c", &cd)
-	if cd.Node != "*" || cd.ChannelName != "c" || cd.Depth != 5 || cd.MemoryDepth != 5 || len(cd.Nodes) != 2 ||
-		cd.E2E == nil || cd.E2E.Topic != "t" || cd.E2E.Channel != "c" || cd.E2E.Host != "*" || cd.Message != "" {
-		t.Fatalf("channel = %+v", cd)
-	}
+	test.HTTPGetJSON(t, c.adm.base+"/api/topics/t/c", &cd)
+	require.Equal(t, "*", cd.Node, "channel = %+v", cd)
+	require.Equal(t, "c", cd.ChannelName, "channel = %+v", cd)
+	require.EqualValues(t, 5, cd.Depth, "channel = %+v", cd)
+	require.EqualValues(t, 5, cd.MemoryDepth, "channel = %+v", cd)
+	require.Len(t, cd.Nodes, 2, "channel = %+v", cd)
+	require.NotNil(t, cd.E2E, "channel = %+v", cd)
+	require.Equal(t, "t", cd.E2E.Topic, "channel = %+v", cd)
+	require.Equal(t, "c", cd.E2E.Channel, "channel = %+v", cd)
+	require.Equal(t, "*", cd.E2E.Host, "channel = %+v", cd)
+	require.Equal(t, "", cd.Message, "channel = %+v", cd)
 	expect(t, 404, "GET", c.adm.base+"/api/topics/t/nope", "", `{"message":"CHANNEL_NOT_FOUND"}`)
 	body := expect(t, 502, "GET", c.adm.base+"/api/topics/missing", "", "")
-	if !strings.Contains(body, `UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404 Not Found`) {
-		t.Errorf("unknown topic: %s", body)
-	}
+	assert.Contains(t, body, `UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404 Not Found`, "unknown topic: %s", body)
 }
 
 type nodeDoc struct {
@@ -105,10 +115,9 @@ func TestNodesAndCounter(t *testing.T) {
 		Nodes   []nodeDoc `json:"nodes"`
 		Message string    `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/nodes", &nodes)
-	if len(nodes.Nodes) != 2 || nodes.Message != "" {
-		t.Fatalf("nodes = %+v", nodes)
-	}
+	test.HTTPGetJSON(t, c.adm.base+"/api/nodes", &nodes)
+	require.Len(t, nodes.Nodes, 2, "nodes = %+v", nodes)
+	require.Equal(t, "", nodes.Message, "nodes = %+v", nodes)
 	for _, n := range nodes.Nodes {
 		if len(n.RemoteAddresses) != 1 || !strings.HasPrefix(n.RemoteAddresses[0], c.l.HTTPAddr+"/127.0.0.1:") ||
 			n.Version != "1.3.0" || len(n.Topics) != 1 || n.Topics[0].Topic != "t" || n.OutOfDate {
@@ -123,10 +132,12 @@ func TestNodesAndCounter(t *testing.T) {
 		TotalClients  int64       `json:"total_clients"`
 		Message       *string     `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/nodes/"+c.a.HTTPAddr, &nd)
-	if nd.Node != c.a.HTTPAddr || len(nd.Topics) != 1 || nd.TotalMessages != 3 || nd.TotalClients != 0 || nd.Message == nil {
-		t.Fatalf("node a = %+v", nd)
-	}
+	test.HTTPGetJSON(t, c.adm.base+"/api/nodes/"+c.a.HTTPAddr, &nd)
+	require.Equal(t, c.a.HTTPAddr, nd.Node, "node a = %+v", nd)
+	require.Len(t, nd.Topics, 1, "node a = %+v", nd)
+	require.EqualValues(t, 3, nd.TotalMessages, "node a = %+v", nd)
+	require.EqualValues(t, 0, nd.TotalClients, "node a = %+v", nd)
+	require.NotNil(t, nd.Message, "node a = %+v", nd)
 	expect(t, 404, "GET", c.adm.base+"/api/nodes/127.0.0.1:1", "", `{"message":"NODE_NOT_FOUND"}`)
 
 	var counter struct {
@@ -138,18 +149,17 @@ func TestNodesAndCounter(t *testing.T) {
 		} `json:"stats"`
 		Message string `json:"message"`
 	}
-	getJSON(t, c.adm.base+"/api/counter", &counter)
-	if len(counter.Stats) != 2 {
-		t.Fatalf("counter = %+v", counter)
-	}
+	test.HTTPGetJSON(t, c.adm.base+"/api/counter", &counter)
+	require.Len(t, counter.Stats, 2, "counter = %+v", counter)
 	for _, nd := range []struct {
 		addr string
 		n    int64
 	}{{c.a.HTTPAddr, 3}, {c.b.HTTPAddr, 2}} {
 		s := counter.Stats["t:c:"+nd.addr]
-		if s.Node != nd.addr || s.TopicName != "t" || s.ChannelName != "c" || s.MessageCount != nd.n {
-			t.Errorf("counter of %s = %+v", nd.addr, s)
-		}
+		assert.Equal(t, nd.addr, s.Node, "counter of %s = %+v", nd.addr, s)
+		assert.Equal(t, "t", s.TopicName, "counter of %s = %+v", nd.addr, s)
+		assert.Equal(t, "c", s.ChannelName, "counter of %s = %+v", nd.addr, s)
+		assert.Equal(t, nd.n, s.MessageCount, "counter of %s = %+v", nd.addr, s)
 	}
 }
 
@@ -161,16 +171,15 @@ func TestPartialAndTotalFailure(t *testing.T) {
 		Topics  []string `json:"topics"`
 		Message string   `json:"message"`
 	}
-	getJSON(t, adm.base+"/api/topics", &topics)
+	test.HTTPGetJSON(t, adm.base+"/api/topics", &topics)
 	want := `WARNING: Get "http://` + dead + `/topics": dial tcp ` + dead + `: connect: connection refused`
-	if !slices.Equal(topics.Topics, []string{"t"}) || topics.Message != want {
-		t.Fatalf("partial: %+v", topics)
-	}
+	require.Equal(t, []string{"t"}, topics.Topics, "partial: %+v", topics)
+	require.Equal(t, want, topics.Message, "partial: %+v", topics)
 
 	c.b.Stop()
 	adm = startAdmin(t, nsqdMode(c.a.HTTPAddr, c.b.HTTPAddr))
 	var td topicDoc
-	getJSON(t, adm.base+"/api/topics/t", &td)
+	test.HTTPGetJSON(t, adm.base+"/api/topics/t", &td)
 	if td.MessageCount != 3 || len(td.Channels) != 1 || td.Channels[0].Depth != 3 ||
 		!strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.HTTPAddr+`/stats?`) {
 		t.Fatalf("one node down: %+v", td)
@@ -181,9 +190,7 @@ func TestPartialAndTotalFailure(t *testing.T) {
 		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: Get \"http://`+dead+`/topics\": dial tcp `+dead+`: connect: connection refused"}`)
 	adm = startAdmin(t, nsqdMode(dead))
 	body := expect(t, 502, "GET", adm.base+"/api/nodes", "", "")
-	if !strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqd: `) {
-		t.Fatalf("nsqd mode total failure: %s", body)
-	}
+	require.True(t, strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqd: `), "nsqd mode total failure: %s", body)
 }
 
 func TestNSQDMode(t *testing.T) {
@@ -197,28 +204,24 @@ func TestNSQDMode(t *testing.T) {
 	var nodes struct {
 		Nodes []map[string]json.RawMessage `json:"nodes"`
 	}
-	getJSON(t, adm.base+"/api/nodes", &nodes)
-	if len(nodes.Nodes) != 2 || string(nodes.Nodes[0]["remote_addresses"]) != "null" {
-		t.Fatalf("nodes = %v", nodes)
-	}
+	test.HTTPGetJSON(t, adm.base+"/api/nodes", &nodes)
+	require.Len(t, nodes.Nodes, 2, "nodes = %v", nodes)
+	require.Equal(t, "null", string(nodes.Nodes[0]["remote_addresses"]), "nodes = %v", nodes)
 	var td topicDoc
-	getJSON(t, adm.base+"/api/topics/y", &td)
-	if td.MessageCount != 2 || len(td.Nodes) != 1 || td.Nodes[0].Node != b.HTTPAddr {
-		t.Fatalf("topic y = %+v", td)
-	}
+	test.HTTPGetJSON(t, adm.base+"/api/topics/y", &td)
+	require.EqualValues(t, 2, td.MessageCount, "topic y = %+v", td)
+	require.Len(t, td.Nodes, 1, "topic y = %+v", td)
+	require.Equal(t, b.HTTPAddr, td.Nodes[0].Node, "topic y = %+v", td)
 	var cd channelDoc
-	getJSON(t, adm.base+"/api/topics/y/c", &cd)
-	if cd.Depth != 2 {
-		t.Fatalf("channel y/c = %+v", cd)
-	}
+	test.HTTPGetJSON(t, adm.base+"/api/topics/y/c", &cd)
+	require.EqualValues(t, 2, cd.Depth, "channel y/c = %+v", cd)
 	// Creating needs lookupds: a bare topic is a no-op, a channel fails.
 	expect(t, 200, "POST", adm.base+"/api/topics", `{"topic":"z"}`, `{"message":""}`)
 	expect(t, 502, "POST", adm.base+"/api/topics", `{"topic":"z","channel":"c"}`,
 		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: "}`)
 	resp, body := do(t, "GET", adm.base+"/", "", nil)
-	if resp.StatusCode != 200 || !strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]") {
-		t.Fatalf("shell in nsqd mode: %d %s", resp.StatusCode, body)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "shell in nsqd mode: %d %s", resp.StatusCode, body)
+	require.True(t, strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]"), "shell in nsqd mode: %d %s", resp.StatusCode, body)
 	expect(t, 405, http.MethodPut, adm.base+"/api/nodes", "x", `{"message":"METHOD_NOT_ALLOWED"}`)
 	expect(t, 404, http.MethodGet, adm.base+"/api/nope", "", `{"message":"NOT_FOUND"}`)
 }

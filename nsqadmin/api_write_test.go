@@ -13,6 +13,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // forBoth requires cond of topic "t" on both nodes, eventually.
@@ -62,9 +64,7 @@ func TestActionValidation(t *testing.T) {
 	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.HTTPAddr, `x`, `{"message":"INVALID_BODY"}`)
 	expect(t, 400, "DELETE", b+"/api/nodes/"+c.a.HTTPAddr, `{"topic":""}`, `{"message":"INVALID_TOPIC"}`)
 	body := expect(t, 502, "DELETE", b+"/api/topics/missing", "", "")
-	if !strings.Contains(body, "UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404") {
-		t.Errorf("delete unknown topic: %s", body)
-	}
+	assert.Contains(t, body, "UPSTREAM_ERROR: failed to query any nsqlookupd: got response 404", "delete unknown topic: %s", body)
 }
 
 func TestCreateAndTombstone(t *testing.T) {
@@ -76,9 +76,7 @@ func TestCreateAndTombstone(t *testing.T) {
 
 	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.HTTPAddr, `{"topic":"t"}`, `{"message":""}`)
 	test.Eventually(t, waitFor, func() bool { return c.a.topic(t, "t") == nil }, "topic deleted on a")
-	if c.b.topic(t, "t") == nil {
-		t.Fatal("topic deleted on b too")
-	}
+	require.NotNil(t, c.b.topic(t, "t"), "topic deleted on b too")
 	waitProducers(t, c.l.HTTPAddr, "t", 1)
 }
 
@@ -93,9 +91,7 @@ func TestPartialAction(t *testing.T) {
 	c.forBoth(t, "topic paused", func(ts *nsqdTopic) bool { return ts.Paused })
 	adm = startAdmin(t, lookupdMode(dead))
 	_, body = do(t, "POST", adm.base+"/api/topics/t", `{"action":"pause"}`, nil)
-	if !strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: `) {
-		t.Fatalf("total failure: %s", body)
-	}
+	require.True(t, strings.HasPrefix(body, `{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: `), "total failure: %s", body)
 }
 
 func TestACL(t *testing.T) {
@@ -103,25 +99,18 @@ func TestACL(t *testing.T) {
 	u := c.adm.base + "/api/topics/t"
 	for _, h := range []http.Header{nil, {"X-Forwarded-User": {"bob"}}} {
 		resp, body := do(t, "POST", u, `{"action":"pause"}`, h)
-		if resp.StatusCode != 403 || body != `{"message":"FORBIDDEN"}` {
-			t.Fatalf("%v: %d %s", h, resp.StatusCode, body)
-		}
+		require.EqualValues(t, 403, resp.StatusCode, "%v: %d %s", h, resp.StatusCode, body)
+		require.Equal(t, `{"message":"FORBIDDEN"}`, body, "%v: %d %s", h, resp.StatusCode, body)
 		resp, _ = do(t, "DELETE", u, "", h)
-		if resp.StatusCode != 403 {
-			t.Fatalf("delete as %v: %d", h, resp.StatusCode)
-		}
+		require.EqualValues(t, 403, resp.StatusCode, "delete as %v: %d", h, resp.StatusCode)
 		_, body = do(t, "GET", c.adm.base+"/", "", h)
-		if global(t, body, "IS_ADMIN") != "false" {
-			t.Fatalf("shell for %v says admin", h)
-		}
+		require.Equal(t, "false", global(t, body, "IS_ADMIN"), "shell for %v says admin", h)
 	}
 	alice := http.Header{"X-Forwarded-User": {"alice"}}
-	if resp, body := do(t, "POST", u, `{"action":"pause"}`, alice); resp.StatusCode != 200 {
-		t.Fatalf("alice: %d %s", resp.StatusCode, body)
-	}
-	if _, body := do(t, "GET", c.adm.base+"/", "", alice); global(t, body, "IS_ADMIN") != "true" {
-		t.Fatal("shell for alice says not admin")
-	}
+	resp, body := do(t, "POST", u, `{"action":"pause"}`, alice)
+	require.EqualValues(t, 200, resp.StatusCode, "alice: %d %s", resp.StatusCode, body)
+	_, body = do(t, "GET", c.adm.base+"/", "", alice)
+	require.Equal(t, "true", global(t, body, "IS_ADMIN"), "shell for alice says not admin")
 }
 
 // sink records the notifications it receives.
@@ -154,9 +143,8 @@ func TestNotifications(t *testing.T) {
 	req.SetBasicAuth("user1", "pw")
 	req.Header.Set("User-Agent", "testagent")
 	resp, err := rawClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("pause: %v %v", resp, err)
-	}
+	require.NoError(t, err, "pause: %v %v", resp, err)
+	require.EqualValues(t, 200, resp.StatusCode, "pause: %v %v", resp, err)
 	resp.Body.Close()
 	expect(t, 200, "DELETE", c.adm.base+"/api/nodes/"+c.a.HTTPAddr, `{"topic":"t"}`, "")
 	test.Eventually(t, waitFor, func() bool { return len(s.got()) == 2 }, "two notifications")
@@ -164,18 +152,16 @@ func TestNotifications(t *testing.T) {
 	bodies := s.got()
 	hostname, _ := os.Hostname()
 	var n map[string]any
-	if err := json.Unmarshal([]byte(bodies[0]), &n); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(bodies[0]), &n))
 	prefix := `{"action":"pause_channel","topic":"t","channel":"c","timestamp":`
-	if !strings.HasPrefix(bodies[0], prefix) || n["user"] != "user1" || n["user_agent"] != "testagent" ||
-		n["url"] != c.adm.base+"/api/topics/t/c" || n["via"] != hostname ||
-		!strings.HasPrefix(n["remote_ip"].(string), "127.0.0.1:") || s.types[0] != "application/json" {
-		t.Fatalf("notification %s", bodies[0])
-	}
-	if ts := int64(n["timestamp"].(float64)); time.Since(time.Unix(ts, 0)) > time.Minute {
-		t.Errorf("timestamp %d", ts)
-	}
+	require.True(t, strings.HasPrefix(bodies[0], prefix), "notification %s", bodies[0])
+	require.Equal(t, "user1", n["user"], "notification %s", bodies[0])
+	require.Equal(t, "testagent", n["user_agent"], "notification %s", bodies[0])
+	require.Equal(t, c.adm.base+"/api/topics/t/c", n["url"], "notification %s", bodies[0])
+	require.Equal(t, hostname, n["via"], "notification %s", bodies[0])
+	require.True(t, strings.HasPrefix(n["remote_ip"].(string), "127.0.0.1:"), "notification %s", bodies[0])
+	require.Equal(t, "application/json", s.types[0], "notification %s", bodies[0])
+	assert.LessOrEqual(t, time.Since(time.Unix(int64(n["timestamp"].(float64)), 0)), time.Minute, "timestamp")
 	if !strings.HasPrefix(bodies[1], `{"action":"tombstone_topic_producer","topic":"t","node":"`+c.a.HTTPAddr+`","timestamp":`) ||
 		strings.Contains(bodies[1], `"user"`) {
 		t.Errorf("tombstone notification %s", bodies[1])

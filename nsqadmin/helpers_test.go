@@ -15,6 +15,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 const waitFor = 10 * time.Second
@@ -68,9 +69,7 @@ func startAdmin(t *testing.T, configure func(*nsqadmin.Options)) *admin {
 	opts.Logger = test.NewLogger(t)
 	configure(opts)
 	n, err := nsqadmin.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- n.Main() }()
 	t.Cleanup(func() { n.Exit(); <-done })
@@ -101,21 +100,15 @@ func do(t *testing.T, method, u, body string, header http.Header) (*http.Respons
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, u, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
 	resp, err := rawClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, u, err)
-	}
+	require.NoError(t, err, "%s %s", method, u)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return resp, string(b)
 }
 
@@ -128,15 +121,6 @@ func expect(t *testing.T, code int, method, u, body, want string) string {
 		t.Fatalf("%s %s: %d %s\nwant %d %s", method, u, resp.StatusCode, got, code, want)
 	}
 	return got
-}
-
-// getJSON GETs u, requires 200 and decodes the body into v.
-func getJSON(t *testing.T, u string, v any) {
-	t.Helper()
-	body := expect(t, 200, http.MethodGet, u, "", "")
-	if err := json.Unmarshal([]byte(body), v); err != nil {
-		t.Fatalf("GET %s: %v in %s", u, err, body)
-	}
 }
 
 // waitProducers polls the lookupd until topic has n producers.
@@ -159,9 +143,7 @@ func waitProducers(t *testing.T, lookupdHTTP, topic string, n int) {
 func deadAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := l.Addr().String()
 	l.Close()
 	return addr
@@ -198,8 +180,6 @@ func startCluster(t *testing.T, configure ...func(*nsqadmin.Options)) *cluster {
 func global(t *testing.T, shell, name string) string {
 	t.Helper()
 	m := regexp.MustCompile(`var ` + name + ` = (.*?);`).FindStringSubmatch(shell)
-	if m == nil {
-		t.Fatalf("no global %s in the shell", name)
-	}
+	require.NotNil(t, m, "no global %s in the shell", name)
 	return strings.TrimSpace(m[1])
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRingSize(t *testing.T) {
@@ -12,9 +14,7 @@ func TestRingSize(t *testing.T) {
 		interval time.Duration
 		want     int
 	}{{10 * time.Second, 360}, {time.Second, 3600}, {7 * time.Second, 515}, {2 * time.Hour, 1}} {
-		if got := newHistory(c.interval).size; got != c.want {
-			t.Errorf("interval %s: %d points, want %d", c.interval, got, c.want)
-		}
+		assert.Equal(t, c.want, newHistory(c.interval).size, "interval %s", c.interval)
 	}
 }
 
@@ -27,35 +27,34 @@ func TestRingWrapsOldestFirst(t *testing.T) {
 		r.push(historyPoint{TS: int64(i)})
 	}
 	got := r.slice()
-	if len(got) != 3 || got[0].TS != 2 || got[2].TS != 4 || r.newest().TS != 4 {
-		t.Fatalf("ring = %+v", got)
-	}
+	require.Len(t, got, 3, "ring = %+v", got)
+	require.EqualValues(t, 2, got[0].TS, "ring = %+v", got)
+	require.EqualValues(t, 4, got[2].TS, "ring = %+v", got)
+	require.EqualValues(t, 4, r.newest().TS, "ring = %+v", got)
 }
 
 func TestHistoryBeforeFirstSampleAndPruning(t *testing.T) {
 	h := newHistory(time.Second)
-	if pts, ok := points(h, h.topics, "any"); !ok || pts == nil || len(pts) != 0 {
-		t.Fatalf("before the first sample: %v %v", pts, ok)
-	}
+	pts, ok := points(h, h.topics, "any")
+	require.True(t, ok, "before the first sample: %v %v", pts, ok)
+	require.NotNil(t, pts, "before the first sample: %v %v", pts, ok)
+	require.Empty(t, pts, "before the first sample: %v %v", pts, ok)
 	stats := []*clusterinfo.TopicStats{{
 		Node: "n:1", TopicName: "t", MessageCount: 4,
 		Channels: []*clusterinfo.ChannelStats{{ChannelName: "c", Depth: 2, InFlightCount: 1, ClientCount: 3, RequeueCount: 5}},
 	}}
 	now := time.Now()
 	h.record(now, stats, true)
-	pts, ok := points(h, h.topics, "t")
-	if !ok || len(pts) != 1 || pts[0] != (historyPoint{TS: now.Unix(), Messages: 4, InFlight: 1, Clients: 3, Requeued: 5}) {
-		t.Fatalf("topic point %+v", pts)
-	}
-	if _, ok := points(h, h.topics, "other"); ok {
-		t.Fatal("unknown topic found")
-	}
+	pts, ok = points(h, h.topics, "t")
+	require.True(t, ok, "topic point %+v", pts)
+	require.Len(t, pts, 1, "topic point %+v", pts)
+	require.Equal(t, historyPoint{TS: now.Unix(), Messages: 4, InFlight: 1, Clients: 3, Requeued: 5}, pts[0], "topic point %+v", pts)
+	_, ok = points(h, h.topics, "other")
+	require.False(t, ok, "unknown topic found")
 	h.record(now.Add(time.Second), nil, false) // incomplete: keep
-	if _, ok := points(h, h.channels, channelKey{"t", "c"}); !ok {
-		t.Fatal("incomplete round dropped a series")
-	}
+	_, ok = points(h, h.channels, channelKey{"t", "c"})
+	require.True(t, ok, "incomplete round dropped a series")
 	h.record(now.Add(2*time.Second), nil, true) // complete: drop
-	if _, ok := points(h, h.nodes, "n:1"); ok {
-		t.Fatal("complete round kept a vanished series")
-	}
+	_, ok = points(h, h.nodes, "n:1")
+	require.False(t, ok, "complete round kept a vanished series")
 }

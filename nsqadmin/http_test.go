@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestShellGlobals(t *testing.T) {
@@ -23,9 +25,8 @@ func TestShellGlobals(t *testing.T) {
 	})
 	for _, p := range []string{"/", "/topics", "/topics/t", "/topics/t/c", "/nodes", "/nodes/n:1", "/counter", "/lookup"} {
 		resp, body := do(t, "GET", adm.base+p, "", nil)
-		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html" {
-			t.Fatalf("GET %s: %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
-		}
+		require.EqualValues(t, 200, resp.StatusCode, "GET %s: %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+		require.Equal(t, "text/html", resp.Header.Get("Content-Type"), "GET %s: %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
 		want := map[string]string{
 			"USER_AGENT": `"nsqadmin/v1.3.0"`, "VERSION": `"1.3.0"`,
 			"GRAPHITE_URL": `"http://graphite.example"`, "GRAPH_ENABLED": "true",
@@ -34,13 +35,9 @@ func TestShellGlobals(t *testing.T) {
 			"BASE_PATH": `"/"`, "HISTORY_INTERVAL": "3",
 		}
 		for name, v := range want {
-			if got := global(t, body, name); got != v {
-				t.Errorf("GET %s: %s = %s, want %s", p, name, got, v)
-			}
+			assert.Equal(t, v, global(t, body, name), "GET %s: %s", p, name)
 		}
-		if got := global(t, body, "NSQLOOKUPD"); !strings.HasPrefix(got, `["127.0.0.1:4161","127.0.0.1:4261"]`) {
-			t.Errorf("NSQLOOKUPD = %s", got)
-		}
+		assert.True(t, strings.HasPrefix(global(t, body, "NSQLOOKUPD"), `["127.0.0.1:4161","127.0.0.1:4261"]`), "NSQLOOKUPD")
 	}
 }
 
@@ -50,34 +47,29 @@ func TestBasePath(t *testing.T) {
 		o.BasePath = "admin/"
 	})
 	resp, body := do(t, "GET", adm.base+"/admin", "", nil)
-	if resp.StatusCode != 200 || global(t, body, "BASE_PATH") != `"/admin"` {
-		t.Fatalf("GET /admin: %d", resp.StatusCode)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "GET /admin: %d", resp.StatusCode)
+	require.Equal(t, `"/admin"`, global(t, body, "BASE_PATH"), "GET /admin: %d", resp.StatusCode)
 	resp, _ = do(t, "GET", adm.base+"/admin/?x=1", "", nil)
-	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/admin?x=1" {
-		t.Fatalf("GET /admin/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	require.EqualValues(t, 301, resp.StatusCode, "GET /admin/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	require.Equal(t, "/admin?x=1", resp.Header.Get("Location"), "GET /admin/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	resp, _ = do(t, "GET", adm.base+"/admin/topics/t/", "", nil)
-	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/admin/topics/t" {
-		t.Fatalf("GET /admin/topics/t/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	require.EqualValues(t, 301, resp.StatusCode, "GET /admin/topics/t/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	require.Equal(t, "/admin/topics/t", resp.Header.Get("Location"), "GET /admin/topics/t/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	expect(t, 404, "GET", adm.base+"/", "", `{"message":"NOT_FOUND"}`)
 	expect(t, 404, "GET", adm.base+"/api/topics", "", `{"message":"NOT_FOUND"}`)
 	expect(t, 200, "GET", adm.base+"/admin/ping", "", "OK")
 	expect(t, 200, "GET", adm.base+"/admin/api/history", "", `{"message":"","interval":10,"topics":{}}`)
 	expect(t, 200, "GET", adm.base+"/admin/config/base_path", "", "/admin")
-	if body := expect(t, 200, "GET", adm.base+"/admin/static/index.html", "", ""); !strings.Contains(body, "{{") {
-		t.Error("/static/index.html is not the raw template")
-	}
+	assert.Contains(t, expect(t, 200, "GET", adm.base+"/admin/static/index.html", "", ""), "{{", "/static/index.html is not the raw template")
 }
 
 func TestPing(t *testing.T) {
 	adm := startAdmin(t, nsqdMode(deadAddr(t)))
 	resp, body := do(t, "GET", adm.base+"/ping", "", nil)
-	if resp.StatusCode != 200 || body != "OK" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" ||
-		resp.Header.Get("X-NSQ-Content-Type") != "" {
-		t.Fatalf("ping: %d %q %v", resp.StatusCode, body, resp.Header)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	require.Equal(t, "OK", body, "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	require.Equal(t, "", resp.Header.Get("X-NSQ-Content-Type"), "ping: %d %q %v", resp.StatusCode, body, resp.Header)
 }
 
 func TestStaticAssets(t *testing.T) {
@@ -88,9 +80,7 @@ func TestStaticAssets(t *testing.T) {
 	}
 	os.Mkdir(filepath.Join(dir, "vendor"), 0o755)
 	for name := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("content of "+name), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("content of "+name), 0o644))
 	}
 	adm := startAdmin(t, func(o *nsqadmin.Options) {
 		o.NSQDHTTPAddresses = []string{deadAddr(t)}
@@ -99,24 +89,24 @@ func TestStaticAssets(t *testing.T) {
 	for name, ct := range files {
 		for _, prefix := range []string{"/static/", "/fonts/"} {
 			resp, body := do(t, "GET", adm.base+prefix+name, "", nil)
-			if resp.StatusCode != 200 || body != "content of "+name || resp.Header.Get("Content-Type") != ct {
-				t.Errorf("GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-			}
+			assert.EqualValues(t, 200, resp.StatusCode, "GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+			assert.Equal(t, "content of "+name, body, "GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+			assert.Equal(t, ct, resp.Header.Get("Content-Type"), "GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
 		}
 	}
 	for _, p := range []string{"/static/nope.js", "/static/vendor", "/static/", "/fonts/../a.js", "/static/%2e%2e/x"} {
 		resp, body := do(t, "GET", adm.base+p, "", nil)
-		if resp.StatusCode != 404 || body != "NOT_FOUND" || strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-			t.Errorf("GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-		}
+		assert.EqualValues(t, 404, resp.StatusCode, "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+		assert.Equal(t, "NOT_FOUND", body, "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+		assert.False(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
 	}
 
 	// The embedded copy.
 	emb := startAdmin(t, nsqdMode(deadAddr(t)))
 	resp, body := do(t, "GET", emb.base+"/static/index.html", "", nil)
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(body, "{{") {
-		t.Errorf("embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
+	assert.EqualValues(t, 200, resp.StatusCode, "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"), "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	assert.Contains(t, body, "{{", "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 }
 
 func TestCompression(t *testing.T) {
@@ -131,23 +121,18 @@ func TestCompression(t *testing.T) {
 		{"br, deflate;q=0.5, gzip", "deflate", func(r io.Reader) (io.Reader, error) { return flate.NewReader(r), nil }},
 	} {
 		resp, raw := do(t, "GET", u, "", http.Header{"Accept-Encoding": {c.accept}})
-		if resp.Header.Get("Content-Encoding") != c.enc || resp.Header.Get("Vary") != "Accept-Encoding" ||
-			resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
-			t.Fatalf("%s: headers %v", c.accept, resp.Header)
-		}
+		require.Equal(t, c.enc, resp.Header.Get("Content-Encoding"), "%s: headers %v", c.accept, resp.Header)
+		require.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"), "%s: headers %v", c.accept, resp.Header)
+		require.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), "%s: headers %v", c.accept, resp.Header)
 		r, err := c.reader(bytes.NewReader([]byte(raw)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		plain, err := io.ReadAll(r)
-		if err != nil || string(plain) != want {
-			t.Fatalf("%s: %q %v", c.accept, plain, err)
-		}
+		require.NoError(t, err, "%s: %q %v", c.accept, plain, err)
+		require.Equal(t, want, string(plain), "%s: %q %v", c.accept, plain, err)
 	}
 	resp, body := do(t, "GET", u, "", nil)
-	if resp.Header.Get("Content-Encoding") != "" || body != want {
-		t.Fatalf("uncompressed: %v %q", resp.Header, body)
-	}
+	require.Equal(t, "", resp.Header.Get("Content-Encoding"), "uncompressed: %v %q", resp.Header, body)
+	require.Equal(t, want, body, "uncompressed: %v %q", resp.Header, body)
 }
 
 func TestConfigEndpoint(t *testing.T) {
@@ -170,9 +155,8 @@ func TestConfigEndpoint(t *testing.T) {
 	expect(t, 400, "PUT", cfg+"base_path", "/x", `{"message":"INVALID_OPTION"}`)
 	// The new lookupd list is used by the next request.
 	body := expect(t, 502, "GET", adm.base+"/api/topics", "", "")
-	if !strings.Contains(body, "127.0.0.1:1/topics") || !strings.Contains(body, "127.0.0.1:2/topics") {
-		t.Fatalf("after PUT: %s", body)
-	}
+	require.Contains(t, body, "127.0.0.1:1/topics", "after PUT: %s", body)
+	require.Contains(t, body, "127.0.0.1:2/topics", "after PUT: %s", body)
 
 	locked := startAdmin(t, func(o *nsqadmin.Options) {
 		o.NSQDHTTPAddresses = []string{deadAddr(t)}
@@ -199,19 +183,17 @@ func TestGraphite(t *testing.T) {
 		o.ProxyGraphite = true
 	})
 	expect(t, 200, "GET", adm.base+"/api/graphite?metric=rate&target=x", "", `{"rate":"2.00"}`)
-	if gotPath != "/render?format=json&from=-120sec&target=x&until=-60sec" {
-		t.Errorf("graphite got %s", gotPath)
-	}
+	assert.Equal(t, "/render?format=json&from=-120sec&target=x&until=-60sec", gotPath, "graphite")
 	expect(t, 200, "GET", adm.base+"/api/graphite?metric=rate&target=empty", "", `{"rate":"N/A"}`)
 	expect(t, 400, "GET", adm.base+"/api/graphite?metric=count&target=x", "", `{"message":"INVALID_ARG_METRIC"}`)
 	expect(t, 400, "GET", adm.base+"/api/graphite?metric=rate", "", `{"message":"INVALID_ARG_TARGET"}`)
 
 	expect(t, 200, "GET", adm.base+"/render?target=a&from=-1h", "", "")
-	if gotPath != "/render?target=a&from=-1h" || gotUser != "u" || gotPass != "p" || gotHost != adm.addr {
-		t.Errorf("proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
-	}
+	assert.Equal(t, "/render?target=a&from=-1h", gotPath, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
+	assert.Equal(t, "u", gotUser, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
+	assert.Equal(t, "p", gotPass, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
+	assert.Equal(t, adm.addr, gotHost, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
 	_, body := do(t, "GET", adm.base+"/", "", nil)
-	if global(t, body, "GRAPHITE_URL") != `""` || global(t, body, "GRAPH_ENABLED") != "true" {
-		t.Errorf("shell with proxy: GRAPHITE_URL %s", global(t, body, "GRAPHITE_URL"))
-	}
+	assert.Equal(t, `""`, global(t, body, "GRAPHITE_URL"), "shell with proxy: GRAPHITE_URL %s", global(t, body, "GRAPHITE_URL"))
+	assert.Equal(t, "true", global(t, body, "GRAPH_ENABLED"), "shell with proxy: GRAPHITE_URL %s", global(t, body, "GRAPHITE_URL"))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -42,14 +43,10 @@ func benchGet(b *testing.B, url string) {
 	b.ResetTimer()
 	for b.Loop() {
 		resp, err := client.Get(url)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		n, _ := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
+		require.EqualValues(b, 200, resp.StatusCode, "status %d", resp.StatusCode)
 		b.SetBytes(n)
 	}
 }

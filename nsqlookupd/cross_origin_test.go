@@ -6,6 +6,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestHTTPRefusesCrossOriginWrites: a page of another site cannot create,
@@ -25,12 +26,12 @@ func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 		assert.JSONEq(t, `{"message":"CROSS_ORIGIN_REQUEST"}`, string(body), path)
 	}
 	// Every refusal has been answered: nothing changed.
-	equal(t, `{"topics":["kept"]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":["c"]}`, l.get(t, "/channels?topic=kept"))
+	require.EqualValues(t, `{"topics":["kept"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":["c"]}`, l.get(t, "/channels?topic=kept"))
 
 	code, _ := test.HTTPDoHeader(t, "POST", l.url+"/topic/create?topic=curl", nil, nil)
 	assert.Equal(t, http.StatusOK, code)
 	code, _ = test.HTTPDoHeader(t, "POST", l.url+"/topic/create?topic=page", []byte("x"), test.SameOrigin())
 	assert.Equal(t, http.StatusOK, code)
-	equal(t, `{"topics":["curl","kept","page"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"topics":["curl","kept","page"]}`, l.get(t, "/topics"))
 }

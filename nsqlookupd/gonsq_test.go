@@ -12,6 +12,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // TestGoNSQConsumerDiscovers runs go-nsq's consumer against the lookupd: it
@@ -22,9 +23,7 @@ func TestGoNSQConsumerDiscovers(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	nsqdLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer nsqdLn.Close()
 	subs := make(chan string, 1)
 	go fakeNSQD(nsqdLn, subs)
@@ -35,22 +34,18 @@ func TestGoNSQConsumerDiscovers(t *testing.T) {
 
 	cfg := nsq.NewConfig()
 	consumer, err := nsq.NewConsumer("gonsq", "ch", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	consumer.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	consumer.AddHandler(nsq.HandlerFunc(func(*nsq.Message) error { return nil }))
-	if err := consumer.ConnectToNSQLookupd(l.RealHTTPAddr().String()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, consumer.ConnectToNSQLookupd(l.RealHTTPAddr().String()))
 	defer consumer.Stop()
 	select {
 	case line := <-subs:
-		equal(t, "SUB gonsq ch", line)
+		require.EqualValues(t, "SUB gonsq ch", line)
 	case <-time.After(test.DefaultTimeout):
 		t.Fatal("go-nsq did not connect to the advertised nsqd")
 	}
-	equal(t, 1, consumer.Stats().Connections)
+	require.EqualValues(t, 1, consumer.Stats().Connections)
 }
 
 // fakeNSQD accepts one connection, answers its IDENTIFY and SUB with OK,

@@ -9,13 +9,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lookupd is a running daemon and its base HTTP URL.
@@ -38,16 +39,12 @@ func start(t testing.TB, mutate ...func(*nsqlookupd.Options)) *lookupd {
 		m(opts)
 	}
 	l, err := nsqlookupd.New(opts)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
+	require.NoError(t, err, "New")
 	done := make(chan error, 1)
 	go func() { done <- l.Main() }()
 	t.Cleanup(func() {
 		l.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("Main: %v", err)
-		}
+		assert.NoError(t, <-done, "Main")
 	})
 	return &lookupd{NSQLookupd: l, url: "http://" + l.RealHTTPAddr().String(), tcpAddr: l.RealTCPAddr().String()}
 }
@@ -63,9 +60,7 @@ type v1Conn struct {
 func dial(t testing.TB, addr string) *v1Conn {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, test.DefaultTimeout)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
+	require.NoError(t, err, "dial %s", addr)
 	t.Cleanup(func() { nc.Close() })
 	return &v1Conn{t: t, conn: nc, r: bufio.NewReader(nc)}
 }
@@ -209,18 +204,12 @@ var noRedirect = &http.Client{
 func do(t testing.TB, method, url string) httpResp {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp, err := noRedirect.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
+	require.NoError(t, err, "%s %s", method, url)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return httpResp{resp.StatusCode, resp.Header, string(b)}
 }
 
@@ -228,9 +217,7 @@ func do(t testing.TB, method, url string) httpResp {
 func (l *lookupd) get(t testing.TB, path string) string {
 	t.Helper()
 	r := do(t, "GET", l.url+path)
-	if r.code != 200 {
-		t.Fatalf("GET %s: %d %s", path, r.code, r.body)
-	}
+	require.EqualValues(t, 200, r.code, "GET %s: %d %s", path, r.code, r.body)
 	expectJSONHeaders(t, r)
 	return r.body
 }
@@ -239,12 +226,10 @@ func (l *lookupd) get(t testing.TB, path string) string {
 func (l *lookupd) post(t testing.TB, path string) {
 	t.Helper()
 	r := do(t, "POST", l.url+path)
-	if r.code != 200 || r.body != "" {
-		t.Fatalf("POST %s: %d %q", path, r.code, r.body)
-	}
-	if r.header.Get("X-NSQ-Content-Type") != "nsq; version=1.0" || r.header.Get("Content-Length") != "0" {
-		t.Fatalf("POST %s: headers %v", path, r.header)
-	}
+	require.EqualValues(t, 200, r.code, "POST %s: %d %q", path, r.code, r.body)
+	require.Equal(t, "", r.body, "POST %s: %d %q", path, r.code, r.body)
+	require.Equal(t, "nsq; version=1.0", r.header.Get("X-NSQ-Content-Type"), "POST %s: headers %v", path, r.header)
+	require.Equal(t, "0", r.header.Get("Content-Length"), "POST %s: headers %v", path, r.header)
 }
 
 // expectErr requires the V1 error response code/message.
@@ -252,20 +237,15 @@ func (l *lookupd) expectErr(t testing.TB, method, path string, code int, msg str
 	t.Helper()
 	r := do(t, method, l.url+path)
 	want := `{"message":"` + msg + `"}`
-	if r.code != code || r.body != want {
-		t.Fatalf("%s %s: got %d %s, want %d %s", method, path, r.code, r.body, code, want)
-	}
+	require.Equal(t, code, r.code, "%s %s", method, path)
+	require.Equal(t, want, r.body, "%s %s", method, path)
 	expectJSONHeaders(t, r)
 }
 
 func expectJSONHeaders(t testing.TB, r httpResp) {
 	t.Helper()
-	if ct := r.header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
-		t.Fatalf("Content-Type %q", ct)
-	}
-	if v := r.header.Get("X-NSQ-Content-Type"); v != "nsq; version=1.0" {
-		t.Fatalf("X-NSQ-Content-Type %q", v)
-	}
+	require.Equal(t, "application/json; charset=utf-8", r.header.Get("Content-Type"), "Content-Type")
+	require.Equal(t, "nsq; version=1.0", r.header.Get("X-NSQ-Content-Type"), "X-NSQ-Content-Type")
 }
 
 // lookupProducers returns the producers of /lookup?topic=topic as raw
@@ -277,33 +257,15 @@ func (l *lookupd) lookupProducers(t testing.TB, topic string) []json.RawMessage 
 		return nil
 	}
 	var resp struct{ Producers []json.RawMessage }
-	if err := json.Unmarshal([]byte(r.body), &resp); err != nil {
-		t.Fatalf("/lookup %q: %v", r.body, err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(r.body), &resp), "/lookup %q", r.body)
 	return resp.Producers
 }
 
 func hostname(t testing.TB) string {
 	t.Helper()
 	h, err := os.Hostname()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return h
-}
-
-func equal(t testing.TB, want, got any) {
-	t.Helper()
-	if fmt.Sprint(want) != fmt.Sprint(got) {
-		t.Fatalf("\nwant %v\n got %v", want, got)
-	}
-}
-
-func contains(t testing.TB, s, sub string) {
-	t.Helper()
-	if !strings.Contains(s, sub) {
-		t.Fatalf("%q does not contain %q", s, sub)
-	}
 }
 
 // eventuallyEqual polls got until it returns want.

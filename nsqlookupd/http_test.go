@@ -5,22 +5,24 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestHTTPPing(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	r := do(t, "GET", l.url+"/ping")
-	equal(t, 200, r.code)
-	equal(t, "OK", r.body)
-	equal(t, "text/plain; charset=utf-8", r.header.Get("Content-Type"))
-	equal(t, "", r.header.Get("X-NSQ-Content-Type"))
+	require.EqualValues(t, 200, r.code)
+	require.EqualValues(t, "OK", r.body)
+	require.EqualValues(t, "text/plain; charset=utf-8", r.header.Get("Content-Type"))
+	require.EqualValues(t, "", r.header.Get("X-NSQ-Content-Type"))
 }
 
 func TestHTTPInfo(t *testing.T) {
 	t.Parallel()
 	l := start(t)
-	equal(t, `{"version":"1.3.0"}`, l.get(t, "/info"))
+	require.EqualValues(t, `{"version":"1.3.0"}`, l.get(t, "/info"))
 }
 
 func TestHTTPRouting(t *testing.T) {
@@ -32,12 +34,12 @@ func TestHTTPRouting(t *testing.T) {
 	l.expectErr(t, "POST", "/lookup?topic=t", 405, "METHOD_NOT_ALLOWED")
 	l.expectErr(t, "GET", "/topic/create?topic=t", 405, "METHOD_NOT_ALLOWED")
 	r := do(t, "HEAD", l.url+"/ping")
-	equal(t, 405, r.code)
+	require.EqualValues(t, 405, r.code)
 	r = do(t, "POST", l.url+"/topics")
-	equal(t, "GET, OPTIONS", r.header.Get("Allow"))
+	require.EqualValues(t, "GET, OPTIONS", r.header.Get("Allow"))
 	r = do(t, "OPTIONS", l.url+"/topic/create")
-	equal(t, 200, r.code)
-	equal(t, "OPTIONS, POST", r.header.Get("Allow"))
+	require.EqualValues(t, 200, r.code)
+	require.EqualValues(t, "OPTIONS, POST", r.header.Get("Allow"))
 }
 
 func TestHTTPRedirects(t *testing.T) {
@@ -50,12 +52,12 @@ func TestHTTPRedirects(t *testing.T) {
 		"/debug/pprof/":    "/debug/pprof",
 	} {
 		r := do(t, "GET", l.url+path)
-		equal(t, 301, r.code)
-		equal(t, want, r.header.Get("Location"))
+		require.EqualValues(t, 301, r.code)
+		require.EqualValues(t, want, r.header.Get("Location"))
 	}
 	r := do(t, "POST", l.url+"/topic/create/?topic=a")
-	equal(t, 307, r.code)
-	equal(t, "/topic/create?topic=a", r.header.Get("Location"))
+	require.EqualValues(t, 307, r.code)
+	require.EqualValues(t, "/topic/create?topic=a", r.header.Get("Location"))
 }
 
 func TestHTTPLookupErrors(t *testing.T) {
@@ -71,7 +73,7 @@ func TestHTTPLookupFirstValueWins(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	l.post(t, "/topic/create?topic=a")
-	equal(t, `{"channels":[],"producers":[]}`, l.get(t, "/lookup?topic=a&topic=b"))
+	require.EqualValues(t, `{"channels":[],"producers":[]}`, l.get(t, "/lookup?topic=a&topic=b"))
 	l.expectErr(t, "GET", "/lookup?topic=b&topic=a", 404, "TOPIC_NOT_FOUND")
 }
 
@@ -83,37 +85,37 @@ func TestHTTPLookupTopology(t *testing.T) {
 	c := connectPeer(t, l, p, "t1")
 	want := `{"channels":[],"producers":[` + c.producerJSON(p) + `]}`
 	want = strings.Replace(want, `"h<&>"`, `"h\u003c\u0026\u003e"`, 1) // as encoding/json escapes
-	equal(t, want, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, want, l.get(t, "/lookup?topic=t1"))
 }
 
 func TestHTTPTopicsAndChannels(t *testing.T) {
 	t.Parallel()
 	l := start(t)
-	equal(t, `{"topics":[]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":[]}`, l.get(t, "/channels?topic=nope"))
+	require.EqualValues(t, `{"topics":[]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":[]}`, l.get(t, "/channels?topic=nope"))
 	l.expectErr(t, "GET", "/channels", 400, "MISSING_ARG_TOPIC")
 	l.expectErr(t, "GET", "/channels?topic=%zz", 400, "INVALID_REQUEST")
 	connectPeer(t, l, defaultPeer(1), "b c2", "b c1")
 	l.post(t, "/topic/create?topic=a")
 	l.post(t, "/channel/create?topic=c&channel=x")
-	equal(t, `{"topics":["a","b","c"]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":["c1","c2"]}`, l.get(t, "/channels?topic=b"))
-	equal(t, `{"channels":["x"]}`, l.get(t, "/channels?topic=c"))
+	require.EqualValues(t, `{"topics":["a","b","c"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":["c1","c2"]}`, l.get(t, "/channels?topic=b"))
+	require.EqualValues(t, `{"channels":["x"]}`, l.get(t, "/channels?topic=c"))
 }
 
 func TestHTTPNodes(t *testing.T) {
 	t.Parallel()
 	l := start(t)
-	equal(t, `{"producers":[]}`, l.get(t, "/nodes"))
+	require.EqualValues(t, `{"producers":[]}`, l.get(t, "/nodes"))
 	p1, p2 := defaultPeer(1), defaultPeer(2)
 	a := connectPeer(t, l, p1)
 	b := connectPeer(t, l, p2, "t1 c1", "t2")
 	l.post(t, "/topic/tombstone?topic=t2&node=127.0.0.1:4171")
 	got := nodeSummaries(t, l)
-	equal(t, 2, len(got))
-	equal(t, `[] []`, got[a.conn.LocalAddr().String()])
-	contains(t, got[b.conn.LocalAddr().String()], "t1:false")
-	contains(t, got[b.conn.LocalAddr().String()], "t2:true")
+	require.EqualValues(t, 2, len(got))
+	require.EqualValues(t, `[] []`, got[a.conn.LocalAddr().String()])
+	require.Contains(t, got[b.conn.LocalAddr().String()], "t1:false")
+	require.Contains(t, got[b.conn.LocalAddr().String()], "t2:true")
 	// exact shape: producer keys in order, then tombstones and topics
 	a.conn.Close()
 	b.cmd("UNREGISTER t2", "OK")
@@ -125,9 +127,7 @@ func TestHTTPNodes(t *testing.T) {
 func nodeSummaries(t testing.TB, l *lookupd) map[string]string {
 	t.Helper()
 	var resp struct{ Producers []map[string]json.RawMessage }
-	if err := json.Unmarshal([]byte(l.get(t, "/nodes")), &resp); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal([]byte(l.get(t, "/nodes")), &resp))
 	got := map[string]string{}
 	for _, n := range resp.Producers {
 		var addr string
@@ -166,8 +166,8 @@ func TestHTTPTopicCreate(t *testing.T) {
 	l.expectErr(t, "POST", "/topic/create?topic=%zz", 400, "INVALID_REQUEST")
 	l.post(t, "/topic/create?topic=t1")
 	l.post(t, "/topic/create?topic=t1")
-	equal(t, `{"topics":["t1"]}`, l.get(t, "/topics"))
-	equal(t, `{}`, l.get(t, "/debug")) // keys without producers are not dumped
+	require.EqualValues(t, `{"topics":["t1"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{}`, l.get(t, "/debug")) // keys without producers are not dumped
 }
 
 func TestHTTPTopicDelete(t *testing.T) {
@@ -178,13 +178,13 @@ func TestHTTPTopicDelete(t *testing.T) {
 	l.post(t, "/topic/delete?topic=in*valid!")
 	c := connectPeer(t, l, defaultPeer(1), "t1 c1", "t1 c2", "t2 c1")
 	l.post(t, "/topic/delete?topic=t1")
-	equal(t, `{"topics":["t2"]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":[]}`, l.get(t, "/channels?topic=t1"))
-	equal(t, `{"channels":["c1"]}`, l.get(t, "/channels?topic=t2"))
+	require.EqualValues(t, `{"topics":["t2"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":[]}`, l.get(t, "/channels?topic=t1"))
+	require.EqualValues(t, `{"channels":["c1"]}`, l.get(t, "/channels?topic=t2"))
 	// the nsqd is not told; its next REGISTER brings the topic back
 	c.cmd("REGISTER t1 c3", "OK")
-	equal(t, `{"channels":["c3"]}`, l.get(t, "/channels?topic=t1"))
-	equal(t, 1, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, `{"channels":["c3"]}`, l.get(t, "/channels?topic=t1"))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t1")))
 }
 
 func TestHTTPChannelCreateDelete(t *testing.T) {
@@ -201,10 +201,10 @@ func TestHTTPChannelCreateDelete(t *testing.T) {
 	}
 	l.expectErr(t, "POST", "/channel/delete?topic=t&channel=c", 404, "CHANNEL_NOT_FOUND")
 	l.post(t, "/channel/create?topic=t&channel=c")
-	equal(t, `{"topics":["t"]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":["c"],"producers":[]}`, l.get(t, "/lookup?topic=t"))
+	require.EqualValues(t, `{"topics":["t"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":["c"],"producers":[]}`, l.get(t, "/lookup?topic=t"))
 	l.post(t, "/channel/delete?topic=t&channel=c")
-	equal(t, `{"channels":[],"producers":[]}`, l.get(t, "/lookup?topic=t"))
+	require.EqualValues(t, `{"channels":[],"producers":[]}`, l.get(t, "/lookup?topic=t"))
 	l.expectErr(t, "POST", "/channel/delete?topic=t&channel=c", 404, "CHANNEL_NOT_FOUND")
 }
 
@@ -221,54 +221,48 @@ func TestHTTPTombstoneErrors(t *testing.T) {
 func TestHTTPDebug(t *testing.T) {
 	t.Parallel()
 	l := start(t)
-	equal(t, `{}`, l.get(t, "/debug"))
+	require.EqualValues(t, `{}`, l.get(t, "/debug"))
 	p := defaultPeer(1)
 	p.Zone, p.Region = "z", "r"
 	c := connectPeer(t, l, p, "t1 c1")
 	l.post(t, "/topic/tombstone?topic=t1&node=127.0.0.1:4161")
 	var dump map[string][]map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(l.get(t, "/debug")), &dump); err != nil {
-		t.Fatal(err)
-	}
-	equal(t, 3, len(dump))
+	require.NoError(t, json.Unmarshal([]byte(l.get(t, "/debug")), &dump))
+	require.EqualValues(t, 3, len(dump))
 	id := `"` + c.conn.LocalAddr().String() + `"`
 	for _, key := range []string{"client::", "topic:t1:", "channel:t1:c1"} {
 		ps := dump[key]
-		if len(ps) != 1 {
-			t.Fatalf("%s: %v", key, ps)
-		}
+		require.Len(t, ps, 1, "%s: %v", key, ps)
 		e := ps[0]
-		equal(t, 11, len(e))
-		equal(t, id, string(e["id"]))
-		equal(t, `"host1"`, string(e["hostname"]))
-		equal(t, `"127.0.0.1"`, string(e["broadcast_address"]))
-		equal(t, `4160 4161 "1.3.0" "z" "r"`, strings.Join([]string{string(e["tcp_port"]), string(e["http_port"]), string(e["version"]), string(e["topology_zone"]), string(e["topology_region"])}, " "))
+		require.EqualValues(t, 11, len(e))
+		require.EqualValues(t, id, string(e["id"]))
+		require.EqualValues(t, `"host1"`, string(e["hostname"]))
+		require.EqualValues(t, `"127.0.0.1"`, string(e["broadcast_address"]))
+		require.EqualValues(t, `4160 4161 "1.3.0" "z" "r"`, strings.Join([]string{string(e["tcp_port"]), string(e["http_port"]), string(e["version"]), string(e["topology_zone"]), string(e["topology_region"])}, " "))
 		tomb := key == "topic:t1:"
-		equal(t, tomb, string(e["tombstoned"]) == "true")
-		equal(t, tomb, string(e["tombstoned_at"]) != "-6795364578871345152")
+		require.EqualValues(t, tomb, string(e["tombstoned"]) == "true")
+		require.EqualValues(t, tomb, string(e["tombstoned_at"]) != "-6795364578871345152")
 	}
 	// the raw text keeps the alphabetical key order of the reference
-	contains(t, l.get(t, "/debug"), `[{"broadcast_address":"127.0.0.1","hostname":"host1","http_port":4161,"id":`+id+`,"last_update":`)
+	require.Contains(t, l.get(t, "/debug"), `[{"broadcast_address":"127.0.0.1","hostname":"host1","http_port":4161,"id":`+id+`,"last_update":`)
 }
 
 func TestHTTPPprof(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	for _, p := range []string{"/debug/pprof", "/debug/pprof/cmdline", "/debug/pprof/symbol", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1", "/debug/pprof/block", "/debug/pprof/threadcreate"} {
-		equal(t, 200, do(t, "GET", l.url+p).code)
+		require.EqualValues(t, 200, do(t, "GET", l.url+p).code)
 	}
-	equal(t, 200, do(t, "POST", l.url+"/debug/pprof/symbol").code)
-	contains(t, do(t, "GET", l.url+"/debug/pprof").body, "goroutine")
+	require.EqualValues(t, 200, do(t, "POST", l.url+"/debug/pprof/symbol").code)
+	require.Contains(t, do(t, "GET", l.url+"/debug/pprof").body, "goroutine")
 }
 
 func TestHTTPFormBodyIgnored(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	resp, err := http.Post(l.url+"/topic/create", "application/x-www-form-urlencoded", strings.NewReader("topic=t1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp.Body.Close()
-	equal(t, 400, resp.StatusCode)
-	equal(t, `{"topics":[]}`, l.get(t, "/topics"))
+	require.EqualValues(t, 400, resp.StatusCode)
+	require.EqualValues(t, `{"topics":[]}`, l.get(t, "/topics"))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTombstoneHidesProducerForLifetime(t *testing.T) {
@@ -18,19 +19,19 @@ func TestTombstoneHidesProducerForLifetime(t *testing.T) {
 	b := connectPeer(t, l, p2, "t1")
 	l.post(t, "/topic/tombstone?topic=t1&node=127.0.0.1:4161")
 	// hidden from /lookup of t1 only; /nodes still lists it, flagged
-	equal(t, `{"channels":["c1"],"producers":[`+b.producerJSON(p2)+`]}`, l.get(t, "/lookup?topic=t1"))
-	equal(t, 1, len(l.lookupProducers(t, "t2")))
+	require.EqualValues(t, `{"channels":["c1"],"producers":[`+b.producerJSON(p2)+`]}`, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t2")))
 	nodes := nodeSummaries(t, l)
-	contains(t, nodes[a.conn.LocalAddr().String()], "t1:true")
-	contains(t, nodes[a.conn.LocalAddr().String()], "t2:false")
-	equal(t, "t1:false", nodes[b.conn.LocalAddr().String()])
+	require.Contains(t, nodes[a.conn.LocalAddr().String()], "t1:true")
+	require.Contains(t, nodes[a.conn.LocalAddr().String()], "t2:false")
+	require.EqualValues(t, "t1:false", nodes[b.conn.LocalAddr().String()])
 	// a REGISTER while tombstoned does not clear it
 	a.cmd("REGISTER t1", "OK")
-	equal(t, 1, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t1")))
 	// after the lifetime it is back, though the raw flag stays set
 	test.Eventually(t, 5*time.Second, func() bool { return len(l.lookupProducers(t, "t1")) == 2 })
-	contains(t, l.get(t, "/debug"), `"tombstoned":true`)
-	equal(t, 0, strings.Count(l.get(t, "/nodes"), "true"))
+	require.Contains(t, l.get(t, "/debug"), `"tombstoned":true`)
+	require.EqualValues(t, 0, strings.Count(l.get(t, "/nodes"), "true"))
 }
 
 func TestTombstoneClearedByReregistration(t *testing.T) {
@@ -38,10 +39,10 @@ func TestTombstoneClearedByReregistration(t *testing.T) {
 	l := start(t)
 	a := connectPeer(t, l, defaultPeer(1), "t1")
 	l.post(t, "/topic/tombstone?topic=t1&node=127.0.0.1:4161")
-	equal(t, 0, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 0, len(l.lookupProducers(t, "t1")))
 	a.cmd("UNREGISTER t1", "OK")
 	a.cmd("REGISTER t1", "OK")
-	equal(t, 1, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t1")))
 }
 
 func TestTombstoneNodeForms(t *testing.T) {
@@ -53,25 +54,25 @@ func TestTombstoneNodeForms(t *testing.T) {
 	l.post(t, "/topic/tombstone?topic=t1&node=::1:4161")       // the reference's form
 	l.post(t, "/topic/tombstone?topic=t2&node=%5B::1%5D:4161") // bracketed, as nsqadmin sends
 	l.post(t, "/topic/tombstone?topic=t3&node=::1:4150")       // TCP port: no match
-	equal(t, 0, len(l.lookupProducers(t, "t1")))
-	equal(t, 0, len(l.lookupProducers(t, "t2")))
-	equal(t, 1, len(l.lookupProducers(t, "t3")))
+	require.EqualValues(t, 0, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 0, len(l.lookupProducers(t, "t2")))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t3")))
 }
 
 func TestInactiveProducerTimeout(t *testing.T) {
 	t.Parallel()
 	l := start(t, func(o *nsqlookupd.Options) { o.InactiveProducerTimeout = time.Second })
 	c := connectPeer(t, l, defaultPeer(1), "t1")
-	equal(t, 1, len(l.lookupProducers(t, "t1")))
-	equal(t, 1, countNodes(t, l))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 1, countNodes(t, l))
 	test.Eventually(t, 5*time.Second, func() bool {
 		return len(l.lookupProducers(t, "t1")) == 0 && countNodes(t, l) == 0
 	})
 	// still registered: the next PING makes it visible again
-	equal(t, `{"topics":["t1"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"topics":["t1"]}`, l.get(t, "/topics"))
 	c.cmd("PING", "OK")
-	equal(t, 1, len(l.lookupProducers(t, "t1")))
-	equal(t, 1, countNodes(t, l))
+	require.EqualValues(t, 1, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 1, countNodes(t, l))
 }
 
 func countNodes(t testing.TB, l *lookupd) int {

@@ -2,7 +2,6 @@ package nsqlookupd_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/require"
 )
 
 // The fuzz target shares one nsqlookupd per fuzz process, started on first
@@ -42,9 +42,7 @@ func fuzzDaemon(t *testing.T) *nsqlookupd.NSQLookupd {
 		go l.Main()
 		fuzzLookupd.l = l
 	})
-	if fuzzLookupd.err != nil {
-		t.Fatalf("starting the fuzz nsqlookupd: %v", fuzzLookupd.err)
-	}
+	require.Nil(t, fuzzLookupd.err, "starting the fuzz nsqlookupd: %v", fuzzLookupd.err)
 	return fuzzLookupd.l
 }
 
@@ -92,9 +90,7 @@ func FuzzLookupdV1(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input []byte) {
 		l := fuzzDaemon(t)
 		conn, err := net.DialTimeout("tcp", l.RealTCPAddr().String(), 5*time.Second)
-		if err != nil {
-			t.Fatalf("dial: %v", err)
-		}
+		require.NoError(t, err, "dial")
 		defer conn.Close()
 		go func() {
 			conn.Write(append([]byte(protocol.MagicV1), input...))
@@ -127,12 +123,9 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 			t.Fatalf("reply size %d", size)
 		}
 		data := make([]byte, size)
-		if _, err := io.ReadFull(r, data); err != nil {
-			t.Fatalf("reply of %d bytes cut short: %v", size, err)
-		}
-		if errSeen != "" {
-			t.Fatalf("reply %q after error %q", data, errSeen)
-		}
+		_, err := io.ReadFull(r, data)
+		require.NoError(t, err, "reply of %d bytes cut short: %v", size, err)
+		require.Equal(t, "", errSeen, "reply %q after error %q", data, errSeen)
 		switch {
 		case string(data) == "OK":
 		case data[0] == '{' && json.Valid(data):
@@ -149,17 +142,14 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 func checkLookupdAlive(t *testing.T, l *nsqlookupd.NSQLookupd) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", l.RealTCPAddr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatalf("daemon no longer accepts connections: %v", err)
-	}
+	require.NoError(t, err, "daemon no longer accepts connections")
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := conn.Write([]byte("  V1PING\n")); err != nil {
-		t.Fatalf("write to a fresh connection: %v", err)
-	}
+	_, err = conn.Write([]byte("  V1PING\n"))
+	require.NoError(t, err, "write to a fresh connection: %v", err)
 	want := []byte("\x00\x00\x00\x02OK")
 	got := make([]byte, len(want))
-	if _, err := io.ReadFull(conn, got); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("fresh connection: got %q (%v), want %q", got, err, want)
-	}
+	_, err = io.ReadFull(conn, got)
+	require.NoError(t, err, "fresh connection")
+	require.Equal(t, string(want), string(got), "fresh connection")
 }

@@ -2,9 +2,10 @@ package nsqlookupd
 
 import (
 	"encoding/json"
-	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // checkIndexes fails unless keys and peers agree exactly with regs.
@@ -13,35 +14,26 @@ func checkIndexes(t *testing.T, db *registrationDB) {
 	n := 0
 	for cat, byKey := range db.keys {
 		for key, subs := range byKey {
-			if len(subs) == 0 {
-				t.Fatalf("empty subkey set for %s:%s", cat, key)
-			}
+			require.NotEqualValues(t, 0, len(subs), "empty subkey set for %s:%s", cat, key)
 			for sub := range subs {
-				if _, ok := db.regs[Registration{cat, key, sub}]; !ok {
-					t.Fatalf("index has %s:%s:%s, regs does not", cat, key, sub)
-				}
+				_, ok := db.regs[Registration{cat, key, sub}]
+				require.True(t, ok, "index has %s:%s:%s, regs does not", cat, key, sub)
 				n++
 			}
 		}
 	}
-	if n != len(db.regs) {
-		t.Fatalf("index has %d registrations, regs %d", n, len(db.regs))
-	}
+	require.Equal(t, len(db.regs), n, "index has %d registrations, regs %d", n, len(db.regs))
 	entries := 0
 	for id, m := range db.peers {
 		for k, p := range m {
-			if db.regs[k][id] != p {
-				t.Fatalf("peer index %s → %v disagrees", id, k)
-			}
+			require.Equal(t, p, db.regs[k][id], "peer index %s → %v disagrees", id, k)
 			entries++
 		}
 	}
 	for _, pm := range db.regs {
 		entries -= len(pm)
 	}
-	if entries != 0 {
-		t.Fatalf("peer index and regs differ by %d entries", entries)
-	}
+	require.EqualValues(t, 0, entries, "peer index and regs differ by %d entries", entries)
 }
 
 func testPeer(id string) *peerInfo {
@@ -60,45 +52,32 @@ func TestRegistrationDBIndexes(t *testing.T) {
 		db.AddProducer(Registration{categoryChannel, "t1", "c1"}, p)
 	}
 	db.AddProducer(Registration{categoryChannel, "t2", "c2"}, a)
-	if db.AddProducer(clientReg, a) {
-		t.Fatal("second add of the same peer id succeeded")
-	}
+	require.False(t, db.AddProducer(clientReg, a), "second add of the same peer id succeeded")
 	db.AddRegistration(Registration{categoryTopic, "t3", ""})
 	checkIndexes(t, db)
 
-	if got := db.Keys(categoryTopic, wildcard, ""); !slices.Equal(got, []string{"t1", "t3"}) {
-		t.Fatalf("topics %v", got)
-	}
-	if got := db.SubKeys(categoryChannel, wildcard, wildcard); !slices.Equal(got, []string{"c1", "c2"}) {
-		t.Fatalf("all channels %v", got)
-	}
+	require.Equal(t, []string{"t1", "t3"}, db.Keys(categoryTopic, wildcard, ""), "topics")
+	require.Equal(t, []string{"c1", "c2"}, db.SubKeys(categoryChannel, wildcard, wildcard), "all channels")
 	if got := db.FindRegistrations(categoryChannel, wildcard, "c2"); len(got) != 1 || got[0].Key != "t2" {
 		t.Fatalf("find */c2: %v", got)
 	}
 
 	removed, left := db.RemoveProducer(Registration{categoryTopic, "t1", ""}, "a")
-	if !removed || left != 1 {
-		t.Fatalf("RemoveProducer: %v %d", removed, left)
-	}
+	require.True(t, removed, "RemoveProducer: %v %d", removed, left)
+	require.EqualValues(t, 1, left, "RemoveProducer: %v %d", removed, left)
 	checkIndexes(t, db)
-	if got := db.RemovePeer("b"); len(got) != 3 {
-		t.Fatalf("RemovePeer removed %v", got)
-	}
+	require.Len(t, db.RemovePeer("b"), 3, "RemovePeer removed")
 	checkIndexes(t, db)
 	db.DeleteTopic("t1")
 	checkIndexes(t, db)
-	if !db.DeleteChannel("t2", "c2") || db.DeleteChannel("t2", "c2") {
-		t.Fatal("DeleteChannel")
-	}
+	require.True(t, db.DeleteChannel("t2", "c2"), "DeleteChannel")
+	require.False(t, db.DeleteChannel("t2", "c2"), "DeleteChannel")
 	checkIndexes(t, db)
-	if db.Unregister(Registration{categoryTopic, "nope", ""}, "a", true) {
-		t.Fatal("Unregister of nothing removed something")
-	}
+	require.False(t, db.Unregister(Registration{categoryTopic, "nope", ""}, "a", true), "Unregister of nothing removed something")
 	db.DeleteTopic(wildcard)
 	checkIndexes(t, db)
-	if len(db.regs) != 1 || len(db.peers["a"]) != 1 {
-		t.Fatalf("left: %v %v", db.regs, db.peers)
-	}
+	require.Len(t, db.regs, 1, "left: %v %v", db.regs, db.peers)
+	require.Len(t, db.peers["a"], 1, "left: %v %v", db.regs, db.peers)
 }
 
 func TestRegistrationDBLookupFilters(t *testing.T) {
@@ -110,32 +89,24 @@ func TestRegistrationDBLookupFilters(t *testing.T) {
 	db.AddProducer(k, a)
 	db.AddProducer(k, b)
 	res, ok := db.Lookup("t", now, time.Hour, time.Hour)
-	if !ok || len(res.producers) != 2 {
-		t.Fatalf("lookup %v %v", res, ok)
-	}
-	if res, _ = db.Lookup("t", now, time.Second, time.Hour); len(res.producers) != 1 || res.producers[0] != a {
-		t.Fatalf("inactive filter: %v", res.producers)
-	}
-	if n := db.Tombstone("t", "h:1", now); n != 2 {
-		t.Fatalf("tombstoned %d", n)
-	}
-	if res, _ = db.Lookup("t", now, time.Hour, time.Hour); len(res.producers) != 0 {
-		t.Fatalf("tombstoned producers visible: %v", res.producers)
-	}
-	if res, _ = db.Lookup("t", now.Add(time.Hour), 2*time.Hour, time.Hour); len(res.producers) != 2 {
-		t.Fatalf("expired tombstones still hide: %v", res.producers)
-	}
-	if _, ok := db.Lookup("nope", now, time.Hour, time.Hour); ok {
-		t.Fatal("found unknown topic")
-	}
+	require.True(t, ok, "lookup %v %v", res, ok)
+	require.Len(t, res.producers, 2, "lookup %v %v", res, ok)
+	res, _ = db.Lookup("t", now, time.Second, time.Hour)
+	require.Len(t, res.producers, 1, "inactive filter: %v", res.producers)
+	require.Equal(t, a, res.producers[0], "inactive filter: %v", res.producers)
+	require.EqualValues(t, 2, db.Tombstone("t", "h:1", now), "tombstoned")
+	res, _ = db.Lookup("t", now, time.Hour, time.Hour)
+	require.Empty(t, res.producers, "tombstoned producers visible: %v", res.producers)
+	res, _ = db.Lookup("t", now.Add(time.Hour), 2*time.Hour, time.Hour)
+	require.Len(t, res.producers, 2, "expired tombstones still hide: %v", res.producers)
+	_, ok = db.Lookup("nope", now, time.Hour, time.Hour)
+	require.False(t, ok, "found unknown topic")
 }
 
 func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "<&>", "tab\t", "é", "\u2028", "bad\xffutf8"} {
 		want, _ := json.Marshal(s)
-		if got := appendJSONString(nil, s); string(got) != string(want) {
-			t.Fatalf("%q: got %s want %s", s, got, want)
-		}
+		require.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
 	}
 }
 
@@ -152,7 +123,5 @@ func TestProducerJSONMatchesEncodingJSON(t *testing.T) {
 		TopologyZone     string `json:"topology_zone"`
 		TopologyRegion   string `json:"topology_region"`
 	}{p.RemoteAddress, p.Hostname, p.BroadcastAddress, p.TCPPort, p.HTTPPort, p.Version, p.TopologyZone, p.TopologyRegion})
-	if got := p.producerJSON(); string(got) != string(want) {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
+	require.Equal(t, string(want), string(p.producerJSON()))
 }

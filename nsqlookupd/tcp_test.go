@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBadMagic(t *testing.T) {
@@ -55,7 +56,7 @@ func TestIdentifyPipelined(t *testing.T) {
 	c.expect(identifyReply(t, l))
 	c.expect("OK")
 	c.expect("OK")
-	equal(t, `{"channels":["c1"],"producers":[`+c.producerJSON(defaultPeer(1))+`]}`, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, `{"channels":["c1"],"producers":[`+c.producerJSON(defaultPeer(1))+`]}`, l.get(t, "/lookup?topic=t1"))
 }
 
 func TestIdentifyErrors(t *testing.T) {
@@ -91,8 +92,8 @@ func TestIdentifyErrors(t *testing.T) {
 			conn.expectClosed()
 		})
 	}
-	equal(t, "OK", do(t, "GET", l.url+"/ping").body) // still alive
-	equal(t, `{"producers":[]}`, l.get(t, "/nodes"))
+	require.EqualValues(t, "OK", do(t, "GET", l.url+"/ping").body) // still alive
+	require.EqualValues(t, `{"producers":[]}`, l.get(t, "/nodes"))
 }
 
 func TestInvalidCommands(t *testing.T) {
@@ -150,10 +151,10 @@ func TestRegister(t *testing.T) {
 	p := defaultPeer(1)
 	c := connectPeer(t, l, p, "t1", "t2 c1", "t2 c2", "t2  c3", "t2 c1 extra")
 	prod := c.producerJSON(p)
-	equal(t, `{"channels":[],"producers":[`+prod+`]}`, l.get(t, "/lookup?topic=t1"))
-	equal(t, `{"channels":["c1","c2"],"producers":[`+prod+`]}`, l.get(t, "/lookup?topic=t2"))
-	equal(t, `{"topics":["t1","t2"]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":["c1","c2"]}`, l.get(t, "/channels?topic=t2"))
+	require.EqualValues(t, `{"channels":[],"producers":[`+prod+`]}`, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, `{"channels":["c1","c2"],"producers":[`+prod+`]}`, l.get(t, "/lookup?topic=t2"))
+	require.EqualValues(t, `{"topics":["t1","t2"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":["c1","c2"]}`, l.get(t, "/channels?topic=t2"))
 }
 
 func TestTwoConnectionsAreTwoProducers(t *testing.T) {
@@ -162,7 +163,7 @@ func TestTwoConnectionsAreTwoProducers(t *testing.T) {
 	p := defaultPeer(1)
 	connectPeer(t, l, p, "t1")
 	connectPeer(t, l, p, "t1")
-	equal(t, 2, len(l.lookupProducers(t, "t1")))
+	require.EqualValues(t, 2, len(l.lookupProducers(t, "t1")))
 }
 
 func TestUnregisterChannel(t *testing.T) {
@@ -173,11 +174,10 @@ func TestUnregisterChannel(t *testing.T) {
 	c.cmd("UNREGISTER t1 c1", "OK")
 	c.cmd("UNREGISTER t1 eph#ephemeral", "OK")
 	// the durable channel's key stays without producers, the ephemeral one goes
-	equal(t, `{"channels":["c1"],"producers":[`+c.producerJSON(p)+`]}`, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, `{"channels":["c1"],"producers":[`+c.producerJSON(p)+`]}`, l.get(t, "/lookup?topic=t1"))
 	debug := l.get(t, "/debug")
-	if strings.Contains(debug, `"channel:t1:`) || !strings.Contains(debug, `"topic:t1:"`) {
-		t.Fatalf("/debug %s", debug)
-	}
+	require.NotContains(t, debug, `"channel:t1:`, "/debug %s", debug)
+	require.Contains(t, debug, `"topic:t1:"`, "/debug %s", debug)
 }
 
 func TestUnregisterEphemeralChannelWithOtherProducer(t *testing.T) {
@@ -186,7 +186,7 @@ func TestUnregisterEphemeralChannelWithOtherProducer(t *testing.T) {
 	a := connectPeer(t, l, defaultPeer(1), "t1 eph#ephemeral")
 	connectPeer(t, l, defaultPeer(2), "t1 eph#ephemeral")
 	a.cmd("UNREGISTER t1 eph#ephemeral", "OK")
-	equal(t, `{"channels":["eph#ephemeral"]}`, l.get(t, "/channels?topic=t1"))
+	require.EqualValues(t, `{"channels":["eph#ephemeral"]}`, l.get(t, "/channels?topic=t1"))
 }
 
 func TestUnregisterTopic(t *testing.T) {
@@ -195,12 +195,10 @@ func TestUnregisterTopic(t *testing.T) {
 	p := defaultPeer(1)
 	c := connectPeer(t, l, p, "t1 c1", "t1 c2", "t2 c1")
 	c.cmd("UNREGISTER t1", "OK")
-	equal(t, `{"channels":["c1","c2"],"producers":[]}`, l.get(t, "/lookup?topic=t1"))
-	equal(t, `{"channels":["c1"],"producers":[`+c.producerJSON(p)+`]}`, l.get(t, "/lookup?topic=t2"))
+	require.EqualValues(t, `{"channels":["c1","c2"],"producers":[]}`, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, `{"channels":["c1"],"producers":[`+c.producerJSON(p)+`]}`, l.get(t, "/lookup?topic=t2"))
 	debug := l.get(t, "/debug")
-	if strings.Contains(debug, `:t1:`) {
-		t.Fatalf("/debug still lists t1 producers: %s", debug)
-	}
+	require.NotContains(t, debug, `:t1:`, "/debug still lists t1 producers: %s", debug)
 }
 
 func TestUnregisterEphemeralTopic(t *testing.T) {
@@ -208,9 +206,9 @@ func TestUnregisterEphemeralTopic(t *testing.T) {
 	l := start(t)
 	c := connectPeer(t, l, defaultPeer(1), "t#ephemeral c1")
 	c.cmd("UNREGISTER t#ephemeral", "OK")
-	equal(t, `{"topics":[]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"topics":[]}`, l.get(t, "/topics"))
 	// channel keys of the deleted ephemeral topic remain
-	equal(t, `{"channels":["c1"]}`, l.get(t, "/channels?topic=t%23ephemeral"))
+	require.EqualValues(t, `{"channels":["c1"]}`, l.get(t, "/channels?topic=t%23ephemeral"))
 	l.expectErr(t, "GET", "/lookup?topic=t%23ephemeral", 404, "TOPIC_NOT_FOUND")
 }
 
@@ -232,17 +230,16 @@ func TestDisconnectRemovesProducersKeepsKeys(t *testing.T) {
 	b := connectPeer(t, l, p2, "t1 c1")
 	a.conn.Close()
 	test.Eventually(t, test.DefaultTimeout, func() bool { return len(l.lookupProducers(t, "t1")) == 1 })
-	equal(t, `{"channels":["c1"],"producers":[`+b.producerJSON(p2)+`]}`, l.get(t, "/lookup?topic=t1"))
-	equal(t, `{"topics":["e#ephemeral","t1"]}`, l.get(t, "/topics"))
-	equal(t, `{"channels":["x#ephemeral"]}`, l.get(t, "/channels?topic=e%23ephemeral"))
-	equal(t, `{"channels":["x#ephemeral"],"producers":[]}`, l.get(t, "/lookup?topic=e%23ephemeral"))
+	require.EqualValues(t, `{"channels":["c1"],"producers":[`+b.producerJSON(p2)+`]}`, l.get(t, "/lookup?topic=t1"))
+	require.EqualValues(t, `{"topics":["e#ephemeral","t1"]}`, l.get(t, "/topics"))
+	require.EqualValues(t, `{"channels":["x#ephemeral"]}`, l.get(t, "/channels?topic=e%23ephemeral"))
+	require.EqualValues(t, `{"channels":["x#ephemeral"],"producers":[]}`, l.get(t, "/lookup?topic=e%23ephemeral"))
 	var debug map[string][]map[string]any
 	json.Unmarshal([]byte(l.get(t, "/debug")), &debug)
-	equal(t, 3, len(debug)) // client::, topic:t1:, channel:t1:c1 — b only
+	require.EqualValues(t, 3, len(debug)) // client::, topic:t1:, channel:t1:c1 — b only
 	for k, ps := range debug {
-		if len(ps) != 1 || ps[0]["id"] != b.conn.LocalAddr().String() {
-			t.Fatalf("%s: %v", k, ps)
-		}
+		require.Len(t, ps, 1, "%s: %v", k, ps)
+		require.Equal(t, b.conn.LocalAddr().String(), ps[0]["id"], "%s: %v", k, ps)
 	}
 }
 
@@ -252,7 +249,7 @@ func TestErrorDisconnectCleansUp(t *testing.T) {
 	c := connectPeer(t, l, defaultPeer(1), "t1")
 	c.expectFatal("BOGUS", "E_INVALID invalid command BOGUS")
 	test.Eventually(t, test.DefaultTimeout, func() bool { return len(l.lookupProducers(t, "t1")) == 0 })
-	equal(t, `{}`, l.get(t, "/debug"))
+	require.EqualValues(t, `{}`, l.get(t, "/debug"))
 }
 
 func TestLongLineClosesConnection(t *testing.T) {

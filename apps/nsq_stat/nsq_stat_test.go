@@ -15,6 +15,8 @@ import (
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const waitFor = 10 * time.Second
@@ -56,9 +58,8 @@ func TestLookupdModeRows(t *testing.T) {
 	code, out, errOut := runStat("--lookupd-http-address="+lhttp, "--topic=st", "--channel=ch",
 		"--interval=5ms", "--count=2")
 	row := "      0       0 |       3       3       0     0     0 |       0       0            3       0\n"
-	if code != 0 || out != headers+row+row {
-		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
-	}
+	require.EqualValues(t, 0, code, "exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
+	require.Equal(t, headers+row+row, out, "exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
 }
 
 func TestNSQDModeMergesAndRepeatsHeader(t *testing.T) {
@@ -69,9 +70,8 @@ func TestNSQDModeMergesAndRepeatsHeader(t *testing.T) {
 		"--interval=1ms", "--count=26")
 	row := "      0       0 |       7       7       0     0     0 |       0       0            7       0\n"
 	want := headers + strings.Repeat(row, 24) + headers + row + row
-	if code != 0 || out != want {
-		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
-	}
+	require.EqualValues(t, 0, code, "exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
+	require.Equal(t, want, out, "exit %d, stdout:\n%s\nstderr: %s", code, out, errOut)
 }
 
 func TestFatalErrors(t *testing.T) {
@@ -95,17 +95,15 @@ func TestFatalErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, out, errOut := runStat(c.args...)
-		if code != 1 || out != "" || stripTime(errOut) != c.msg+"\n" {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", c.args, code, out, errOut, c.msg)
-		}
+		assert.EqualValues(t, 1, code, "%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		assert.Equal(t, "", out, "%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
+		assert.Equal(t, c.msg+"\n", stripTime(errOut), "%v: exit %d, stdout %q, stderr %q", c.args, code, out, errOut)
 	}
 }
 
 func deadAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer l.Close()
 	return l.Addr().String()
 }
@@ -137,16 +135,15 @@ func TestValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, _, errOut := runStat(c.args...)
-		if code != 1 || stripTime(errOut) != c.msg+"\n" {
-			t.Errorf("%v: exit %d, stderr %q; want %q", c.args, code, errOut, c.msg)
-		}
+		assert.EqualValues(t, 1, code, "%v: exit %d, stderr %q", c.args, code, errOut)
+		assert.Equal(t, c.msg+"\n", stripTime(errOut), "%v: exit %d, stderr %q", c.args, code, errOut)
 	}
-	if code, out, _ := runStat("--version"); code != 0 || out != "nsq_stat v1.3.0\n" {
-		t.Errorf("--version: %d %q", code, out)
-	}
-	if code, _, errOut := runStat("--bogus"); code != 2 || !strings.HasPrefix(errOut, "flag provided but not defined: -bogus") {
-		t.Errorf("--bogus: %d %q", code, errOut)
-	}
+	code, out, _ := runStat("--version")
+	assert.EqualValues(t, 0, code, "--version: %d %q", code, out)
+	assert.Equal(t, "nsq_stat v1.3.0\n", out, "--version: %d %q", code, out)
+	code, _, errOut := runStat("--bogus")
+	assert.EqualValues(t, 2, code, "--bogus: %d %q", code, errOut)
+	assert.True(t, strings.HasPrefix(errOut, "flag provided but not defined: -bogus"), "--bogus: %d %q", code, errOut)
 }
 
 func TestSignalExitsZero(t *testing.T) {
@@ -161,9 +158,8 @@ func TestSignalExitsZero(t *testing.T) {
 	sigs <- syscall.SIGINT
 	select {
 	case code := <-exit:
-		if code != 0 || out.String() != headers {
-			t.Fatalf("exit %d, output %q", code, out.String())
-		}
+		require.EqualValues(t, 0, code, "exit %d, output %q", code, out.String())
+		require.Equal(t, headers, out.String(), "exit %d, output %q", code, out.String())
 	case <-time.After(waitFor):
 		t.Fatal("no exit on SIGINT")
 	}
@@ -175,7 +171,5 @@ func TestRowRates(t *testing.T) {
 		InFlightCount: 4, DeferredCount: 2, RequeueCount: 7, TimeoutCount: 1, ClientCount: 3}
 	got := row(prev, cur, 2*time.Second)
 	want := "     15      20 |      40      30      10     4     2 |       7       1          130       3\n"
-	if got != want {
-		t.Errorf("row\n got %q\nwant %q", got, want)
-	}
+	assert.Equal(t, want, got, "row\n")
 }

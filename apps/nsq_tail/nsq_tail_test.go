@@ -12,6 +12,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // tail runs nsq_tail in the background; wait returns its exit code.
@@ -46,20 +48,12 @@ func TestCountExits(t *testing.T) {
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "events", "m0", "m1 with spaces", "m2", "m3", "m4")
 	tl := startTail(t, "--topic=events", "-n", "3", "--nsqd-tcp-address="+addr)
-	if code := tl.wait(t); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
-	if got := tl.stdout.String(); got != "m0\nm1 with spaces\nm2\n" {
-		t.Fatalf("stdout %q", got)
-	}
-	if !strings.Contains(tl.stderr.String(), "Adding consumer for topic: events") {
-		t.Fatalf("stderr %q", tl.stderr.String())
-	}
+	require.EqualValues(t, 0, tl.wait(t), "exit code")
+	require.Equal(t, "m0\nm1 with spaces\nm2\n", tl.stdout.String(), "stdout")
+	require.Contains(t, tl.stderr.String(), "Adding consumer for topic: events", "stderr %q", tl.stderr.String())
 	// The remaining messages stay on the (ephemeral) channel until it goes.
 	ch := regexp.MustCompile(`tail\d{6}#ephemeral`).FindString(tl.stderr.String())
-	if ch == "" {
-		t.Fatalf("no ephemeral channel name in the log: %q", tl.stderr.String())
-	}
+	require.NotEqual(t, "", ch, "no ephemeral channel name in the log: %q", tl.stderr.String())
 }
 
 func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
@@ -76,14 +70,11 @@ func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
 	want := []string{"alpha | a1", "alpha | a2", "beta | b1"}
 	test.Eventually(t, 5*time.Second, func() bool { return len(tl.stdout.Lines()) == len(want) })
 	tl.stop <- syscall.SIGINT
-	if code := tl.wait(t); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	require.EqualValues(t, 0, tl.wait(t), "exit code")
 	got := tl.stdout.Lines()
 	slices.Sort(got)
-	if !slices.Equal(got, want) || !strings.HasSuffix(tl.stdout.String(), "\n") {
-		t.Fatalf("stdout %q, want lines %q", tl.stdout.String(), want)
-	}
+	require.Equal(t, want, got, "stdout %q", tl.stdout.String())
+	require.True(t, strings.HasSuffix(tl.stdout.String(), "\n"), "stdout %q", tl.stdout.String())
 }
 
 func TestRawBodies(t *testing.T) {
@@ -92,12 +83,9 @@ func TestRawBodies(t *testing.T) {
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "raw", "tab\there", `quote " and \ backslash`, "ünï")
 	tl := startTail(t, "--topic", "raw", "--n=3", "--nsqd-tcp-address", addr)
-	if code := tl.wait(t); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
-	if got, want := tl.stdout.String(), "tab\there\nquote \" and \\ backslash\nünï\n"; got != want {
-		t.Fatalf("stdout %q, want %q", got, want)
-	}
+	require.EqualValues(t, 0, tl.wait(t), "exit code")
+	got, want := tl.stdout.String(), "tab\there\nquote \" and \\ backslash\nünï\n"
+	require.Equal(t, want, got, "stdout %q", got)
 }
 
 type failingWriter struct{}
@@ -112,9 +100,8 @@ func TestWriteErrorIsFatal(t *testing.T) {
 	stderr := &test.Buffer{}
 	code := run([]string{"--topic=w", "--nsqd-tcp-address=" + addr}, failingWriter{},
 		io.MultiWriter(stderr, test.NewLogger(t)), nil)
-	if code != 1 || !strings.Contains(stderr.String(), "ERROR: failed to write to os.Stdout - io: read/write on closed pipe") {
-		t.Fatalf("code %d, stderr %q", code, stderr)
-	}
+	require.EqualValues(t, 1, code, "code %d, stderr %q", code, stderr)
+	require.Contains(t, stderr.String(), "ERROR: failed to write to os.Stdout - io: read/write on closed pipe", "code %d, stderr %q", code, stderr)
 }
 
 func TestFlags(t *testing.T) {
@@ -138,25 +125,18 @@ func TestFlags(t *testing.T) {
 	for _, c := range cases {
 		stdout, stderr := &test.Buffer{}, &test.Buffer{}
 		code := run(c.args, stdout, stderr, nil)
-		if code != c.code || stdout.String() != c.stdout || !strings.Contains(stderr.String(), c.stderr) {
-			t.Errorf("%q: code %d stdout %q stderr %q", c.args, code, stdout, stderr)
-		}
+		assert.Equal(t, c.code, code, "%q: code %d stdout %q stderr %q", c.args, code, stdout, stderr)
+		assert.Equal(t, c.stdout, stdout.String(), "%q: code %d stdout %q stderr %q", c.args, code, stdout, stderr)
+		assert.Contains(t, stderr.String(), c.stderr, "%q: code %d stdout %q stderr %q", c.args, code, stdout, stderr)
 	}
 }
 
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	o, _, ok := parseFlags([]string{"--topic=t", "--nsqd-tcp-address=a:1", "-n=5"}, io.Discard)
-	if !ok || o.validate() != nil {
-		t.Fatal("flags rejected")
-	}
-	if !regexp.MustCompile(`^tail\d{6}#ephemeral$`).MatchString(o.channel) {
-		t.Errorf("channel %q", o.channel)
-	}
-	if o.cfg.MaxInFlight != 5 {
-		t.Errorf("max in flight %d, want 5 (lowered to -n)", o.cfg.MaxInFlight)
-	}
-	if o.cfg.UserAgent != "nsq_tail/1.3.0 go-nsq/1.1.0" {
-		t.Errorf("user agent %q", o.cfg.UserAgent)
-	}
+	require.True(t, ok, "flags rejected")
+	require.Nil(t, o.validate(), "flags rejected")
+	assert.Regexp(t, `^tail\d{6}#ephemeral$`, o.channel)
+	assert.EqualValues(t, 5, o.cfg.MaxInFlight, "max in flight %d", o.cfg.MaxInFlight)
+	assert.Equal(t, "nsq_tail/1.3.0 go-nsq/1.1.0", o.cfg.UserAgent, "user agent %q", o.cfg.UserAgent)
 }

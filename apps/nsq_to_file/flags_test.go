@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestValidation(t *testing.T) {
@@ -32,26 +34,22 @@ func TestValidation(t *testing.T) {
 		var stderr bytes.Buffer
 		code := run(c.args, &bytes.Buffer{}, &stderr, nil)
 		m := line.FindStringSubmatch(stderr.String())
-		if code != 1 || m == nil || m[1] != c.msg {
-			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", c.args, code, stderr.String(), c.msg)
-		}
+		assert.EqualValues(t, 1, code, "%v: exit %d, stderr %q", c.args, code, stderr.String())
+		require.NotNil(t, m, "%v: exit %d, stderr %q", c.args, code, stderr.String())
+		assert.Equal(t, c.msg, m[1], "%v: exit %d, stderr %q", c.args, code, stderr.String())
 	}
 }
 
 func TestVersionHelpAndBadFlag(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"--version"}, &stdout, &stderr, nil); code != 0 || stdout.String() != "nsq_to_file v1.3.0\n" {
-		t.Errorf("--version: exit %d, %q", code, stdout.String())
-	}
+	require.EqualValues(t, 0, run([]string{"--version"}, &stdout, &stderr, nil), "--version: exit")
+	assert.Equal(t, "nsq_to_file v1.3.0\n", stdout.String(), "--version: exit")
 	stderr.Reset()
-	if code := run([]string{"-h"}, &stdout, &stderr, nil); code != 0 || !strings.Contains(stderr.String(), "-rotate-interval") {
-		t.Errorf("-h: exit %d, %q", code, stderr.String())
-	}
+	require.EqualValues(t, 0, run([]string{"-h"}, &stdout, &stderr, nil), "-h: exit")
+	assert.Contains(t, stderr.String(), "-rotate-interval", "-h: exit")
 	stderr.Reset()
-	if code := run([]string{"--bogus"}, &stdout, &stderr, nil); code != 2 ||
-		!strings.HasPrefix(stderr.String(), "flag provided but not defined: -bogus\n") {
-		t.Errorf("--bogus: exit %d, %q", code, stderr.String())
-	}
+	require.EqualValues(t, 2, run([]string{"--bogus"}, &stdout, &stderr, nil), "--bogus: exit")
+	assert.True(t, strings.HasPrefix(stderr.String(), "flag provided but not defined: -bogus\n"), "--bogus: exit")
 }
 
 func TestDefaults(t *testing.T) {
@@ -62,28 +60,21 @@ func TestDefaults(t *testing.T) {
 		LogLevel: "info", LogPrefix: "[nsq_to_file] ", OutputDir: "/tmp", DatetimeFormat: "%Y-%m-%d_%H",
 		FilenameFormat: "<TOPIC>.<HOST><REV>.<DATETIME>.log", GZIPLevel: 6, SyncInterval: 30 * time.Second,
 	}
-	if !reflect.DeepEqual(*o, want) {
-		t.Errorf("defaults = %+v", o)
-	}
+	assert.Equal(t, *o, want, "defaults = %+v", o)
 }
 
 func TestFilenameFormat(t *testing.T) {
 	base := func() *Options { o := NewOptions(); o.WorkDir = o.OutputDir; return o }
 	o := base()
-	if got, _ := filenameFormat(o, "tp", "box.example.com", 42); got != "tp.box.<DATETIME>.log" {
-		t.Errorf("plain: %q", got)
-	}
+	got, _ := filenameFormat(o, "tp", "box.example.com", 42)
+	assert.Equal(t, "tp.box.<DATETIME>.log", got, "plain: %q", got)
 	o = base()
 	o.GZIP, o.HostIdentifier, o.FilenameFormat = true, "<SHORT_HOST>-<HOSTNAME>", "<TOPIC>.<HOST>.<PID><REV>"
-	if got, _ := filenameFormat(o, "tp", "box.example.com", 42); got != "tp.box-box.example.com.42<REV>.gz" {
-		t.Errorf("gzip: %q", got)
-	}
+	got, _ = filenameFormat(o, "tp", "box.example.com", 42)
+	assert.Equal(t, "tp.box-box.example.com.42<REV>.gz", got, "gzip: %q", got)
 	o = base()
 	o.RotateSize, o.FilenameFormat = 10, "<TOPIC>.log"
-	if _, err := filenameFormat(o, "tp", "h", 1); err == nil {
-		t.Error("missing <REV> accepted with rotation")
-	}
-	if got := withRev("a<REV>.log", 3); got != "a-000003.log" {
-		t.Errorf("withRev: %q", got)
-	}
+	_, err := filenameFormat(o, "tp", "h", 1)
+	assert.Error(t, err, "missing <REV> accepted with rotation")
+	assert.Equal(t, "a-000003.log", withRev("a<REV>.log", 3), "withRev")
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 const waitFor = 10 * time.Second
@@ -158,20 +159,14 @@ func files(t *testing.T, dir string) []string {
 func content(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !strings.HasSuffix(path, ".gz") {
 		return string(data)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	require.NoError(t, err, "%s", path)
 	plain, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatalf("%s: not valid gzip: %v", path, err)
-	}
+	require.NoError(t, err, "%s: not valid gzip", path)
 	return string(plain)
 }
 

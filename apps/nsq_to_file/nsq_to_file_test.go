@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFinishOnlyAfterSync(t *testing.T) {
@@ -22,17 +24,13 @@ func TestFinishOnlyAfterSync(t *testing.T) {
 	// The first message opens the file, and opening a file syncs.
 	d.publish(t, "arch", "a")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "arch", "nsq_to_file", 1) }, "first message FINished")
-	if got := content(t, name); got != "a\n" {
-		t.Fatalf("first message: %q", got)
-	}
+	require.Equal(t, "a\n", content(t, name), "first message")
 	// With RDY 200, two messages in flight do not look starved, so nothing
 	// but a sync may FINish them.
 	d.publish(t, "arch", "b", "c")
 	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 2 },
 		"two messages in flight")
-	if got := content(t, name); got != "a\n" {
-		t.Fatalf("unsynced messages visible in the file: %q", got)
-	}
+	require.Equal(t, "a\n", content(t, name), "unsynced messages visible in the file")
 
 	// SIGHUP syncs and closes the file. It is repeated until it has
 	// caught both messages in the router: one that arrives after it
@@ -44,24 +42,14 @@ func TestFinishOnlyAfterSync(t *testing.T) {
 		}
 		return d.drained(t, "arch", "nsq_to_file", 3)
 	}, "FIN after SIGHUP")
-	if got := content(t, name); got != "a\nb\nc\n" {
-		t.Fatalf("after SIGHUP: %q", got)
-	}
+	require.Equal(t, "a\nb\nc\n", content(t, name), "after SIGHUP")
 
 	d.publish(t, "arch", "d")
 	test.Eventually(t, waitFor, func() bool { _, n := d.channelCounts(t, "arch", "nsq_to_file"); return n == 1 })
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	if got := content(t, name); got != "a\nb\nc\nd\n" {
-		t.Fatalf("after shutdown: %q", got)
-	}
-	if fs := files(t, out); !slices.Equal(fs, []string{"arch.h." + year() + ".log"}) {
-		t.Errorf("files = %v", fs)
-	}
-	if !d.drained(t, "arch", "nsq_to_file", 4) {
-		t.Error("messages left unFINished")
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
+	require.Equal(t, "a\nb\nc\nd\n", content(t, name), "after shutdown")
+	assert.Equal(t, []string{"arch.h." + year() + ".log"}, files(t, out))
+	assert.True(t, d.drained(t, "arch", "nsq_to_file", 4), "messages left unFINished")
 }
 
 func TestGzipRotateSize(t *testing.T) {
@@ -72,25 +60,19 @@ func TestGzipRotateSize(t *testing.T) {
 	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=gz", "--output-dir="+out,
 		"--host-identifier=h", "--datetime-format=%Y", "--gzip", "--gzip-level=9", "--rotate-size=20")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "gz", "nsq_to_file", 3) }, "all FINished")
-	if code := p.stop(t, syscall.SIGINT); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGINT), "exit")
 	var want, got []string
 	for i := range msgs {
 		want = append(want, "gz.h-00000"+string(rune('0'+i))+"."+year()+".log.gz")
 	}
 	names := files(t, out)
-	if !slices.Equal(names, want) {
-		t.Fatalf("files = %v, want %v", names, want)
-	}
+	require.Equal(t, want, names, "files = %v", names)
 	for _, n := range names {
 		got = append(got, content(t, filepath.Join(out, n)))
 	}
 	slices.Sort(got)
 	for i, m := range msgs {
-		if got[i] != m+"\n" {
-			t.Errorf("file %d holds %q, want %q", i, got[i], m+"\n")
-		}
+		assert.Equal(t, m+"\n", got[i], "file %d holds %q", i, got[i])
 	}
 }
 
@@ -106,27 +88,15 @@ func TestWorkDirAndRotateInterval(t *testing.T) {
 	d.publish(t, "iv", "one")
 	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{first}) },
 		"first file moved to the output dir on rotation")
-	if got := content(t, filepath.Join(out, first)); got != "one\n" {
-		t.Fatalf("first file: %q", got)
-	}
-	if fs := files(t, work); len(fs) != 0 {
-		t.Fatalf("work dir still holds %v", fs)
-	}
+	require.Equal(t, "one\n", content(t, filepath.Join(out, first)), "first file")
+	require.Empty(t, files(t, work), "work dir still holds")
 
 	d.publish(t, "iv", "two")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, work)) == 1 }, "second file open in work dir")
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	if fs := files(t, out); !slices.Equal(fs, []string{first, second}) {
-		t.Fatalf("output files = %v", fs)
-	}
-	if got := content(t, filepath.Join(out, second)); got != "two\n" {
-		t.Errorf("second file: %q", got)
-	}
-	if fs := files(t, work); len(fs) != 0 {
-		t.Errorf("work dir still holds %v", fs)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
+	require.Equal(t, []string{first, second}, files(t, out), "output files")
+	assert.Equal(t, "two\n", content(t, filepath.Join(out, second)), "second file")
+	assert.Empty(t, files(t, work), "work dir still holds")
 }
 
 func TestRotateIntervalOpensNewFiles(t *testing.T) {
@@ -136,18 +106,12 @@ func TestRotateIntervalOpensNewFiles(t *testing.T) {
 		"--host-identifier=h", "--datetime-format=%Y", "--rotate-interval=50ms", "--sync-interval=20ms")
 	d.publish(t, "ri", "x")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, out)) >= 3 }, "empty files opened on rotation")
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	re := regexp.MustCompile(`^ri\.h-\d{6}\.` + year() + `\.log$`)
 	for _, f := range files(t, out) {
-		if !re.MatchString(f) {
-			t.Errorf("unexpected file %s", f)
-		}
+		assert.True(t, re.MatchString(f), "unexpected file %s", f)
 	}
-	if got := lines(t, out); len(got) != 1 || got["x\n"] != 1 {
-		t.Errorf("lines = %v", got)
-	}
+	assert.Equal(t, map[string]int{"x\n": 1}, lines(t, out))
 }
 
 // TestShutdownExactlyOnce stops the program while messages flow: every
@@ -160,14 +124,10 @@ func TestShutdownExactlyOnce(t *testing.T) {
 	p := startProgram(t, "--nsqd-tcp-address="+d.nsqdTCP, "--topic=once", "--output-dir="+out,
 		"--gzip", "--rotate-size=500", "--max-in-flight=20", "--sync-interval=10ms")
 	test.Eventually(t, waitFor, func() bool { return len(files(t, out)) >= 2 }, "archiving has started")
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 	seen := lines(t, out)
 	for l, n := range seen {
-		if n != 1 {
-			t.Errorf("%q written %d times", l, n)
-		}
+		assert.EqualValues(t, 1, n, "%q written %d times", l, n)
 	}
 	var depth, inFlight int64
 	test.Eventually(t, waitFor, func() bool {
@@ -175,9 +135,7 @@ func TestShutdownExactlyOnce(t *testing.T) {
 		return inFlight == 0 && int(depth)+len(seen) == len(msgs)
 	}, "messages archived + left in the channel = published")
 	for _, m := range msgs[:len(seen)] {
-		if seen[m+"\n"] != 1 {
-			t.Errorf("%s missing from the files", m)
-		}
+		assert.EqualValues(t, 1, seen[m+"\n"], "%s missing from the files", m)
 	}
 }
 
@@ -196,15 +154,11 @@ func TestTopicPatternDiscovery(t *testing.T) {
 	test.Eventually(t, waitFor, func() bool { return slices.Equal(files(t, out), []string{fa, fb}) },
 		"topic created later is discovered")
 	test.Eventually(t, waitFor, func() bool { return d.drained(t, "disc_b", "nsq_to_file", 1) })
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
-	if a, b := content(t, filepath.Join(out, fa)), content(t, filepath.Join(out, fb)); a != "x\n" || b != "y\n" {
-		t.Errorf("contents %q %q", a, b)
-	}
-	if s := p.stderr.String(); !strings.Contains(s, "WARNING: skipping topic other (doesn't match pattern ^disc_)") {
-		t.Errorf("no skip warning in:\n%s", s)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
+	a, b := content(t, filepath.Join(out, fa)), content(t, filepath.Join(out, fb))
+	assert.Equal(t, "x\n", a, "contents %q %q", a, b)
+	assert.Equal(t, "y\n", b, "contents %q %q", a, b)
+	assert.Contains(t, p.stderr.String(), "WARNING: skipping topic other (doesn't match pattern ^disc_)", "no skip warning in:\n")
 }
 
 func waitLookupdTopics(t *testing.T, d *daemons, want ...string) {
@@ -228,7 +182,5 @@ func TestMissingRevSkipsTopicButRuns(t *testing.T) {
 		t.Fatalf("exited %d", code)
 	case <-time.After(20 * time.Millisecond):
 	}
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestStrftime(t *testing.T) {
@@ -18,8 +20,6 @@ func TestStrftime(t *testing.T) {
 		"%Y%m%d%H%M%S-archive": "20261102150405-archive",
 	}
 	for format, want := range cases {
-		if got := strftime(format, at); got != want {
-			t.Errorf("strftime(%q) = %q, want %q", format, got, want)
-		}
+		assert.Equal(t, want, strftime(format, at), "strftime(%q)", format)
 	}
 }

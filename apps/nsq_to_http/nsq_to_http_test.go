@@ -6,12 +6,13 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fastRetry makes go-nsq redeliver a requeued message at once.
@@ -28,9 +29,9 @@ func TestPost(t *testing.T) {
 	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 2 })
 	for i, want := range []string{"hello", "with\nnewline"} {
 		r := e.got()[i]
-		if r.method != http.MethodPost || r.uri != "/in?x=1" || r.body != want {
-			t.Errorf("request %d: %s %s %q", i, r.method, r.uri, r.body)
-		}
+		assert.Equal(t, http.MethodPost, r.method, "request %d: %s %s %q", i, r.method, r.uri, r.body)
+		assert.Equal(t, "/in?x=1", r.uri, "request %d: %s %s %q", i, r.method, r.uri, r.body)
+		assert.Equal(t, want, r.body, "request %d: %s %s %q", i, r.method, r.uri, r.body)
 		checkHeader(t, r, "User-Agent", "nsq_to_http v1.3.0")
 		checkHeader(t, r, "Content-Type", "text/plain")
 		checkHeader(t, r, "X-Custom", "v1")
@@ -41,9 +42,7 @@ func TestPost(t *testing.T) {
 
 func checkHeader(t *testing.T, r request, key, want string) {
 	t.Helper()
-	if got := r.header.Values(key); len(got) != 1 || got[0] != want {
-		t.Errorf("header %s: %q, want %q", key, got, want)
-	}
+	assert.Equal(t, []string{want}, r.header.Values(key), "header %s", key)
 }
 
 func TestPostDefaultContentTypeAndOverride(t *testing.T) {
@@ -68,14 +67,12 @@ func TestGetTemplate(t *testing.T) {
 	startApp(t, "--topic=gets", "--nsqd-tcp-address="+addr, "--get="+e.URL+"/get?data=%s&k=v", "--header=X-H: 1")
 	test.Eventually(t, 5*time.Second, func() bool { return e.count() == 1 })
 	r := e.got()[0]
-	if r.method != http.MethodGet || r.uri != "/get?data=a+b%26c%3Dd%2F%C3%A9&k=v" || r.body != "" {
-		t.Fatalf("got %s %s %q", r.method, r.uri, r.body)
-	}
+	require.Equal(t, http.MethodGet, r.method)
+	require.Equal(t, "/get?data=a+b%26c%3Dd%2F%C3%A9&k=v", r.uri)
+	require.Equal(t, "", r.body)
 	checkHeader(t, r, "User-Agent", "nsq_to_http v1.3.0")
 	checkHeader(t, r, "X-H", "1")
-	if ct := r.header.Get("Content-Type"); ct != "" {
-		t.Errorf("GET carries Content-Type %q", ct)
-	}
+	assert.Equal(t, "", r.header.Get("Content-Type"), "GET carries Content-Type")
 }
 
 // TestFailureRequeues: POST accepts any 2xx, GET only 200; everything else,
@@ -104,16 +101,10 @@ func TestFailureRequeues(t *testing.T) {
 			url := e.URL + "/?m=%s"
 			a := startApp(t, append(fastRetry, "--topic=retry", "--nsqd-tcp-address="+addr, c.flag+"="+url, "-n=1")...)
 			test.Eventually(t, 5*time.Second, func() bool { return n.Drained("retry", "nsq_to_http", 2) })
-			if e.count() != 4 {
-				t.Fatalf("%d requests, want 4 (each message twice)", e.count())
-			}
+			require.EqualValues(t, 4, e.count(), "%d requests", e.count())
 			cs, _ := n.ChannelStats("retry", "nsq_to_http")
-			if cs.RequeueCount != 2 {
-				t.Fatalf("requeue count %d, want 2", cs.RequeueCount)
-			}
-			if !strings.Contains(a.Stderr.String(), fmt.Sprintf("got status code %d", c.first)) {
-				t.Errorf("stderr lacks the failure: %q", a.Stderr)
-			}
+			require.EqualValues(t, 2, cs.RequeueCount, "requeue count %d", cs.RequeueCount)
+			assert.Contains(t, a.Stderr.String(), fmt.Sprintf("got status code %d", c.first), "stderr lacks the failure: %q", a.Stderr)
 		})
 	}
 }
@@ -128,19 +119,14 @@ func TestRoundRobin(t *testing.T) {
 	a := startApp(t, "--topic=rr", "--nsqd-tcp-address="+addr, "--post="+e1.URL, "--post="+e2.URL,
 		"--mode=round-robin", "--status-every=5")
 	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("rr", "nsq_to_http", 10) })
-	if e1.count() != 5 || e2.count() != 5 {
-		t.Fatalf("endpoint counts %d and %d, want 5 and 5", e1.count(), e2.count())
-	}
+	require.EqualValues(t, 5, e1.count(), "endpoint counts %d and %d", e1.count(), e2.count())
+	require.EqualValues(t, 5, e2.count(), "endpoint counts %d and %d", e1.count(), e2.count())
 	checkExactlyOnce(t, bodies, e1, e2)
 	logs := a.Stderr.String()
 	for _, prefix := range []string{"[aggregate]:", "[" + e1.URL + "]:", "[" + e2.URL + "]:"} {
-		if !strings.Contains(logs, prefix+" finished 5 - 99th: ") {
-			t.Errorf("no %s timing line in %q", prefix, logs)
-		}
+		assert.Contains(t, logs, prefix+" finished 5 - 99th: ", "no %s timing line in %q", prefix, logs)
 	}
-	if !strings.Contains(logs, "WARNING: [aggregate]: --status-every 5 is below 100") {
-		t.Errorf("no percentile warning in %q", logs)
-	}
+	assert.Contains(t, logs, "WARNING: [aggregate]: --status-every 5 is below 100", "no percentile warning in %q", logs)
 }
 
 func numbered(prefix string, n int) []string {
@@ -162,9 +148,7 @@ func checkExactlyOnce(t *testing.T, bodies []string, es ...*endpoint) {
 	}
 	slices.Sort(got)
 	want := slices.Sorted(slices.Values(bodies))
-	if !slices.Equal(got, want) {
-		t.Fatalf("endpoints received %d bodies %q, want each of %d once", len(got), got, len(want))
-	}
+	require.Equal(t, want, got, "endpoints received %d bodies %q", len(got), got)
 }
 
 func TestHealthyDeliversExactlyOnce(t *testing.T) {
@@ -181,9 +165,8 @@ func TestHealthyDeliversExactlyOnce(t *testing.T) {
 				"--mode="+mode, "--status-every=0")
 			test.Eventually(t, 10*time.Second, func() bool { return n.Drained("once", "nsq_to_http", 300) })
 			checkExactlyOnce(t, bodies, e1, e2)
-			if e1.count() == 0 || e2.count() == 0 {
-				t.Errorf("one endpoint unused: %d and %d", e1.count(), e2.count())
-			}
+			assert.NotEqualValues(t, 0, e1.count(), "one endpoint unused: %d and %d", e1.count(), e2.count())
+			assert.NotEqualValues(t, 0, e2.count(), "one endpoint unused: %d and %d", e1.count(), e2.count())
 		})
 	}
 }
@@ -202,9 +185,7 @@ func TestHostPoolAvoidsFailingHost(t *testing.T) {
 		"--post="+good.URL, "-n=1")...)
 	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("hp", "nsq_to_http", 20) })
 	checkExactlyOnce(t, bodies, good)
-	if bad.count() != 1 {
-		t.Fatalf("failing endpoint got %d requests, want 1", bad.count())
-	}
+	require.EqualValues(t, 1, bad.count(), "failing endpoint")
 }
 
 // TestAllMode: an unknown mode sends each message to every endpoint.
@@ -229,9 +210,7 @@ func TestSampleZeroSkips(t *testing.T) {
 	test.Publish(t, addr, "sample", numbered("s", 10)...)
 	startApp(t, "--topic=sample", "--nsqd-tcp-address="+addr, "--post="+e.URL, "--sample=0")
 	test.Eventually(t, 5*time.Second, func() bool { return n.Drained("sample", "nsq_to_http", 10) })
-	if e.count() != 0 {
-		t.Fatalf("%d requests with --sample=0", e.count())
-	}
+	require.EqualValues(t, 0, e.count(), "%d requests with --sample=0", e.count())
 }
 
 func TestSignalStopsAfterInFlight(t *testing.T) {
@@ -254,9 +233,7 @@ func TestSignalStopsAfterInFlight(t *testing.T) {
 	}
 	close(release)
 	a.Shutdown(t)
-	if !n.Drained("slow", "nsq_to_http", 1) {
-		t.Fatal("in-flight message was not FINished before exit")
-	}
+	require.True(t, n.Drained("slow", "nsq_to_http", 1), "in-flight message was not FINished before exit")
 }
 
 func TestFlags(t *testing.T) {
@@ -289,28 +266,27 @@ func TestFlags(t *testing.T) {
 	for _, c := range cases {
 		stderr := &test.Buffer{}
 		code := run(c.args, io.Discard, stderr, nil)
-		if code != c.code || !strings.Contains(stderr.String(), c.stderr) {
-			t.Errorf("%q: code %d stderr %q, want %d and %q", c.args, code, stderr, c.code, c.stderr)
-		}
+		assert.Equal(t, c.code, code, "%q: code %d stderr %q", c.args, code, stderr)
+		assert.Contains(t, stderr.String(), c.stderr, "%q: code %d stderr %q", c.args, code, stderr)
 	}
 	stdout := &test.Buffer{}
-	if code := run([]string{"--version"}, stdout, io.Discard, nil); code != 0 || stdout.String() != "nsq_to_http v1.3.0\n" {
-		t.Errorf("--version: %d %q", code, stdout)
-	}
+	require.EqualValues(t, 0, run([]string{"--version"}, stdout, io.Discard, nil), "--version")
+	assert.Equal(t, "nsq_to_http v1.3.0\n", stdout.String(), "--version")
 }
 
 func TestDefaults(t *testing.T) {
 	t.Parallel()
 	o, _, ok := parseFlags([]string{"--topic=t", "--nsqd-tcp-address=a:1", "--post=http://x/"}, io.Discard)
-	if !ok || o.validate() != nil {
-		t.Fatal("flags rejected")
-	}
-	if o.channel != "nsq_to_http" || o.mode != "hostpool" || o.numPublishers != 100 || o.cfg.MaxInFlight != 200 ||
-		o.sample != 1 || o.connectTimeout != 2*time.Second || o.requestTimeout != 20*time.Second ||
-		o.statusEvery != 250 || o.contentType != "application/octet-stream" {
-		t.Errorf("defaults %+v", o)
-	}
-	if o.cfg.UserAgent != "nsq_to_http/1.3.0 go-nsq/1.1.0" {
-		t.Errorf("user agent %q", o.cfg.UserAgent)
-	}
+	require.True(t, ok, "flags rejected")
+	require.Nil(t, o.validate(), "flags rejected")
+	assert.Equal(t, "nsq_to_http", o.channel, "defaults %+v", o)
+	assert.Equal(t, "hostpool", o.mode, "defaults %+v", o)
+	assert.EqualValues(t, 100, o.numPublishers, "defaults %+v", o)
+	assert.EqualValues(t, 200, o.cfg.MaxInFlight, "defaults %+v", o)
+	assert.EqualValues(t, 1, o.sample, "defaults %+v", o)
+	assert.Equal(t, 2*time.Second, o.connectTimeout, "defaults %+v", o)
+	assert.Equal(t, 20*time.Second, o.requestTimeout, "defaults %+v", o)
+	assert.EqualValues(t, 250, o.statusEvery, "defaults %+v", o)
+	assert.Equal(t, "application/octet-stream", o.contentType, "defaults %+v", o)
+	assert.Equal(t, "nsq_to_http/1.3.0 go-nsq/1.1.0", o.cfg.UserAgent, "user agent %q", o.cfg.UserAgent)
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"log"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func newTestFilter(field, value string, whitelist ...string) (*jsonFilter, *bytes.Buffer) {
@@ -16,9 +18,8 @@ func newTestFilter(field, value string, whitelist ...string) (*jsonFilter, *byte
 
 func TestFilterNoneWithoutOptions(t *testing.T) {
 	t.Parallel()
-	if f, _ := newTestFilter("", "only value"); f != nil {
-		t.Fatal("a value alone must not filter")
-	}
+	f, _ := newTestFilter("", "only value")
+	require.Nil(t, f, "a value alone must not filter")
 }
 
 func TestFilterRequiredValue(t *testing.T) {
@@ -42,8 +43,9 @@ func TestFilterRequiredValue(t *testing.T) {
 	for _, c := range cases {
 		f, _ := newTestFilter("k", c.value)
 		out, pass, err := f.apply([]byte(c.body))
-		if pass != c.pass || err != nil || (pass && string(out) != c.body) {
-			t.Errorf("value %q body %s: %q %v %v", c.value, c.body, out, pass, err)
+		assert.NoError(t, err, "value %q body %s", c.value, c.body)
+		if assert.Equal(t, c.pass, pass, "value %q body %s", c.value, c.body) && pass {
+			assert.Equal(t, c.body, string(out), "value %q body %s", c.value, c.body)
 		}
 	}
 }
@@ -52,9 +54,9 @@ func TestFilterMissingFieldWithValueIsAnError(t *testing.T) {
 	t.Parallel()
 	f, logs := newTestFilter("k", "v")
 	_, pass, err := f.apply([]byte(`{"other":1}`))
-	if pass || !errors.Is(err, errMissingField) || logs.String() != "ERROR: missing field to check required value\n" {
-		t.Fatalf("%v %v %q", pass, err, logs)
-	}
+	require.False(t, pass, "%v %v %q", pass, err, logs)
+	require.ErrorIs(t, err, errMissingField, "%v %v %q", pass, err, logs)
+	require.Equal(t, "ERROR: missing field to check required value\n", logs.String(), "%v %v %q", pass, err, logs)
 }
 
 func TestFilterNotAnObject(t *testing.T) {
@@ -62,9 +64,9 @@ func TestFilterNotAnObject(t *testing.T) {
 	for _, body := range []string{`nope`, `[1]`, `"s"`, ``} {
 		f, logs := newTestFilter("", "", "a")
 		_, pass, err := f.apply([]byte(body))
-		if pass || err != nil || !strings.HasPrefix(logs.String(), "ERROR: Unable to decode json: "+body) {
-			t.Errorf("%q: %v %v %q", body, pass, err, logs)
-		}
+		assert.False(t, pass, "%q", body)
+		assert.NoError(t, err, "%q", body)
+		assert.True(t, strings.HasPrefix(logs.String(), "ERROR: Unable to decode json: "+body), logs.String())
 	}
 }
 
@@ -78,8 +80,8 @@ func TestWhitelist(t *testing.T) {
 		`{"a":12345678901}`:        `{"a":12345678901}`,
 	} {
 		out, pass, err := f.apply([]byte(body))
-		if !pass || err != nil || string(out) != want {
-			t.Errorf("%s: %s %v %v, want %s", body, out, pass, err, want)
-		}
+		assert.True(t, pass, "%s: %s %v %v", body, out, pass, err)
+		require.NoError(t, err, "%s: %s %v %v", body, out, pass, err)
+		assert.Equal(t, want, string(out), "%s: %s %v %v", body, out, pass, err)
 	}
 }

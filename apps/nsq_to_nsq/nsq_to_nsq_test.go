@@ -5,12 +5,13 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func numbered(prefix string, n int) []string {
@@ -36,9 +37,7 @@ func TestRelaysToAnotherNSQD(t *testing.T) {
 	col := test.Collect(t, "orders", "sink", dstAddr)
 	test.Eventually(t, 5*time.Second, func() bool { return col.Len() >= len(bodies) })
 	test.Eventually(t, 5*time.Second, func() bool { return src.Drained("orders", "nsq_to_nsq", 20) })
-	if got := col.Bodies(); !sameSet(got, bodies) {
-		t.Fatalf("destination got %q", got)
-	}
+	require.True(t, sameSet(col.Bodies(), bodies), "destination")
 }
 
 func TestDestinationTopicViaLookupd(t *testing.T) {
@@ -63,9 +62,7 @@ func TestDestinationTopicViaLookupd(t *testing.T) {
 		"--lookupd-http-address="+l.RealHTTPAddr().String(), "--destination-nsqd-tcp-address="+dstAddr)
 	col := test.Collect(t, "merged", "sink", dstAddr)
 	test.Eventually(t, 5*time.Second, func() bool { return col.Len() >= 2 })
-	if got := col.Bodies(); !sameSet(got, []string{"from-t1", "from-t2"}) {
-		t.Fatalf("merged got %q", got)
-	}
+	require.ElementsMatch(t, []string{"from-t1", "from-t2"}, col.Bodies(), "merged")
 }
 
 // TestRoundRobin: "round-robin", like any unknown mode, alternates between
@@ -86,13 +83,12 @@ func TestRoundRobin(t *testing.T) {
 			c1 := test.Collect(t, "rr", "sink", d1.RealTCPAddr().String())
 			c2 := test.Collect(t, "rr", "sink", d2.RealTCPAddr().String())
 			test.Eventually(t, 5*time.Second, func() bool { return c1.Len()+c2.Len() >= 10 })
-			if c1.Len() != 5 || c2.Len() != 5 || !sameSet(append(c1.Bodies(), c2.Bodies()...), bodies) {
-				t.Fatalf("destinations got %q and %q", c1.Bodies(), c2.Bodies())
-			}
-			if logs := a.Stderr.String(); !strings.Contains(logs, "[aggregate]: finished 10 - 99th: ") ||
-				!strings.Contains(logs, "["+d1.RealTCPAddr().String()+"]: finished 5 - ") {
-				t.Errorf("no timing lines in %q", logs)
-			}
+			require.EqualValues(t, 5, c1.Len(), "destinations")
+			require.EqualValues(t, 5, c2.Len(), "destinations")
+			require.True(t, sameSet(append(c1.Bodies(), c2.Bodies()...), bodies), "destinations")
+			logs := a.Stderr.String()
+			assert.Contains(t, logs, "[aggregate]: finished 10 - 99th: ")
+			assert.Contains(t, logs, "["+d1.RealTCPAddr().String()+"]: finished 5 - ")
 		})
 	}
 }
@@ -113,9 +109,7 @@ func TestHostPoolModes(t *testing.T) {
 			c1 := test.Collect(t, "hp", "sink", d1.RealTCPAddr().String())
 			c2 := test.Collect(t, "hp", "sink", d2.RealTCPAddr().String())
 			test.Eventually(t, 5*time.Second, func() bool { return c1.Len()+c2.Len() >= 100 })
-			if !sameSet(append(c1.Bodies(), c2.Bodies()...), bodies) {
-				t.Fatalf("destinations got %d and %d messages", c1.Len(), c2.Len())
-			}
+			require.True(t, sameSet(append(c1.Bodies(), c2.Bodies()...), bodies), "destinations")
 		})
 	}
 }
@@ -139,13 +133,9 @@ func TestJSONFilterAndWhitelist(t *testing.T) {
 	col := test.Collect(t, "js", "sink", dstAddr)
 	want := []string{`{"a":1,"c":2.5}`, `{}`, `{"a":1000,"c":[1,{"d":null}]}`}
 	test.Eventually(t, 5*time.Second, func() bool { return col.Len() >= len(want) })
-	if got := col.Bodies(); !sameSet(got, want) {
-		t.Fatalf("destination got %q, want %q", got, want)
-	}
+	require.True(t, sameSet(col.Bodies(), want), "destination")
 	for _, line := range []string{"ERROR: Unable to decode json: not json", "ERROR: Unable to decode json: [1,2]"} {
-		if !strings.Contains(a.Stderr.String(), line) {
-			t.Errorf("stderr lacks %q", line)
-		}
+		assert.Contains(t, a.Stderr.String(), line, "stderr lacks %q", line)
 	}
 }
 
@@ -163,9 +153,7 @@ func TestMissingRequiredFieldRequeues(t *testing.T) {
 		cs, ok := src.ChannelStats("miss", "nsq_to_nsq")
 		return ok && cs.RequeueCount >= 1
 	})
-	if !strings.Contains(a.Stderr.String(), "ERROR: missing field to check required value") {
-		t.Errorf("stderr %q", a.Stderr)
-	}
+	assert.Contains(t, a.Stderr.String(), "ERROR: missing field to check required value", "stderr %q", a.Stderr)
 }
 
 func TestShutdownAnswersEverything(t *testing.T) {
@@ -185,10 +173,10 @@ func TestShutdownAnswersEverything(t *testing.T) {
 	// closed: none requeued, and what left the source arrived exactly once.
 	cs, _ := src.ChannelStats("stop", "nsq_to_nsq")
 	relayed := topicCount(dst, "stop")
-	if cs.InFlightCount != 0 || cs.RequeueCount != 0 || cs.TimeoutCount != 0 || uint64(cs.Depth)+relayed != 200 {
-		t.Fatalf("after exit: in flight %d, requeued %d, timed out %d, left %d, relayed %d",
-			cs.InFlightCount, cs.RequeueCount, cs.TimeoutCount, cs.Depth, relayed)
-	}
+	assert.Zero(t, cs.InFlightCount, "in flight after exit")
+	assert.Zero(t, cs.RequeueCount, "requeued")
+	assert.Zero(t, cs.TimeoutCount, "timed out")
+	assert.EqualValues(t, 200, uint64(cs.Depth)+relayed, "left at the source (%d) + relayed (%d)", cs.Depth, relayed)
 }
 
 func topicCount(n *testcluster.NSQD, topic string) uint64 {
@@ -222,12 +210,10 @@ func TestFlags(t *testing.T) {
 	for _, c := range cases {
 		stderr := &test.Buffer{}
 		code := run(c.args, io.Discard, stderr, nil)
-		if code != c.code || !strings.Contains(stderr.String(), c.stderr) {
-			t.Errorf("%q: code %d stderr %q, want %d and %q", c.args, code, stderr, c.code, c.stderr)
-		}
+		assert.Equal(t, c.code, code, "%q: code %d stderr %q", c.args, code, stderr)
+		assert.Contains(t, stderr.String(), c.stderr, "%q: code %d stderr %q", c.args, code, stderr)
 	}
 	stdout := &test.Buffer{}
-	if code := run([]string{"--version"}, stdout, io.Discard, nil); code != 0 || stdout.String() != "nsq_to_nsq v1.3.0\n" {
-		t.Errorf("--version: %d %q", code, stdout)
-	}
+	require.EqualValues(t, 0, run([]string{"--version"}, stdout, io.Discard, nil), "--version")
+	assert.Equal(t, "nsq_to_nsq v1.3.0\n", stdout.String(), "--version")
 }

@@ -3,14 +3,16 @@ package main
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestThrottleDisabled(t *testing.T) {
 	t.Parallel()
 	for _, rate := range []int64{0, -1} {
-		if th := newThrottle(rate); th != nil || !th.wait(nil) {
-			t.Fatalf("rate %d throttles", rate)
-		}
+		th := newThrottle(rate)
+		require.Nil(t, th, "rate %d throttles", rate)
+		require.True(t, th.wait(nil), "rate %d throttles", rate)
 	}
 }
 
@@ -19,25 +21,15 @@ func TestThrottleDisabled(t *testing.T) {
 func TestThrottleTokens(t *testing.T) {
 	t.Parallel()
 	th := newThrottle(100)
-	if !th.wait(nil) {
-		t.Fatal("first token")
-	}
-	if th.tokens >= 1 {
-		t.Fatalf("tokens %v after the first wait", th.tokens)
-	}
+	require.True(t, th.wait(nil), "first token")
+	require.Less(t, th.tokens, 1.0, "tokens %v after the first wait", th.tokens)
 	th.last = time.Now().Add(-time.Hour)
 	done := make(chan struct{})
 	for range 100 {
-		if !th.wait(done) {
-			t.Fatal("burst of rate tokens not available")
-		}
+		require.True(t, th.wait(done), "burst of rate tokens not available")
 	}
-	if th.tokens >= 1 {
-		t.Fatalf("bucket held more than rate tokens: %v left", th.tokens)
-	}
+	require.Less(t, th.tokens, 1.0, "bucket held more than rate tokens: %v left", th.tokens)
 	close(done)
 	th.last = time.Now().Add(time.Hour) // no token for a long time
-	if th.wait(done) {
-		t.Fatal("wait did not give up when done closed")
-	}
+	require.False(t, th.wait(done), "wait did not give up when done closed")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // runToNSQ runs the program to completion and returns its exit code and
@@ -28,16 +29,12 @@ func TestPublishesEveryChunkToEveryNSQD(t *testing.T) {
 	a1, a2 := n1.RealTCPAddr().String(), n2.RealTCPAddr().String()
 	code, _ := runToNSQ(t, "one,two,,three", "--topic=t", "--delimiter=,",
 		"--nsqd-tcp-address", a1, "--nsqd-tcp-address="+a2)
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	require.EqualValues(t, 0, code, "exit code %d", code)
 	want := []string{"one", "two", "three"}
 	for _, addr := range []string{a1, a2} {
 		c := test.Collect(t, "t", "ch", addr)
 		test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
-		if got := c.Bodies(); !slices.Equal(got, want) {
-			t.Fatalf("%s received %q, want %q", addr, got, want)
-		}
+		require.Equal(t, want, c.Bodies(), "%s received", addr)
 	}
 }
 
@@ -46,16 +43,13 @@ func TestDefaultDelimiterAndEmptyLines(t *testing.T) {
 	n := testcluster.StartNSQD(t)
 	addr := n.RealTCPAddr().String()
 	input := "\nfirst line\n\nsecond, with comma\r\nlast without newline"
-	if code, _ := runToNSQ(t, input, "--topic", "lines", "--nsqd-tcp-address", addr,
-		"--rate=1000", "--producer-opt=max_attempts,3"); code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	code, _ := runToNSQ(t, input, "--topic", "lines", "--nsqd-tcp-address", addr,
+		"--rate=1000", "--producer-opt=max_attempts,3")
+	require.Zero(t, code, "exit code")
 	want := []string{"first line", "second, with comma\r", "last without newline"}
 	c := test.Collect(t, "lines", "ch", addr)
 	test.Eventually(t, 5*time.Second, func() bool { return c.Len() >= len(want) })
-	if got := c.Bodies(); !slices.Equal(got, want) {
-		t.Fatalf("received %q, want %q", got, want)
-	}
+	require.Equal(t, want, c.Bodies(), "received")
 }
 
 func TestReadChunkKeepsUnterminatedTail(t *testing.T) {
@@ -67,9 +61,7 @@ func TestReadChunkKeepsUnterminatedTail(t *testing.T) {
 		"single": {"single"},
 	} {
 		got := splitAll(in, ',')
-		if !slices.Equal(got, want) {
-			t.Errorf("%q: got %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, got, "%q", in)
 	}
 }
 
@@ -84,17 +76,14 @@ func TestSignalStops(t *testing.T) {
 	go func() {
 		codeCh <- run([]string{"--topic=sig", "--nsqd-tcp-address=" + addr}, pr, test.NewLogger(t), stop)
 	}()
-	if _, err := io.WriteString(pw, "before signal\n"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := io.WriteString(pw, "before signal\n")
+	require.NoError(t, err)
 	c := test.Collect(t, "sig", "ch", addr)
 	test.Eventually(t, 5*time.Second, func() bool { return c.Len() == 1 })
 	stop <- syscall.SIGTERM
 	select {
 	case code := <-codeCh:
-		if code != 0 {
-			t.Fatalf("exit code %d", code)
-		}
+		require.EqualValues(t, 0, code, "exit code %d", code)
 	case <-time.After(5 * time.Second):
 		t.Fatal("to_nsq did not stop on SIGTERM")
 	}
@@ -104,9 +93,8 @@ func TestPublishErrorIsFatal(t *testing.T) {
 	t.Parallel()
 	n := testcluster.StartNSQD(t)
 	code, stderr := runToNSQ(t, "x\n", "--topic=bad/topic", "--nsqd-tcp-address="+n.RealTCPAddr().String())
-	if code != 1 || !strings.Contains(stderr, "E_BAD_TOPIC") {
-		t.Fatalf("code %d, stderr %q", code, stderr)
-	}
+	require.EqualValues(t, 1, code, "code %d, stderr %q", code, stderr)
+	require.Contains(t, stderr, "E_BAD_TOPIC", "code %d, stderr %q", code, stderr)
 }
 
 func TestFlagValidation(t *testing.T) {
@@ -127,9 +115,8 @@ func TestFlagValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		code, stderr := runToNSQ(t, "", c.args...)
-		if code != c.code || !strings.Contains(stderr, c.msg) {
-			t.Errorf("%q: code %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.msg)
-		}
+		assert.Equal(t, c.code, code, "%q: code %d, stderr %q", c.args, code, stderr)
+		assert.Contains(t, stderr, c.msg, "%q: code %d, stderr %q", c.args, code, stderr)
 	}
 }
 
@@ -137,13 +124,10 @@ func TestFatalLineFormat(t *testing.T) {
 	t.Parallel()
 	_, stderr := runToNSQ(t, "")
 	// "YYYY/MM/DD HH:MM:SS --topic required\n"
-	if len(stderr) != len("2006/01/02 15:04:05 --topic required\n") ||
-		!strings.HasSuffix(stderr, " --topic required\n") {
-		t.Fatalf("stderr %q", stderr)
-	}
-	if _, err := time.Parse("2006/01/02 15:04:05", stderr[:19]); err != nil {
-		t.Fatal(err)
-	}
+	require.Len(t, stderr, len("2006/01/02 15:04:05 --topic required\n"), "stderr %q", stderr)
+	require.True(t, strings.HasSuffix(stderr, " --topic required\n"), "stderr %q", stderr)
+	_, err := time.Parse("2006/01/02 15:04:05", stderr[:19])
+	require.NoError(t, err)
 }
 
 func splitAll(in string, delim byte) []string {

@@ -6,27 +6,22 @@ import (
 	"flag"
 	"io"
 	"log"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/benchwire"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDefaults(t *testing.T) {
 	fs := flag.NewFlagSet("bench_channels", flag.ContinueOnError)
 	c := newConfig(fs)
-	if err := fs.Parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	if c.num != 10000 || c.addr != "127.0.0.1:4150" {
-		t.Fatalf("defaults: %+v", *c)
-	}
-	if err := (&config{num: 0}).validate(); err == nil || !strings.Contains(err.Error(), "--num") {
-		t.Fatalf("--num=0: validate = %v", err)
-	}
+	require.NoError(t, fs.Parse(nil))
+	require.EqualValues(t, 10000, c.num, "defaults: %+v", *c)
+	require.Equal(t, "127.0.0.1:4150", c.addr, "defaults: %+v", *c)
+	require.ErrorContains(t, (&config{num: 0}).validate(), "--num", "--num=0")
 }
 
 // TestFinishesOnEveryTopic subscribes to t0..t2, publishes to each, and
@@ -47,30 +42,22 @@ func TestFinishesOnEveryTopic(t *testing.T) {
 	}
 	test.Eventually(t, 5*time.Second, func() bool { return b.finished.Load() == 6 }, "6 messages finished")
 	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	require.NoError(t, <-done, "run")
 	want := "3 connections subscribed to t0..t2/ch - 6 messages finished\n"
-	if out.String() != want {
-		t.Fatalf("output %q, want %q", out.String(), want)
-	}
+	require.Equal(t, want, out.String(), "output %q", out.String())
 }
 
 func TestUnreachable(t *testing.T) {
 	err := newBench(&config{num: 1, addr: "127.0.0.1:1"}).run(context.Background(), log.New(io.Discard, "", 0))
-	if err == nil || !strings.Contains(err.Error(), "connection 0 to 127.0.0.1:1") {
-		t.Fatalf("run = %v", err)
-	}
+	require.Error(t, err, "run = %v", err)
+	require.Contains(t, err.Error(), "connection 0 to 127.0.0.1:1", "run = %v", err)
 }
 
 func publish(t *testing.T, addr, topic string, msgs int) {
 	t.Helper()
 	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer conn.Close()
-	if _, err := benchwire.Publish(conn, benchwire.NewMPUB(topic, msgs, 10), time.Time{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, err = benchwire.Publish(conn, benchwire.NewMPUB(topic, msgs, 10), time.Time{}, nil)
+	require.NoError(t, err)
 }

@@ -5,9 +5,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestStampRoundTrip(t *testing.T) {
@@ -15,43 +17,32 @@ func TestStampRoundTrip(t *testing.T) {
 	now := time.Now()
 	putStamp(body, now)
 	got, ok := readStamp(body)
-	if !ok || got != now.UnixNano() {
-		t.Fatalf("readStamp = %d %v, want %d", got, ok, now.UnixNano())
-	}
-	if _, ok := readStamp(make([]byte, 200)); ok {
-		t.Fatal("zero body has a stamp")
-	}
-	if _, ok := readStamp(body[:7]); ok {
-		t.Fatal("7-byte body has a stamp")
-	}
+	require.True(t, ok, "readStamp = %d %v", got, ok)
+	require.Equal(t, now.UnixNano(), got, "readStamp = %d %v", got, ok)
+	_, ok = readStamp(make([]byte, 200))
+	require.False(t, ok, "zero body has a stamp")
+	_, ok = readStamp(body[:7])
+	require.False(t, ok, "7-byte body has a stamp")
 }
 
 func TestBucketsAreContiguous(t *testing.T) {
 	for _, v := range []int64{0, 1, 127, 128, 255, 256, 1000, 1 << 20, 1<<40 + 12345, 1<<63 - 1} {
 		i := bucket(v)
-		if i < 0 || i >= numBuckets {
-			t.Fatalf("bucket(%d) = %d out of range", v, i)
-		}
+		require.GreaterOrEqual(t, i, 0, "bucket(%d) = %d out of range", v, i)
+		require.Less(t, i, numBuckets, "bucket(%d) = %d out of range", v, i)
 		mid := bucketValue(i)
-		if bucket(mid) != i {
-			t.Fatalf("bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
-		}
-		if diff := float64(mid-v) / float64(max(v, 1)); diff > 1.0/subBuckets || diff < -1.0/subBuckets {
-			t.Fatalf("v %d: bucket middle %d is %.4f off", v, mid, diff)
-		}
+		require.Equal(t, i, bucket(mid), "bucketValue(%d) = %d lies in bucket %d", i, mid, bucket(mid))
+		require.InDelta(t, 0, float64(mid-v)/float64(max(v, 1)), 1.0/subBuckets, "v %d: bucket middle %d", v, mid)
 	}
 	for v := int64(0); v < 4096; v++ {
-		if bucket(v+1) < bucket(v) || bucket(v+1) > bucket(v)+1 {
-			t.Fatalf("buckets of %d and %d are not adjacent", v, v+1)
-		}
+		require.GreaterOrEqual(t, bucket(v+1), bucket(v), "buckets of %d and %d are not adjacent", v, v+1)
+		require.LessOrEqual(t, bucket(v+1), bucket(v)+1, "buckets of %d and %d are not adjacent", v, v+1)
 	}
 }
 
 func TestPercentileExactSmall(t *testing.T) {
 	var h histogram
-	if h.percentile(0.5) != 0 {
-		t.Fatal("empty histogram: percentile not 0")
-	}
+	require.EqualValues(t, 0, h.percentile(0.5), "empty histogram: percentile not 0")
 	for v := 1; v <= 100; v++ {
 		h.record(time.Duration(v))
 	}
@@ -59,9 +50,7 @@ func TestPercentileExactSmall(t *testing.T) {
 		q    float64
 		want time.Duration
 	}{{0.5, 50}, {0.99, 99}, {0.999, 100}, {0.01, 1}, {1, 100}} {
-		if got := h.percentile(c.q); got != c.want {
-			t.Errorf("p%v = %d, want %d", c.q*100, got, c.want)
-		}
+		assert.Equal(t, c.want, h.percentile(c.q), "p%v", c.q*100)
 	}
 }
 
@@ -80,24 +69,20 @@ func TestPercentileWithinOnePercent(t *testing.T) {
 	}
 	a.merge(&b)
 	slices.Sort(all)
-	if a.count() != uint64(len(all)) || a.max != all[len(all)-1] {
-		t.Fatalf("merged count %d max %s, want %d %s", a.count(), a.max, len(all), all[len(all)-1])
-	}
+	require.Equal(t, uint64(len(all)), a.count(), "merged count %d max %s", a.count(), a.max)
+	require.Equal(t, all[len(all)-1], a.max, "merged count %d max %s", a.count(), a.max)
 	for _, q := range []float64{0.5, 0.99, 0.999} {
 		exact := all[int(q*float64(len(all)))-1]
 		got := a.percentile(q)
-		if diff := float64(got-exact) / float64(exact); diff > 0.01 || diff < -0.01 {
-			t.Errorf("p%v = %s, exact %s", q*100, got, exact)
-		}
+		assert.InEpsilon(t, float64(exact), float64(got), 0.01, "p%v = %s, exact %s", q*100, got, exact)
 	}
 }
 
 func TestRecordNegativeAsZero(t *testing.T) {
 	var h histogram
 	h.record(-time.Second)
-	if h.count() != 1 || h.percentile(0.5) != 0 {
-		t.Fatalf("count %d p50 %s", h.count(), h.percentile(0.5))
-	}
+	require.EqualValues(t, 1, h.count(), "count %d p50 %s", h.count(), h.percentile(0.5))
+	require.EqualValues(t, 0, h.percentile(0.5), "count %d p50 %s", h.count(), h.percentile(0.5))
 }
 
 func TestLatencyLine(t *testing.T) {
@@ -105,9 +90,7 @@ func TestLatencyLine(t *testing.T) {
 	h.record(1500 * time.Microsecond)
 	got := latencyLine(&h, 7)
 	want := "latency: p50 1.5ms - p99 1.5ms - p99.9 1.5ms - max 1.5ms (1 msgs, 7 left in queue)"
-	if got != want {
-		t.Fatalf("got %q, want %q", got, want)
-	}
+	require.Equal(t, want, got)
 }
 
 func TestPacer(t *testing.T) {
@@ -125,13 +108,9 @@ func TestPacer(t *testing.T) {
 		{2010 * time.Millisecond, 190 * time.Millisecond},
 	}
 	for i, s := range steps {
-		if got := p.delay(start.Add(s.at)); got != s.want {
-			t.Fatalf("step %d at %s: delay %s, want %s", i, s.at, got, s.want)
-		}
+		require.Equal(t, s.want, p.delay(start.Add(s.at)), "step %d at %s: delay", i, s.at)
 	}
-	if d := newPacer(0, 2, 100, start).delay(start); d != 0 {
-		t.Fatalf("unpaced delay %s", d)
-	}
+	require.EqualValues(t, 0, newPacer(0, 2, 100, start).delay(start), "unpaced delay")
 }
 
 func TestValidate(t *testing.T) {
@@ -151,12 +130,12 @@ func TestValidate(t *testing.T) {
 		fs := flag.NewFlagSet("bench_e2e", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		cfg := newConfig(fs)
-		if err := fs.Parse(c.args); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, fs.Parse(c.args))
 		err := cfg.validate()
-		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
-			t.Errorf("%v: validate = %v, want %q", c.args, err, c.want)
+		if c.want == "" {
+			assert.NoError(t, err, "%v", c.args)
+		} else {
+			assert.ErrorContains(t, err, c.want, "%v", c.args)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 // output is what a run prints, after the log prefix and date.
@@ -24,14 +25,8 @@ func TestRunPrintsRatesAndLatency(t *testing.T) {
 	c := newConfig(fs)
 	args := []string{"--nsqd-tcp-address=" + n.RealTCPAddr().String(), "--runfor=300ms",
 		"--writers=2", "--readers=2", "--batch-size=20", "--rate=20000"}
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, fs.Parse(args))
 	var out bytes.Buffer
-	if err := run(c, log.New(&out, "[bench_e2e] ", log.LstdFlags)); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if !output.MatchString(out.String()) {
-		t.Fatalf("output %q does not match %s", out.String(), output)
-	}
+	require.NoError(t, run(c, log.New(&out, "[bench_e2e] ", log.LstdFlags)), "run")
+	require.True(t, output.MatchString(out.String()), "output %q does not match %s", out.String(), output)
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/benchwire"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // resultLine is the reference's result line, after the log prefix and date.
@@ -25,18 +27,19 @@ func parse(t *testing.T, args ...string) *config {
 	fs := flag.NewFlagSet("bench_reader", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := newConfig(fs)
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, fs.Parse(args))
 	return c
 }
 
 func TestDefaults(t *testing.T) {
 	c := parse(t)
-	if c.addr != "127.0.0.1:4150" || c.topic != "sub_bench" || c.channel != "ch" ||
-		c.size != 200 || c.rdy != 2500 || c.runfor != 10*time.Second || c.deadline != "" {
-		t.Fatalf("defaults: %+v", *c)
-	}
+	assert.Equal(t, "127.0.0.1:4150", c.addr)
+	assert.Equal(t, "sub_bench", c.topic)
+	assert.Equal(t, "ch", c.channel)
+	assert.EqualValues(t, 200, c.size)
+	assert.EqualValues(t, 2500, c.rdy)
+	assert.Equal(t, 10*time.Second, c.runfor)
+	assert.Equal(t, "", c.deadline)
 }
 
 func TestValidate(t *testing.T) {
@@ -66,18 +69,12 @@ func TestConsumesAll(t *testing.T) {
 	c := parse(t, "--nsqd-tcp-address="+addr, "--runfor=500ms", "--rdy=7")
 	publish(t, addr, msgs)
 	var out bytes.Buffer
-	if err := run(c, log.New(&out, "[bench_reader] ", log.LstdFlags)); err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	require.NoError(t, run(c, log.New(&out, "[bench_reader] ", log.LstdFlags)), "run")
 	m := resultLine.FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("output %q does not match %s", out.String(), resultLine)
-	}
+	require.NotNil(t, m, "output %q does not match %s", out.String(), resultLine)
 	d, _ := time.ParseDuration(m[1])
 	ops, _ := strconv.ParseFloat(m[2], 64)
-	if got := math.Round(ops * d.Seconds()); got != msgs {
-		t.Fatalf("reported %v messages, want %d (%q)", got, msgs, out.String())
-	}
+	require.EqualValues(t, msgs, math.Round(ops*d.Seconds()), "reported messages")
 }
 
 // publish sends msgs messages to sub_bench before any channel exists; the
@@ -85,11 +82,8 @@ func TestConsumesAll(t *testing.T) {
 func publish(t *testing.T, addr string, msgs int) {
 	t.Helper()
 	conn, err := benchwire.Open(addr, map[string]any{"client_id": "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer conn.Close()
-	if _, err := benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, err = benchwire.Publish(conn, benchwire.NewMPUB("sub_bench", msgs, 10), time.Time{}, nil)
+	require.NoError(t, err)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // resultLine is the reference's result line, after the log prefix and date.
@@ -22,18 +24,18 @@ func parse(t *testing.T, args ...string) *config {
 	fs := flag.NewFlagSet("bench_writer", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := newConfig(fs)
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, fs.Parse(args))
 	return c
 }
 
 func TestDefaults(t *testing.T) {
 	c := parse(t)
-	if c.addr != "127.0.0.1:4150" || c.topic != "sub_bench" || c.size != 200 ||
-		c.batchSize != 200 || c.runfor != 10*time.Second || c.deadline != "" {
-		t.Fatalf("defaults: %+v", *c)
-	}
+	assert.Equal(t, "127.0.0.1:4150", c.addr)
+	assert.Equal(t, "sub_bench", c.topic)
+	assert.EqualValues(t, 200, c.size)
+	assert.EqualValues(t, 200, c.batchSize)
+	assert.Equal(t, 10*time.Second, c.runfor)
+	assert.Equal(t, "", c.deadline)
 }
 
 func TestValidate(t *testing.T) {
@@ -59,22 +61,16 @@ func TestPublishes(t *testing.T) {
 	n := testcluster.StartNSQD(t)
 	c := parse(t, "--nsqd-tcp-address="+n.RealTCPAddr().String(), "--runfor=200ms", "--batch-size=10")
 	var out bytes.Buffer
-	if err := run(c, log.New(&out, "[bench_writer] ", log.LstdFlags)); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if !resultLine.MatchString(out.String()) {
-		t.Fatalf("output %q does not match %s", out.String(), resultLine)
-	}
+	require.NoError(t, run(c, log.New(&out, "[bench_writer] ", log.LstdFlags)), "run")
+	require.True(t, resultLine.MatchString(out.String()), "output %q does not match %s", out.String(), resultLine)
 	stats := n.GetStats("sub_bench", "", false)
-	if len(stats.Topics) != 1 || stats.Topics[0].MessageCount == 0 {
-		t.Fatalf("nsqd got no messages: %+v", stats.Topics)
-	}
+	require.Len(t, stats.Topics, 1, "nsqd")
+	require.NotEqualValues(t, 0, stats.Topics[0].MessageCount, "nsqd")
 }
 
 func TestUnreachable(t *testing.T) {
 	c := parse(t, "--nsqd-tcp-address=127.0.0.1:1", "--runfor=100ms")
 	err := run(c, log.New(io.Discard, "", 0))
-	if err == nil || !strings.Contains(err.Error(), "connecting to nsqd at 127.0.0.1:1") {
-		t.Fatalf("run = %v", err)
-	}
+	require.Error(t, err, "run = %v", err)
+	require.Contains(t, err.Error(), "connecting to nsqd at 127.0.0.1:1", "run = %v", err)
 }

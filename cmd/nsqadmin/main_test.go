@@ -12,6 +12,8 @@ import (
 	"github.com/nsqgo/nsq/internal/daemon"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The run loop itself is tested in internal/daemon; these are the parts
@@ -21,16 +23,15 @@ import (
 // message.
 func TestRunFatalWhenNewFails(t *testing.T) {
 	r := test.RunCommand(command, nil, "--log-prefix=[x] ")
-	test.Equal(t, 1, r.Code)
-	test.Equal(t, "[x] FATAL: failed to instantiate nsqadmin - --nsqd-http-address or --lookupd-http-address required\n", r.Logs)
+	assert.Equal(t, 1, r.Code)
+	assert.Equal(t, "[x] FATAL: failed to instantiate nsqadmin - --nsqd-http-address or --lookupd-http-address required\n", r.Logs)
 }
 
 func TestRunHelp(t *testing.T) {
 	r := test.RunCommand(command, nil, "-h")
-	test.Equal(t, 0, r.Code)
-	if !strings.HasPrefix(r.Stderr, "Usage of nsqadmin:\n") || !strings.Contains(r.Stderr, "-stats-interval") {
-		t.Fatalf("usage: %q", r.Stderr)
-	}
+	assert.Equal(t, 0, r.Code)
+	assert.True(t, strings.HasPrefix(r.Stderr, "Usage of nsqadmin:\n"), r.Stderr)
+	assert.Contains(t, r.Stderr, "-stats-interval")
 }
 
 // TestRunRealDaemon serves a real nsqadmin until a signal.
@@ -62,7 +63,7 @@ func TestRunRealDaemon(t *testing.T) {
 	sigs <- syscall.SIGTERM
 	select {
 	case code := <-done:
-		test.Equal(t, 0, code)
+		assert.Equal(t, 0, code)
 	case <-time.After(test.DefaultTimeout):
 		t.Fatal("no exit after SIGTERM")
 	}
@@ -71,7 +72,7 @@ func TestRunRealDaemon(t *testing.T) {
 func deadAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr

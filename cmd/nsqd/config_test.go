@@ -12,6 +12,8 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestConfigPrecedence(t *testing.T) {
@@ -22,11 +24,11 @@ tcp_address = "127.0.0.1:1"
 nsqlookupd_tcp_addresses = ["toml:4160"]
 `)
 	opts := mustParse(t, cfg, "--max-rdy-count=2500", "--lookupd-tcp-address=flag:4160")
-	test.Equal(t, 10*time.Second, opts.MsgTimeout)                    // TOML over default
-	test.Equal(t, "127.0.0.1:1", opts.TCPAddress)                     // TOML over default
-	test.Equal(t, int64(2500), opts.MaxRdyCount)                      // flag over TOML, even when equal to the default
-	test.Equal(t, []string{"flag:4160"}, opts.NSQLookupdTCPAddresses) // flag over TOML
-	test.Equal(t, int64(10000), opts.MemQueueSize)                    // default
+	assert.Equal(t, 10*time.Second, opts.MsgTimeout)                    // TOML over default
+	assert.Equal(t, "127.0.0.1:1", opts.TCPAddress)                     // TOML over default
+	assert.Equal(t, int64(2500), opts.MaxRdyCount)                      // flag over TOML, even when equal to the default
+	assert.Equal(t, []string{"flag:4160"}, opts.NSQLookupdTCPAddresses) // flag over TOML
+	assert.Equal(t, int64(10000), opts.MemQueueSize)                    // default
 }
 
 func TestConfigRenamedKeys(t *testing.T) {
@@ -39,11 +41,11 @@ auth_http_addresses = ["x:4181"]
 e2e_processing_latency_percentiles = [0.5, 0.99, 1.0]
 enable_experiment = ["topology-aware-consumption"]
 `))
-	test.Equal(t, int64(42), opts.ID)
-	test.Equal(t, []string{"a:4160", "b:4160"}, opts.NSQLookupdTCPAddresses)
-	test.Equal(t, []string{"x:4181"}, opts.AuthHTTPAddresses)
-	test.Equal(t, []float64{0.5, 0.99, 1}, opts.E2EProcessingLatencyPercentiles) // not re-sorted
-	test.Equal(t, []string{"topology-aware-consumption"}, opts.Experiments)
+	assert.Equal(t, int64(42), opts.ID)
+	assert.Equal(t, []string{"a:4160", "b:4160"}, opts.NSQLookupdTCPAddresses)
+	assert.Equal(t, []string{"x:4181"}, opts.AuthHTTPAddresses)
+	assert.Equal(t, []float64{0.5, 0.99, 1}, opts.E2EProcessingLatencyPercentiles) // not re-sorted
+	assert.Equal(t, []string{"topology-aware-consumption"}, opts.Experiments)
 }
 
 func TestConfigCoercion(t *testing.T) {
@@ -56,13 +58,13 @@ deflate = false
 e2e_processing_latency_percentiles = "0.9,0.5"
 log_level = "DEBUG"
 `))
-	test.Equal(t, 30*time.Second, opts.MsgTimeout)
-	test.Equal(t, 90*time.Second, opts.SyncTimeout)
-	test.Equal(t, int64(500), opts.MemQueueSize)
-	test.Equal(t, false, opts.SnappyEnabled)
-	test.Equal(t, false, opts.DeflateEnabled)
-	test.Equal(t, []float64{0.9, 0.5}, opts.E2EProcessingLatencyPercentiles)
-	test.Equal(t, lg.DEBUG, opts.LogLevel)
+	assert.Equal(t, 30*time.Second, opts.MsgTimeout)
+	assert.Equal(t, 90*time.Second, opts.SyncTimeout)
+	assert.Equal(t, int64(500), opts.MemQueueSize)
+	assert.Equal(t, false, opts.SnappyEnabled)
+	assert.Equal(t, false, opts.DeflateEnabled)
+	assert.Equal(t, []float64{0.9, 0.5}, opts.E2EProcessingLatencyPercentiles)
+	assert.Equal(t, lg.DEBUG, opts.LogLevel)
 }
 
 func TestConfigTLSRequired(t *testing.T) {
@@ -72,25 +74,25 @@ func TestConfigTLSRequired(t *testing.T) {
 		`tls_required = false`:       nsqd.TLSNotRequired,
 		`tls_required = "tcp-https"`: nsqd.TLSRequiredExceptHTTP,
 	} {
-		test.Equal(t, want, mustParse(t, test.WriteConfig(t, doc)).TLSRequired)
+		assert.Equal(t, want, mustParse(t, test.WriteConfig(t, doc)).TLSRequired)
 	}
 	_, err := parseArgs(test.WriteConfig(t, `tls_required = "sometimes"`))
-	test.ErrContains(t, err, "failed parsing tls_required sometimes")
+	require.ErrorContains(t, err, "failed parsing tls_required sometimes")
 	_, err = parseArgs(test.WriteConfig(t, `tls_required = 2`))
-	test.ErrContains(t, err, "failed parsing tls_required 2")
+	require.ErrorContains(t, err, "failed parsing tls_required 2")
 }
 
 func TestConfigTLSMinVersion(t *testing.T) {
-	test.Equal(t, uint16(tls.VersionTLS13), mustParse(t, test.WriteConfig(t, `tls_min_version = "TLS1.3"`)).TLSMinVersion)
-	test.Equal(t, uint16(tls.VersionTLS12), mustParse(t, test.WriteConfig(t, `tls_min_version = ""`)).TLSMinVersion)
+	assert.Equal(t, uint16(tls.VersionTLS13), mustParse(t, test.WriteConfig(t, `tls_min_version = "TLS1.3"`)).TLSMinVersion)
+	assert.Equal(t, uint16(tls.VersionTLS12), mustParse(t, test.WriteConfig(t, `tls_min_version = ""`)).TLSMinVersion)
 	_, err := parseArgs(test.WriteConfig(t, `tls_min_version = "ssl3.0"`))
-	test.ErrContains(t, err, "failed parsing tls_min_version ssl3.0")
+	require.ErrorContains(t, err, "failed parsing tls_min_version ssl3.0")
 }
 
 func TestConfigLogLevel(t *testing.T) {
-	test.Equal(t, lg.ERROR, mustParse(t, test.WriteConfig(t, `log_level = "error"`)).LogLevel)
+	assert.Equal(t, lg.ERROR, mustParse(t, test.WriteConfig(t, `log_level = "error"`)).LogLevel)
 	_, err := parseArgs(test.WriteConfig(t, `log_level = "warning"`))
-	test.ErrContains(t, err, "failed parsing log_level warning")
+	require.ErrorContains(t, err, "failed parsing log_level warning")
 }
 
 func TestConfigBadValues(t *testing.T) {
@@ -104,20 +106,20 @@ func TestConfigBadValues(t *testing.T) {
 		`e2e_processing_latency_percentiles = ["x"]`: "failed parsing e2e_processing_latency_percentiles [x]",
 	} {
 		_, err := parseArgs(test.WriteConfig(t, doc))
-		test.ErrContains(t, err, msg)
+		require.ErrorContains(t, err, msg)
 	}
 }
 
 func TestConfigUnknownKeysIgnored(t *testing.T) {
 	opts := mustParse(t, test.WriteConfig(t, "no_such_key = 1\nverbose = true\nversion = true\n[section]\nx = 2\n"))
-	test.Equal(t, nsqd.NewOptions(), opts)
+	assert.Equal(t, nsqd.NewOptions(), opts)
 }
 
 func TestConfigFileErrors(t *testing.T) {
 	_, err := parseArgs("--config=/does/not/exist.cfg")
-	test.ErrContains(t, err, "failed to load config file /does/not/exist.cfg - ")
+	require.ErrorContains(t, err, "failed to load config file /does/not/exist.cfg - ")
 	_, err = parseArgs(test.WriteConfig(t, "msg_timeout = = 1\n"))
-	test.ErrContains(t, err, "failed to load config file ")
+	require.ErrorContains(t, err, "failed to load config file ")
 }
 
 const examplePath = "../../contrib/nsqd.cfg.example"
@@ -127,28 +129,24 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	want := nsqd.NewOptions()
 	emptyNilSlices(want)
 	emptyNilSlices(opts)
-	test.Equal(t, want, opts)
+	assert.Equal(t, want, opts)
 }
 
 func TestExampleConfigNamesEveryKey(t *testing.T) {
 	doc, err := os.ReadFile(examplePath)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	cfg, err := config.ReadFile(examplePath)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	fields, err := config.Fields(nsqd.NewOptions())
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	known := map[string]bool{}
 	for _, f := range fields {
 		known[f.Key] = true
 		line := regexp.MustCompile(`(?m)^(# )?` + regexp.QuoteMeta(f.Key) + ` = `)
-		if !line.Match(doc) {
-			t.Errorf("example config does not mention %s", f.Key)
-		}
+		assert.True(t, line.Match(doc), "example config does not mention %s", f.Key)
 	}
 	for k := range cfg {
-		if !known[k] {
-			t.Errorf("example config sets unknown key %s", k)
-		}
+		assert.True(t, known[k], "example config sets unknown key %s", k)
 	}
 }
 

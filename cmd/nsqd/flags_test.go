@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"errors"
 	"flag"
 	"io"
 	"slices"
@@ -15,6 +14,8 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type optionsT = nsqd.Options
@@ -46,32 +47,30 @@ var extraFlags = []string{"max-attempts", "min-free-disk", "requeue-on-disconnec
 func TestFlagSetMatchesSpec(t *testing.T) {
 	fs := flag.NewFlagSet("nsqd", flag.ContinueOnError)
 	_, _, err := register(fs, nsqd.NewOptions())
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	var got []string
 	fs.VisitAll(func(f *flag.Flag) { got = append(got, f.Name) })
 	want := slices.Sorted(slices.Values(append(slices.Clone(specFlags), extraFlags...)))
-	test.Equal(t, want, got)
-	if n := len(want) - 4; len(usage) != n {
-		t.Fatalf("usage has %d entries for %d option flags", len(usage), n)
-	}
+	assert.Equal(t, want, got)
+	require.Len(t, usage, len(want)-4, "one usage entry per option flag")
 }
 
 func TestPolicyFlags(t *testing.T) {
 	opts := mustParse(t, "--max-attempts=5", "--requeue-on-disconnect", "--min-free-disk=1048576")
 	want := nsqd.NewOptions()
 	want.MaxAttempts, want.RequeueOnDisconnect, want.MinFreeDisk = 5, true, 1048576
-	test.Equal(t, want, opts)
+	assert.Equal(t, want, opts)
 	opts = mustParse(t, test.WriteConfig(t, "max_attempts = 7\nrequeue_on_disconnect = true\n"))
 	want = nsqd.NewOptions()
 	want.MaxAttempts, want.RequeueOnDisconnect = 7, true
-	test.Equal(t, want, opts)
+	assert.Equal(t, want, opts)
 }
 
 func TestDefaults(t *testing.T) {
 	opts := mustParse(t)
-	test.Equal(t, nsqd.NewOptions(), opts)
-	test.Equal(t, uint16(tls.VersionTLS12), opts.TLSMinVersion)
-	test.Equal(t, lg.INFO, opts.LogLevel)
+	assert.Equal(t, nsqd.NewOptions(), opts)
+	assert.Equal(t, uint16(tls.VersionTLS12), opts.TLSMinVersion)
+	assert.Equal(t, lg.INFO, opts.LogLevel)
 }
 
 func TestScalarFlags(t *testing.T) {
@@ -87,7 +86,7 @@ func TestScalarFlags(t *testing.T) {
 	want.DeflateEnabled, want.StatsdMemStats, want.SnappyEnabled = false, false, false
 	want.MaxDeflateLevel, want.LogPrefix, want.DataPath = 9, "[x] ", "/tmp"
 	want.BroadcastTCPPort, want.AuthHTTPRequestMethod, want.TopologyZone = 5, "post", "z1"
-	test.Equal(t, want, opts)
+	assert.Equal(t, want, opts)
 }
 
 func TestRepeatableStringFlags(t *testing.T) {
@@ -95,12 +94,10 @@ func TestRepeatableStringFlags(t *testing.T) {
 		"--lookupd-tcp-address=a:4160", "--lookupd-tcp-address", "b:4160,c:4160",
 		"--auth-http-address=x:1", "--auth-http-address=https://y/auth",
 		"--enable-experiment=topology-aware-consumption", "--enable-experiment=other")
-	test.Equal(t, []string{"a:4160", "b:4160,c:4160"}, opts.NSQLookupdTCPAddresses)
-	test.Equal(t, []string{"x:1", "https://y/auth"}, opts.AuthHTTPAddresses)
-	test.Equal(t, []string{"topology-aware-consumption", "other"}, opts.Experiments)
-	if !opts.HasExperiment(nsqd.ExperimentTopologyAwareConsumption) {
-		t.Fatal("experiment not enabled")
-	}
+	assert.Equal(t, []string{"a:4160", "b:4160,c:4160"}, opts.NSQLookupdTCPAddresses)
+	assert.Equal(t, []string{"x:1", "https://y/auth"}, opts.AuthHTTPAddresses)
+	assert.Equal(t, []string{"topology-aware-consumption", "other"}, opts.Experiments)
+	require.True(t, opts.HasExperiment(nsqd.ExperimentTopologyAwareConsumption), "experiment not enabled")
 }
 
 func TestPercentilesSplitAndSortDescending(t *testing.T) {
@@ -108,22 +105,18 @@ func TestPercentilesSplitAndSortDescending(t *testing.T) {
 		"--e2e-processing-latency-percentile=0.5,1.0",
 		"--e2e-processing-latency-percentile", "0.99",
 		"--e2e-processing-latency-percentile=0.75, 0.95")
-	test.Equal(t, []float64{1, 0.99, 0.95, 0.75, 0.5}, opts.E2EProcessingLatencyPercentiles)
+	assert.Equal(t, []float64{1, 0.99, 0.95, 0.75, 0.5}, opts.E2EProcessingLatencyPercentiles)
 }
 
 func TestPercentileThatDoesNotParseIsFatal(t *testing.T) {
 	_, err := parseArgs("--e2e-processing-latency-percentile=0.5,abc", "--bogus")
 	var pe parseFloatError
-	if !errors.As(err, &pe) {
-		t.Fatalf("want parseFloatError, got %#v", err)
-	}
-	test.Equal(t, "Could not parse: abc", pe.Error())
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "Could not parse: abc", pe.Error())
 
 	_, err = parseArgs("--e2e-processing-latency-percentile=0.5,")
-	test.ErrContains(t, err, "Could not parse: ")
-	if !errors.As(err, &pe) {
-		t.Fatalf("want parseFloatError, got %#v", err)
-	}
+	require.ErrorContains(t, err, "Could not parse: ")
+	require.ErrorAs(t, err, &pe)
 }
 
 func TestTLSRequiredFlag(t *testing.T) {
@@ -138,32 +131,28 @@ func TestTLSRequiredFlag(t *testing.T) {
 		"--tls-required=tcp-https": nsqd.TLSRequiredExceptHTTP,
 	} {
 		opts := mustParse(t, arg)
-		if opts.TLSRequired != want {
-			t.Errorf("%s: want %d, got %d", arg, want, opts.TLSRequired)
-		}
+		assert.Equal(t, want, opts.TLSRequired, "%s", arg)
 	}
 	for _, arg := range []string{"--tls-required=yes", "--tls-required=tcp"} {
 		_, err := parseArgs(arg)
-		if !errors.As(err, new(daemon.UsageError)) {
-			t.Errorf("%s: want a usage error, got %v", arg, err)
-		}
+		assert.ErrorAs(t, err, new(daemon.UsageError), "%s", arg)
 	}
 }
 
 func TestTLSRequiredBareFlagDoesNotTakeNextArg(t *testing.T) {
 	opts := mustParse(t, "--tls-required", "tcp-https")
-	test.Equal(t, nsqd.TLSRequired, opts.TLSRequired)
+	assert.Equal(t, nsqd.TLSRequired, opts.TLSRequired)
 }
 
 func TestTLSRequiredValueString(t *testing.T) {
 	n := 0
 	v := tlsRequiredValue{&n}
 	for set, want := range map[string]string{"tcp-https": "tcp-https", "1": "true", "f": "false"} {
-		test.NoErr(t, v.Set(set))
-		test.Equal(t, want, v.String())
-		test.Equal(t, n, v.Get())
+		require.NoError(t, v.Set(set))
+		assert.Equal(t, want, v.String())
+		assert.Equal(t, n, v.Get())
 	}
-	test.Equal(t, "false", tlsRequiredValue{}.String())
+	assert.Equal(t, "false", tlsRequiredValue{}.String())
 }
 
 func TestTLSMinVersionFlag(t *testing.T) {
@@ -175,25 +164,21 @@ func TestTLSMinVersionFlag(t *testing.T) {
 		"--tls-min-version=":       tls.VersionTLS12,
 	} {
 		opts := mustParse(t, arg)
-		if opts.TLSMinVersion != want {
-			t.Errorf("%s: want %d, got %d", arg, want, opts.TLSMinVersion)
-		}
+		assert.Equal(t, want, opts.TLSMinVersion, "%s", arg)
 	}
 	for _, arg := range []string{"--tls-min-version=ssl3.0", "--tls-min-version=tls1.4", "--tls-min-version=771"} {
 		_, err := parseArgs(arg)
-		if !errors.As(err, new(daemon.UsageError)) {
-			t.Errorf("%s: want a usage error, got %v", arg, err)
-		}
+		assert.ErrorAs(t, err, new(daemon.UsageError), "%s", arg)
 	}
 }
 
 func TestTLSMinVersionValueString(t *testing.T) {
 	n := uint16(tls.VersionTLS12)
-	test.Equal(t, "tls1.2", tlsMinVersionValue{&n}.String())
-	test.Equal(t, uint16(tls.VersionTLS12), tlsMinVersionValue{&n}.Get())
+	assert.Equal(t, "tls1.2", tlsMinVersionValue{&n}.String())
+	assert.Equal(t, uint16(tls.VersionTLS12), tlsMinVersionValue{&n}.Get())
 	n = 0x0300
-	test.Equal(t, "768", tlsMinVersionValue{&n}.String())
-	test.Equal(t, "", tlsMinVersionValue{}.String())
+	assert.Equal(t, "768", tlsMinVersionValue{&n}.String())
+	assert.Equal(t, "", tlsMinVersionValue{}.String())
 }
 
 func TestLogLevelFlag(t *testing.T) {
@@ -202,22 +187,20 @@ func TestLogLevelFlag(t *testing.T) {
 		"--log-level=Warn": lg.WARN, "--log-level=error": lg.ERROR,
 		"--log-level=fatal": lg.FATAL,
 	} {
-		test.Equal(t, want, mustParse(t, arg).LogLevel)
+		assert.Equal(t, want, mustParse(t, arg).LogLevel)
 	}
 	_, err := parseArgs("--log-level=warning")
-	if !errors.As(err, new(daemon.UsageError)) {
-		t.Fatalf("warning: want a usage error, got %v", err)
-	}
+	require.ErrorAs(t, err, new(daemon.UsageError), "warning")
 }
 
 func TestDeprecatedFlagsHaveNoEffect(t *testing.T) {
 	opts := mustParse(t, "--verbose", "--worker-id", "--worker-id=true")
-	test.Equal(t, nsqd.NewOptions(), opts)
+	assert.Equal(t, nsqd.NewOptions(), opts)
 }
 
 func TestParsingStopsAtFirstNonFlag(t *testing.T) {
 	opts := mustParse(t, "--node-id=3", "extra", "--node-id=4")
-	test.Equal(t, int64(3), opts.ID)
+	assert.Equal(t, int64(3), opts.ID)
 }
 
 func TestBadFlagsAreUsageErrors(t *testing.T) {
@@ -226,23 +209,17 @@ func TestBadFlagsAreUsageErrors(t *testing.T) {
 		{"--mem-queue-size"}, {"---node-id=1"},
 	} {
 		_, err := parseArgs(args...)
-		if !errors.As(err, new(daemon.UsageError)) {
-			t.Errorf("%v: want a usage error, got %v", args, err)
-		}
+		assert.ErrorAs(t, err, new(daemon.UsageError), "%v", args)
 	}
 }
 
 func TestHelpAndVersion(t *testing.T) {
 	for _, arg := range []string{"-h", "--help", "-help"} {
 		_, err := parseArgs(arg)
-		if !errors.Is(err, flag.ErrHelp) {
-			t.Errorf("%s: want flag.ErrHelp, got %v", arg, err)
-		}
+		assert.ErrorIs(t, err, flag.ErrHelp, "%s", arg)
 	}
 	_, err := parseArgs("--version", "--config=/does/not/exist")
-	if !errors.Is(err, daemon.ErrVersion) {
-		t.Fatalf("want daemon.ErrVersion, got %v", err)
-	}
+	require.ErrorIs(t, err, daemon.ErrVersion)
 }
 
 func TestHelpTextShowsDefaults(t *testing.T) {
@@ -250,16 +227,12 @@ func TestHelpTextShowsDefaults(t *testing.T) {
 	var b strings.Builder
 	fs.SetOutput(&b)
 	_, _, err := register(fs, nsqd.NewOptions())
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	fs.PrintDefaults()
 	for _, s := range []string{"(default tls1.2)", "(default INFO)", "(default 1m0s)", `(default "0.0.0.0:4150")`, "-tls-required\n"} {
-		if !strings.Contains(b.String(), s) {
-			t.Errorf("help text lacks %q", s)
-		}
+		assert.Contains(t, b.String(), s, "help text lacks %q", s)
 	}
-	if strings.Contains(b.String(), "panic") {
-		t.Fatalf("help text: %s", b.String())
-	}
+	require.NotContains(t, b.String(), "panic", "help text: %s", b.String())
 }
 
 func TestEveryOptionFlagIsBound(t *testing.T) {
@@ -267,12 +240,12 @@ func TestEveryOptionFlagIsBound(t *testing.T) {
 	fs := flag.NewFlagSet("nsqd", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	_, _, err := register(fs, opts)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	fields, err := config.Fields(opts)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	for _, f := range fields {
-		if fs.Lookup(f.Flag) == nil || !slices.Contains(specFlags, f.Flag) && !slices.Contains(extraFlags, f.Flag) {
-			t.Errorf("field for -%s is not a spec flag", f.Flag)
-		}
+		assert.NotNil(t, fs.Lookup(f.Flag), "field for -%s has no flag", f.Flag)
+		known := slices.Contains(specFlags, f.Flag) || slices.Contains(extraFlags, f.Flag)
+		assert.True(t, known, "field for -%s is not a spec flag", f.Flag)
 	}
 }

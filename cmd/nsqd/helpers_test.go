@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // parseArgs runs parse on a fresh, silent flag set.
@@ -19,6 +19,6 @@ func parseArgs(args ...string) (*optionsT, error) {
 func mustParse(t *testing.T, args ...string) *optionsT {
 	t.Helper()
 	opts, err := parseArgs(args...)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	return opts
 }

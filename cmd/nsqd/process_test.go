@@ -14,6 +14,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/internal/version"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBinary(t *testing.T) {
@@ -32,7 +34,7 @@ func TestBinary(t *testing.T) {
 
 func TestBinaryStopsCleanlyOnSIGTERM(t *testing.T) {
 	p := startBinary(t, "127.0.0.1:0")
-	test.NoErr(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	p.expectExitZero(t, "SIGTERM")
 }
 
@@ -53,7 +55,7 @@ func startBinary(t *testing.T, httpAddr string) *runningBinary {
 	p.cmd = exec.Command(bin, "--data-path="+dataPath, "--tcp-address=127.0.0.1:0",
 		"--http-address="+httpAddr, "--https-address=", "--broadcast-address=127.0.0.1")
 	p.cmd.Stderr = p.stderr
-	test.NoErr(t, p.cmd.Start())
+	require.NoError(t, p.cmd.Start())
 	go func() { p.done <- p.cmd.Wait() }()
 	if !waitForFile(filepath.Join(dataPath, "nsqd.dat"), p.done) {
 		p.cmd.Process.Kill()
@@ -71,9 +73,7 @@ func (p *runningBinary) expectExitZero(t *testing.T, what string) {
 	t.Helper()
 	select {
 	case err := <-p.done:
-		if err != nil {
-			t.Fatalf("exit after %s: %v\n%s", what, err, p.stderr.String())
-		}
+		require.NoError(t, err, "exit after %s\n%s", what, p.stderr.String())
 	case <-time.After(10 * time.Second):
 		p.cmd.Process.Kill()
 		<-p.done
@@ -100,16 +100,14 @@ func waitForFile(path string, done chan error) bool {
 // POST /drain makes the process exit 0 once its channels are empty.
 func TestBinaryExitsZeroAfterDrain(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	httpAddr := l.Addr().String()
 	l.Close()
 	p := startBinary(t, httpAddr)
 	resp, err := http.Post("http://"+httpAddr+"/drain?timeout=30s", "", nil)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	resp.Body.Close()
-	test.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, 200, resp.StatusCode)
 	p.expectExitZero(t, "the drain")
-	if !strings.Contains(p.stderr.String(), "NSQ: drained") {
-		t.Fatalf("log lacks the drain: %s", p.stderr.String())
-	}
+	assert.Contains(t, p.stderr.String(), "NSQ: drained")
 }

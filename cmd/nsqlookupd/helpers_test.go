@@ -5,8 +5,8 @@ import (
 	"io"
 	"testing"
 
-	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/require"
 )
 
 // parseArgs runs parse on a fresh, silent flag set.
@@ -20,6 +20,6 @@ func parseArgs(args ...string) (*nsqlookupd.Options, error) {
 func mustParse(t *testing.T, args ...string) *nsqlookupd.Options {
 	t.Helper()
 	opts, err := parseArgs(args...)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	return opts
 }

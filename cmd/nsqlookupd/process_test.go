@@ -10,6 +10,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/internal/version"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBinary(t *testing.T) {
@@ -28,12 +29,12 @@ func TestBinaryStopsCleanlyOnSIGTERM(t *testing.T) {
 	bin := test.BuildBinary(t, "nsqlookupd")
 	cmd := exec.Command(bin, "--tcp-address=127.0.0.1:0", "--http-address=127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()
-	test.NoErr(t, err)
-	test.NoErr(t, cmd.Start())
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() && !strings.Contains(sc.Text(), "TCP: listening on") {
 	}
-	test.NoErr(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	done := make(chan error, 1)
 	go func() {
 		for sc.Scan() {
@@ -42,7 +43,7 @@ func TestBinaryStopsCleanlyOnSIGTERM(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		test.NoErr(t, err)
+		require.NoError(t, err)
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("no exit 10s after SIGTERM")

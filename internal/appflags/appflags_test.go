@@ -6,32 +6,36 @@ import (
 	"testing"
 
 	"github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestStringArray(t *testing.T) {
 	var a StringArray
 	fs := NewFlagSet("app", &bytes.Buffer{})
 	fs.Var(&a, "x", "")
-	if code, ok := Parse(fs, []string{"-x=a,b", "--x", "c", "rest", "-x=d"}); !ok || code != 0 {
-		t.Fatalf("parse: %d %v", code, ok)
-	}
-	if len(a) != 2 || a[0] != "a,b" || a[1] != "c" || a.String() != "a,b,c" {
-		t.Fatalf("got %q", a)
-	}
+	code, ok := Parse(fs, []string{"-x=a,b", "--x", "c", "rest", "-x=d"})
+	require.True(t, ok, "parse: %d %v", code, ok)
+	require.EqualValues(t, 0, code, "parse: %d %v", code, ok)
+	require.Len(t, a, 2)
+	require.Equal(t, "a,b", a[0])
+	require.Equal(t, "c", a[1])
+	require.Equal(t, "a,b,c", a.String())
 }
 
 func TestParseExitCodes(t *testing.T) {
 	var out bytes.Buffer
 	fs := NewFlagSet("app", &out)
-	if code, ok := Parse(fs, []string{"-h"}); ok || code != 0 || !strings.Contains(out.String(), "Usage of app:") {
-		t.Fatalf("-h: %d %v %q", code, ok, out.String())
-	}
+	code, ok := Parse(fs, []string{"-h"})
+	require.False(t, ok, "-h: %d %v %q", code, ok, out.String())
+	require.EqualValues(t, 0, code, "-h: %d %v %q", code, ok, out.String())
+	require.Contains(t, out.String(), "Usage of app:", "-h: %d %v %q", code, ok, out.String())
 	out.Reset()
 	fs = NewFlagSet("app", &out)
-	if code, ok := Parse(fs, []string{"--bad"}); ok || code != 2 ||
-		!strings.Contains(out.String(), "flag provided but not defined: -bad") {
-		t.Fatalf("--bad: %d %v %q", code, ok, out.String())
-	}
+	code, ok = Parse(fs, []string{"--bad"})
+	require.False(t, ok, "--bad: %d %v %q", code, ok, out.String())
+	require.EqualValues(t, 2, code, "--bad: %d %v %q", code, ok, out.String())
+	require.Contains(t, out.String(), "flag provided but not defined: -bad", "--bad: %d %v %q", code, ok, out.String())
 }
 
 func TestConfigVar(t *testing.T) {
@@ -39,20 +43,16 @@ func TestConfigVar(t *testing.T) {
 	var out bytes.Buffer
 	fs := NewFlagSet("app", &out)
 	ConfigVar(fs, cfg, "consumer-opt", "")
-	if _, ok := Parse(fs, []string{"--consumer-opt=max_attempts,7", "--consumer-opt=snappy",
-		"--consumer-opt=auth_secret,a,b"}); !ok {
-		t.Fatalf("rejected: %s", out.String())
-	}
-	if cfg.MaxAttempts != 7 || !cfg.Snappy || cfg.AuthSecret != "a,b" {
-		t.Fatalf("config %+v", cfg)
-	}
-	if cfg.UserAgent != "app/1.3.0 go-nsq/"+nsq.VERSION {
-		t.Fatalf("user agent %q", cfg.UserAgent)
-	}
-	_, ok := Parse(fs, []string{"--consumer-opt=nope,1"})
-	if want := `invalid value "nope,1" for flag -consumer-opt: invalid option nope`; ok || !strings.Contains(out.String(), want) {
-		t.Fatalf("got %q, want %q", out.String(), want)
-	}
+	_, ok := Parse(fs, []string{"--consumer-opt=max_attempts,7", "--consumer-opt=snappy",
+		"--consumer-opt=auth_secret,a,b"})
+	require.True(t, ok, "rejected: %s", out.String())
+	require.EqualValues(t, 7, cfg.MaxAttempts, "config %+v", cfg)
+	require.True(t, cfg.Snappy, "config %+v", cfg)
+	require.Equal(t, "a,b", cfg.AuthSecret, "config %+v", cfg)
+	require.Equal(t, "app/1.3.0 go-nsq/"+nsq.VERSION, cfg.UserAgent, "user agent %q", cfg.UserAgent)
+	_, ok = Parse(fs, []string{"--consumer-opt=nope,1"})
+	require.False(t, ok)
+	require.Contains(t, out.String(), `invalid value "nope,1" for flag -consumer-opt: invalid option nope`)
 }
 
 func TestSources(t *testing.T) {
@@ -71,19 +71,18 @@ func TestSources(t *testing.T) {
 		s.Register(fs)
 		Parse(fs, c.args)
 		err := s.Validate()
-		if (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
-			t.Errorf("%q: %v, want %q", c.args, err, c.err)
+		if c.err == "" {
+			assert.NoError(t, err, "%q", c.args)
+		} else {
+			assert.EqualError(t, err, c.err, "%q", c.args)
 		}
 	}
 }
 
 func TestVersionAndFatal(t *testing.T) {
-	if v := Version("nsq_tail"); v != "nsq_tail v1.3.0" {
-		t.Fatal(v)
-	}
+	require.Equal(t, "nsq_tail v1.3.0", Version("nsq_tail"))
 	var out bytes.Buffer
-	if code := Fatal(NewLogger(&out), "boom"); code != 1 || !strings.HasSuffix(out.String(), " boom\n") ||
-		len(out.String()) != len("2006/01/02 15:04:05 boom\n") {
-		t.Fatalf("%d %q", code, out.String())
-	}
+	require.EqualValues(t, 1, Fatal(NewLogger(&out), "boom"))
+	require.True(t, strings.HasSuffix(out.String(), " boom\n"))
+	require.Len(t, out.String(), len("2006/01/02 15:04:05 boom\n"))
 }

@@ -3,13 +3,13 @@ package auth
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func benchState(b *testing.B) *State {
 	s := &State{TTL: 60, Authorizations: tableAuthorizations()}
-	if err := s.prepare(time.Now()); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, s.prepare(time.Now()))
 	return s
 }
 
@@ -18,9 +18,7 @@ func BenchmarkIsAllowedPublish(b *testing.B) {
 	s := benchState(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if !s.IsAllowed("pub_only", "") {
-			b.Fatal("denied")
-		}
+		require.True(b, s.IsAllowed("pub_only", ""), "denied")
 	}
 }
 
@@ -29,9 +27,7 @@ func BenchmarkIsAllowedSubscribe(b *testing.B) {
 	s := benchState(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if !s.IsAllowed("multi", "bee") {
-			b.Fatal("denied")
-		}
+		require.True(b, s.IsAllowed("multi", "bee"), "denied")
 	}
 }
 
@@ -39,8 +35,6 @@ func BenchmarkIsExpired(b *testing.B) {
 	s := benchState(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if s.IsExpired() {
-			b.Fatal("expired")
-		}
+		require.False(b, s.IsExpired(), "expired")
 	}
 }

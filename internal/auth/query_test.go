@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const goodAnswer = `{"ttl":3600,"identity":"alice","identity_url":"http://id/alice",` +
@@ -66,57 +69,47 @@ func testClient() *http.Client { return NewHTTPClient(time.Second, 5*time.Second
 func TestQueryGETShape(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
 	s, err := QueryAnyAuthd([]string{hostOf(srv)}, "10.0.0.1", true, "CN x", "s&e c/ret", testClient(), "get")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Identity != "alice" || s.IdentityURL != "http://id/alice" || s.TTL != 3600 || len(s.Authorizations) != 1 {
-		t.Fatalf("unexpected state %+v", s)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "alice", s.Identity, "unexpected state %+v", s)
+	require.Equal(t, "http://id/alice", s.IdentityURL, "unexpected state %+v", s)
+	require.EqualValues(t, 3600, s.TTL, "unexpected state %+v", s)
+	require.Len(t, s.Authorizations, 1, "unexpected state %+v", s)
 	want := recorded{
 		method: "GET", path: "/auth",
 		rawQuery: "common_name=CN+x&remote_ip=10.0.0.1&secret=s%26e+c%2Fret&tls=true",
 		accept:   "application/vnd.nsq; version=1.0",
 	}
-	if got := rec.requests(); len(got) != 1 || got[0] != want {
-		t.Fatalf("requests = %+v, want [%+v]", got, want)
-	}
+	require.Equal(t, []recorded{want}, rec.requests())
 }
 
 func TestQueryGETFullURLWithQuery(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
 	addr := srv.URL + "/custom/path?x=1"
-	if _, err := QueryAnyAuthd([]string{addr}, "", false, "", "good", testClient(), "get"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := QueryAnyAuthd([]string{addr}, "", false, "", "good", testClient(), "get")
+	require.NoError(t, err)
 	got := rec.requests()
-	if len(got) != 1 || got[0].path != "/custom/path" ||
-		got[0].rawQuery != "x=1?common_name=&remote_ip=&secret=good&tls=false" {
-		t.Fatalf("requests = %+v", got)
-	}
+	require.Len(t, got, 1, "requests = %+v", got)
+	require.Equal(t, "/custom/path", got[0].path, "requests = %+v", got)
+	require.Equal(t, "x=1?common_name=&remote_ip=&secret=good&tls=false", got[0].rawQuery, "requests = %+v", got)
 }
 
 func TestQueryPOSTShape(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
-	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "127.0.0.1", false, "", "good", testClient(), "post"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "127.0.0.1", false, "", "good", testClient(), "post")
+	require.NoError(t, err)
 	want := recorded{
 		method: "POST", path: "/auth",
 		accept:      "application/vnd.nsq; version=1.0",
 		contentType: "application/json",
 		body:        `{"common_name":[""],"remote_ip":["127.0.0.1"],"secret":["good"],"tls":["false"]}`,
 	}
-	if got := rec.requests(); len(got) != 1 || got[0] != want {
-		t.Fatalf("requests = %+v, want [%+v]", got, want)
-	}
+	require.Equal(t, []recorded{want}, rec.requests())
 }
 
 func deadAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := l.Addr().String()
 	l.Close()
 	return addr
@@ -127,13 +120,10 @@ func TestQueryFailover(t *testing.T) {
 	_, bad := newAuthServer(t, 500, "oops")
 	addrs := []string{deadAddr(t), hostOf(bad), hostOf(srv)}
 	for i := range 30 {
-		if _, err := QueryAnyAuthd(addrs, "", false, "", "s", testClient(), "get"); err != nil {
-			t.Fatalf("query %d: %v", i, err)
-		}
+		_, err := QueryAnyAuthd(addrs, "", false, "", "s", testClient(), "get")
+		require.NoError(t, err, "query %d: %v", i, err)
 	}
-	if n := len(rec.requests()); n != 30 {
-		t.Fatalf("live server saw %d requests, want 30", n)
-	}
+	require.Len(t, rec.requests(), 30, "live server saw")
 }
 
 func TestQueryRandomStart(t *testing.T) {
@@ -149,24 +139,21 @@ func TestQueryRandomStart(t *testing.T) {
 	}
 	client := testClient()
 	for range 100 {
-		if _, err := QueryAnyAuthd(addrs, "", false, "", "s", client, "get"); err != nil {
-			t.Fatal(err)
-		}
+		_, err := QueryAnyAuthd(addrs, "", false, "", "s", client, "get")
+		require.NoError(t, err)
 	}
-	if hits[0].Load() == 0 || hits[1].Load() == 0 || hits[0].Load()+hits[1].Load() != 100 {
-		t.Fatalf("hits = %d, %d: want both servers used once per query", hits[0].Load(), hits[1].Load())
-	}
+	require.NotEqualValues(t, 0, hits[0].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
+	require.NotEqualValues(t, 0, hits[1].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
+	require.EqualValues(t, 100, hits[0].Load()+hits[1].Load(), "hits = %d, %d", hits[0].Load(), hits[1].Load())
 }
 
 func TestQueryAllFail(t *testing.T) {
 	_, bad := newAuthServer(t, 401, "no")
 	_, err := QueryAnyAuthd([]string{deadAddr(t), hostOf(bad)}, "", false, "", "s", testClient(), "get")
-	if err == nil || !strings.Contains(err.Error(), `got response 401 "no"`) {
-		t.Fatalf("err = %v", err)
-	}
-	if _, err := QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get"); err == nil {
-		t.Fatal("no addresses: want error")
-	}
+	require.Error(t, err, "err = %v", err)
+	require.Contains(t, err.Error(), `got response 401 "no"`, "err = %v", err)
+	_, err = QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get")
+	require.Error(t, err, "no addresses")
 }
 
 func TestQueryRejectsInvalidAnswers(t *testing.T) {
@@ -181,9 +168,8 @@ func TestQueryRejectsInvalidAnswers(t *testing.T) {
 	}
 	for name, answer := range answers {
 		_, srv := newAuthServer(t, 200, answer)
-		if s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "post"); err == nil {
-			t.Errorf("%s: accepted %+v", name, s)
-		}
+		s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "post")
+		assert.Error(t, err, "%s: accepted %+v", name, s)
 	}
 }
 
@@ -191,15 +177,9 @@ func TestQueryExpires(t *testing.T) {
 	_, srv := newAuthServer(t, 200, `{"ttl":2}`)
 	before := time.Now()
 	s, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Expires.Before(before.Add(2*time.Second)) || s.Expires.After(time.Now().Add(2*time.Second)) {
-		t.Fatalf("Expires %v not query time + 2s", s.Expires)
-	}
-	if s.IsExpired() {
-		t.Fatal("fresh answer expired")
-	}
+	require.NoError(t, err)
+	require.WithinRange(t, s.Expires, before.Add(2*time.Second), time.Now().Add(2*time.Second), "Expires not query time + 2s")
+	require.False(t, s.IsExpired(), "fresh answer expired")
 }
 
 func TestQueryHTTPSPortRetry(t *testing.T) {
@@ -213,27 +193,24 @@ func TestQueryHTTPSPortRetry(t *testing.T) {
 	roots.AddCert(tlsSrv.Certificate())
 	client := NewHTTPClient(time.Second, 5*time.Second, &tls.Config{RootCAs: roots})
 	for _, method := range []string{"get", "post"} {
-		if _, err := QueryAnyAuthd([]string{hostOf(plainSrv)}, "1.2.3.4", false, "", "s", client, method); err != nil {
-			t.Fatalf("%s: %v", method, err)
-		}
+		_, err := QueryAnyAuthd([]string{hostOf(plainSrv)}, "1.2.3.4", false, "", "s", client, method)
+		require.NoError(t, err, "%s: %v", method, err)
 	}
 	got := secure.requests()
-	if len(got) != 2 || len(plain.requests()) != 2 {
-		t.Fatalf("plain saw %d, secure saw %d requests; want 2 each", len(plain.requests()), len(got))
-	}
-	if got[0].method != "GET" || got[0].path != "/auth" || got[0].rawQuery != "common_name=&remote_ip=1.2.3.4&secret=s&tls=false" {
-		t.Fatalf("retried GET = %+v", got[0])
-	}
-	if got[1].method != "POST" || got[1].path != "/auth" || !strings.Contains(got[1].body, `"secret":["s"]`) {
-		t.Fatalf("retried POST = %+v", got[1])
-	}
+	require.Len(t, got, 2, "plain saw %d, secure saw %d requests", len(plain.requests()), len(got))
+	require.Len(t, plain.requests(), 2, "plain saw %d, secure saw %d requests", len(plain.requests()), len(got))
+	require.Equal(t, "GET", got[0].method, "retried GET = %+v", got[0])
+	require.Equal(t, "/auth", got[0].path, "retried GET = %+v", got[0])
+	require.Equal(t, "common_name=&remote_ip=1.2.3.4&secret=s&tls=false", got[0].rawQuery, "retried GET = %+v", got[0])
+	require.Equal(t, "POST", got[1].method, "retried POST = %+v", got[1])
+	require.Equal(t, "/auth", got[1].path, "retried POST = %+v", got[1])
+	require.Contains(t, got[1].body, `"secret":["s"]`, "retried POST = %+v", got[1])
 }
 
 func TestQuery403WithoutPort(t *testing.T) {
 	_, srv := newAuthServer(t, 403, `{"message":"nope"}`)
-	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get"); err == nil {
-		t.Fatal("403 accepted")
-	}
+	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", testClient(), "get")
+	require.Error(t, err, "403 accepted")
 }
 
 func TestHTTPClientRequestTimeout(t *testing.T) {
@@ -244,7 +221,6 @@ func TestHTTPClientRequestTimeout(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
 	client := NewHTTPClient(time.Second, 50*time.Millisecond, nil)
-	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", client, "get"); err == nil {
-		t.Fatal("hung server did not time out")
-	}
+	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", client, "get")
+	require.Error(t, err, "hung server did not time out")
 }

@@ -4,6 +4,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func tableAuthorizations() []Authorization {
@@ -43,46 +46,32 @@ var allowedTable = []struct {
 
 func TestIsAllowedTable(t *testing.T) {
 	prepared := &State{TTL: 10, Authorizations: tableAuthorizations()}
-	if err := prepared.prepare(time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, prepared.prepare(time.Now()))
 	byHand := &State{Authorizations: tableAuthorizations()}
 	for _, tc := range allowedTable {
-		if got := prepared.IsAllowed(tc.topic, tc.channel); got != tc.want {
-			t.Errorf("prepared IsAllowed(%q, %q) = %v, want %v", tc.topic, tc.channel, got, tc.want)
-		}
-		if got := byHand.IsAllowed(tc.topic, tc.channel); got != tc.want {
-			t.Errorf("hand-built IsAllowed(%q, %q) = %v, want %v", tc.topic, tc.channel, got, tc.want)
-		}
+		assert.Equal(t, tc.want, prepared.IsAllowed(tc.topic, tc.channel), "prepared IsAllowed(%q, %q)", tc.topic, tc.channel)
+		assert.Equal(t, tc.want, byHand.IsAllowed(tc.topic, tc.channel), "hand-built IsAllowed(%q, %q)", tc.topic, tc.channel)
 	}
 }
 
 func TestIsAllowedEmptyAndBadHandBuilt(t *testing.T) {
-	if (&State{}).IsAllowed("t", "") {
-		t.Error("empty state allowed publish")
-	}
+	assert.False(t, (&State{}).IsAllowed("t", ""), "empty state allowed publish")
 	s := &State{Authorizations: []Authorization{
 		{Topic: "(", Channels: []string{".*"}, Permissions: []string{"publish"}},
 		{Topic: ".*", Channels: []string{"["}, Permissions: []string{"publish"}},
 		{Topic: ".*", Channels: []string{".*"}, Permissions: []string{"admin"}},
 	}}
-	if s.IsAllowed("t", "") {
-		t.Error("invalid hand-built authorizations allowed publish")
-	}
+	assert.False(t, s.IsAllowed("t", ""), "invalid hand-built authorizations allowed publish")
 }
 
 func TestIsAllowedConcurrent(t *testing.T) {
 	s := &State{TTL: 10, Authorizations: tableAuthorizations()}
-	if err := s.prepare(time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.prepare(time.Now()))
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for _, tc := range allowedTable {
-				if s.IsAllowed(tc.topic, tc.channel) != tc.want {
-					t.Errorf("IsAllowed(%q, %q) != %v", tc.topic, tc.channel, tc.want)
-				}
+				assert.Equal(t, tc.want, s.IsAllowed(tc.topic, tc.channel), "IsAllowed(%q, %q) != %v", tc.topic, tc.channel, tc.want)
 			}
 		})
 	}
@@ -101,33 +90,19 @@ func TestPrepareRejects(t *testing.T) {
 		"perl-only syntax":   {TTL: 1, Authorizations: []Authorization{{Topic: "(?=x)", Channels: []string{".*"}, Permissions: []string{"publish"}}}},
 	}
 	for name, s := range cases {
-		if err := s.prepare(time.Now()); err == nil {
-			t.Errorf("%s: prepare succeeded", name)
-		}
+		assert.Error(t, s.prepare(time.Now()), "%s: prepare succeeded", name)
 	}
 	ok := State{TTL: 1}
-	if err := ok.prepare(time.Now()); err != nil {
-		t.Errorf("no authorizations: %v", err)
-	}
+	assert.NoError(t, ok.prepare(time.Now()), "no authorizations")
 }
 
 func TestExpiry(t *testing.T) {
 	now := time.Now()
 	s := &State{TTL: 60}
-	if err := s.prepare(now); err != nil {
-		t.Fatal(err)
-	}
-	if want := now.Add(time.Minute); !s.Expires.Equal(want) {
-		t.Fatalf("Expires = %v, want %v", s.Expires, want)
-	}
-	if s.IsExpired() {
-		t.Fatal("fresh state reported expired")
-	}
+	require.NoError(t, s.prepare(now))
+	require.True(t, s.Expires.Equal(now.Add(time.Minute)), "Expires = %v", s.Expires)
+	require.False(t, s.IsExpired(), "fresh state reported expired")
 	s.Expires = time.Now().Add(-time.Millisecond)
-	if !s.IsExpired() {
-		t.Fatal("past state not reported expired")
-	}
-	if !(&State{}).IsExpired() {
-		t.Fatal("zero state not reported expired")
-	}
+	require.True(t, s.IsExpired(), "past state not reported expired")
+	require.True(t, (&State{}).IsExpired(), "zero state not reported expired")
 }

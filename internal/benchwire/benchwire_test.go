@@ -4,45 +4,38 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"io"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 func TestResultMatchesReference(t *testing.T) {
 	// The line the reference bench_writer printed for 143600 messages.
 	got := Result(1006256007*time.Nanosecond, 143600, 200)
 	want := "duration: 1.006256007s - 27.219mb/s - 142707.223ops/s - 7.007us/op"
-	if got != want {
-		t.Fatalf("Result = %q, want %q", got, want)
-	}
+	require.Equal(t, want, got, "Result = %q", got)
 }
 
 func TestResultNothingMoved(t *testing.T) {
 	got := Result(time.Second, 0, 200)
 	want := "duration: 1s - 0.000mb/s - 0.000ops/s - +Infus/op"
-	if got != want {
-		t.Fatalf("Result = %q, want %q", got, want)
-	}
+	require.Equal(t, want, got, "Result = %q", got)
 }
 
 func TestParseDeadline(t *testing.T) {
 	d, err := ParseDeadline("")
-	if err != nil || !d.IsZero() {
-		t.Fatalf("empty: %v %v", d, err)
-	}
+	require.NoError(t, err, "empty: %v %v", d, err)
+	require.True(t, d.IsZero(), "empty: %v %v", d, err)
 	d, err = ParseDeadline("2025-01-27 10:11:12")
-	if want := time.Date(2025, 1, 27, 10, 11, 12, 0, time.UTC); err != nil || !d.Equal(want) {
-		t.Fatalf("got %v %v, want %v", d, err, want)
-	}
-	if _, err := ParseDeadline("2025-01-27T10:11:12Z"); err == nil || !strings.Contains(err.Error(), "--deadline") {
-		t.Fatalf("bad layout: err = %v", err)
-	}
+	require.NoError(t, err)
+	require.True(t, d.Equal(time.Date(2025, 1, 27, 10, 11, 12, 0, time.UTC)))
+	_, err = ParseDeadline("2025-01-27T10:11:12Z")
+	require.Error(t, err, "bad layout: err = %v", err)
+	require.Contains(t, err.Error(), "--deadline", "bad layout: err = %v", err)
 }
 
 func TestMPUBBytes(t *testing.T) {
@@ -50,23 +43,19 @@ func TestMPUBBytes(t *testing.T) {
 	copy(m.Body(1), "xyz")
 	want := "MPUB t\n" + "\x00\x00\x00\x12" + "\x00\x00\x00\x02" +
 		"\x00\x00\x00\x03\x00\x00\x00" + "\x00\x00\x00\x03xyz"
-	if got := string(m.Bytes()); got != want {
-		t.Fatalf("MPUB = %q, want %q", got, want)
-	}
-	if m.Len() != 2 || len(m.Body(0)) != 3 {
-		t.Fatalf("Len %d, body size %d", m.Len(), len(m.Body(0)))
-	}
+	require.Equal(t, want, string(m.Bytes()), "MPUB")
+	require.EqualValues(t, 2, m.Len(), "Len %d, body size %d", m.Len(), len(m.Body(0)))
+	require.Len(t, m.Body(0), 3, "Len %d, body size %d", m.Len(), len(m.Body(0)))
 }
 
 func TestParseMessage(t *testing.T) {
 	data := append(make([]byte, 10), "0123456789abcdefbody"...)
 	id, body, err := ParseMessage(data)
-	if err != nil || string(id) != "0123456789abcdef" || string(body) != "body" {
-		t.Fatalf("got %q %q %v", id, body, err)
-	}
-	if _, _, err := ParseMessage(data[:25]); err == nil {
-		t.Fatal("short message: no error")
-	}
+	require.NoError(t, err)
+	require.Equal(t, "0123456789abcdef", string(id))
+	require.Equal(t, "body", string(body))
+	_, _, err = ParseMessage(data[:25])
+	require.Error(t, err, "short message: no error")
 }
 
 // pipe returns a Conn whose peer is the other end of an in-memory pipe.
@@ -93,9 +82,9 @@ func TestCommandsExactBytes(t *testing.T) {
 		"FIN 0123456789abcdef\n" + "NOP\n"
 	got := make([]byte, len(want))
 	go c.Flush()
-	if _, err := io.ReadFull(peer, got); err != nil || string(got) != want {
-		t.Fatalf("wrote %q (%v), want %q", got, err, want)
-	}
+	_, err := io.ReadFull(peer, got)
+	require.NoError(t, err, "wrote %q (%v)", got, err)
+	require.Equal(t, want, string(got), "wrote %q (%v)", got, err)
 }
 
 func TestExpectOK(t *testing.T) {
@@ -104,21 +93,17 @@ func TestExpectOK(t *testing.T) {
 		io.Copy(io.Discard, io.LimitReader(peer, 4)) // the NOP
 	}()
 	go peer.Write(join(frame(0, "_heartbeat_"), frame(0, "OK"), frame(1, "E_INVALID nope")))
-	if err := c.ExpectOK(); err != nil {
-		t.Fatalf("ExpectOK after heartbeat: %v", err)
-	}
+	require.NoError(t, c.ExpectOK(), "ExpectOK after heartbeat")
 	err := c.ExpectOK()
-	if !errors.Is(err, ErrFrame) || !strings.Contains(err.Error(), "E_INVALID nope") {
-		t.Fatalf("error frame: %v", err)
-	}
+	require.ErrorIs(t, err, ErrFrame, "error frame: %v", err)
+	require.Contains(t, err.Error(), "E_INVALID nope", "error frame: %v", err)
 }
 
 func TestReadFrameBadSize(t *testing.T) {
 	c, peer := pipe(t)
 	go peer.Write(binary.BigEndian.AppendUint32(nil, 2))
-	if _, _, err := c.ReadFrame(); err == nil {
-		t.Fatal("size 2: no error")
-	}
+	_, _, err := c.ReadFrame()
+	require.Error(t, err, "size 2: no error")
 }
 
 func join(bs ...[]byte) []byte { return bytes.Join(bs, nil) }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // paused reports whether topic (channel "") or channel is paused on nd.
@@ -53,13 +54,9 @@ func TestAdminWrites(t *testing.T) {
 
 	check := func(what string, err error, cond func(*node) bool) {
 		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+		require.NoError(t, err, "%s", what)
 		for _, n := range []*node{c.a, c.b} {
-			if !cond(n) {
-				t.Fatalf("%s: not done on %s", what, n.HTTPAddr)
-			}
+			require.True(t, cond(n), "%s: not done on %s", what, n.HTTPAddr)
 		}
 	}
 	check("pause topic", c.ci.PauseTopic("w", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "") })
@@ -70,26 +67,17 @@ func TestAdminWrites(t *testing.T) {
 	check("empty", c.ci.EmptyChannel("w", "ch", lookupds, nil), func(*node) bool { return true })
 	check("empty topic", c.ci.EmptyTopic("w", lookupds, nil), func(*node) bool { return true })
 
-	if err := c.ci.CreateTopicChannel("w", "extra", lookupds); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.ci.CreateTopicChannel("w", "extra", lookupds))
 	test.Eventually(t, waitFor, func() bool {
 		chans, _ := c.ci.GetLookupdTopicChannels("w", lookupds)
 		return strings.Join(chans, ",") == "ch,extra"
 	}, "extra channel registered")
-	if err := c.ci.DeleteChannel("w", "extra", lookupds, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.ci.TombstoneNodeForTopic("w", c.a.HTTPAddr, lookupds); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.ci.DeleteChannel("w", "extra", lookupds, nil))
+	require.NoError(t, c.ci.TombstoneNodeForTopic("w", c.a.HTTPAddr, lookupds))
 	ps, _ := c.ci.GetLookupdTopicProducers("w", lookupds)
-	if len(ps) != 1 || ps[0].HTTPAddress() != c.b.HTTPAddr {
-		t.Fatalf("after tombstone: %v", ps.HTTPAddrs())
-	}
-	if err := c.ci.DeleteTopic("w", lookupds, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.Len(t, ps, 1, "after tombstone: %v", ps.HTTPAddrs())
+	require.Equal(t, c.b.HTTPAddr, ps[0].HTTPAddress(), "after tombstone: %v", ps.HTTPAddrs())
+	require.NoError(t, c.ci.DeleteTopic("w", lookupds, nil))
 	test.Eventually(t, waitFor, func() bool {
 		topics, _ := c.ci.GetLookupdTopics(lookupds)
 		return len(topics) == 0
@@ -104,20 +92,17 @@ func TestAdminWriteErrors(t *testing.T) {
 
 	err := c.ci.PauseTopic("e", []string{c.lookupd, dead}, nil)
 	var pe *clusterinfo.PartialErr
-	if asPartial(err, &pe); !clusterinfo.IsPartial(err) || len(pe.Nodes()) != 1 || pe.Nodes()[0] != dead {
-		t.Fatalf("partial: %v", err)
-	}
+	require.True(t, clusterinfo.IsPartial(err), "partial: %v", err)
+	asPartial(err, &pe)
+	require.Equal(t, []string{dead}, pe.Nodes(), "failed nodes")
 	err = c.ci.CreateTopicChannel("e", "", []string{dead})
-	if err == nil || clusterinfo.IsPartial(err) || !strings.HasPrefix(err.Error(), "failed to query any nsqlookupd: ") {
-		t.Fatalf("total: %v", err)
-	}
-	if err := c.ci.CreateTopicChannel("e", "", nil); err != nil {
-		t.Fatalf("no lookupds: %v", err)
-	}
+	require.Error(t, err, "total: %v", err)
+	require.False(t, clusterinfo.IsPartial(err), "total: %v", err)
+	require.True(t, strings.HasPrefix(err.Error(), "failed to query any nsqlookupd: "), "total: %v", err)
+	require.NoError(t, c.ci.CreateTopicChannel("e", "", nil), "no lookupds")
 	err = c.ci.DeleteTopic("nope", []string{c.lookupd}, nil)
-	if err == nil || !strings.Contains(err.Error(), "TOPIC_NOT_FOUND") {
-		t.Fatalf("unknown topic: %v", err)
-	}
+	require.Error(t, err, "unknown topic: %v", err)
+	require.Contains(t, err.Error(), "TOPIC_NOT_FOUND", "unknown topic: %v", err)
 }
 
 // TestTombstoneIPv6Node sends the node to lookupd without brackets.
@@ -130,7 +115,5 @@ func TestTombstoneIPv6Node(t *testing.T) {
 	defer srv.Close()
 	ci := newCI(t)
 	ci.TombstoneNodeForTopic("t", "[::1]:1", []string{strings.TrimPrefix(srv.URL, "http://")})
-	if gotNode != "::1:1" {
-		t.Fatalf("lookupd got node %q", gotNode)
-	}
+	require.Equal(t, "::1:1", gotNode, "lookupd")
 }

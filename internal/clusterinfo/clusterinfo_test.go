@@ -9,6 +9,8 @@ import (
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // cluster is one lookupd with two nsqd registered to it.
@@ -38,20 +40,17 @@ func TestLookupdQueries(t *testing.T) {
 	}, "channels of t2")
 
 	ps, err := c.ci.GetLookupdTopicProducers("t1", lookupds)
-	if err != nil || len(ps) != 1 || ps[0].HTTPAddress() != c.a.HTTPAddr {
-		t.Fatalf("producers of t1 = %+v, %v; want %s", ps, err, c.a.HTTPAddr)
+	require.NoError(t, err, "producers of t1 = %+v, %v", ps, err)
+	require.Len(t, ps, 1, "producers of t1 = %+v, %v", ps, err)
+	require.Equal(t, c.a.HTTPAddr, ps[0].HTTPAddress(), "producers of t1 = %+v, %v", ps, err)
+	if assert.Len(t, ps[0].RemoteAddresses, 1) {
+		assert.True(t, strings.HasPrefix(ps[0].RemoteAddresses[0], c.lookupd+"/127.0.0.1:"), ps[0].RemoteAddresses[0])
 	}
-	if len(ps[0].RemoteAddresses) != 1 || !strings.HasPrefix(ps[0].RemoteAddresses[0], c.lookupd+"/127.0.0.1:") {
-		t.Errorf("remote addresses = %v", ps[0].RemoteAddresses)
-	}
-	if ps[0].TCPAddress() != c.a.TCPAddr {
-		t.Errorf("tcp address = %s", ps[0].TCPAddress())
-	}
+	assert.Equal(t, c.a.TCPAddr, ps[0].TCPAddress(), "tcp address = %s", ps[0].TCPAddress())
 
 	nodes, err := c.ci.GetLookupdProducers(lookupds)
-	if err != nil || len(nodes) != 2 {
-		t.Fatalf("nodes = %+v, %v", nodes, err)
-	}
+	require.NoError(t, err, "nodes = %+v, %v", nodes, err)
+	require.Len(t, nodes, 2, "nodes = %+v, %v", nodes, err)
 	byAddr := map[string]*clusterinfo.Producer{}
 	for _, n := range nodes {
 		byAddr[n.HTTPAddress()] = n
@@ -62,9 +61,10 @@ func TestLookupdQueries(t *testing.T) {
 	}
 	for addr, want := range wantTopics {
 		n := byAddr[addr]
-		if n == nil || !slices.Equal(n.Topics, want) || n.OutOfDate || n.Version != "1.3.0" {
-			t.Errorf("node %s = %+v, want topics %v", addr, n, want)
-		}
+		require.NotNil(t, n, "node %s = %+v", addr, n)
+		assert.Equal(t, want, n.Topics, "node %s = %+v", addr, n)
+		assert.False(t, n.OutOfDate, "node %s = %+v", addr, n)
+		assert.Equal(t, "1.3.0", n.Version, "node %s = %+v", addr, n)
 	}
 }
 
@@ -75,20 +75,19 @@ func TestNSQDModeQueries(t *testing.T) {
 	nsqds := []string{c.a.HTTPAddr, c.b.HTTPAddr}
 
 	topics, err := c.ci.GetNSQDTopics(nsqds)
-	if err != nil || !slices.Equal(topics, []string{"only_a", "only_b"}) {
-		t.Fatalf("topics = %v, %v", topics, err)
-	}
+	require.NoError(t, err, "topics = %v, %v", topics, err)
+	require.Equal(t, []string{"only_a", "only_b"}, topics, "topics = %v, %v", topics, err)
 	ps, err := c.ci.GetNSQDTopicProducers("only_b", nsqds)
-	if err != nil || len(ps) != 1 || ps[0].HTTPAddress() != c.b.HTTPAddr || ps[0].Version != "1.3.0" {
-		t.Fatalf("producers of only_b = %+v, %v", ps, err)
-	}
+	require.NoError(t, err, "producers of only_b = %+v, %v", ps, err)
+	require.Len(t, ps, 1, "producers of only_b = %+v, %v", ps, err)
+	require.Equal(t, c.b.HTTPAddr, ps[0].HTTPAddress(), "producers of only_b = %+v, %v", ps, err)
+	require.Equal(t, "1.3.0", ps[0].Version, "producers of only_b = %+v, %v", ps, err)
 	all, err := c.ci.GetNSQDProducers(nsqds)
-	if err != nil || len(all) != 2 {
-		t.Fatalf("producers = %+v, %v", all, err)
-	}
-	if p := all.Search(c.a.HTTPAddr); p == nil || !slices.Equal(p.Topics, clusterinfo.ProducerTopics{{Topic: "only_a"}}) {
-		t.Errorf("node a = %+v", p)
-	}
+	require.NoError(t, err, "producers = %+v, %v", all, err)
+	require.Len(t, all, 2, "producers = %+v, %v", all, err)
+	p := all.Search(c.a.HTTPAddr)
+	require.NotNil(t, p, "node a")
+	assert.Equal(t, clusterinfo.ProducerTopics{{Topic: "only_a"}}, p.Topics, "node a")
 }
 
 func TestStatsMergeAcrossNodes(t *testing.T) {
@@ -107,37 +106,39 @@ func TestStatsMergeAcrossNodes(t *testing.T) {
 	ps, _ := c.ci.GetLookupdTopicProducers("m", []string{c.lookupd})
 
 	topics, chans, err := c.ci.GetNSQDStats(ps, "m", "", false)
-	if err != nil || len(topics) != 2 || len(chans) != 2 {
-		t.Fatalf("stats: %d topics, %d channels, err %v", len(topics), len(chans), err)
-	}
+	require.NoError(t, err, "stats: %d topics, %d channels, err %v", len(topics), len(chans), err)
+	require.Len(t, topics, 2, "stats: %d topics, %d channels, err %v", len(topics), len(chans), err)
+	require.Len(t, chans, 2, "stats: %d topics, %d channels, err %v", len(topics), len(chans), err)
 	ch := chans["ch"]
-	if ch.Node != "*" || ch.Depth != 5 || ch.MemoryDepth != 5 || ch.MessageCount != 5 || len(ch.NodeStats) != 2 {
-		t.Fatalf("merged ch = %+v", ch)
-	}
+	require.Equal(t, "*", ch.Node, "merged ch = %+v", ch)
+	require.EqualValues(t, 5, ch.Depth, "merged ch = %+v", ch)
+	require.EqualValues(t, 5, ch.MemoryDepth, "merged ch = %+v", ch)
+	require.EqualValues(t, 5, ch.MessageCount, "merged ch = %+v", ch)
+	require.Len(t, ch.NodeStats, 2, "merged ch = %+v", ch)
 	depths := map[string]int64{}
 	for _, n := range ch.NodeStats {
 		depths[n.Node] = n.Depth
 	}
-	if depths[c.a.HTTPAddr] != 3 || depths[c.b.HTTPAddr] != 2 {
-		t.Errorf("per-node depths = %v", depths)
-	}
+	assert.EqualValues(t, 3, depths[c.a.HTTPAddr], "per-node depths = %v", depths)
+	assert.EqualValues(t, 2, depths[c.b.HTTPAddr], "per-node depths = %v", depths)
 
 	agg := clusterinfo.AggregateTopic("m", topics)
-	if agg.Node != "*" || agg.MessageCount != 5 || len(agg.NodeStats) != 2 || len(agg.Channels) != 2 {
-		t.Fatalf("topic aggregate = %+v", agg)
-	}
+	require.Equal(t, "*", agg.Node, "topic aggregate = %+v", agg)
+	require.EqualValues(t, 5, agg.MessageCount, "topic aggregate = %+v", agg)
+	require.Len(t, agg.NodeStats, 2, "topic aggregate = %+v", agg)
+	require.Len(t, agg.Channels, 2, "topic aggregate = %+v", agg)
 	for _, ac := range agg.Channels {
-		if ac.Node != "*" || ac.Depth != 5 || len(ac.NodeStats) != 2 {
-			t.Errorf("aggregate channel %s = %+v", ac.ChannelName, ac)
-		}
+		assert.Equal(t, "*", ac.Node, "aggregate channel %s = %+v", ac.ChannelName, ac)
+		assert.EqualValues(t, 5, ac.Depth, "aggregate channel %s = %+v", ac.ChannelName, ac)
+		require.Len(t, ac.NodeStats, 2, "aggregate channel %s = %+v", ac.ChannelName, ac)
 	}
 	// The per-node entries keep their own values (the reference mutates
 	// the first node's channel into the aggregate).
 	for _, nt := range agg.NodeStats {
 		for _, nc := range nt.Channels {
-			if nc.Node != nt.Node || nc.Depth != depths[nt.Node] || nc.NodeStats != nil {
-				t.Errorf("node %s channel %s changed: %+v", nt.Node, nc.ChannelName, nc)
-			}
+			assert.Equal(t, nt.Node, nc.Node, "node %s channel %s changed: %+v", nt.Node, nc.ChannelName, nc)
+			assert.Equal(t, depths[nt.Node], nc.Depth, "node %s channel %s changed: %+v", nt.Node, nc.ChannelName, nc)
+			require.Nil(t, nc.NodeStats, "node %s channel %s changed: %+v", nt.Node, nc.ChannelName, nc)
 		}
 	}
 }
@@ -148,25 +149,21 @@ func TestStatsSelectedChannelAndAllTopics(t *testing.T) {
 	c.a.CreateChannel(t, "x", "c2")
 	c.b.CreateChannel(t, "y", "c1")
 	ps, err := c.ci.GetNSQDProducers([]string{c.a.HTTPAddr, c.b.HTTPAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, chans, err := c.ci.GetNSQDStats(ps, "x", "c2", false)
-	if err != nil || len(chans) != 1 || chans["c2"] == nil || chans["c2"].TopicName != "x" {
-		t.Fatalf("selected channel: %v, %v", chans, err)
-	}
+	require.NoError(t, err, "selected channel: %v, %v", chans, err)
+	require.Len(t, chans, 1, "selected channel: %v, %v", chans, err)
+	require.NotNil(t, chans["c2"], "selected channel: %v, %v", chans, err)
+	require.Equal(t, "x", chans["c2"].TopicName, "selected channel: %v, %v", chans, err)
 	topics, chans, err := c.ci.GetNSQDStats(ps, "", "", true)
-	if err != nil || len(topics) != 2 {
-		t.Fatalf("all topics: %v, %v", topics, err)
-	}
+	require.NoError(t, err, "all topics: %v, %v", topics, err)
+	require.Len(t, topics, 2, "all topics: %v, %v", topics, err)
 	var keys []string
 	for k := range chans {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if !slices.Equal(keys, []string{"x:c1", "x:c2", "y:c1"}) {
-		t.Errorf("channel keys = %v", keys)
-	}
+	assert.Equal(t, []string{"x:c1", "x:c2", "y:c1"}, keys, "channel keys = %v", keys)
 }
 
 func TestPartialFailure(t *testing.T) {
@@ -180,25 +177,21 @@ func TestPartialFailure(t *testing.T) {
 
 	topics, err := c.ci.GetLookupdTopics([]string{c.lookupd, dead})
 	var pe *clusterinfo.PartialErr
-	if !slices.Equal(topics, []string{"p"}) || !clusterinfo.IsPartial(err) {
-		t.Fatalf("topics = %v, err = %v; want partial", topics, err)
-	}
-	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{dead}) || !strings.Contains(err.Error(), dead) {
-		t.Errorf("failed nodes = %v (%v)", pe.Nodes(), err)
-	}
+	require.Equal(t, []string{"p"}, topics, "topics = %v, err = %v", topics, err)
+	require.True(t, clusterinfo.IsPartial(err), "topics = %v, err = %v", topics, err)
+	asPartial(err, &pe)
+	assert.Equal(t, []string{dead}, pe.Nodes(), "failed nodes")
+	assert.ErrorContains(t, err, dead)
 
 	ps, err := c.ci.GetNSQDProducers([]string{c.a.HTTPAddr, c.b.HTTPAddr})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c.b.Stop()
 	_, chans, err := c.ci.GetNSQDStats(ps, "p", "", false)
-	if !clusterinfo.IsPartial(err) || chans["ch"] == nil || chans["ch"].Depth != 1 {
-		t.Fatalf("one node down: chans %v, err %v", chans, err)
-	}
-	if asPartial(err, &pe); !slices.Equal(pe.Nodes(), []string{c.b.HTTPAddr}) {
-		t.Errorf("failed nodes = %v", pe.Nodes())
-	}
+	require.True(t, clusterinfo.IsPartial(err), "one node down: chans %v, err %v", chans, err)
+	require.NotNil(t, chans["ch"], "one node down: chans %v, err %v", chans, err)
+	require.EqualValues(t, 1, chans["ch"].Depth, "one node down: chans %v, err %v", chans, err)
+	asPartial(err, &pe)
+	assert.Equal(t, []string{c.b.HTTPAddr}, pe.Nodes(), "failed nodes")
 }
 
 func asPartial(err error, pe **clusterinfo.PartialErr) {
@@ -213,17 +206,15 @@ func TestTotalFailure(t *testing.T) {
 	dead := deadAddr(t)
 	_, err := ci.GetLookupdTopics([]string{dead})
 	want := `failed to query any nsqlookupd: Get "http://` + dead + `/topics": dial tcp ` + dead + `: connect: connection refused`
-	if err == nil || err.Error() != want || clusterinfo.IsPartial(err) {
-		t.Fatalf("err = %v, want %s", err, want)
-	}
+	require.Error(t, err, "err = %v", err)
+	require.EqualError(t, err, want, "err = %v", err)
+	require.False(t, clusterinfo.IsPartial(err), "err = %v", err)
 	_, _, err = ci.GetNSQDStats(nil, "t", "", false)
-	if err == nil || err.Error() != "failed to query any nsqd: " {
-		t.Fatalf("no producers: err = %v", err)
-	}
+	require.Error(t, err, "no producers: err = %v", err)
+	require.EqualError(t, err, "failed to query any nsqd: ", "no producers: err = %v", err)
 	_, err = ci.GetLookupdTopicProducers("missing", []string{startHTTPLookupd(t)})
-	if err == nil || !strings.Contains(err.Error(), `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`) {
-		t.Fatalf("unknown topic: err = %v", err)
-	}
+	require.Error(t, err, "unknown topic: err = %v", err)
+	require.Contains(t, err.Error(), `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`, "unknown topic: err = %v", err)
 }
 
 func startHTTPLookupd(t *testing.T) string {
@@ -240,7 +231,5 @@ func TestE2EMerge(t *testing.T) {
 	got, _ := json.Marshal(agg)
 	want := `{"count":8,"percentiles":[{"average":25,"count":8,"max":30,"min":10,"quantile":0.5},` +
 		`{"average":50,"count":6,"max":50,"min":50,"quantile":0.99}],"topic":"t","channel":"","host":"*"}`
-	if string(got) != want {
-		t.Errorf("merged\n got %s\nwant %s", got, want)
-	}
+	assert.Equal(t, want, string(got), "merged\n")
 }

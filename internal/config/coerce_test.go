@@ -2,12 +2,12 @@ package config
 
 import (
 	"flag"
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type coerceOpts struct {
@@ -95,9 +95,7 @@ func TestCoerceGood(t *testing.T) {
 			t.Errorf("%s = %#v: %v", c.key, c.raw, err)
 			continue
 		}
-		if !reflect.DeepEqual(c.want, got) {
-			t.Errorf("%s = %#v: want %#v, got %#v", c.key, c.raw, c.want, got)
-		}
+		assert.Equal(t, c.want, got, "%s = %#v", c.key, c.raw)
 	}
 }
 
@@ -132,9 +130,7 @@ func TestCoerceBad(t *testing.T) {
 		{"cplx", int64(1), "unsupported field type complex64"},
 	} {
 		_, err := applyOne(c.key, c.raw)
-		if err == nil || !strings.Contains(err.Error(), c.msg) {
-			t.Errorf("%s = %#v: want error containing %q, got %v", c.key, c.raw, c.msg, err)
-		}
+		assert.ErrorContains(t, err, c.msg, "%s = %#v", c.key, c.raw)
 	}
 }
 
@@ -142,6 +138,6 @@ func TestApplyStopsAtFirstBadValueInFieldOrder(t *testing.T) {
 	opts := &coerceOpts{}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	err := Binding{}.Apply(fs, opts, map[string]any{"d": "x", "i": "y", "s": "ok"})
-	errContains(t, err, "failed parsing i y")
-	equal(t, "ok", opts.S)
+	require.ErrorContains(t, err, "failed parsing i y")
+	require.Equal(t, "ok", opts.S)
 }

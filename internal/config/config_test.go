@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"flag"
 	"io"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type testOpts struct {
@@ -50,21 +51,21 @@ func bind(t *testing.T, b Binding, args ...string) (*flag.FlagSet, *testOpts) {
 	if b.Usage == nil {
 		b.Usage = testUsage
 	}
-	noErr(t, b.Register(fs, opts))
-	noErr(t, fs.Parse(args))
+	require.NoError(t, b.Register(fs, opts))
+	require.NoError(t, fs.Parse(args))
 	return fs, opts
 }
 
 func TestFields(t *testing.T) {
 	fields, err := Fields(newTestOpts())
-	noErr(t, err)
+	require.NoError(t, err)
 	var flags, keys []string
 	for _, f := range fields {
 		flags = append(flags, f.Flag)
 		keys = append(keys, f.Key)
 	}
-	equal(t, []string{"name", "enabled", "count", "big", "ratio", "wait", "level", "addr", "pct"}, flags)
-	equal(t, []string{"name", "enabled", "count", "big", "ratio", "wait", "level", "addresses", "pcts"}, keys)
+	require.Equal(t, []string{"name", "enabled", "count", "big", "ratio", "wait", "level", "addr", "pct"}, flags)
+	require.Equal(t, []string{"name", "enabled", "count", "big", "ratio", "wait", "level", "addresses", "pcts"}, keys)
 }
 
 func TestFieldsKeyFromFlagName(t *testing.T) {
@@ -72,22 +73,20 @@ func TestFieldsKeyFromFlagName(t *testing.T) {
 		A int `flag:"max-in-flight"`
 	}
 	fields, err := Fields(&opts)
-	noErr(t, err)
-	equal(t, "max_in_flight", fields[0].Key)
+	require.NoError(t, err)
+	require.Equal(t, "max_in_flight", fields[0].Key)
 }
 
 func TestFieldsWantsStructPointer(t *testing.T) {
 	for _, v := range []any{nil, 3, testOpts{}, (*testOpts)(nil)} {
 		_, err := Fields(v)
-		if err == nil {
-			t.Errorf("%#v: no error", v)
-		}
+		assert.Error(t, err, "%#v: no error", v)
 	}
 }
 
 func TestRegisterKeepsDefaults(t *testing.T) {
 	_, opts := bind(t, Binding{})
-	equal(t, newTestOpts(), opts)
+	require.Equal(t, newTestOpts(), opts)
 }
 
 func TestRegisterParsesEveryType(t *testing.T) {
@@ -100,7 +99,7 @@ func TestRegisterParsesEveryType(t *testing.T) {
 		Wait: time.Minute, Level: lg.DEBUG,
 		Addrs: []string{"a,b", "c"}, Pcts: []float64{0.5, 0.9, 1},
 	}
-	equal(t, want, opts)
+	require.Equal(t, want, opts)
 }
 
 func TestRegisterBadFlagValues(t *testing.T) {
@@ -110,36 +109,32 @@ func TestRegisterBadFlagValues(t *testing.T) {
 		opts := newTestOpts()
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
-		noErr(t, Binding{Usage: testUsage}.Register(fs, opts))
-		if fs.Parse([]string{arg}) == nil {
-			t.Errorf("%s: no error", arg)
-		}
+		require.NoError(t, Binding{Usage: testUsage}.Register(fs, opts))
+		assert.NotNil(t, fs.Parse([]string{arg}), "%s: no error", arg)
 	}
 }
 
 func TestFloatListSetIsAtomic(t *testing.T) {
 	l := FloatList{1}
-	if l.Set("0.5,nope") == nil {
-		t.Fatal("bad float accepted")
-	}
-	equal(t, FloatList{1}, l)
-	noErr(t, l.Set(" 0.5 , 2"))
-	equal(t, "1,0.5,2", l.String())
-	equal(t, []float64{1, 0.5, 2}, l.Get())
+	require.NotNil(t, l.Set("0.5,nope"), "bad float accepted")
+	require.Equal(t, FloatList{1}, l)
+	require.NoError(t, l.Set(" 0.5 , 2"))
+	require.Equal(t, "1,0.5,2", l.String())
+	require.Equal(t, []float64{1, 0.5, 2}, l.Get())
 }
 
 func TestListStringsOfZeroValues(t *testing.T) {
-	equal(t, "", (*StringList)(nil).String())
-	equal(t, "", (*FloatList)(nil).String())
+	require.Equal(t, "", (*StringList)(nil).String())
+	require.Equal(t, "", (*FloatList)(nil).String())
 	s := StringList{"a", "b"}
-	equal(t, "a,b", s.String())
-	equal(t, []string{"a", "b"}, s.Get())
+	require.Equal(t, "a,b", s.String())
+	require.Equal(t, []string{"a", "b"}, s.Get())
 }
 
 func TestRegisterNeedsUsage(t *testing.T) {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	err := Binding{Usage: map[string]string{"name": "x"}}.Register(fs, newTestOpts())
-	errContains(t, err, "no help text for flag -enabled")
+	require.ErrorContains(t, err, "no help text for flag -enabled")
 }
 
 func TestRegisterUnsupportedType(t *testing.T) {
@@ -148,7 +143,7 @@ func TestRegisterUnsupportedType(t *testing.T) {
 	}
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	err := Binding{Usage: map[string]string{"v": "x"}}.Register(fs, &opts)
-	errContains(t, err, "unsupported field type uint16")
+	require.ErrorContains(t, err, "unsupported field type uint16")
 }
 
 type upperValue struct{ p *string }
@@ -172,9 +167,9 @@ func TestRegisterCustomFlag(t *testing.T) {
 	opts := newTestOpts()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	b := Binding{Usage: testUsage, Flags: map[string]flag.Value{"name": upperValue{&opts.Name}}}
-	noErr(t, b.Register(fs, opts))
-	noErr(t, fs.Parse([]string{"--name=x"}))
-	equal(t, "<x>", opts.Name)
+	require.NoError(t, b.Register(fs, opts))
+	require.NoError(t, fs.Parse([]string{"--name=x"}))
+	require.Equal(t, "<x>", opts.Name)
 }
 
 func TestApplyPrecedence(t *testing.T) {
@@ -184,74 +179,72 @@ func TestApplyPrecedence(t *testing.T) {
 		"addresses": []any{"toml1", "toml2"}, // flag given: ignored
 		"big":       int64(5),                // no flag: TOML wins over default
 	}
-	noErr(t, Binding{}.Apply(fs, opts, cfg))
-	equal(t, 7, opts.Count)
-	equal(t, []string{"flag"}, opts.Addrs)
-	equal(t, int64(5), opts.Big)
-	equal(t, "def", opts.Name) // neither: default
+	require.NoError(t, Binding{}.Apply(fs, opts, cfg))
+	require.Equal(t, 7, opts.Count)
+	require.Equal(t, []string{"flag"}, opts.Addrs)
+	require.Equal(t, int64(5), opts.Big)
+	require.Equal(t, "def", opts.Name) // neither: default
 }
 
 func TestApplyExplicitFlagEqualToDefaultStillWins(t *testing.T) {
 	fs, opts := bind(t, Binding{}, "--count=3")
-	noErr(t, Binding{}.Apply(fs, opts, map[string]any{"count": int64(9)}))
-	equal(t, 3, opts.Count)
+	require.NoError(t, Binding{}.Apply(fs, opts, map[string]any{"count": int64(9)}))
+	require.Equal(t, 3, opts.Count)
 }
 
 func TestApplyRenamedKeys(t *testing.T) {
 	fs, opts := bind(t, Binding{})
 	cfg := map[string]any{"addr": "ignored", "pct": "0.1", "addresses": "a, b", "pcts": "0.9,0.5"}
-	noErr(t, Binding{}.Apply(fs, opts, cfg))
-	equal(t, []string{"a", "b"}, opts.Addrs)
-	equal(t, []float64{0.9, 0.5}, opts.Pcts)
+	require.NoError(t, Binding{}.Apply(fs, opts, cfg))
+	require.Equal(t, []string{"a", "b"}, opts.Addrs)
+	require.Equal(t, []float64{0.9, 0.5}, opts.Pcts)
 }
 
 func TestApplyIgnoresUnknownAndUntaggedKeys(t *testing.T) {
 	fs, opts := bind(t, Binding{})
 	cfg := map[string]any{"nonsense": []any{map[string]any{}}, "skipped": int64(1), "untagged": int64(1), "Untagged": int64(1)}
-	noErr(t, Binding{}.Apply(fs, opts, cfg))
-	equal(t, newTestOpts(), opts)
+	require.NoError(t, Binding{}.Apply(fs, opts, cfg))
+	require.Equal(t, newTestOpts(), opts)
 }
 
 func TestApplyKeysGoThroughSet(t *testing.T) {
 	fs, opts := bind(t, Binding{})
 	b := Binding{Keys: map[string]flag.Value{"name": upperValue{&opts.Name}}}
-	noErr(t, b.Apply(fs, opts, map[string]any{"name": true}))
-	equal(t, "<true>", opts.Name)
-	noErr(t, b.Apply(fs, opts, map[string]any{"name": int64(12)}))
-	equal(t, "<12>", opts.Name)
+	require.NoError(t, b.Apply(fs, opts, map[string]any{"name": true}))
+	require.Equal(t, "<true>", opts.Name)
+	require.NoError(t, b.Apply(fs, opts, map[string]any{"name": int64(12)}))
+	require.Equal(t, "<12>", opts.Name)
 
 	err := b.Apply(fs, opts, map[string]any{"name": "bad"})
-	errContains(t, err, "failed parsing name bad - invalid syntax")
+	require.ErrorContains(t, err, "failed parsing name bad - invalid syntax")
 	err = b.Apply(fs, opts, map[string]any{"name": []any{"x"}})
-	errContains(t, err, "failed parsing name [x]")
+	require.ErrorContains(t, err, "failed parsing name [x]")
 }
 
 func TestReadFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.cfg")
 	doc := "name = \"n\"\ncount = 4\nratio = 0.5\nenabled = false\naddresses = [\"a\", \"b\"]\n"
-	noErr(t, os.WriteFile(path, []byte(doc), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(doc), 0o600))
 	cfg, err := ReadFile(path)
-	noErr(t, err)
-	equal(t, map[string]any{
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{
 		"name": "n", "count": int64(4), "ratio": 0.5, "enabled": false,
 		"addresses": []any{"a", "b"},
 	}, cfg)
 
 	fs, opts := bind(t, Binding{})
-	noErr(t, Binding{}.Apply(fs, opts, cfg))
-	equal(t, 4, opts.Count)
-	equal(t, []string{"a", "b"}, opts.Addrs)
+	require.NoError(t, Binding{}.Apply(fs, opts, cfg))
+	require.Equal(t, 4, opts.Count)
+	require.Equal(t, []string{"a", "b"}, opts.Addrs)
 }
 
 func TestReadFileErrors(t *testing.T) {
 	_, err := ReadFile("")
-	errContains(t, err, "")
+	require.ErrorContains(t, err, "")
 	_, err = ReadFile(filepath.Join(t.TempDir(), "missing.cfg"))
-	if !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("want not-exist, got %v", err)
-	}
+	require.ErrorIs(t, err, os.ErrNotExist)
 	path := filepath.Join(t.TempDir(), "bad.cfg")
-	noErr(t, os.WriteFile(path, []byte("count = = 3\n"), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte("count = = 3\n"), 0o600))
 	_, err = ReadFile(path)
-	errContains(t, err, "")
+	require.ErrorContains(t, err, "")
 }

@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"errors"
 	"flag"
 	"io"
 	"strings"
@@ -10,6 +9,8 @@ import (
 	"github.com/nsqgo/nsq/internal/config"
 	"github.com/nsqgo/nsq/internal/daemon"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func parseArgs(args ...string) (*options, error) {
@@ -21,47 +22,36 @@ func parseArgs(args ...string) (*options, error) {
 func TestParsePrecedence(t *testing.T) {
 	cfg := test.WriteConfig(t, "address = \"file:2\"\nrate = 20\n")
 	opts, err := parseArgs(cfg, "--rate=30")
-	if err != nil {
-		t.Fatal(err)
-	}
-	test.Equal(t, "file:2", opts.Address) // config key over default
-	test.Equal(t, 30, opts.Rate)          // flag over config key
+	require.NoError(t, err)
+	assert.Equal(t, "file:2", opts.Address) // config key over default
+	assert.Equal(t, 30, opts.Rate)          // flag over config key
 	opts, err = parseArgs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	test.Equal(t, "0.0.0.0:1", opts.Address)
-	test.Equal(t, 10, opts.Rate)
+	require.NoError(t, err)
+	assert.Equal(t, "0.0.0.0:1", opts.Address)
+	assert.Equal(t, 10, opts.Rate)
 }
 
 func TestParseDeprecatedVerbose(t *testing.T) {
-	if _, err := parseArgs("--verbose"); err != nil {
-		t.Fatal(err)
-	}
+	_, err := parseArgs("--verbose")
+	require.NoError(t, err)
 }
 
 func TestParseErrors(t *testing.T) {
 	_, err := parseArgs("-h")
-	if !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v", err)
-	}
+	assert.ErrorIs(t, err, flag.ErrHelp, "-h: %v", err)
 	_, err = parseArgs("--version")
-	if !errors.Is(err, daemon.ErrVersion) {
-		t.Errorf("--version: %v", err)
-	}
+	assert.ErrorIs(t, err, daemon.ErrVersion, "--version: %v", err)
 	for _, args := range [][]string{{"--bogus"}, {"--rate=x"}, {"--log-level=loud"}} {
 		_, err = parseArgs(args...)
-		if !errors.As(err, new(daemon.UsageError)) {
-			t.Errorf("%v: %#v", args, err)
-		}
+		assert.ErrorAs(t, err, new(daemon.UsageError), "%v: %#v", args, err)
 	}
 	_, err = parseArgs(test.WriteConfig(t, "rate = \"many\"\n"))
-	if err == nil || !strings.HasPrefix(err.Error(), "failed parsing rate many") {
-		t.Errorf("bad config value: %v", err)
+	if assert.Error(t, err, "bad config value") {
+		assert.True(t, strings.HasPrefix(err.Error(), "failed parsing rate many"), err.Error())
 	}
 	_, err = parseArgs("--config=/does/not/exist")
-	if err == nil || !strings.HasPrefix(err.Error(), "failed to load config file /does/not/exist - ") {
-		t.Errorf("missing config: %v", err)
+	if assert.Error(t, err, "missing config") {
+		assert.True(t, strings.HasPrefix(err.Error(), "failed to load config file /does/not/exist - "), err.Error())
 	}
 }
 
@@ -70,7 +60,6 @@ func TestRegisterRejectsAnUnboundField(t *testing.T) {
 	var opts struct {
 		Ch chan int `flag:"ch"`
 	}
-	if _, err := daemon.Register(fs, config.Binding{Usage: map[string]string{"ch": "x"}}, &opts); err == nil {
-		t.Fatal("want an error for a chan field")
-	}
+	_, err := daemon.Register(fs, config.Binding{Usage: map[string]string{"ch": "x"}}, &opts)
+	require.Error(t, err, "a chan field cannot be bound to a flag")
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"log"
 	"os"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -15,6 +14,8 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/internal/version"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // options is a daemon's options struct in miniature.
@@ -93,12 +94,10 @@ func TestRunStopsOnSignal(t *testing.T) {
 		sigs := make(chan os.Signal, 1)
 		sigs <- sig
 		r := test.RunCommand(command(d, nil, &opts), sigs, "--address=127.0.0.1:0")
-		test.Equal(t, 0, r.Code)
-		test.Equal(t, 1, d.exits)
-		test.Equal(t, "127.0.0.1:0", opts.Address)
-		if opts.Logger == nil {
-			t.Fatal("no logger set")
-		}
+		assert.Equal(t, 0, r.Code)
+		assert.Equal(t, 1, d.exits)
+		assert.Equal(t, "127.0.0.1:0", opts.Address)
+		require.NotNil(t, opts.Logger, "no logger set")
 	}
 }
 
@@ -108,33 +107,33 @@ func TestRunExitsOneWhenShutdownFails(t *testing.T) {
 	sigs := make(chan os.Signal, 1)
 	sigs <- syscall.SIGTERM
 	r := test.RunCommand(command(d, nil, &opts), sigs)
-	test.Equal(t, 1, r.Code)
-	test.Equal(t, "[fake] FATAL: shutdown: failed to write 3 messages\n", r.Logs)
+	assert.Equal(t, 1, r.Code)
+	assert.Equal(t, "[fake] FATAL: shutdown: failed to write 3 messages\n", r.Logs)
 }
 
 func TestRunExitsOneWhenMainFails(t *testing.T) {
 	d := &fakeDaemon{mainErr: errors.New("listener closed"), failNow: true}
 	var opts *options
 	r := test.RunCommand(command(d, nil, &opts), nil)
-	test.Equal(t, 1, r.Code)
-	test.Equal(t, 1, d.exits)
-	test.Equal(t, "[fake] FATAL: listener closed\n", r.Logs)
+	assert.Equal(t, 1, r.Code)
+	assert.Equal(t, 1, d.exits)
+	assert.Equal(t, "[fake] FATAL: listener closed\n", r.Logs)
 }
 
 func TestRunExitsZeroWhenMainReturnsCleanly(t *testing.T) {
 	d := &fakeDaemon{failNow: true}
 	var opts *options
 	r := test.RunCommand(command(d, nil, &opts), nil)
-	test.Equal(t, 0, r.Code)
-	test.Equal(t, 1, d.exits)
-	test.Equal(t, "", r.Logs)
+	assert.Equal(t, 0, r.Code)
+	assert.Equal(t, 1, d.exits)
+	assert.Equal(t, "", r.Logs)
 }
 
 func TestRunFatalWhenNewFails(t *testing.T) {
 	var opts *options
 	r := test.RunCommand(command(nil, errors.New("listen (x) failed - boom"), &opts), nil, "--log-prefix=[x] ")
-	test.Equal(t, 1, r.Code)
-	test.Equal(t, "[x] FATAL: failed to instantiate fake - listen (x) failed - boom\n", r.Logs)
+	assert.Equal(t, 1, r.Code)
+	assert.Equal(t, "[x] FATAL: failed to instantiate fake - listen (x) failed - boom\n", r.Logs)
 }
 
 func TestRunKeepsALoggerOfTheOptions(t *testing.T) {
@@ -150,60 +149,52 @@ func TestRunKeepsALoggerOfTheOptions(t *testing.T) {
 		return o, err
 	}
 	r := test.RunCommand(c, nil)
-	test.Equal(t, 1, r.Code)
-	test.Equal(t, "", r.Logs)
-	test.Equal(t, "FATAL: failed to instantiate fake - boom\n", own.String())
+	assert.Equal(t, 1, r.Code)
+	assert.Equal(t, "", r.Logs)
+	assert.Equal(t, "FATAL: failed to instantiate fake - boom\n", own.String())
 }
 
 func TestRunFatalOnBadConfig(t *testing.T) {
 	var opts *options
 	r := test.RunCommand(command(nil, nil, &opts), nil, test.WriteConfig(t, "log_level = \"loud\"\n"))
-	test.Equal(t, 1, r.Code)
-	if !strings.HasPrefix(r.Logs, "[fake] FATAL: failed parsing log_level loud - ") || opts != nil {
-		t.Fatalf("logs %q, started %v", r.Logs, opts != nil)
-	}
+	assert.Equal(t, 1, r.Code)
+	assert.True(t, strings.HasPrefix(r.Logs, "[fake] FATAL: failed parsing log_level loud - "), r.Logs)
+	assert.Nil(t, opts, "the daemon must not start")
 }
 
 func TestRunFatalOnMissingConfig(t *testing.T) {
 	var opts *options
 	r := test.RunCommand(command(nil, nil, &opts), nil, "--log-prefix=[y] ", "--config=/does/not/exist")
-	test.Equal(t, 1, r.Code)
-	if !strings.HasPrefix(r.Logs, "[y] FATAL: failed to load config file /does/not/exist - ") || opts != nil {
-		t.Fatalf("logs %q, started %v", r.Logs, opts != nil)
-	}
+	assert.Equal(t, 1, r.Code)
+	assert.True(t, strings.HasPrefix(r.Logs, "[y] FATAL: failed to load config file /does/not/exist - "), r.Logs)
+	assert.Nil(t, opts, "the daemon must not start")
 }
 
 func TestRunVersion(t *testing.T) {
 	var opts *options
 	r := test.RunCommand(command(nil, nil, &opts), nil, "--version")
-	test.Equal(t, 0, r.Code)
-	test.Equal(t, version.String("fake")+"\n", r.Stdout)
-	test.Equal(t, "", r.Stderr)
+	assert.Equal(t, 0, r.Code)
+	assert.Equal(t, version.String("fake")+"\n", r.Stdout)
+	assert.Equal(t, "", r.Stderr)
 }
 
 func TestRunHelp(t *testing.T) {
 	var opts *options
 	r := test.RunCommand(command(nil, nil, &opts), nil, "-h")
-	test.Equal(t, 0, r.Code)
-	test.Equal(t, "", r.Stdout)
-	if !strings.HasPrefix(r.Stderr, "Usage of fake:\n") {
-		t.Fatalf("usage: %q", r.Stderr)
-	}
+	assert.Equal(t, 0, r.Code)
+	assert.Equal(t, "", r.Stdout)
+	require.True(t, strings.HasPrefix(r.Stderr, "Usage of fake:\n"), "usage: %q", r.Stderr)
 	for _, f := range []string{"-address", "-rate", "-log-level", "-config", "-version", "-verbose"} {
-		if !strings.Contains(r.Stderr, "\n  "+f) {
-			t.Errorf("usage without %s: %q", f, r.Stderr)
-		}
+		assert.Contains(t, r.Stderr, "\n  "+f, "usage without %s: %q", f, r.Stderr)
 	}
 }
 
 func TestRunBadFlag(t *testing.T) {
 	var opts *options
 	r := test.RunCommand(command(nil, nil, &opts), nil, "--no-such-flag")
-	test.Equal(t, 2, r.Code)
-	if !strings.HasPrefix(r.Stderr, "flag provided but not defined: -no-such-flag\nUsage of fake:\n") {
-		t.Fatalf("stderr: %q", r.Stderr)
-	}
-	test.Equal(t, "", r.Logs)
+	assert.Equal(t, 2, r.Code)
+	require.True(t, strings.HasPrefix(r.Stderr, "flag provided but not defined: -no-such-flag\nUsage of fake:\n"), "stderr: %q", r.Stderr)
+	assert.Equal(t, "", r.Logs)
 }
 
 func TestRunBareError(t *testing.T) {
@@ -213,9 +204,7 @@ func TestRunBareError(t *testing.T) {
 		return nil, daemon.BareError{Err: errors.New("Could not parse: high")}
 	}
 	r := test.RunCommand(c, nil)
-	test.Equal(t, 1, r.Code)
-	if !regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d Could not parse: high\n$`).MatchString(r.Stderr) {
-		t.Fatalf("stderr: %q", r.Stderr)
-	}
-	test.Equal(t, "", r.Logs)
+	assert.Equal(t, 1, r.Code)
+	assert.Regexp(t, `^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d Could not parse: high\n$`, r.Stderr)
+	assert.Equal(t, "", r.Logs)
 }

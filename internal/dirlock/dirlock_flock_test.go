@@ -3,18 +3,17 @@
 package dirlock
 
 import (
-	"errors"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestLockTwiceFails(t *testing.T) {
 	dir := t.TempDir()
 	first := New(dir)
-	if err := first.Lock(); err != nil {
-		t.Fatalf("first Lock: %v", err)
-	}
+	require.NoError(t, first.Lock(), "first Lock")
 	defer first.Unlock()
 
 	// flock locks belong to the open file description, so a second open of
@@ -26,47 +25,23 @@ func TestLockTwiceFails(t *testing.T) {
 		t.Fatal("second Lock succeeded while the first is held")
 	}
 	prefix := "cannot flock directory " + dir + " - "
-	if !strings.HasPrefix(err.Error(), prefix) {
-		t.Fatalf("error = %q, want prefix %q", err.Error(), prefix)
-	}
-	if !errors.Is(err, syscall.EWOULDBLOCK) {
-		t.Fatalf("error %v does not wrap EWOULDBLOCK", err)
-	}
-	if want := prefix + syscall.EWOULDBLOCK.Error(); err.Error() != want {
-		t.Fatalf("error = %q, want %q", err.Error(), want)
-	}
+	require.True(t, strings.HasPrefix(err.Error(), prefix), "error = %q", err.Error())
+	require.ErrorIs(t, err, syscall.EWOULDBLOCK, "error %v does not wrap EWOULDBLOCK", err)
+	require.EqualError(t, err, prefix+syscall.EWOULDBLOCK.Error(), "error = %q", err.Error())
 	// A failed Lock holds nothing, so its Unlock is a no-op.
-	if err := second.Unlock(); err != nil {
-		t.Fatalf("Unlock after failed Lock: %v", err)
-	}
+	require.NoError(t, second.Unlock(), "Unlock after failed Lock")
 }
 
 func TestUnlockThenRelock(t *testing.T) {
 	dir := t.TempDir()
 	a, b := New(dir), New(dir)
-	if err := a.Lock(); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Unlock(); err != nil {
-		t.Fatalf("Unlock: %v", err)
-	}
-	if err := b.Lock(); err != nil {
-		t.Fatalf("Lock after Unlock: %v", err)
-	}
-	if err := a.Lock(); err == nil {
-		t.Fatal("relock by the first locker succeeded while the second holds it")
-	}
-	if err := b.Unlock(); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Lock(); err != nil {
-		t.Fatalf("relock: %v", err)
-	}
-	if err := a.Unlock(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, a.Lock())
+	require.NoError(t, a.Unlock(), "Unlock")
+	require.NoError(t, b.Lock(), "Lock after Unlock")
+	require.Error(t, a.Lock(), "relock by the first locker succeeded while the second holds it")
+	require.NoError(t, b.Unlock())
+	require.NoError(t, a.Lock(), "relock")
+	require.NoError(t, a.Unlock())
 	// Unlocking twice is harmless.
-	if err := a.Unlock(); err != nil {
-		t.Fatalf("second Unlock: %v", err)
-	}
+	require.NoError(t, a.Unlock(), "second Unlock")
 }

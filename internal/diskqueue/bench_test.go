@@ -3,6 +3,8 @@ package diskqueue
 import (
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func benchOptions(b *testing.B) Options {
@@ -25,9 +27,7 @@ func benchmarkPut(b *testing.B, size int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := q.Put(data); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, q.Put(data))
 	}
 }
 
@@ -61,9 +61,7 @@ func benchmarkPutRead(b *testing.B, size int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if err := q.Put(data); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, q.Put(data))
 		<-q.ReadChan()
 	}
 }
@@ -83,9 +81,7 @@ func BenchmarkRead1K(b *testing.B) {
 		b.StopTimer()
 		n := min(left, 4096)
 		for range n {
-			if err := q.Put(data); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, q.Put(data))
 		}
 		b.StartTimer()
 		for range n {

@@ -1,12 +1,14 @@
 package diskqueue
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestWrittenBytes checks the exact files: max-bytes-per-file 100 with
@@ -20,40 +22,29 @@ func TestWrittenBytes(t *testing.T) {
 		want = append(want, p)
 		put(t, q, p)
 	}
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	wantFiles := []string{
 		"T.diskqueue.000000.dat", "T.diskqueue.000001.dat", "T.diskqueue.000002.dat",
 		"T.diskqueue.meta.dat",
 	}
-	if got := listDir(t, dir); !equalStrings(got, wantFiles) {
-		t.Fatalf("files %v, want %v", got, wantFiles)
-	}
+	require.True(t, equalStrings(listDir(t, dir), wantFiles), "files")
 	for i := range 3 {
 		got := readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", i))
 		exp := string(record(want[2*i])) + string(record(want[2*i+1]))
-		if got != exp || len(got) != 68 {
-			t.Fatalf("segment %d = %x (%d bytes), want %x", i, got, len(got), exp)
-		}
+		require.Equal(t, exp, got, "segment %d = %x (%d bytes)", i, got, len(got))
+		require.Len(t, got, 68, "segment %d = %x (%d bytes)", i, got, len(got))
 	}
 	// The first record begins 00 00 00 1e, timestamp, 00 00 attempts, 16 hex.
 	seg := readFile(t, dir, "T.diskqueue.000000.dat")
-	if !strings.HasPrefix(seg, "\x00\x00\x00\x1e") || seg[12:14] != "\x00\x00" ||
-		seg[14:30] != "0000000000000000" || seg[30:34] != "msg0" {
-		t.Fatalf("record layout %x", seg[:34])
-	}
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "6\n0,0\n2,68\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.True(t, strings.HasPrefix(seg, "\x00\x00\x00\x1e"), "record layout %x", seg[:34])
+	require.Equal(t, "\x00\x00", seg[12:14], "record layout %x", seg[:34])
+	require.Equal(t, "0000000000000000", seg[14:30], "record layout %x", seg[:34])
+	require.Equal(t, "msg0", seg[30:34], "record layout %x", seg[:34])
+	require.Equal(t, "6\n0,0\n2,68\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 	for _, name := range wantFiles {
 		fi, err := os.Stat(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode().Perm() != 0o600 {
-			t.Errorf("%s has mode %v", name, fi.Mode())
-		}
+		require.NoError(t, err)
+		assert.EqualValues(t, 0o600, fi.Mode().Perm(), "%s has mode %v", name, fi.Mode())
 	}
 }
 
@@ -72,9 +63,7 @@ func TestReadsUpstreamLayout(t *testing.T) {
 	o := testOptions(t, dir, log)
 	o.Name = "T:C"
 	q := open(t, o)
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	expectRecords(t, q, m[1], m[2])
 	expectDepth(t, q, 0)
 	eventually(t, "consumed segment removed", func() bool {
@@ -82,24 +71,15 @@ func TestReadsUpstreamLayout(t *testing.T) {
 	})
 	extra := msg(13, "msg3")
 	put(t, q, extra)
-	if got := readFile(t, dir, "T:C.diskqueue.000008.dat"); got != string(record(m[2]))+string(record(extra)) {
-		t.Fatalf("segment 8 = %x", got)
-	}
+	require.Equal(t, string(record(m[2]))+string(record(extra)), readFile(t, dir, "T:C.diskqueue.000008.dat"), "segment 8")
 	expectRecords(t, q, extra)
 	// The reader is at the end of segment 8 when the writer leaves it.
 	put(t, q, msg(14, "msg4"))
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := readFile(t, dir, "T:C.diskqueue.meta.dat"); got != "1\n9,0\n9,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
-	if exists(dir, "T:C.diskqueue.000008.dat") {
-		t.Fatal("consumed segment 8 left behind")
-	}
-	if !exists(dir, "T.diskqueue.000007.dat") || log.count(ERROR) != 0 {
-		t.Fatal("other queue touched or errors logged")
-	}
+	require.NoError(t, q.Close())
+	require.Equal(t, "1\n9,0\n9,34\n", readFile(t, dir, "T:C.diskqueue.meta.dat"), "metadata")
+	require.False(t, exists(dir, "T:C.diskqueue.000008.dat"), "consumed segment 8 left behind")
+	require.True(t, exists(dir, "T.diskqueue.000007.dat"), "other queue touched or errors logged")
+	require.EqualValues(t, 0, log.count(ERROR), "other queue touched or errors logged")
 }
 
 // TestReopenOwnFilesByHand reads the files this package wrote with a
@@ -114,36 +94,28 @@ func TestReopenOwnFilesByHand(t *testing.T) {
 		want = append(want, msg(i, strings.Repeat("z", i)))
 	}
 	put(t, q, want...)
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	var depth, rf, rp, wf, wp int64
 	meta := readFile(t, dir, "T.diskqueue.meta.dat")
-	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rf, &rp, &wf, &wp); err != nil {
-		t.Fatal(err)
-	}
+	_, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rf, &rp, &wf, &wp)
+	require.NoError(t, err)
 	var got [][]byte
 	for n := rf; n <= wf; n++ {
 		b := []byte(readFile(t, dir, fmt.Sprintf("T.diskqueue.%06d.dat", n)))
 		if n == wf && int64(len(b)) != wp {
 			t.Fatalf("write segment is %d bytes, metadata says %d", len(b), wp)
 		}
-		if len(b) > int(o.MaxBytesPerFile) {
-			t.Fatalf("segment %d is %d bytes", n, len(b))
-		}
+		require.LessOrEqual(t, len(b), int(o.MaxBytesPerFile), "segment %d is %d bytes", n, len(b))
 		for len(b) > 0 {
 			l := int(b[0])<<24 | int(b[1])<<16 | int(b[2])<<8 | int(b[3])
 			got = append(got, b[4:4+l])
 			b = b[4+l:]
 		}
 	}
-	if depth != int64(len(want)) || len(got) != len(want) {
-		t.Fatalf("depth %d, parsed %d records, want %d", depth, len(got), len(want))
-	}
+	require.Equal(t, int64(len(want)), depth, "depth %d, parsed %d records", depth, len(got))
+	require.Len(t, got, len(want), "depth %d, parsed %d records", depth, len(got))
 	for i := range want {
-		if !bytes.Equal(got[i], want[i]) {
-			t.Fatalf("record %d differs", i)
-		}
+		require.Equal(t, string(want[i]), string(got[i]), "record %d differs", i)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // msgs returns n message payloads with 4-byte bodies (34-byte records).
@@ -28,12 +30,8 @@ func TestGarbageInMiddleOfSegment(t *testing.T) {
 	q := open(t, testOptions(t, dir, log))
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "skipped bytes 68-118 (50 bytes) of") {
-		t.Fatal("skipped range not logged")
-	}
-	if got := readFile(t, dir, "T.diskqueue.000000.dat.bad"); got != string(bytes.Join(seg0, nil)) {
-		t.Fatal(".bad file is not the original segment")
-	}
+	require.True(t, log.has(ERROR, "skipped bytes 68-118 (50 bytes) of"), "skipped range not logged")
+	require.Equal(t, string(bytes.Join(seg0, nil)), readFile(t, dir, "T.diskqueue.000000.dat.bad"), ".bad file is not the original segment")
 	// The recovered segment is consumed and removed like any other.
 	eventually(t, "recovered segment removed", func() bool {
 		return !exists(dir, "T.diskqueue.000000.dat")
@@ -55,9 +53,7 @@ func TestPlausibleGarbageWithValidator(t *testing.T) {
 	q := open(t, o)
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "skipped bytes 68-92 (24 bytes)") {
-		t.Fatal("skipped range not logged")
-	}
+	require.True(t, log.has(ERROR, "skipped bytes 68-92 (24 bytes)"), "skipped range not logged")
 }
 
 func TestTruncatedLastRecord(t *testing.T) {
@@ -71,12 +67,10 @@ func TestTruncatedLastRecord(t *testing.T) {
 	expectRecords(t, q, m[0], m[1], m[3])
 	// Depth counted the lost record; it is reset when the reader catches up.
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "positive depth at tail (1)") || !log.has(ERROR, "skipped bytes 68-82") {
-		t.Fatal("loss not logged")
-	}
-	if !exists(dir, "T.diskqueue.000000.dat.bad") || exists(dir, "T.diskqueue.000000.dat") {
-		t.Fatalf("files: %v", listDir(t, dir))
-	}
+	require.True(t, log.has(ERROR, "positive depth at tail (1)"), "loss not logged")
+	require.True(t, log.has(ERROR, "skipped bytes 68-82"), "loss not logged")
+	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad"), "files: %v", listDir(t, dir))
+	require.False(t, exists(dir, "T.diskqueue.000000.dat"), "files: %v", listDir(t, dir))
 }
 
 // TestBadLengthInWriteSegment: the damaged segment is also the one being
@@ -96,18 +90,10 @@ func TestBadLengthInWriteSegment(t *testing.T) {
 	put(t, q, m[4])
 	expectRecords(t, q, m[4])
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "skipped bytes 34-68 (34 bytes)") {
-		t.Fatal("skipped range not logged")
-	}
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n1,34\n1,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
-	if !exists(dir, "T.diskqueue.000000.dat.bad") {
-		t.Fatal("no .bad file")
-	}
+	require.True(t, log.has(ERROR, "skipped bytes 34-68 (34 bytes)"), "skipped range not logged")
+	require.NoError(t, q.Close())
+	require.Equal(t, "0\n1,34\n1,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
+	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad"), "no .bad file")
 }
 
 func TestMissingSegment(t *testing.T) {
@@ -120,9 +106,7 @@ func TestMissingSegment(t *testing.T) {
 	q := open(t, testOptions(t, dir, log))
 	expectRecords(t, q, m[0], m[2])
 	expectDepth(t, q, 0)
-	if !log.has(ERROR, "000001.dat is missing (segments 1..1), skipping to segment 2") {
-		t.Fatal("missing segment not logged")
-	}
+	require.True(t, log.has(ERROR, "000001.dat is missing (segments 1..1), skipping to segment 2"), "missing segment not logged")
 }
 
 func TestCorruptMetadataRebuildsFromSegments(t *testing.T) {
@@ -136,21 +120,13 @@ func TestCorruptMetadataRebuildsFromSegments(t *testing.T) {
 			writeFile(t, dir, "T.diskqueue.000003.dat.bad", record(m[3]))
 			writeFile(t, dir, "T.diskqueue.meta.dat", []byte(meta))
 			q := open(t, testOptions(t, dir, log))
-			if d := q.Depth(); d != 3 {
-				t.Fatalf("depth %d, want 3", d)
-			}
+			require.EqualValues(t, 3, q.Depth(), "depth")
 			expectRecords(t, q, m[:3]...)
 			expectDepth(t, q, 0)
 			put(t, q, m[3])
-			if err := q.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "1\n4,0\n4,34\n" {
-				t.Fatalf("metadata %q", got)
-			}
-			if !log.has(ERROR, "unusable metadata file") {
-				t.Fatal("not logged")
-			}
+			require.NoError(t, q.Close())
+			require.Equal(t, "1\n4,0\n4,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
+			require.True(t, log.has(ERROR, "unusable metadata file"), "not logged")
 		})
 	}
 }
@@ -171,9 +147,7 @@ func TestNegativeDepthIsRecounted(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.000001.dat", record(m[2]))
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("-4\n0,34\n1,34\n"))
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	expectRecords(t, q, m[1:]...)
 }
 
@@ -190,21 +164,13 @@ func TestUncleanShutdownTail(t *testing.T) {
 	o := testOptions(t, dir, log)
 	o.MaxBytesPerFile = 1000
 	q := open(t, o)
-	if d := q.Depth(); d != 4 {
-		t.Fatalf("depth %d, want 4", d)
-	}
+	require.EqualValues(t, 4, q.Depth(), "depth")
 	put(t, q, m[4])
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n2,34\n2,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
-	if log.count(ERROR) != 0 {
-		t.Fatal("errors logged")
-	}
+	require.NoError(t, q.Close())
+	require.Equal(t, "0\n2,34\n2,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
+	require.EqualValues(t, 0, log.count(ERROR), "errors logged")
 }
 
 // TestUncleanShutdownTornTail: the last write was cut short by the crash.
@@ -215,15 +181,11 @@ func TestUncleanShutdownTornTail(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.000000.dat", record(m[0]), record(m[1]), record(m[2])[:20])
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("1\n0,0\n0,34\n"))
 	q := open(t, testOptions(t, dir, log))
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	put(t, q, m[3])
 	expectRecords(t, q, m[0], m[1], m[3])
 	expectDepth(t, q, 0)
-	if !exists(dir, "T.diskqueue.000000.dat.bad") {
-		t.Fatal("torn segment not kept as .bad")
-	}
+	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad"), "torn segment not kept as .bad")
 }
 
 func TestWriteSegmentShorterThanMetadata(t *testing.T) {
@@ -236,9 +198,7 @@ func TestWriteSegmentShorterThanMetadata(t *testing.T) {
 	expectRecords(t, q, m[0], m[2])
 	expectDepth(t, q, 0)
 	// Nothing was written into the hole of segment 0.
-	if exists(dir, "T.diskqueue.000000.dat") {
-		t.Fatal("segment 0 still present")
-	}
+	require.False(t, exists(dir, "T.diskqueue.000000.dat"), "segment 0 still present")
 }
 
 func TestScanner(t *testing.T) {
@@ -270,17 +230,11 @@ func TestScanner(t *testing.T) {
 			for _, s := range keep {
 				got = append(got, buf[s.start+4:s.end])
 			}
-			if len(got) != len(c.keep) {
-				t.Fatalf("kept %d records, want %d", len(got), len(c.keep))
-			}
+			require.Len(t, got, len(c.keep), "kept %d records", len(got))
 			for i, k := range c.keep {
-				if !bytes.Equal(got[i], m[k]) {
-					t.Fatalf("kept record %d = %q", i, got[i])
-				}
+				require.Equal(t, string(m[k]), string(got[i]), "kept record %d = %q", i, got[i])
 			}
-			if fmt.Sprint(skipped) != fmt.Sprint(c.skipped) {
-				t.Fatalf("skipped %v, want %v", skipped, c.skipped)
-			}
+			require.Equal(t, fmt.Sprint(c.skipped), fmt.Sprint(skipped), "skipped %v", skipped)
 		})
 	}
 }
@@ -293,9 +247,9 @@ func TestScannerWithoutValidatorKeepsPlausibleJunk(t *testing.T) {
 	buf := append(junk, record(m[1])...)
 	sc := scanner{buf: buf, minSize: testMin, maxSize: testMax}
 	keep, skipped := sc.scan()
-	if len(keep) != 2 || len(skipped) != 0 || !bytes.Equal(buf[keep[1].start+4:keep[1].end], m[1]) {
-		t.Fatalf("keep %v skipped %v", keep, skipped)
-	}
+	require.Len(t, keep, 2, "keep %v skipped %v", keep, skipped)
+	require.Empty(t, skipped, "keep %v skipped %v", keep, skipped)
+	require.Equal(t, string(m[1]), string(buf[keep[1].start+4:keep[1].end]), "keep %v skipped %v", keep, skipped)
 }
 
 func TestEarlierBadFileIsKept(t *testing.T) {
@@ -306,9 +260,8 @@ func TestEarlierBadFileIsKept(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("2\n0,0\n1,0\n"))
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
 	expectRecords(t, q, m...)
-	if readFile(t, dir, "T.diskqueue.000000.dat.bad") != "older" || !exists(dir, "T.diskqueue.000000.dat.bad.1") {
-		t.Fatalf("files: %v", listDir(t, dir))
-	}
+	require.Equal(t, "older", readFile(t, dir, "T.diskqueue.000000.dat.bad"), "files: %v", listDir(t, dir))
+	require.True(t, exists(dir, "T.diskqueue.000000.dat.bad.1"), "files: %v", listDir(t, dir))
 }
 
 func TestManyMissingSegments(t *testing.T) {
@@ -322,9 +275,7 @@ func TestManyMissingSegments(t *testing.T) {
 	put(t, q, m[2])
 	expectRecords(t, q, m...)
 	expectDepth(t, q, 0)
-	if log.count(ERROR) > 3 {
-		t.Fatalf("%d errors logged", log.count(ERROR))
-	}
+	require.LessOrEqual(t, log.count(ERROR), 3, "%d errors logged", log.count(ERROR))
 }
 
 func TestEmptyOverWideRange(t *testing.T) {
@@ -334,10 +285,6 @@ func TestEmptyOverWideRange(t *testing.T) {
 	writeFile(t, dir, "T.diskqueue.900000.dat", record(m[1]))
 	writeFile(t, dir, "T.diskqueue.meta.dat", []byte("2\n3,0\n900000,34\n"))
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
-	if err := q.Empty(); err != nil {
-		t.Fatal(err)
-	}
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Empty: %v", files)
-	}
+	require.NoError(t, q.Empty())
+	require.Empty(t, listDir(t, dir), "files after Empty")
 }

@@ -2,13 +2,15 @@ package diskqueue
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -27,14 +29,10 @@ func TestRoundTrip(t *testing.T) {
 func TestPutSizeLimits(t *testing.T) {
 	q := open(t, testOptions(t, t.TempDir(), newLogRecorder(t)))
 	for _, n := range []int{0, testMin - 1, testMax + 1} {
-		if err := q.Put(make([]byte, n)); err == nil {
-			t.Errorf("Put of %d bytes succeeded", n)
-		}
+		assert.Error(t, q.Put(make([]byte, n)), "Put of %d bytes succeeded", n)
 	}
 	put(t, q, make([]byte, testMin), make([]byte, testMax))
-	if d := q.Depth(); d != 2 {
-		t.Fatalf("depth %d, want 2", d)
-	}
+	require.EqualValues(t, 2, q.Depth(), "depth")
 	readN(t, q, 2)
 }
 
@@ -64,10 +62,9 @@ func TestOrderingAcrossRolls(t *testing.T) {
 	q.Close()
 	// Only the write segment and the metadata file remain.
 	files := listDir(t, dir)
-	if len(files) != 2 || files[1] != "T.diskqueue.meta.dat" ||
-		!strings.HasPrefix(files[0], "T.diskqueue.0") {
-		t.Fatalf("files left: %v", files)
-	}
+	require.Len(t, files, 2, "files left: %v", files)
+	require.Equal(t, "T.diskqueue.meta.dat", files[1], "files left: %v", files)
+	require.True(t, strings.HasPrefix(files[0], "T.diskqueue.0"), "files left: %v", files)
 }
 
 func TestReopenPersists(t *testing.T) {
@@ -83,20 +80,14 @@ func TestReopenPersists(t *testing.T) {
 	expectRecords(t, q, want[:3]...)
 	expectDepth(t, q, 7)
 	// One record is now read ahead but not consumed: it must survive.
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	q = open(t, o)
-	if d := q.Depth(); d != 7 {
-		t.Fatalf("depth after reopen %d, want 7", d)
-	}
+	require.EqualValues(t, 7, q.Depth(), "depth after reopen")
 	expectRecords(t, q, want[3:]...)
 	expectDepth(t, q, 0)
 	put(t, q, msg(10, "after"))
 	expectRecords(t, q, msg(10, "after"))
-	if log.count(ERROR) != 0 {
-		t.Fatal("unexpected errors logged")
-	}
+	require.EqualValues(t, 0, log.count(ERROR), "unexpected errors logged")
 }
 
 func TestReaderCaughtUpWhenWriterRolls(t *testing.T) {
@@ -135,25 +126,15 @@ func TestEmpty(t *testing.T) {
 		put(t, q, msg(i, "msg0"))
 	}
 	expectRecords(t, q, msg(0, "msg0"))
-	if err := q.Empty(); err != nil {
-		t.Fatal(err)
-	}
-	if d := q.Depth(); d != 0 {
-		t.Fatalf("depth after Empty %d", d)
-	}
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Empty: %v", files)
-	}
+	require.NoError(t, q.Empty())
+	require.EqualValues(t, 0, q.Depth(), "depth after Empty")
+	require.Empty(t, listDir(t, dir), "files after Empty")
 	expectNothing(t, q)
 	put(t, q, msg(9, "msg9"))
 	expectRecords(t, q, msg(9, "msg9"))
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, q.Close())
 	// Writing was at segment 2 (5 records of 34 bytes, 2 per segment).
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "0\n3,34\n3,34\n" {
-		t.Fatalf("metadata %q", got)
-	}
+	require.Equal(t, "0\n3,34\n3,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata")
 }
 
 func TestDelete(t *testing.T) {
@@ -164,40 +145,20 @@ func TestDelete(t *testing.T) {
 	for i := range 5 {
 		put(t, q, msg(i, "msg0"))
 	}
-	if err := q.Delete(); err != nil {
-		t.Fatal(err)
-	}
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Delete: %v", files)
-	}
-	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Put after Delete: %v", err)
-	}
-	if err := q.Close(); err != nil {
-		t.Fatalf("Close after Delete: %v", err)
-	}
-	if files := listDir(t, dir); len(files) != 0 {
-		t.Fatalf("files after Close: %v", files)
-	}
+	require.NoError(t, q.Delete())
+	require.Empty(t, listDir(t, dir), "files after Delete")
+	require.ErrorIs(t, q.Put(msg(1, "x")), ErrClosed, "Put after Delete")
+	require.NoError(t, q.Close(), "Close after Delete")
+	require.Empty(t, listDir(t, dir), "files after Close")
 }
 
 func TestClosedQueue(t *testing.T) {
 	q := NewWithOptions(testOptions(t, t.TempDir(), newLogRecorder(t)))
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Close(); err != nil {
-		t.Fatalf("second Close: %v", err)
-	}
-	if err := q.Put(msg(1, "x")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Put: %v", err)
-	}
-	if err := q.Empty(); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Empty: %v", err)
-	}
-	if err := q.Delete(); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Delete: %v", err)
-	}
+	require.NoError(t, q.Close())
+	require.NoError(t, q.Close(), "second Close")
+	require.ErrorIs(t, q.Put(msg(1, "x")), ErrClosed, "Put")
+	require.ErrorIs(t, q.Empty(), ErrClosed, "Empty")
+	require.ErrorIs(t, q.Delete(), ErrClosed, "Delete")
 }
 
 func TestConcurrentPut(t *testing.T) {
@@ -221,9 +182,7 @@ func TestConcurrentPut(t *testing.T) {
 	next := make([]uint32, producers)
 	for _, b := range readN(t, q, producers*each) {
 		p, i := b[26], binary.BigEndian.Uint32(b[27:])
-		if i != next[p] {
-			t.Fatalf("producer %d: got %d, want %d", p, i, next[p])
-		}
+		require.Equal(t, next[p], i, "producer %d", p)
 		next[p]++
 	}
 	wg.Wait()
@@ -239,9 +198,7 @@ func TestSyncEveryWritesMetadataBeforePutReturns(t *testing.T) {
 	for i := range 3 {
 		put(t, q, msg(i, "msg0"))
 		want := fmt.Sprintf("%d\n0,0\n%d,%d\n", i+1, i/2, 34*(i%2+1))
-		if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != want {
-			t.Fatalf("after Put %d metadata %q, want %q", i, got, want)
-		}
+		require.Equal(t, want, readFile(t, dir, "T.diskqueue.meta.dat"), "after Put %d metadata", i)
 	}
 	expectRecords(t, q, msg(0, "msg0"))
 	eventually(t, "metadata after read", func() bool {
@@ -265,20 +222,12 @@ func TestNoSyncWithoutTrigger(t *testing.T) {
 	dir := t.TempDir()
 	q := open(t, testOptions(t, dir, newLogRecorder(t)))
 	put(t, q, msg(0, "msg0"), msg(1, "msg1"))
-	if exists(dir, "T.diskqueue.meta.dat") {
-		t.Fatal("metadata written without a sync trigger")
-	}
+	require.False(t, exists(dir, "T.diskqueue.meta.dat"), "metadata written without a sync trigger")
 	// Rolling to a new segment is a trigger.
 	put(t, q, msg(2, "msg2"))
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "2\n0,0\n1,0\n" {
-		t.Fatalf("metadata after roll %q", got)
-	}
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := readFile(t, dir, "T.diskqueue.meta.dat"); got != "3\n0,0\n1,34\n" {
-		t.Fatalf("metadata after Close %q", got)
-	}
+	require.Equal(t, "2\n0,0\n1,0\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata after roll")
+	require.NoError(t, q.Close())
+	require.Equal(t, "3\n0,0\n1,34\n", readFile(t, dir, "T.diskqueue.meta.dat"), "metadata after Close")
 }
 
 func TestReadChanInSelect(t *testing.T) {

@@ -1,7 +1,6 @@
 package diskqueue
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -138,19 +137,14 @@ func FuzzDoneLog(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pos, good := parseDoneLog(data)
-		if good%doneRecLen != 0 || good > len(data) || good/doneRecLen != len(pos) {
-			t.Fatalf("prefix %d of %d bytes for %d records", good, len(data), len(pos))
-		}
-		if !bytes.Equal(encodeDone(pos), data[:good]) {
-			t.Fatalf("records do not re-encode to their bytes")
-		}
+		require.EqualValues(t, 0, good%doneRecLen, "prefix %d of %d bytes for %d records", good, len(data), len(pos))
+		require.LessOrEqual(t, good, len(data), "prefix %d of %d bytes for %d records", good, len(data), len(pos))
+		require.Equal(t, len(pos), good/doneRecLen, "prefix %d of %d bytes for %d records", good, len(data), len(pos))
+		require.Equal(t, string(data[:good]), string(encodeDone(pos)), "records do not re-encode to their bytes")
 		path := filepath.Join(t.TempDir(), "d")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, data, 0o600))
 		_, got, _ := openDoneLog(path)
-		if len(got) != len(pos) || fileSize(path) != int64(good) {
-			t.Fatalf("open replayed %d records, file %d bytes; parse %d, %d", len(got), fileSize(path), len(pos), good)
-		}
+		require.Len(t, got, len(pos), "open replayed %d records, file %d bytes; parse %d, %d", len(got), fileSize(path), len(pos), good)
+		require.Equal(t, int64(good), fileSize(path), "open replayed %d records, file %d bytes; parse %d, %d", len(got), fileSize(path), len(pos), good)
 	})
 }

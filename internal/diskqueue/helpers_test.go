@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // logRecorder routes queue logs to t.Log and keeps them for assertions.
@@ -119,9 +121,7 @@ func validMsg(p []byte) bool {
 func put(t testing.TB, q Interface, payloads ...[]byte) {
 	t.Helper()
 	for _, p := range payloads {
-		if err := q.Put(p); err != nil {
-			t.Fatalf("Put: %v", err)
-		}
+		require.NoError(t, q.Put(p), "Put")
 	}
 }
 
@@ -148,9 +148,7 @@ func expectRecords(t testing.TB, q Interface, want ...[]byte) {
 	t.Helper()
 	got := readN(t, q, len(want))
 	for i := range want {
-		if !bytes.Equal(got[i], want[i]) {
-			t.Fatalf("record %d = %q, want %q", i, got[i], want[i])
-		}
+		require.Equal(t, string(want[i]), string(got[i]), "record %d = %q", i, got[i])
 	}
 }
 
@@ -170,9 +168,7 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
+		require.False(t, time.Now().After(deadline), "timed out waiting for %s", what)
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -184,17 +180,13 @@ func expectDepth(t testing.TB, q Interface, want int64) {
 
 func writeFile(t testing.TB, dir, name string, parts ...[]byte) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), bytes.Join(parts, nil), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), bytes.Join(parts, nil), 0o600))
 }
 
 func readFile(t testing.TB, dir, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -207,9 +199,7 @@ func exists(dir, name string) bool {
 func listDir(t testing.TB, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // peekBacklog is the backlog BenchmarkPeek1000 peeks into: 1,000,000
@@ -14,9 +16,8 @@ import (
 func peekBacklog(b *testing.B) int {
 	if s := os.Getenv("DISKQUEUE_PEEK_BACKLOG"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1000 {
-			b.Fatalf("DISKQUEUE_PEEK_BACKLOG=%q: want a number ≥ 1000", s)
-		}
+		require.NoError(b, err, "DISKQUEUE_PEEK_BACKLOG=%q", s)
+		require.GreaterOrEqual(b, n, 1000, "DISKQUEUE_PEEK_BACKLOG=%q", s)
 		return n
 	}
 	return 1_000_000
@@ -33,13 +34,9 @@ func writeBacklog(b *testing.B, o Options, n int) {
 		binary.BigEndian.PutUint64(rec, uint64(1700000000000000000+i))
 		binary.BigEndian.PutUint64(id[:], uint64(i))
 		hex.Encode(rec[10:26], id[:])
-		if err := d.writeRecord(rec); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, d.writeRecord(rec))
 	}
-	if err := d.sync(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, d.sync())
 	d.closeWriteFile()
 }
 
@@ -51,16 +48,13 @@ func BenchmarkPeek1000(b *testing.B) {
 	writeBacklog(b, o, n)
 	q := NewWithOptions(o)
 	defer q.Close()
-	if q.Depth() != int64(n) {
-		b.Fatalf("depth %d, want %d", q.Depth(), n)
-	}
+	require.Equal(b, int64(n), q.Depth(), "depth %d", q.Depth())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		recs, err := q.(Peeker).Peek(1000)
-		if err != nil || len(recs) != 1000 {
-			b.Fatalf("peek: %d records, %v", len(recs), err)
-		}
+		require.NoError(b, err, "peek: %d records, %v", len(recs), err)
+		require.Len(b, recs, 1000, "peek: %d records, %v", len(recs), err)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(n), "backlog")

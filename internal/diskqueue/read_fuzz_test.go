@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -40,9 +42,7 @@ func FuzzDiskQueueRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seg0, seg1 []byte, meta string, validate bool) {
 		dir := t.TempDir()
 		write := func(name string, b []byte) {
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o600))
 		}
 		write("T.diskqueue.000000.dat", seg0)
 		write("T.diskqueue.000001.dat", seg1)
@@ -65,9 +65,7 @@ func FuzzDiskQueueRead(f *testing.F) {
 		n := 0
 		check := func(p []byte) {
 			n++
-			if n > limit {
-				t.Fatalf("%d records from %d bytes of segments", n, len(seg0)+len(seg1))
-			}
+			require.LessOrEqual(t, n, limit, "%d records from %d bytes of segments", n, len(seg0)+len(seg1))
 			if len(p) < fuzzMin || len(p) > fuzzMax || validate && !fuzzValid(p) {
 				t.Fatalf("invalid record %q delivered", p)
 			}
@@ -86,17 +84,13 @@ func FuzzDiskQueueRead(f *testing.F) {
 				check(p)
 				stuck = time.Now().Add(5 * time.Second)
 			case <-time.After(time.Millisecond):
-				if time.Now().After(stuck) {
-					t.Fatalf("depth %d but nothing delivered", q.Depth())
-				}
+				require.False(t, time.Now().After(stuck), "depth %d but nothing delivered", q.Depth())
 			}
 		}
 		// The queue still works: a new record is delivered after whatever
 		// was left.
 		want := []byte("zzzz-new")
-		if err := q.Put(want); err != nil {
-			t.Fatalf("Put after reading: %v", err)
-		}
+		require.NoError(t, q.Put(want), "Put after reading")
 		for {
 			select {
 			case r := <-q.ReadChan():
@@ -104,9 +98,7 @@ func FuzzDiskQueueRead(f *testing.F) {
 				if bytes.Equal(p, want) {
 					// The loop accounts for a record just after handing it over.
 					for deadline := time.Now().Add(5 * time.Second); q.Depth() != 0; time.Sleep(time.Millisecond) {
-						if time.Now().After(deadline) {
-							t.Fatalf("depth %d after reading everything", q.Depth())
-						}
+						require.False(t, time.Now().After(deadline), "depth %d after reading everything", q.Depth())
 					}
 					return
 				}

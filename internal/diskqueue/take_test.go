@@ -1,9 +1,10 @@
 package diskqueue
 
 import (
-	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Take consumes a record only when its callback succeeds, and a record it
@@ -20,28 +21,25 @@ func TestTake(t *testing.T) {
 	keep := errors.New("keep")
 	var seen []byte
 	ok, err := tk.Take(func(p []byte) error { seen = append([]byte(nil), p...); return keep })
-	if !ok || err != keep || !bytes.Equal(seen, a) {
-		t.Fatalf("Take kept: ok %v err %v record %q", ok, err, seen)
-	}
+	require.True(t, ok, "Take kept: ok %v err %v record %q", ok, err, seen)
+	require.Equal(t, keep, err, "Take kept: ok %v err %v record %q", ok, err, seen)
+	require.Equal(t, string(a), string(seen), "Take kept: ok %v err %v record %q", ok, err, seen)
 	expectDepth(t, q, 2)
 	ok, err = tk.Take(func(p []byte) error { seen = append([]byte(nil), p...); return nil })
-	if !ok || err != nil || !bytes.Equal(seen, a) {
-		t.Fatalf("Take: ok %v err %v record %q", ok, err, seen)
-	}
+	require.True(t, ok, "Take: ok %v err %v record %q", ok, err, seen)
+	require.NoError(t, err, "Take: ok %v err %v record %q", ok, err, seen)
+	require.Equal(t, string(a), string(seen), "Take: ok %v err %v record %q", ok, err, seen)
 	expectDepth(t, q, 1)
 	ok, err = tk.Take(func(p []byte) error { return keep })
-	if !ok || err != keep {
-		t.Fatalf("Take kept b: ok %v err %v", ok, err)
-	}
-	if err := q.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.True(t, ok, "Take kept b: ok %v err %v", ok, err)
+	require.Equal(t, keep, err, "Take kept b: ok %v err %v", ok, err)
+	require.NoError(t, q.Close())
 	q = open(t, o)
 	expectRecords(t, q, b)
 	tk = q.(interface {
 		Take(func([]byte) error) (bool, error)
 	})
-	if ok, err := tk.Take(func([]byte) error { return nil }); ok || err != nil {
-		t.Fatalf("Take of an empty queue: ok %v err %v", ok, err)
-	}
+	ok, err = tk.Take(func([]byte) error { return nil })
+	require.False(t, ok, "Take of an empty queue: ok %v err %v", ok, err)
+	require.NoError(t, err, "Take of an empty queue: ok %v err %v", ok, err)
 }

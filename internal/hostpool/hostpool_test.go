@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 var errDown = errors.New("down")
@@ -33,37 +35,25 @@ func gets(p Pool, n int) []string {
 
 func TestStandardRotates(t *testing.T) {
 	p, _ := newTestStandard("a", "b", "c")
-	if got := gets(p, 4); got[0] != "a" || got[1] != "b" || got[2] != "c" || got[3] != "a" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, []string{"a", "b", "c", "a"}, gets(p, 4))
 }
 
 func TestStandardDeadHostRetries(t *testing.T) {
 	p, clk := newTestStandard("a", "b")
 	r := p.Get() // a
 	r.Mark(errDown)
-	if got := gets(p, 3); got[0] != "b" || got[1] != "b" || got[2] != "b" {
-		t.Fatalf("dead host used: %q", got)
-	}
+	require.Equal(t, []string{"b", "b", "b"}, gets(p, 3), "dead host used")
 	clk.advance(30*time.Second + time.Millisecond)
 	probe := p.Get()
-	if probe.Host() != "a" {
-		t.Fatalf("due host not probed: %s", probe.Host())
-	}
+	require.Equal(t, "a", probe.Host(), "due host not probed: %s", probe.Host())
 	probe.Mark(errDown) // still dead: next retry in 60 s
 	clk.advance(59 * time.Second)
-	if got := gets(p, 2); got[0] != "b" || got[1] != "b" {
-		t.Fatalf("retried too early: %q", got)
-	}
+	require.Equal(t, []string{"b", "b"}, gets(p, 2), "retried too early")
 	clk.advance(2 * time.Second)
 	probe = p.Get()
-	if probe.Host() != "a" {
-		t.Fatalf("not retried after the doubled delay: %s", probe.Host())
-	}
+	require.Equal(t, "a", probe.Host(), "not retried after the doubled delay: %s", probe.Host())
 	probe.Mark(nil)
-	if got := gets(p, 2); got[0] != "b" || got[1] != "a" {
-		t.Fatalf("revived host not in rotation: %q", got)
-	}
+	require.Equal(t, []string{"b", "a"}, gets(p, 2), "revived host not in rotation")
 }
 
 func TestStandardRetryDelayCaps(t *testing.T) {
@@ -72,18 +62,14 @@ func TestStandardRetryDelayCaps(t *testing.T) {
 	for range 10 {
 		h.scheduleRetry(now)
 	}
-	if h.retryDelay != maxRetryDelay {
-		t.Fatalf("delay %v", h.retryDelay)
-	}
+	require.Equal(t, maxRetryDelay, h.retryDelay, "delay %v", h.retryDelay)
 }
 
 func TestStandardAllDeadRevives(t *testing.T) {
 	p, _ := newTestStandard("a", "b")
 	p.Get().Mark(errDown)
 	p.Get().Mark(errDown)
-	if got := gets(p, 3); got[0] != "a" || got[1] != "b" || got[2] != "a" {
-		t.Fatalf("got %q", got)
-	}
+	require.Equal(t, []string{"a", "b", "a"}, gets(p, 3))
 }
 
 func TestEpsilonGreedyPrefersFastHost(t *testing.T) {
@@ -97,13 +83,9 @@ func TestEpsilonGreedyPrefersFastHost(t *testing.T) {
 	}
 	p.rand = func() float64 { return 0.5 } // exploit; draw the middle of the weights
 	// weights 1/90 and 1/10: "slow" holds the first 10 % of the range.
-	if h := p.Get().Host(); h != "fast" {
-		t.Fatalf("picked %s", h)
-	}
+	require.Equal(t, "fast", p.Get().Host(), "picked")
 	p.rand = func() float64 { return 0.05 } // < Epsilon: explore (rotation)
-	if h := p.Get().Host(); h != "slow" {
-		t.Fatalf("exploration picked %s, want the rotation's first host", h)
-	}
+	require.Equal(t, "slow", p.Get().Host(), "exploration picked")
 }
 
 func TestEpsilonGreedyDecay(t *testing.T) {
@@ -112,16 +94,12 @@ func TestEpsilonGreedyDecay(t *testing.T) {
 	p.std.now = clk.now
 	p.start = clk.t
 	p.record("a", 10*time.Millisecond)
-	if ms := p.timings["a"].weightedMeanMs(p.cur); ms != 10 {
-		t.Fatalf("mean %v", ms)
-	}
+	require.EqualValues(t, 10, p.timings["a"].weightedMeanMs(p.cur), "mean")
 	clk.advance(DecayDuration + bucketSpan)
 	p.mu.Lock()
 	p.rotateLocked()
 	p.mu.Unlock()
-	if ms := p.timings["a"].weightedMeanMs(p.cur); ms != 0 {
-		t.Fatalf("sample did not expire: %v", ms)
-	}
+	require.EqualValues(t, 0, p.timings["a"].weightedMeanMs(p.cur), "sample did not expire")
 }
 
 func TestEpsilonGreedySkipsDeadHosts(t *testing.T) {
@@ -130,8 +108,6 @@ func TestEpsilonGreedySkipsDeadHosts(t *testing.T) {
 	r := p.Get()
 	r.Mark(errDown)
 	for range 5 {
-		if h := p.Get().Host(); h == r.Host() {
-			t.Fatalf("dead host %s picked", h)
-		}
+		require.NotEqual(t, r.Host(), p.Get().Host(), "dead host")
 	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -43,9 +45,7 @@ func (r response) check(t *testing.T, w *httptest.ResponseRecorder) {
 	// The recorder's HeaderMap reflects what the handler set explicitly;
 	// net/http's sniffing of text/plain happens later, on a real server.
 	got := response{w.Code, w.Header().Get("Content-Type"), w.Header().Get("X-NSQ-Content-Type"), w.Body.String()}
-	if got != r {
-		t.Fatalf("response = %+v, want %+v", got, r)
-	}
+	require.Equal(t, r, got, "response = %+v", got)
 }
 
 func TestV1(t *testing.T) {
@@ -86,9 +86,8 @@ func TestV1(t *testing.T) {
 func TestV1ReturnsNothingUpward(t *testing.T) {
 	h := V1(returning("x", Err{400, "BAD"}))
 	data, err := h(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil), nil)
-	if data != nil || err != nil {
-		t.Fatalf("V1 returned (%v, %v), want (nil, nil)", data, err)
-	}
+	require.Nil(t, data, "V1 returned (%v, %v)", data, err)
+	require.NoError(t, err, "V1 returned (%v, %v)", data, err)
 }
 
 // TestV1OnRealServer checks the headers a client sees once net/http has
@@ -105,17 +104,11 @@ func TestV1OnRealServer(t *testing.T) {
 	for _, c := range cases {
 		srv := httptest.NewServer(asHandler(Decorate(returning(c.data, nil), V1)))
 		resp, err := http.Get(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		resp.Body.Close()
 		srv.Close()
-		if ct := resp.Header.Get("Content-Type"); ct != c.wantCT {
-			t.Errorf("%#v: Content-Type = %q, want %q", c.data, ct, c.wantCT)
-		}
-		if got := resp.Header.Get("X-NSQ-Content-Type"); got != nsqCT {
-			t.Errorf("%#v: X-NSQ-Content-Type = %q", c.data, got)
-		}
+		assert.Equal(t, c.wantCT, resp.Header.Get("Content-Type"), "%#v: Content-Type", c.data)
+		assert.Equal(t, nsqCT, resp.Header.Get("X-NSQ-Content-Type"), "%#v: X-NSQ-Content-Type", c.data)
 	}
 }
 
@@ -132,9 +125,7 @@ func TestRespondV1(t *testing.T) {
 
 func TestErr(t *testing.T) {
 	var err error = Err{403, "FORBIDDEN"}
-	if err.Error() != "FORBIDDEN" {
-		t.Fatalf("Error() = %q", err.Error())
-	}
+	require.EqualError(t, err, "FORBIDDEN", "Error() = %q", err.Error())
 }
 
 func TestPlainText(t *testing.T) {
@@ -159,9 +150,9 @@ func TestPlainText(t *testing.T) {
 
 func TestPlainTextPanicsOnOtherTypes(t *testing.T) {
 	defer func() {
-		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "unknown response type int") {
-			t.Fatalf("recovered %v, want unknown response type panic", p)
-		}
+		p := recover()
+		require.NotNil(t, p, "no panic")
+		require.Contains(t, fmt.Sprint(p), "unknown response type int")
 	}()
 	serve(t, Decorate(returning(5, nil), PlainText), "GET", "/ping")
 }
@@ -177,9 +168,7 @@ func TestDecorateOrder(t *testing.T) {
 		}
 	}
 	serve(t, Decorate(returning("x", nil), mark("inner"), mark("outer"), V1), "GET", "/")
-	if strings.Join(order, ",") != "outer,inner" {
-		t.Fatalf("order = %v, want the last decorator outermost", order)
-	}
+	require.Equal(t, "outer,inner", strings.Join(order, ","), "order = %v", order)
 }
 
 // logRecorder is an lg.AppLogFunc that keeps its lines.
@@ -207,12 +196,9 @@ func TestLog(t *testing.T) {
 	req.RemoteAddr = "10.0.0.1:1234"
 	Decorate(returning("OK", nil), Log(rec.logf), V1)(w, req, nil)
 	lines := rec.all()
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "DEBUG: POST /pub?topic=a (10.0.0.1:1234) ") {
-		t.Fatalf("log = %q", lines)
-	}
-	if w.Body.String() != "OK" {
-		t.Fatalf("body = %q", w.Body.String())
-	}
+	require.Len(t, lines, 1, "log = %q", lines)
+	require.True(t, strings.HasPrefix(lines[0], "DEBUG: POST /pub?topic=a (10.0.0.1:1234) "), "log = %q", lines)
+	require.Equal(t, "OK", w.Body.String(), "body = %q", w.Body.String())
 }
 
 func newTestRouter(t *testing.T) (*httprouter.Router, *logRecorder) {
@@ -253,18 +239,16 @@ func TestRouterMethodNotAllowed(t *testing.T) {
 	for _, c := range cases {
 		w := route(r, c.method, c.target)
 		response{405, jsonCT, nsqCT, `{"message":"METHOD_NOT_ALLOWED"}`}.check(t, w)
-		if got := w.Header().Get("Allow"); got != c.allow {
-			t.Errorf("%s %s: Allow = %q, want %q", c.method, c.target, got, c.allow)
-		}
+		assert.Equal(t, c.allow, w.Header().Get("Allow"), "%s %s: Allow", c.method, c.target)
 	}
 }
 
 func TestRouterOptions(t *testing.T) {
 	r, _ := newTestRouter(t)
 	w := route(r, "OPTIONS", "/topic/create")
-	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Allow") != "OPTIONS, POST" {
-		t.Fatalf("OPTIONS = %d %q Allow %q", w.Code, w.Body.String(), w.Header().Get("Allow"))
-	}
+	require.EqualValues(t, 200, w.Code, "OPTIONS = %d %q Allow %q", w.Code, w.Body.String(), w.Header().Get("Allow"))
+	require.EqualValues(t, 0, w.Body.Len(), "OPTIONS = %d %q Allow %q", w.Code, w.Body.String(), w.Header().Get("Allow"))
+	require.Equal(t, "OPTIONS, POST", w.Header().Get("Allow"), "OPTIONS = %d %q Allow %q", w.Code, w.Body.String(), w.Header().Get("Allow"))
 }
 
 func TestRouterPanic(t *testing.T) {
@@ -272,9 +256,8 @@ func TestRouterPanic(t *testing.T) {
 	w := route(r, "GET", "/panic")
 	response{500, jsonCT, nsqCT, `{"message":"INTERNAL_ERROR"}`}.check(t, w)
 	lines := rec.all()
-	if len(lines) != 1 || lines[0] != "ERROR: panic in HTTP handler - kaboom" {
-		t.Fatalf("log = %q", lines)
-	}
+	require.Len(t, lines, 1, "log = %q", lines)
+	require.Equal(t, "ERROR: panic in HTTP handler - kaboom", lines[0], "log = %q", lines)
 }
 
 func TestRouterRedirects(t *testing.T) {
@@ -294,10 +277,8 @@ func TestRouterRedirects(t *testing.T) {
 	}
 	for _, c := range cases {
 		w := route(r, c.method, c.target)
-		if w.Code != c.code || w.Header().Get("Location") != c.location {
-			t.Errorf("%s %s = %d Location %q, want %d %q",
-				c.method, c.target, w.Code, w.Header().Get("Location"), c.code, c.location)
-		}
+		assert.Equal(t, c.code, w.Code, "%s %s", c.method, c.target)
+		assert.Equal(t, c.location, w.Header().Get("Location"), "%s %s: Location", c.method, c.target)
 	}
 }
 

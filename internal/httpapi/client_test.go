@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/httpapi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func newClient(tlsConfig *tls.Config) *httpapi.Client {
@@ -25,15 +27,9 @@ func TestClientGETDecodesAndSendsAccept(t *testing.T) {
 	}))
 	defer srv.Close()
 	var doc struct{ Topics []string }
-	if err := newClient(nil).GETV1(srv.URL+"/topics", &doc); err != nil {
-		t.Fatal(err)
-	}
-	if accept != "application/vnd.nsq; version=1.0" {
-		t.Errorf("Accept = %q", accept)
-	}
-	if strings.Join(doc.Topics, ",") != "a,b" {
-		t.Errorf("topics = %v", doc.Topics)
-	}
+	require.NoError(t, newClient(nil).GETV1(srv.URL+"/topics", &doc))
+	assert.Equal(t, "application/vnd.nsq; version=1.0", accept, "Accept")
+	assert.Equal(t, "a,b", strings.Join(doc.Topics, ","), "topics = %v", doc.Topics)
 }
 
 func TestClientNon200Error(t *testing.T) {
@@ -44,26 +40,20 @@ func TestClientNon200Error(t *testing.T) {
 	defer srv.Close()
 	err := newClient(nil).GETV1(srv.URL+"/lookup?topic=x", nil)
 	want := `got response 404 Not Found "{\"message\":\"TOPIC_NOT_FOUND\"}"`
-	if err == nil || err.Error() != want {
-		t.Fatalf("err = %v, want %s", err, want)
-	}
-	if err := newClient(nil).POSTV1(srv.URL + "/topic/create?topic=x"); err == nil || err.Error() != want {
-		t.Fatalf("POST err = %v, want %s", err, want)
-	}
+	require.Error(t, err, "err = %v", err)
+	require.EqualError(t, err, want, "err = %v", err)
+	require.EqualError(t, newClient(nil).POSTV1(srv.URL+"/topic/create?topic=x"), want, "POST")
 }
 
 func TestClientConnectionRefused(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := l.Addr().String()
 	l.Close()
 	err = newClient(nil).GETV1("http://"+addr+"/topics", nil)
 	want := fmt.Sprintf(`Get "http://%s/topics": dial tcp %s: connect: connection refused`, addr, addr)
-	if err == nil || err.Error() != want {
-		t.Fatalf("err = %v, want %s", err, want)
-	}
+	require.Error(t, err, "err = %v", err)
+	require.EqualError(t, err, want, "err = %v", err)
 }
 
 func TestClientFollowsTLSRequired(t *testing.T) {
@@ -81,15 +71,12 @@ func TestClientFollowsTLSRequired(t *testing.T) {
 	defer plain.Close()
 	tlsConfig := secure.Client().Transport.(*http.Transport).TLSClientConfig
 	var doc struct{ OK bool }
-	if err := newClient(tlsConfig).GETV1(plain.URL+"/stats?format=json", &doc); err != nil {
-		t.Fatal(err)
-	}
-	if !doc.OK || gotMethod != "GET" || gotURI != "/stats?format=json" {
-		t.Fatalf("doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
-	}
-	if err := newClient(tlsConfig).POSTV1(plain.URL + "/topic/pause?topic=t"); err != nil || gotMethod != "POST" {
-		t.Fatalf("POST: err=%v method=%s", err, gotMethod)
-	}
+	require.NoError(t, newClient(tlsConfig).GETV1(plain.URL+"/stats?format=json", &doc))
+	require.True(t, doc.OK, "doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
+	require.Equal(t, "GET", gotMethod, "doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
+	require.Equal(t, "/stats?format=json", gotURI, "doc=%+v method=%s uri=%s", doc, gotMethod, gotURI)
+	require.NoError(t, newClient(tlsConfig).POSTV1(plain.URL+"/topic/pause?topic=t"), "POST: err")
+	require.Equal(t, "POST", gotMethod, "POST: err")
 }
 
 func TestClientTLSRequiredBadBody(t *testing.T) {
@@ -99,9 +86,8 @@ func TestClientTLSRequiredBadBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	err := newClient(nil).GETV1(srv.URL+"/x", nil)
-	if err == nil || !strings.Contains(err.Error(), "invalid character") {
-		t.Fatalf("err = %v, want a JSON error", err)
-	}
+	require.Error(t, err, "err = %v", err)
+	require.Contains(t, err.Error(), "invalid character", "err = %v", err)
 }
 
 func TestClientRequestTimeout(t *testing.T) {
@@ -112,7 +98,5 @@ func TestClientRequestTimeout(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	c := httpapi.NewClient(nil, time.Second, 50*time.Millisecond)
-	if err := c.GETV1(srv.URL+"/slow", nil); err == nil || !strings.Contains(err.Error(), "Client.Timeout") {
-		t.Fatalf("err = %v, want a timeout", err)
-	}
+	require.ErrorContains(t, c.GETV1(srv.URL+"/slow", nil), "Client.Timeout")
 }

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAcceptedEncoding(t *testing.T) {
@@ -13,9 +16,7 @@ func TestAcceptedEncoding(t *testing.T) {
 		"": "", "br": "", "gzip": "gzip", "deflate, gzip": "deflate",
 		"br;q=1, GZIP;q=0.5": "gzip", "identity": "",
 	} {
-		if got := acceptedEncoding(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, acceptedEncoding(in), "%q", in)
 	}
 }
 
@@ -28,15 +29,12 @@ func TestCompressGzip(t *testing.T) {
 	req.Header.Set("Accept-Encoding", "gzip")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != "" ||
-		rec.Header().Get("Vary") != "Accept-Encoding" || rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
-		t.Fatalf("headers %v", rec.Header())
-	}
+	require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+	require.Equal(t, "", rec.Header().Get("Content-Length"))
+	require.Equal(t, "Accept-Encoding", rec.Header().Get("Vary"))
+	require.Equal(t, "text/plain; charset=utf-8", rec.Header().Get("Content-Type"))
 	zr, err := gzip.NewReader(rec.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := io.ReadAll(zr); string(b) != "hello" {
-		t.Fatalf("body %q", b)
-	}
+	require.NoError(t, err)
+	b, _ := io.ReadAll(zr)
+	require.Equal(t, "hello", string(b), "body %q", b)
 }

@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseLevel(t *testing.T) {
@@ -19,27 +22,26 @@ func TestParseLevel(t *testing.T) {
 	}
 	for s, want := range cases {
 		got, err := ParseLevel(s)
-		if err != nil || got != want {
-			t.Errorf("ParseLevel(%q) = (%v, %v), want %v", s, got, err, want)
-		}
+		require.NoError(t, err, "ParseLevel(%q) = (%v, %v)", s, got, err)
+		assert.Equal(t, want, got, "ParseLevel(%q) = (%v, %v)", s, got, err)
 	}
 	for _, s := range []string{"", "warning", "WARNING", "information", " info", "info ", "1", "trace"} {
-		if got, err := ParseLevel(s); err == nil {
-			t.Errorf("ParseLevel(%q) = %v, want an error", s, got)
-		}
+		got, err := ParseLevel(s)
+		assert.Error(t, err, "ParseLevel(%q) = %v", s, got)
 	}
 	_, err := ParseLevel("warning")
 	want := "invalid log level 'warning' (debug, info, warn, error, fatal)"
-	if err == nil || err.Error() != want {
-		t.Fatalf("error = %v, want %q", err, want)
-	}
+	require.Error(t, err, "error = %v", err)
+	require.EqualError(t, err, want, "error = %v", err)
 }
 
 func TestLevelValues(t *testing.T) {
 	// /config/log_level and nsqd.dat-free options use 1..5.
-	if DEBUG != 1 || INFO != 2 || WARN != 3 || ERROR != 4 || FATAL != 5 {
-		t.Fatalf("levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
-	}
+	require.EqualValues(t, 1, DEBUG, "levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
+	require.EqualValues(t, 2, INFO, "levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
+	require.EqualValues(t, 3, WARN, "levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
+	require.EqualValues(t, 4, ERROR, "levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
+	require.EqualValues(t, 5, FATAL, "levels = %d %d %d %d %d", DEBUG, INFO, WARN, ERROR, FATAL)
 }
 
 func TestLevelString(t *testing.T) {
@@ -48,30 +50,23 @@ func TestLevelString(t *testing.T) {
 		0: "INVALID", 6: "INVALID", -1: "INVALID",
 	}
 	for l, want := range cases {
-		if got := l.String(); got != want {
-			t.Errorf("Level(%d).String() = %q, want %q", int(l), got, want)
-		}
+		assert.Equal(t, want, l.String(), "Level(%d).String()", int(l))
 	}
 }
 
 func TestLevelText(t *testing.T) {
 	for _, l := range []Level{DEBUG, INFO, WARN, ERROR, FATAL} {
 		b, err := l.MarshalText()
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		var back Level
-		if err := back.UnmarshalText(b); err != nil || back != l {
-			t.Errorf("round trip of %v through %q = (%v, %v)", l, b, back, err)
-		}
+		require.NoError(t, back.UnmarshalText(b), "round trip of %v through %q", l, b)
+		assert.Equal(t, l, back, "round trip of %v through %q", l, b)
 	}
-	if b, _ := WARN.MarshalText(); string(b) != "warn" {
-		t.Fatalf("WARN.MarshalText() = %q, want %q", b, "warn")
-	}
+	b, _ := WARN.MarshalText()
+	require.Equal(t, "warn", string(b), "WARN.MarshalText() = %q", b)
 	l := INFO
-	if err := l.UnmarshalText([]byte("nope")); err == nil || l != INFO {
-		t.Fatalf("bad text: (%v, %v), want error and level unchanged", l, err)
-	}
+	require.Error(t, l.UnmarshalText([]byte("nope")), "bad text")
+	require.Equal(t, INFO, l, "bad text")
 }
 
 func TestLevelFlag(t *testing.T) {
@@ -79,15 +74,10 @@ func TestLevelFlag(t *testing.T) {
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	fs.SetOutput(&bytes.Buffer{})
 	fs.Var(&l, "log-level", "")
-	if err := fs.Parse([]string{"-log-level=ERROR"}); err != nil || l != ERROR {
-		t.Fatalf("parse = (%v, %v)", l, err)
-	}
-	if got := (&l).Get(); got != ERROR {
-		t.Fatalf("Get() = %v", got)
-	}
-	if err := fs.Parse([]string{"-log-level=warning"}); err == nil {
-		t.Fatal("warning accepted as a flag value")
-	}
+	require.NoError(t, fs.Parse([]string{"-log-level=ERROR"}), "parse")
+	require.Equal(t, ERROR, l, "parse")
+	require.Equal(t, ERROR, (&l).Get(), "Get()")
+	require.Error(t, fs.Parse([]string{"-log-level=warning"}), "warning accepted as a flag value")
 }
 
 // capture is a Logger recording what it is given.
@@ -115,9 +105,7 @@ func TestLogfFiltering(t *testing.T) {
 				want = append(want, msg.String()+": m"+string(rune('0'+msg)))
 			}
 		}
-		if strings.Join(c.lines, "|") != strings.Join(want, "|") {
-			t.Errorf("cfg %v: logged %q, want %q", cfg, c.lines, want)
-		}
+		assert.Equal(t, strings.Join(want, "|"), strings.Join(c.lines, "|"), "cfg %v: logged %q", cfg, c.lines)
 	}
 }
 
@@ -129,9 +117,7 @@ func TestLogfNilLogger(t *testing.T) {
 func TestLogfFormatsArgsOnly(t *testing.T) {
 	var c capture
 	Logf(&c, DEBUG, INFO, "%s=%d", "x", 5)
-	if c.lines[0] != "INFO: x=5" {
-		t.Fatalf("line = %q", c.lines[0])
-	}
+	require.Equal(t, "INFO: x=5", c.lines[0], "line = %q", c.lines[0])
 }
 
 // lineRE is "<prefix><YYYY/MM/DD HH:MM:SS.micro> <LEVEL>: <message>".
@@ -146,32 +132,21 @@ func TestLineLayout(t *testing.T) {
 	Logf(logger, INFO, INFO, "NSQ: bye")
 
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("got %d lines: %q", len(lines), buf.String())
-	}
+	require.Len(t, lines, 2)
 	want := [][2]string{{"WARNING", "TCP: listening on 127.0.0.1:4150"}, {"INFO", "NSQ: bye"}}
 	for i, l := range lines {
 		m := lineRE.FindStringSubmatch(l)
-		if m == nil {
-			t.Fatalf("line %q does not match %s", l, lineRE)
-		}
-		if m[1] != want[i][0] || m[2] != want[i][1] {
-			t.Errorf("line %d = (%s, %q), want %q", i, m[1], m[2], want[i])
-		}
+		require.NotNil(t, m, "line %q does not match %s", l, lineRE)
+		assert.Equal(t, want[i][0], m[1], "line %d = (%s, %q)", i, m[1], m[2])
+		assert.Equal(t, want[i][1], m[2], "line %d = (%s, %q)", i, m[1], m[2])
 	}
 }
 
 func TestNewLayout(t *testing.T) {
 	l, ok := New("[nsqd] ").(*log.Logger)
-	if !ok {
-		t.Fatal("New does not return a *log.Logger")
-	}
-	if l.Prefix() != "[nsqd] " {
-		t.Fatalf("prefix = %q", l.Prefix())
-	}
-	if want := log.Ldate | log.Ltime | log.Lmicroseconds; l.Flags() != want {
-		t.Fatalf("flags = %#x, want %#x", l.Flags(), want)
-	}
+	require.True(t, ok, "New does not return a *log.Logger")
+	require.Equal(t, "[nsqd] ", l.Prefix(), "prefix = %q", l.Prefix())
+	require.Equal(t, log.Ldate|log.Ltime|log.Lmicroseconds, l.Flags(), "flags = %#x", l.Flags())
 }
 
 func TestStdLogger(t *testing.T) {
@@ -183,12 +158,9 @@ func TestStdLogger(t *testing.T) {
 		"ERROR: http: http: TLS handshake error from 1.2.3.4:5: EOF",
 		"ERROR: http: second",
 	}
-	if strings.Join(c.lines, "|") != strings.Join(want, "|") {
-		t.Fatalf("lines = %q, want %q", c.lines, want)
-	}
-	if std.Flags() != 0 || std.Prefix() != "" {
-		t.Fatalf("flags %#x prefix %q, want none (the wrapped logger adds them)", std.Flags(), std.Prefix())
-	}
+	require.Equal(t, strings.Join(want, "|"), strings.Join(c.lines, "|"), "lines = %q", c.lines)
+	require.EqualValues(t, 0, std.Flags(), "flags %#x prefix %q", std.Flags(), std.Prefix())
+	require.Equal(t, "", std.Prefix(), "flags %#x prefix %q", std.Flags(), std.Prefix())
 	// A nil wrapped logger discards silently.
 	StdLogger(nil, "x").Print("dropped")
 }
@@ -198,7 +170,7 @@ func TestStdLoggerLayout(t *testing.T) {
 	std := StdLogger(log.New(&buf, "[nsqd] ", log.Ldate|log.Ltime|log.Lmicroseconds), "HTTP")
 	std.Print("boom")
 	m := lineRE.FindStringSubmatch(strings.TrimSuffix(buf.String(), "\n"))
-	if m == nil || m[1] != "ERROR" || m[2] != "HTTP: boom" {
-		t.Fatalf("line = %q", buf.String())
-	}
+	require.NotNil(t, m, "line = %q", buf.String())
+	require.Equal(t, "ERROR", m[1], "line = %q", buf.String())
+	require.Equal(t, "HTTP: boom", m[2], "line = %q", buf.String())
 }

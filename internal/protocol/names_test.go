@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestIsValidName(t *testing.T) {
@@ -45,20 +48,14 @@ func TestIsValidName(t *testing.T) {
 		"a+b",
 	}
 	for _, n := range valid {
-		if !IsValidName(n) {
-			t.Errorf("IsValidName(%q) = false, want true", n)
-		}
-		if !IsValidTopicName(n) || !IsValidChannelName(n) {
-			t.Errorf("topic/channel validation of %q differs from IsValidName", n)
-		}
+		assert.True(t, IsValidName(n), "IsValidName(%q) = false", n)
+		assert.True(t, IsValidTopicName(n), "topic/channel validation of %q differs from IsValidName", n)
+		assert.True(t, IsValidChannelName(n), "topic/channel validation of %q differs from IsValidName", n)
 	}
 	for _, n := range invalid {
-		if IsValidName(n) {
-			t.Errorf("IsValidName(%q) = true, want false", n)
-		}
-		if IsValidTopicName(n) || IsValidChannelName(n) {
-			t.Errorf("topic/channel validation of %q differs from IsValidName", n)
-		}
+		assert.False(t, IsValidName(n), "IsValidName(%q) = true", n)
+		assert.False(t, IsValidTopicName(n), "topic/channel validation of %q differs from IsValidName", n)
+		assert.False(t, IsValidChannelName(n), "topic/channel validation of %q differs from IsValidName", n)
 	}
 }
 
@@ -69,12 +66,8 @@ func TestIsValidNameEveryByte(t *testing.T) {
 		b := byte(c)
 		want := b == '.' || b == '_' || b == '-' ||
 			(b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-		if got := IsValidName(string([]byte{b})); got != want {
-			t.Errorf("IsValidName(%q) = %v, want %v", b, got, want)
-		}
-		if got := IsValidName(string([]byte{b}) + "#ephemeral"); got != want {
-			t.Errorf("IsValidName(%q#ephemeral) = %v, want %v", b, got, want)
-		}
+		assert.Equal(t, want, IsValidName(string([]byte{b})), "IsValidName(%q)", b)
+		assert.Equal(t, want, IsValidName(string([]byte{b})+"#ephemeral"), "IsValidName(%q#ephemeral)", b)
 	}
 }
 
@@ -90,46 +83,28 @@ func TestIsEphemeral(t *testing.T) {
 		"a#ephemeralx":  false,
 	}
 	for n, want := range cases {
-		if got := IsEphemeral(n); got != want {
-			t.Errorf("IsEphemeral(%q) = %v, want %v", n, got, want)
-		}
+		assert.Equal(t, want, IsEphemeral(n), "IsEphemeral(%q)", n)
 	}
 }
 
 func TestClientErr(t *testing.T) {
 	cause := errors.New("disk on fire")
 	e := NewClientErr(cause, EInvalid, "invalid command FOO")
-	if e.Error() != "E_INVALID invalid command FOO" {
-		t.Fatalf("Error() = %q", e.Error())
-	}
-	if string(e.Wire()) != e.Error() {
-		t.Fatalf("Wire() = %q, Error() = %q", e.Wire(), e.Error())
-	}
-	if e.Fatal {
-		t.Fatal("NewClientErr is fatal")
-	}
-	if !errors.Is(e, cause) || e.Unwrap() != cause {
-		t.Fatal("cause not reachable through Unwrap")
-	}
+	require.Equal(t, "E_INVALID invalid command FOO", e.Error(), "Error() = %q", e.Error())
+	require.Equal(t, e.Error(), string(e.Wire()), "Wire() = %q, Error() = %q", e.Wire(), e.Error())
+	require.False(t, e.Fatal, "NewClientErr is fatal")
+	require.ErrorIs(t, e, cause, "cause not reachable through Unwrap")
+	require.Equal(t, cause, e.Unwrap(), "cause not reachable through Unwrap")
 	var ce *ClientErr
-	if !errors.As(error(e), &ce) || ce != e {
-		t.Fatal("errors.As does not find *ClientErr")
-	}
+	require.ErrorAs(t, error(e), &ce, "errors.As does not find *ClientErr")
+	require.Equal(t, e, ce, "errors.As does not find *ClientErr")
 
 	f := NewFatalClientErr(nil, EBadProtocol, "")
-	if f.Error() != "E_BAD_PROTOCOL" {
-		t.Fatalf("no-desc Error() = %q, want no trailing space", f.Error())
-	}
-	if !f.Fatal {
-		t.Fatal("NewFatalClientErr is not fatal")
-	}
-	if f.Unwrap() != nil {
-		t.Fatalf("Unwrap() = %v, want nil", f.Unwrap())
-	}
+	require.Equal(t, "E_BAD_PROTOCOL", f.Error(), "no-desc Error() = %q", f.Error())
+	require.True(t, f.Fatal, "NewFatalClientErr is not fatal")
+	require.Nil(t, f.Unwrap(), "Unwrap() = %v", f.Unwrap())
 	// A description made of a single space still gets its separator.
-	if got := NewClientErr(nil, EInvalid, " ").Error(); got != "E_INVALID  " {
-		t.Fatalf("Error() = %q", got)
-	}
+	require.Equal(t, "E_INVALID  ", NewClientErr(nil, EInvalid, " ").Error(), "Error()")
 }
 
 func TestErrorCodesAreTheirNames(t *testing.T) {
@@ -139,11 +114,10 @@ func TestErrorCodesAreTheirNames(t *testing.T) {
 		ESubFailed, EIdentifyFailed, EAuthDisabled, EAuthFailed, EAuthFirst,
 		EAuthError, EUnauthorized,
 	} {
-		if !strings.HasPrefix(c, "E_") || strings.ToUpper(c) != c || strings.Contains(c, " ") {
-			t.Errorf("error code %q is not an E_UPPER_CASE word", c)
-		}
+		assert.True(t, strings.HasPrefix(c, "E_"), "error code %q is not an E_UPPER_CASE word", c)
+		assert.Equal(t, c, strings.ToUpper(c), "error code %q is not an E_UPPER_CASE word", c)
+		assert.NotContains(t, c, " ", "error code %q is not an E_UPPER_CASE word", c)
 	}
-	if MagicV1 != "  V1" || MagicV2 != "  V2" {
-		t.Fatalf("magics = %q, %q", MagicV1, MagicV2)
-	}
+	require.Equal(t, "  V1", MagicV1, "magics = %q, %q", MagicV1, MagicV2)
+	require.Equal(t, "  V2", MagicV2, "magics = %q, %q", MagicV1, MagicV2)
 }

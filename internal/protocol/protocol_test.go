@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAppendFrameExactBytes(t *testing.T) {
@@ -25,9 +27,7 @@ func TestAppendFrameExactBytes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := AppendFrame(nil, c.frameType, c.data)
-			if !bytes.Equal(got, c.want) {
-				t.Fatalf("AppendFrame = %q, want %q", got, c.want)
-			}
+			require.Equal(t, string(c.want), string(got), "AppendFrame = %q", got)
 		})
 	}
 }
@@ -36,9 +36,7 @@ func TestAppendFrameKeepsPrefix(t *testing.T) {
 	dst := []byte("xy")
 	got := AppendFrame(dst, FrameTypeResponse, []byte("a"))
 	want := []byte{'x', 'y', 0, 0, 0, 5, 0, 0, 0, 0, 'a'}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %q, want %q", got, want)
-	}
+	require.Equal(t, string(want), string(got))
 }
 
 // writeCounter records every Write call separately.
@@ -52,23 +50,17 @@ func (w *writeCounter) Write(p []byte) (int, error) {
 func TestSendFrameSingleWrite(t *testing.T) {
 	var w writeCounter
 	n, err := SendFrame(&w, FrameTypeResponse, CloseWaitBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := append([]byte{0, 0, 0, 14, 0, 0, 0, 0}, "CLOSE_WAIT"...)
-	if n != len(want) {
-		t.Fatalf("n = %d, want %d", n, len(want))
-	}
-	if len(w.writes) != 1 || !bytes.Equal(w.writes[0], want) {
-		t.Fatalf("writes = %q, want one write of %q", w.writes, want)
-	}
+	require.Equal(t, len(want), n, "n = %d", n)
+	require.Len(t, w.writes, 1, "writes = %q", w.writes)
+	require.Equal(t, string(want), string(w.writes[0]), "writes = %q", w.writes)
 }
 
 func TestSendFrameWriteError(t *testing.T) {
 	boom := errors.New("boom")
-	if _, err := SendFrame(errWriter{boom}, FrameTypeResponse, OKBytes); !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want %v", err, boom)
-	}
+	_, err := SendFrame(errWriter{boom}, FrameTypeResponse, OKBytes)
+	require.ErrorIs(t, err, boom, "err = %v", err)
 }
 
 type errWriter struct{ err error }
@@ -80,30 +72,25 @@ func TestReadFrameRoundTrip(t *testing.T) {
 	bodies := [][]byte{OKBytes, nil, []byte("E_INVALID bad"), bytes.Repeat([]byte{0xff}, 1000)}
 	types := []int32{FrameTypeResponse, FrameTypeMessage, FrameTypeError, FrameTypeMessage}
 	for i := range bodies {
-		if _, err := SendFrame(&buf, types[i], bodies[i]); err != nil {
-			t.Fatal(err)
-		}
+		_, err := SendFrame(&buf, types[i], bodies[i])
+		require.NoError(t, err)
 	}
 	for i := range bodies {
 		ft, data, err := ReadFrame(&buf, 0)
-		if err != nil {
-			t.Fatalf("frame %d: %v", i, err)
-		}
-		if ft != types[i] || !bytes.Equal(data, bodies[i]) {
-			t.Fatalf("frame %d = (%d, %q), want (%d, %q)", i, ft, data, types[i], bodies[i])
-		}
+		require.NoError(t, err, "frame %d", i)
+		require.Equal(t, types[i], ft, "frame %d = (%d, %q)", i, ft, data)
+		require.Equal(t, string(bodies[i]), string(data), "frame %d = (%d, %q)", i, ft, data)
 	}
-	if _, _, err := ReadFrame(&buf, 0); err != io.EOF {
-		t.Fatalf("after last frame err = %v, want io.EOF", err)
-	}
+	_, _, err := ReadFrame(&buf, 0)
+	require.Equal(t, io.EOF, err, "after last frame err = %v", err)
 }
 
 func TestReadFrameOneByteReads(t *testing.T) {
 	raw := AppendFrame(nil, FrameTypeError, []byte("E_BAD_BODY x"))
 	ft, data, err := ReadFrame(iotest.OneByteReader(bytes.NewReader(raw)), 0)
-	if err != nil || ft != FrameTypeError || string(data) != "E_BAD_BODY x" {
-		t.Fatalf("got (%d, %q, %v)", ft, data, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, FrameTypeError, ft)
+	require.Equal(t, "E_BAD_BODY x", string(data))
 }
 
 func TestReadFrameBadSize(t *testing.T) {
@@ -111,75 +98,61 @@ func TestReadFrameBadSize(t *testing.T) {
 		hdr := binary.BigEndian.AppendUint32(nil, size)
 		hdr = append(hdr, 0, 0, 0, 0)
 		_, _, err := ReadFrame(bytes.NewReader(hdr), 0)
-		if err == nil || !strings.Contains(err.Error(), "invalid frame size") {
-			t.Errorf("size %#x: err = %v, want invalid frame size", size, err)
-		}
+		require.Error(t, err, "size %#x: err = %v", size, err)
+		assert.Contains(t, err.Error(), "invalid frame size", "size %#x: err = %v", size, err)
 	}
 }
 
 func TestReadFrameMaxSize(t *testing.T) {
 	raw := AppendFrame(nil, FrameTypeResponse, []byte("abcdef")) // size 10
-	if _, data, err := ReadFrame(bytes.NewReader(raw), 10); err != nil || string(data) != "abcdef" {
-		t.Fatalf("at limit: (%q, %v)", data, err)
-	}
-	if _, _, err := ReadFrame(bytes.NewReader(raw), 9); !errors.Is(err, ErrFrameTooBig) {
-		t.Fatalf("over limit: err = %v, want ErrFrameTooBig", err)
-	}
+	_, data, err := ReadFrame(bytes.NewReader(raw), 10)
+	require.NoError(t, err, "at limit: (%q, %v)", data, err)
+	require.Equal(t, "abcdef", string(data), "at limit: (%q, %v)", data, err)
+	_, _, err = ReadFrame(bytes.NewReader(raw), 9)
+	require.ErrorIs(t, err, ErrFrameTooBig, "over limit: err = %v", err)
 	// The limit is checked before any allocation for the body.
 	huge := binary.BigEndian.AppendUint32(nil, 1<<30)
-	if _, _, err := ReadFrame(bytes.NewReader(huge), 1024); !errors.Is(err, ErrFrameTooBig) {
-		t.Fatalf("huge: err = %v, want ErrFrameTooBig", err)
-	}
+	_, _, err = ReadFrame(bytes.NewReader(huge), 1024)
+	require.ErrorIs(t, err, ErrFrameTooBig, "huge: err = %v", err)
 }
 
 func TestReadFrameShort(t *testing.T) {
 	raw := AppendFrame(nil, FrameTypeResponse, []byte("hello"))
-	if _, _, err := ReadFrame(bytes.NewReader(nil), 0); err != io.EOF {
-		t.Errorf("no bytes: err = %v, want io.EOF", err)
-	}
+	_, _, err := ReadFrame(bytes.NewReader(nil), 0)
+	assert.Equal(t, io.EOF, err, "no bytes: err = %v", err)
 	for _, n := range []int{2, 4, 6, len(raw) - 1} {
 		_, data, err := ReadFrame(bytes.NewReader(raw[:n]), 0)
-		if err != io.EOF && err != io.ErrUnexpectedEOF {
-			t.Errorf("%d of %d bytes: err = %v, want an EOF error", n, len(raw), err)
-		}
-		if data != nil {
-			t.Errorf("%d of %d bytes: data = %q", n, len(raw), data)
-		}
+		assert.Contains(t, []error{io.EOF, io.ErrUnexpectedEOF}, err, "%d of %d bytes", n, len(raw))
+		assert.Nil(t, data, "%d of %d bytes: data = %q", n, len(raw), data)
 	}
 }
 
 func TestSendResponseExactBytes(t *testing.T) {
 	var w writeCounter
 	n, err := SendResponse(&w, []byte("OK"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []byte{0, 0, 0, 2, 'O', 'K'}
-	if n != len(want) || len(w.writes) != 1 || !bytes.Equal(w.writes[0], want) {
-		t.Fatalf("n=%d writes=%q, want one write of %q", n, w.writes, want)
-	}
+	require.Equal(t, len(want), n, "n=%d writes=%q", n, w.writes)
+	require.Len(t, w.writes, 1, "n=%d writes=%q", n, w.writes)
+	require.Equal(t, string(want), string(w.writes[0]), "n=%d writes=%q", n, w.writes)
 	w.writes = nil
-	if _, err := SendResponse(&w, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(w.writes[0], []byte{0, 0, 0, 0}) {
-		t.Fatalf("empty response = %q", w.writes[0])
-	}
+	_, err = SendResponse(&w, nil)
+	require.NoError(t, err)
+	require.Equal(t, string([]byte{0, 0, 0, 0}), string(w.writes[0]), "empty response = %q", w.writes[0])
 }
 
 func TestReadResponse(t *testing.T) {
 	var buf bytes.Buffer
 	SendResponse(&buf, []byte(`{"a":1}`))
 	SendResponse(&buf, nil)
-	if data, err := ReadResponse(&buf, 0); err != nil || string(data) != `{"a":1}` {
-		t.Fatalf("first = (%q, %v)", data, err)
-	}
-	if data, err := ReadResponse(&buf, 0); err != nil || len(data) != 0 {
-		t.Fatalf("second = (%q, %v)", data, err)
-	}
-	if _, err := ReadResponse(&buf, 0); err != io.EOF {
-		t.Fatalf("at end err = %v, want io.EOF", err)
-	}
+	data, err := ReadResponse(&buf, 0)
+	require.NoError(t, err, "first = (%q, %v)", data, err)
+	require.Equal(t, `{"a":1}`, string(data), "first = (%q, %v)", data, err)
+	data, err = ReadResponse(&buf, 0)
+	require.NoError(t, err, "second = (%q, %v)", data, err)
+	require.Empty(t, data, "second = (%q, %v)", data, err)
+	_, err = ReadResponse(&buf, 0)
+	require.Equal(t, io.EOF, err, "at end err = %v", err)
 }
 
 func TestReadResponseOutOfRange(t *testing.T) {
@@ -194,25 +167,22 @@ func TestReadResponseOutOfRange(t *testing.T) {
 	} {
 		hdr := binary.BigEndian.AppendUint32(nil, c.size)
 		_, err := ReadResponse(bytes.NewReader(hdr), c.max)
-		if err == nil || !strings.Contains(err.Error(), "out of range") {
-			t.Errorf("size %#x max %d: err = %v, want out of range", c.size, c.max, err)
-		}
+		require.Error(t, err, "size %#x max %d: err = %v", c.size, c.max, err)
+		assert.Contains(t, err.Error(), "out of range", "size %#x max %d: err = %v", c.size, c.max, err)
 	}
 	raw := binary.BigEndian.AppendUint32(nil, 10)
 	raw = append(raw, "0123456789"...)
-	if data, err := ReadResponse(bytes.NewReader(raw), 10); err != nil || string(data) != "0123456789" {
-		t.Fatalf("at limit = (%q, %v)", data, err)
-	}
+	data, err := ReadResponse(bytes.NewReader(raw), 10)
+	require.NoError(t, err, "at limit = (%q, %v)", data, err)
+	require.Equal(t, "0123456789", string(data), "at limit = (%q, %v)", data, err)
 }
 
 func TestReadResponseShort(t *testing.T) {
 	raw := append(binary.BigEndian.AppendUint32(nil, 5), "abc"...)
-	if _, err := ReadResponse(bytes.NewReader(raw), 0); err != io.ErrUnexpectedEOF {
-		t.Fatalf("short body err = %v, want io.ErrUnexpectedEOF", err)
-	}
-	if _, err := ReadResponse(bytes.NewReader(raw[:3]), 0); err != io.ErrUnexpectedEOF {
-		t.Fatalf("short header err = %v, want io.ErrUnexpectedEOF", err)
-	}
+	_, err := ReadResponse(bytes.NewReader(raw), 0)
+	require.Equal(t, io.ErrUnexpectedEOF, err, "short body err = %v", err)
+	_, err = ReadResponse(bytes.NewReader(raw[:3]), 0)
+	require.Equal(t, io.ErrUnexpectedEOF, err, "short header err = %v", err)
 }
 
 func FuzzReadFrame(f *testing.F) {
@@ -228,20 +198,12 @@ func FuzzReadFrame(f *testing.F) {
 		r := bytes.NewReader(in)
 		ft, data, err := ReadFrame(r, maxSize)
 		if err != nil {
-			if data != nil {
-				t.Fatalf("data %q returned with error %v", data, err)
-			}
+			require.Nil(t, data, "data %q returned with error %v", data, err)
 			return
 		}
 		consumed := len(in) - r.Len()
-		if consumed != FrameHeaderLen+len(data) {
-			t.Fatalf("consumed %d bytes for %d bytes of data", consumed, len(data))
-		}
-		if len(data)+4 > maxSize {
-			t.Fatalf("frame of %d bytes accepted over limit %d", len(data)+4, maxSize)
-		}
-		if re := AppendFrame(nil, ft, data); !bytes.Equal(re, in[:consumed]) {
-			t.Fatalf("re-encoding %q differs from input %q", re, in[:consumed])
-		}
+		require.Equal(t, FrameHeaderLen+len(data), consumed, "consumed %d bytes for %d bytes of data", consumed, len(data))
+		require.LessOrEqual(t, len(data)+4, maxSize, "frame of %d bytes accepted over limit %d", len(data)+4, maxSize)
+		require.Equal(t, string(in[:consumed]), string(AppendFrame(nil, ft, data)), "re-encoding")
 	})
 }

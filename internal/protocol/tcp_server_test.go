@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 type handlerFunc func(net.Conn)
@@ -16,9 +18,7 @@ func (f handlerFunc) Handle(c net.Conn) { f(c) }
 
 func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	release := make(chan struct{})
 	var handled sync.WaitGroup
 	handled.Add(2)
@@ -38,15 +38,13 @@ func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 
 	for i := 0; i < 2; i++ {
 		c, err := net.Dial("tcp", l.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer c.Close()
 		c.Write([]byte(MagicV2))
 		ft, data, err := ReadFrame(c, 0)
-		if err != nil || ft != FrameTypeResponse || string(data) != MagicV2 {
-			t.Fatalf("echo = (%d, %q, %v)", ft, data, err)
-		}
+		require.NoError(t, err, "echo = (%d, %q, %v)", ft, data, err)
+		require.Equal(t, FrameTypeResponse, ft, "echo = (%d, %q, %v)", ft, data, err)
+		require.Equal(t, MagicV2, string(data), "echo = (%d, %q, %v)", ft, data, err)
 	}
 	handled.Wait()
 	l.Close()
@@ -59,9 +57,7 @@ func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 	close(release)
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("TCPServer returned %v after listener close, want nil", err)
-		}
+		require.NoError(t, err, "TCPServer returned %v after listener close", err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("TCPServer did not return after handlers finished")
 	}
@@ -69,13 +65,9 @@ func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 
 func TestTCPServerClosedListenerReturnsNil(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	l.Close()
-	if err := TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf); err != nil {
-		t.Fatalf("TCPServer on closed listener = %v, want nil", err)
-	}
+	require.NoError(t, TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf), "TCPServer on closed listener")
 }
 
 // scriptedListener returns the scripted Accept errors in order.
@@ -107,22 +99,15 @@ func TestTCPServerRetriesTimeouts(t *testing.T) {
 	l := &scriptedListener{errs: []error{timeoutErr{}, timeoutErr{}}}
 	var logged []string
 	logf := func(f string, args ...any) { logged = append(logged, f) }
-	if err := TCPServer(l, handlerFunc(func(net.Conn) {}), logf); err != nil {
-		t.Fatalf("err = %v, want nil", err)
-	}
-	if len(logged) != 2 || !strings.HasPrefix(logged[0], "temporary Accept() failure") {
-		t.Fatalf("logged = %q", logged)
-	}
+	require.NoError(t, TCPServer(l, handlerFunc(func(net.Conn) {}), logf), "err")
+	require.Len(t, logged, 2, "logged = %q", logged)
+	require.True(t, strings.HasPrefix(logged[0], "temporary Accept() failure"), "logged = %q", logged)
 }
 
 func TestTCPServerOtherErrorIsReturned(t *testing.T) {
 	boom := errors.New("too many open files")
 	l := &scriptedListener{errs: []error{boom}}
 	err := TCPServer(l, handlerFunc(func(net.Conn) {}), t.Logf)
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want wrapping %v", err, boom)
-	}
-	if !strings.HasPrefix(err.Error(), "listener.Accept() error - ") {
-		t.Fatalf("err text = %q", err.Error())
-	}
+	require.ErrorIs(t, err, boom, "err = %v", err)
+	require.True(t, strings.HasPrefix(err.Error(), "listener.Accept() error - "), "err text = %q", err.Error())
 }

@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type fakeClock struct{ t time.Time }
@@ -22,9 +25,7 @@ func newFake(window time.Duration, percentiles ...float64) (*Quantile, *fakeCloc
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -33,9 +34,7 @@ func TestResultJSON(t *testing.T) {
 	q.Insert(c.ago(11454135493))
 	want := `{"count":1,"percentiles":[{"quantile":0.99,"value":11454135493},` +
 		`{"quantile":1,"value":11454135493},{"quantile":0.5,"value":11454135493}]}`
-	if got := jsonOf(t, q.Result()); got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
+	require.Equal(t, want, jsonOf(t, q.Result()))
 }
 
 func TestEmptyResults(t *testing.T) {
@@ -50,14 +49,10 @@ func TestEmptyResults(t *testing.T) {
 		"zero value":       {},
 	}
 	for name, r := range cases {
-		if got := jsonOf(t, r); got != `{"count":0,"percentiles":null}` {
-			t.Errorf("%s: %s", name, got)
-		}
+		assert.Equal(t, `{"count":0,"percentiles":null}`, jsonOf(t, r), "%s", name)
 	}
 	q := New(time.Minute, []float64{0.5, 0.99})
-	if got := jsonOf(t, q.Result()); got != `{"count":0,"percentiles":[{"quantile":0.5,"value":0},{"quantile":0.99,"value":0}]}` {
-		t.Errorf("configured but empty: %s", got)
-	}
+	assert.Equal(t, `{"count":0,"percentiles":[{"quantile":0.5,"value":0},{"quantile":0.99,"value":0}]}`, jsonOf(t, q.Result()), "configured but empty")
 }
 
 func TestInsertMeasuresLatency(t *testing.T) {
@@ -66,13 +61,10 @@ func TestInsertMeasuresLatency(t *testing.T) {
 		q.Insert(c.ago(time.Duration(i+1) * time.Millisecond))
 	}
 	r := q.Result()
-	if r.Count != 100 || math.Abs(r.Percentiles[0].Value-50e6)/50e6 > maxRelErr {
-		t.Fatalf("result %+v, want count 100 and p50 ~50ms", r)
-	}
+	require.EqualValues(t, 100, r.Count, "result %+v", r)
+	require.LessOrEqual(t, math.Abs(r.Percentiles[0].Value-50e6)/50e6, maxRelErr, "result %+v", r)
 	q.Insert(c.t.Add(time.Second).UnixNano()) // timestamp in the future
-	if r := q.Result(); r.Count != 101 {
-		t.Fatalf("count %d", r.Count)
-	}
+	require.EqualValues(t, 101, q.Result().Count, "count")
 }
 
 func TestWindowRotation(t *testing.T) {
@@ -83,31 +75,23 @@ func TestWindowRotation(t *testing.T) {
 	q.Insert(c.ago(1))
 	c.advance(window / 2) // exactly on the boundary: no move yet
 	q.Insert(c.ago(2))
-	if n := count(); n != 2 {
-		t.Fatalf("same half-window: count %d, want 2", n)
-	}
+	require.EqualValues(t, 2, count(), "same half-window: count")
 	c.advance(1) // first move: samples so far are now in the older window
 	q.Insert(c.ago(3))
-	if n := count(); n != 3 {
-		t.Fatalf("after one move: count %d, want 3", n)
-	}
+	require.EqualValues(t, 3, count(), "after one move: count")
 	c.advance(window / 2) // second move drops the first two samples
-	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 3 {
-		t.Fatalf("after two moves: %+v, want only the sample of 3ns", r)
-	}
+	r := q.Result()
+	require.EqualValues(t, 1, r.Count, "after two moves: only the sample of 3ns")
+	require.EqualValues(t, 3, r.Percentiles[0].Value, "after two moves: only the sample of 3ns")
 	c.advance(window / 2) // third move drops the rest, without any insert
-	if n := count(); n != 0 {
-		t.Fatalf("after three moves: count %d, want 0", n)
-	}
+	require.EqualValues(t, 0, count(), "after three moves: count")
 	q.Insert(c.ago(4))
 	c.advance(100 * window) // long idle: both windows emptied at once
-	if n := count(); n != 0 {
-		t.Fatalf("after idle: count %d, want 0", n)
-	}
+	require.EqualValues(t, 0, count(), "after idle: count")
 	q.Insert(c.ago(5))
-	if r := q.Result(); r.Count != 1 || r.Percentiles[0].Value != 5 {
-		t.Fatalf("after idle insert: %+v", r)
-	}
+	r = q.Result()
+	require.EqualValues(t, 1, r.Count, "after idle insert")
+	require.EqualValues(t, 5, r.Percentiles[0].Value, "after idle insert")
 }
 
 func TestWindowBoundariesStayAligned(t *testing.T) {
@@ -115,14 +99,10 @@ func TestWindowBoundariesStayAligned(t *testing.T) {
 	start := c.t
 	c.advance(27 * time.Second) // 5 half-windows and 2s
 	q.Insert(c.ago(1))
-	if want := start.Add(25 * time.Second); !q.lastMove.Equal(want) {
-		t.Fatalf("lastMove %v, want %v", q.lastMove, want)
-	}
+	require.WithinDuration(t, start.Add(25*time.Second), q.lastMove, 0, "lastMove")
 	c.advance(3*time.Second + 1) // crosses 30s
 	q.Insert(c.ago(1))
-	if q.Result().Count != 2 {
-		t.Fatal("sample from previous half-window lost")
-	}
+	require.EqualValues(t, 2, q.Result().Count, "sample from previous half-window lost")
 }
 
 func TestZeroWindowNeverRotates(t *testing.T) {
@@ -130,9 +110,7 @@ func TestZeroWindowNeverRotates(t *testing.T) {
 	q.Insert(c.ago(7))
 	c.advance(1000 * time.Hour)
 	q.Insert(c.ago(7))
-	if n := q.Result().Count; n != 2 {
-		t.Fatalf("count %d, want 2", n)
-	}
+	require.EqualValues(t, 2, q.Result().Count, "count")
 }
 
 func TestQuantileMerge(t *testing.T) {
@@ -149,22 +127,16 @@ func TestQuantileMerge(t *testing.T) {
 	topic.Merge(ch2)
 	topic.Merge(nil)
 	r := topic.Result()
-	if r.Count != 400 || r.Percentiles[1].Value != 1e9 {
-		t.Fatalf("merged %+v", r)
-	}
+	require.EqualValues(t, 400, r.Count, "merged %+v", r)
+	require.EqualValues(t, 1e9, r.Percentiles[1].Value, "merged %+v", r)
 	// rank 200 of 400 is the 200th smallest: 199us
-	if p50 := r.Percentiles[0].Value; math.Abs(p50-199e3)/199e3 > maxRelErr {
-		t.Fatalf("merged p50 %v, want ~199us", p50)
-	}
-	if ch1.Result().Count != 300 || ch2.Result().Count != 100 {
-		t.Fatal("merge modified its source")
-	}
+	require.LessOrEqual(t, math.Abs(r.Percentiles[0].Value-199e3)/199e3, maxRelErr, "merged p50")
+	require.EqualValues(t, 300, ch1.Result().Count, "merge modified its source")
+	require.EqualValues(t, 100, ch2.Result().Count, "merge modified its source")
 	self, _ := newFake(time.Minute, 1)
 	self.Insert(1)
 	self.Merge(self) // must not deadlock
-	if self.Result().Count != 2 {
-		t.Fatal("self merge")
-	}
+	require.EqualValues(t, 2, self.Result().Count, "self merge")
 }
 
 func TestMergeResults(t *testing.T) {
@@ -178,15 +150,11 @@ func TestMergeResults(t *testing.T) {
 	ra, rb := a.Result(), b.Result()
 	m := MergeResults(nil, ra, rb)
 	want := `{"count":100,"percentiles":[{"quantile":0.99,"value":99},{"quantile":0.5,"value":50}]}`
-	if got := jsonOf(t, m); got != want {
-		t.Fatalf("got  %s\nwant %s", got, want)
-	}
-	if ra.Count != 99 || rb.Count != 1 || jsonOf(t, MergeResults(m)) != want {
-		t.Fatal("inputs modified or merge not repeatable")
-	}
-	if got := jsonOf(t, MergeResults(&Result{}, rb)); got != `{"count":1,"percentiles":[{"quantile":0.99,"value":1000},{"quantile":0.5,"value":1000}]}` {
-		t.Fatalf("empty first: %s", got)
-	}
+	require.Equal(t, want, jsonOf(t, m))
+	require.EqualValues(t, 99, ra.Count, "inputs modified or merge not repeatable")
+	require.EqualValues(t, 1, rb.Count, "inputs modified or merge not repeatable")
+	require.Equal(t, want, jsonOf(t, MergeResults(m)), "inputs modified or merge not repeatable")
+	require.Equal(t, `{"count":1,"percentiles":[{"quantile":0.99,"value":1000},{"quantile":0.5,"value":1000}]}`, jsonOf(t, MergeResults(&Result{}, rb)), "empty first")
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -212,7 +180,5 @@ func TestConcurrentUse(t *testing.T) {
 	// The merges above may all run before any insert; one more after the
 	// inserts have finished must carry samples.
 	topic.Merge(chans[0])
-	if topic.Result().Count == 0 {
-		t.Fatal("nothing merged")
-	}
+	require.NotEqualValues(t, 0, topic.Result().Count, "nothing merged")
 }

@@ -5,6 +5,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const maxRelErr = 1.0 / 128
@@ -18,23 +21,18 @@ func TestBucketBounds(t *testing.T) {
 	for _, v := range values {
 		v = min(v, math.MaxInt64)
 		b := bucketOf(v)
-		if b < 0 || b >= maxBuckets {
-			t.Fatalf("bucketOf(%d) = %d outside [0,%d)", v, b, maxBuckets)
-		}
+		require.GreaterOrEqual(t, b, 0, "bucketOf(%d) = %d outside [0,%d)", v, b, maxBuckets)
+		require.Less(t, b, maxBuckets, "bucketOf(%d) = %d outside [0,%d)", v, b, maxBuckets)
 		mid := float64(bucketMid(b))
-		if err := math.Abs(mid-float64(v)) / max(float64(v), 1); err > maxRelErr {
-			t.Fatalf("value %d bucket %d mid %v: relative error %v", v, b, mid, err)
+		require.LessOrEqual(t, math.Abs(mid-float64(v))/max(float64(v), 1), maxRelErr, "value %d bucket %d mid %v: relative error", v, b, mid)
+		if v < 128 {
+			require.Equal(t, float64(v), mid, "small value %d not exact", v)
 		}
-		if v < 128 && mid != float64(v) {
-			t.Fatalf("small value %d not exact: %v", v, mid)
-		}
-		if v > 0 && bucketOf(v-1) > b {
-			t.Fatalf("bucketOf not monotonic at %d", v)
+		if v > 0 {
+			require.LessOrEqual(t, bucketOf(v-1), b, "bucketOf not monotonic at %d", v)
 		}
 	}
-	if bucketOf(math.MaxInt64) != maxBuckets-1 {
-		t.Fatalf("last bucket %d, want %d", bucketOf(math.MaxInt64), maxBuckets-1)
-	}
+	require.Equal(t, maxBuckets-1, bucketOf(math.MaxInt64), "last bucket %d", bucketOf(math.MaxInt64))
 }
 
 // exact returns the sample of rank ceil(q*n) of sorted.
@@ -53,16 +51,10 @@ func checkAccuracy(t *testing.T, name string, samples []int64) {
 	slices.Sort(sorted)
 	for _, q := range []float64{0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1} {
 		got, want := s.query(q), exact(sorted, q)
-		if err := math.Abs(got-want) / max(want, 1); err > maxRelErr {
-			t.Errorf("%s q=%v: got %v want %v (relative error %.4f)", name, q, got, want, err)
-		}
+		assert.LessOrEqual(t, math.Abs(got-want)/max(want, 1), maxRelErr, "%s q=%v", name, q)
 	}
-	if s.query(1) != float64(sorted[len(sorted)-1]) {
-		t.Errorf("%s: max not exact", name)
-	}
-	if len(s.counts) > maxBuckets {
-		t.Errorf("%s: %d counters > bound %d", name, len(s.counts), maxBuckets)
-	}
+	assert.Equal(t, float64(sorted[len(sorted)-1]), s.query(1), "%s: max not exact", name)
+	assert.LessOrEqual(t, len(s.counts), maxBuckets, "%s: %d counters > bound %d", name, len(s.counts), maxBuckets)
 }
 
 func TestSketchAccuracy(t *testing.T) {
@@ -88,19 +80,15 @@ func TestSketchAccuracy(t *testing.T) {
 
 func TestSketchSmallCounts(t *testing.T) {
 	s := &sketch{}
-	if s.query(0.5) != 0 {
-		t.Fatal("empty sketch not 0")
-	}
+	require.EqualValues(t, 0, s.query(0.5), "empty sketch not 0")
 	s.insert(11454135493)
 	for _, q := range []float64{0.01, 0.5, 0.99, 1} {
-		if got := s.query(q); got != 11454135493 {
-			t.Fatalf("single sample q=%v: %v", q, got)
-		}
+		require.EqualValues(t, 11454135493, s.query(q), "single sample q=%v", q)
 	}
 	s.insert(-5) // clock skew counts as 0
-	if s.query(0.5) != 0 || s.query(1) != 11454135493 || s.n != 2 {
-		t.Fatalf("two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
-	}
+	require.EqualValues(t, 0, s.query(0.5), "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
+	require.EqualValues(t, 11454135493, s.query(1), "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
+	require.EqualValues(t, 2, s.n, "two samples: p50=%v p100=%v n=%d", s.query(0.5), s.query(1), s.n)
 }
 
 func TestSketchResetAndMerge(t *testing.T) {
@@ -115,21 +103,17 @@ func TestSketchResetAndMerge(t *testing.T) {
 	a.merge(&sketch{})
 	a.merge(nil)
 	slices.Sort(all)
-	if a.n != 10000 || a.min != 0 || a.max != 1e9+4999*7 {
-		t.Fatalf("merged n=%d min=%d max=%d", a.n, a.min, a.max)
-	}
+	require.EqualValues(t, 10000, a.n, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
+	require.EqualValues(t, 0, a.min, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
+	require.EqualValues(t, 1e9+4999*7, a.max, "merged n=%d min=%d max=%d", a.n, a.min, a.max)
 	for _, q := range []float64{0.1, 0.5, 0.51, 0.9, 1} {
 		got, want := a.query(q), exact(all, q)
-		if math.Abs(got-want)/max(want, 1) > maxRelErr {
-			t.Errorf("merged q=%v: got %v want %v", q, got, want)
-		}
+		assert.LessOrEqual(t, math.Abs(got-want)/max(want, 1), maxRelErr, "merged q=%v", q)
 	}
 	a.reset()
-	if a.n != 0 || a.query(0.5) != 0 {
-		t.Fatal("reset sketch not empty")
-	}
+	require.EqualValues(t, 0, a.n, "reset sketch not empty")
+	require.EqualValues(t, 0, a.query(0.5), "reset sketch not empty")
 	a.insert(42)
-	if a.query(0.5) != 42 || a.n != 1 {
-		t.Fatal("reused sketch wrong")
-	}
+	require.EqualValues(t, 42, a.query(0.5), "reused sketch wrong")
+	require.EqualValues(t, 1, a.n, "reused sketch wrong")
 }

@@ -3,6 +3,8 @@ package statsd
 import (
 	"io"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BenchmarkClientIncr formats one line straight to a writer.
@@ -25,8 +27,6 @@ func BenchmarkPush(b *testing.B) {
 		for i := range 1000 {
 			c.Gauge("topic.some_topic.channel.some_channel.depth", int64(i))
 		}
-		if err := Spread(io.Discard, p.Packets(), 0, nil); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, Spread(io.Discard, p.Packets(), 0, nil))
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPrefix(t *testing.T) {
@@ -23,9 +26,7 @@ func TestPrefix(t *testing.T) {
 		{"", "myhost", 4151, ""},
 	}
 	for _, tc := range cases {
-		if got := Prefix(tc.template, tc.addr, tc.port); got != tc.want {
-			t.Errorf("Prefix(%q, %q, %d) = %q, want %q", tc.template, tc.addr, tc.port, got, tc.want)
-		}
+		assert.Equal(t, tc.want, Prefix(tc.template, tc.addr, tc.port), "Prefix(%q, %q, %d)", tc.template, tc.addr, tc.port)
 	}
 }
 
@@ -40,14 +41,10 @@ func TestClientLines(t *testing.T) {
 		"nsq.h_4151.topic.t.depth:0|g\n" +
 		"nsq.h_4151.mem.gc_runs:-3|c\n" +
 		"nsq.h_4151.topic.t.e2e_processing_latency_99:9223372036854775807|g\n"
-	if buf.String() != want {
-		t.Fatalf("got %q\nwant %q", buf.String(), want)
-	}
+	require.Equal(t, want, buf.String())
 	buf.Reset()
 	NewClient(&buf, "").Gauge("x", 1)
-	if buf.String() != "x:1|g\n" {
-		t.Fatalf("no prefix: %q", buf.String())
-	}
+	require.Equal(t, "x:1|g\n", buf.String(), "no prefix: %q", buf.String())
 }
 
 type failWriter struct{ n int }
@@ -58,23 +55,17 @@ func (w *failWriter) Write(p []byte) (int, error) {
 }
 
 func TestClientReturnsWriteError(t *testing.T) {
-	if err := NewClient(&failWriter{}, "").Incr("a", 1); err == nil {
-		t.Fatal("error swallowed")
-	}
+	require.Error(t, NewClient(&failWriter{}, "").Incr("a", 1), "error swallowed")
 }
 
 // udpPair returns a receiving socket and a connection that sends to it.
 func udpPair(t *testing.T) (net.PacketConn, net.Conn) {
 	t.Helper()
 	rx, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { rx.Close() })
 	tx, err := net.Dial("udp", rx.LocalAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { tx.Close() })
 	return rx, tx
 }
@@ -86,9 +77,7 @@ func receive(t *testing.T, rx net.PacketConn, n int) []string {
 	var got []string
 	for range n {
 		k, _, err := rx.ReadFrom(buf)
-		if err != nil {
-			t.Fatalf("after %d datagrams: %v", len(got), err)
-		}
+		require.NoError(t, err, "after %d datagrams", len(got))
 		got = append(got, string(buf[:k]))
 	}
 	return got
@@ -100,7 +89,6 @@ func TestClientOverUDP(t *testing.T) {
 	c.Incr("topic.t.message_count", 7)
 	c.Gauge("topic.t.channel.c.clients", 2)
 	got := receive(t, rx, 2)
-	if got[0] != "nsq.a_1.topic.t.message_count:7|c\n" || got[1] != "nsq.a_1.topic.t.channel.c.clients:2|g\n" {
-		t.Fatalf("datagrams %q", got)
-	}
+	require.Equal(t, "nsq.a_1.topic.t.message_count:7|c\n", got[0], "datagrams %q", got)
+	require.Equal(t, "nsq.a_1.topic.t.channel.c.clients:2|g\n", got[1], "datagrams %q", got)
 }

@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestPackerPacksWholeLines(t *testing.T) {
 	p := NewPacker(20)
 	for _, l := range []string{"aaaaaaaa\n", "bbbbbbbbb\n", "c\n", "dddddddddddddddddd\n", "eeeeeeeeeeeeeeeeeeeeeeeeee\n", "f\n"} {
-		if n, err := p.Write([]byte(l)); n != len(l) || err != nil {
-			t.Fatalf("Write = %d, %v", n, err)
-		}
+		n, err := p.Write([]byte(l))
+		require.Equal(t, len(l), n, "Write = %d, %v", n, err)
+		require.NoError(t, err, "Write = %d, %v", n, err)
 	}
 	p.Write(nil)
 	want := []string{
@@ -22,29 +24,19 @@ func TestPackerPacksWholeLines(t *testing.T) {
 		"f\n",
 	}
 	got := p.Packets()
-	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
-		t.Fatalf("got  %q\nwant %q", got, want)
-	}
-	if len(p.Packets()) != len(want) {
-		t.Fatal("Packets not idempotent")
-	}
+	require.Equal(t, fmt.Sprintf("%q", want), fmt.Sprintf("%q", got))
+	require.Len(t, p.Packets(), len(want), "Packets not idempotent")
 	p.Reset()
-	if len(p.Packets()) != 0 {
-		t.Fatal("Reset left packets")
-	}
+	require.Empty(t, p.Packets(), "Reset left packets")
 	p.Write([]byte("x\n"))
-	if got := p.Packets(); len(got) != 1 || string(got[0]) != "x\n" {
-		t.Fatalf("after reset %q", got)
-	}
+	require.Equal(t, [][]byte{[]byte("x\n")}, p.Packets(), "after reset")
 }
 
 func TestPackerTinySize(t *testing.T) {
 	p := NewPacker(0)
 	p.Write([]byte("a\n"))
 	p.Write([]byte("b\n"))
-	if got := p.Packets(); len(got) != 2 {
-		t.Fatalf("got %q", got)
-	}
+	require.Len(t, p.Packets(), 2)
 }
 
 func TestPackerPacketsAreIndependent(t *testing.T) {
@@ -53,9 +45,7 @@ func TestPackerPacketsAreIndependent(t *testing.T) {
 	p.Write([]byte("cd\n"))
 	got := p.Packets()
 	got[0] = append(got[0], 'X') // capacity is clipped: must not touch the next packet
-	if string(got[1]) != "cd\n" {
-		t.Fatalf("packet overwritten: %q", got[1])
-	}
+	require.Equal(t, "cd\n", string(got[1]), "packet overwritten: %q", got[1])
 }
 
 func TestPackedMetricsOverUDP(t *testing.T) {
@@ -71,31 +61,20 @@ func TestPackedMetricsOverUDP(t *testing.T) {
 		fmt.Fprintf(&all, "nsq.myhost_example_37231.topic.t%02d.depth:%d|g\n", i, i)
 	}
 	packets := p.Packets()
-	if err := Spread(tx, packets, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, Spread(tx, packets, 0, nil))
 	got := receive(t, rx, len(packets))
 	var joined strings.Builder
 	for i, d := range got {
-		if d != string(packets[i]) {
-			t.Fatalf("datagram %d = %q, want %q", i, d, packets[i])
-		}
-		if len(d) > size || !strings.HasSuffix(d, "\n") {
-			t.Fatalf("datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
-		}
+		require.Equal(t, string(packets[i]), d, "datagram %d = %q", i, d)
+		require.LessOrEqual(t, len(d), size, "datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
+		require.True(t, strings.HasSuffix(d, "\n"), "datagram %d: %d bytes, ends %q", i, len(d), d[len(d)-1:])
 		// packing is greedy: the next datagram's first line did not fit
 		if i+1 < len(got) {
 			next := got[i+1][:strings.IndexByte(got[i+1], '\n')+1]
-			if len(d)+len(next) <= size {
-				t.Fatalf("datagram %d (%d bytes) could have taken %q", i, len(d), next)
-			}
+			require.Greater(t, len(d)+len(next), size, "datagram %d (%d bytes) could have taken %q", i, len(d), next)
 		}
 		joined.WriteString(d)
 	}
-	if joined.String() != all.String() {
-		t.Fatal("datagrams do not reassemble into the lines written")
-	}
-	if len(packets) < 10 {
-		t.Fatalf("only %d datagrams for %d bytes", len(packets), all.Len())
-	}
+	require.Equal(t, all.String(), joined.String(), "datagrams do not reassemble into the lines written")
+	require.GreaterOrEqual(t, len(packets), 10, "only %d datagrams for %d bytes", len(packets), all.Len())
 }

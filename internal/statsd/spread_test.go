@@ -1,9 +1,11 @@
 package statsd
 
 import (
-	"slices"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 type recordingWriter struct{ writes []string }
@@ -26,9 +28,7 @@ func TestSpreadDuration(t *testing.T) {
 		time.Minute: 59 * time.Second, 3 * time.Second: 2 * time.Second,
 		time.Second: 0, 500 * time.Millisecond: 0, 0: 0, -time.Second: 0,
 	} {
-		if got := SpreadDuration(in); got != want {
-			t.Errorf("SpreadDuration(%v) = %v, want %v", in, got, want)
-		}
+		assert.Equal(t, want, SpreadDuration(in), "SpreadDuration(%v)", in)
 	}
 }
 
@@ -40,30 +40,24 @@ func TestSpreadSpacing(t *testing.T) {
 		return false
 	}
 	err := spread(&w, packets("a", "b", "c", "d"), SpreadDuration(3*time.Second), nil, wait)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []time.Duration{500 * time.Millisecond, 500 * time.Millisecond, 500 * time.Millisecond}
-	if !slices.Equal(w.writes, []string{"a", "b", "c", "d"}) || !slices.Equal(waits, want) {
-		t.Fatalf("writes %q waits %v; want 4 writes 500ms apart", w.writes, waits)
-	}
+	require.Equal(t, []string{"a", "b", "c", "d"}, w.writes, "writes %q waits %v", w.writes, waits)
+	require.Equal(t, want, waits, "writes %q waits %v", w.writes, waits)
 }
 
 func TestSpreadNoWait(t *testing.T) {
 	never := func(time.Duration, <-chan struct{}) bool { t.Fatal("waited"); return false }
 	for _, over := range []time.Duration{0, -time.Second} {
 		var w recordingWriter
-		if err := spread(&w, packets("a", "b"), over, nil, never); err != nil || len(w.writes) != 2 {
-			t.Fatalf("over %v: writes %q err %v", over, w.writes, err)
-		}
+		require.NoError(t, spread(&w, packets("a", "b"), over, nil, never), "over %v: writes %q err", over, w.writes)
+		require.Len(t, w.writes, 2, "over %v: writes %q err", over, w.writes)
 	}
 	var w recordingWriter
-	if err := spread(&w, nil, time.Minute, nil, never); err != nil || len(w.writes) != 0 {
-		t.Fatal("empty spread wrote")
-	}
-	if err := spread(&w, packets("only"), time.Minute, nil, never); err != nil || len(w.writes) != 1 {
-		t.Fatal("single packet waited or was lost")
-	}
+	require.Nil(t, spread(&w, nil, time.Minute, nil, never), "empty spread wrote")
+	require.Empty(t, w.writes, "empty spread wrote")
+	require.Nil(t, spread(&w, packets("only"), time.Minute, nil, never), "single packet waited or was lost")
+	require.Len(t, w.writes, 1, "single packet waited or was lost")
 }
 
 func TestSpreadStopSendsRestAtOnce(t *testing.T) {
@@ -74,9 +68,8 @@ func TestSpreadStopSendsRestAtOnce(t *testing.T) {
 	go func() { done <- Spread(&w, packets("a", "b", "c"), time.Hour, stop) }()
 	select {
 	case err := <-done:
-		if err != nil || len(w.writes) != 3 {
-			t.Fatalf("writes %q err %v", w.writes, err)
-		}
+		require.NoError(t, err, "writes %q err %v", w.writes, err)
+		require.Len(t, w.writes, 3, "writes %q err %v", w.writes, err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("Spread waited despite stop")
 	}
@@ -85,17 +78,13 @@ func TestSpreadStopSendsRestAtOnce(t *testing.T) {
 func TestSpreadRealTimer(t *testing.T) {
 	var w recordingWriter
 	start := time.Now()
-	if err := Spread(&w, packets("a", "b", "c"), 60*time.Millisecond, nil); err != nil {
-		t.Fatal(err)
-	}
-	if elapsed := time.Since(start); elapsed < 40*time.Millisecond || len(w.writes) != 3 {
-		t.Fatalf("3 packets over 60ms took %v, writes %q", elapsed, w.writes)
-	}
+	require.NoError(t, Spread(&w, packets("a", "b", "c"), 60*time.Millisecond, nil))
+	require.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond, "3 packets over 60ms took")
+	require.Len(t, w.writes, 3, "3 packets over 60ms took")
 }
 
 func TestSpreadKeepsSendingAfterError(t *testing.T) {
 	fw := &failWriter{}
-	if err := Spread(fw, packets("a", "b", "c"), 0, nil); err == nil || fw.n != 3 {
-		t.Fatalf("err %v after %d writes; want error after 3", err, fw.n)
-	}
+	require.Error(t, Spread(fw, packets("a", "b", "c"), 0, nil), "err")
+	require.EqualValues(t, 3, fw.n, "err")
 }

@@ -8,7 +8,8 @@ import * as fmt from './fmt.js';
 const live = new Map(); // key -> { root, plot, spec, gen }
 let gen = 0;
 
-export const COLORS = { blue: '#1f6feb', green: '#2da44e', orange: '#d4762c', red: '#cf222e', purple: '#8250df', gray: '#6e7781' };
+export const COLORS = { blue: '#1f6feb', green: '#2da44e', orange: '#d4762c', red: '#cf222e', purple: '#8250df',
+  gray: '#6e7781' };
 
 export function beginRender() { gen++; }
 
@@ -35,7 +36,8 @@ export function chart(key, spec) {
     c = { root: null, plot: null };
     c.root = spec.spark
       ? h('span', { class: 'spark', 'data-chart': key })
-      : h('figure', { class: 'chart', 'data-chart': key }, h('figcaption', {}, spec.title), h('div', { class: 'plot' }));
+      : h('figure', { class: 'chart', 'data-chart': key }, h('figcaption', {}, spec.title),
+        h('div', { class: 'plot' }));
     live.set(key, c);
   }
   c.spec = spec;

@@ -42,7 +42,8 @@ export const notice = (...children) => alert('info', ...children);
 
 export const badge = (text, kind = '', title) => h('span', { class: `badge ${kind}`.trim(), title }, text);
 export const pausedBadge = (paused) => (paused ? badge('paused', 'badge-paused') : null);
-export const ephemeralBadge = (name) => (String(name).endsWith('#ephemeral') ? badge('ephemeral', 'badge-ephemeral') : null);
+export const ephemeralBadge = (name) =>
+  (String(name).endsWith('#ephemeral') ? badge('ephemeral', 'badge-ephemeral') : null);
 
 export function spinner() {
   return h('div', { class: 'spinner', 'aria-label': 'loading' }, h('span'), h('span'), h('span'));

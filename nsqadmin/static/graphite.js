@@ -22,7 +22,8 @@ export function setGraphInterval(v) {
   try { localStorage.graph_interval = v; } catch { /* storage disabled */ }
 }
 
-const GAUGE = /^(depth|in_flight_count|deferred_count|clients|.*_bytes|gc_pause_.*|heap_objects|e2e_processing_latency.*)$/;
+const GAUGE = new RegExp('^(depth|in_flight_count|deferred_count|clients|.*_bytes|gc_pause_.*|heap_objects|' +
+  'e2e_processing_latency.*)$');
 const nodeKey = (node) => (node === '*' ? '*' : node.replace(/[.:]/g, '_'));
 const prefix = (node) => window.STATSD_PREFIX.replaceAll('%s', nodeKey(node)) + '.';
 const safe = (s) => String(s).replace(/ /g, '_').replace(/\//g, '-').replace(/[^a-zA-Z0-9._-]/g, '');
@@ -34,8 +35,10 @@ export const topicTarget = (node, t, key) => `sumSeries(${wrap(key, `${prefix(no
 export const channelTarget = (node, t, c, key) =>
   `sumSeries(${wrap(key, `${prefix(node)}topic.${safe(t)}.channel.${safe(c)}.${key}`)})`;
 export const nodeTarget = (node, key) =>
-  key === 'gc_runs' ? wrap(key, `movingAverage(${prefix(node)}mem.gc_runs,45)`) : wrap(key, `${prefix(node)}mem.${key}`);
-export const counterTarget = () => `sumSeries(${applyFmt(window.STATSD_COUNTER_FORMAT, `${prefix('*')}topic.*.channel.*.message_count`)})`;
+  key === 'gc_runs' ? wrap(key, `movingAverage(${prefix(node)}mem.gc_runs,45)`)
+    : wrap(key, `${prefix(node)}mem.${key}`);
+export const counterTarget = () => `sumSeries(${applyFmt(window.STATSD_COUNTER_FORMAT,
+  `${prefix('*')}topic.*.channel.*.message_count`)})`;
 
 export function e2eTarget(node, t, c, q) {
   let base = `${prefix(node)}topic.${t}${c ? `.channel.${c}` : ''}.e2e_processing_latency_${Math.round(q * 100)}`;
@@ -51,7 +54,8 @@ function query(params, targets) {
   return `${render()}?${q}`;
 }
 
-const common = () => ({ yMin: 0, lineMode: 'connected', drawNullAsZero: 'false', from: `-${interval}`, until: '-1min' });
+const common = () => ({ yMin: 0, lineMode: 'connected', drawNullAsZero: 'false', from: `-${interval}`,
+  until: '-1min' });
 
 export function largeUrl(targets, counter) {
   const wrapT = (t) => (counter ? `scale(${t},${1 / window.STATSD_INTERVAL})` : t);
@@ -64,11 +68,14 @@ export function spark(targets, { color = 'blue', counter = false } = {}) {
   const src = query({ colorList: color, height: 20, width: 120, hideGrid: 'true', hideLegend: 'true', hideAxes: 'true',
     bgcolor: 'ff000000', fgcolor: 'black', margin: 0, ...common() },
   targets.map((t) => `summarize(${t},"${window.STATSD_INTERVAL}sec","avg")`));
-  return h('a', { href: largeUrl(targets, counter), target: '_blank', rel: 'noopener' }, h('img', { class: 'graphite-spark', src, width: 120, height: 20, alt: '', onerror: (e) => e.target.classList.add('broken') }));
+  const img = h('img', { class: 'graphite-spark', src, width: 120, height: 20, alt: '',
+    onerror: (e) => e.target.classList.add('broken') });
+  return h('a', { href: largeUrl(targets, counter), target: '_blank', rel: 'noopener' }, img);
 }
 
 export function largeGraph(title, targets, counter) {
-  return h('figure', { class: 'graphite-large' }, h('figcaption', {}, title), h('img', { src: largeUrl([].concat(targets), counter), alt: title }));
+  return h('figure', { class: 'graphite-large' }, h('figcaption', {}, title),
+    h('img', { src: largeUrl([].concat(targets), counter), alt: title }));
 }
 
 // Rate cells: <td class="rate" data-target="..."> filled from graphite's

@@ -5,7 +5,8 @@ import { chart, COLORS } from './charts.js';
 // requeued, timed_out) are cumulative, so rates come from consecutive
 // points; a counter going backwards (restart, delete) yields a gap.
 export function historySeries(points) {
-  const s = { ts: [], depth: [], inFlight: [], deferred: [], clients: [], msgRate: [], requeueRate: [], timeoutRate: [] };
+  const s = { ts: [], depth: [], inFlight: [], deferred: [], clients: [], msgRate: [], requeueRate: [],
+    timeoutRate: [] };
   (points || []).forEach((p, i) => {
     const prev = points[i - 1];
     s.ts.push(p.ts);
@@ -46,13 +47,16 @@ export function historyPanel(key, hist) {
   const every = hist.interval ? ` every ${hist.interval}s` : '';
   return h('section', { class: 'graphs', 'data-history': key },
     h('div', { class: 'graphs-head' }, h('h3', {}, 'Recent activity'),
-      h('span', { class: 'muted' }, pts.length < 2 ? `Collecting samples${every}…` : `${pts.length} samples${every}`)),
+      h('span', { class: 'muted' },
+        pts.length < 2 ? `Collecting samples${every}…` : `${pts.length} samples${every}`)),
     h('div', { class: 'graph-grid' },
       chart(`${key}:rate`, { title: 'Message rate (msg/s)', rate: true, data: [s.ts, s.msgRate],
         series: [{ label: 'messages/s', color: COLORS.blue, fill: true }] }),
       chart(`${key}:depth`, { title: 'Depth', data: [s.ts, s.depth, s.inFlight, s.deferred],
-        series: [{ label: 'depth', color: COLORS.red, fill: true }, { label: 'in-flight', color: COLORS.green }, { label: 'deferred', color: COLORS.purple }] }),
-      chart(`${key}:requeue`, { title: 'Requeues & timeouts (msg/s)', rate: true, data: [s.ts, s.requeueRate, s.timeoutRate],
+        series: [{ label: 'depth', color: COLORS.red, fill: true }, { label: 'in-flight', color: COLORS.green },
+          { label: 'deferred', color: COLORS.purple }] }),
+      chart(`${key}:requeue`, { title: 'Requeues & timeouts (msg/s)', rate: true,
+        data: [s.ts, s.requeueRate, s.timeoutRate],
         series: [{ label: 'requeued/s', color: COLORS.orange }, { label: 'timed out/s', color: COLORS.red }] })));
 }
 

@@ -39,14 +39,16 @@ function start() {
   delete app.dataset.loaded;
   const path = routePath(location.pathname).replace(/(.)\/$/, '$1');
   const route = routes.find(([re]) => re.test(path));
-  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', !!route && a.dataset.nav === route[2]);
+  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active',
+    !!route && a.dataset.nav === route[2]);
   document.body.classList.toggle('page-counter', route?.[1] === counter);
   if (!route) {
     app.replaceChildren(alert('danger', `Page not found: ${path}`));
     return;
   }
   const params = path.match(route[0]).slice(1).filter(Boolean).map(decodeURIComponent);
-  current = { view: route[1], params, state: {}, data: null, timer: 0, alive: true, warnings: [], actionAlert: null, refreshError: null };
+  current = { view: route[1], params, state: {}, data: null, timer: 0, alive: true, warnings: [], actionAlert: null,
+    refreshError: null };
   current.ctx = makeCtx(current);
   document.title = `nsqadmin${params.length ? ' - ' + params.join('/') : ''}`;
   if (current.view.mount) {
@@ -115,11 +117,13 @@ function paint(c) {
   const inputs = saveInputs();
   beginRender();
   const banners = [];
-  for (const w of c.data.warnings || []) banners.push(alert('warning', h('strong', {}, 'Part of the cluster could not be reached. '), h('span', { class: 'pre' }, w)));
+  for (const w of c.data.warnings || []) banners.push(alert('warning', h('strong', {},
+    'Part of the cluster could not be reached. '), h('span', { class: 'pre' }, w)));
   if (c.refreshError) banners.push(alert('danger', h('strong', {}, 'Refresh failed: '), c.refreshError));
   if (c.actionAlert) {
     const [kind, text] = c.actionAlert;
-    banners.push(alert(kind, h('button', { class: 'close', title: 'Dismiss', onclick: () => { c.actionAlert = null; paint(c); } }, '×'), h('span', { class: 'pre action-result' }, text)));
+    banners.push(alert(kind, h('button', { class: 'close', title: 'Dismiss',
+      onclick: () => { c.actionAlert = null; paint(c); } }, '×'), h('span', { class: 'pre action-result' }, text)));
   }
   app.replaceChildren(h('div', { class: 'banners' }, banners), c.view.render(c.data, c.ctx));
   wrapTables();

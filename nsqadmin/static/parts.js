@@ -37,7 +37,20 @@ export function percentileCells(e2e, qs) {
   });
 }
 
-export const memDisk = (o) => `${fmt.num(o.memory_depth ?? o.depth - (o.backend_depth || 0))} + ${fmt.num(o.backend_depth || 0)}`;
+// The percentile cells as one column group of a table (absent without
+// percentiles); targets(q, ...args) is a percentile's Graphite target for
+// the graph row.
+export function percentileColumn(qs, targets) {
+  return qs.length > 0 && {
+    key: 'e2e', span: qs.length, group: 'E2E Processing Latency', groupAttrs: { class: 'num' },
+    head: () => percentileHeaders(qs),
+    td: (row) => percentileCells(row.e2e_processing_latency, qs),
+    spark: (...args) => qs.map((q) => targets(q, ...args)),
+  };
+}
+
+export const memDisk = (o) =>
+  `${fmt.num(o.memory_depth ?? o.depth - (o.backend_depth || 0))} + ${fmt.num(o.backend_depth || 0)}`;
 
 // The red ✘ that tombstones a topic on one node (the server enforces ACLs).
 export function tombstoneButton(ctx, node, topic) {
@@ -65,18 +78,22 @@ export function actionButtons(ctx, apiPath, name, buttons, afterDelete) {
 
 export function statCards(cards) {
   return h('div', { class: 'stats' }, cards.map(([label, value, extra]) =>
-    h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), extra || null)));
+    h('div', { class: 'stat' }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value),
+      extra || null)));
 }
 
 // Client attribute labels (channel and node pages).
 export function clientAttributes(c, withTopology) {
   const out = [];
   if (c.sample_rate) out.push(badge(`Sampled ${c.sample_rate}%`));
-  if (c.tls) out.push(badge('TLS', 'badge-info', `${c.tls_version || ''} ${c.tls_cipher_suite || ''} ${c.tls_negotiated_protocol || ''} mutual:${!!c.tls_negotiated_protocol_is_mutual}`));
+  if (c.tls) out.push(badge('TLS', 'badge-info',
+    `${c.tls_version || ''} ${c.tls_cipher_suite || ''} ${c.tls_negotiated_protocol || ''} ` +
+    `mutual:${!!c.tls_negotiated_protocol_is_mutual}`));
   if (c.deflate) out.push(badge('Deflate'));
   if (c.snappy) out.push(badge('Snappy'));
   if (c.authed) {
-    const icon = h('span', { class: 'badge badge-info', title: `Authed Identity:${c.auth_identity || ''}` }, h('span', { class: 'user-icon' }), 'Authed');
+    const icon = h('span', { class: 'badge badge-info', title: `Authed Identity:${c.auth_identity || ''}` },
+      h('span', { class: 'user-icon' }), 'Authed');
     const href = httpURL(c.auth_identity_url);
     out.push(href ? h('a', { href, target: '_blank', rel: 'noopener' }, icon) : icon);
   }
@@ -99,6 +116,7 @@ export function locality(c) {
 export function clientHost(c) {
   const [, port] = splitHostPort(c.remote_address || '');
   const host = `${c.hostname}${port ? ':' + port : ''}`;
-  const id = c.client_id && c.client_id !== c.hostname && c.client_id !== String(c.hostname).split('.')[0] ? ` (${c.client_id})` : '';
+  const shortHost = String(c.hostname).split('.')[0];
+  const id = c.client_id && c.client_id !== c.hostname && c.client_id !== shortHost ? ` (${c.client_id})` : '';
   return h('span', { title: c.remote_address }, host + id);
 }

@@ -18,7 +18,8 @@ export function channelPolicy(ctx, t, c, cfg) {
   return h('section', { class: 'policy', id: 'channel-policy' },
     h('h3', {}, 'Queue Settings'),
     statCards([
-      ['Max Attempts', h('span', { 'data-col': 'max_attempts' }, cfg.max_attempts ? fmt.num(cfg.max_attempts) : 'unlimited')],
+      ['Max Attempts', h('span', { 'data-col': 'max_attempts' },
+        cfg.max_attempts ? fmt.num(cfg.max_attempts) : 'unlimited')],
       ['Dead-Lettered', h('span', { 'data-col': 'dead_letter_count' }, fmt.num(cfg.dead_letter_count))],
       ['Dead-Letter Topic', h('a', { href: links.topic(dlt), class: 'link', id: 'dead-letter-link' }, dlt),
         h('div', {}, 'depth ', h('span', { 'data-col': 'dead_letter_depth' }, fmt.num(cfg.dead_letter_depth)))],
@@ -70,7 +71,8 @@ function settingsForm(ctx, path, where, cfg, withAttempts) {
     if (!Object.keys(changed).length) return;
     ctx.act(() => api('POST', `${path}?${qs({ ...where, ...changed })}`));
   };
-  return h('form', { class: 'policy-form', id: withAttempts ? 'channel-policy-form' : 'topic-policy-form', onsubmit: submit },
+  return h('form', { class: 'policy-form', id: withAttempts ? 'channel-policy-form' : 'topic-policy-form',
+    onsubmit: submit },
     withAttempts ? field('Max attempts (0: unlimited) ', 'max_attempts', cfg.max_attempts) : null,
     field('Max depth (0: no cap) ', 'max_depth', cfg.max_depth),
     h('label', {}, 'Overflow ', h('select', { name: 'overflow', 'data-field': 'overflow' },

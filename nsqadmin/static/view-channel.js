@@ -3,10 +3,11 @@
 import { h, frag, notice, pausedBadge, ephemeralBadge } from './dom.js';
 import { links } from './api.js';
 import * as fmt from './fmt.js';
-import { sortHeader, numHeader, sortRows, numCell } from './table.js';
+import { columns, headCells, groupCells, rowCells, sparkCells, sortRows, sortGetters } from './table.js';
 import { historyPanel, latest } from './history.js';
-import { graphActive, spark, channelTarget, e2eTarget, rateCell, isCounter } from './graphite.js';
-import { nodeLink, quantiles, percentileHeaders, percentileCells, memDisk, actionButtons, statCards, clientAttributes, clientHost, locality } from './parts.js';
+import { graphActive, channelTarget, e2eTarget, rateCell, isCounter } from './graphite.js';
+import { nodeLink, quantiles, percentileColumn, memDisk, actionButtons, statCards, clientAttributes, clientHost,
+  locality } from './parts.js';
 import { tabs, onMessagesTab, messagesPanel } from './view-messages.js';
 import { channelPolicy } from './policy.js';
 
@@ -31,7 +32,8 @@ export default {
         h('a', { href: links.topic(t), class: 'link' }, t), h('span', {}, c)),
       h('div', { class: 'page-head' },
         h('div', {}, h('h2', { class: 'sub' }, 'Topic: ', h('a', { href: links.topic(t), class: 'link name' }, t)),
-          h('h2', {}, 'Channel: ', h('span', { class: 'name' }, c), ' ', ephemeralBadge(c), ' ', pausedBadge(channel.paused))),
+          h('h2', {}, 'Channel: ', h('span', { class: 'name' }, c), ' ', ephemeralBadge(c), ' ',
+            pausedBadge(channel.paused))),
         actionButtons(ctx, `/api/topics/${enc(t)}/${enc(c)}`, `${t}/${c}`, [
           ['Empty Queue', 'empty', 'btn-warn'],
           ['Delete Channel', 'delete', 'btn-danger'],
@@ -52,42 +54,40 @@ export default {
 };
 
 function channelTable(ctx, t, c, channel) {
-  const qs = quantiles(channel.e2e_processing_latency);
   const g = graphActive();
   const delivery = (channel.delivery_msg_count || 0) > 0;
-  const rows = sortRows(ctx, 'nodes', channel.nodes, {
-    host: (n) => n.hostname || n.node, depth: (n) => n.depth, inflight: (n) => n.in_flight_count, messages: (n) => n.message_count, clients: (n) => n.client_count,
+  const queue = 'Message Queues', stats = 'Statistics';
+  const stat = (key, head, field, group, opts = {}) => ({
+    key, head, group, num: true, cell: (n) => fmt.num(n[field]), ...opts,
+    spark: (node) => channelTarget(node, t, c, opts.metric || field),
+    sparkStyle: { color: opts.red ? 'red' : 'blue', counter: isCounter(opts.metric || field) },
   });
-  const cells = (n, node) => [
-    numCell(fmt.num(n.depth), { 'data-col': 'depth' }), numCell(memDisk(n)),
-    numCell(fmt.num(n.in_flight_count), { 'data-col': 'in_flight' }), numCell(fmt.num(n.deferred_count)),
-    numCell(fmt.num(n.requeue_count), { 'data-col': 'requeued' }), numCell(fmt.num(n.timeout_count), { 'data-col': 'timed_out' }),
-    numCell(fmt.num(n.message_count), { 'data-col': 'messages' }),
-    g ? rateCell(channelTarget(node, t, c, 'message_count')) : null,
-    numCell(fmt.num(n.client_count), { 'data-col': 'clients' }),
-    delivery ? h('td', {}, deliveryBar(ctx, n, node)) : null,
-    percentileCells(n.e2e_processing_latency, qs),
-  ];
-  const graphRow = (node) => g && h('tr', { class: 'graph-row' }, h('td'),
-    ['depth', null, 'in_flight_count', 'deferred_count', 'requeue_count', 'timeout_count', 'message_count'].map((k) =>
-      h('td', {}, k && spark(channelTarget(node, t, c, k), { color: /depth|deferred/.test(k) ? 'red' : 'blue', counter: isCounter(k) }))),
-    h('td'), h('td', {}, spark(channelTarget(node, t, c, 'clients'))), delivery ? h('td') : null,
-    qs.length ? h('td', { colspan: qs.length }, spark(qs.map((q) => e2eTarget(node, t, c, q)))) : null);
-  const statCols = 4 + (g ? 1 : 0) + (delivery ? 1 : 0);
+  const host = (n) => [nodeLink(n.node, n.hostname), ' ', pausedBadge(n.paused)];
+  const cols = columns(
+    { key: 'host', head: 'NSQd Host', sort: (n) => n.hostname || n.node,
+      cell: (n, node) => (node === '*' ? 'Total:' : host(n)) },
+    stat('depth', 'Depth', 'depth', queue, { sort: (n) => n.depth, red: true }),
+    { key: 'memory', head: 'Memory + Disk', group: queue, num: true, cell: memDisk },
+    stat('in_flight', 'In-Flight', 'in_flight_count', queue, { sort: (n) => n.in_flight_count }),
+    stat('deferred', 'Deferred', 'deferred_count', queue, { red: true }),
+    stat('requeued', 'Requeued', 'requeue_count', stats),
+    stat('timed_out', 'Timed Out', 'timeout_count', stats),
+    stat('messages', 'Messages', 'message_count', stats, { sort: (n) => n.message_count }),
+    g && { key: 'rate', head: 'Rate', group: stats, num: true,
+      td: (n, node) => rateCell(channelTarget(node, t, c, 'message_count')) },
+    stat('clients', 'Connections', 'client_count', stats, { sort: (n) => n.client_count, metric: 'clients' }),
+    delivery && { key: 'delivery', head: 'Delivery', group: stats, cell: (n, node) => deliveryBar(ctx, n, node) },
+    percentileColumn(quantiles(channel.e2e_processing_latency), (q, node) => e2eTarget(node, t, c, q)));
+  const graphRow = (node) => g && h('tr', { class: 'graph-row' }, sparkCells(cols, node));
   return frag(h('h3', {}, 'Channel'),
     h('table', { class: 'table', id: 'channel-nodes' },
       h('thead', {},
-        h('tr', { class: 'group' }, h('th'), h('th', { colspan: 4 }, 'Message Queues'), h('th', { colspan: statCols }, 'Statistics'),
-          qs.length ? h('th', { colspan: qs.length, class: 'num' }, 'E2E Processing Latency') : null),
-        h('tr', {}, sortHeader(ctx, 'nodes', 'host', 'NSQd Host'), numHeader(ctx, 'nodes', 'depth', 'Depth'),
-          h('th', { class: 'num' }, 'Memory + Disk'), numHeader(ctx, 'nodes', 'inflight', 'In-Flight'), h('th', { class: 'num' }, 'Deferred'),
-          h('th', { class: 'num' }, 'Requeued'), h('th', { class: 'num' }, 'Timed Out'), numHeader(ctx, 'nodes', 'messages', 'Messages'),
-          g ? h('th', { class: 'num' }, 'Rate') : null, numHeader(ctx, 'nodes', 'clients', 'Connections'),
-          delivery ? h('th', {}, 'Delivery') : null, percentileHeaders(qs))),
-      h('tbody', {}, rows.map((n) => [
-        h('tr', { 'data-node': n.node }, h('td', {}, nodeLink(n.node, n.hostname), ' ', pausedBadge(n.paused)), cells(n, n.node)),
+        h('tr', { class: 'group' }, groupCells(cols)),
+        h('tr', {}, headCells(ctx, 'nodes', cols))),
+      h('tbody', {}, sortRows(ctx, 'nodes', channel.nodes, sortGetters(cols)).map((n) => [
+        h('tr', { 'data-node': n.node }, rowCells(cols, n, n.node)),
         graphRow(n.node)])),
-      h('tfoot', {}, h('tr', { class: 'total' }, h('td', {}, 'Total:'), cells(channel, '*')), graphRow('*'))));
+      h('tfoot', {}, h('tr', { class: 'total' }, rowCells(cols, channel, '*')), graphRow('*'))));
 }
 
 // 120px stacked bar of zone-local / region-local / global deliveries;
@@ -95,29 +95,36 @@ function channelTable(ctx, t, c, channel) {
 function deliveryBar(ctx, n, key) {
   const total = n.delivery_msg_count || 0;
   const pct = (v) => (total ? ((v || 0) * 100) / total : 0);
-  const parts = [['zone', pct(n.zone_local_msg_count)], ['region', pct(n.region_local_msg_count)], ['global', pct(n.global_msg_count)]];
+  const parts = [['zone', pct(n.zone_local_msg_count)], ['region', pct(n.region_local_msg_count)], ['global',
+    pct(n.global_msg_count)]];
   const open = ((ctx.state.delivery ||= {})[key]);
   return h('div', { class: 'delivery', onclick: () => { ctx.state.delivery[key] = !open; ctx.rerender(); } },
-    h('div', { class: 'delivery-bar' }, parts.map(([k, p]) => h('span', { class: `seg seg-${k}`, style: { width: `${p}%` } }))),
-    open ? h('div', { class: 'popup' }, parts.map(([k, p]) => h('div', {}, `${k === 'zone' ? 'Zone-local' : k === 'region' ? 'Region-local' : 'Global'}: ${p.toFixed(2)}%`))) : null);
+    h('div', { class: 'delivery-bar' }, parts.map(([k, p]) => h('span', { class: `seg seg-${k}`,
+      style: { width: `${p}%` } }))),
+    open ? h('div', { class: 'popup' }, parts.map(([k, p]) => h('div', {},
+      `${k === 'zone' ? 'Zone-local' : k === 'region' ? 'Region-local' : 'Global'}: ${p.toFixed(2)}%`))) : null);
 }
 
 function clientTable(ctx, clients) {
   if (!clients.length) return frag(h('h3', {}, 'Client Connections'), notice('No clients connected to this channel'));
-  const rows = sortRows(ctx, 'clients', clients, {
-    host: (c) => c.hostname, ua: (c) => c.user_agent, node: (c) => c.node, inflight: (c) => c.in_flight_count, ready: (c) => c.ready_count,
-    finished: (c) => c.finish_count, requeued: (c) => c.requeue_count, messages: (c) => c.message_count, connected: (c) => c.connected,
-  });
+  const count = (key, head, field) => ({ key, head, num: true, sort: (c) => c[field], cell: (c) => fmt.num(c[field]) });
+  const cols = columns(
+    { key: 'host', head: 'Client Host', sort: (c) => c.hostname, cell: clientHost },
+    { key: 'ua', head: 'User-Agent', sort: (c) => c.user_agent, cell: (c) => c.user_agent || '' },
+    { key: 'attributes', head: 'Attributes', cell: (c) => clientAttributes(c, true) },
+    { key: 'node', head: 'NSQd Host', sort: (c) => c.node, cell: (c) => h('a', { href: links.node(c.node),
+      class: 'link' }, c.node) },
+    count('in_flight', 'In-Flight', 'in_flight_count'),
+    count('ready', 'Ready Count', 'ready_count'),
+    count('finished', 'Finished', 'finish_count'),
+    count('requeued', 'Requeued', 'requeue_count'),
+    count('messages', 'Messages', 'message_count'),
+    { key: 'connected', head: 'Connected', num: true, sort: (c) => c.connected,
+      cell: (c) => fmt.duration(c.connected) });
+  const zone = { zoneLocal: 'zone-local', regionLocal: 'region-local' };
   return frag(h('h3', {}, 'Client Connections'),
     h('table', { class: 'table', id: 'channel-clients' },
-      h('thead', {}, h('tr', {}, sortHeader(ctx, 'clients', 'host', 'Client Host'), sortHeader(ctx, 'clients', 'ua', 'User-Agent'),
-        h('th', {}, 'Attributes'), sortHeader(ctx, 'clients', 'node', 'NSQd Host'), numHeader(ctx, 'clients', 'inflight', 'In-Flight'),
-        numHeader(ctx, 'clients', 'ready', 'Ready Count'), numHeader(ctx, 'clients', 'finished', 'Finished'),
-        numHeader(ctx, 'clients', 'requeued', 'Requeued'), numHeader(ctx, 'clients', 'messages', 'Messages'),
-        numHeader(ctx, 'clients', 'connected', 'Connected'))),
-      h('tbody', {}, rows.map((c) => h('tr', { class: locality(c) === 'zoneLocal' ? 'zone-local' : locality(c) === 'regionLocal' ? 'region-local' : '' },
-        h('td', {}, clientHost(c)), h('td', {}, c.user_agent || ''), h('td', {}, clientAttributes(c, true)),
-        h('td', {}, h('a', { href: links.node(c.node), class: 'link' }, c.node)),
-        numCell(fmt.num(c.in_flight_count)), numCell(fmt.num(c.ready_count)), numCell(fmt.num(c.finish_count)),
-        numCell(fmt.num(c.requeue_count)), numCell(fmt.num(c.message_count)), numCell(fmt.duration(c.connected)))))));
+      h('thead', {}, h('tr', {}, headCells(ctx, 'clients', cols))),
+      h('tbody', {}, sortRows(ctx, 'clients', clients, sortGetters(cols)).map((c) =>
+        h('tr', { class: zone[locality(c)] || '' }, rowCells(cols, c))))));
 }

@@ -10,7 +10,8 @@ export default {
     const digits = h('div', { class: 'flaps', id: 'counter-value', 'aria-live': 'polite' });
     const error = h('div', { class: 'counter-error' });
     const graph = h('div', { class: 'counter-graph' });
-    app.replaceChildren(h('div', { class: 'counter' }, error, digits, h('div', { class: 'caption' }, 'Messages Processed'), graph));
+    app.replaceChildren(h('div', { class: 'counter' }, error, digits, h('div', { class: 'caption' },
+      'Messages Processed'), graph));
 
     let shown = null, target = 0, step = 0, delay = 0, timer = 0, frame = 0, alive = true;
 

@@ -23,12 +23,15 @@ export default {
         h('thead', {}, h('tr', {}, h('th', {}, 'nsqlookupd Host'))),
         h('tbody', {}, lookupds.map((l) => h('tr', {}, h('td', {}, l))))),
       h('h3', {}, 'Inactive Topics'),
-      h('p', { class: 'muted' }, 'Topics and channels registered with nsqlookupd that no nsqd currently produces. Deleting them here removes the registrations.'),
+      h('p', { class: 'muted' },
+        'Topics and channels registered with nsqlookupd that no nsqd currently produces. ' +
+        'Deleting them here removes the registrations.'),
       names.length ? h('ul', { class: 'tree', id: 'inactive' }, names.map((t) => h('li', { 'data-topic': t },
         h('button', { class: 'btn-x', title: `Delete ${t}`, onclick: () => del(`/api/topics/${enc(t)}`) }, '✘'), ' ',
         h('a', { href: links.topic(t), class: 'link' }, t),
         (inactive[t] || []).length ? h('ul', {}, inactive[t].map((c) => h('li', { 'data-channel': c },
-          h('button', { class: 'btn-x', title: `Delete ${t}/${c}`, onclick: () => del(`/api/topics/${enc(t)}/${enc(c)}`) }, '✘'), ' ',
+          h('button', { class: 'btn-x', title: `Delete ${t}/${c}`,
+            onclick: () => del(`/api/topics/${enc(t)}/${enc(c)}`) }, '✘'), ' ',
           h('a', { href: links.channel(t, c), class: 'link' }, c)))) : null)))
         : notice('No inactive Topics'),
       window.IS_ADMIN ? createForm(ctx) : null);
@@ -53,7 +56,9 @@ function createForm(ctx) {
   return h('form', { class: 'create-form', id: 'create-form', onsubmit: submit },
     h('h3', {}, 'Create Topic/Channel'),
     ctx.state.formError ? alert('danger', ctx.state.formError) : null,
-    h('p', { class: 'muted' }, 'This registers the topic (and channel) with every nsqlookupd; leave Channel Name empty to create only the topic.'),
+    h('p', { class: 'muted' },
+      'This registers the topic (and channel) with every nsqlookupd; ' +
+      'leave Channel Name empty to create only the topic.'),
     h('div', { class: 'form-row' },
       h('input', { name: 'topic', placeholder: 'Topic Name', 'aria-label': 'Topic Name', autocomplete: 'off' }),
       h('input', { name: 'channel', placeholder: 'Channel Name', 'aria-label': 'Channel Name', autocomplete: 'off' }),

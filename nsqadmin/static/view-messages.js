@@ -6,6 +6,7 @@ import { h, notice, alert, spinner } from './dom.js';
 import { api } from './api.js';
 import * as fmt from './fmt.js';
 import { nodeLink } from './parts.js';
+import { columns, headCells, rowCells } from './table.js';
 import { confirmDialog } from './modal.js';
 
 const enc = encodeURIComponent;
@@ -16,7 +17,8 @@ const PREVIEW = 120; // characters of body shown before it is expanded
 // Overview / Messages switch.
 export function tabs(ctx) {
   const cur = ctx.state.tab || 'overview';
-  return h('div', { class: 'tabs', role: 'tablist' }, [['overview', 'Overview'], ['messages', 'Messages']].map(([k, label]) =>
+  const names = [['overview', 'Overview'], ['messages', 'Messages']];
+  return h('div', { class: 'tabs', role: 'tablist' }, names.map(([k, label]) =>
     h('button', {
       class: `tab ${cur === k ? 'active' : ''}`.trim(), role: 'tab', 'aria-selected': String(cur === k), 'data-tab': k,
       onclick: () => { ctx.state.tab = k; ctx.rerender(); },
@@ -43,7 +45,8 @@ const stateLabel = (st) => STATES.find(([k]) => k === st)[1];
 
 function controls(ctx, s, topic, channel, shown) {
   const reload = () => load(ctx, s, topic, channel);
-  const select = (name, value, options, set) => h('select', { name, onchange: (e) => { set(e.target.value); reload(); } },
+  const select = (name, value, options, set) => h('select', { name,
+    onchange: (e) => { set(e.target.value); reload(); } },
     options.map(([v, label]) => h('option', { value: v, selected: String(v) === String(value) }, label)));
   return h('div', { class: 'msg-controls' },
     channel ? select('msg-state', s.state, STATES, (v) => { s.state = v; }) : null,
@@ -53,7 +56,8 @@ function controls(ctx, s, topic, channel, shown) {
       type: 'search', name: 'msg-search', placeholder: 'Search loaded messages', value: s.search,
       oninput: (e) => { s.search = e.target.value; ctx.rerender(); },
     }),
-    h('span', { class: 'muted', id: 'msg-count' }, s.list ? `${fmt.num(shown.length)} of ${fmt.num(s.list.length)} loaded` : ''),
+    h('span', { class: 'muted', id: 'msg-count' },
+      s.list ? `${fmt.num(shown.length)} of ${fmt.num(s.list.length)} loaded` : ''),
     h('button', {
       class: 'btn', id: 'msg-download', disabled: !shown.length,
       onclick: () => download(shown, `${topic}${channel ? '.' + channel : ''}.${channel ? s.state : 'queued'}.jsonl`),
@@ -63,7 +67,8 @@ function controls(ctx, s, topic, channel, shown) {
 async function load(ctx, s, topic, channel) {
   s.loading = true;
   s.error = null;
-  const path = `/api/messages/${enc(topic)}${channel ? '/' + enc(channel) : ''}?n=${s.n}${channel ? '&state=' + s.state : ''}`;
+  const where = enc(topic) + (channel ? '/' + enc(channel) : '');
+  const path = `/api/messages/${where}?n=${s.n}${channel ? '&state=' + s.state : ''}`;
   try {
     const d = await api('GET', path);
     s.list = (d.messages || []).map(decode);
@@ -97,19 +102,20 @@ function filter(list, search) {
 
 function table(ctx, s, topic, channel, shown) {
   const st = s.shownState;
-  const actions = st === 'deferred' && window.IS_ADMIN;
+  const cols = columns(
+    { key: 'node', head: 'NSQd Host', cell: (m) => nodeLink(m.node) },
+    { key: 'id', head: 'ID', td: (m) => h('td', { class: 'name' }, m.id) },
+    { key: 'timestamp', head: 'Timestamp', cell: (m) => when(m.timestamp) },
+    { key: 'attempts', head: 'Attempts', num: true, cell: (m) => fmt.num(m.attempts) },
+    st === 'deferred' && { key: 'deliver_at', head: 'Deliver At', cell: (m) => when(m.deliver_at) },
+    st === 'in_flight' && { key: 'client', head: 'Client', cell: (m) => clientText(m.client) },
+    st === 'in_flight' && { key: 'expires_at', head: 'Expires At', cell: (m) => when(m.expires_at) },
+    { key: 'body', head: 'Body', td: (m) => h('td', { class: 'msg-body-cell' }, body(ctx, s, m)) },
+    st === 'deferred' && window.IS_ADMIN && { key: 'actions', head: '',
+      cell: (m) => deferredButtons(ctx, s, topic, channel, m) });
   return h('table', { class: 'table', id: 'messages-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'NSQd Host'), h('th', {}, 'ID'), h('th', {}, 'Timestamp'), h('th', { class: 'num' }, 'Attempts'),
-      st === 'deferred' ? h('th', {}, 'Deliver At') : null,
-      st === 'in_flight' ? [h('th', {}, 'Client'), h('th', {}, 'Expires At')] : null,
-      h('th', {}, 'Body'), actions ? h('th') : null)),
-    h('tbody', {}, shown.map((m) => h('tr', { 'data-id': m.id, 'data-node': m.node },
-      h('td', {}, nodeLink(m.node)), h('td', { class: 'name' }, m.id), h('td', {}, when(m.timestamp)),
-      h('td', { class: 'num' }, fmt.num(m.attempts)),
-      st === 'deferred' ? h('td', {}, when(m.deliver_at)) : null,
-      st === 'in_flight' ? [h('td', {}, clientText(m.client)), h('td', {}, when(m.expires_at))] : null,
-      h('td', { class: 'msg-body-cell' }, body(ctx, s, m)),
-      actions ? h('td', {}, deferredButtons(ctx, s, topic, channel, m)) : null))));
+    h('thead', {}, h('tr', {}, headCells(ctx, 'messages', cols))),
+    h('tbody', {}, shown.map((m) => h('tr', { 'data-id': m.id, 'data-node': m.node }, rowCells(cols, m)))));
 }
 
 // when shows a Unix-nanosecond time as local time, with the ISO form and
@@ -118,10 +124,12 @@ function when(ns) {
   if (!ns) return '–';
   const d = new Date(ns / 1e6);
   const rel = ns - Date.now() * 1e6;
-  return h('span', { title: `${d.toISOString()} (${rel >= 0 ? 'in ' : ''}${fmt.duration(Math.abs(rel))}${rel < 0 ? ' ago' : ''})` }, d.toLocaleString());
+  const title = `${d.toISOString()} (${rel >= 0 ? 'in ' : ''}${fmt.duration(Math.abs(rel))}${rel < 0 ? ' ago' : ''})`;
+  return h('span', { title }, d.toLocaleString());
 }
 
-const clientText = (c) => (c ? [c.hostname, c.client_id && c.client_id !== c.hostname ? `(${c.client_id})` : '', c.remote_address].filter(Boolean).join(' ') : '–');
+const clientText = (c) => (c ? [c.hostname, c.client_id && c.client_id !== c.hostname ? `(${c.client_id})` : '',
+  c.remote_address].filter(Boolean).join(' ') : '–');
 
 function body(ctx, s, m) {
   if (!m.kind) return h('span', { class: 'muted' }, 'hidden');
@@ -130,20 +138,24 @@ function body(ctx, s, m) {
   const toggle = () => { s.open[m.id] = !open; ctx.rerender(); };
   return h('div', { class: `msg-body ${open ? 'open' : ''}`.trim() },
     m.kind === 'hex' ? h('span', { class: 'badge', title: 'not UTF-8: shown as hex' }, 'hex') : null, ' ',
-    open ? h('pre', { class: 'msg-full' }, m.text) : h('span', { class: 'msg-preview' }, long ? m.text.slice(0, PREVIEW) + '…' : m.text),
+    open ? h('pre', { class: 'msg-full' }, m.text)
+      : h('span', { class: 'msg-preview' }, long ? m.text.slice(0, PREVIEW) + '…' : m.text),
     long ? h('button', { class: 'btn btn-sm msg-expand', onclick: toggle }, open ? 'less' : 'more') : null);
 }
 
 function deferredButtons(ctx, s, topic, channel, m) {
   const act = async (action, label) => {
-    const ok = await confirmDialog(['Are you sure you want to ', h('b', {}, label), ' message ', h('i', {}, m.id), ' on ', m.node, '?']);
+    const ok = await confirmDialog(['Are you sure you want to ', h('b', {}, label), ' message ', h('i', {}, m.id),
+      ' on ', m.node, '?']);
     if (!ok) return;
     ctx.act(() => api('POST', `/api/messages/${enc(topic)}/${enc(channel)}`, { action, id: m.id, node: m.node }),
       () => load(ctx, s, topic, channel));
   };
   return h('div', { class: 'actions' },
-    h('button', { class: 'btn btn-sm btn-ok', 'data-msg-action': 'deliver', onclick: () => act('deliver', 'deliver now') }, 'Deliver now'),
-    h('button', { class: 'btn btn-sm btn-danger', 'data-msg-action': 'delete', onclick: () => act('delete', 'delete') }, 'Delete'));
+    h('button', { class: 'btn btn-sm btn-ok', 'data-msg-action': 'deliver',
+      onclick: () => act('deliver', 'deliver now') }, 'Deliver now'),
+    h('button', { class: 'btn btn-sm btn-danger', 'data-msg-action': 'delete', onclick: () => act('delete', 'delete') },
+      'Delete'));
 }
 
 // download saves messages as JSON lines, bodies base64 as the API sends them.

@@ -3,13 +3,14 @@
 import { h, frag, notice, ephemeralBadge } from './dom.js';
 import { links } from './api.js';
 import * as fmt from './fmt.js';
-import { sortHeader, numHeader, sortRows, numCell } from './table.js';
+import { columns, headCells, rowCells, sortRows, sortGetters } from './table.js';
 import { latest, sparkline } from './history.js';
 import { graphActive, spark, topicTarget, rateCell } from './graphite.js';
 
 export default {
   async load(ctx) {
-    const [list, hist] = await Promise.all([ctx.get('/api/topics'), graphActive() ? null : ctx.optional('/api/history')]);
+    const [list, hist] = await Promise.all([ctx.get('/api/topics'),
+      graphActive() ? null : ctx.optional('/api/history')]);
     return { topics: list.topics || [], hist };
   },
 
@@ -19,32 +20,31 @@ export default {
     if (graphActive()) return frag(title, graphiteTable(topics));
     const series = (hist && hist.topics) || {};
     const rows = topics.map((name) => ({ name, points: series[name] || [], ...latest(series[name]) }));
-    const sorted = sortRows(ctx, 'topics', rows, {
-      name: (r) => r.name, depth: (r) => r.depth ?? -1, messages: (r) => r.messages ?? -1, rate: (r) => r.rate ?? -1,
-    });
+    const cols = columns(
+      { key: 'name', head: 'Topic', sort: (r) => r.name,
+        cell: (r) => [h('a', { href: links.topic(r.name), class: 'link' }, r.name), ' ', ephemeralBadge(r.name)] },
+      { key: 'depth', head: 'Depth', num: true, sort: (r) => r.depth ?? -1, cell: (r) => fmt.num(r.depth) },
+      { key: 'messages', head: 'Messages', num: true, sort: (r) => r.messages ?? -1, cell: (r) => fmt.num(r.messages) },
+      { key: 'rate', head: 'Rate', num: true, sort: (r) => r.rate ?? -1, attrs: { title: 'Messages per second (sort)' },
+        cell: (r) => (r.rate == null ? '–' : `${fmt.rate(r.rate)}/s`) },
+      { key: 'activity', head: () => h('th', { class: 'spark-col' }, hist ? 'Activity' : ''),
+        td: (r) => h('td', { class: 'spark-col' }, hist ? sparkline(`topics:${r.name}`, r.points) : null) });
     return frag(title,
       h('table', { class: 'table', id: 'topics-table' },
-        h('thead', {}, h('tr', {},
-          sortHeader(ctx, 'topics', 'name', 'Topic'),
-          numHeader(ctx, 'topics', 'depth', 'Depth'),
-          numHeader(ctx, 'topics', 'messages', 'Messages'),
-          numHeader(ctx, 'topics', 'rate', 'Rate', { title: 'Messages per second (sort)' }),
-          h('th', { class: 'spark-col' }, hist ? 'Activity' : ''))),
-        h('tbody', {}, sorted.map((r) => h('tr', { 'data-topic': r.name },
-          h('td', {}, h('a', { href: links.topic(r.name), class: 'link' }, r.name), ' ', ephemeralBadge(r.name)),
-          numCell(fmt.num(r.depth), { 'data-col': 'depth' }),
-          numCell(fmt.num(r.messages), { 'data-col': 'messages' }),
-          numCell(r.rate == null ? '–' : `${fmt.rate(r.rate)}/s`, { 'data-col': 'rate' }),
-          h('td', { class: 'spark-col' }, hist ? sparkline(`topics:${r.name}`, r.points) : null))))));
+        h('thead', {}, h('tr', {}, headCells(ctx, 'topics', cols))),
+        h('tbody', {}, sortRows(ctx, 'topics', rows, sortGetters(cols)).map((r) =>
+          h('tr', { 'data-topic': r.name }, rowCells(cols, r))))));
   },
 };
 
 function graphiteTable(topics) {
+  const cols = columns(
+    { key: 'name', head: 'Topic', cell: (t) => [h('a', { href: links.topic(t), class: 'link' }, t), ' ',
+      ephemeralBadge(t)] },
+    { key: 'depth', head: 'Depth', cell: (t) => spark(topicTarget('*', t, 'depth'), { color: 'red' }) },
+    { key: 'messages', head: 'Messages', cell: (t) => spark(topicTarget('*', t, 'message_count'), { counter: true }) },
+    { key: 'rate', head: 'Rate', num: true, td: (t) => rateCell(topicTarget('*', t, 'message_count')) });
   return h('table', { class: 'table', id: 'topics-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Topic'), h('th', {}, 'Depth'), h('th', {}, 'Messages'), h('th', { class: 'num' }, 'Rate'))),
-    h('tbody', {}, topics.map((t) => h('tr', { 'data-topic': t },
-      h('td', {}, h('a', { href: links.topic(t), class: 'link' }, t), ' ', ephemeralBadge(t)),
-      h('td', {}, spark(topicTarget('*', t, 'depth'), { color: 'red' })),
-      h('td', {}, spark(topicTarget('*', t, 'message_count'), { counter: true })),
-      rateCell(topicTarget('*', t, 'message_count'))))));
+    h('thead', {}, h('tr', {}, headCells(null, 'topics', cols))),
+    h('tbody', {}, topics.map((t) => h('tr', { 'data-topic': t }, rowCells(cols, t)))));
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const mod = "example.com/nsq"
@@ -48,9 +51,7 @@ func TestCheckAllowed(t *testing.T) {
 	pkgs[8].XTestImports = prefixed([]string{"testcluster"})
 	// and the deployment files.
 	pkgs[0].TestImports = prefixed([]string{"deploy"})
-	if vs := Check(mod, pkgs); len(vs) != 0 {
-		t.Fatalf("want no violations, got %v", vs)
-	}
+	require.Empty(t, Check(mod, pkgs))
 }
 
 func TestCheckViolations(t *testing.T) {
@@ -91,23 +92,16 @@ func TestCheckViolations(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			vs := Check(mod, []Package{tc.pkg})
-			if len(vs) != 1 {
-				t.Fatalf("want 1 violation, got %v", vs)
-			}
+			require.Len(t, vs, 1)
 			v := vs[0]
 			wantTo := ""
 			if tc.to != "" {
 				wantTo = mod + "/" + tc.to
 			}
-			if v.From != tc.pkg.ImportPath || v.To != wantTo {
-				t.Errorf("edge: got %s -> %s, want %s -> %s", v.From, v.To, tc.pkg.ImportPath, wantTo)
-			}
-			if !strings.Contains(v.Reason, tc.want) {
-				t.Errorf("reason %q does not mention %q", v.Reason, tc.want)
-			}
-			if !strings.Contains(v.String(), tc.pkg.ImportPath) {
-				t.Errorf("message %q does not name the package", v.String())
-			}
+			assert.Equal(t, tc.pkg.ImportPath, v.From, "edge")
+			assert.Equal(t, wantTo, v.To, "edge")
+			assert.Contains(t, v.Reason, tc.want, "reason %q does not mention %q", v.Reason, tc.want)
+			assert.Contains(t, v.String(), tc.pkg.ImportPath, "message %q does not name the package", v.String())
 		})
 	}
 }
@@ -116,34 +110,28 @@ func TestCheckTestImports(t *testing.T) {
 	p := pkg("nsqd", "nsqd")
 	p.XTestImports = prefixed([]string{"cmd/nsqd"})
 	vs := Check(mod, []Package{p})
-	if len(vs) != 1 || !strings.Contains(vs[0].Reason, "_test.go") {
-		t.Fatalf("want one leaf violation from a test file, got %v", vs)
-	}
+	require.Len(t, vs, 1)
+	require.Contains(t, vs[0].Reason, "_test.go")
 
 	// Internal test files are not held to the daemon rule.
 	q := pkg("internal/clusterinfo", "clusterinfo")
 	q.XTestImports = prefixed([]string{"nsqd", "nsqlookupd"})
-	if vs := Check(mod, []Package{q}); len(vs) != 0 {
-		t.Fatalf("want no violations, got %v", vs)
-	}
+	require.Empty(t, Check(mod, []Package{q}))
 }
 
 func TestCheckIgnoresOtherModules(t *testing.T) {
 	p := Package{ImportPath: "example.org/other/util", Name: "util",
 		Imports: []string{mod + "/cmd/nsqd"}}
-	if vs := Check(mod, []Package{p}); len(vs) != 0 {
-		t.Fatalf("want no violations, got %v", vs)
-	}
+	require.Empty(t, Check(mod, []Package{p}))
 }
 
 func TestDecodeFailsOnLoadError(t *testing.T) {
 	in := `{"ImportPath": "example.com/nsq/nsqd", "Name": "nsqd", "Imports": ["fmt"]}
 {"ImportPath": "example.com/nsq/broken", "Error": {"Err": "syntax error"}}`
-	if _, err := decode(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "broken") {
-		t.Fatalf("want an error naming the broken package, got %v", err)
-	}
+	_, err := decode(strings.NewReader(in))
+	require.ErrorContains(t, err, "broken")
 	pkgs, err := decode(strings.NewReader(in[:strings.Index(in, "\n")]))
-	if err != nil || len(pkgs) != 1 || pkgs[0].Name != "nsqd" {
-		t.Fatalf("got %v, %v", pkgs, err)
-	}
+	require.NoError(t, err)
+	require.Len(t, pkgs, 1)
+	require.Equal(t, "nsqd", pkgs[0].Name)
 }
