@@ -54,7 +54,7 @@ func (p *protocolV2) queryAuth(c *clientV2, secret string) (*auth.State, error) 
 		remoteIP = host
 	}
 	state, err := auth.QueryAnyAuthd(opts.AuthHTTPAddresses, remoteIP, c.TLS.Load(),
-		c.commonName(), secret, p.nsqd.authClient, opts.AuthHTTPRequestMethod)
+		c.commonName(), secret, p.nsqd.httpClient, opts.AuthHTTPRequestMethod)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nsqgo/nsq/internal/httpapi"
 )
 
 const goodAnswer = `{"ttl":3600,"identity":"alice","identity_url":"http://id/alice",` +
@@ -61,7 +63,7 @@ func newAuthServer(t *testing.T, status int, answer string) (*recorder, *httptes
 
 func hostOf(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "http://") }
 
-func testClient() *http.Client { return NewHTTPClient(time.Second, 5*time.Second, nil) }
+func testClient() *httpapi.Client { return httpapi.NewClient(nil, time.Second, 5*time.Second) }
 
 func TestQueryGETShape(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
@@ -161,7 +163,7 @@ func TestQueryRandomStart(t *testing.T) {
 func TestQueryAllFail(t *testing.T) {
 	_, bad := newAuthServer(t, 401, "no")
 	_, err := QueryAnyAuthd([]string{deadAddr(t), hostOf(bad)}, "", false, "", "s", testClient(), "get")
-	if err == nil || !strings.Contains(err.Error(), `got response 401 "no"`) {
+	if err == nil || !strings.Contains(err.Error(), `got response 401 Unauthorized "no"`) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get"); err == nil {
@@ -211,7 +213,7 @@ func TestQueryHTTPSPortRetry(t *testing.T) {
 
 	roots := x509.NewCertPool()
 	roots.AddCert(tlsSrv.Certificate())
-	client := NewHTTPClient(time.Second, 5*time.Second, &tls.Config{RootCAs: roots})
+	client := httpapi.NewClient(&tls.Config{RootCAs: roots}, time.Second, 5*time.Second)
 	for _, method := range []string{"get", "post"} {
 		if _, err := QueryAnyAuthd([]string{hostOf(plainSrv)}, "1.2.3.4", false, "", "s", client, method); err != nil {
 			t.Fatalf("%s: %v", method, err)
@@ -243,7 +245,7 @@ func TestHTTPClientRequestTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	client := NewHTTPClient(time.Second, 50*time.Millisecond, nil)
+	client := httpapi.NewClient(nil, time.Second, 50*time.Millisecond)
 	if _, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", client, "get"); err == nil {
 		t.Fatal("hung server did not time out")
 	}
