@@ -41,7 +41,7 @@ func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
 		PermissionCount int    `json:"permission_count"`
 	}{state.Identity, state.IdentityURL, len(state.Authorizations)})
 	if err != nil {
-		return nil, fatalf(protocol.EAuthError, "AUTH error %s", err)
+		return nil, fatalCause(err, protocol.EAuthError, "AUTH error %s", err)
 	}
 	return resp, nil
 }

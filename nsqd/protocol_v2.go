@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
@@ -104,11 +103,7 @@ func (p *protocolV2) sendError(c *clientV2, err error) bool {
 	}
 	// The log gets the internal cause too (an auth server's outage, a read
 	// error), unless the wire text already carries it.
-	msg := ce.Error()
-	if ce.Err != nil && !strings.Contains(msg, ce.Err.Error()) {
-		msg += " - " + ce.Err.Error()
-	}
-	p.nsqd.logf(lvl, "[%s] - %s", c, msg)
+	p.nsqd.logf(lvl, "[%s] - %s", c, ce.LogText())
 	if werr := p.Send(c, protocol.FrameTypeError, ce.Wire()); werr != nil {
 		return true
 	}
