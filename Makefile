@@ -99,8 +99,11 @@ check-imports:
 	$(GO) run ./scripts/checkimports
 
 # reliability/ runs in test-reliability.
+# Then nsqd's daemon tests once more in durable mode (--mem-queue-size=0);
+# the few that need a memory queue skip themselves there.
 test-go:
 	$(GO) test -race -count=1 -timeout $(GO_TEST_TIMEOUT) $$($(GO) list ./... | grep -v /reliability)
+	$(GO) test -race -count=1 -timeout $(GO_TEST_TIMEOUT) ./nsqd/ -args -nsqd.durable
 
 # Kills nsqd with SIGKILL, damages and fills its disk, then runs every fuzz
 # target briefly. `go test ./reliability/ -run Crash -reliability.long` runs

@@ -109,6 +109,7 @@ func (c *clientV2) setHeartbeatInterval(ms int) error {
 	c.HeartbeatInterval = d
 	c.metaMu.Unlock()
 	c.writeTimeout.Store(int64(d))
+	c.readsSinceDeadline = deadlineEvery // the next read takes the new interval
 	return nil
 }
 

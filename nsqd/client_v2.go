@@ -47,8 +47,8 @@ type identifyEvent struct {
 //     newClientV2 and never written again.
 //   - Identity and settings (ClientID through IsRegionLocal, the output
 //     buffer, heartbeat and msg timeout settings, SampleRate, AuthSecret,
-//     AuthState, pubCounts) are written only by the IOLoop (IDENTIFY, AUTH,
-//     PUB), always under metaMu. The IOLoop reads them without the lock;
+//     AuthState, the pubCounts map) are written only by the IOLoop
+//     (IDENTIFY, AUTH, PUB), always under metaMu. The IOLoop reads them without the lock;
 //     any other goroutine reads them under metaMu.RLock. The message pump
 //     reads the defaults once as it starts, before the IOLoop reads its
 //     first command, and later gets copies through IdentifyEventChan; the
@@ -57,10 +57,11 @@ type identifyEvent struct {
 //   - Channel is set once by SUB in the IOLoop before it is handed to the
 //     pump through SubEventChan.
 //   - I/O state (Writer, tlsConn, flateWriter, snappyW, frameBuf,
-//     respPending) is read and written under writeMu; Reader, lenBuf and
-//     params belong to the IOLoop alone.
-//   - Counters, State and the negotiated TLS/Snappy/Deflate flags are
-//     atomics, readable from anywhere.
+//     respPending) is read and written under writeMu; Reader, lenBuf,
+//     params, readsSinceDeadline and the lastPub caches belong to the
+//     IOLoop alone.
+//   - Counters (the pubCounts values included), State and the negotiated
+//     TLS/Snappy/Deflate flags are atomics, readable from anywhere.
 type clientV2 struct {
 	ReadyCount    atomic.Int64
 	InFlightCount atomic.Int64
@@ -116,10 +117,19 @@ type clientV2 struct {
 	Snappy     atomic.Bool
 	Deflate    atomic.Bool
 
-	lenBuf    [4]byte
-	params    [][]byte // the current command's parameters, reused
-	frameBuf  []byte   // scratch for assembling a message frame; under writeMu
-	pubCounts map[string]uint64
+	lenBuf [4]byte
+	// readsSinceDeadline counts commands read since the read deadline
+	// last moved (IOLoop only).
+	readsSinceDeadline int
+	params             [][]byte                  // the current command's parameters, reused
+	frameBuf           []byte                    // scratch for assembling a message frame; under writeMu
+	pubCounts          map[string]*atomic.Uint64 // under metaMu; counters atomic
+	// lastPub caches the counter of the topic last published to, so a run
+	// of PUBs to one topic takes neither metaMu nor a map lookup (IOLoop
+	// only).
+	lastPubTopic string
+	lastPub      *atomic.Uint64
+	lastPubT     *Topic // the topic of the last PUB (IOLoop only)
 
 	AuthSecret string
 	AuthState  *auth.State
@@ -150,7 +160,7 @@ func newClientV2(id int64, conn net.Conn, n *NSQD) *clientV2 {
 		IdentifyEventChan:   make(chan identifyEvent, 1),
 		ClientID:            identifier,
 		Hostname:            identifier,
-		pubCounts:           make(map[string]uint64),
+		pubCounts:           make(map[string]*atomic.Uint64),
 	}
 	c.writeTimeout.Store(int64(c.HeartbeatInterval))
 	c.Writer = bufio.NewWriterSize(c.sink(), defaultBufferSize)
@@ -233,9 +243,19 @@ func (c *clientV2) SendingMessage() {
 
 // PublishedMessage counts messages this client published to topic.
 func (c *clientV2) PublishedMessage(topic string, count uint64) {
+	if c.lastPub != nil && topic == c.lastPubTopic {
+		c.lastPub.Add(count)
+		return
+	}
 	c.metaMu.Lock()
-	c.pubCounts[topic] += count
+	n, ok := c.pubCounts[topic]
+	if !ok {
+		n = new(atomic.Uint64)
+		c.pubCounts[topic] = n
+	}
+	n.Add(count) // a new entry is never seen at 0
 	c.metaMu.Unlock()
+	c.lastPubTopic, c.lastPub = topic, n
 }
 
 // TimedOutMessage is called by the channel when one of ours timed out.

@@ -18,6 +18,8 @@ func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 	base := "http://" + n.RealHTTPAddr().String()
 	mustPublish(t, n, "kept", "m")
 	mustHTTPPost(t, n, "/channel/create", map[string][]string{"topic": {"kept"}, "channel": {"c"}})
+	// The topic hands its message to the new channel on its own time.
+	mustChannelStatsEventually(t, n, "kept", "c", func(c channelStatsDoc) bool { return c.MessageCount == 1 })
 	before := mustStats(t, n)
 	_, level := test.HTTPDo(t, "GET", base+"/config/log_level", nil)
 

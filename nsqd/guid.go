@@ -43,7 +43,12 @@ func newGUIDFactory(nodeID int64) *guidFactory {
 func (f *guidFactory) newGUID() (guid, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ts := time.Now().UnixNano() >> 20
+	return f.newGUIDLocked(time.Now().UnixNano() >> 20)
+}
+
+// newGUIDLocked is newGUID for a timestamp (in 2^20 ns units) the caller
+// read; f.mu is held.
+func (f *guidFactory) newGUIDLocked(ts int64) (guid, error) {
 	if ts < f.lastTS {
 		return 0, errTimeBackwards
 	}
@@ -72,6 +77,28 @@ func (f *guidFactory) next() MessageID {
 			return id.hex()
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// stamp gives msgs their ids, in order, and one timestamp: the clock is
+// read once for the batch (under the lock, so ids never see time go back
+// between publishers) rather than twice per message. An id that cannot be
+// made at that instant (its millisecond's sequence is used up) is retried
+// like next does.
+func (f *guidFactory) stamp(msgs []*Message) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now().UnixNano()
+	for _, m := range msgs {
+		id, err := f.newGUIDLocked(now >> 20)
+		for err != nil {
+			f.mu.Unlock()
+			time.Sleep(time.Millisecond)
+			f.mu.Lock()
+			now = time.Now().UnixNano()
+			id, err = f.newGUIDLocked(now >> 20)
+		}
+		m.ID, m.Timestamp = id.hex(), now
 	}
 }
 

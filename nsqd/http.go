@@ -18,6 +18,7 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"github.com/nsqgo/nsq/internal/httpapi"
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/version"
 )
@@ -33,7 +34,7 @@ type httpServer struct {
 func newHTTPServer(n *NSQD, tlsEnabled, tlsRequired bool) *httpServer {
 	s := &httpServer{nsqd: n, tlsEnabled: tlsEnabled, tlsRequired: tlsRequired}
 	r := httpapi.NewRouter(n.logf)
-	log := httpapi.Log(n.logf)
+	log := httpapi.LogIf(n.logf, func() bool { return n.getOpts().LogLevel <= lg.DEBUG })
 	v1 := func(h httpapi.Handler) httprouter.Handle { return httpapi.Decorate(h, log, httpapi.V1) }
 	r.GET("/ping", httpapi.Decorate(s.doPing, log, httpapi.PlainText))
 	r.GET("/info", v1(s.doInfo))
@@ -167,11 +168,11 @@ func (s *httpServer) doPUB(w http.ResponseWriter, req *http.Request, ps httprout
 	if req.ContentLength > max {
 		return nil, httpapi.Err{Code: 413, Text: "MSG_TOO_BIG"}
 	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, max+1))
+	body, err := readHTTPBody(req, max)
 	if err != nil {
 		return nil, httpapi.Err{Code: 500, Text: "INTERNAL_ERROR"}
 	}
-	if int64(len(body)) == max+1 {
+	if int64(len(body)) > max {
 		return nil, httpapi.Err{Code: 413, Text: "MSG_TOO_BIG"}
 	}
 	if len(body) == 0 {
@@ -189,7 +190,7 @@ func (s *httpServer) doPUB(w http.ResponseWriter, req *http.Request, ps httprout
 		}
 		deferred = time.Duration(ms) * time.Millisecond
 	}
-	m := NewMessage(t.GenerateID(), body)
+	m := newPubMessage(t, body)
 	m.deferred = deferred
 	if err := t.PutMessage(m); err != nil {
 		if errors.Is(err, errDeferredFull) {
@@ -213,7 +214,7 @@ func (s *httpServer) doMPUB(w http.ResponseWriter, req *http.Request, ps httprou
 	if isBinaryMPUB(v) {
 		msgs, err = readBinaryMPUB(req.Body, opts, t)
 	} else {
-		msgs, err = readTextMPUB(req.Body, opts, t)
+		msgs, err = readTextMPUB(req, opts, t)
 	}
 	if err != nil {
 		return nil, err
@@ -244,32 +245,51 @@ func readBinaryMPUB(body io.Reader, opts *Options, t *Topic) ([]*Message, error)
 	if count <= 0 || int64(count) > (opts.MaxBodySize-4)/5 {
 		return nil, httpapi.Err{Code: 413, Text: "BAD_BODY"}
 	}
-	msgs, err := readMPUBMessages(r, lenBuf[:], int(count), opts.MaxMsgSize, t, "MPUB")
+	batch := newMsgBatch(int(count), opts.MaxBodySize-4)
+	msgs, err := readMPUBMessages(r, lenBuf[:], batch, opts.MaxMsgSize, t, "MPUB")
 	if err != nil {
 		return nil, httpapi.Err{Code: 413, Text: "BAD_MESSAGE"}
 	}
 	return msgs, nil
 }
 
-func readTextMPUB(body io.Reader, opts *Options, t *Topic) ([]*Message, error) {
-	data, err := io.ReadAll(io.LimitReader(body, opts.MaxBodySize+1))
+// readTextMPUB reads a newline-separated /mpub body: empty lines are
+// skipped, every message aliases the one body buffer.
+func readTextMPUB(req *http.Request, opts *Options, t *Topic) ([]*Message, error) {
+	data, err := readHTTPBody(req, opts.MaxBodySize)
 	if err != nil {
 		return nil, httpapi.Err{Code: 500, Text: "INTERNAL_ERROR"}
 	}
-	if int64(len(data)) == opts.MaxBodySize+1 {
+	if int64(len(data)) > opts.MaxBodySize {
 		return nil, httpapi.Err{Code: 413, Text: "BODY_TOO_BIG"}
 	}
-	var msgs []*Message
-	for _, line := range bytes.Split(data, []byte("\n")) {
+	batch := newMsgBatch(bytes.Count(data, []byte("\n"))+1, 0)
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
 		if len(line) == 0 {
 			continue
 		}
 		if int64(len(line)) > opts.MaxMsgSize {
 			return nil, httpapi.Err{Code: 413, Text: "MSG_TOO_BIG"}
 		}
-		msgs = append(msgs, NewMessage(t.GenerateID(), line))
+		batch.add(line)
 	}
-	return msgs, nil
+	return batch.stamp(t), nil
+}
+
+// readHTTPBody reads a request body of at most max bytes; a longer body
+// gives max+1 bytes. A declared Content-Length (already checked against
+// max) is read into a buffer of that size, grown as the bytes arrive.
+func readHTTPBody(req *http.Request, max int64) ([]byte, error) {
+	if n := req.ContentLength; n >= 0 && n <= max {
+		return readN(req.Body, int(n))
+	}
+	return io.ReadAll(io.LimitReader(req.Body, max+1))
 }
 
 func (s *httpServer) doBlockRate(w http.ResponseWriter, req *http.Request) {

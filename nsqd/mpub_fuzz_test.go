@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -141,7 +143,13 @@ func checkMPUBErr(t *testing.T, err error, count, size int) {
 // message per non-empty line.
 func checkTextMPUB(t *testing.T, n *NSQD, input []byte) {
 	t.Helper()
-	msgs, err := readTextMPUB(bytes.NewReader(input), n.getOpts(), n.GetTopic("fuzz_mpub"))
+	// A declared length above the limit is refused before the body is
+	// read; an undeclared one (chunked) is read up to the limit.
+	req := &http.Request{Body: io.NopCloser(bytes.NewReader(input)), ContentLength: int64(len(input))}
+	if len(input) > fuzzMaxBodySize {
+		req.ContentLength = -1
+	}
+	msgs, err := readTextMPUB(req, n.getOpts(), n.GetTopic("fuzz_mpub"))
 	var lines [][]byte
 	tooLong := false
 	for _, l := range bytes.Split(input, []byte("\n")) {

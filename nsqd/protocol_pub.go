@@ -37,7 +37,7 @@ func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
 	}
 	// The name aliases the read buffer, which reading the body reuses:
 	// resolve it first (a new topic is created only once the body is valid).
-	t := p.nsqd.lookupTopic(params[1])
+	t := p.pubTopic(c, params[1])
 	var name string
 	if t == nil {
 		name = string(params[1])
@@ -55,11 +55,23 @@ func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
 	if t == nil {
 		t = p.nsqd.GetTopic(name)
 	}
-	if err := t.PutMessage(NewMessage(t.GenerateID(), body)); err != nil {
+	if err := t.PutMessage(newPubMessage(t, body)); err != nil {
 		return nil, fatalCause(err, protocol.EPubFailed, "PUB failed %s", err)
 	}
+	c.lastPubT = t
 	c.PublishedMessage(t.name, 1)
 	return protocol.OKBytes, nil
+}
+
+// pubTopic is the existing topic named name, or nil. The topic the client
+// last published to is kept, so a run of PUBs to one topic does not take
+// the registry's lock each time; a kept topic being deleted (or the daemon
+// exiting) is looked up again, as a PUB racing with the delete would have.
+func (p *protocolV2) pubTopic(c *clientV2, name []byte) *Topic {
+	if t := c.lastPubT; t != nil && t.name == string(name) && !t.Exiting() {
+		return t
+	}
+	return p.nsqd.lookupTopic(name)
 }
 
 // DPUB publishes one message that becomes visible after a delay.
@@ -87,7 +99,7 @@ func (p *protocolV2) DPUB(c *clientV2, params [][]byte) ([]byte, error) {
 		return nil, err
 	}
 	t := p.nsqd.GetTopic(topicName)
-	m := NewMessage(t.GenerateID(), body)
+	m := newPubMessage(t, body)
 	m.deferred = time.Duration(ms) * time.Millisecond
 	if err := t.PutMessage(m); err != nil {
 		return nil, fatalCause(err, protocol.EDPubFailed, "DPUB failed %s", err)
@@ -147,15 +159,15 @@ func (p *protocolV2) readMPUB(c *clientV2, t *Topic) ([]*Message, error) {
 	if count <= 0 || int64(count) > (opts.MaxBodySize-4)/5 || int64(count) > (int64(size)-4)/4 {
 		return nil, fatalf(protocol.EBadBody, "MPUB invalid message count %d", count)
 	}
-	return readMPUBMessages(body, c.lenBuf[:], int(count), opts.MaxMsgSize, t, "MPUB")
+	batch := newMsgBatch(int(count), int64(size)-4)
+	return readMPUBMessages(body, c.lenBuf[:], batch, opts.MaxMsgSize, t, "MPUB")
 }
 
-// readMPUBMessages reads count [size][body] records (TCP MPUB and the
-// binary HTTP /mpub share it); r ends where the body ends. The slice grows
-// as messages arrive rather than by the declared count.
-func readMPUBMessages(r io.Reader, lenBuf []byte, count int, maxMsgSize int64, t *Topic, cmd string) ([]*Message, error) {
-	msgs := make([]*Message, 0, min(count, 256))
-	for i := 0; i < count; i++ {
+// readMPUBMessages reads the batch's count [size][body] records (TCP MPUB
+// and the binary HTTP /mpub share it); r ends where the body ends. The
+// messages get their ids once all are read.
+func readMPUBMessages(r io.Reader, lenBuf []byte, batch *msgBatch, maxMsgSize int64, t *Topic, cmd string) ([]*Message, error) {
+	for i, count := 0, batch.left; i < count; i++ {
 		size, err := readLenFrom(r, lenBuf)
 		if err != nil {
 			return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message(%d) body size", cmd, i)
@@ -166,14 +178,14 @@ func readMPUBMessages(r io.Reader, lenBuf []byte, count int, maxMsgSize int64, t
 		if int64(size) > maxMsgSize {
 			return nil, fatalf(protocol.EBadMessage, "%s message too big %d > %d", cmd, size, maxMsgSize)
 		}
-		body, err := readN(r, int(size))
+		body, err := batch.readBody(r, int(size))
 		if lr, ok := r.(*io.LimitedReader); ok && lr.N == 0 && errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errBodyExhausted
 		}
 		if err != nil {
 			return nil, fatalCause(err, protocol.EBadMessage, "%s failed to read message body", cmd)
 		}
-		msgs = append(msgs, NewMessage(t.GenerateID(), body))
+		batch.add(body)
 	}
-	return msgs, nil
+	return batch.stamp(t), nil
 }

@@ -45,11 +45,7 @@ func (p *protocolV2) readLoop(c *clientV2) error {
 		if err := p.flushResponses(c, false); err != nil {
 			return fmt.Errorf("failed to flush responses - %w", err)
 		}
-		if hb := c.HeartbeatInterval; hb > 0 {
-			c.SetReadDeadline(time.Now().Add(hb * 2))
-		} else {
-			c.SetReadDeadline(time.Time{})
-		}
+		p.refreshReadDeadline(c)
 		line, err := c.Reader.ReadSlice('\n')
 		if err != nil {
 			if err == io.EOF {
@@ -74,6 +70,30 @@ func (p *protocolV2) readLoop(c *clientV2) error {
 				return fmt.Errorf("failed to send response - %w", err)
 			}
 		}
+	}
+}
+
+// deadlineEvery is how many commands may be read from the buffer, without
+// going to the socket, before the read deadline is moved again anyway.
+const deadlineEvery = 64
+
+// refreshReadDeadline gives the client two heartbeat intervals (none with
+// heartbeats off) to send its next command. Moving the deadline costs a
+// clock reading and a timer update, so while the next command line is
+// already buffered (a pipelined burst) the deadline set when the socket
+// was last read stands, for up to deadlineEvery commands.
+func (p *protocolV2) refreshReadDeadline(c *clientV2) {
+	if c.readsSinceDeadline < deadlineEvery && c.Reader.Buffered() > 0 {
+		if b, _ := c.Reader.Peek(c.Reader.Buffered()); bytes.IndexByte(b, '\n') >= 0 {
+			c.readsSinceDeadline++
+			return
+		}
+	}
+	c.readsSinceDeadline = 0
+	if hb := c.HeartbeatInterval; hb > 0 {
+		c.SetReadDeadline(time.Now().Add(hb * 2))
+	} else {
+		c.SetReadDeadline(time.Time{})
 	}
 }
 

@@ -217,7 +217,7 @@ func (c *clientV2) Stats(topicName string) ClientStats {
 	}
 	for t, n := range c.pubCounts {
 		if topicName == "" || t == topicName {
-			cs.PubCounts = append(cs.PubCounts, PubCount{Topic: t, Count: n})
+			cs.PubCounts = append(cs.PubCounts, PubCount{Topic: t, Count: n.Load()})
 		}
 	}
 	c.metaMu.RUnlock()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // parseID turns a wire ID back into its 64-bit value.
@@ -250,5 +252,28 @@ func TestGUIDHexMatchesEncodingHex(t *testing.T) {
 		if string(id[:]) != hex.EncodeToString(b) {
 			t.Fatalf("hex() = %q, want %q", id[:], hex.EncodeToString(b))
 		}
+	}
+}
+
+// TestGUIDStampBatch: a batch larger than one millisecond's sequence gets
+// strictly increasing ids, each made from its message's timestamp, and
+// interleaves with single ids without going back.
+func TestGUIDStampBatch(t *testing.T) {
+	f := newGUIDFactory(7)
+	msgs := make([]*Message, 3*(guidSequenceMask+1))
+	for i := range msgs {
+		msgs[i] = &Message{}
+	}
+	f.stamp(msgs[1:])
+	last := parseID(t, f.next())
+	f.stamp(msgs[:1])
+	require.Greater(t, parseID(t, msgs[0].ID), last)
+	var prev uint64
+	for i, m := range msgs[1:] {
+		id := parseID(t, m.ID)
+		require.Greater(t, id, prev, "message %d", i+1)
+		prev = id
+		require.Equal(t, m.Timestamp>>20, int64(id>>guidTimeShift)+guidEpoch, "message %d", i+1)
+		require.Equal(t, uint64(7), (id>>guidNodeIDShift)&(1<<guidNodeIDBits-1), "message %d", i+1)
 	}
 }

@@ -19,6 +19,7 @@ type fakeBackend struct {
 	ch       chan diskqueue.Record
 	failures atomic.Int32
 	puts     atomic.Int32
+	dones    atomic.Int32
 }
 
 var errFakeFull = errors.New("no space left on device")
@@ -35,7 +36,7 @@ func (f *fakeBackend) Put(b []byte) error {
 	return nil
 }
 func (f *fakeBackend) ReadChan() <-chan diskqueue.Record { return f.ch }
-func (f *fakeBackend) Done(diskqueue.Pos)                {}
+func (f *fakeBackend) Done(diskqueue.Pos)                { f.dones.Add(1) }
 func (f *fakeBackend) Close() error                      { return nil }
 func (f *fakeBackend) Delete() error                     { return nil }
 func (f *fakeBackend) Depth() int64                      { return int64(len(f.ch)) }
@@ -190,13 +191,18 @@ func TestTopicRetriesChannelWhenDiskFull(t *testing.T) {
 	// Not started: the message waits in the topic's backend.
 	require.NoError(t, top.PutMessage(testMessage("000000000000000a", "a")))
 	require.EqualValues(t, 1, top.Depth())
-	d.backend("t:full").failures.Store(2)
+	d.backend("t:full").failures.Store(1 << 20)
 	top.retryEvery = 10 * time.Millisecond
 	top.Start()
+	test.Eventually(t, 5*time.Second, func() bool { return d.backend("t:full").puts.Load() >= 3 })
+	require.Zero(t, d.backend("t").dones.Load(), "topic record finished while a channel lacks its copy")
+	require.EqualValues(t, 1, d.backend("t:ok").puts.Load(), "a channel that has its copy gets no other")
+	d.backend("t:full").failures.Store(0)
 	test.Eventually(t, 10*time.Second, func() bool { return full.Depth() == 1 },
 		"the channel whose disk was full never got the message")
+	// The topic's record is finished only once every channel has its copy.
+	test.Eventually(t, 5*time.Second, func() bool { return d.backend("t").dones.Load() == 1 })
 	require.EqualValues(t, 1, ok.Depth())
-	require.EqualValues(t, 3, d.backend("t:full").puts.Load())
 	require.EqualValues(t, 1, d.backend("t:ok").puts.Load())
 	require.Zero(t, top.Depth())
 }

@@ -8,6 +8,7 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -65,6 +66,13 @@ func statusOf(err error) int {
 	return 500
 }
 
+// Header values RespondV1 sets, shared by every response (net/http only
+// reads them): Header().Set would allocate each one per response.
+var (
+	nsqContentType  = []string{"nsq; version=1.0"}
+	jsonContentType = []string{"application/json; charset=utf-8"}
+)
+
 // RespondV1 writes one V1 response.
 func RespondV1(w http.ResponseWriter, code int, data any) {
 	var body []byte
@@ -72,7 +80,8 @@ func RespondV1(w http.ResponseWriter, code int, data any) {
 	switch d := data.(type) {
 	case nil:
 	case string:
-		body = []byte(d)
+		respondText(w, code, d)
+		return
 	case []byte:
 		body = d
 	case json.RawMessage:
@@ -90,12 +99,20 @@ func RespondV1(w http.ResponseWriter, code int, data any) {
 			isJSON = true
 		}
 	}
-	w.Header().Set("X-NSQ-Content-Type", "nsq; version=1.0")
+	h := w.Header()
+	h["X-Nsq-Content-Type"] = nsqContentType
 	if isJSON {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		h["Content-Type"] = jsonContentType
 	}
 	w.WriteHeader(code)
 	w.Write(body)
+}
+
+// respondText writes a string body without converting it to bytes first.
+func respondText(w http.ResponseWriter, code int, s string) {
+	w.Header()["X-Nsq-Content-Type"] = nsqContentType
+	w.WriteHeader(code)
+	io.WriteString(w, s)
 }
 
 // PlainText writes strings and bytes as-is, with no NSQ header (/ping).
@@ -122,9 +139,18 @@ func PlainText(f Handler) Handler {
 }
 
 // Log logs each request with its status-independent duration.
-func Log(logf lg.AppLogFunc) Decorator {
+func Log(logf lg.AppLogFunc) Decorator { return LogIf(logf, nil) }
+
+// LogIf is Log for a daemon whose log level can change while it runs:
+// while debugEnabled reports false the request is neither timed nor its
+// line formatted, as the logger would drop it anyway. A nil debugEnabled
+// always logs.
+func LogIf(logf lg.AppLogFunc, debugEnabled func() bool) Decorator {
 	return func(f Handler) Handler {
 		return func(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
+			if debugEnabled != nil && !debugEnabled() {
+				return f(w, req, ps)
+			}
 			start := time.Now()
 			resp, err := f(w, req, ps)
 			logf(lg.DEBUG, "%s %s (%s) %s", req.Method, req.URL.RequestURI(), req.RemoteAddr, time.Since(start))

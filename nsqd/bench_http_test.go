@@ -1,0 +1,53 @@
+package nsqd
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"testing"
+)
+
+// benchHTTP sends the same POST on one keep-alive connection, one request
+// in flight, b.N/perReq times, and checks every answer is 200 OK.
+func benchHTTP(b *testing.B, path string, body []byte, perReq int) {
+	n := benchNSQD(b, 10000000)
+	conn, err := net.Dial("tcp", n.RealHTTPAddr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	req := []byte("POST " + path + " HTTP/1.1\r\nHost: bench\r\nContent-Length: " +
+		strconv.Itoa(len(body)) + "\r\n\r\n")
+	req = append(req, body...)
+	r := bufio.NewReader(conn)
+	b.SetBytes(int64(len(body) / perReq))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += perReq {
+		if _, err := conn.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got) != "OK" {
+			b.Fatalf("%d %q", resp.StatusCode, got)
+		}
+	}
+}
+
+// BenchmarkHTTPPub posts 100-byte messages to /pub.
+func BenchmarkHTTPPub(b *testing.B) {
+	benchHTTP(b, "/pub?topic=bench", make([]byte, 100), 1)
+}
+
+// BenchmarkHTTPMPUB posts batches of 100 × 100-byte lines to /mpub.
+func BenchmarkHTTPMPUB(b *testing.B) {
+	line := append(bytes.Repeat([]byte{'a'}, 100), '\n')
+	benchHTTP(b, "/mpub?topic=bench", bytes.Repeat(line, 100), 100)
+}
