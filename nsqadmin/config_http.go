@@ -34,7 +34,7 @@ func (s *httpServer) doConfig(_ http.ResponseWriter, req *http.Request, ps httpr
 			return nil, err
 		}
 	}
-	v, ok := configValue(s.n.getOpts(), key)
+	v, ok := config.Value(s.n.getOpts(), key)
 	if !ok {
 		return nil, errInvalidOption
 	}
@@ -87,29 +87,4 @@ func (n *NSQAdmin) putConfig(req *http.Request, key string) error {
 	}
 	n.opts.Store(&o)
 	return nil
-}
-
-// configValue returns the option of config key key as /config answers
-// it: strings raw, the log level as its number, lists as JSON arrays
-// (never null), everything else as JSON.
-func configValue(o *Options, key string) (any, bool) {
-	fields, _ := config.Fields(o)
-	for _, f := range fields {
-		if f.Key != key {
-			continue
-		}
-		switch v := f.Value.Interface().(type) {
-		case string:
-			return v, true
-		case lg.Level:
-			return int(v), true
-		case []string:
-			if v == nil {
-				v = []string{}
-			}
-			return v, true
-		}
-		return f.Value.Interface(), true
-	}
-	return nil, false
 }

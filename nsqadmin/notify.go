@@ -1,14 +1,13 @@
 package nsqadmin
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"net"
+	"errors"
 	"net/http"
 	"os"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 )
 
@@ -34,22 +33,18 @@ type adminAction struct {
 // so a slow or dead endpoint never holds up a request.
 type notifier struct {
 	endpoint string
-	client   *http.Client
+	client   *httpapi.Client
 	queue    chan *adminAction
 	via      string
 	logf     lg.AppLogFunc
 }
 
-func newNotifier(o *Options, logf lg.AppLogFunc) *notifier {
+// newNotifier posts with client, nsqadmin's one outbound HTTP client.
+func newNotifier(o *Options, client *httpapi.Client, logf lg.AppLogFunc) *notifier {
 	hostname, _ := os.Hostname()
-	transport := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: o.HTTPClientConnectTimeout}).DialContext,
-		ResponseHeaderTimeout: o.HTTPClientRequestTimeout,
-	}
 	return &notifier{
 		endpoint: o.NotificationHTTPEndpoint,
-		client:   &http.Client{Transport: transport, Timeout: o.HTTPClientConnectTimeout + o.HTTPClientRequestTimeout},
+		client:   client,
 		queue:    make(chan *adminAction, notificationQueueSize),
 		via:      hostname,
 		logf:     logf,
@@ -103,13 +98,12 @@ func (nt *notifier) post(a *adminAction) bool {
 		nt.logf(lg.ERROR, "failed to encode notification - %s", err)
 		return true
 	}
-	resp, err := nt.client.Post(nt.endpoint, "application/json", bytes.NewReader(body))
-	if err != nil {
+	_, err = nt.client.Fetch(http.MethodPost, nt.endpoint, body, "application/json")
+	var answered *httpapi.StatusError
+	if err != nil && !errors.As(err, &answered) {
 		nt.logf(lg.ERROR, "failed to send notification %s - %s", a.Action, err)
 		return false
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 	return true
 }
 

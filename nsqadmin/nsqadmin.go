@@ -67,7 +67,7 @@ func New(opts *Options) (*NSQAdmin, error) {
 	client := httpapi.NewClient(tlsConfig, o.HTTPClientConnectTimeout, o.HTTPClientRequestTimeout)
 	n.ci = clusterinfo.New(n.logf, client)
 	n.history = newHistory(o.StatsInterval)
-	n.notifier = newNotifier(&o, n.logf)
+	n.notifier = newNotifier(&o, client, n.logf)
 	n.logf(lg.INFO, "%s", version.String("nsqadmin"))
 	if n.httpListener, err = net.Listen("tcp", o.HTTPAddress); err != nil {
 		return nil, fmt.Errorf("listen (%s) failed - %w", o.HTTPAddress, err)

@@ -41,7 +41,7 @@ func (p *protocolV2) AUTH(c *clientV2, params [][]byte) ([]byte, error) {
 		PermissionCount int    `json:"permission_count"`
 	}{state.Identity, state.IdentityURL, len(state.Authorizations)})
 	if err != nil {
-		return nil, fatalf(protocol.EAuthError, "AUTH error %s", err)
+		return nil, fatalCause(err, protocol.EAuthError, "AUTH error %s", err)
 	}
 	return resp, nil
 }
@@ -54,7 +54,7 @@ func (p *protocolV2) queryAuth(c *clientV2, secret string) (*auth.State, error) 
 		remoteIP = host
 	}
 	state, err := auth.QueryAnyAuthd(opts.AuthHTTPAddresses, remoteIP, c.TLS.Load(),
-		c.commonName(), secret, p.nsqd.authClient, opts.AuthHTTPRequestMethod)
+		c.commonName(), secret, p.nsqd.httpClient, opts.AuthHTTPRequestMethod)
 	if err != nil {
 		return nil, err
 	}

@@ -54,17 +54,32 @@ func (c *clientV2) identify(d identifyData) error {
 	if err := c.setMsgTimeout(d.MsgTimeout); err != nil {
 		return err
 	}
-	ev := identifyEvent{
+	c.notifyPump(identifyEvent{
 		OutputBufferTimeout: c.OutputBufferTimeout,
 		HeartbeatInterval:   c.HeartbeatInterval,
 		SampleRate:          c.SampleRate,
 		MsgTimeout:          c.MsgTimeout,
-	}
-	select {
-	case c.IdentifyEventChan <- ev:
-	default:
-	}
+		IsZoneLocal:         c.IsZoneLocal,
+		IsRegionLocal:       c.IsRegionLocal,
+	})
 	return nil
+}
+
+// notifyPump hands ev to the message pump without blocking, replacing an
+// event the pump has not taken yet so that the latest settings win. Only
+// the IOLoop sends, so the loop ends after at most one replacement.
+func (c *clientV2) notifyPump(ev identifyEvent) {
+	for {
+		select {
+		case c.IdentifyEventChan <- ev:
+			return
+		default:
+		}
+		select {
+		case <-c.IdentifyEventChan:
+		default:
+		}
+	}
 }
 
 // msDuration converts a client-supplied number of milliseconds; fits is
@@ -83,14 +98,17 @@ func (c *clientV2) setHeartbeatInterval(ms int) error {
 	d, fits := msDuration(ms)
 	switch {
 	case ms == -1:
-		c.HeartbeatInterval = 0
+		d = 0
 	case ms == 0:
+		return nil
 	case ms >= 1000 && fits && d <= max:
-		c.HeartbeatInterval = d
 	default:
 		return fmt.Errorf("heartbeat interval (%d) is invalid", ms)
 	}
-	c.writeTimeout.Store(int64(c.HeartbeatInterval))
+	c.metaMu.Lock()
+	c.HeartbeatInterval = d
+	c.metaMu.Unlock()
+	c.writeTimeout.Store(int64(d))
 	c.readsSinceDeadline = deadlineEvery // the next read takes the new interval
 	return nil
 }
@@ -98,34 +116,46 @@ func (c *clientV2) setHeartbeatInterval(ms int) error {
 func (c *clientV2) setOutputBuffer(size, timeoutMS int) error {
 	opts := c.nsqd.getOpts()
 	timeout, fits := msDuration(timeoutMS)
+	bufSize, bufTimeout := c.OutputBufferSize, c.OutputBufferTimeout
 	switch {
 	case timeoutMS == -1:
-		c.OutputBufferTimeout = 0
+		bufTimeout = 0
 	case timeoutMS == 0:
 	case fits && timeout >= opts.MinOutputBufferTimeout && timeout <= opts.MaxOutputBufferTimeout:
-		c.OutputBufferTimeout = timeout
+		bufTimeout = timeout
 	default:
 		return fmt.Errorf("output buffer timeout (%d) is invalid", timeoutMS)
 	}
 	switch {
 	case size == -1:
-		c.OutputBufferSize = 1
-		c.OutputBufferTimeout = 0
+		bufSize, bufTimeout = 1, 0
 	case size == 0:
 	case size >= 64 && int64(size) <= opts.MaxOutputBufferSize:
-		c.OutputBufferSize = size
+		bufSize = size
 	default:
+		c.setOutputBufferTimeout(bufTimeout) // a valid timeout sticks
 		return fmt.Errorf("output buffer size (%d) is invalid", size)
 	}
-	if size != 0 {
-		c.writeMu.Lock()
-		defer c.writeMu.Unlock()
-		if err := c.Writer.Flush(); err != nil {
-			return err
-		}
-		c.Writer = bufio.NewWriterSize(c.sink(), c.OutputBufferSize)
+	c.setOutputBufferTimeout(bufTimeout)
+	if size == 0 {
+		return nil
 	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := c.Writer.Flush(); err != nil {
+		return err
+	}
+	c.metaMu.Lock()
+	c.OutputBufferSize = bufSize
+	c.metaMu.Unlock()
+	c.Writer = bufio.NewWriterSize(c.sink(), bufSize)
 	return nil
+}
+
+func (c *clientV2) setOutputBufferTimeout(d time.Duration) {
+	c.metaMu.Lock()
+	c.OutputBufferTimeout = d
+	c.metaMu.Unlock()
 }
 
 func (c *clientV2) setSampleRate(rate int32) error {
@@ -144,7 +174,9 @@ func (c *clientV2) setMsgTimeout(ms int) error {
 	switch {
 	case ms == 0:
 	case ms >= 1000 && fits && d <= max:
+		c.metaMu.Lock()
 		c.MsgTimeout = d
+		c.metaMu.Unlock()
 	default:
 		return fmt.Errorf("msg timeout (%d) is invalid", ms)
 	}

@@ -27,18 +27,41 @@ const (
 	stateClosing
 )
 
-// identifyEvent carries the IDENTIFY settings the message pump needs.
+// identifyEvent carries the IDENTIFY settings the message pump needs: the
+// pump works from these copies and never reads the client's fields.
 type identifyEvent struct {
 	OutputBufferTimeout time.Duration
 	HeartbeatInterval   time.Duration
 	SampleRate          int32
 	MsgTimeout          time.Duration
+	IsZoneLocal         bool
+	IsRegionLocal       bool
 }
 
 // clientV2 is one TCP connection speaking protocol V2. The IOLoop goroutine
-// reads commands; the messagePump goroutine writes messages and heartbeats.
-// writeMu serialises every write to Writer; metaMu guards the identity
-// fields and pubCounts.
+// reads and runs commands; the messagePump goroutine writes messages and
+// heartbeats; stats, the HTTP API and auth checks read from elsewhere.
+//
+// Who may touch what:
+//   - ID, nsqd, Conn, ConnectTime and the event channels are set by
+//     newClientV2 and never written again.
+//   - Identity and settings (ClientID through IsRegionLocal, the output
+//     buffer, heartbeat and msg timeout settings, SampleRate, AuthSecret,
+//     AuthState, the pubCounts map) are written only by the IOLoop
+//     (IDENTIFY, AUTH, PUB), always under metaMu. The IOLoop reads them without the lock;
+//     any other goroutine reads them under metaMu.RLock. The message pump
+//     reads the defaults once as it starts, before the IOLoop reads its
+//     first command, and later gets copies through IdentifyEventChan; the
+//     write path gets the heartbeat interval through the atomic
+//     writeTimeout.
+//   - Channel is set once by SUB in the IOLoop before it is handed to the
+//     pump through SubEventChan.
+//   - I/O state (Writer, tlsConn, flateWriter, snappyW, frameBuf,
+//     respPending) is read and written under writeMu; Reader, lenBuf,
+//     params, readsSinceDeadline and the lastPub caches belong to the
+//     IOLoop alone.
+//   - Counters (the pubCounts values included), State and the negotiated
+//     TLS/Snappy/Deflate flags are atomics, readable from anywhere.
 type clientV2 struct {
 	ReadyCount    atomic.Int64
 	InFlightCount atomic.Int64

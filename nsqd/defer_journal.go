@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/atomicfile"
 	"github.com/nsqgo/nsq/internal/diskqueue"
 )
 
@@ -373,7 +374,7 @@ func (j *deferJournal) rewrite(st journalState) error {
 		buf = appendJournalRecord(buf, journalDeadline, id, due, nil)
 		j.live[id] = int64(len(buf) - n)
 	}
-	if err := writeFileAtomic(j.path, buf); err != nil {
+	if err := atomicfile.WriteFile(j.path, buf, 0600); err != nil {
 		return err
 	}
 	j.size, j.liveBytes = int64(len(buf)), int64(len(buf))

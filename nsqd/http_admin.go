@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
+	"github.com/nsqgo/nsq/internal/config"
 	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -208,7 +209,7 @@ func (s *httpServer) doConfig(w http.ResponseWriter, req *http.Request, ps httpr
 			return nil, err
 		}
 	}
-	v, ok := optionValue(s.nsqd.getOpts(), opt)
+	v, ok := config.Value(s.nsqd.getOpts(), opt)
 	if !ok {
 		return nil, httpapi.Err{Code: 400, Text: "INVALID_OPTION"}
 	}

@@ -52,12 +52,20 @@ func NewMessage(id MessageID, body []byte) *Message {
 // attempts, 16 id, then the body.
 func (m *Message) encodedLen() int { return minValidMsgLength + len(m.Body) }
 
+// putHeader writes the fixed fields of the message encoding into
+// b[:minValidMsgLength]: 8 bytes timestamp (ns), 2 attempts, 16 id, all
+// big-endian. Disk records and wire frames both use it.
+func (m *Message) putHeader(b []byte) {
+	binary.BigEndian.PutUint64(b, uint64(m.Timestamp))
+	binary.BigEndian.PutUint16(b[8:], m.Attempts)
+	copy(b[10:minValidMsgLength], m.ID[:])
+}
+
 // appendTo appends the message encoding (timestamp, attempts, id, body).
 func (m *Message) appendTo(dst []byte) []byte {
-	dst = binary.BigEndian.AppendUint64(dst, uint64(m.Timestamp))
-	dst = binary.BigEndian.AppendUint16(dst, m.Attempts)
-	dst = append(dst, m.ID[:]...)
-	return append(dst, m.Body...)
+	var hdr [minValidMsgLength]byte
+	m.putHeader(hdr[:])
+	return append(append(dst, hdr[:]...), m.Body...)
 }
 
 // WriteTo writes the message encoding to w.

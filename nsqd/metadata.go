@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
 
+	"github.com/nsqgo/nsq/internal/atomicfile"
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/version"
@@ -74,7 +74,7 @@ func (n *NSQD) PersistMetadata() error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(n.metadataFile(), data)
+	return atomicfile.WriteFile(n.metadataFile(), data, 0600)
 }
 
 // requestPersist asks metadataLoop to rewrite nsqd.dat; requests made
@@ -103,25 +103,6 @@ func (n *NSQD) persistOrLog() {
 	if err := n.PersistMetadata(); err != nil {
 		n.logf(lg.ERROR, "failed to persist metadata - %s", err)
 	}
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp := fmt.Sprintf("%s.%d.tmp", path, rand.Int())
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0600)
-	if err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // LoadMetadata recreates topics and channels from nsqd.dat, restores their

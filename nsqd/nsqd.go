@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nsqgo/nsq/internal/auth"
 	"github.com/nsqgo/nsq/internal/dirlock"
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/statsd"
 )
@@ -39,8 +39,7 @@ type NSQD struct {
 	httpsListener net.Listener
 	tlsConfig     *tls.Config
 	clientTLS     *tls.Config
-	httpClient    *http.Client
-	authClient    *http.Client
+	httpClient    *httpapi.Client // every outbound HTTP request: auth servers, lookupds
 	tcpServer     *tcpServer
 	srvMu         sync.Mutex
 	httpServers   []*http.Server
@@ -116,7 +115,6 @@ func (n *NSQD) init(opts *Options) error {
 		return err
 	}
 	n.httpClient = n.newOutboundHTTPClient()
-	n.authClient = auth.NewHTTPClient(opts.HTTPClientConnectTimeout, opts.HTTPClientRequestTimeout, n.clientTLS)
 	if err := n.listen(opts); err != nil {
 		return err
 	}

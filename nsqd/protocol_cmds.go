@@ -114,7 +114,7 @@ func (p *protocolV2) IDENTIFY(c *clientV2, params [][]byte) ([]byte, error) {
 		return nil, fatalCause(err, protocol.EBadBody, "IDENTIFY failed to decode JSON body")
 	}
 	if err := c.identify(d); err != nil {
-		return nil, fatal(protocol.EBadBody, "IDENTIFY "+err.Error())
+		return nil, fatalCause(err, protocol.EBadBody, "IDENTIFY %s", err)
 	}
 	if !d.FeatureNegotiation {
 		return protocol.OKBytes, nil
@@ -147,10 +147,10 @@ func (p *protocolV2) negotiate(c *clientV2, d identifyData) error {
 		TopologyRegion:      opts.TopologyRegion, TopologyZone: opts.TopologyZone,
 	})
 	if err != nil {
-		return fatalf(protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
+		return fatalCause(err, protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
 	}
 	if err := p.sendNow(c, resp); err != nil {
-		return fatalf(protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
+		return fatalCause(err, protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
 	}
 	return p.upgrade(c, tlsv1, snappy, deflate, level)
 }
@@ -180,10 +180,10 @@ func (p *protocolV2) upgrade(c *clientV2, tlsv1, snappy, deflate bool, level int
 			continue
 		}
 		if err := s.do(); err != nil {
-			return fatalf(protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
+			return fatalCause(err, protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
 		}
 		if err := p.sendNow(c, protocol.OKBytes); err != nil {
-			return fatalf(protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
+			return fatalCause(err, protocol.EIdentifyFailed, "IDENTIFY failed %s", err)
 		}
 	}
 	return nil

@@ -56,7 +56,7 @@ func (p *protocolV2) PUB(c *clientV2, params [][]byte) ([]byte, error) {
 		t = p.nsqd.GetTopic(name)
 	}
 	if err := t.PutMessage(newPubMessage(t, body)); err != nil {
-		return nil, fatal(protocol.EPubFailed, "PUB failed "+err.Error())
+		return nil, fatalCause(err, protocol.EPubFailed, "PUB failed %s", err)
 	}
 	c.lastPubT = t
 	c.PublishedMessage(t.name, 1)
@@ -102,7 +102,7 @@ func (p *protocolV2) DPUB(c *clientV2, params [][]byte) ([]byte, error) {
 	m := newPubMessage(t, body)
 	m.deferred = time.Duration(ms) * time.Millisecond
 	if err := t.PutMessage(m); err != nil {
-		return nil, fatal(protocol.EDPubFailed, "DPUB failed "+err.Error())
+		return nil, fatalCause(err, protocol.EDPubFailed, "DPUB failed %s", err)
 	}
 	c.PublishedMessage(topicName, 1)
 	return protocol.OKBytes, nil
@@ -128,7 +128,7 @@ func (p *protocolV2) MPUB(c *clientV2, params [][]byte) ([]byte, error) {
 		return nil, err
 	}
 	if err := t.PutMessages(msgs); err != nil {
-		return nil, fatal(protocol.EMPubFailed, "MPUB failed "+err.Error())
+		return nil, fatalCause(err, protocol.EMPubFailed, "MPUB failed %s", err)
 	}
 	c.PublishedMessage(topicName, uint64(len(msgs)))
 	return protocol.OKBytes, nil

@@ -14,6 +14,8 @@ type pumpState struct {
 	sampleRate int32
 	flushed    bool
 
+	zoneLocal, regionLocal bool // the client's topology, as IDENTIFY set it
+
 	heartbeat *time.Ticker
 	flusher   *time.Ticker
 }
@@ -105,6 +107,7 @@ func (s *pumpState) applyIdentify(ev identifyEvent) {
 	s.flusher = newTicker(ev.OutputBufferTimeout)
 	s.msgTimeout = ev.MsgTimeout
 	s.sampleRate = ev.SampleRate
+	s.zoneLocal, s.regionLocal = ev.IsZoneLocal, ev.IsRegionLocal
 }
 
 func (p *protocolV2) pumpFailed(c *clientV2, err error) {
@@ -129,7 +132,7 @@ func (p *protocolV2) deliver(c *clientV2, s *pumpState, m *Message, how int) err
 		return nil
 	}
 	c.SendingMessage()
-	s.sub.countDelivery(how, c.IsZoneLocal, c.IsRegionLocal)
+	s.sub.countDelivery(how, s.zoneLocal, s.regionLocal)
 	s.flushed = false
 	return p.sendMessage(c, m)
 }

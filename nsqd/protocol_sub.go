@@ -45,7 +45,7 @@ func (p *protocolV2) join(c *clientV2, topicName, channelName string) (*Channel,
 		t := p.nsqd.GetTopic(topicName)
 		ch := t.GetChannel(channelName)
 		if err := ch.AddClient(c.ID, c); err != nil {
-			return nil, fatal(protocol.ESubFailed, "SUB failed "+err.Error())
+			return nil, fatalCause(err, protocol.ESubFailed, "SUB failed %s", err)
 		}
 		if !(ch.ephemeral && ch.Exiting()) && !(t.ephemeral && t.Exiting()) {
 			return ch, nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
@@ -124,11 +123,7 @@ func (p *protocolV2) sendError(c *clientV2, err error) bool {
 	}
 	// The log gets the internal cause too (an auth server's outage, a read
 	// error), unless the wire text already carries it.
-	msg := ce.Error()
-	if ce.Err != nil && !strings.Contains(msg, ce.Err.Error()) {
-		msg += " - " + ce.Err.Error()
-	}
-	p.nsqd.logf(lvl, "[%s] - %s", c, msg)
+	p.nsqd.logf(lvl, "[%s] - %s", c, ce.LogText())
 	if werr := p.Send(c, protocol.FrameTypeError, ce.Wire()); werr != nil {
 		return true
 	}
@@ -162,19 +157,12 @@ func (p *protocolV2) flushResponses(c *clientV2, force bool) error {
 
 func writeFrame(c *clientV2, frameType int32, data []byte) error {
 	var hdr [protocol.FrameHeaderLen]byte
-	putFrameHeader(hdr[:], frameType, len(data))
+	protocol.PutFrameHeader(hdr[:], frameType, len(data))
 	if _, err := c.Writer.Write(hdr[:]); err != nil {
 		return err
 	}
 	_, err := c.Writer.Write(data)
 	return err
-}
-
-func putFrameHeader(b []byte, frameType int32, n int) {
-	size := uint32(n + 4)
-	b[0], b[1], b[2], b[3] = byte(size>>24), byte(size>>16), byte(size>>8), byte(size)
-	t := uint32(frameType)
-	b[4], b[5], b[6], b[7] = byte(t>>24), byte(t>>16), byte(t>>8), byte(t)
 }
 
 // sendMessage writes a message frame into the client's buffer (no flush).
@@ -210,14 +198,8 @@ const maxAssembledFrame = 64 * 1024
 // putMessageHeader writes the frame header and the message's fixed fields
 // (timestamp, attempts, ID) into b[:34].
 func putMessageHeader(b []byte, m *Message) {
-	putFrameHeader(b, protocol.FrameTypeMessage, m.encodedLen())
-	b = b[protocol.FrameHeaderLen:]
-	ts := uint64(m.Timestamp)
-	for i := 0; i < 8; i++ {
-		b[i] = byte(ts >> (56 - 8*i))
-	}
-	b[8], b[9] = byte(m.Attempts>>8), byte(m.Attempts)
-	copy(b[10:], m.ID[:])
+	protocol.PutFrameHeader(b, protocol.FrameTypeMessage, m.encodedLen())
+	m.putHeader(b[protocol.FrameHeaderLen:])
 }
 
 // heartbeat writes a _heartbeat_ frame and flushes.

@@ -51,10 +51,11 @@ func (p *protocolV1) IOLoop(c *client) {
 	}
 }
 
-// logText adds an error's internal cause to its wire text.
+// logText is a client error's wire text with its internal cause.
 func logText(err error) string {
-	if cause := errors.Unwrap(err); cause != nil {
-		return err.Error() + " - " + cause.Error()
+	var ce *protocol.ClientErr
+	if errors.As(err, &ce) {
+		return ce.LogText()
 	}
 	return err.Error()
 }

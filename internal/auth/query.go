@@ -1,22 +1,18 @@
 package auth
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// acceptV1 asks for the bare (un-enveloped) JSON answer.
-const acceptV1 = "application/vnd.nsq; version=1.0"
+	"github.com/nsqgo/nsq/internal/httpapi"
+)
 
 // maxResponseBytes bounds how much of an auth server's answer is read.
 const maxResponseBytes = 16 << 20
@@ -34,7 +30,7 @@ const MethodPost = "post"
 // means http://<addr>/auth. method is "get" (query string) or "post" (JSON
 // body).
 func QueryAnyAuthd(addrs []string, remoteIP string, tlsEnabled bool, commonName, secret string,
-	client *http.Client, method string) (*State, error) {
+	client *httpapi.Client, method string) (*State, error) {
 	if len(addrs) == 0 {
 		return nil, errors.New("auth: no auth server configured")
 	}
@@ -68,8 +64,8 @@ func endpoint(addr string) string {
 	return "http://" + addr + "/auth"
 }
 
-func queryAuthd(client *http.Client, endpoint string, params url.Values, method string) (*State, error) {
-	body, err := fetch(client, endpoint, params, method)
+func queryAuthd(client *httpapi.Client, endpoint string, params url.Values, method string) (*State, error) {
+	body, err := fetch(client.WithResponseLimit(maxResponseBytes), endpoint, params, method)
 	if err != nil {
 		return nil, err
 	}
@@ -83,78 +79,16 @@ func queryAuthd(client *http.Client, endpoint string, params url.Values, method 
 	return &s, nil
 }
 
-// fetch performs the request and returns the body of a 200 answer. A 403
-// naming an https_port is retried once over https on that port.
-func fetch(client *http.Client, endpoint string, params url.Values, method string) ([]byte, error) {
-	status, body, err := do(client, endpoint, params, method)
-	if err != nil {
-		return nil, err
-	}
-	if status == http.StatusForbidden && !strings.HasPrefix(endpoint, "https:") {
-		if secure, ok := httpsEndpoint(endpoint, body); ok {
-			status, body, err = do(client, secure, params, method)
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	if status != http.StatusOK {
-		return nil, fmt.Errorf("got response %d %q", status, body)
-	}
-	return body, nil
-}
-
-func do(client *http.Client, endpoint string, params url.Values, method string) (int, []byte, error) {
-	req, err := newRequest(endpoint, params, method)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Accept", acceptV1)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return 0, nil, err
-	}
-	if len(body) > maxResponseBytes {
-		return 0, nil, fmt.Errorf("response larger than %d bytes", maxResponseBytes)
-	}
-	return resp.StatusCode, body, nil
-}
-
-func newRequest(endpoint string, params url.Values, method string) (*http.Request, error) {
+// fetch performs the request and returns the body of a 200 answer; the
+// client retries a 403 naming an https_port once over https on that port.
+func fetch(client *httpapi.Client, endpoint string, params url.Values, method string) ([]byte, error) {
 	if method != MethodPost {
-		return http.NewRequest(http.MethodGet, endpoint+"?"+params.Encode(), nil)
+		return client.Fetch(http.MethodGet, endpoint+"?"+params.Encode(), nil, "")
 	}
 	// encoding/json writes map keys sorted, so the body is deterministic.
 	body, err := json.Marshal(params)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return req, nil
-}
-
-// httpsEndpoint rewrites endpoint to https on the port a 403 body names.
-func httpsEndpoint(endpoint string, body []byte) (string, bool) {
-	var hint struct {
-		HTTPSPort int `json:"https_port"`
-	}
-	if json.Unmarshal(body, &hint) != nil || hint.HTTPSPort <= 0 {
-		return "", false
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return "", false
-	}
-	u.Scheme = "https"
-	u.Host = net.JoinHostPort(u.Hostname(), strconv.Itoa(hint.HTTPSPort))
-	return u.String(), true
+	return client.Fetch(http.MethodPost, endpoint, body, "application/json")
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -64,7 +65,7 @@ func newAuthServer(t *testing.T, status int, answer string) (*recorder, *httptes
 
 func hostOf(srv *httptest.Server) string { return strings.TrimPrefix(srv.URL, "http://") }
 
-func testClient() *http.Client { return NewHTTPClient(time.Second, 5*time.Second, nil) }
+func testClient() *httpapi.Client { return httpapi.NewClient(nil, time.Second, 5*time.Second) }
 
 func TestQueryGETShape(t *testing.T) {
 	rec, srv := newAuthServer(t, 200, goodAnswer)
@@ -151,7 +152,7 @@ func TestQueryAllFail(t *testing.T) {
 	_, bad := newAuthServer(t, 401, "no")
 	_, err := QueryAnyAuthd([]string{deadAddr(t), hostOf(bad)}, "", false, "", "s", testClient(), "get")
 	require.Error(t, err, "err = %v", err)
-	require.Contains(t, err.Error(), `got response 401 "no"`, "err = %v", err)
+	require.Contains(t, err.Error(), `got response 401 Unauthorized "no"`, "err = %v", err)
 	_, err = QueryAnyAuthd(nil, "", false, "", "s", testClient(), "get")
 	require.Error(t, err, "no addresses")
 }
@@ -191,7 +192,7 @@ func TestQueryHTTPSPortRetry(t *testing.T) {
 
 	roots := x509.NewCertPool()
 	roots.AddCert(tlsSrv.Certificate())
-	client := NewHTTPClient(time.Second, 5*time.Second, &tls.Config{RootCAs: roots})
+	client := httpapi.NewClient(&tls.Config{RootCAs: roots}, time.Second, 5*time.Second)
 	for _, method := range []string{"get", "post"} {
 		_, err := QueryAnyAuthd([]string{hostOf(plainSrv)}, "1.2.3.4", false, "", "s", client, method)
 		require.NoError(t, err, "%s: %v", method, err)
@@ -220,7 +221,7 @@ func TestHTTPClientRequestTimeout(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
-	client := NewHTTPClient(time.Second, 50*time.Millisecond, nil)
+	client := httpapi.NewClient(nil, time.Second, 50*time.Millisecond)
 	_, err := QueryAnyAuthd([]string{hostOf(srv)}, "", false, "", "s", client, "get")
 	require.Error(t, err, "hung server did not time out")
 }

@@ -1,5 +1,7 @@
 package protocol
 
+import "strings"
+
 // ClientErr is an error whose Code and Desc go on the wire as
 // "<Code> <Desc>". Fatal ones close the connection after the frame is sent.
 type ClientErr struct {
@@ -17,8 +19,19 @@ func (e *ClientErr) Error() string {
 	return e.Code + " " + e.Desc
 }
 
-// Unwrap exposes the internal cause.
+// Unwrap exposes the internal cause, so errors.Is and errors.As see
+// through a ClientErr to what caused it.
 func (e *ClientErr) Unwrap() error { return e.Err }
+
+// LogText is the wire text followed by " - <cause>", unless there is no
+// cause or the wire text already carries it.
+func (e *ClientErr) LogText() string {
+	msg := e.Error()
+	if e.Err != nil && !strings.Contains(msg, e.Err.Error()) {
+		msg += " - " + e.Err.Error()
+	}
+	return msg
+}
 
 // Wire returns the bytes of the error frame's data.
 func (e *ClientErr) Wire() []byte { return []byte(e.Error()) }

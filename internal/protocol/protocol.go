@@ -33,11 +33,19 @@ var (
 // FrameHeaderLen is the size prefix plus the frame type.
 const FrameHeaderLen = 8
 
+// PutFrameHeader writes a V2 frame header into b[:FrameHeaderLen]: the
+// size (dataLen plus the 4 bytes of the type) and the frame type, both
+// big-endian.
+func PutFrameHeader(b []byte, frameType int32, dataLen int) {
+	binary.BigEndian.PutUint32(b, uint32(dataLen+4))
+	binary.BigEndian.PutUint32(b[4:], uint32(frameType))
+}
+
 // AppendFrame appends [size][type][data] to dst.
 func AppendFrame(dst []byte, frameType int32, data []byte) []byte {
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(data)+4))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(frameType))
-	return append(dst, data...)
+	var hdr [FrameHeaderLen]byte
+	PutFrameHeader(hdr[:], frameType, len(data))
+	return append(append(dst, hdr[:]...), data...)
 }
 
 // SendFrame writes one V2 frame to w in a single Write call.
