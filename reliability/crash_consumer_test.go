@@ -14,7 +14,11 @@ import (
 // delay. A FIN counts only once nsqd has processed it: after each batch of
 // FINs the consumer publishes to finTopic on the same connection, and the
 // OK for that publish confirms the FINs before it (commands are handled in
-// order). A message whose FIN was not confirmed must come again.
+// order). A FIN left without its OK when the connection broke (nsqd was
+// killed) may or may not have been processed: FIN has no answer of its
+// own, and the kill can land after nsqd finished the message for good but
+// before the OK reached the consumer. Such a message may come again or
+// not; either is right, and it is not counted as lost.
 const (
 	finDelay      = 400 * time.Millisecond
 	reqEvery      = 7
@@ -25,14 +29,29 @@ const (
 
 // finished is what the live consumers confirmed.
 type finished struct {
-	mu        sync.Mutex
-	confirmed map[string]int // id → FINs confirmed
-	received  int
-	requeued  int
-	corrupt   [][]byte
+	mu          sync.Mutex
+	confirmed   map[string]int  // id → FINs confirmed
+	unconfirmed map[string]bool // ids FIN'd whose OK never came
+	received    int
+	requeued    int
+	corrupt     [][]byte
 }
 
-func newFinished() *finished { return &finished{confirmed: make(map[string]int)} }
+func newFinished() *finished {
+	return &finished{confirmed: make(map[string]int), unconfirmed: make(map[string]bool)}
+}
+
+// unconfirm notes the FIN batches still waiting for their OK when a
+// session ended.
+func (f *finished) unconfirm(batches [][]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, ids := range batches {
+		for _, id := range ids {
+			f.unconfirmed[id] = true
+		}
+	}
+}
 
 func (f *finished) confirm(ids []string) {
 	f.mu.Lock()
@@ -90,6 +109,7 @@ func (s *consumerSession) run(stop <-chan struct{}) {
 	s.bodies = make(map[string]string)
 	done := make(chan struct{})
 	defer close(done)
+	defer func() { s.f.unconfirm(s.batches) }()
 	go s.read(done)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
