@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -112,9 +113,7 @@ func TestDeadLetterDelayedREQ(t *testing.T) {
 
 func TestAttemptsSaturate(t *testing.T) {
 	dir := t.TempDir()
-	opts := hOpts(t)
-	opts.DataPath, opts.MemQueueSize = dir, 0
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir), func(o *nsqd.Options) { o.MemQueueSize = 0 })
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("sat", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("sat", "c"))
 	hDial(t, h.tcp).pub("sat", []byte("old"))
@@ -127,9 +126,7 @@ func TestAttemptsSaturate(t *testing.T) {
 	b[12], b[13] = 0xff, 0xfe
 	require.NoError(t, os.WriteFile(fn, b, 0600))
 
-	opts = hOpts(t)
-	opts.DataPath = dir
-	h = hStartOpts(t, opts)
+	h = hStart(t, testcluster.WithDataPath(dir))
 	c := subscribed(t, h, "sat", "c", 1)
 	for i := 0; i < 3; i++ {
 		m := c.msg()
@@ -141,9 +138,7 @@ func TestAttemptsSaturate(t *testing.T) {
 
 func TestChannelConfigAPI(t *testing.T) {
 	dir := t.TempDir()
-	opts := hOpts(t)
-	opts.DataPath = dir
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir))
 	code, _ := h.call(t, http.MethodGet, "/channel/config", tc("nope", "c"))
 	require.Equal(t, 404, code)
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("cf", ""))
@@ -199,9 +194,7 @@ func TestChannelConfigAPI(t *testing.T) {
 	require.Contains(t, m["message"], "max_depth")
 	h.exit()
 
-	opts = hOpts(t)
-	opts.DataPath = dir
-	h = hStartOpts(t, opts)
+	h = hStart(t, testcluster.WithDataPath(dir))
 	cfg = h.mustCall(t, http.MethodGet, "/channel/config", tc("cf", "c"))
 	require.Equal(t, 5.0, cfg["max_attempts"])
 	require.Equal(t, "graveyard", cfg["dead_letter_topic"])

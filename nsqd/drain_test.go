@@ -13,13 +13,12 @@ import (
 )
 
 // mainReturned waits for the node's Main to return by itself and requires
-// nil; the result is put back for the cleanup's exit.
+// nil.
 func mainReturned(t *testing.T, h *hNode) {
 	t.Helper()
 	select {
-	case err := <-h.mainc:
-		require.NoError(t, err)
-		h.mainc <- nil
+	case <-h.Exited():
+		require.NoError(t, h.MainErr())
 	case <-time.After(hWait):
 		t.Fatal("Main did not return")
 	}
@@ -75,7 +74,7 @@ func TestDrainServesConsumersThenExits(t *testing.T) {
 		ids = append(ids, m.id)
 	}
 	select {
-	case <-h.mainc:
+	case <-h.Exited():
 		t.Fatal("exited with messages in flight")
 	default:
 	}
@@ -87,9 +86,7 @@ func TestDrainServesConsumersThenExits(t *testing.T) {
 
 func TestDrainTimeoutKeepsTheRest(t *testing.T) {
 	dir := t.TempDir()
-	opts := hOpts(t)
-	opts.DataPath = dir
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir))
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("dt", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("dt", "c"))
 	require.Equal(t, 200, hPost(t, h.url+"/mpub?topic=dt", "x\ny").code)
@@ -97,9 +94,7 @@ func TestDrainTimeoutKeepsTheRest(t *testing.T) {
 	mainReturned(t, h)
 	h.exit()
 
-	opts = hOpts(t)
-	opts.DataPath = dir
-	h = hStartOpts(t, opts)
+	h = hStart(t, testcluster.WithDataPath(dir))
 	require.Equal(t, int64(2), h.pChannel(t, "dt", "c").Depth, "kept on disk")
 	require.False(t, h.pStats(t).Draining)
 	require.Equal(t, 200, hGet(t, h.url+"/ping").code)

@@ -13,11 +13,11 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // Black-box helpers for the HTTP, persistence and shutdown tests. Everything
@@ -25,101 +25,29 @@ import (
 
 const hWait = 10 * time.Second
 
-// hLogger routes nsqd log lines to t.Log until the test has finished.
-type hLogger struct {
-	mu   sync.Mutex
-	t    testing.TB
-	done bool
-}
-
-func (l *hLogger) Output(_ int, s string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.done {
-		l.t.Log(strings.TrimRight(s, "\n"))
-	}
-	return nil
-}
-
-func (l *hLogger) stop() {
-	l.mu.Lock()
-	l.done = true
-	l.mu.Unlock()
-}
-
 // hNode is one running nsqd started by hStart.
 type hNode struct {
-	t     testing.TB
-	n     *nsqd.NSQD
-	opts  *nsqd.Options
-	tcp   net.Addr
-	url   string // http://127.0.0.1:port
-	start time.Time
-
-	once  sync.Once
-	mainc chan error
+	*testcluster.NSQD
+	n    *nsqd.NSQD
+	opts *nsqd.Options
+	tcp  net.Addr
+	url  string // http://127.0.0.1:port
 }
 
-// hOpts returns test defaults: loopback listeners on :0, no HTTPS, a fresh
-// data directory and logging to the test.
-func hOpts(t testing.TB) *nsqd.Options {
+// hStart runs an nsqd through testcluster.StartNSQD with the test defaults
+// and options (nil ones are skipped) until the end of the test (or exit).
+func hStart(t testing.TB, options ...testcluster.Option) *hNode {
 	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = t.TempDir()
-	if *durableMode {
-		opts.MemQueueSize = 0
-	}
-	return opts
-}
-
-// hStart builds options with hOpts, lets fn adjust them, and runs nsqd until
-// the end of the test (or an explicit exit).
-func hStart(t testing.TB, fn func(*nsqd.Options)) *hNode {
-	t.Helper()
-	opts := hOpts(t)
-	if fn != nil {
-		fn(opts)
-	}
-	return hStartOpts(t, opts)
-}
-
-func hStartOpts(t testing.TB, opts *nsqd.Options) *hNode {
-	t.Helper()
-	lg := &hLogger{t: t}
-	t.Cleanup(lg.stop) // registered first: runs after the node has exited
-	opts.Logger = lg
-	start := time.Now()
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	h := &hNode{t: t, n: n, opts: opts, start: start, mainc: make(chan error, 1)}
-	t.Cleanup(h.exit)
-	go func() { h.mainc <- n.Main() }()
-	h.tcp = n.RealTCPAddr()
-	if a := n.RealHTTPAddr(); a != nil {
-		h.url = "http://" + a.String()
+	n := testcluster.StartNSQD(t, append([]testcluster.Option{daemonDefaults}, options...)...)
+	h := &hNode{NSQD: n, n: n.NSQD, opts: n.Opts, tcp: n.RealTCPAddr()}
+	if n.HTTPAddr != "" {
+		h.url = "http://" + n.HTTPAddr
 	}
 	return h
 }
 
 // exit stops the node and waits for Main to return. Safe to call twice.
-func (h *hNode) exit() {
-	h.once.Do(func() {
-		h.n.Exit()
-		select {
-		case err := <-h.mainc:
-			if err != nil {
-				h.t.Logf("Main returned: %v", err)
-			}
-		case <-time.After(hWait):
-			h.t.Errorf("Main did not return within %v of Exit", hWait)
-		}
-	})
-}
+func (h *hNode) exit() { h.Stop() }
 
 func (h *hNode) httpPort() int { return h.n.RealHTTPAddr().(*net.TCPAddr).Port }
 func (h *hNode) tcpPort() int  { return h.tcp.(*net.TCPAddr).Port }

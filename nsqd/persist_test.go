@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // ---------------------------------------------------------------- nsqd.dat
@@ -244,8 +245,7 @@ func TestPersistMetadataReload(t *testing.T) {
 func TestPersistMetadataInvalid(t *testing.T) {
 	t.Parallel()
 	for _, content := range []string{"{not json", "", `{"topics":[{"name":1}]}`} {
-		opts := hOpts(t)
-		opts.Logger = &hLogger{t: t}
+		opts := testcluster.NSQDOptions(t, daemonDefaults)
 		hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(content))
 		n, err := nsqd.New(opts)
 		if err == nil {
@@ -260,15 +260,15 @@ func TestPersistMetadataInvalid(t *testing.T) {
 
 func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 	t.Parallel()
-	opts := hOpts(t)
-	hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(`{"topics":[`+
+	dir := t.TempDir()
+	hWriteFile(t, filepath.Join(dir, "nsqd.dat"), []byte(`{"topics":[`+
 		`{"name":"good","paused":false,"channels":[{"name":"ok","paused":true},{"name":"bad!","paused":false},{"name":"","paused":false}]},`+
 		`{"name":"bad topic","paused":false,"channels":[{"name":"c","paused":false}]},`+
 		`{"name":"","paused":true,"channels":null},`+
 		`{"name":"`+strings.Repeat("x", 65)+`","paused":false,"channels":null},`+
 		`{"name":"also-good","paused":true,"channels":null}`+
 		`],"version":"1.2.1"}`))
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir))
 	s, _ := h.stats(t, "")
 	var parts []string
 	for _, tp := range s.Topics {
@@ -283,7 +283,7 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 	}
 	// And the file is rewritten without them.
 	h.exit()
-	_, topics := hReadMetadata(t, opts.DataPath)
+	_, topics := hReadMetadata(t, dir)
 	if got := hMetaSummary(t, topics); got != "also-goodP(null) good(okP)" {
 		t.Fatalf("rewritten nsqd.dat: %s", got)
 	}
