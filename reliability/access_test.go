@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
 	"github.com/nsqgo/nsq/nsqd"
@@ -50,7 +51,7 @@ func TestAccessTLSRequired(t *testing.T) {
 		level int
 	}{{"tcp-https", nsqd.TLSRequiredExceptHTTP}, {"true", nsqd.TLSRequired}} {
 		t.Run(mode.name, func(t *testing.T) {
-			n := startRelNSQD(t, func(o *nsqd.Options) {
+			n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) {
 				o.TLSCert, o.TLSKey, o.TLSRootCAFile = certs.CertFile, certs.KeyFile, certs.CAFile
 				o.HTTPSAddress = "127.0.0.1:0"
 				o.TLSRequired = mode.level
@@ -80,7 +81,7 @@ func TestAccessTLSRequired(t *testing.T) {
 			}
 			// A client that upgrades to TLS is served.
 			accessTLSPublish(t, n.TCPAddr, certs.CAFile, "ok")
-			ts, ok := n.topicStats("ok")
+			ts, ok := n.TopicStats("ok")
 			if !ok || ts.MessageCount != 1 || len(n.GetStats("", "", false).Topics) != 1 {
 				t.Fatalf("after a TLS PUB: %+v", n.GetStats("", "", false).Topics)
 			}
@@ -168,7 +169,7 @@ func accessAuthServer(t *testing.T) string {
 
 func TestAccessAuthMatrix(t *testing.T) {
 	t.Parallel()
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.AuthHTTPAddresses = []string{accessAuthServer(t)} })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.AuthHTTPAddresses = []string{accessAuthServer(t)} })
 	topics, channels := []string{"a", "b", "ab"}, []string{"c1", "c2"}
 	wantMsgs := map[string]uint64{}
 	wantChannels := map[string]bool{}
@@ -231,7 +232,7 @@ func TestAccessAuthMatrix(t *testing.T) {
 }
 
 // accessTry authenticates as secret and tries a on topic/channel.
-func accessTry(t *testing.T, n *relNSQD, secret string, a accessAttempt, topic, channel string, ok bool) {
+func accessTry(t *testing.T, n *testcluster.NSQD, secret string, a accessAttempt, topic, channel string, ok bool) {
 	t.Helper()
 	c := test.DialV2(t, n.TCPAddr)
 	c.CmdBody("AUTH", []byte(secret))

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 )
 
@@ -80,12 +81,12 @@ func publishBatch(t *testing.T, p *nsqdProc, topic, prefix string, n int) []stri
 // requeueLoop receives messages and REQs each until stop or until the
 // connection dies with nsqd.
 func requeueLoop(stop <-chan struct{}, p *nsqdProc, topic, channel string) {
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		return
 	}
 	defer c.Close()
-	if c.request("SUB "+topic+" "+channel, nil) != nil || c.cmd("RDY 1", nil) != nil {
+	if c.Request("SUB "+topic+" "+channel, nil) != nil || c.WriteCmd("RDY 1", nil) != nil {
 		return
 	}
 	for {
@@ -94,18 +95,18 @@ func requeueLoop(stop <-chan struct{}, p *nsqdProc, topic, channel string) {
 			return
 		default:
 		}
-		ft, data, err := c.frame(time.Second)
+		ft, data, err := c.Frame(time.Second)
 		if err != nil && !isTimeout(err) {
 			return
 		}
-		if err != nil || ft != frameMessage {
+		if err != nil || ft != protocol.FrameTypeMessage {
 			continue
 		}
 		m, err := test.ParseMessage(data)
 		if err != nil {
 			continue
 		}
-		if c.cmd("REQ "+string(m.ID[:])+" 0", nil) != nil {
+		if c.WriteCmd("REQ "+string(m.ID[:])+" 0", nil) != nil {
 			return
 		}
 	}
@@ -142,15 +143,15 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 	}, "dead-letter topic never emptied")
 	c := mustDial(t, p)
 	defer c.Close()
-	if err := c.request("SUB "+topic+" "+channel, nil); err != nil {
+	if err := c.Request("SUB "+topic+" "+channel, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.cmd("RDY 100", nil); err != nil {
+	if err := c.WriteCmd("RDY 100", nil); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
 	for {
-		ft, data, err := c.frame(2 * time.Second)
+		ft, data, err := c.Frame(2 * time.Second)
 		if err != nil {
 			if s, serr := p.channelStats(topic, channel); isTimeout(err) && serr == nil && s.empty() {
 				return got
@@ -160,7 +161,7 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 			}
 			t.Fatalf("reading: %v", err)
 		}
-		if ft != frameMessage {
+		if ft != protocol.FrameTypeMessage {
 			continue
 		}
 		m, err := test.ParseMessage(data)
@@ -172,7 +173,7 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 			t.Fatalf("damaged body %q", m.Body)
 		}
 		got[id]++
-		if err := c.cmd("FIN "+string(m.ID[:]), nil); err != nil {
+		if err := c.WriteCmd("FIN "+string(m.ID[:]), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

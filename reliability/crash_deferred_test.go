@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 )
 
@@ -99,7 +100,7 @@ func dpubAll(t *testing.T, p *nsqdProc, topic string, n int, delay time.Duration
 	for i := range n {
 		id := fmt.Sprintf("%s-%d", topic, i)
 		before := time.Now()
-		if err := c.request(fmt.Sprintf("DPUB %s %d", topic, delay.Milliseconds()), makeBody(id, 32)); err != nil {
+		if err := c.Request(fmt.Sprintf("DPUB %s %d", topic, delay.Milliseconds()), makeBody(id, 32)); err != nil {
 			t.Fatalf("DPUB %s: %v", id, err)
 		}
 		due[id] = before.Add(delay)
@@ -115,14 +116,14 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 	c := mustDial(t, p)
 	defer c.Close()
 	for i := range n {
-		if err := c.request("PUB "+topic, makeBody(fmt.Sprintf("%s-%d", topic, i), 32)); err != nil {
+		if err := c.Request("PUB "+topic, makeBody(fmt.Sprintf("%s-%d", topic, i), 32)); err != nil {
 			t.Fatalf("PUB: %v", err)
 		}
 	}
-	if err := c.request("SUB "+topic+" "+channel, nil); err != nil {
+	if err := c.Request("SUB "+topic+" "+channel, nil); err != nil {
 		t.Fatalf("SUB: %v", err)
 	}
-	if err := c.cmd(fmt.Sprintf("RDY %d", n), nil); err != nil {
+	if err := c.WriteCmd(fmt.Sprintf("RDY %d", n), nil); err != nil {
 		t.Fatal(err)
 	}
 	due := make(map[string]time.Time, n)
@@ -130,7 +131,7 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 		m := readMessage(t, c)
 		id, _ := checkBody(m.Body)
 		before := time.Now()
-		if err := c.cmd(fmt.Sprintf("REQ %s %d", m.ID, delay.Milliseconds()), nil); err != nil {
+		if err := c.WriteCmd(fmt.Sprintf("REQ %s %d", m.ID, delay.Milliseconds()), nil); err != nil {
 			t.Fatal(err)
 		}
 		due[id] = before.Add(delay)
@@ -142,9 +143,9 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 	return due
 }
 
-func mustDial(t *testing.T, p *nsqdProc) *rawConn {
+func mustDial(t *testing.T, p *nsqdProc) *test.Conn {
 	t.Helper()
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,10 +153,10 @@ func mustDial(t *testing.T, p *nsqdProc) *rawConn {
 }
 
 // readMessage reads one message frame with an intact body.
-func readMessage(t *testing.T, c *rawConn) test.Message {
+func readMessage(t *testing.T, c *test.Conn) test.Message {
 	t.Helper()
-	ft, data, err := c.frame(5 * time.Second)
-	if err != nil || ft != frameMessage {
+	ft, data, err := c.Frame(5 * time.Second)
+	if err != nil || ft != protocol.FrameTypeMessage {
 		t.Fatalf("want a message, got frame %d %q %v", ft, data, err)
 	}
 	m, err := test.ParseMessage(data)
@@ -214,7 +215,7 @@ func (a *arrivalLog) complete(due kdDue) bool {
 // the error that ended its reader.
 type timedSub struct {
 	topic string
-	c     *rawConn
+	c     *test.Conn
 	done  chan error
 }
 
@@ -226,10 +227,10 @@ func subscribeAll(t *testing.T, p *nsqdProc, rec *arrivalLog, topics []string) [
 		c := mustDial(t, p)
 		s := &timedSub{topic: topic, c: c, done: make(chan error, 1)}
 		t.Cleanup(func() { c.Close() })
-		if err := c.request("SUB "+topic+" "+kdChannel, nil); err != nil {
+		if err := c.Request("SUB "+topic+" "+kdChannel, nil); err != nil {
 			t.Fatalf("SUB %s: %v", topic, err)
 		}
-		if err := c.cmd("RDY 100", nil); err != nil {
+		if err := c.WriteCmd("RDY 100", nil); err != nil {
 			t.Fatal(err)
 		}
 		go func() { s.done <- s.read(rec) }()
@@ -241,12 +242,12 @@ func subscribeAll(t *testing.T, p *nsqdProc, rec *arrivalLog, topics []string) [
 // read logs and FINs messages until the connection fails.
 func (s *timedSub) read(rec *arrivalLog) error {
 	for {
-		ft, data, err := s.c.frame(time.Minute)
+		ft, data, err := s.c.Frame(time.Minute)
 		now := time.Now()
 		if err != nil {
 			return err
 		}
-		if ft != frameMessage {
+		if ft != protocol.FrameTypeMessage {
 			return fmt.Errorf("%s: unexpected frame %d %q", s.topic, ft, data)
 		}
 		m, err := test.ParseMessage(data)
@@ -254,7 +255,7 @@ func (s *timedSub) read(rec *arrivalLog) error {
 			return err
 		}
 		rec.add(s.topic, m.Body, now)
-		if err := s.c.cmd("FIN "+m.ID, nil); err != nil {
+		if err := s.c.WriteCmd("FIN "+m.ID, nil); err != nil {
 			return err
 		}
 	}

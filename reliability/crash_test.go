@@ -76,19 +76,19 @@ type pubKind struct {
 // pubSession is one publisher's connection state across nsqd restarts.
 type pubSession struct {
 	p    *nsqdProc
-	conn *rawConn
+	conn *test.Conn
 	http *http.Client
 }
 
 func (s *pubSession) tcp(line string, body []byte) error {
 	if s.conn == nil {
-		c, err := dialRaw(s.p.tcpAddr)
+		c, err := test.DialRaw(s.p.tcpAddr)
 		if err != nil {
 			return err
 		}
 		s.conn = c
 	}
-	err := s.conn.request(line, body)
+	err := s.conn.Request(line, body)
 	if err != nil {
 		s.conn.Close()
 		s.conn = nil
@@ -115,7 +115,7 @@ var crashKinds = []pubKind{
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return &nsqError{msg: resp.Status}
+			return &test.FrameError{Data: resp.Status}
 		}
 		return nil
 	}},
@@ -150,7 +150,7 @@ func publishLoop(stop <-chan struct{}, p *nsqdProc, l *ledger, kind pubKind, wor
 			time.Sleep(kind.pause)
 			continue
 		}
-		if _, ok := err.(*nsqError); ok {
+		if _, ok := err.(*test.FrameError); ok {
 			l.fail(kind.name)
 		}
 		time.Sleep(5 * time.Millisecond)

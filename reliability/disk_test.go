@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 )
 
@@ -105,7 +106,7 @@ func prepareQueue(t *testing.T, bin string, n int) (*nsqdProc, []string) {
 		fmt.Sprintf("--max-bytes-per-file=%d", diskSegmentBytes))
 	p.start()
 	p.createChannel(diskTopic, diskChannel)
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func prepareQueue(t *testing.T, bin string, n int) (*nsqdProc, []string) {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("m%04d", i)
-		if err := c.request("PUB "+diskTopic, makeBody(ids[i], 30+i%50)); err != nil {
+		if err := c.Request("PUB "+diskTopic, makeBody(ids[i], 30+i%50)); err != nil {
 			t.Fatalf("PUB %d: %v", i, err)
 		}
 	}
@@ -251,7 +252,7 @@ func testDiskCorruptMetadata(t *testing.T, bin string) {
 	p, ids := prepareQueue(t, bin, 150)
 	const consumed = 40
 	p.start()
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,17 +279,17 @@ func testDiskCorruptMetadata(t *testing.T, bin string) {
 
 // readAndFinish subscribes on c and consumes n messages one at a time,
 // leaving nothing in flight.
-func readAndFinish(t *testing.T, c *rawConn, n int) {
+func readAndFinish(t *testing.T, c *test.Conn, n int) {
 	t.Helper()
-	if err := c.request("SUB "+diskTopic+" "+diskChannel, nil); err != nil {
+	if err := c.Request("SUB "+diskTopic+" "+diskChannel, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.cmd("RDY 1", nil); err != nil {
+	if err := c.WriteCmd("RDY 1", nil); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
-		ft, data, err := c.frame(10 * time.Second)
-		if err != nil || ft != frameMessage {
+		ft, data, err := c.Frame(10 * time.Second)
+		if err != nil || ft != protocol.FrameTypeMessage {
 			t.Fatalf("message %d: %d %q %v", i, ft, data, err)
 		}
 		m, err := test.ParseMessage(data)
@@ -297,11 +298,11 @@ func readAndFinish(t *testing.T, c *rawConn, n int) {
 		}
 		if i == n-1 {
 			// Stop delivery before the last FIN frees the slot.
-			if err := c.cmd("RDY 0", nil); err != nil {
+			if err := c.WriteCmd("RDY 0", nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := c.cmd("FIN "+string(m.ID[:]), nil); err != nil {
+		if err := c.WriteCmd("FIN "+string(m.ID[:]), nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -313,7 +314,7 @@ func readAndFinish(t *testing.T, c *rawConn, n int) {
 func testDiskSegmentDeletedWhileRunning(t *testing.T, bin string) {
 	p, ids := prepareQueue(t, bin, 150)
 	p.start()
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,24 +378,24 @@ func fillFS(t *testing.T, path string) {
 // E_DPUB_FAILED; the acknowledged ones must be delivered later.
 func dpubOnFullDisk(t *testing.T, p *nsqdProc, next func() string, failed map[string]bool) {
 	t.Helper()
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	for range 1000 {
 		id := next()
-		err = c.request("DPUB "+diskTopic+" 1000", makeBody(id, 60))
+		err = c.Request("DPUB "+diskTopic+" 1000", makeBody(id, 60))
 		if err != nil {
 			failed[id] = true
 			break
 		}
 	}
-	var ne *nsqError
-	if !errors.As(err, &ne) || !strings.HasPrefix(ne.msg, "E_DPUB_FAILED ") {
+	var ne *test.FrameError
+	if !errors.As(err, &ne) || !strings.HasPrefix(ne.Data, "E_DPUB_FAILED ") {
 		t.Fatalf("DPUB on a full disk: want E_DPUB_FAILED, got %v", err)
 	}
-	t.Logf("DPUB on a full disk: %s", ne.msg)
+	t.Logf("DPUB on a full disk: %s", ne.Data)
 }
 
 // testDiskFull runs nsqd with every message on a tiny tmpfs that the test
@@ -416,15 +417,15 @@ func testDiskFull(t *testing.T, bin string) {
 		sent = append(sent, id)
 		return id
 	}
-	pub := func(c *rawConn) error {
+	pub := func(c *test.Conn) error {
 		id := next()
-		err := c.request("PUB "+diskTopic, makeBody(id, 60))
+		err := c.Request("PUB "+diskTopic, makeBody(id, 60))
 		if err != nil {
 			failed[id] = true
 		}
 		return err
 	}
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +439,7 @@ func testDiskFull(t *testing.T, bin string) {
 	// queued: they must wait and retry, not be dropped.
 	const deferred, delay = 20, time.Second
 	for range deferred {
-		if err := c.request(fmt.Sprintf("DPUB %s %d", diskTopic, delay.Milliseconds()), makeBody(next(), 60)); err != nil {
+		if err := c.Request(fmt.Sprintf("DPUB %s %d", diskTopic, delay.Milliseconds()), makeBody(next(), 60)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -453,13 +454,13 @@ func testDiskFull(t *testing.T, bin string) {
 			break
 		}
 	}
-	var ne *nsqError
-	if !errors.As(pubErr, &ne) || ne.frameType != frameError || !strings.HasPrefix(ne.msg, "E_PUB_FAILED ") {
+	var ne *test.FrameError
+	if !errors.As(pubErr, &ne) || ne.FrameType != protocol.FrameTypeError || !strings.HasPrefix(ne.Data, "E_PUB_FAILED ") {
 		t.Fatalf("PUB on a full disk: want E_PUB_FAILED, got %v", pubErr)
 	}
-	t.Logf("PUB on a full disk: %s", ne.msg)
-	if ft, data, err := c.frame(5 * time.Second); err == nil {
-		t.Errorf("connection still open after %s: frame %d %q", ne.msg, ft, data)
+	t.Logf("PUB on a full disk: %s", ne.Data)
+	if ft, data, err := c.Frame(5 * time.Second); err == nil {
+		t.Errorf("connection still open after %s: frame %d %q", ne.Data, ft, data)
 	}
 
 	code, body := 0, ""
@@ -492,7 +493,7 @@ func testDiskFull(t *testing.T, bin string) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	c2, err := dialRaw(p.tcpAddr)
+	c2, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,165 +33,9 @@ import (
 // (or NSQ's silent close) and must not starve
 // well-behaved clients of the same nsqd.
 
-// relNSQD is an nsqd running inside the test process.
-type relNSQD struct {
-	*nsqd.NSQD
-	TCPAddr, HTTPAddr string
-}
-
-// startRelNSQD runs an in-process nsqd on loopback ports with a temporary
-// data path; more (may be nil) adjusts its options. It stops when the test
-// ends.
-func startRelNSQD(t testing.TB, more func(*nsqd.Options)) *relNSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	opts.LogLevel = lg.WARN
-	if more != nil {
-		more(opts)
-	}
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("nsqd Main: %v", err)
-		}
-	})
-	return &relNSQD{NSQD: n, TCPAddr: n.RealTCPAddr().String(), HTTPAddr: n.RealHTTPAddr().String()}
-}
-
-// topicStats returns the stats of topic, and whether it exists.
-func (n *relNSQD) topicStats(topic string) (nsqd.TopicStats, bool) {
-	for _, ts := range n.GetStats(topic, "", true).Topics {
-		if ts.TopicName == topic {
-			return ts, true
-		}
-	}
-	return nsqd.TopicStats{}, false
-}
-
-// channelStats returns the stats of topic/channel, and whether it exists.
-func (n *relNSQD) channelStats(topic, channel string) (nsqd.ChannelStats, bool) {
-	ts, _ := n.topicStats(topic)
-	for _, cs := range ts.Channels {
-		if cs.ChannelName == channel {
-			return cs, true
-		}
-	}
-	return nsqd.ChannelStats{}, false
-}
-
-// wire is a minimal V2 client that reports errors instead of failing a
-// test, so that it can run in goroutines of its own.
-type wire struct {
-	nc      net.Conn
-	r       *bufio.Reader
-	timeout time.Duration
-}
-
-func dialWire(addr string) (*wire, error) {
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	w := &wire{nc: nc, r: bufio.NewReaderSize(nc, 64<<10), timeout: 10 * time.Second}
-	if err := w.send([]byte(protocol.MagicV2)); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return w, nil
-}
-
-func (w *wire) send(b []byte) error {
-	if err := w.nc.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-		return err
-	}
-	_, err := w.nc.Write(b)
-	return err
-}
-
-// cmd sends line and, unless body is nil, the size-prefixed body.
-func (w *wire) cmd(line string, body []byte) error {
-	b := append([]byte(line), '\n')
-	if body != nil {
-		b = append(b, test.Uint32(uint32(len(body)))...)
-		b = append(b, body...)
-	}
-	return w.send(b)
-}
-
-// frame reads one frame; a heartbeat is answered with NOP and reported
-// as such.
-func (w *wire) frame() (ft int32, data []byte, heartbeat bool, err error) {
-	if err := w.nc.SetReadDeadline(time.Now().Add(w.timeout)); err != nil {
-		return 0, nil, false, err
-	}
-	ft, data, err = protocol.ReadFrame(w.r, test.MaxFrameSize)
-	if err != nil {
-		return 0, nil, false, err
-	}
-	if ft == protocol.FrameTypeResponse && bytes.Equal(data, protocol.HeartbeatBytes) {
-		return ft, data, true, w.cmd("NOP", nil)
-	}
-	return ft, data, false, nil
-}
-
-// next reads the next frame that is not a heartbeat.
-func (w *wire) next() (int32, []byte, error) {
-	for {
-		ft, data, heartbeat, err := w.frame()
-		if err != nil || !heartbeat {
-			return ft, data, err
-		}
-	}
-}
-
-// expectOK reads the next frame and requires the response OK.
-func (w *wire) expectOK() error {
-	ft, data, err := w.next()
-	if err != nil {
-		return err
-	}
-	if ft != protocol.FrameTypeResponse || string(data) != "OK" {
-		return fmt.Errorf("got %s frame %q, want OK", test.FrameTypeName(ft), data)
-	}
-	return nil
-}
-
-// do sends a command and waits for OK.
-func (w *wire) do(line string, body []byte) error {
-	if err := w.cmd(line, body); err != nil {
-		return err
-	}
-	return w.expectOK()
-}
-
-// wait reports whether a byte arrives within d, without consuming it; a
-// timeout is not an error.
-func (w *wire) wait(d time.Duration) (bool, error) {
-	if err := w.nc.SetReadDeadline(time.Now().Add(d)); err != nil {
-		return false, err
-	}
-	_, err := w.r.Peek(1)
-	if test.IsTimeout(err) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-func (w *wire) close() { w.nc.Close() }
-
 func TestHostileOversizedCommandLine(t *testing.T) {
 	t.Parallel()
-	n := startRelNSQD(t, nil)
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN))
 	for _, prefix := range []string{"PUB ", "SUB t ", "NOP", ""} {
 		c := test.DialV2(t, n.TCPAddr)
 		c.Send([]byte(prefix + strings.Repeat("a", 17<<10) + "\n"))
@@ -274,7 +118,7 @@ func hostileLimitCases() []hostileCase {
 
 func TestHostileLimits(t *testing.T) {
 	t.Parallel()
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize, o.MaxBodySize = 1024, 4096 })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.MaxMsgSize, o.MaxBodySize = 1024, 4096 })
 	for _, tc := range hostileLimitCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			c := test.DialV2(t, n.TCPAddr)
@@ -323,10 +167,10 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 	if err != nil {
 		return err
 	}
-	if err := cons.do("SUB "+topic+" c", nil); err != nil {
+	if err := cons.Request("SUB "+topic+" c", nil); err != nil {
 		return err
 	}
-	if err := cons.cmd("RDY 100", nil); err != nil {
+	if err := cons.WriteCmd("RDY 100", nil); err != nil {
 		return err
 	}
 	prod, err := dialWire(addr)
@@ -334,23 +178,23 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 		return err
 	}
 	wg.Go(func() {
-		defer prod.close()
+		defer prod.Close()
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
 				return
 			default:
 			}
-			if err := prod.do("PUB "+topic, []byte(strconv.Itoa(i))); err != nil {
+			if err := prod.Request("PUB "+topic, []byte(strconv.Itoa(i))); err != nil {
 				errs <- fmt.Errorf("healthy producer: %w", err)
 				return
 			}
 		}
 	})
 	wg.Go(func() {
-		defer cons.close()
+		defer cons.Close()
 		for {
-			ft, data, err := cons.next()
+			ft, data, err := cons.Frame(cons.Timeout)
 			select {
 			case <-stop:
 				return
@@ -365,7 +209,7 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 				return
 			}
 			m.n.Add(1)
-			if err := cons.cmd("FIN "+string(data[10:26]), nil); err != nil {
+			if err := cons.WriteCmd("FIN "+string(data[10:26]), nil); err != nil {
 				errs <- fmt.Errorf("healthy consumer FIN: %w", err)
 				return
 			}
@@ -379,7 +223,7 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 // deadline alive), while a healthy pipeline on the same nsqd keeps being
 // served. The rates are logged, not asserted.
 func TestHostileSlowConsumer(t *testing.T) {
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 4 << 20 })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.MaxMsgSize = 4 << 20 })
 	var meter rateMeter
 	stop := make(chan struct{})
 	errs := make(chan error, 4)
@@ -414,7 +258,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 		pub.ExpectOK(t)
 	}
 	test.Eventually(t, 15*time.Second, func() bool {
-		cs, ok := n.channelStats("slow", "c")
+		cs, ok := n.ChannelStats("slow", "c")
 		return ok && cs.ClientCount == 0
 	}, "slow consumer disconnected")
 	cut := meter.mark()
@@ -460,7 +304,7 @@ func keepSendingNOP(nc net.Conn, stop <-chan struct{}) {
 func TestHostileSlowloris(t *testing.T) {
 	t.Parallel()
 	const headerTimeout = 500 * time.Millisecond
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.HTTPTimeouts.Header = headerTimeout })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.HTTPTimeouts.Header = headerTimeout })
 	const attackers = 50
 	results := make(chan trickleResult, attackers)
 	var wg sync.WaitGroup
@@ -700,4 +544,15 @@ func pubSubLatencies(t *testing.T, addr string, count int) []time.Duration {
 	cons.Close()
 	prod.Close()
 	return out
+}
+
+// dialWire connects a raw V2 client that reports errors instead of failing
+// a test, so that it can run in goroutines of its own; it waits up to 10 s
+// for each read and write.
+func dialWire(addr string) (*test.Conn, error) {
+	c, err := test.DialRaw(addr)
+	if c != nil {
+		c.Timeout = 10 * time.Second
+	}
+	return c, err
 }
