@@ -490,15 +490,15 @@ func TestAuthNotAppliedToHTTP(t *testing.T) {
 	a := xNewAuthServer(t, 500, "never asked")
 	n := xAuthNSQD(t, nil, a.addr())
 	base := "http://" + n.RealHTTPAddr().String()
-	hExpectOK(t, hPost(t, base+"/pub?topic=t", "one"))
-	hExpectOK(t, hPost(t, base+"/mpub?topic=t", "two\nthree"))
+	hExpectOK(t, test.HTTPPost(t, base+"/pub?topic=t", "one"))
+	hExpectOK(t, test.HTTPPost(t, base+"/mpub?topic=t", "two\nthree"))
 	if got := mustTopicStats(t, n, "t").MessageCount; got != 3 {
 		t.Fatalf("topic message_count %d, want 3", got)
 	}
 	if len(a.requests()) != 0 {
 		t.Fatalf("auth server queried for HTTP: %+v", a.requests())
 	}
-	if r := hGet(t, base+"/stats?format=json"); r.code != http.StatusOK || !strings.Contains(string(r.body), `"topic_name":"t"`) {
+	if r := test.HTTPGet(t, base+"/stats?format=json"); r.Code != http.StatusOK || !strings.Contains(string(r.Body), `"topic_name":"t"`) {
 		t.Fatalf("/stats: %s", r)
 	}
 }

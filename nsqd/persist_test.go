@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
 )
@@ -148,7 +149,7 @@ func hSetupMetadataState(t *testing.T, h *hNode) {
 		"/topic/create?topic=f",
 		"/channel/create?topic=f&channel=only%23ephemeral",
 	} {
-		hExpectEmpty(t, hPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
 	}
 }
 
@@ -160,7 +161,7 @@ func TestPersistMetadataShape(t *testing.T) {
 	dir := h.opts.DataPath
 	hSetupMetadataState(t, h)
 	// Persisted while running (creation asynchronously, pause on the call).
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		_, topics := hReadMetadata(t, dir)
 		return hMetaSummary(t, topics) == hWantMeta
 	}, "nsqd.dat reflects the running state")
@@ -178,9 +179,9 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
 	dir := h.opts.DataPath
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=p", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
-	hEventually(t, hWait, func() bool {
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=p", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
+	test.Eventually(t, hWait, func() bool {
 		_, topics := hReadMetadata(t, dir)
 		return hMetaSummary(t, topics) == "p(c)"
 	}, "created topic persisted")
@@ -190,7 +191,7 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 		{"/topic/unpause?topic=p", "p(cP)"},
 		{"/channel/unpause?topic=p&channel=c", "p(c)"},
 	} {
-		hExpectEmpty(t, hPost(t, h.url+step.path, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.url+step.path, ""))
 		_, topics := hReadMetadata(t, dir)
 		if got := hMetaSummary(t, topics); got != step.want {
 			t.Fatalf("right after %s nsqd.dat says %s, want %s", step.path, got, step.want)
@@ -228,15 +229,15 @@ func TestPersistMetadataReload(t *testing.T) {
 	}
 
 	// The restored pause flags are in force.
-	c := hDial(t, h2.tcp)
-	c.sub("a", "c1")
-	c.rdy(5)
-	hExpectOK(t, hPost(t, h2.url+"/pub?topic=a", "x"))
-	if m := c.msg(); string(m.body) != "x" {
-		t.Fatalf("got %q", m.body)
+	c := test.DialV2(t, h2.TCPAddr)
+	c.Sub(t, "a", "c1")
+	c.Cmd("RDY 5")
+	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=a", "x"))
+	if m := c.ReadMessage(t); string(m.Body) != "x" {
+		t.Fatalf("got %q", m.Body)
 	}
-	hEventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
-	hExpectOK(t, hPost(t, h2.url+"/pub?topic=b", "y"))
+	test.Eventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
+	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=b", "y"))
 	if tp := h2.topic(t, "b"); tp.Depth != 1 || !tp.Paused {
 		t.Fatalf("paused topic b %+v", *tp)
 	}
@@ -340,35 +341,35 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.meta.dat"), hMetaFile(3, 0, 0, 1, len(seg1)))
 
 	h := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "compat", "ch")
 		return ch != nil && ch.Depth == 5 && h.topic(t, "compat").Depth == 0
-	}, "5 stored messages reach the channel: %+v", h.topic(t, "compat"))
+	}, fmt.Sprintf("5 stored messages reach the channel: %+v", h.topic(t, "compat")))
 
 	want := map[string]hStored{}
 	for _, s := range []hStored{t1, t2, c1, c2, c3} {
 		want[s.id] = s
 	}
-	c := hDial(t, h.tcp)
-	c.sub("compat", "ch")
-	c.rdy(10)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "compat", "ch")
+	c.Cmd("RDY 10")
 	for range 5 {
-		m := c.msg()
-		s, ok := want[m.id]
+		m := c.ReadMessage(t)
+		s, ok := want[m.ID]
 		if !ok {
-			t.Fatalf("unexpected message id %q body %q", m.id, m.body)
+			t.Fatalf("unexpected message id %q body %q", m.ID, m.Body)
 		}
-		delete(want, m.id)
-		if string(m.body) != s.body || m.ts != s.ts || m.attempts != s.attempts+1 {
+		delete(want, m.ID)
+		if string(m.Body) != s.body || m.Timestamp != s.ts || m.Attempts != s.attempts+1 {
 			t.Fatalf("message %s: body %q ts %d attempts %d, want body %q ts %d attempts %d",
-				m.id, m.body, m.ts, m.attempts, s.body, s.ts, s.attempts+1)
+				m.ID, m.Body, m.Timestamp, m.Attempts, s.body, s.ts, s.attempts+1)
 		}
-		c.fin(m.id)
+		c.Cmd("FIN " + m.ID)
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "compat", "ch")
 		return ch.Depth == 0 && ch.InFlightCount == 0
-	}, "everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch"))
+	}, fmt.Sprintf("everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch")))
 }
 
 // hDiskRecords is an independent reader of one disk queue following the
@@ -438,12 +439,12 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	dir := h.opts.DataPath
 	start := time.Now().UnixNano()
 	for i := range 5 {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
 	}
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=rev2", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
-	hEventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=rev2", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
 	end := time.Now().UnixNano()
 	h.exit()
 	hNoTempFiles(t, dir)
@@ -481,14 +482,14 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 
 	// Round trip: a new nsqd reads it all back.
 	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
-	c := hDial(t, h2.tcp)
-	c.sub("rev", "c")
-	c.rdy(10)
+	c := test.DialV2(t, h2.TCPAddr)
+	c.Sub(t, "rev", "c")
+	c.Cmd("RDY 10")
 	for i := range 5 {
-		m := c.msg()
-		if string(m.body) != fmt.Sprint("msg-", i) || m.attempts != 1 {
-			t.Fatalf("round trip message %d: %q attempts %d", i, m.body, m.attempts)
+		m := c.ReadMessage(t)
+		if string(m.Body) != fmt.Sprint("msg-", i) || m.Attempts != 1 {
+			t.Fatalf("round trip message %d: %q attempts %d", i, m.Body, m.Attempts)
 		}
-		c.fin(m.id)
+		c.Cmd("FIN " + m.ID)
 	}
 }

@@ -2,9 +2,11 @@ package nsqd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/require"
 )
 
@@ -39,10 +41,10 @@ type pStats struct {
 
 func (h *hNode) pStats(t testing.TB) pStats {
 	t.Helper()
-	r := hGet(t, h.url+"/stats?format=json")
-	require.Equal(t, 200, r.code, "%s", r)
+	r := test.HTTPGet(t, h.url+"/stats?format=json")
+	require.Equal(t, 200, r.Code, "%s", r)
 	var s pStats
-	require.NoError(t, json.Unmarshal(r.body, &s))
+	require.NoError(t, json.Unmarshal(r.Body, &s))
 	return s
 }
 
@@ -75,10 +77,10 @@ func (h *hNode) call(t testing.TB, method, path string, q url.Values) (int, map[
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	r := hDo(t, method, u, nil, 0)
+	r := test.HTTPSend(t, method, u, nil)
 	var m map[string]any
-	json.Unmarshal(r.body, &m)
-	return r.code, m
+	json.Unmarshal(r.Body, &m)
+	return r.Code, m
 }
 
 // mustCall is call that requires a 200.
@@ -101,10 +103,10 @@ func tc(topic, channel string, kv ...string) url.Values {
 }
 
 // subscribed dials, subscribes and sets RDY.
-func subscribed(t testing.TB, h *hNode, topic, channel string, rdy int) *hConn {
+func subscribed(t testing.TB, h *hNode, topic, channel string, rdy int) *test.Conn {
 	t.Helper()
-	c := hDial(t, h.tcp)
-	c.sub(topic, channel)
-	c.rdy(rdy)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, topic, channel)
+	c.Cmd(fmt.Sprintf("RDY %d", rdy))
 	return c
 }

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // hBodies returns n distinct bodies "<prefix>-0000" ...
@@ -38,11 +41,11 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 	}
 	seen := map[string]uint16{}
 	dups := 0
-	c := hDial(t, tcp)
-	c.sub(topic, channel)
-	c.rdy(200)
+	c := test.DialV2(t, tcp.String())
+	c.Sub(t, topic, channel)
+	c.Cmd("RDY 200")
 	for len(pending) > 0 {
-		ft, data, err := c.frame(hWait)
+		ft, data, err := c.Frame(hWait)
 		if err != nil {
 			var missing []string
 			for b := range pending {
@@ -53,20 +56,21 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 			}
 			t.Fatalf("%d of %d messages never arrived (e.g. %v): %v", len(pending), len(want), missing, err)
 		}
-		if ft != hFrameMessage {
+		if ft != protocol.FrameTypeMessage {
 			t.Fatalf("unexpected frame %d %q", ft, data)
 		}
-		m := hDecodeMsg(t, data)
-		body := string(m.body)
+		m, err := test.ParseMessage(data)
+		require.NoError(t, err)
+		body := string(m.Body)
 		if !wanted[body] {
 			t.Fatalf("unexpected message %q", body)
 		}
 		if _, ok := seen[body]; ok {
 			dups++
 		}
-		seen[body] = m.attempts
+		seen[body] = m.Attempts
 		delete(pending, body)
-		c.fin(m.id)
+		c.Cmd("FIN " + m.ID)
 	}
 	return seen, dups
 }
@@ -80,34 +84,34 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	h := hStart(t, nil) // mem-queue-size 10000: everything stays in memory
 	dir := h.opts.DataPath
 	bodies := hBodies("sd", n)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=sd", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
-	hEventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, "all %d in the channel", n)
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=sd", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
 	if ch := h.channel(t, "sd", "c"); ch.BackendDepth != 0 {
 		t.Fatalf("expected everything in memory, backend_depth %d", ch.BackendDepth)
 	}
 
-	c := hDial(t, h.tcp)
-	c.sub("sd", "c")
-	c.rdy(taken)
-	var inflight []hMsg
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "sd", "c")
+	c.Cmd(fmt.Sprintf("RDY %d", taken))
+	var inflight []test.Message
 	for range taken {
-		inflight = append(inflight, c.msg())
+		inflight = append(inflight, c.ReadMessage(t))
 	}
-	c.rdy(0)
+	c.Cmd("RDY 0")
 	// Deferred messages keep their deadline across the restart, so the
 	// delay is short enough for the consumer below to wait it out.
 	for _, m := range inflight[:deferred] {
-		c.req(m.id, 1500)
+		c.Cmd("REQ " + m.ID + " 1500")
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "sd", "c")
 		return ch.InFlightCount == taken-deferred && ch.DeferredCount == deferred && ch.Depth == n-taken
-	}, "in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c"))
+	}, fmt.Sprintf("in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c")))
 
 	h.exit()
-	c.expectClosed()
+	c.ExpectClosed(t)
 
 	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
 	if ch := h2.channel(t, "sd", "c"); ch == nil {
@@ -119,17 +123,17 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	}
 	wasInFlight := map[string]bool{}
 	for _, m := range inflight {
-		wasInFlight[string(m.body)] = true
+		wasInFlight[string(m.Body)] = true
 	}
 	for body, a := range attempts {
 		if want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]; a != want && dups == 0 {
 			t.Errorf("message %q: attempts %d after restart, want %d", body, a, want)
 		}
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h2.channel(t, "sd", "c")
 		return ch.Depth == 0 && ch.InFlightCount == 0 && ch.DeferredCount == 0
-	}, "drained: %+v", h2.channel(t, "sd", "c"))
+	}, fmt.Sprintf("drained: %+v", h2.channel(t, "sd", "c")))
 }
 
 func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
@@ -138,7 +142,7 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 	h := hStart(t, nil)
 	dir := h.opts.DataPath
 	bodies := hBodies("nc", 50)
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
 	if tp := h.topic(t, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
 		t.Fatalf("topic before exit %+v", *tp)
 	}
@@ -165,24 +169,24 @@ func TestShutdownMemQueueSizeZero(t *testing.T) {
 	h := hStart(t, zero)
 	dir := h.opts.DataPath
 	bodies := hBodies("mz", 100)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=mz", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=mz", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
 	for _, b := range bodies[50:] {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=mz", b))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=mz", b))
 	}
 	// Every message sits in the channel's disk queue.
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		tp := h.topic(t, "mz")
 		ch := tp.Channels[0]
 		return tp.Depth == 0 && ch.Depth == 100 && ch.BackendDepth == 100
-	}, "all on disk: %+v", h.topic(t, "mz"))
+	}, fmt.Sprintf("all on disk: %+v", h.topic(t, "mz")))
 	// Take a few in flight: they go back to disk at shutdown.
-	c := hDial(t, h.tcp)
-	c.sub("mz", "c")
-	c.rdy(3)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "mz", "c")
+	c.Cmd("RDY 3")
 	for range 3 {
-		c.msg()
+		c.ReadMessage(t)
 	}
 	h.exit()
 
@@ -271,14 +275,14 @@ func hRunBinary(t *testing.T, bin, dir string) *hProc {
 			t.Logf("nsqd output:\n%s", p.out)
 		}
 	})
-	hEventually(t, hWait, func() bool {
-		resp, err := hClient.Get("http://" + p.http + "/ping")
+	test.Eventually(t, hWait, func() bool {
+		resp, err := http.Get("http://" + p.http + "/ping")
 		if err != nil {
 			return false
 		}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
-	}, "nsqd process answers /ping; output:\n%s", p.out)
+	}, fmt.Sprintf("nsqd process answers /ping; output:\n%s", p.out))
 	return p
 }
 
@@ -304,10 +308,10 @@ func TestShutdownSIGTERMProcess(t *testing.T) {
 	p := hRunBinary(t, bin, dir)
 	bodies := hBodies("sig", 200)
 	base := "http://" + p.http
-	hExpectOK(t, hPost(t, base+"/mpub?topic=sig", strings.Join(bodies[:150], "\n")))
-	hExpectEmpty(t, hPost(t, base+"/channel/create?topic=sig&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, base+"/mpub?topic=sig", strings.Join(bodies[:150], "\n")))
+	hExpectEmpty(t, test.HTTPPost(t, base+"/channel/create?topic=sig&channel=c", ""))
 	for _, b := range bodies[150:] {
-		hExpectOK(t, hPost(t, base+"/pub?topic=sig", b))
+		hExpectOK(t, test.HTTPPost(t, base+"/pub?topic=sig", b))
 	}
 	p.term(t)
 	if !strings.Contains(p.out.String(), "NSQ: bye") {

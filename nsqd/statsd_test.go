@@ -183,10 +183,10 @@ func xHTTPPort(n *nsqd.NSQD) int { return n.RealHTTPAddr().(*net.TCPAddr).Port }
 func xConfigValue(t testing.TB, n *nsqd.NSQD, opt string) string {
 	t.Helper()
 	r := xDo(t, xPlainHTTP, http.MethodGet, "http://"+n.RealHTTPAddr().String()+"/config/"+opt, "")
-	if r.code != http.StatusOK {
+	if r.Code != http.StatusOK {
 		t.Fatalf("GET /config/%s: %s", opt, r)
 	}
-	return string(r.body)
+	return string(r.Body)
 }
 
 // xCheckDatagrams checks every datagram: at most size bytes, whole lines

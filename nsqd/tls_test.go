@@ -237,7 +237,7 @@ func xHTTPSClient(t testing.TB, certs test.Certs, own ...tls.Certificate) *http.
 }
 
 // xDo sends a request with client and returns status, headers and body.
-func xDo(t testing.TB, client *http.Client, method, url, body string) hResp {
+func xDo(t testing.TB, client *http.Client, method, url, body string) test.HTTPResponse {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
@@ -256,7 +256,7 @@ func xDo(t testing.TB, client *http.Client, method, url, body string) hResp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return hResp{code: resp.StatusCode, hdr: resp.Header, body: b}
+	return test.HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // xPlainHTTP is the client for plain HTTP requests.
@@ -267,7 +267,7 @@ var xPlainHTTP = &http.Client{Timeout: xWait}
 func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]any {
 	t.Helper()
 	r := xDo(t, client, http.MethodGet, baseURL+"/stats?format=json", "")
-	if r.code != http.StatusOK {
+	if r.Code != http.StatusOK {
 		t.Fatalf("GET /stats: %s", r)
 	}
 	var st struct {
@@ -278,8 +278,8 @@ func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]an
 		} `json:"topics"`
 		Producers []map[string]any `json:"producers"`
 	}
-	if err := json.Unmarshal(r.body, &st); err != nil {
-		t.Fatalf("decoding /stats %q: %v", r.body, err)
+	if err := json.Unmarshal(r.Body, &st); err != nil {
+		t.Fatalf("decoding /stats %q: %v", r.Body, err)
 	}
 	var all []map[string]any
 	for _, tp := range st.Topics {
@@ -477,13 +477,13 @@ func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_INVALID cannot PUB in current state (TLS required)")
 
-	r := hGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
-	if r.code != http.StatusForbidden {
+	r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
+	if r.Code != http.StatusForbidden {
 		t.Fatalf("plain HTTP /ping: %s, want 403", r)
 	}
 	cfg := xHTTPSClient(t, certs, xClientCert(t, certs))
 	r = xDo(t, cfg, http.MethodGet, "https://"+n.RealHTTPSAddr().String()+"/config/tls_required", "")
-	if r.code != http.StatusOK || string(r.body) != "2" {
+	if r.Code != http.StatusOK || string(r.Body) != "2" {
 		t.Fatalf("GET /config/tls_required over HTTPS: %s, want 200 2", r)
 	}
 }
@@ -499,7 +499,7 @@ func TestTLSRequired(t *testing.T) {
 		c.Cmd("NOP")
 		c.CmdBody("PUB t", []byte("plain"))
 		c.ExpectOK(t)
-		if r := hGet(t, "http://"+n.RealHTTPAddr().String()+"/ping"); r.code != http.StatusOK || string(r.body) != "OK" {
+		if r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping"); r.Code != http.StatusOK || string(r.Body) != "OK" {
 			t.Fatalf("plain HTTP /ping: %s", r)
 		}
 		// TLS is still offered.
@@ -520,15 +520,15 @@ func TestTLSRequired(t *testing.T) {
 			httpsClient := xHTTPSClient(t, certs)
 			plainURL := "http://" + n.RealHTTPAddr().String()
 			if mode.value == nsqd.TLSRequiredExceptHTTP {
-				if r := hGet(t, plainURL+"/ping"); r.code != http.StatusOK || string(r.body) != "OK" {
+				if r := test.HTTPGet(t, plainURL+"/ping"); r.Code != http.StatusOK || string(r.Body) != "OK" {
 					t.Fatalf("plain HTTP /ping: %s", r)
 				}
-				hExpectOK(t, hPost(t, plainURL+"/pub?topic=h", "plain http"))
+				hExpectOK(t, test.HTTPPost(t, plainURL+"/pub?topic=h", "plain http"))
 			} else {
 				xExpectTLSRequired403(t, n)
 			}
 			// The HTTPS listener serves the API in both modes.
-			if r := xDo(t, httpsClient, http.MethodGet, httpsURL+"/ping", ""); r.code != http.StatusOK || string(r.body) != "OK" {
+			if r := xDo(t, httpsClient, http.MethodGet, httpsURL+"/ping", ""); r.Code != http.StatusOK || string(r.Body) != "OK" {
 				t.Fatalf("HTTPS /ping: %s", r)
 			}
 			hExpectOK(t, xDo(t, httpsClient, http.MethodPost, httpsURL+"/pub?topic=s", "over https"))
@@ -578,20 +578,20 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 	t.Helper()
 	base := "http://" + n.RealHTTPAddr().String()
 	want := fmt.Sprintf(`{"message": "TLS_REQUIRED", "https_port": %d}`, n.RealHTTPSAddr().(*net.TCPAddr).Port)
-	for _, r := range []hResp{
-		hGet(t, base+"/ping"),
-		hGet(t, base+"/stats?format=json"),
-		hPost(t, base+"/pub?topic=h", "x"),
-		hGet(t, base+"/no/such/path"),
-		hPut(t, base+"/ping", ""),
+	for _, r := range []test.HTTPResponse{
+		test.HTTPGet(t, base+"/ping"),
+		test.HTTPGet(t, base+"/stats?format=json"),
+		test.HTTPPost(t, base+"/pub?topic=h", "x"),
+		test.HTTPGet(t, base+"/no/such/path"),
+		test.HTTPPut(t, base+"/ping", ""),
 	} {
-		if r.code != http.StatusForbidden || string(r.body) != want {
+		if r.Code != http.StatusForbidden || string(r.Body) != want {
 			t.Fatalf("plain HTTP: %s, want 403 %s", r, want)
 		}
-		if ct := r.hdr.Get("Content-Type"); ct != hJSONType {
+		if ct := r.Header.Get("Content-Type"); ct != hJSONType {
 			t.Fatalf("403 Content-Type %q, want %q", ct, hJSONType)
 		}
-		if v := r.hdr.Get(hNSQTypeKey); v != hV1Header {
+		if v := r.Header.Get(hNSQTypeKey); v != hV1Header {
 			t.Fatalf("403 X-NSQ-Content-Type %q, want %q", v, hV1Header)
 		}
 	}

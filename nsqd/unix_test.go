@@ -66,7 +66,7 @@ func xInfoPorts(t testing.TB, client *http.Client, base string) (tcpPort, httpPo
 		TCPPort  int `json:"tcp_port"`
 		HTTPPort int `json:"http_port"`
 	}
-	if r.code != 200 || json.Unmarshal(r.body, &info) != nil {
+	if r.Code != 200 || json.Unmarshal(r.Body, &info) != nil {
 		t.Fatalf("GET /info: %s", r)
 	}
 	return info.TCPPort, info.HTTPPort
@@ -91,7 +91,7 @@ func TestUnixSockets(t *testing.T) {
 	client := xUnixHTTP(httpPath)
 	const base = "http://nsqd"
 
-	if r := xDo(t, client, "GET", base+"/ping", ""); r.code != 200 || string(r.body) != "OK" {
+	if r := xDo(t, client, "GET", base+"/ping", ""); r.Code != 200 || string(r.Body) != "OK" {
 		t.Fatalf("GET /ping over the unix socket: %s", r)
 	}
 	if tcpPort, httpPort := xInfoPorts(t, client, base); tcpPort != -1 || httpPort != -1 {
@@ -102,7 +102,7 @@ func TestUnixSockets(t *testing.T) {
 	for opt, want := range map[string]string{
 		"broadcast_tcp_port": "0", "broadcast_http_port": "0", "statsd_prefix": "nsq.h_example_0.",
 	} {
-		if r := xDo(t, client, "GET", base+"/config/"+opt, ""); r.code != 200 || string(r.body) != want {
+		if r := xDo(t, client, "GET", base+"/config/"+opt, ""); r.Code != 200 || string(r.Body) != want {
 			t.Fatalf("GET /config/%s: %s, want %s", opt, r, want)
 		}
 	}
