@@ -17,6 +17,7 @@ import (
 	"github.com/nsqgo/nsq/nsqlookupd"
 	"github.com/nsqgo/nsq/testcluster"
 	gonsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // clusterLookupd is one nsqlookupd of the cluster test.
@@ -35,9 +36,7 @@ func startClusterLookupd(t *testing.T) *clusterLookupd {
 func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
 	t.Helper()
 	resp, err := http.Get("http://" + cl.http + "/lookup?topic=" + topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	var doc struct {
 		Producers []struct {
@@ -47,9 +46,7 @@ func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
 	if resp.StatusCode == 404 {
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
 	var ports []int
 	for _, p := range doc.Producers {
 		ports = append(ports, p.TCPPort)
@@ -158,15 +155,11 @@ func TestCluster(t *testing.T) {
 	cfg.LookupdPollInterval = 100 * time.Millisecond
 	cfg.MaxInFlight = 10
 	consumer, err := gonsq.NewConsumer(topic, "ch", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	consumer.SetLogger(nil, gonsq.LogLevelError)
 	sink := &clusterSink{seen: map[string]int{}}
 	consumer.AddHandler(sink)
-	if err := consumer.ConnectToNSQLookupds([]string{l1.http, l2.http}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, consumer.ConnectToNSQLookupds([]string{l1.http, l2.http}))
 	defer consumer.Stop()
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(first...) }, "first round consumed")
 	second := publishAll(t, nodes, topic, "second", 10)
@@ -196,9 +189,7 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("tombstone: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	if ps := l2.lookupProducers(t, topic); len(ps) != 2 {
-		t.Fatalf("tombstoned producer still listed: %v", ps)
-	}
+	require.Len(t, l2.lookupProducers(t, topic), 2, "tombstoned producer still listed")
 	test.Eventually(t, 10*time.Second, func() bool { return len(l2.lookupProducers(t, topic)) == 3 },
 		"tombstone expires and the producer comes back")
 	last := publishAll(t, []*nsqd.NSQD{restarted}, topic, "last", 3)

@@ -54,8 +54,8 @@ func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
 	requireNextIsMarker(t, h, c)
 
 	ch := h.pChannel(t, "pm", "c")
-	require.Equal(t, uint64(3), ch.Requeues, "every REQ counts; the third one dead-letters")
-	require.Zero(t, ch.Depth+int64(ch.InFlight)+int64(ch.Deferred), "nothing left in the channel")
+	require.Equal(t, uint64(3), ch.RequeueCount, "every REQ counts; the third one dead-letters")
+	require.Zero(t, ch.Depth+int64(ch.InFlightCount)+int64(ch.DeferredCount), "nothing left in the channel")
 	other := h.pChannel(t, "pm", "other")
 	require.Equal(t, int64(2), other.Depth, "the other channel keeps its copy")
 	require.Zero(t, other.DeadLetterCount)
@@ -95,8 +95,8 @@ func TestDeadLetterAfterTimeouts(t *testing.T) {
 	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
 	requireNextIsMarker(t, h, c)
 	ch := h.pChannel(t, "pm", "c")
-	require.Equal(t, uint64(2), ch.Timeouts)
-	require.Zero(t, ch.Requeues)
+	require.Equal(t, uint64(2), ch.TimeoutCount)
+	require.Zero(t, ch.RequeueCount)
 	require.Equal(t, int64(1), h.pTopic(t, "pm.c.dead").Depth)
 	require.Zero(t, h.pChannel(t, "pm", "other").DeadLetterCount)
 }
@@ -108,7 +108,7 @@ func TestDeadLetterDelayedREQ(t *testing.T) {
 	m := c.ReadMessage(t)
 	c.Cmd("REQ " + m.ID + " 600000")
 	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
-	require.Zero(t, h.pChannel(t, "pm", "c").Deferred)
+	require.Zero(t, h.pChannel(t, "pm", "c").DeferredCount)
 	requireNextIsMarker(t, h, c)
 }
 

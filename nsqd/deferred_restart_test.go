@@ -11,6 +11,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // restartable runs nsqd instances one after another on one data path.
@@ -70,13 +71,9 @@ func expectNotBefore(t *testing.T, n *nsqd.NSQD, due map[string]map[string]time.
 	for topic, bodies := range due {
 		for range len(bodies) {
 			a := <-results[topic]
-			if a.err != nil {
-				t.Fatalf("%s: %v", topic, a.err)
-			}
+			require.Nil(t, a.err, "%s: %v", topic, a.err)
 			d, ok := bodies[string(a.m.Body)]
-			if !ok {
-				t.Fatalf("%s: unexpected message %q", topic, a.m.Body)
-			}
+			require.True(t, ok, "%s: unexpected message %q", topic, a.m.Body)
 			if a.at.Before(d) {
 				t.Fatalf("%s: %q delivered %s before its deadline", topic, a.m.Body, d.Sub(a.at))
 			}
@@ -175,20 +172,14 @@ func copyDataPath(t *testing.T, from string) string {
 	t.Helper()
 	to := t.TempDir()
 	entries, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(to, e.Name()), b, 0600))
 	}
 	return to
 }

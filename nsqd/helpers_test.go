@@ -11,6 +11,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 // durableMode runs every daemon these tests start with --mem-queue-size=0
@@ -85,7 +86,7 @@ func mustHTTPPost(t *testing.T, n *nsqd.NSQD, path string, params url.Values) {
 }
 
 // mustStats fetches GET /stats?format=json.
-func mustStats(t *testing.T, n *nsqd.NSQD) statsDoc {
+func mustStats(t testing.TB, n *nsqd.NSQD) statsDoc {
 	t.Helper()
 	var s statsDoc
 	test.HTTPGetJSON(t, "http://"+n.RealHTTPAddr().String()+"/stats?format=json", &s)
@@ -96,9 +97,7 @@ func mustStats(t *testing.T, n *nsqd.NSQD) statsDoc {
 func mustTopicStats(t *testing.T, n *nsqd.NSQD, topic string) topicStatsDoc {
 	t.Helper()
 	tp := mustStats(t, n).topic(topic)
-	if tp == nil {
-		t.Fatalf("topic %q not in /stats", topic)
-	}
+	require.NotNil(t, tp, "topic %q not in /stats", topic)
 	return *tp
 }
 
@@ -107,9 +106,7 @@ func mustChannelStats(t *testing.T, n *nsqd.NSQD, topic, channel string) channel
 	t.Helper()
 	tp := mustTopicStats(t, n, topic)
 	ch := tp.channel(channel)
-	if ch == nil {
-		t.Fatalf("channel %q of topic %q not in /stats", channel, topic)
-	}
+	require.NotNil(t, ch, "channel %q of topic %q not in /stats", channel, topic)
 	return *ch
 }
 
@@ -132,6 +129,7 @@ func channelClientCount(t *testing.T, n *nsqd.NSQD, topic, channel string) int {
 type statsDoc struct {
 	Version   string           `json:"version"`
 	Health    string           `json:"health"`
+	Draining  bool             `json:"draining"`
 	Topics    []topicStatsDoc  `json:"topics"`
 	Producers []clientStatsDoc `json:"producers"`
 }

@@ -20,6 +20,8 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // hRawHTTP writes a hand-made request on a fresh connection and reads the
@@ -28,23 +30,17 @@ import (
 func hRawHTTP(t *testing.T, h *hNode, req string) test.HTTPResponse {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", h.n.RealHTTPAddr().String(), hWait)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(3 * time.Second))
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatalf("write: %v", err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("no response before the body was sent: %v", err)
-	}
+	require.NoError(t, err, "no response before the body was sent")
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading body: %v", err)
-	}
+	require.NoError(t, err, "reading body")
 	return test.HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
@@ -53,14 +49,10 @@ func hRawHTTP(t *testing.T, h *hNode, req string) test.HTTPResponse {
 func hRedirect(t *testing.T, h *hNode, method, path string, code int, wantPath, wantQuery string) {
 	t.Helper()
 	r := test.HTTPSend(t, method, h.url+path, []byte{})
-	if r.Code != code {
-		t.Fatalf("%s %s: got %s, want %d", method, path, r, code)
-	}
+	require.Equal(t, code, r.Code, "%s %s: got %s, want %d", method, path, r, code)
 	base, _ := url.Parse(h.url + path)
 	loc, err := url.Parse(r.Header.Get("Location"))
-	if err != nil {
-		t.Fatalf("%s %s: bad Location %q", method, path, r.Header.Get("Location"))
-	}
+	require.NoError(t, err, "%s %s: bad Location %q", method, path, r.Header.Get("Location"))
 	got := base.ResolveReference(loc)
 	if got.Path != wantPath || got.RawQuery != wantQuery {
 		t.Fatalf("%s %s: redirected to %q, want path %q query %q", method, path, r.Header.Get("Location"), wantPath, wantQuery)
@@ -114,9 +106,7 @@ func TestHTTPRedirects(t *testing.T) {
 	hRedirect(t, h, "PUT", "/config/log_level/", 307, "/config/log_level", "")
 	hRedirect(t, h, "GET", "/debug/pprof", 301, "/debug/pprof/", "")
 	// Redirects are not followed: nothing was created.
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topics after redirects: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topics after redirects")
 }
 
 func TestHTTPMalformedQuery(t *testing.T) {
@@ -181,9 +171,7 @@ func TestHTTPInfo(t *testing.T) {
 		TopologyZone   string `json:"topology_zone"`
 		TopologyRegion string `json:"topology_region"`
 	}
-	if err := json.Unmarshal(r.Body, &info); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(r.Body, &info))
 	host, _ := os.Hostname()
 	if info.Version != "1.3.0" || info.Broadcast != "bcast.example" || info.Hostname != host ||
 		info.HTTPPort != h.httpPort() || info.TCPPort != h.tcpPort() ||
@@ -204,9 +192,7 @@ func TestHTTPPubContentLengthRejectedBeforeRead(t *testing.T) {
 	h := hStart(t, nil) // max-msg-size 1048576
 	r := hRawHTTP(t, h, "POST /pub?topic=cl HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n")
 	hExpectErr(t, r, 413, "MSG_TOO_BIG")
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topic created by an oversized /pub: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topic created by an oversized /pub")
 }
 
 func TestHTTPPubChecksInOrder(t *testing.T) {
@@ -253,9 +239,7 @@ func TestHTTPPubDefer(t *testing.T) {
 		topic := fmt.Sprintf("bad-defer-%d", i)
 		hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
 		tp := h.topic(t, topic)
-		if tp == nil {
-			t.Fatalf("defer=%q: topic must be created before the defer check", d)
-		}
+		require.NotNil(t, tp, "defer=%q: topic must be created before the defer check", d)
 		if tp.MessageCount != 0 || tp.Depth != 0 {
 			t.Fatalf("defer=%q: message was published: %+v", d, *tp)
 		}
@@ -300,12 +284,8 @@ func TestHTTPPubDelivery(t *testing.T) {
 	ids := map[string]bool{}
 	for _, w := range want {
 		m := c.ReadMessage(t)
-		if !bytes.Equal(m.Body, w) {
-			t.Fatalf("body %q, want %q", m.Body, w)
-		}
-		if m.Attempts != 1 {
-			t.Fatalf("attempts %d, want 1", m.Attempts)
-		}
+		require.Equal(t, w, m.Body, "body")
+		require.EqualValues(t, 1, m.Attempts, "attempts")
 		if m.Timestamp < start || m.Timestamp > end {
 			t.Fatalf("timestamp %d not within publish window [%d,%d]", m.Timestamp, start, end)
 		}
@@ -338,9 +318,7 @@ func TestHTTPMPubText(t *testing.T) {
 	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt&binary=0", "1234567890"))
 	for _, w := range []string{"a", "b\r", "c", "d", "1234567890"} {
 		m := c.ReadMessage(t)
-		if string(m.Body) != w {
-			t.Fatalf("body %q, want %q", m.Body, w)
-		}
+		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
 		c.Cmd("FIN " + m.ID)
 	}
 	if tp := h.topic(t, "mt"); tp.MessageCount != 5 {
@@ -378,9 +356,7 @@ func TestHTTPMPubContentLengthRejectedBeforeRead(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxBodySize = 1000 })
 	r := hRawHTTP(t, h, "POST /mpub?topic=mcl HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
 	hExpectErr(t, r, 413, "BODY_TOO_BIG")
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topic created by an oversized /mpub: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topic created by an oversized /mpub")
 }
 
 // hMPubBinary encodes [count]([size][body])... as /mpub?binary=true expects.
@@ -421,9 +397,7 @@ func TestHTTPMPubBinary(t *testing.T) {
 		append(hMPubBinary("one", "two\nlines", strings.Repeat("z", 100)), "trailing junk"...)))
 	for _, w := range []string{"one", "two\nlines", strings.Repeat("z", 100)} {
 		m := c.ReadMessage(t)
-		if string(m.Body) != w {
-			t.Fatalf("body %q, want %q", m.Body, w)
-		}
+		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
 		c.Cmd("FIN " + m.ID)
 	}
 	if tp := h.topic(t, "mb-deliv"); tp.MessageCount != 3 {
@@ -473,9 +447,7 @@ func TestHTTPTopicEndpointErrors(t *testing.T) {
 	for _, ep := range []string{"delete", "empty", "pause", "unpause"} {
 		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?topic=missing", ""), 404, "TOPIC_NOT_FOUND")
 	}
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topics created by failing calls: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topics created by failing calls")
 }
 
 func TestHTTPTopicCreateDelete(t *testing.T) {
@@ -485,9 +457,7 @@ func TestHTTPTopicCreateDelete(t *testing.T) {
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc", "ignored body"))
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc", ""))
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc2%23ephemeral", ""))
-	if got := strings.Join(h.topicNames(t), ","); got != "tc,tc2#ephemeral" {
-		t.Fatalf("topics %q", got)
-	}
+	require.Equal(t, "tc,tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics")
 	tp := h.topic(t, "tc")
 	if len(tp.Channels) != 0 || tp.Paused || tp.MessageCount != 0 {
 		t.Fatalf("fresh topic %+v", *tp)
@@ -496,9 +466,7 @@ func TestHTTPTopicCreateDelete(t *testing.T) {
 	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "m"))
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", "ignored"))
 	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", ""), 404, "TOPIC_NOT_FOUND")
-	if got := strings.Join(h.topicNames(t), ","); got != "tc2#ephemeral" {
-		t.Fatalf("topics after delete %q", got)
-	}
+	require.Equal(t, "tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics after delete")
 	// A new topic of the same name starts from scratch.
 	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "again"))
 	if tp := h.topic(t, "tc"); tp == nil || tp.MessageCount != 1 || tp.Depth != 1 {
@@ -518,9 +486,7 @@ func TestHTTPTopicDeleteClosesConsumers(t *testing.T) {
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=td", ""))
 	c1.ExpectClosed(t)
 	c2.ExpectClosed(t)
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topics after delete: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topics after delete")
 }
 
 func TestHTTPTopicEmpty(t *testing.T) {
@@ -618,9 +584,7 @@ func TestHTTPChannelEndpointErrors(t *testing.T) {
 		}
 	}
 	// /channel/create does not create the topic.
-	if got := strings.Join(h.topicNames(t), ","); got != "exists" {
-		t.Fatalf("topics %q, want only exists", got)
-	}
+	require.Equal(t, "exists", strings.Join(h.topicNames(t), ","), "topics")
 	if tp := h.topic(t, "exists"); len(tp.Channels) != 0 {
 		t.Fatalf("channels created by failing calls: %+v", tp.Channels)
 	}
@@ -682,9 +646,7 @@ func TestHTTPChannelPause(t *testing.T) {
 		t.Fatalf("still paused after unpause")
 	}
 	m = c.ReadMessage(t)
-	if string(m.Body) != "m1" {
-		t.Fatalf("after unpause got %q", m.Body)
-	}
+	require.Equal(t, "m1", string(m.Body), "after unpause got %q", m.Body)
 	c.Cmd("FIN " + m.ID)
 }
 
@@ -766,9 +728,7 @@ func TestHTTPStatsEmpty(t *testing.T) {
 		}
 		hExpectKeys(t, "memory", top["memory"], hMemoryKeys...)
 		var mem map[string]int64
-		if err := json.Unmarshal(top["memory"], &mem); err != nil {
-			t.Fatalf("memory values must be integers: %v", err)
-		}
+		require.NoError(t, json.Unmarshal(top["memory"], &mem), "memory values must be integers")
 		if mem["heap_objects"] <= 0 || mem["next_gc_bytes"] <= 0 {
 			t.Fatalf("implausible memory stats %v", mem)
 		}
@@ -804,9 +764,7 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	hExpectKeys(t, "TopicStats", topics[0], "topic_name", "channels", "depth", "backend_depth",
 		"message_count", "message_bytes", "paused", "e2e_processing_latency")
 	tobj := hObj(t, topics[0])
-	if string(tobj["e2e_processing_latency"]) != hNoE2E {
-		t.Fatalf("topic e2e %s, want %s", tobj["e2e_processing_latency"], hNoE2E)
-	}
+	require.Equal(t, hNoE2E, string(tobj["e2e_processing_latency"]), "topic e2e %s, want %s", tobj["e2e_processing_latency"], hNoE2E)
 	chans := hArr(t, tobj["channels"])
 	for _, c := range chans {
 		// No deliveries yet: the *_msg_count keys are omitted.
@@ -867,9 +825,7 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		`"connect_ts":%d,"sample_rate":0,"deflate":false,"snappy":false,"user_agent":"","topology_zone":"",`+
 		`"topology_region":"","tls":false,"tls_cipher_suite":"","tls_version":"","tls_negotiated_protocol":"",`+
 		`"tls_negotiated_protocol_is_mutual":false}`, local.String(), cl.ConnectTS)
-	if string(craw) != want {
-		t.Fatalf("client JSON\n got %s\nwant %s", craw, want)
-	}
+	require.Equal(t, want, string(craw), "client JSON\n got %s\nwant %s", craw, want)
 	chraw := hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0]
 	hExpectKeys(t, "ChannelStats after delivery", chraw, "channel_name", "depth", "backend_depth",
 		"in_flight_count", "deferred_count", "message_count", "global_msg_count", "requeue_count",
@@ -895,9 +851,7 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	p := test.DialV2(t, h.TCPAddr)
 	p.Pub(t, "sc", []byte("from tcp"))
 	s, raw := h.stats(t, "")
-	if len(s.Producers) != 1 {
-		t.Fatalf("producers %s", hObj(t, raw)["producers"])
-	}
+	require.Len(t, s.Producers, 1, "producers %s", hObj(t, raw)["producers"])
 	pr := s.Producers[0]
 	if pr.RemoteAddress != p.NetConn().LocalAddr().String() || len(pr.PubCounts) != 1 ||
 		pr.PubCounts[0].Topic != "sc" || pr.PubCounts[0].Count != 1 || pr.Version != "V2" || pr.State != 0 {
@@ -912,9 +866,7 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	for _, q := range []string{"include_clients=false", "include_clients=0"} {
 		_, raw := h.stats(t, "&"+q)
 		top := hObj(t, raw)
-		if string(top["producers"]) != "null" {
-			t.Fatalf("%s: producers %s", q, top["producers"])
-		}
+		require.Equal(t, "null", string(top["producers"]), "%s: producers %s", q, top["producers"])
 		for _, craw := range hArr(t, hObj(t, hArr(t, top["topics"])[0])["channels"]) {
 			cobj := hObj(t, craw)
 			if string(cobj["clients"]) != "null" || string(cobj["client_count"]) != "1" {
@@ -993,9 +945,7 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 		t.Helper()
 		hExpectKeys(t, what, raw, "count", "percentiles")
 		var e e2e
-		if err := json.Unmarshal(raw, &e); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(raw, &e))
 		if e.Count != 1 || len(e.Percentiles) != 2 || e.Percentiles[0].Quantile != 1 ||
 			e.Percentiles[1].Quantile != 0.5 || e.Percentiles[0].Value <= 0 {
 			t.Errorf("%s e2e %s", what, raw)
@@ -1014,15 +964,11 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 	check("channel", hObj(t, hArr(t, tobj["channels"])[0])["e2e_processing_latency"])
 
 	_, raw = h.stats(t, "&topic=nochan")
-	if got := string(hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["e2e_processing_latency"]); got != hNoE2E {
-		t.Fatalf("topic without channels e2e %s, want %s", got, hNoE2E)
-	}
+	require.Equal(t, hNoE2E, string(hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["e2e_processing_latency"]), "topic without channels e2e")
 
 	r := test.HTTPGet(t, h.url+"/stats?topic=e2e&include_mem=false")
 	re := regexp.MustCompile(`\] depth: 0     be-depth: 0     msgs: 1        e2e%: \d+\.\d(s|ms|us|ns), \d+\.\d(s|ms|us|ns)\n`)
-	if !re.Match(r.Body) {
-		t.Fatalf("text topic line with e2e not found in:\n%s", r.Body)
-	}
+	require.True(t, re.Match(r.Body), "text topic line with e2e not found in:\n%s", r.Body)
 }
 
 func hFirstPercentile(t *testing.T, raw json.RawMessage) []byte {
@@ -1071,9 +1017,7 @@ func TestHTTPStatsText(t *testing.T) {
 		`   gc_pause_usec_100        \t\d+\n   gc_pause_usec_99         \t\d+\n` +
 		`   gc_pause_usec_95         \t\d+\n   next_gc_bytes            \t\d+\n` +
 		`   gc_total_runs            \t\d+\n\nTopics: None\n\nProducers: None\n$`)
-	if !memRE.MatchString(rest) {
-		t.Fatalf("memory section layout:\n%q", rest)
-	}
+	require.True(t, memRE.MatchString(rest), "memory section layout:\n%q", rest)
 
 	// Populate: alpha(ch1 with a consumer, ch2 paused), beta paused with a TCP producer.
 	for _, p := range []string{"/topic/create?topic=alpha", "/channel/create?topic=alpha&channel=ch1",
@@ -1108,9 +1052,7 @@ func TestHTTPStatsText(t *testing.T) {
 	hExpectText(t, r, string(r.Body))
 	rest = header(t, string(r.Body))
 	got := hConnectedRE.ReplaceAllString(rest, "connected: X")
-	if got != want {
-		t.Fatalf("text stats\n got %q\nwant %q", got, want)
-	}
+	require.Equal(t, want, got, "text stats\n")
 	for _, m := range hConnectedRE.FindAllString(rest, -1) {
 		if d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: ")); err != nil || d%time.Second != 0 {
 			t.Fatalf("connection age %q must be whole seconds", m)
@@ -1118,9 +1060,7 @@ func TestHTTPStatsText(t *testing.T) {
 	}
 	// Filters apply to the text format too.
 	r = test.HTTPGet(t, h.url+"/stats?include_mem=false&topic=missing")
-	if rest := header(t, string(r.Body)); !strings.Contains(rest, "\nTopics: None\n") {
-		t.Fatalf("missing topic filter in text:\n%s", rest)
-	}
+	require.Contains(t, header(t, string(r.Body)), "\nTopics: None\n", "missing topic filter in text:\n")
 }
 
 func hSep(q string) string {
@@ -1176,9 +1116,7 @@ func TestHTTPConfigGet(t *testing.T) {
 	for k, v := range js {
 		r := test.HTTPGet(t, cfg+k)
 		hExpectJSON(t, r)
-		if string(r.Body) != v {
-			t.Errorf("GET /config/%s = %q, want %q", k, r.Body, v)
-		}
+		assert.Equal(t, v, string(r.Body), "GET /config/%s = %q, want %q", k, r.Body, v)
 	}
 	for _, k := range []string{"nope", "node_id", "verbose", "queue_scan_interval", "NodeID", "logger", "LogLevel"} {
 		hExpectErr(t, test.HTTPGet(t, cfg+k), 400, "INVALID_OPTION")
@@ -1192,9 +1130,7 @@ func TestHTTPConfigPut(t *testing.T) {
 
 	r := test.HTTPPut(t, cfg+"log_level", "debug")
 	hExpectJSON(t, r)
-	if string(r.Body) != "1" {
-		t.Fatalf("PUT log_level debug = %q, want 1", r.Body)
-	}
+	require.Equal(t, "1", string(r.Body), "PUT log_level debug = %q, want 1", r.Body)
 	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "1" {
 		t.Fatalf("GET log_level after PUT = %q", r.Body)
 	}
@@ -1217,16 +1153,12 @@ func TestHTTPConfigPut(t *testing.T) {
 
 	// An address nothing listens on: nsqd keeps retrying in the background.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dead := l.Addr().String()
 	l.Close()
 	r = test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `["`+dead+`"]`)
 	hExpectJSON(t, r)
-	if string(r.Body) != `["`+dead+`"]` {
-		t.Fatalf("PUT nsqlookupd_tcp_addresses = %q", r.Body)
-	}
+	require.Equal(t, `["`+dead+`"]`, string(r.Body), "PUT nsqlookupd_tcp_addresses = %q", r.Body)
 	if r := test.HTTPGet(t, cfg+"nsqlookupd_tcp_addresses"); string(r.Body) != `["`+dead+`"]` {
 		t.Fatalf("GET nsqlookupd_tcp_addresses = %q", r.Body)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box helpers for the HTTP, persistence and shutdown tests. Everything
@@ -78,12 +79,8 @@ func hExpectText(t testing.TB, r test.HTTPResponse, body string) {
 	if r.Code != http.StatusOK || string(r.Body) != body {
 		t.Fatalf("got %s, want 200 %q", r, body)
 	}
-	if ct := r.Header.Get("Content-Type"); ct != hPlainUTF8 {
-		t.Fatalf("Content-Type %q, want %q", ct, hPlainUTF8)
-	}
-	if v := r.Header.Get(hNSQTypeKey); v != hV1Header {
-		t.Fatalf("X-NSQ-Content-Type %q, want %q", v, hV1Header)
-	}
+	require.Equal(t, hPlainUTF8, r.Header.Get("Content-Type"), "Content-Type")
+	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "X-NSQ-Content-Type")
 }
 
 // hExpectOK is the 200 "OK" text reply of /pub and /mpub.
@@ -101,30 +98,18 @@ func hExpectEmpty(t testing.TB, r test.HTTPResponse) {
 	if ct, ok := r.Header["Content-Type"]; ok {
 		t.Fatalf("empty 200 has Content-Type %q", ct)
 	}
-	if v := r.Header.Get(hNSQTypeKey); v != hV1Header {
-		t.Fatalf("X-NSQ-Content-Type %q, want %q", v, hV1Header)
-	}
+	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "X-NSQ-Content-Type")
 }
 
 // hExpectJSON checks a V1 200 JSON response and that it is compact JSON.
 func hExpectJSON(t testing.TB, r test.HTTPResponse) {
 	t.Helper()
-	if r.Code != http.StatusOK {
-		t.Fatalf("got %s, want 200 JSON", r)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != hJSONType {
-		t.Fatalf("Content-Type %q, want %q", ct, hJSONType)
-	}
-	if v := r.Header.Get(hNSQTypeKey); v != hV1Header {
-		t.Fatalf("X-NSQ-Content-Type %q, want %q", v, hV1Header)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "got %s, want 200 JSON", r)
+	require.Equal(t, hJSONType, r.Header.Get("Content-Type"), "Content-Type")
+	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "X-NSQ-Content-Type")
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, r.Body); err != nil {
-		t.Fatalf("invalid JSON %q: %v", r.Body, err)
-	}
-	if !bytes.Equal(buf.Bytes(), r.Body) {
-		t.Fatalf("JSON is not compact: %q", r.Body)
-	}
+	require.NoError(t, json.Compact(&buf, r.Body), "invalid JSON %q", r.Body)
+	require.Equal(t, r.Body, buf.Bytes(), "JSON is not compact")
 }
 
 // hKeys returns the keys of a JSON object in document order.
@@ -138,14 +123,10 @@ func hKeys(t testing.TB, raw []byte) []string {
 	var keys []string
 	for dec.More() {
 		tok, err := dec.Token()
-		if err != nil {
-			t.Fatalf("bad JSON object %q: %v", raw, err)
-		}
+		require.NoError(t, err, "bad JSON object %q", raw)
 		keys = append(keys, tok.(string))
 		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			t.Fatalf("bad JSON object %q: %v", raw, err)
-		}
+		require.NoError(t, dec.Decode(&skip), "bad JSON object %q", raw)
 	}
 	return keys
 }
@@ -153,18 +134,14 @@ func hKeys(t testing.TB, raw []byte) []string {
 func hExpectKeys(t testing.TB, what string, raw []byte, want ...string) {
 	t.Helper()
 	got := hKeys(t, raw)
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Fatalf("%s keys:\n got %v\nwant %v\n in %s", what, got, want, raw)
-	}
+	require.Equal(t, strings.Join(want, ","), strings.Join(got, ","), "%s keys:\n got %v\nwant %v\n in %s", what, got, want, raw)
 }
 
 // hObj decodes a JSON object into raw members.
 func hObj(t testing.TB, raw []byte) map[string]json.RawMessage {
 	t.Helper()
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("decoding %q: %v", raw, err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &m), "decoding %q", raw)
 	return m
 }
 
@@ -172,9 +149,7 @@ func hObj(t testing.TB, raw []byte) map[string]json.RawMessage {
 func hArr(t testing.TB, raw []byte) []json.RawMessage {
 	t.Helper()
 	var a []json.RawMessage
-	if err := json.Unmarshal(raw, &a); err != nil {
-		t.Fatalf("decoding %q: %v", raw, err)
-	}
+	require.NoError(t, json.Unmarshal(raw, &a), "decoding %q", raw)
 	return a
 }
 
@@ -237,9 +212,7 @@ func (h *hNode) stats(t testing.TB, query string) (hStats, []byte) {
 	r := test.HTTPGet(t, h.url+"/stats?format=json"+query)
 	hExpectJSON(t, r)
 	var s hStats
-	if err := json.Unmarshal(r.Body, &s); err != nil {
-		t.Fatalf("decoding stats %q: %v", r.Body, err)
-	}
+	require.NoError(t, json.Unmarshal(r.Body, &s), "decoding stats %q", r.Body)
 	return s, r.Body
 }
 
@@ -286,15 +259,11 @@ func (h *hNode) topicNames(t testing.TB) []string {
 func hReadFile(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
 func hWriteFile(t testing.TB, path string, b []byte) {
 	t.Helper()
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatalf("%v", err)
-	}
+	require.NoError(t, os.WriteFile(path, b, 0o600))
 }

@@ -51,9 +51,9 @@ func TestChannelCapReject(t *testing.T) {
 	require.Contains(t, string(r.Body), "max_depth of 5")
 
 	tp := h.pTopic(t, "cap")
-	require.Equal(t, uint64(5), tp.Messages, "5 accepted")
+	require.Equal(t, uint64(5), tp.MessageCount, "5 accepted")
 	for _, ch := range tp.Channels {
-		require.Equal(t, int64(5), ch.Depth, ch.Name)
+		require.Equal(t, int64(5), ch.Depth, ch.ChannelName)
 	}
 	// Room again once the consumer takes some.
 	c := subscribed(t, h, "cap", "c", 1)
@@ -62,7 +62,7 @@ func TestChannelCapReject(t *testing.T) {
 	c.Cmd("FIN " + m.ID)
 	test.Eventually(t, hWait, func() bool {
 		ch := h.pChannel(t, "cap", "c")
-		return ch.Depth == 4 && ch.InFlight == 0
+		return ch.Depth == 4 && ch.InFlightCount == 0
 	}, "depth 4")
 	test.DialV2(t, h.TCPAddr).Pub(t, "cap", []byte("fits"))
 }
@@ -143,7 +143,7 @@ func TestMsgTTL(t *testing.T) {
 	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "ttl", "c").ExpiredCount == 3 }, "3 expired")
 	ch := h.pChannel(t, "ttl", "c")
 	require.Zero(t, ch.Depth)
-	require.Zero(t, ch.InFlight)
+	require.Zero(t, ch.InFlightCount)
 	require.Equal(t, int64(3), h.pChannel(t, "ttl", "keep").Depth)
 	h.mustCall(t, http.MethodPost, "/channel/config", tc("ttl", "c", "msg_ttl", "0"))
 	p.Pub(t, "ttl", []byte("fresh"))
@@ -190,7 +190,7 @@ func TestMinFreeDisk(t *testing.T) {
 	free.Store(5000)
 	test.Eventually(t, hWait, func() bool { return test.HTTPGet(t, h.url+"/ping").Code == 200 }, "/ping healthy again")
 	test.DialV2(t, h.TCPAddr).Pub(t, "low", []byte("x"))
-	require.Equal(t, uint64(1), h.pTopic(t, "low").Messages)
+	require.Equal(t, uint64(1), h.pTopic(t, "low").MessageCount)
 }
 
 // The real free-space probe, with a floor above any disk's free space.

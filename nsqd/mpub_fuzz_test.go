@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 // mpubSeeds are MPUB bodies without the leading body size: a count and
@@ -46,16 +47,12 @@ func mpubCount(b []byte) int {
 // the limit and taken verbatim from the input.
 func checkMPUBMessages(t *testing.T, input []byte, msgs []*Message) {
 	t.Helper()
-	if declared := mpubCount(input); len(msgs) != declared {
-		t.Fatalf("%d messages from a body that declares %d", len(msgs), declared)
-	}
+	require.Len(t, msgs, mpubCount(input))
 	for i, m := range msgs {
 		if len(m.Body) == 0 || len(m.Body) > fuzzMaxMsgSize {
 			t.Fatalf("message %d has a %d-byte body", i, len(m.Body))
 		}
-		if !bytes.Contains(input, m.Body) {
-			t.Fatalf("message %d body %q is not in the input", i, m.Body)
-		}
+		require.True(t, bytes.Contains(input, m.Body), "message %d body %q is not in the input", i, m.Body)
 	}
 }
 
@@ -126,9 +123,7 @@ func checkMPUBErr(t *testing.T, err error, count, size int) {
 		t.Fatalf("MPUB error %v is not a fatal client error", err)
 	}
 	badCount := count <= 0 || count > (fuzzMaxBodySize-4)/5 || count > (size-4)/4
-	if badCount != (ce.Code == protocol.EBadBody) {
-		t.Fatalf("MPUB count %d gave %v", count, err)
-	}
+	require.Equal(t, (ce.Code == protocol.EBadBody), badCount, "MPUB count %d gave %v", count, err)
 	for _, p := range mpubErrPrefixes {
 		if strings.HasPrefix(err.Error(), p) {
 			return
@@ -161,9 +156,7 @@ func checkTextMPUB(t *testing.T, n *NSQD, input []byte) {
 		t.Fatalf("%d messages from %d non-empty lines", len(msgs), len(lines))
 	default:
 		for i, m := range msgs {
-			if !bytes.Equal(m.Body, lines[i]) {
-				t.Fatalf("message %d is %q, want %q", i, m.Body, lines[i])
-			}
+			require.Equal(t, lines[i], m.Body, "message %d is %q, want %q", i, m.Body, lines[i])
 		}
 	}
 }

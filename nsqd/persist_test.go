@@ -17,6 +17,8 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // ---------------------------------------------------------------- nsqd.dat
@@ -43,15 +45,11 @@ func hReadMetadata(t *testing.T, dir string) (raw []byte, topics []hMetaTopic) {
 	}
 	hExpectKeys(t, "nsqd.dat", raw, "topics", "version")
 	top := hObj(t, raw)
-	if string(top["version"]) != `"1.3.0"` {
-		t.Fatalf("nsqd.dat version %s", top["version"])
-	}
+	require.Equal(t, `"1.3.0"`, string(top["version"]), "nsqd.dat version %s", top["version"])
 	for _, traw := range hArr(t, top["topics"]) {
 		hExpectKeys(t, "nsqd.dat topic", traw, "name", "paused", "channels")
 		var tp hMetaTopic
-		if err := json.Unmarshal(traw, &tp); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(traw, &tp))
 		for _, craw := range hArr(t, tp.Channels) {
 			hExpectKeys(t, "nsqd.dat channel", craw, "name", "paused")
 		}
@@ -74,9 +72,7 @@ func hMetaSummary(t *testing.T, topics []hMetaTopic) string {
 			s += "(null)"
 		} else {
 			var chans []hMetaChannel
-			if err := json.Unmarshal(tp.Channels, &chans); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal(tp.Channels, &chans))
 			sort.Slice(chans, func(i, j int) bool { return chans[i].Name < chans[j].Name })
 			var cs []string
 			for _, c := range chans {
@@ -96,9 +92,7 @@ func hMetaSummary(t *testing.T, topics []hMetaTopic) string {
 func hNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".tmp") {
 			t.Fatalf("temporary file left behind: %s", e.Name())
@@ -109,12 +103,8 @@ func hNoTempFiles(t *testing.T, dir string) {
 func hMode0600(t *testing.T, path string) {
 	t.Helper()
 	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Fatalf("%s has mode %v, want 0600", filepath.Base(path), fi.Mode().Perm())
-	}
+	require.NoError(t, err)
+	require.EqualValues(t, 0o600, fi.Mode().Perm(), "%s has mode %v, want 0600", filepath.Base(path), fi.Mode().Perm())
 }
 
 func TestPersistMetadataEmpty(t *testing.T) {
@@ -123,13 +113,9 @@ func TestPersistMetadataEmpty(t *testing.T) {
 	dir := h.opts.DataPath
 	const want = `{"topics":null,"version":"1.3.0"}`
 	// Written at startup already.
-	if got := string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))); got != want {
-		t.Fatalf("nsqd.dat after start = %q, want %q", got, want)
-	}
+	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after start")
 	h.exit()
-	if got := string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))); got != want {
-		t.Fatalf("nsqd.dat after exit = %q, want %q", got, want)
-	}
+	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after exit")
 	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
 	hNoTempFiles(t, dir)
 }
@@ -253,9 +239,7 @@ func TestPersistMetadataInvalid(t *testing.T) {
 			n.Exit()
 			t.Fatalf("nsqd.dat %q: New succeeded, want an error", content)
 		}
-		if !strings.Contains(err.Error(), "failed to parse metadata") {
-			t.Fatalf("nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
-		}
+		require.Contains(t, err.Error(), "failed to parse metadata", "nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
 	}
 }
 
@@ -285,9 +269,7 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 	// And the file is rewritten without them.
 	h.exit()
 	_, topics := hReadMetadata(t, dir)
-	if got := hMetaSummary(t, topics); got != "also-goodP(null) good(okP)" {
-		t.Fatalf("rewritten nsqd.dat: %s", got)
-	}
+	require.Equal(t, "also-goodP(null) good(okP)", hMetaSummary(t, topics), "rewritten nsqd.dat")
 }
 
 // ---------------------------------------------------------------- disk queue format
@@ -356,9 +338,7 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 	for range 5 {
 		m := c.ReadMessage(t)
 		s, ok := want[m.ID]
-		if !ok {
-			t.Fatalf("unexpected message id %q body %q", m.ID, m.Body)
-		}
+		require.True(t, ok, "unexpected message id %q body %q", m.ID, m.Body)
 		delete(want, m.ID)
 		if string(m.Body) != s.body || m.Timestamp != s.ts || m.Attempts != s.attempts+1 {
 			t.Fatalf("message %s: body %q ts %d attempts %d, want body %q ts %d attempts %d",
@@ -379,9 +359,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 	metaPath := filepath.Join(dir, name+".diskqueue.meta.dat")
 	meta = string(hReadFile(t, metaPath))
 	hMode0600(t, metaPath)
-	if !regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta) {
-		t.Fatalf("%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
-	}
+	require.True(t, regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta), "%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
 	var depth, rNum, rPos, wNum, wPos int
 	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos); err != nil {
 		t.Fatalf("%s metadata %q: %v", name, meta, err)
@@ -402,9 +380,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 		}
 		if len(data) > maxBytesPerFile && end > 0 {
 			// Only a single oversized record may exceed the limit.
-			if l := binary.BigEndian.Uint32(data); int(l)+4 != len(data) {
-				t.Fatalf("%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
-			}
+			require.Equal(t, len(data), int(binary.BigEndian.Uint32(data))+4, "%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
 		}
 		for pos < end {
 			if end-pos < 4 {
@@ -424,9 +400,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 			pos += 4 + l
 		}
 	}
-	if depth != len(recs) {
-		t.Fatalf("%s: metadata depth %d but %d records pending", name, depth, len(recs))
-	}
+	require.Equal(t, len(recs), depth, "%s: metadata depth %d but %d records pending", name, depth, len(recs))
 	return meta, recs
 }
 
@@ -452,12 +426,8 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	check := func(name, wantMeta string, bodies ...string) {
 		t.Helper()
 		meta, recs := hDiskRecords(t, dir, name, maxBytes)
-		if meta != wantMeta {
-			t.Errorf("%s metadata %q, want %q", name, meta, wantMeta)
-		}
-		if len(recs) != len(bodies) {
-			t.Fatalf("%s: %d records, want %d", name, len(recs), len(bodies))
-		}
+		assert.Equal(t, wantMeta, meta, "%s metadata %q, want %q", name, meta, wantMeta)
+		require.Len(t, recs, len(bodies), "%s: %d records, want %d", name, len(recs), len(bodies))
 		ids := map[string]bool{}
 		for i, r := range recs {
 			if r.body != bodies[i] || r.attempts != 0 || r.ts < start || r.ts > end ||

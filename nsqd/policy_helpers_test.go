@@ -10,63 +10,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pChannel is the part of a channel's /stats JSON the policy tests read.
-type pChannel struct {
-	Name            string `json:"channel_name"`
-	Depth           int64  `json:"depth"`
-	InFlight        int    `json:"in_flight_count"`
-	Deferred        int    `json:"deferred_count"`
-	Messages        uint64 `json:"message_count"`
-	Requeues        uint64 `json:"requeue_count"`
-	Timeouts        uint64 `json:"timeout_count"`
-	DeadLetterCount uint64 `json:"dead_letter_count"`
-	DroppedCount    uint64 `json:"dropped_count"`
-	ExpiredCount    uint64 `json:"expired_count"`
-}
-
-type pTopic struct {
-	Name         string     `json:"topic_name"`
-	Depth        int64      `json:"depth"`
-	Messages     uint64     `json:"message_count"`
-	DroppedCount uint64     `json:"dropped_count"`
-	ExpiredCount uint64     `json:"expired_count"`
-	Channels     []pChannel `json:"channels"`
-}
-
-type pStats struct {
-	Health   string   `json:"health"`
-	Draining bool     `json:"draining"`
-	Topics   []pTopic `json:"topics"`
-}
-
-func (h *hNode) pStats(t testing.TB) pStats {
+// pStats, pTopic and pChannel read /stats for the policy tests; a missing
+// topic or channel reads as the zero value.
+func (h *hNode) pStats(t testing.TB) statsDoc {
 	t.Helper()
-	r := test.HTTPGet(t, h.url+"/stats?format=json")
-	require.Equal(t, 200, r.Code, "%s", r)
-	var s pStats
-	require.NoError(t, json.Unmarshal(r.Body, &s))
-	return s
+	return mustStats(t, h.n)
 }
 
-// pTopic returns a topic's stats (zero value with an empty name if none).
-func (h *hNode) pTopic(t testing.TB, name string) pTopic {
+func (h *hNode) pTopic(t testing.TB, name string) topicStatsDoc {
 	t.Helper()
-	for _, tp := range h.pStats(t).Topics {
-		if tp.Name == name {
-			return tp
-		}
+	if tp := h.pStats(t).topic(name); tp != nil {
+		return *tp
 	}
-	return pTopic{}
+	return topicStatsDoc{}
 }
 
-func (h *hNode) pChannel(t testing.TB, topic, channel string) pChannel {
+func (h *hNode) pChannel(t testing.TB, topic, channel string) channelStatsDoc {
 	t.Helper()
-	for _, c := range h.pTopic(t, topic).Channels {
-		if c.Name == channel {
-			return c
-		}
+	if ch := h.pTopic(t, topic).channel(channel); ch != nil {
+		return *ch
 	}
-	return pChannel{}
+	return channelStatsDoc{}
 }
 
 // call sends method path?q and decodes a JSON answer into a map (nil for

@@ -16,6 +16,8 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of the TCP protocol V2. Every expectation is the exact
@@ -198,9 +200,7 @@ func TestV2CommandSyntaxAccepted(t *testing.T) {
 	c.ExpectError(t, "E_FIN_FAILED FIN "+v2NoID+" failed ID not in flight")
 
 	for _, topic := range []string{"crlf", "extra"} {
-		if mustTopicStats(t, n, topic).channel("ch") == nil {
-			t.Errorf("channel ch of %s missing", topic)
-		}
+		assert.NotNil(t, mustTopicStats(t, n, topic).channel("ch"), "channel ch of %s missing", topic)
 	}
 }
 
@@ -257,9 +257,7 @@ func (r v2IdentifyResp) String() string {
 func TestV2IdentifyDefaultResponse(t *testing.T) {
 	t.Parallel()
 	const want = `{"max_rdy_count":2500,"version":"1.3.0","max_msg_timeout":900000,"msg_timeout":60000,"tls_v1":false,"deflate":false,"deflate_level":6,"max_deflate_level":6,"snappy":false,"sample_rate":0,"auth_required":false,"output_buffer_size":16384,"output_buffer_timeout":250,"topology_region":"","topology_zone":""}`
-	if got := v2DefaultIdentify().String(); got != want {
-		t.Fatalf("response builder is off:\n%s\n%s", got, want)
-	}
+	require.Equal(t, want, v2DefaultIdentify().String(), "response builder is off:\n")
 	n := startNSQD(t, nil)
 	c := mustConnect(t, n)
 	c.CmdBody("IDENTIFY", []byte(`{"feature_negotiation":true}`))
@@ -695,9 +693,7 @@ func TestV2PubErrors(t *testing.T) {
 	// PUB and DPUB create the topic only once the body is valid.
 	s := mustStats(t, n)
 	for _, name := range []string{"p1", "p2", "p3", "p4", "p5", "p6", "p7", "d1", "d2", "d3", "d4", "d5", "d6"} {
-		if s.topic(name) != nil {
-			t.Errorf("topic %s was created by a failed publish", name)
-		}
+		assert.Nil(t, s.topic(name), "topic %s was created by a failed publish", name)
 	}
 }
 
@@ -775,18 +771,14 @@ func TestV2PublishSuccess(t *testing.T) {
 	if len(s.Producers) != 1 || s.Producers[0].ClientID != "127.0.0.1" || s.Producers[0].Version != "V2" {
 		t.Fatalf("producers %+v", s.Producers)
 	}
-	if s.topic(topic64) == nil {
-		t.Fatal("64-byte topic name not created")
-	}
+	require.NotNil(t, s.topic(topic64), "64-byte topic name not created")
 
 	sub := mustSubscribe(t, n, "t", "c", nil)
 	sub.Cmd("RDY 10")
 	got := v2SortedBodies(sub.ReadMessages(t, 6))
 	want := []string{"four", max, max, "one", "three", "two"}
 	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Fatalf("bodies %q, want %q", got, want)
-	}
+	require.True(t, slices.Equal(got, want), "bodies %q, want %q", got, want)
 }
 
 // A declared body size larger than the messages is accepted (as NSQ does)
@@ -847,15 +839,9 @@ func TestV2MessageFrameAndReq(t *testing.T) {
 	if m.Timestamp < before || m.Timestamp > after {
 		t.Errorf("timestamp %d outside the publish window [%d, %d]", m.Timestamp, before, after)
 	}
-	if m.Attempts != 1 {
-		t.Errorf("attempts %d on first delivery, want 1", m.Attempts)
-	}
-	if !v2HexID.MatchString(m.ID) {
-		t.Errorf("ID %q is not 16 lowercase hex chars", m.ID)
-	}
-	if string(m.Body) != "payload \x00\xff bytes" {
-		t.Errorf("body %q", m.Body)
-	}
+	assert.EqualValues(t, 1, m.Attempts, "attempts")
+	assert.True(t, v2HexID.MatchString(m.ID), "ID %q is not 16 lowercase hex chars", m.ID)
+	assert.Equal(t, "payload \x00\xff bytes", string(m.Body), "body %q", m.Body)
 
 	// REQ 0: back in the queue at once, attempts incremented on redelivery.
 	c.Cmd("REQ " + m.ID + " 0")
@@ -902,9 +888,7 @@ func TestV2FinReqTouchFailures(t *testing.T) {
 	// Still subscribed and receiving.
 	mustPublish(t, n, "t", "b")
 	m2 := c.ReadMessage(t)
-	if string(m2.Body) != "b" {
-		t.Fatalf("body %q", m2.Body)
-	}
+	require.Equal(t, "b", string(m2.Body), "body %q", m2.Body)
 	c.Cmd("FIN " + m2.ID)
 	v2ExpectAlive(t, c)
 	cl := mustChannelStats(t, n, "t", "c").Clients
@@ -1130,9 +1114,7 @@ func TestV2Cls(t *testing.T) {
 	c.ExpectNoFrame(t, v2Quiet)
 
 	ch := mustChannelStats(t, n, "t", "c")
-	if len(ch.Clients) != 1 {
-		t.Fatalf("clients %+v", ch.Clients)
-	}
+	require.Len(t, ch.Clients, 1, "clients")
 	cl := ch.Clients[0]
 	if cl.State != 4 || cl.ReadyCount != 0 || cl.FinishCount != 1 || cl.InFlightCount != 0 || ch.Depth != 1 {
 		t.Fatalf("channel stats %+v", ch)
@@ -1176,9 +1158,7 @@ func TestV2Heartbeats(t *testing.T) {
 			if test.IsClosedError(err) {
 				break
 			}
-			if err != nil {
-				t.Fatalf("after %d heartbeats: %v", heartbeats, err)
-			}
+			require.NoError(t, err, "after %d heartbeats", heartbeats)
 			if ft != 0 || string(data) != "_heartbeat_" {
 				t.Fatalf("got %s frame %q, want only heartbeats before the close", test.FrameTypeName(ft), data)
 			}
@@ -1234,9 +1214,7 @@ func TestV2Sampling(t *testing.T) {
 	delivered := 0
 	for {
 		ok, err := c.Pending(v2Quiet)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !ok {
 			break
 		}
@@ -1307,14 +1285,10 @@ func TestV2FanOutToEveryChannel(t *testing.T) {
 		slices.Sort(got[i])
 		c.ExpectNoFrame(t, v2Quiet)
 	}
-	if !slices.Equal(got[0], got[1]) {
-		t.Fatalf("channels got different copies:\n%q\n%q", got[0], got[1])
-	}
+	require.True(t, slices.Equal(got[0], got[1]), "channels got different copies:\n%q\n%q", got[0], got[1])
 	tp := mustTopicStats(t, n, "t")
 	for _, ch := range tp.Channels {
-		if ch.MessageCount != 3 {
-			t.Errorf("channel %s message_count %d", ch.ChannelName, ch.MessageCount)
-		}
+		assert.EqualValues(t, 3, ch.MessageCount, "channel %s message_count %d", ch.ChannelName, ch.MessageCount)
 	}
 }
 
@@ -1391,9 +1365,7 @@ func TestV2MessageIDs(t *testing.T) {
 			t.Fatalf("ID %s carries node %d, want 617", m.ID, node)
 		}
 		i, err := strconv.Atoi(string(m.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ids[i] = id
 	}
 	for i := 1; i < len(ids); i++ {
@@ -1470,14 +1442,10 @@ func TestV2OutputBufferSettings(t *testing.T) {
 func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq.Config, h nsq.Handler, concurrency int) {
 	t.Helper()
 	cons, err := nsq.NewConsumer(topic, channel, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cons.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	cons.AddConcurrentHandlers(h, concurrency)
-	if err := cons.ConnectToNSQD(n.RealTCPAddr().String()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cons.ConnectToNSQD(n.RealTCPAddr().String()))
 	t.Cleanup(func() {
 		cons.Stop()
 		select {
@@ -1491,9 +1459,7 @@ func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq
 func v2GoNSQProducer(t *testing.T, n *nsqd.NSQD) *nsq.Producer {
 	t.Helper()
 	p, err := nsq.NewProducer(n.RealTCPAddr().String(), nsq.NewConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	p.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	t.Cleanup(p.Stop)
 	return p
@@ -1556,19 +1522,11 @@ func TestV2GoNSQ(t *testing.T) {
 		test.Eventually(t, v2Wait, func() bool { return channelClientCount(t, n, "t", "c") == 1 })
 
 		p := v2GoNSQProducer(t, n)
-		if err := p.Publish("t", []byte("one")); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.MultiPublish("t", [][]byte{[]byte("two"), []byte("three")}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, p.Publish("t", []byte("one")))
+		require.NoError(t, p.MultiPublish("t", [][]byte{[]byte("two"), []byte("three")}))
 		deferredAt := time.Now()
-		if err := p.DeferredPublish("t", 500*time.Millisecond, []byte("deferred")); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Publish("t", []byte("requeue")); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, p.DeferredPublish("t", 500*time.Millisecond, []byte("deferred")))
+		require.NoError(t, p.Publish("t", []byte("requeue")))
 
 		test.Eventually(t, v2Wait, func() bool { return seen.count() == 6 }, "six deliveries")
 		for _, b := range []string{"one", "two", "three", "deferred"} {
@@ -1619,9 +1577,7 @@ func TestV2GoNSQ(t *testing.T) {
 		}), 2)
 		p := v2GoNSQProducer(t, n)
 		for _, b := range []string{"touch", "timeout"} {
-			if err := p.Publish("t", []byte(b)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, p.Publish("t", []byte(b)))
 		}
 		<-touched
 		test.Eventually(t, v2Wait, func() bool {
@@ -1670,9 +1626,7 @@ func TestV2GoNSQ(t *testing.T) {
 		for i := range msgs {
 			msgs[i] = []byte(strconv.Itoa(i))
 		}
-		if err := v2GoNSQProducer(t, n).MultiPublish("t", msgs); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, v2GoNSQProducer(t, n).MultiPublish("t", msgs))
 		test.Eventually(t, v2Wait, func() bool {
 			ch := mustChannelStats(t, n, "t", "c")
 			if ch.InFlightCount != 0 || ch.Depth != 0 || len(ch.Clients) != 2 {
@@ -1682,13 +1636,9 @@ func TestV2GoNSQ(t *testing.T) {
 		}, "all messages finished")
 		mu.Lock()
 		defer mu.Unlock()
-		if len(counts) != total {
-			t.Fatalf("%d distinct messages delivered, want %d", len(counts), total)
-		}
+		require.Len(t, counts, total)
 		for b, k := range counts {
-			if k != 1 {
-				t.Errorf("message %s delivered %d times", b, k)
-			}
+			assert.EqualValues(t, 1, k, "message %s delivered %d times", b, k)
 		}
 		if perConsumer[0] == 0 || perConsumer[1] == 0 {
 			t.Errorf("load not shared: %v", perConsumer)

@@ -74,7 +74,7 @@ func TestRedriveIntoOneChannel(t *testing.T) {
 	require.Equal(t, 0.0, res["moved"])
 
 	other := h.pChannel(t, "pm", "other")
-	require.Equal(t, otherBefore.Messages, other.Messages, "the other channel gets no redriven message")
+	require.Equal(t, otherBefore.MessageCount, other.MessageCount, "the other channel gets no redriven message")
 	require.Equal(t, int64(3), other.Depth)
 }
 
@@ -119,8 +119,8 @@ func TestRequeueOnDisconnect(t *testing.T) {
 			require.Equal(t, m1.ID, m2.ID)
 			require.Equal(t, uint16(2), m2.Attempts)
 			ch := h.pChannel(t, "rd", "c")
-			require.Equal(t, uint64(1), ch.Requeues)
-			require.Zero(t, ch.Timeouts)
+			require.Equal(t, uint64(1), ch.RequeueCount)
+			require.Zero(t, ch.TimeoutCount)
 		})
 	}
 }
@@ -157,7 +157,7 @@ func TestGoNSQConsumerMaxAttempts(t *testing.T) {
 			test.DialV2(t, h.TCPAddr).Pub(t, "gn", []byte("poison"))
 			test.Eventually(t, hWait, func() bool {
 				ch := h.pChannel(t, "gn", "c")
-				return ch.InFlight == 0 && ch.Depth == 0 && ch.Deferred == 0 && int(calls.Load()) >= tcase.calls
+				return ch.InFlightCount == 0 && ch.Depth == 0 && ch.DeferredCount == 0 && int(calls.Load()) >= tcase.calls
 			}, "poison handled")
 			test.DialV2(t, h.TCPAddr).Pub(t, "gn", []byte("fine"))
 			test.Eventually(t, hWait, func() bool { return int(calls.Load()) == tcase.calls+1 }, "next message handled")

@@ -56,9 +56,7 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 			}
 			t.Fatalf("%d of %d messages never arrived (e.g. %v): %v", len(pending), len(want), missing, err)
 		}
-		if ft != protocol.FrameTypeMessage {
-			t.Fatalf("unexpected frame %d %q", ft, data)
-		}
+		require.Equal(t, protocol.FrameTypeMessage, ft, "unexpected frame %d %q", ft, data)
 		m, err := test.ParseMessage(data)
 		require.NoError(t, err)
 		body := string(m.Body)
@@ -114,9 +112,7 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	c.ExpectClosed(t)
 
 	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	if ch := h2.channel(t, "sd", "c"); ch == nil {
-		t.Fatalf("channel not restored")
-	}
+	require.NotNil(t, h2.channel(t, "sd", "c"), "channel not restored")
 	attempts, dups := hConsumeAll(t, h2.tcp, "sd", "c", bodies)
 	if dups > 0 {
 		t.Logf("%d duplicate deliveries after restart", dups)
@@ -157,9 +153,7 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 		t.Errorf("%d duplicate deliveries", dups)
 	}
 	for b, a := range attempts {
-		if a != 1 {
-			t.Fatalf("%q attempts %d, want 1", b, a)
-		}
+		require.EqualValues(t, 1, a, "%q attempts %d, want 1", b, a)
 	}
 }
 
@@ -218,9 +212,7 @@ func (s *hSyncBuf) String() string {
 func hFreePort(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer l.Close()
 	return l.Addr().String()
 }
@@ -262,9 +254,7 @@ func hRunBinary(t *testing.T, bin, dir string) *hProc {
 		"--https-address=", "--broadcast-address=127.0.0.1")
 	p.cmd.Stdout = p.out
 	p.cmd.Stderr = p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.cmd.Start())
 	go func() { p.waited <- p.cmd.Wait() }()
 	t.Cleanup(func() {
 		if p.cmd.ProcessState == nil {
@@ -288,9 +278,7 @@ func hRunBinary(t *testing.T, bin, dir string) *hProc {
 
 func (p *hProc) term(t *testing.T) {
 	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-p.waited:
 		if err != nil {
@@ -323,9 +311,7 @@ func TestShutdownSIGTERMProcess(t *testing.T) {
 
 	p2 := hRunBinary(t, bin, dir)
 	tcp, err := net.ResolveTCPAddr("tcp", p2.tcp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, dups := hConsumeAll(t, tcp, "sig", "c", bodies); dups > 0 {
 		t.Logf("%d duplicate deliveries", dups)
 	}

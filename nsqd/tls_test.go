@@ -22,6 +22,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of TLS: the TLS flags and their startup checks, the
@@ -43,9 +44,7 @@ func xReadFrame(t testing.TB, nc net.Conn, r io.Reader) (int32, []byte) {
 	if r == nil {
 		r = nc
 	}
-	if err := nc.SetReadDeadline(time.Now().Add(xWait)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, nc.SetReadDeadline(time.Now().Add(xWait)))
 	var hdr [8]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		t.Fatalf("reading frame header: %v", err)
@@ -76,18 +75,12 @@ func xExpectRawOK(t testing.TB, nc net.Conn, r io.Reader) {
 func xIdentifyRaw(t testing.TB, c *test.Conn, fields map[string]any) (string, map[string]any) {
 	t.Helper()
 	body, err := json.Marshal(fields)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c.CmdBody("IDENTIFY", body)
 	ft, data := xReadFrame(t, c.NetConn(), nil)
-	if ft != 0 {
-		t.Fatalf("IDENTIFY %s: got %s frame %q", body, test.FrameTypeName(ft), data)
-	}
+	require.EqualValues(t, 0, ft, "IDENTIFY %s: got %s frame %q", body, test.FrameTypeName(ft), data)
 	var resp map[string]any
-	if err := json.Unmarshal(data, &resp); err != nil {
-		t.Fatalf("IDENTIFY response %q: %v", data, err)
-	}
+	require.NoError(t, json.Unmarshal(data, &resp), "IDENTIFY response %q", data)
 	return string(data), resp
 }
 
@@ -95,9 +88,7 @@ func xIdentifyRaw(t testing.TB, c *test.Conn, fields map[string]any) (string, ma
 func xWantFields(t testing.TB, resp map[string]any, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
-		if fmt.Sprint(resp[k]) != fmt.Sprint(v) {
-			t.Fatalf("IDENTIFY response %s = %v, want %v (response %v)", k, resp[k], v, resp)
-		}
+		require.Equal(t, fmt.Sprint(v), fmt.Sprint(resp[k]), "IDENTIFY response %s = %v, want %v (response %v)", k, resp[k], v, resp)
 	}
 }
 
@@ -117,13 +108,9 @@ func xTLSOptions(certs test.Certs, more func(*nsqd.Options)) func(*nsqd.Options)
 func xCAPool(t testing.TB, certs test.Certs) *x509.CertPool {
 	t.Helper()
 	pem, err := os.ReadFile(certs.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("no certificate in CA file")
-	}
+	require.True(t, pool.AppendCertsFromPEM(pem), "no certificate in CA file")
 	return pool
 }
 
@@ -138,9 +125,7 @@ func xClientTLS(t testing.TB, certs test.Certs, own ...tls.Certificate) *tls.Con
 func xClientCert(t testing.TB, certs test.Certs) tls.Certificate {
 	t.Helper()
 	cert, err := tls.LoadX509KeyPair(certs.ClientCertFile, certs.ClientKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return cert
 }
 
@@ -148,9 +133,7 @@ func xClientCert(t testing.TB, certs test.Certs) tls.Certificate {
 func xSelfSignedCert(t testing.TB) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(7),
 		Subject:      pkix.Name{CommonName: "stranger"},
@@ -160,9 +143,7 @@ func xSelfSignedCert(t testing.TB) tls.Certificate {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
@@ -189,9 +170,7 @@ func xHandshake(t testing.TB, nc net.Conn, cfg *tls.Config) *tls.Conn {
 	t.Helper()
 	tc := tls.Client(nc, cfg)
 	nc.SetDeadline(time.Now().Add(xWait))
-	if err := tc.Handshake(); err != nil {
-		t.Fatalf("TLS handshake: %v", err)
-	}
+	require.NoError(t, tc.Handshake(), "TLS handshake")
 	nc.SetDeadline(time.Time{})
 	return tc
 }
@@ -244,18 +223,12 @@ func xDo(t testing.TB, client *http.Client, method, url, body string) test.HTTPR
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
+	require.NoError(t, err, "%s %s", method, url)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return test.HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
@@ -267,9 +240,7 @@ var xPlainHTTP = &http.Client{Timeout: xWait}
 func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]any {
 	t.Helper()
 	r := xDo(t, client, http.MethodGet, baseURL+"/stats?format=json", "")
-	if r.Code != http.StatusOK {
-		t.Fatalf("GET /stats: %s", r)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "GET /stats: %s", r)
 	var st struct {
 		Topics []struct {
 			Channels []struct {
@@ -278,9 +249,7 @@ func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]an
 		} `json:"topics"`
 		Producers []map[string]any `json:"producers"`
 	}
-	if err := json.Unmarshal(r.Body, &st); err != nil {
-		t.Fatalf("decoding /stats %q: %v", r.Body, err)
-	}
+	require.NoError(t, json.Unmarshal(r.Body, &st), "decoding /stats %q", r.Body)
 	var all []map[string]any
 	for _, tp := range st.Topics {
 		for _, ch := range tp.Channels {
@@ -326,9 +295,7 @@ func xPubSub(t testing.TB, pub, sub *test.Conn, topic string, bodies [][]byte) {
 	sub.Cmd(fmt.Sprintf("RDY %d", len(bodies)))
 	for i, want := range bodies {
 		m := sub.ReadMessage(t)
-		if string(m.Body) != string(want) {
-			t.Fatalf("message %d: body of %d bytes %.40q, want %d bytes %.40q", i, len(m.Body), m.Body, len(want), want)
-		}
+		require.Equal(t, string(want), string(m.Body), "message %d: body of %d bytes %.40q, want %d bytes %.40q", i, len(m.Body), m.Body, len(want), want)
 		sub.Cmd("FIN " + m.ID)
 	}
 }
@@ -353,9 +320,7 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	const want = `{"max_rdy_count":2500,"version":"1.3.0","max_msg_timeout":900000,"msg_timeout":60000,` +
 		`"tls_v1":true,"deflate":false,"deflate_level":6,"max_deflate_level":6,"snappy":false,"sample_rate":0,` +
 		`"auth_required":false,"output_buffer_size":16384,"output_buffer_timeout":25,"topology_region":"","topology_zone":""}`
-	if raw != want {
-		t.Fatalf("IDENTIFY response\n got %s\nwant %s", raw, want)
-	}
+	require.Equal(t, want, raw, "IDENTIFY response\n")
 	// The server waits for the client's hello: nothing follows the JSON
 	// frame in plaintext.
 	if pending, err := c.Pending(50 * time.Millisecond); pending || err != nil {
@@ -365,9 +330,7 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	// The OK comes as TLS application data, read straight from the TLS conn.
 	xExpectRawOK(t, c.NetConn(), tc)
 	c.SetStream(tc, tc)
-	if v := tc.ConnectionState().Version; v != tls.VersionTLS13 {
-		t.Fatalf("negotiated %x, want TLS 1.3", v)
-	}
+	require.EqualValues(t, tls.VersionTLS13, tc.ConnectionState().Version, "negotiated")
 
 	sub := xTLSConn(t, n, xClientTLS(t, certs))
 	sub.Cmd("SUB t c")
@@ -458,9 +421,7 @@ func TestTLSClientAuthPolicy(t *testing.T) {
 			c.CmdBody("PUB t", []byte("hello"))
 			c.ExpectOK(t)
 			cs := xClientStatsAt(t, xHTTPSClient(t, certs, signed), "https://"+n.RealHTTPSAddr().String(), xLocal(c))
-			if cs["tls"] != true {
-				t.Fatalf("client stats tls = %v", cs["tls"])
-			}
+			require.Equal(t, true, cs["tls"], "client stats tls")
 		})
 	}
 }
@@ -478,9 +439,7 @@ func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	c.ExpectFatal(t, "E_INVALID cannot PUB in current state (TLS required)")
 
 	r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
-	if r.Code != http.StatusForbidden {
-		t.Fatalf("plain HTTP /ping: %s, want 403", r)
-	}
+	require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP /ping: %s, want 403", r)
 	cfg := xHTTPSClient(t, certs, xClientCert(t, certs))
 	r = xDo(t, cfg, http.MethodGet, "https://"+n.RealHTTPSAddr().String()+"/config/tls_required", "")
 	if r.Code != http.StatusOK || string(r.Body) != "2" {
@@ -588,12 +547,8 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 		if r.Code != http.StatusForbidden || string(r.Body) != want {
 			t.Fatalf("plain HTTP: %s, want 403 %s", r, want)
 		}
-		if ct := r.Header.Get("Content-Type"); ct != hJSONType {
-			t.Fatalf("403 Content-Type %q, want %q", ct, hJSONType)
-		}
-		if v := r.Header.Get(hNSQTypeKey); v != hV1Header {
-			t.Fatalf("403 X-NSQ-Content-Type %q, want %q", v, hV1Header)
-		}
+		require.Equal(t, hJSONType, r.Header.Get("Content-Type"), "403 Content-Type")
+		require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "403 X-NSQ-Content-Type")
 	}
 	if xTopicExists(n, "h") {
 		t.Fatal("refused plain HTTP /pub created the topic")
@@ -645,9 +600,7 @@ func TestTLSMinVersion(t *testing.T) {
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)
 		cs := xClientStats(t, n, xLocal(c))
-		if cs["tls_version"] != "TLS1.1" {
-			t.Fatalf("client stats tls_version=%v, want TLS1.1", cs["tls_version"])
-		}
+		require.Equal(t, "TLS1.1", cs["tls_version"], "client stats tls_version")
 	})
 }
 
@@ -694,17 +647,13 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 	addr := n.RealTCPAddr().String()
 	got := make(chan string, 2*len(bodies))
 	cons, err := nsq.NewConsumer(topic, "c", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cons.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	cons.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
 		got <- string(m.Body)
 		return nil
 	}))
-	if err := cons.ConnectToNSQD(addr); err != nil {
-		t.Fatalf("go-nsq consumer: %v", err)
-	}
+	require.NoError(t, cons.ConnectToNSQD(addr), "go-nsq consumer")
 	t.Cleanup(func() {
 		cons.Stop()
 		select {
@@ -714,20 +663,14 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 		}
 	})
 	prod, err := nsq.NewProducer(addr, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	prod.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	t.Cleanup(prod.Stop)
 	half := len(bodies) / 2
 	for _, b := range bodies[:half] {
-		if err := prod.Publish(topic, b); err != nil {
-			t.Fatalf("go-nsq Publish: %v", err)
-		}
+		require.NoError(t, prod.Publish(topic, b), "go-nsq Publish")
 	}
-	if err := prod.MultiPublish(topic, bodies[half:]); err != nil {
-		t.Fatalf("go-nsq MultiPublish: %v", err)
-	}
+	require.NoError(t, prod.MultiPublish(topic, bodies[half:]), "go-nsq MultiPublish")
 	want := map[string]int{}
 	for _, b := range bodies {
 		want[string(b)]++
@@ -736,9 +679,7 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 	for i := range bodies {
 		select {
 		case b := <-got:
-			if want[b] == 0 {
-				t.Fatalf("unexpected or duplicate message of %d bytes", len(b))
-			}
+			require.NotZero(t, want[b], "unexpected or duplicate message of %d bytes", len(b))
 			want[b]--
 		case <-deadline:
 			t.Fatalf("go-nsq consumer: received %d of %d messages", i, len(bodies))

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/stretchr/testify/require"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -25,12 +25,8 @@ func TestMessageEncodeExactBytes(t *testing.T) {
 	want := []byte{1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b}
 	want = append(want, "0123456789abcdef"...)
 	want = append(want, "hello"...)
-	if got := m.appendTo(nil); !bytes.Equal(got, want) {
-		t.Fatalf("appendTo = %q, want %q", got, want)
-	}
-	if m.encodedLen() != len(want) {
-		t.Fatalf("encodedLen = %d, want %d", m.encodedLen(), len(want))
-	}
+	require.Equal(t, want, m.appendTo(nil), "appendTo")
+	require.Equal(t, len(want), m.encodedLen(), "encodedLen")
 	var buf bytes.Buffer
 	n, err := m.WriteTo(&buf)
 	if err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
@@ -60,31 +56,21 @@ func TestMessageRoundTrip(t *testing.T) {
 	for i, m := range cases {
 		b := m.appendTo([]byte("prefix"))[len("prefix"):]
 		got, err := decodeMessage(b)
-		if err != nil {
-			t.Fatalf("case %d: %v", i, err)
-		}
+		require.NoError(t, err, "case %d", i)
 		if got.ID != m.ID || got.Timestamp != m.Timestamp || got.Attempts != m.Attempts || !bytes.Equal(got.Body, m.Body) {
 			t.Fatalf("case %d: decoded %+v, want %+v", i, got, m)
 		}
-		if len(got.Body) != len(m.Body) {
-			t.Fatalf("case %d: body length %d, want %d", i, len(got.Body), len(m.Body))
-		}
-		if !isValidRecord(b) {
-			t.Fatalf("case %d: encoding not a valid record", i)
-		}
+		require.Len(t, got.Body, len(m.Body), "case %d: body length %d, want %d", i, len(got.Body), len(m.Body))
+		require.True(t, isValidRecord(b), "case %d: encoding not a valid record", i)
 	}
 }
 
 func TestDecodeMessageBodyAliases(t *testing.T) {
 	b := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("abc")}).appendTo(nil)
 	m, err := decodeMessage(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b[len(b)-1] = 'z'
-	if string(m.Body) != "abz" {
-		t.Fatalf("body = %q, want it to alias the input", m.Body)
-	}
+	require.Equal(t, "abz", string(m.Body), "body = %q, want it to alias the input", m.Body)
 }
 
 func TestDecodeMessageShort(t *testing.T) {
@@ -93,9 +79,7 @@ func TestDecodeMessageShort(t *testing.T) {
 		if m != nil || !errors.Is(err, errShortMessage) {
 			t.Fatalf("%d bytes: (%v, %v), want errShortMessage", n, m, err)
 		}
-		if !strings.Contains(err.Error(), strconv.Itoa(n)+" bytes") {
-			t.Fatalf("%d bytes: error %q does not give the length", n, err)
-		}
+		require.Contains(t, err.Error(), strconv.Itoa(n)+" bytes", "%d bytes: error %q does not give the length", n, err)
 	}
 	m, err := decodeMessage(make([]byte, minValidMsgLength))
 	if err != nil || len(m.Body) != 0 {
@@ -105,12 +89,8 @@ func TestDecodeMessageShort(t *testing.T) {
 
 func TestIsValidRecord(t *testing.T) {
 	good := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("x")}).appendTo(nil)
-	if !isValidRecord(good) {
-		t.Fatal("good record rejected")
-	}
-	if !isValidRecord(good[:minValidMsgLength]) {
-		t.Fatal("empty-body record rejected")
-	}
+	require.True(t, isValidRecord(good), "good record rejected")
+	require.True(t, isValidRecord(good[:minValidMsgLength]), "empty-body record rejected")
 	if isValidRecord(good[:minValidMsgLength-1]) {
 		t.Fatal("25-byte record accepted")
 	}
@@ -123,9 +103,7 @@ func TestIsValidRecord(t *testing.T) {
 		anyHeader[i] = 0xff
 	}
 	anyHeader = append(anyHeader, 0, 0xff, 'G')
-	if !isValidRecord(anyHeader) {
-		t.Fatal("record with arbitrary header/body bytes rejected")
-	}
+	require.True(t, isValidRecord(anyHeader), "record with arbitrary header/body bytes rejected")
 	// Every ID byte must be lowercase hex.
 	for pos := 10; pos < 10+MsgIDLength; pos++ {
 		for _, c := range []byte{'A', 'F', 'g', 'z', ' ', 0, 0xff, '/', ':', '`'} {
@@ -190,15 +168,11 @@ func FuzzParseDigits(f *testing.F) {
 		}
 		want, werr := strconv.ParseInt(string(b), 10, 64)
 		if !allDigits {
-			if err == nil {
-				t.Fatalf("%q accepted as %d", b, got)
-			}
+			require.Error(t, err, "%q accepted as %d", b, got)
 			return
 		}
 		// All digits: the only possible failure is overflow.
-		if (werr == nil) != (err == nil) {
-			t.Fatalf("%q: parseDigits err %v, strconv err %v", b, err, werr)
-		}
+		require.Equal(t, (err == nil), (werr == nil), "%q: parseDigits err %v, strconv err %v", b, err, werr)
 		if err == nil && got != want {
 			t.Fatalf("%q = %d, want %d", b, got, want)
 		}
@@ -225,15 +199,11 @@ func FuzzDecodeMessage(f *testing.F) {
 			}
 			return
 		}
-		if err != nil {
-			t.Fatalf("%d bytes: %v", len(b), err)
-		}
+		require.NoError(t, err, "%d bytes", len(b))
 		if m.Timestamp != int64(binary.BigEndian.Uint64(b)) || m.Attempts != binary.BigEndian.Uint16(b[8:]) {
 			t.Fatalf("header fields (%d, %d) do not match the input", m.Timestamp, m.Attempts)
 		}
-		if m.encodedLen() != len(b) {
-			t.Fatalf("encodedLen %d, input %d", m.encodedLen(), len(b))
-		}
+		require.Equal(t, len(b), m.encodedLen(), "encodedLen")
 		if re := m.appendTo(nil); !bytes.Equal(re, b) {
 			t.Fatalf("re-encoding differs:\n got %x\nwant %x", re, b)
 		}
@@ -243,8 +213,6 @@ func FuzzDecodeMessage(f *testing.F) {
 				validID = false
 			}
 		}
-		if isValidRecord(b) != validID {
-			t.Fatalf("isValidRecord = %v for ID %q", !validID, m.ID[:])
-		}
+		require.Equal(t, validID, isValidRecord(b), "isValidRecord = %v for ID %q", !validID, m.ID[:])
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of TCP and HTTP listeners on unix sockets: an address that
@@ -26,9 +27,7 @@ import (
 func xSocketDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "x")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
 }
@@ -50,9 +49,7 @@ func xUnixHTTP(path string) *http.Client {
 func xDialUnix(t testing.TB, path string) *test.Conn {
 	t.Helper()
 	nc, err := net.DialTimeout("unix", path, xWait)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c := test.NewConn(t, nc)
 	c.SendMagic()
 	return c
@@ -81,9 +78,7 @@ func TestUnixSockets(t *testing.T) {
 		o.BroadcastAddress = "h.example"
 	})
 	for _, a := range []net.Addr{n.RealTCPAddr(), n.RealHTTPAddr()} {
-		if a.Network() != "unix" {
-			t.Fatalf("listener %v is %s, want unix", a, a.Network())
-		}
+		require.Equal(t, "unix", a.Network(), "listener %v is %s, want unix", a, a.Network())
 	}
 	if n.RealTCPAddr().String() != tcpPath || n.RealHTTPAddr().String() != httpPath {
 		t.Fatalf("listening on %v and %v, want %s and %s", n.RealTCPAddr(), n.RealHTTPAddr(), tcpPath, httpPath)
@@ -155,9 +150,7 @@ func TestUnixTCPWithTCPHTTP(t *testing.T) {
 	c := xDialUnix(t, tcpPath)
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectOK(t)
-	if got := mustTopicStats(t, n, "t").MessageCount; got != 1 {
-		t.Fatalf("message_count %d, want 1", got)
-	}
+	require.EqualValues(t, 1, mustTopicStats(t, n, "t").MessageCount, "message_count")
 }
 
 // The auth request of a unix client carries remote_ip="".
@@ -185,21 +178,15 @@ func TestUnixHTTPS(t *testing.T) {
 		o.TLSCert, o.TLSKey = certs.CertFile, certs.KeyFile
 		o.HTTPSAddress = sock
 	})
-	if n.RealHTTPSAddr().Network() != "unix" {
-		t.Fatalf("HTTPS listener on %s", n.RealHTTPSAddr().Network())
-	}
+	require.Equal(t, "unix", n.RealHTTPSAddr().Network(), "HTTPS listener on")
 	pem, err := os.ReadFile(certs.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
 	client := xUnixHTTP(sock)
 	client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
 	resp, err := client.Post("https://127.0.0.1/pub?topic=uh", "", strings.NewReader("over tls"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || string(body) != "OK" {

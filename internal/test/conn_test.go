@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // startFakeServer accepts one connection on 127.0.0.1 and runs handle on it
@@ -18,9 +20,7 @@ import (
 func startFakeServer(t *testing.T, handle func(c net.Conn)) (string, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { ln.Close() })
 	done := make(chan struct{})
 	go func() {
@@ -51,9 +51,7 @@ func TestConnWritesExactBytes(t *testing.T) {
 	t.Parallel()
 	addr, _ := startFakeServer(t, func(c net.Conn) {
 		all, err := io.ReadAll(c)
-		if err != nil {
-			t.Errorf("server read: %v", err)
-		}
+		assert.NoError(t, err, "server read")
 		sendFrames(t, c, frame(protocol.FrameTypeResponse, string(all)))
 	})
 	c := DialV2(t, addr)

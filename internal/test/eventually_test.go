@@ -1,6 +1,7 @@
 package test
 
 import (
+	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +15,7 @@ func TestEventuallySucceeds(t *testing.T) {
 		calls++
 		return calls == 3
 	})
-	if calls != 3 {
-		t.Fatalf("cond called %d times, want 3", calls)
-	}
+	require.EqualValues(t, 3, calls, "cond called")
 	if d := time.Since(start); d < 2*PollInterval {
 		t.Fatalf("returned after %s, faster than two poll intervals", d)
 	}
