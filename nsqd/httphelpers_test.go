@@ -61,24 +61,17 @@ const (
 // hExpectErr checks a V1 error response: status, exact JSON body, headers.
 func hExpectErr(t testing.TB, r test.HTTPResponse, code int, msg string) {
 	t.Helper()
-	want := `{"message":"` + msg + `"}`
-	if r.Code != code || string(r.Body) != want {
-		t.Fatalf("got %d %s, want %d %s", r.Code, r.Body, code, want)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != hJSONType {
-		t.Fatalf("error %s: Content-Type %q, want %q", msg, ct, hJSONType)
-	}
-	if v := r.Header.Get(hNSQTypeKey); v != hV1Header {
-		t.Fatalf("error %s: X-NSQ-Content-Type %q, want %q", msg, v, hV1Header)
-	}
+	require.Equal(t, code, r.Code, "error %s: %s", msg, r)
+	require.Equal(t, `{"message":"`+msg+`"}`, string(r.Body), "error %s", msg)
+	require.Equal(t, hJSONType, r.Header.Get("Content-Type"), "error %s: Content-Type", msg)
+	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "error %s: X-NSQ-Content-Type", msg)
 }
 
 // hExpectText checks a V1 200 response carrying a raw string.
 func hExpectText(t testing.TB, r test.HTTPResponse, body string) {
 	t.Helper()
-	if r.Code != http.StatusOK || string(r.Body) != body {
-		t.Fatalf("got %s, want 200 %q", r, body)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "%s", r)
+	require.Equal(t, body, string(r.Body))
 	require.Equal(t, hPlainUTF8, r.Header.Get("Content-Type"), "Content-Type")
 	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "X-NSQ-Content-Type")
 }
@@ -92,12 +85,9 @@ func hExpectOK(t testing.TB, r test.HTTPResponse) {
 // hExpectEmpty checks a V1 200 response without data.
 func hExpectEmpty(t testing.TB, r test.HTTPResponse) {
 	t.Helper()
-	if r.Code != http.StatusOK || len(r.Body) != 0 {
-		t.Fatalf("got %s, want 200 with empty body", r)
-	}
-	if ct, ok := r.Header["Content-Type"]; ok {
-		t.Fatalf("empty 200 has Content-Type %q", ct)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "%s", r)
+	require.Empty(t, r.Body)
+	require.NotContains(t, r.Header, "Content-Type", "an empty 200 has no Content-Type")
 	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "X-NSQ-Content-Type")
 }
 
@@ -109,7 +99,7 @@ func hExpectJSON(t testing.TB, r test.HTTPResponse) {
 	require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "X-NSQ-Content-Type")
 	var buf bytes.Buffer
 	require.NoError(t, json.Compact(&buf, r.Body), "invalid JSON %q", r.Body)
-	require.Equal(t, r.Body, buf.Bytes(), "JSON is not compact")
+	require.Equal(t, buf.Bytes(), r.Body, "JSON is not compact")
 }
 
 // hKeys returns the keys of a JSON object in document order.
@@ -117,9 +107,8 @@ func hKeys(t testing.TB, raw []byte) []string {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		t.Fatalf("not a JSON object: %q", raw)
-	}
+	require.NoError(t, err, "not a JSON object: %q", raw)
+	require.Equal(t, json.Delim('{'), tok, "not a JSON object: %q", raw)
 	var keys []string
 	for dec.More() {
 		tok, err := dec.Token()
