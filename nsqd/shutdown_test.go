@@ -209,36 +209,6 @@ func (s *hSyncBuf) String() string {
 	return s.b.String()
 }
 
-func hFreePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// hBuildBinary builds ./cmd/nsqd, skipping the test when it does not exist.
-func hBuildBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the nsqd binary")
-	}
-	if files, _ := filepath.Glob(filepath.Join("..", "cmd", "nsqd", "*.go")); len(files) == 0 {
-		t.Skip("cmd/nsqd does not exist yet")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not found")
-	}
-	bin := filepath.Join(t.TempDir(), "nsqd")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/nsqd")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/nsqd: %v\n%s", err, out)
-	}
-	return bin
-}
-
 type hProc struct {
 	cmd    *exec.Cmd
 	out    *hSyncBuf
@@ -249,7 +219,7 @@ type hProc struct {
 
 func hRunBinary(t *testing.T, bin, dir string) *hProc {
 	t.Helper()
-	p := &hProc{out: &hSyncBuf{}, waited: make(chan error, 1), tcp: hFreePort(t), http: hFreePort(t)}
+	p := &hProc{out: &hSyncBuf{}, waited: make(chan error, 1), tcp: test.FreeAddr(t), http: test.FreeAddr(t)}
 	p.cmd = exec.Command(bin, "--data-path="+dir, "--tcp-address="+p.tcp, "--http-address="+p.http,
 		"--https-address=", "--broadcast-address=127.0.0.1")
 	p.cmd.Stdout = p.out
@@ -291,7 +261,7 @@ func (p *hProc) term(t *testing.T) {
 
 func TestShutdownSIGTERMProcess(t *testing.T) {
 	t.Parallel()
-	bin := hBuildBinary(t)
+	bin := test.BuildCommand(t, "../cmd/nsqd", "nsqd")
 	dir := t.TempDir()
 	p := hRunBinary(t, bin, dir)
 	bodies := hBodies("sig", 200)

@@ -20,6 +20,8 @@ import (
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Access control: whatever a client that is not allowed tries, nothing is
@@ -93,19 +95,17 @@ func TestAccessTLSRequired(t *testing.T) {
 func accessTLSPublish(t *testing.T, addr, caFile, topic string) {
 	t.Helper()
 	pem, err := os.ReadFile(caFile)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("no CA certificate")
-	}
+	require.True(t, pool.AppendCertsFromPEM(pem), "no CA certificate")
 	cfg := nsq.NewConfig()
 	cfg.TlsV1 = true
 	cfg.TlsConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 	p, err := nsq.NewProducer(addr, cfg)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	p.SetLogger(nil, nsq.LogLevelError)
 	defer p.Stop()
-	test.NoErr(t, p.Publish(topic, []byte("over tls")))
+	require.NoError(t, p.Publish(topic, []byte("over tls")))
 }
 
 // accessAuthz is one authorization of an auth server answer.
@@ -213,9 +213,7 @@ func TestAccessAuthMatrix(t *testing.T) {
 
 	gotChannels := map[string]bool{}
 	for _, ts := range n.GetStats("", "", false).Topics {
-		if ts.MessageCount != wantMsgs[ts.TopicName] {
-			t.Errorf("topic %s: %d messages, want %d", ts.TopicName, ts.MessageCount, wantMsgs[ts.TopicName])
-		}
+		assert.Equal(t, wantMsgs[ts.TopicName], ts.MessageCount, "topic %s: %d messages, want %d", ts.TopicName, ts.MessageCount, wantMsgs[ts.TopicName])
 		delete(wantMsgs, ts.TopicName)
 		for _, cs := range ts.Channels {
 			gotChannels[ts.TopicName+"/"+cs.ChannelName] = true
@@ -224,9 +222,7 @@ func TestAccessAuthMatrix(t *testing.T) {
 	if len(wantMsgs) > 0 {
 		t.Errorf("topics missing: %v", wantMsgs)
 	}
-	if fmt.Sprint(gotChannels) != fmt.Sprint(wantChannels) {
-		t.Errorf("channels %v, want %v", gotChannels, wantChannels)
-	}
+	assert.Equal(t, fmt.Sprint(wantChannels), fmt.Sprint(gotChannels), "channels %v, want %v", gotChannels, wantChannels)
 	t.Logf("%d identities × %d topics × %d channels × PUB/MPUB/DPUB/SUB: %d allowed, %d refused; channels %v",
 		len(accessIdentities), len(topics), len(channels), allowed, denied, gotChannels)
 }
@@ -237,9 +233,7 @@ func accessTry(t *testing.T, n *testcluster.NSQD, secret string, a accessAttempt
 	c := test.DialV2(t, n.TCPAddr)
 	c.CmdBody("AUTH", []byte(secret))
 	_, data := c.NextFrame(t)
-	if !strings.Contains(string(data), `"identity":"`+secret+`"`) {
-		t.Fatalf("AUTH %s: %s", secret, data)
-	}
+	require.Contains(t, string(data), `"identity":"`+secret+`"`, "AUTH %s: %s", secret, data)
 	a.send(c, topic, channel)
 	if ok {
 		c.ExpectOK(t)
@@ -273,7 +267,7 @@ func accessState(t *testing.T, c *testcluster.Cluster) string {
 		} `json:"producers"`
 	}
 	if code, body := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/lookup?topic=t", nil); code == http.StatusOK {
-		test.NoErr(t, json.Unmarshal(body, &doc))
+		require.NoError(t, json.Unmarshal(body, &doc))
 	}
 	_, topics := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/topics", nil)
 	fmt.Fprintf(&b, " lookupd topics %s; lookupd producers of t: %d", topics, len(doc.Producers))
@@ -296,7 +290,7 @@ func TestAccessAdminActions(t *testing.T) {
 	opts.NSQLookupdHTTPAddresses = []string{c.Lookupd.HTTPAddr}
 	opts.AdminUsers = []string{"alice"}
 	adm, err := nsqadmin.New(opts)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- adm.Main() }()
 	t.Cleanup(func() { adm.Exit(); <-done })
@@ -326,9 +320,7 @@ func TestAccessAdminActions(t *testing.T) {
 	// Every refusal has been answered, and nsqadmin refuses before it
 	// starts anything (its actions are done before it answers), so the
 	// state can be compared at once.
-	if after := accessState(t, c); after != before {
-		t.Fatalf("refused actions changed the cluster:\nbefore %s\nafter  %s", before, after)
-	}
+	require.Equal(t, before, accessState(t, c), "refused actions changed the cluster")
 	// The admin may do each of them, and each shows.
 	for _, a := range actions {
 		if a.name == "empty topic" { // with no channel, messages stay in the topic
@@ -336,9 +328,7 @@ func TestAccessAdminActions(t *testing.T) {
 			before = accessState(t, c)
 		}
 		code, body := accessAdminDo(t, a.method, base+a.path, a.body, "alice")
-		if code != http.StatusOK {
-			t.Fatalf("%s as alice: %d %s", a.name, code, body)
-		}
+		require.Equal(t, http.StatusOK, code, "%s as alice: %d %s", a.name, code, body)
 		prev := before
 		test.Eventually(t, 10*time.Second, func() bool { before = accessState(t, c); return before != prev },
 			fmt.Sprintf("%s as alice changes the cluster", a.name))
@@ -353,14 +343,14 @@ func accessAdminDo(t *testing.T, method, u, body, user string) (int, string) {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, u, r)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	if user != "" {
 		req.Header.Set("X-Forwarded-User", user)
 	}
 	resp, err := http.DefaultClient.Do(req)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	return resp.StatusCode, string(b)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCrashDeadLetter kills nsqd (--mem-queue-size=0, --max-attempts=1)
@@ -143,12 +144,8 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 	}, "dead-letter topic never emptied")
 	c := mustDial(t, p)
 	defer c.Close()
-	if err := c.Request("SUB "+topic+" "+channel, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WriteCmd("RDY 100", nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+topic+" "+channel, nil))
+	require.NoError(t, c.WriteCmd("RDY 100", nil))
 	got := map[string]int{}
 	for {
 		ft, data, err := c.Frame(2 * time.Second)
@@ -165,17 +162,11 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 			continue
 		}
 		m, err := test.ParseMessage(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		id, ok := checkBody(m.Body)
-		if !ok {
-			t.Fatalf("damaged body %q", m.Body)
-		}
+		require.True(t, ok, "damaged body %q", m.Body)
 		got[id]++
-		if err := c.WriteCmd("FIN "+string(m.ID[:]), nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.WriteCmd("FIN "+string(m.ID[:]), nil))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // These tests prove that with --mem-queue-size=0 a deferred message keeps
@@ -100,9 +101,7 @@ func dpubAll(t *testing.T, p *nsqdProc, topic string, n int, delay time.Duration
 	for i := range n {
 		id := fmt.Sprintf("%s-%d", topic, i)
 		before := time.Now()
-		if err := c.Request(fmt.Sprintf("DPUB %s %d", topic, delay.Milliseconds()), makeBody(id, 32)); err != nil {
-			t.Fatalf("DPUB %s: %v", id, err)
-		}
+		require.NoError(t, c.Request(fmt.Sprintf("DPUB %s %d", topic, delay.Milliseconds()), makeBody(id, 32)), "DPUB %s", id)
 		due[id] = before.Add(delay)
 	}
 	return due
@@ -116,24 +115,16 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 	c := mustDial(t, p)
 	defer c.Close()
 	for i := range n {
-		if err := c.Request("PUB "+topic, makeBody(fmt.Sprintf("%s-%d", topic, i), 32)); err != nil {
-			t.Fatalf("PUB: %v", err)
-		}
+		require.NoError(t, c.Request("PUB "+topic, makeBody(fmt.Sprintf("%s-%d", topic, i), 32)), "PUB")
 	}
-	if err := c.Request("SUB "+topic+" "+channel, nil); err != nil {
-		t.Fatalf("SUB: %v", err)
-	}
-	if err := c.WriteCmd(fmt.Sprintf("RDY %d", n), nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+topic+" "+channel, nil), "SUB")
+	require.NoError(t, c.WriteCmd(fmt.Sprintf("RDY %d", n), nil))
 	due := make(map[string]time.Time, n)
 	for range n {
 		m := readMessage(t, c)
 		id, _ := checkBody(m.Body)
 		before := time.Now()
-		if err := c.WriteCmd(fmt.Sprintf("REQ %s %d", m.ID, delay.Milliseconds()), nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.WriteCmd(fmt.Sprintf("REQ %s %d", m.ID, delay.Milliseconds()), nil))
 		due[id] = before.Add(delay)
 	}
 	test.Eventually(t, 10*time.Second, func() bool {
@@ -146,9 +137,7 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 func mustDial(t *testing.T, p *nsqdProc) *test.Conn {
 	t.Helper()
 	c, err := test.DialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return c
 }
 
@@ -160,9 +149,7 @@ func readMessage(t *testing.T, c *test.Conn) test.Message {
 		t.Fatalf("want a message, got frame %d %q %v", ft, data, err)
 	}
 	m, err := test.ParseMessage(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, ok := checkBody(m.Body); !ok {
 		t.Fatalf("damaged body %q", m.Body)
 	}
@@ -227,12 +214,8 @@ func subscribeAll(t *testing.T, p *nsqdProc, rec *arrivalLog, topics []string) [
 		c := mustDial(t, p)
 		s := &timedSub{topic: topic, c: c, done: make(chan error, 1)}
 		t.Cleanup(func() { c.Close() })
-		if err := c.Request("SUB "+topic+" "+kdChannel, nil); err != nil {
-			t.Fatalf("SUB %s: %v", topic, err)
-		}
-		if err := c.WriteCmd("RDY 100", nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Request("SUB "+topic+" "+kdChannel, nil), "SUB %s", topic)
+		require.NoError(t, c.WriteCmd("RDY 100", nil))
 		go func() { s.done <- s.read(rec) }()
 		subs = append(subs, s)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // This file holds what the crash and disk tests share: an nsqd run as a
@@ -29,27 +29,7 @@ import (
 // buildNSQD compiles ./cmd/nsqd into a temporary directory.
 func buildNSQD(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs nsqd as a process")
-	}
-	bin := filepath.Join(t.TempDir(), "nsqd")
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/nsqd").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build ../cmd/nsqd: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freeAddr returns a loopback address with a port that was free a moment
-// ago; the process keeps it across restarts.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return test.BuildCommand(t, "../cmd/nsqd", "nsqd")
 }
 
 // nsqdProc is an nsqd child process that can be started, killed and
@@ -73,7 +53,7 @@ func newNSQDProc(t *testing.T, bin, dataPath string, args ...string) *nsqdProc {
 	t.Helper()
 	p := &nsqdProc{
 		t: t, bin: bin, dataPath: dataPath, args: args,
-		tcpAddr: freeAddr(t), httpAddr: freeAddr(t),
+		tcpAddr: test.FreeAddr(t), httpAddr: test.FreeAddr(t),
 		logPath: filepath.Join(t.TempDir(), "nsqd.log"),
 	}
 	t.Cleanup(func() {
@@ -320,16 +300,10 @@ func (d *delivery) duplicates() int {
 func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Duration) *delivery {
 	t.Helper()
 	c, err := test.DialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer c.Close()
-	if err := c.Request("SUB "+topic+" "+channel, nil); err != nil {
-		t.Fatalf("SUB: %v", err)
-	}
-	if err := c.WriteCmd("RDY 200", nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+topic+" "+channel, nil), "SUB")
+	require.NoError(t, c.WriteCmd("RDY 200", nil))
 	d := &delivery{count: make(map[string]int)}
 	var mu sync.Mutex
 	last := time.Now()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
 )
 
 var crashLong = flag.Bool("reliability.long", false,
@@ -323,9 +324,7 @@ func compareCrash(t *testing.T, l *ledger, d *delivery, cycles int, elapsed time
 		}
 	}
 	for _, k := range crashKinds {
-		if r.acked[k.name] == 0 {
-			t.Errorf("no %s publish was acknowledged (error answers: %v)", k.name, l.errors)
-		}
+		assert.NotZero(t, r.acked[k.name], "no %s publish was acknowledged (error answers: %v)", k.name, l.errors)
 	}
 	if len(l.errors) > 0 {
 		t.Logf("error answers by publisher kind: %v", l.errors)

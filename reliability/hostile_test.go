@@ -228,7 +228,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 	stop := make(chan struct{})
 	errs := make(chan error, 4)
 	var wg sync.WaitGroup
-	test.NoErr(t, healthyPipeline(n.TCPAddr, "healthy", &meter, stop, &wg, errs))
+	require.NoError(t, healthyPipeline(n.TCPAddr, "healthy", &meter, stop, &wg, errs))
 	defer func() { close(stop); wg.Wait() }()
 	test.Eventually(t, 10*time.Second, func() bool { return meter.n.Load() > 100 }, "healthy pipeline flowing")
 	flowing := meter.mark()
@@ -240,7 +240,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 	// interval, 3 s) can end it.
 	const heartbeat = 3 * time.Second
 	slow := test.DialV2(t, n.TCPAddr)
-	test.NoErr(t, slow.NetConn().(*net.TCPConn).SetReadBuffer(4096))
+	require.NoError(t, slow.NetConn().(*net.TCPConn).SetReadBuffer(4096))
 	slow.Identify(t, map[string]any{"heartbeat_interval": heartbeat.Milliseconds()})
 	slow.Cmd("SUB slow c")
 	slow.ExpectOK(t)
@@ -273,7 +273,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 	default:
 	}
 	// The slow consumer's socket is closed by the server.
-	test.NoErr(t, slow.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
+	require.NoError(t, slow.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
 	_, err := io.Copy(io.Discard, slow.NetConn())
 	if err != nil && !test.IsClosedError(err) {
 		t.Errorf("draining the slow consumer: %v", err)
@@ -310,7 +310,7 @@ func TestHostileSlowloris(t *testing.T) {
 	var wg sync.WaitGroup
 	for range attackers {
 		nc, err := net.Dial("tcp", n.HTTPAddr)
-		test.NoErr(t, err)
+		require.NoError(t, err)
 		t.Cleanup(func() { nc.Close() })
 		wg.Go(func() { results <- trickleHeaders(nc) })
 	}
@@ -376,7 +376,7 @@ func trickleHeaders(nc net.Conn) trickleResult {
 func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	defer l.Close()
 	return l.Addr().String()
 }
@@ -390,24 +390,17 @@ type nsqdProcess struct {
 
 func startNSQDProcess(t *testing.T, args ...string) *nsqdProcess {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the nsqd binary")
-	}
+	bin := test.BuildCommand(t, "github.com/nsqgo/nsq/cmd/nsqd", "nsqd")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nsqd")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/nsqgo/nsq/cmd/nsqd").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	p := &nsqdProcess{TCPAddr: freePort(t), HTTPAddr: freePort(t)}
 	logFile, err := os.Create(filepath.Join(dir, "nsqd.log"))
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	p.cmd = exec.Command(bin, slices.Concat([]string{
 		"--tcp-address=" + p.TCPAddr, "--http-address=" + p.HTTPAddr, "--https-address=",
 		"--data-path=" + dir, "--broadcast-address=127.0.0.1", "--log-level=warn",
 	}, args)...)
 	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	test.NoErr(t, p.cmd.Start())
+	require.NoError(t, p.cmd.Start())
 	t.Cleanup(func() {
 		p.cmd.Process.Signal(syscall.SIGTERM)
 		p.cmd.Wait()
@@ -432,11 +425,11 @@ func startNSQDProcess(t *testing.T, args ...string) *nsqdProcess {
 func rssKiB(t testing.TB, pid int) int64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	for line := range strings.SplitSeq(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			test.NoErr(t, err)
+			require.NoError(t, err)
 			return kb
 		}
 	}
@@ -451,7 +444,7 @@ func tcpConnections(t testing.TB, httpAddr string) int {
 	for line := range strings.SplitSeq(string(body), "\n") {
 		if rest, ok := strings.CutPrefix(line, "nsq_tcp_connections "); ok {
 			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			test.NoErr(t, err)
+			require.NoError(t, err)
 			return int(v)
 		}
 	}
@@ -496,7 +489,7 @@ func TestHostileIdleConnections(t *testing.T) {
 		}
 	})
 	if err := dialErr.Load(); err != nil {
-		t.Fatalf("opening idle connections: %v", *err)
+		require.NoError(t, *err, "opening idle connections")
 	}
 	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) >= baseConns+idle },
 		fmt.Sprintf("nsqd counts %d connections", idle))
@@ -536,9 +529,7 @@ func pubSubLatencies(t *testing.T, addr string, count int) []time.Duration {
 		prod.ExpectOK(t)
 		m := cons.ReadMessage(t)
 		out = append(out, time.Since(start))
-		if string(m.Body) != strconv.Itoa(i) {
-			t.Fatalf("message %d: got %q", i, m.Body)
-		}
+		require.Equal(t, strconv.Itoa(i), string(m.Body), "message %d: got %q", i, m.Body)
 		cons.Cmd("FIN " + m.ID)
 	}
 	cons.Close()

@@ -22,6 +22,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
 )
 
 // soakDuration is how long TestSoak publishes; consumers then drain. The
@@ -393,9 +394,7 @@ func TestSoak(t *testing.T) {
 	subWG.Wait()
 	close(errs)
 	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
+		assert.NoError(t, err)
 	}
 	if t.Failed() {
 		return
