@@ -142,9 +142,7 @@ func TestAuthRequiredFirst(t *testing.T) {
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_AUTH_FIRST AUTH required before PUB")
 	require.Len(t, a.requests(), 0, "auth server queried without AUTH")
-	if xTopicExists(n, "t") {
-		t.Fatal("refused commands created the topic")
-	}
+	require.False(t, xTopicExists(n, "t"), "refused commands created the topic")
 }
 
 func TestAuthAllowedAndDenied(t *testing.T) {
@@ -222,9 +220,7 @@ func TestAuthAllowedAndDenied(t *testing.T) {
 		})
 	}
 	for _, topic := range []string{"other", "tt"} {
-		if xTopicExists(n, topic) {
-			t.Fatalf("denied command created topic %q", topic)
-		}
+		require.False(t, xTopicExists(n, topic), "denied command created topic %q", topic)
 	}
 }
 

@@ -26,7 +26,8 @@ func setupPoison(t *testing.T, h *hNode) {
 }
 
 // requireNextIsMarker publishes a marker and requires it to be the next
-// message c receives: nothing else was queued for c.
+// message c (subscribed to pm/c) receives: nothing else was queued for c.
+// It returns once the marker's FIN has been processed.
 func requireNextIsMarker(t *testing.T, h *hNode, c *test.Conn) {
 	t.Helper()
 	test.DialV2(t, h.TCPAddr).Pub(t, "pm", []byte("marker"))
@@ -34,6 +35,7 @@ func requireNextIsMarker(t *testing.T, h *hNode, c *test.Conn) {
 	require.Equal(t, "marker", string(m.Body))
 	require.Equal(t, uint16(1), m.Attempts)
 	c.Cmd("FIN " + m.ID)
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").InFlightCount == 0 }, "marker finished")
 }
 
 func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {

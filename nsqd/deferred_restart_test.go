@@ -74,9 +74,7 @@ func expectNotBefore(t *testing.T, n *nsqd.NSQD, due map[string]map[string]time.
 			require.Nil(t, a.err, "%s: %v", topic, a.err)
 			d, ok := bodies[string(a.m.Body)]
 			require.True(t, ok, "%s: unexpected message %q", topic, a.m.Body)
-			if a.at.Before(d) {
-				t.Fatalf("%s: %q delivered %s before its deadline", topic, a.m.Body, d.Sub(a.at))
-			}
+			require.False(t, a.at.Before(d), "%s: %q delivered %s before its deadline", topic, a.m.Body, d.Sub(a.at))
 			conns[topic].Cmd("FIN " + string(a.m.ID[:]))
 		}
 	}
@@ -160,9 +158,7 @@ func waitForFile(t *testing.T, path, content string) {
 		if strings.Contains(string(b), content) {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never contained %s: %q", path, content, b)
-		}
+		require.False(t, time.Now().After(deadline), "%s never contained %s: %q", path, content, b)
 		time.Sleep(5 * time.Millisecond)
 	}
 }
@@ -204,9 +200,7 @@ func mustChannelStatsEventually(t *testing.T, n *nsqd.NSQD, topic, channel strin
 		if ok(s) {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("channel %s:%s stats never matched: %+v", topic, channel, s)
-		}
+		require.False(t, time.Now().After(deadline), "channel %s:%s stats never matched: %+v", topic, channel, s)
 		time.Sleep(5 * time.Millisecond)
 	}
 }

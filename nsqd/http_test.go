@@ -529,11 +529,9 @@ func TestHTTPTopicPause(t *testing.T) {
 	c.Sub(t, "tp", "c")
 	c.Cmd("RDY 10")
 	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tp", "m0"))
-	if m := c.ReadMessage(t); string(m.Body) != "m0" {
-		t.Fatalf("got %q", m.Body)
-	} else {
-		c.Cmd("FIN " + m.ID)
-	}
+	m := c.ReadMessage(t)
+	require.Equal(t, "m0", string(m.Body))
+	c.Cmd("FIN " + m.ID)
 
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=tp", "ignored"))
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=tp", "")) // idempotent
@@ -553,7 +551,7 @@ func TestHTTPTopicPause(t *testing.T) {
 	if tp := h.topic(t, "tp"); tp.Paused {
 		t.Fatalf("still paused after unpause")
 	}
-	m := c.ReadMessage(t)
+	m = c.ReadMessage(t)
 	if string(m.Body) != "m1" || m.Attempts != 1 {
 		t.Fatalf("after unpause got %q attempts %d", m.Body, m.Attempts)
 	}

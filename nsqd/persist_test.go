@@ -94,9 +94,7 @@ func hNoTempFiles(t *testing.T, dir string) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".tmp") {
-			t.Fatalf("temporary file left behind: %s", e.Name())
-		}
+		require.False(t, strings.HasSuffix(e.Name(), ".tmp"), "temporary file left behind: %s", e.Name())
 	}
 }
 
@@ -219,9 +217,7 @@ func TestPersistMetadataReload(t *testing.T) {
 	c.Sub(t, "a", "c1")
 	c.Cmd("RDY 5")
 	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=a", "x"))
-	if m := c.ReadMessage(t); string(m.Body) != "x" {
-		t.Fatalf("got %q", m.Body)
-	}
+	require.Equal(t, "x", string(c.ReadMessage(t).Body))
 	test.Eventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
 	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=b", "y"))
 	if tp := h2.topic(t, "b"); tp.Depth != 1 || !tp.Paused {

@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	nsq "github.com/nsqio/go-nsq"
@@ -45,28 +45,17 @@ func xReadFrame(t testing.TB, nc net.Conn, r io.Reader) (int32, []byte) {
 		r = nc
 	}
 	require.NoError(t, nc.SetReadDeadline(time.Now().Add(xWait)))
-	var hdr [8]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		t.Fatalf("reading frame header: %v", err)
-	}
-	size := binary.BigEndian.Uint32(hdr[:4])
-	if size < 4 || size > test.MaxFrameSize {
-		t.Fatalf("bad frame size %d", size)
-	}
-	data := make([]byte, size-4)
-	if _, err := io.ReadFull(r, data); err != nil {
-		t.Fatalf("reading frame data: %v", err)
-	}
-	return int32(binary.BigEndian.Uint32(hdr[4:])), data
+	ft, data, err := protocol.ReadFrame(r, test.MaxFrameSize)
+	require.NoError(t, err, "reading a frame")
+	return ft, data
 }
 
 // xExpectRawOK reads one frame with xReadFrame and requires the response OK.
 func xExpectRawOK(t testing.TB, nc net.Conn, r io.Reader) {
 	t.Helper()
 	ft, data := xReadFrame(t, nc, r)
-	if ft != 0 || string(data) != "OK" {
-		t.Fatalf("got %s frame %q, want response OK", test.FrameTypeName(ft), data)
-	}
+	require.Equal(t, protocol.FrameTypeResponse, ft, "frame %q", data)
+	require.Equal(t, "OK", string(data))
 }
 
 // xIdentifyRaw sends IDENTIFY with fields and reads the JSON response
@@ -202,9 +191,7 @@ func xExpectTLSRefused(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) {
 			t.Fatalf("TLS handshake accepted, then got frame header %x", hdr)
 		}
 	}
-	if test.IsTimeout(err) {
-		t.Fatalf("TLS refusal expected, got a timeout: %v", err)
-	}
+	require.False(t, test.IsTimeout(err), "TLS refusal expected, got a timeout: %v", err)
 	t.Logf("refused as expected: %v", err)
 }
 
@@ -550,9 +537,7 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 		require.Equal(t, hJSONType, r.Header.Get("Content-Type"), "403 Content-Type")
 		require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "403 X-NSQ-Content-Type")
 	}
-	if xTopicExists(n, "h") {
-		t.Fatal("refused plain HTTP /pub created the topic")
-	}
+	require.False(t, xTopicExists(n, "h"), "refused plain HTTP /pub created the topic")
 }
 
 // xTopicExists asks the node's registry whether topic exists.

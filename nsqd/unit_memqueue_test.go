@@ -65,9 +65,7 @@ func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
 	if q.len() != 0 || q.pop() != nil || len(q.buf) != 0 {
 		t.Fatalf("limit-0 queue holds something: len %d buf %d", q.len(), len(q.buf))
 	}
-	if pendingSignal(q) {
-		t.Fatal("refused push signalled a consumer")
-	}
+	require.False(t, pendingSignal(q), "refused push signalled a consumer")
 }
 
 func TestMemQueueLimitReached(t *testing.T) {
@@ -193,22 +191,16 @@ func TestMemQueueDrainAllowsPushFromCallback(t *testing.T) {
 
 func TestMemQueueSignals(t *testing.T) {
 	q := newMemQueue(10)
-	if pendingSignal(q) {
-		t.Fatal("new queue has a pending signal")
-	}
+	require.False(t, pendingSignal(q), "new queue has a pending signal")
 	mustPush(t, q, seqMsgs(0, 3))
 	require.True(t, pendingSignal(q), "push did not signal")
-	if pendingSignal(q) {
-		t.Fatal("more than one signal pending for three pushes")
-	}
+	require.False(t, pendingSignal(q), "more than one signal pending for three pushes")
 	q.pop() // two remain: passes the wake-up on
 	require.True(t, pendingSignal(q), "pop with messages remaining did not signal")
 	q.pop()
 	pendingSignal(q)
 	q.pop() // none remain: no signal
-	if pendingSignal(q) {
-		t.Fatal("pop of the last message signalled")
-	}
+	require.False(t, pendingSignal(q), "pop of the last message signalled")
 }
 
 // TestMemQueueConcurrent runs producers against consumers that only look

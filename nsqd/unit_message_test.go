@@ -91,12 +91,8 @@ func TestIsValidRecord(t *testing.T) {
 	good := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("x")}).appendTo(nil)
 	require.True(t, isValidRecord(good), "good record rejected")
 	require.True(t, isValidRecord(good[:minValidMsgLength]), "empty-body record rejected")
-	if isValidRecord(good[:minValidMsgLength-1]) {
-		t.Fatal("25-byte record accepted")
-	}
-	if isValidRecord(nil) {
-		t.Fatal("nil accepted")
-	}
+	require.False(t, isValidRecord(good[:minValidMsgLength-1]), "25-byte record accepted")
+	require.False(t, isValidRecord(nil), "nil accepted")
 	// Timestamp, attempts and body bytes do not matter.
 	anyHeader := bytes.Clone(good)
 	for i := 0; i < 10; i++ {
@@ -109,9 +105,7 @@ func TestIsValidRecord(t *testing.T) {
 		for _, c := range []byte{'A', 'F', 'g', 'z', ' ', 0, 0xff, '/', ':', '`'} {
 			bad := bytes.Clone(good)
 			bad[pos] = c
-			if isValidRecord(bad) {
-				t.Fatalf("ID byte %d = %q accepted", pos-10, c)
-			}
+			require.False(t, isValidRecord(bad), "ID byte %d = %q accepted", pos-10, c)
 		}
 	}
 }
@@ -194,9 +188,7 @@ func FuzzDecodeMessage(f *testing.F) {
 			if err == nil || m != nil {
 				t.Fatalf("%d bytes decoded", len(b))
 			}
-			if isValidRecord(b) {
-				t.Fatalf("%d bytes is a valid record", len(b))
-			}
+			require.False(t, isValidRecord(b), "%d bytes is a valid record", len(b))
 			return
 		}
 		require.NoError(t, err, "%d bytes", len(b))

@@ -55,9 +55,7 @@ func TestEventuallyChecksAtLeastOnce(t *testing.T) {
 	failed, _ := runFake(func(tb testing.TB) {
 		Eventually(tb, 0, func() bool { return true })
 	})
-	if failed {
-		t.Fatal("zero timeout with a true condition failed")
-	}
+	require.False(t, failed, "zero timeout with a true condition failed")
 	failed, msg := runFake(func(tb testing.TB) {
 		Eventually(tb, 0, func() bool { return false })
 	})
