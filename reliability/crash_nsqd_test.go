@@ -354,8 +354,6 @@ func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Dura
 			<-readErr
 			return d
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("channel %s/%s not drained after %v: %+v %v", topic, channel, timeout, s, err)
-		}
+		require.False(t, time.Now().After(deadline), "channel %s/%s not drained after %v: %+v %v", topic, channel, timeout, s, err)
 	}
 }
