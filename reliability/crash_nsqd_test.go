@@ -108,6 +108,13 @@ func (p *nsqdProc) start() {
 	p.t.Fatalf("nsqd did not answer /ping:\n%s", p.logTail())
 }
 
+// pid is the process ID of the running nsqd.
+func (p *nsqdProc) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd.Process.Pid
+}
+
 func (p *nsqdProc) running() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -7,14 +7,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -372,55 +369,6 @@ func trickleHeaders(nc net.Conn) trickleResult {
 	}
 }
 
-// freePort returns a loopback address that was free a moment ago.
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// nsqdProcess builds cmd/nsqd and runs it on loopback ports; the process
-// is killed when the test ends.
-type nsqdProcess struct {
-	cmd               *exec.Cmd
-	TCPAddr, HTTPAddr string
-}
-
-func startNSQDProcess(t *testing.T, args ...string) *nsqdProcess {
-	t.Helper()
-	bin := test.BuildCommand(t, "github.com/nsqgo/nsq/cmd/nsqd", "nsqd")
-	dir := t.TempDir()
-	p := &nsqdProcess{TCPAddr: freePort(t), HTTPAddr: freePort(t)}
-	logFile, err := os.Create(filepath.Join(dir, "nsqd.log"))
-	require.NoError(t, err)
-	p.cmd = exec.Command(bin, slices.Concat([]string{
-		"--tcp-address=" + p.TCPAddr, "--http-address=" + p.HTTPAddr, "--https-address=",
-		"--data-path=" + dir, "--broadcast-address=127.0.0.1", "--log-level=warn",
-	}, args)...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	require.NoError(t, p.cmd.Start())
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		p.cmd.Wait()
-		logFile.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logFile.Name())
-			t.Logf("nsqd output (last 4 KiB):\n%s", b[max(0, len(b)-4096):])
-		}
-	})
-	test.Eventually(t, 10*time.Second, func() bool {
-		resp, err := http.Get("http://" + p.HTTPAddr + "/ping")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, "nsqd process answers /ping")
-	return p
-}
-
 // rssKiB reads VmRSS of process pid from /proc.
 func rssKiB(t testing.TB, pid int) int64 {
 	t.Helper()
@@ -457,9 +405,10 @@ func TestHostileIdleConnections(t *testing.T) {
 	if limit := openFileLimit(t); limit < idle+1000 {
 		t.Skipf("needs %d file descriptors, the limit is %d", idle+1000, limit)
 	}
-	p := startNSQDProcess(t)
-	pid := p.cmd.Process.Pid
-	baseConns, baseRSS := tcpConnections(t, p.HTTPAddr), rssKiB(t, pid)
+	p := newNSQDProc(t, buildNSQD(t), t.TempDir(), "--https-address=", "--log-level=warn")
+	p.start()
+	pid := p.pid()
+	baseConns, baseRSS := tcpConnections(t, p.httpAddr), rssKiB(t, pid)
 
 	conns := make([]net.Conn, idle)
 	var next atomic.Int64
@@ -468,7 +417,7 @@ func TestHostileIdleConnections(t *testing.T) {
 	for range 32 {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < idle; i = int(next.Add(1)) - 1 {
-				nc, err := net.DialTimeout("tcp", p.TCPAddr, 10*time.Second)
+				nc, err := net.DialTimeout("tcp", p.tcpAddr, 10*time.Second)
 				if err == nil {
 					_, err = io.WriteString(nc, protocol.MagicV2)
 				}
@@ -491,18 +440,18 @@ func TestHostileIdleConnections(t *testing.T) {
 	if err := dialErr.Load(); err != nil {
 		require.NoError(t, *err, "opening idle connections")
 	}
-	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) >= baseConns+idle },
+	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.httpAddr) >= baseConns+idle },
 		fmt.Sprintf("nsqd counts %d connections", idle))
 	rss := rssKiB(t, pid)
 
-	latencies := pubSubLatencies(t, p.TCPAddr, 200)
+	latencies := pubSubLatencies(t, p.tcpAddr, 200)
 	slices.Sort(latencies)
 	p50, worst := latencies[len(latencies)/2], latencies[len(latencies)-1]
 
 	for _, nc := range conns {
 		nc.Close()
 	}
-	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) == baseConns },
+	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.httpAddr) == baseConns },
 		fmt.Sprintf("nsq_tcp_connections back to %d", baseConns))
 	// Every message went through (pubSubLatencies checks each); the
 	// latencies are logged, not asserted.
