@@ -353,9 +353,8 @@ func TestAuthTTLExpiry(t *testing.T) {
 	ca.CmdBody("PUB t", []byte("re-queried"))
 	ca.ExpectOK(t)
 	reqs := a.requests()
-	if len(reqs) != 2 || reqs[1] != reqs[0] {
-		t.Fatalf("after expiry: requests %+v, want the first one repeated", reqs)
-	}
+	require.Len(t, reqs, 2, "after expiry: requests")
+	require.Equal(t, reqs[0], reqs[1], "after expiry: requests")
 	cb.Cmd("SUB t c")
 	cb.ExpectFatal(t, "E_AUTH_FAILED AUTH failed")
 	require.Len(t, b.requests(), 2, "failing auth server")
@@ -458,9 +457,9 @@ func TestAuthHTTPSRedirect(t *testing.T) {
 	want := xAuthRequest{method: "GET", path: "/auth", rawQuery: "common_name=&remote_ip=127.0.0.1&secret=s&tls=false"}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0] != want || len(plain.requests()) != 1 {
-		t.Fatalf("HTTPS auth requests %+v (want %+v), plain requests %d", got, want, len(plain.requests()))
-	}
+	require.Len(t, got, 1, "HTTPS auth requests")
+	require.Equal(t, want, got[0], "HTTPS auth requests")
+	require.Len(t, plain.requests(), 1, "HTTPS auth requests")
 }
 
 // HTTP publishing is not subject to auth.

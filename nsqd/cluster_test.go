@@ -185,9 +185,8 @@ func TestCluster(t *testing.T) {
 	// A tombstoned producer is hidden for the tombstone lifetime, then back.
 	node := fmt.Sprintf("127.0.0.1:%d", httpPortOf(restarted))
 	resp, err := http.Post("http://"+l2.http+"/topic/tombstone?topic="+topic+"&node="+node, "", nil)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("tombstone: %v %v", resp, err)
-	}
+	require.NoError(t, err, "tombstone")
+	require.EqualValues(t, 200, resp.StatusCode, "tombstone")
 	resp.Body.Close()
 	require.Len(t, l2.lookupProducers(t, topic), 2, "tombstoned producer still listed")
 	test.Eventually(t, 10*time.Second, func() bool { return len(l2.lookupProducers(t, topic)) == 3 },

@@ -390,9 +390,9 @@ func TestCompressionGoNSQ(t *testing.T) {
 			clients := xClients(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
 			require.Len(t, clients, 2, "want the go-nsq producer and consumer in /stats")
 			for _, cs := range clients {
-				if cs["snappy"] != tc.snappy || cs["deflate"] != (tc.deflate > 0) || cs["tls"] != tc.tls {
-					t.Fatalf("go-nsq client stats snappy=%v deflate=%v tls=%v", cs["snappy"], cs["deflate"], cs["tls"])
-				}
+				require.Equal(t, tc.snappy, cs["snappy"])
+				require.Equal(t, (tc.deflate > 0), cs["deflate"])
+				require.Equal(t, tc.tls, cs["tls"])
 				if ua, _ := cs["user_agent"].(string); !strings.HasPrefix(ua, "go-nsq/") {
 					t.Fatalf("user_agent %q", ua)
 				}

@@ -54,9 +54,8 @@ func hRedirect(t *testing.T, h *hNode, method, path string, code int, wantPath, 
 	loc, err := url.Parse(r.Header.Get("Location"))
 	require.NoError(t, err, "%s %s: bad Location %q", method, path, r.Header.Get("Location"))
 	got := base.ResolveReference(loc)
-	if got.Path != wantPath || got.RawQuery != wantQuery {
-		t.Fatalf("%s %s: redirected to %q, want path %q query %q", method, path, r.Header.Get("Location"), wantPath, wantQuery)
-	}
+	require.Equal(t, wantPath, got.Path)
+	require.Equal(t, wantQuery, got.RawQuery)
 }
 
 func TestHTTPNotFoundAndMethods(t *testing.T) {
@@ -85,9 +84,8 @@ func TestHTTPNotFoundAndMethods(t *testing.T) {
 			t.Fatalf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
 		}
 		r = test.HTTPSend(t, http.MethodOptions, h.url+c.path, nil)
-		if r.Code != 200 || len(r.Body) != 0 {
-			t.Fatalf("OPTIONS %s: got %s, want 200 empty", c.path, r)
-		}
+		require.EqualValues(t, 200, r.Code, "OPTIONS")
+		require.Len(t, r.Body, 0, "OPTIONS")
 		if got := r.Header.Get("Allow"); got != c.allow {
 			t.Fatalf("OPTIONS %s: Allow %q, want %q", c.path, got, c.allow)
 		}
@@ -128,9 +126,8 @@ func TestHTTPPing(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
 	r := test.HTTPGet(t, h.url+"/ping")
-	if r.Code != 200 || string(r.Body) != "OK" {
-		t.Fatalf("got %s, want 200 OK", r)
-	}
+	require.EqualValues(t, 200, r.Code, "got")
+	require.Equal(t, "OK", string(r.Body), "got")
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Fatalf("Content-Type %q, want text/plain", ct)
 	}
@@ -225,9 +222,9 @@ func TestHTTPPubChecksInOrder(t *testing.T) {
 		t.Fatalf("topics %q, want %q", got, want)
 	}
 	tp := h.topic(t, "size")
-	if tp.MessageCount != 2 || tp.MessageBytes != 200 || tp.Depth != 2 {
-		t.Fatalf("topic size: %+v, want 2 messages of 200 bytes", *tp)
-	}
+	require.EqualValues(t, 2, tp.MessageCount, "topic size")
+	require.EqualValues(t, 200, tp.MessageBytes, "topic size")
+	require.EqualValues(t, 2, tp.Depth, "topic size")
 }
 
 func TestHTTPPubDefer(t *testing.T) {
@@ -240,9 +237,8 @@ func TestHTTPPubDefer(t *testing.T) {
 		hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
 		tp := h.topic(t, topic)
 		require.NotNil(t, tp, "defer=%q: topic must be created before the defer check", d)
-		if tp.MessageCount != 0 || tp.Depth != 0 {
-			t.Fatalf("defer=%q: message was published: %+v", d, *tp)
-		}
+		require.EqualValues(t, 0, tp.MessageCount)
+		require.EqualValues(t, 0, tp.Depth)
 	}
 
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=dfr", ""))
@@ -299,9 +295,8 @@ func TestHTTPPubDelivery(t *testing.T) {
 		t.Fatalf("topics %v, want only deliv (repeated parameter: first value)", names)
 	}
 	tp := h.topic(t, "deliv")
-	if tp.MessageCount != 3 || tp.MessageBytes != int64(256+len(want[1])+len(want[2])) {
-		t.Fatalf("topic counters %+v", *tp)
-	}
+	require.EqualValues(t, 3, tp.MessageCount, "topic counters")
+	require.Equal(t, int64(256+len(want[1])+len(want[2])), tp.MessageBytes, "topic counters")
 }
 
 // ---------------------------------------------------------------- /mpub
@@ -330,9 +325,8 @@ func TestHTTPMPubText(t *testing.T) {
 	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-blank", "\n\n\n"))
 	for _, name := range []string{"mt-empty", "mt-blank"} {
 		tp := h.topic(t, name)
-		if tp == nil || tp.MessageCount != 0 {
-			t.Fatalf("%s: want an existing topic without messages, got %+v", name, tp)
-		}
+		require.NotNil(t, tp)
+		require.EqualValues(t, 0, tp.MessageCount)
 	}
 
 	// Limits.
@@ -423,9 +417,8 @@ func TestHTTPMPubBinary(t *testing.T) {
 		topic := "mb-bad-" + b.name
 		hExpectErr(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic="+topic+"&binary=true", b.body), 413, b.msg)
 		tp := h.topic(t, topic)
-		if tp == nil || tp.MessageCount != 0 {
-			t.Fatalf("%s: want topic created with nothing published, got %+v", b.name, tp)
-		}
+		require.NotNil(t, tp)
+		require.EqualValues(t, 0, tp.MessageCount)
 	}
 }
 
@@ -459,9 +452,9 @@ func TestHTTPTopicCreateDelete(t *testing.T) {
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc2%23ephemeral", ""))
 	require.Equal(t, "tc,tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics")
 	tp := h.topic(t, "tc")
-	if len(tp.Channels) != 0 || tp.Paused || tp.MessageCount != 0 {
-		t.Fatalf("fresh topic %+v", *tp)
-	}
+	require.Len(t, tp.Channels, 0, "fresh topic")
+	require.False(t, tp.Paused, "fresh topic")
+	require.EqualValues(t, 0, tp.MessageCount, "fresh topic")
 
 	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "m"))
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", "ignored"))
@@ -498,14 +491,14 @@ func TestHTTPTopicEmpty(t *testing.T) {
 		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=te", fmt.Sprint("m", i)))
 	}
 	tp := h.topic(t, "te")
-	if tp.Depth != 5 || tp.BackendDepth != 3 || tp.MessageCount != 5 {
-		t.Fatalf("before empty: %+v, want depth 5 backend 3", *tp)
-	}
+	require.EqualValues(t, 5, tp.Depth, "before empty")
+	require.EqualValues(t, 3, tp.BackendDepth, "before empty")
+	require.EqualValues(t, 5, tp.MessageCount, "before empty")
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/empty?topic=te", "ignored"))
 	tp = h.topic(t, "te")
-	if tp.Depth != 0 || tp.BackendDepth != 0 || tp.MessageCount != 5 {
-		t.Fatalf("after empty: %+v, want depth 0 (message_count kept)", *tp)
-	}
+	require.EqualValues(t, 0, tp.Depth, "after empty")
+	require.EqualValues(t, 0, tp.BackendDepth, "after empty")
+	require.EqualValues(t, 5, tp.MessageCount, "after empty")
 
 	// Channels are untouched by a topic empty.
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=te3", ""))
@@ -517,9 +510,8 @@ func TestHTTPTopicEmpty(t *testing.T) {
 	test.Eventually(t, hWait, func() bool { return h.topic(t, "te3").Depth == 3 }, "paused topic holds 3")
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/empty?topic=te3", ""))
 	tp = h.topic(t, "te3")
-	if tp.Depth != 0 || tp.Channels[0].Depth != 2 {
-		t.Fatalf("after topic empty: topic depth %d channel depth %d, want 0 and 2", tp.Depth, tp.Channels[0].Depth)
-	}
+	require.EqualValues(t, 0, tp.Depth, "after topic empty: topic depth")
+	require.EqualValues(t, 2, tp.Channels[0].Depth, "after topic empty: topic depth")
 }
 
 func TestHTTPTopicPause(t *testing.T) {
@@ -552,9 +544,8 @@ func TestHTTPTopicPause(t *testing.T) {
 		t.Fatalf("still paused after unpause")
 	}
 	m = c.ReadMessage(t)
-	if string(m.Body) != "m1" || m.Attempts != 1 {
-		t.Fatalf("after unpause got %q attempts %d", m.Body, m.Attempts)
-	}
+	require.Equal(t, "m1", string(m.Body), "after unpause got")
+	require.EqualValues(t, 1, m.Attempts, "after unpause got")
 	c.Cmd("FIN " + m.ID)
 	test.Eventually(t, hWait, func() bool { return h.channel(t, "tp", "late").Depth == 1 }, "late channel gets m1")
 }
@@ -596,9 +587,9 @@ func TestHTTPChannelCreateDelete(t *testing.T) {
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=one", ""))
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=two%23ephemeral", ""))
 	tp := h.topic(t, "cc")
-	if len(tp.Channels) != 2 || tp.Channels[0].Name != "one" || tp.Channels[1].Name != "two#ephemeral" {
-		t.Fatalf("channels %+v", tp.Channels)
-	}
+	require.Len(t, tp.Channels, 2, "channels")
+	require.Equal(t, "one", tp.Channels[0].Name, "channels")
+	require.Equal(t, "two#ephemeral", tp.Channels[1].Name, "channels")
 
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "cc", "one")
@@ -607,9 +598,8 @@ func TestHTTPChannelCreateDelete(t *testing.T) {
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=one", "ignored"))
 	c.ExpectClosed(t)
 	tp = h.topic(t, "cc")
-	if len(tp.Channels) != 1 || tp.Channels[0].Name != "two#ephemeral" {
-		t.Fatalf("channels after delete %+v", tp.Channels)
-	}
+	require.Len(t, tp.Channels, 1, "channels after delete")
+	require.Equal(t, "two#ephemeral", tp.Channels[0].Name, "channels after delete")
 	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
 	// An ephemeral channel created over HTTP without clients stays.
 	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
@@ -770,18 +760,19 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 			"deferred_count", "message_count", "requeue_count", "timeout_count", "client_count",
 			"clients", "paused", "e2e_processing_latency")
 		cobj := hObj(t, c)
-		if string(cobj["clients"]) != "[]" || string(cobj["e2e_processing_latency"]) != hNoE2E {
-			t.Fatalf("channel %s", c)
-		}
+		require.Equal(t, "[]", string(cobj["clients"]), "channel")
+		require.Equal(t, hNoE2E, string(cobj["e2e_processing_latency"]), "channel")
 	}
 	tp := h.topic(t, "sc")
-	if tp.MessageCount != 5 || tp.MessageBytes != 25 || tp.BackendDepth != 0 || tp.Paused {
-		t.Fatalf("topic %+v", *tp)
-	}
+	require.EqualValues(t, 5, tp.MessageCount, "topic")
+	require.EqualValues(t, 25, tp.MessageBytes, "topic")
+	require.EqualValues(t, 0, tp.BackendDepth, "topic")
+	require.False(t, tp.Paused, "topic")
 	for _, ch := range tp.Channels {
-		if ch.MessageCount != 5 || ch.BackendDepth != 3 || ch.InFlightCount != 0 || ch.ClientCount != 0 {
-			t.Fatalf("channel %+v, want 5 messages, 3 of them on disk", ch)
-		}
+		require.EqualValues(t, 5, ch.MessageCount, "channel")
+		require.EqualValues(t, 3, ch.BackendDepth, "channel")
+		require.EqualValues(t, 0, ch.InFlightCount, "channel")
+		require.EqualValues(t, 0, ch.ClientCount, "channel")
 	}
 
 	// Consumer: 3 in flight, then FIN one, REQ one now, REQ one later.
@@ -803,9 +794,9 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		return ch.InFlightCount == 0 && ch.Depth == 3 && ch.DeferredCount == 1 && ch.RequeueCount == 2
 	}, fmt.Sprintf("after FIN/REQ: %+v", h.channel(t, "sc", "c")))
 	ch := h.channel(t, "sc", "c")
-	if ch.MessageCount != 5 || ch.TimeoutCount != 0 || ch.GlobalCount != 3 {
-		t.Fatalf("channel counters %+v", *ch)
-	}
+	require.EqualValues(t, 5, ch.MessageCount, "channel counters")
+	require.EqualValues(t, 0, ch.TimeoutCount, "channel counters")
+	require.EqualValues(t, 3, ch.GlobalCount, "channel counters")
 	cl := ch.Clients[0]
 	local := c.NetConn().LocalAddr().(*net.TCPAddr)
 	if cl.ClientID != "127.0.0.1" || cl.Hostname != "127.0.0.1" || cl.Version != "V2" ||
@@ -867,9 +858,8 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		require.Equal(t, "null", string(top["producers"]), "%s: producers %s", q, top["producers"])
 		for _, craw := range hArr(t, hObj(t, hArr(t, top["topics"])[0])["channels"]) {
 			cobj := hObj(t, craw)
-			if string(cobj["clients"]) != "null" || string(cobj["client_count"]) != "1" {
-				t.Fatalf("%s: channel %s", q, craw)
-			}
+			require.Equal(t, "null", string(cobj["clients"]))
+			require.Equal(t, "1", string(cobj["client_count"]))
 		}
 	}
 	if s, _ := h.stats(t, "&include_clients=maybe"); len(s.Producers) != 1 {
@@ -989,9 +979,10 @@ func TestHTTPStatsText(t *testing.T) {
 			t.Fatalf("bad version line in:\n%s", body)
 		}
 		st, err := time.Parse(time.RFC3339, strings.TrimPrefix(lines[1], "start_time "))
-		if err != nil || !strings.HasPrefix(lines[1], "start_time ") || st.Before(before.Truncate(time.Second)) || st.After(time.Now()) {
-			t.Fatalf("bad start_time line %q (%v)", lines[1], err)
-		}
+		require.NoError(t, err, "bad start_time line")
+		require.True(t, strings.HasPrefix(lines[1], "start_time "), "bad start_time line")
+		require.False(t, st.Before(before.Truncate(time.Second)), "bad start_time line")
+		require.False(t, st.After(time.Now()), "bad start_time line")
 		up, err := time.ParseDuration(strings.TrimPrefix(lines[2], "uptime "))
 		if err != nil || !strings.HasPrefix(lines[2], "uptime ") || up < 0 || up > time.Minute {
 			t.Fatalf("bad uptime line %q", lines[2])
@@ -1179,9 +1170,8 @@ func TestHTTPDebugPprof(t *testing.T) {
 		}
 	}
 	r := test.HTTPGet(t, h.url+"/debug/pprof")
-	if r.Code != 301 || !strings.HasSuffix(r.Header.Get("Location"), "/debug/pprof/") {
-		t.Fatalf("GET /debug/pprof: %d Location %q", r.Code, r.Header.Get("Location"))
-	}
+	require.EqualValues(t, 301, r.Code, "GET /debug/pprof")
+	require.True(t, strings.HasSuffix(r.Header.Get("Location"), "/debug/pprof/"), "GET /debug/pprof")
 	for _, p := range []string{"/debug/pprof/allocs", "/debug/pprof/mutex"} {
 		if r := test.HTTPGet(t, h.url+p); r.Code != 404 {
 			t.Fatalf("GET %s: %d, want 404", p, r.Code)

@@ -271,9 +271,9 @@ func putConfig(t *testing.T, n *nsqd.NSQD, opt, body, want string) {
 	u := "http://" + n.RealHTTPAddr().String() + "/config/" + opt
 	got := test.HTTPExpect(t, 200, http.MethodPut, u, []byte(body))
 	var a, b any
-	if json.Unmarshal(got, &a) != nil || json.Unmarshal([]byte(want), &b) != nil || fmt.Sprint(a) != fmt.Sprint(b) {
-		t.Fatalf("PUT /config/%s = %s, want %s", opt, got, want)
-	}
+	require.Nil(t, json.Unmarshal(got, &a), "PUT /config/")
+	require.Nil(t, json.Unmarshal([]byte(want), &b), "PUT /config/")
+	require.Equal(t, fmt.Sprint(b), fmt.Sprint(a), "PUT /config/")
 }
 
 func portOf(a net.Addr) int { return a.(*net.TCPAddr).Port }

@@ -118,9 +118,9 @@ func TestMetricsExposition(t *testing.T) {
 	}
 	fams, _ = scrape(t, n, "?clients=true")
 	f := fams["nsq_client_in_flight_messages"]
-	if f == nil || len(f.Metric) != 1 || f.Metric[0].GetGauge().GetValue() != 1 {
-		t.Fatalf("per-client series with clients=true: %v", f)
-	}
+	require.NotNil(t, f, "per-client series with clients=true")
+	require.Len(t, f.Metric, 1, "per-client series with clients=true")
+	require.EqualValues(t, 1, f.Metric[0].GetGauge().GetValue(), "per-client series with clients=true")
 }
 
 func TestMetricsLabelEscaping(t *testing.T) {

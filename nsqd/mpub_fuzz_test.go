@@ -119,9 +119,8 @@ var mpubErrPrefixes = []string{
 func checkMPUBErr(t *testing.T, err error, count, size int) {
 	t.Helper()
 	var ce *protocol.ClientErr
-	if !errors.As(err, &ce) || !ce.Fatal {
-		t.Fatalf("MPUB error %v is not a fatal client error", err)
-	}
+	require.True(t, errors.As(err, &ce), "MPUB error")
+	require.True(t, ce.Fatal, "MPUB error")
 	badCount := count <= 0 || count > (fuzzMaxBodySize-4)/5 || count > (size-4)/4
 	require.Equal(t, (ce.Code == protocol.EBadBody), badCount, "MPUB count %d gave %v", count, err)
 	for _, p := range mpubErrPrefixes {
@@ -164,7 +163,7 @@ func checkTextMPUB(t *testing.T, n *NSQD, input []byte) {
 func checkHTTPErr(t *testing.T, err error, code int, text string) {
 	t.Helper()
 	var he httpapi.Err
-	if !errors.As(err, &he) || he.Code != code || he.Text != text {
-		t.Fatalf("error %v, want %d %s", err, code, text)
-	}
+	require.True(t, errors.As(err, &he), "error")
+	require.Equal(t, code, he.Code, "error")
+	require.Equal(t, text, he.Text, "error")
 }

@@ -453,9 +453,8 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	c.Cmd("RDY 10")
 	for i := range 5 {
 		m := c.ReadMessage(t)
-		if string(m.Body) != fmt.Sprint("msg-", i) || m.Attempts != 1 {
-			t.Fatalf("round trip message %d: %q attempts %d", i, m.Body, m.Attempts)
-		}
+		require.Equal(t, fmt.Sprint("msg-", i), string(m.Body), "round trip message")
+		require.EqualValues(t, 1, m.Attempts, "round trip message")
 		c.Cmd("FIN " + m.ID)
 	}
 }

@@ -366,9 +366,8 @@ func FuzzIdentify(f *testing.F) {
 		}
 		checkIdentifySettings(t, c, d, opts)
 		if !d.FeatureNegotiation {
-			if string(resp) != "OK" || out.Len() != 0 {
-				t.Fatalf("IDENTIFY %q without negotiation: resp %q, wrote %q", body, resp, out.Bytes())
-			}
+			require.Equal(t, "OK", string(resp), "IDENTIFY")
+			require.EqualValues(t, 0, out.Len(), "IDENTIFY")
 			return
 		}
 		checkIdentifyReply(t, c, out.Bytes())
@@ -377,16 +376,14 @@ func FuzzIdentify(f *testing.F) {
 
 func checkClientErr(t *testing.T, err error, want string) {
 	t.Helper()
-	if err == nil || err.Error() != want {
-		t.Fatalf("error %v, want %q", err, want)
-	}
+	require.Error(t, err, "error")
+	require.Equal(t, want, err.Error(), "error")
 }
 
 func checkClientErrPrefix(t *testing.T, err error, want string) {
 	t.Helper()
-	if err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Fatalf("error %v, want prefix %q", err, want)
-	}
+	require.Error(t, err, "error")
+	require.True(t, strings.HasPrefix(err.Error(), want), "error")
 }
 
 // checkIdentifySettings: every setting is its default, a documented special
@@ -435,9 +432,10 @@ func checkIdentifyReply(t *testing.T, c *clientV2, out []byte) {
 	}
 	var r identifyResponse
 	require.NoError(t, json.Unmarshal(out[8:], &r), "IDENTIFY reply %q", out[8:])
-	if r.TLSv1 || r.Snappy || r.Deflate || r.DeflateLevel != min(6, r.MaxDeflateLevel) {
-		t.Fatalf("IDENTIFY reply negotiated %+v", r)
-	}
+	require.False(t, r.TLSv1, "IDENTIFY reply negotiated")
+	require.False(t, r.Snappy, "IDENTIFY reply negotiated")
+	require.False(t, r.Deflate, "IDENTIFY reply negotiated")
+	require.Equal(t, min(6, r.MaxDeflateLevel), r.DeflateLevel, "IDENTIFY reply negotiated")
 	if r.MsgTimeout != int64(c.MsgTimeout/time.Millisecond) || r.SampleRate != c.SampleRate ||
 		r.OutputBufferSize != c.OutputBufferSize ||
 		r.OutputBufferTimeout != int64(c.OutputBufferTimeout/time.Millisecond) {

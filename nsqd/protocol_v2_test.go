@@ -628,9 +628,9 @@ func TestV2RdyLimitsInFlight(t *testing.T) {
 	got := c.ReadMessages(t, 2)
 	c.ExpectNoFrame(t, v2Quiet)
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.InFlightCount != 2 || ch.Depth != 3 || ch.Clients[0].ReadyCount != 2 {
-		t.Fatalf("stats %+v", ch)
-	}
+	require.EqualValues(t, 2, ch.InFlightCount, "stats")
+	require.EqualValues(t, 3, ch.Depth, "stats")
+	require.EqualValues(t, 2, ch.Clients[0].ReadyCount, "stats")
 
 	// RDY is a window, not a budget: each FIN lets one more through.
 	c.Cmd("FIN " + got[0].ID)
@@ -764,13 +764,12 @@ func TestV2PublishSuccess(t *testing.T) {
 	c.ExpectOK(t)
 
 	tp := mustTopicStats(t, n, "t")
-	if tp.MessageCount != 6 || tp.MessageBytes != uint64(3+100+3+5+4+100) {
-		t.Fatalf("topic stats %+v", tp)
-	}
+	require.EqualValues(t, 6, tp.MessageCount, "topic stats")
+	require.Equal(t, uint64(3+100+3+5+4+100), tp.MessageBytes, "topic stats")
 	s := mustStats(t, n)
-	if len(s.Producers) != 1 || s.Producers[0].ClientID != "127.0.0.1" || s.Producers[0].Version != "V2" {
-		t.Fatalf("producers %+v", s.Producers)
-	}
+	require.Len(t, s.Producers, 1, "producers")
+	require.Equal(t, "127.0.0.1", s.Producers[0].ClientID, "producers")
+	require.Equal(t, "V2", s.Producers[0].Version, "producers")
 	require.NotNil(t, s.topic(topic64), "64-byte topic name not created")
 
 	sub := mustSubscribe(t, n, "t", "c", nil)
@@ -816,9 +815,8 @@ func TestV2DPUBDelay(t *testing.T) {
 	if d := time.Since(start); d < delay {
 		t.Fatalf("deferred message delivered after %s, before its %s delay", d, delay)
 	}
-	if string(m.Body) != "later" || m.Attempts != 1 {
-		t.Fatalf("message %+v", m)
-	}
+	require.Equal(t, "later", string(m.Body), "message")
+	require.EqualValues(t, 1, m.Attempts, "message")
 }
 
 // ---------------------------------------------------------------------------
@@ -846,9 +844,10 @@ func TestV2MessageFrameAndReq(t *testing.T) {
 	// REQ 0: back in the queue at once, attempts incremented on redelivery.
 	c.Cmd("REQ " + m.ID + " 0")
 	m2 := c.ReadMessage(t)
-	if m2.ID != m.ID || m2.Timestamp != m.Timestamp || !bytes.Equal(m2.Body, m.Body) || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v, first %+v", m2, m)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.Equal(t, m.Timestamp, m2.Timestamp, "redelivered")
+	require.Equal(t, m.Body, m2.Body, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 	c.Cmd("FIN " + m.ID)
 	test.Eventually(t, v2Wait, func() bool {
 		ch := mustChannelStats(t, n, "t", "c")
@@ -892,9 +891,9 @@ func TestV2FinReqTouchFailures(t *testing.T) {
 	c.Cmd("FIN " + m2.ID)
 	v2ExpectAlive(t, c)
 	cl := mustChannelStats(t, n, "t", "c").Clients
-	if len(cl) != 1 || cl[0].FinishCount != 2 || cl[0].InFlightCount != 0 {
-		t.Fatalf("clients %+v", cl)
-	}
+	require.Len(t, cl, 1, "clients")
+	require.EqualValues(t, 2, cl[0].FinishCount, "clients")
+	require.EqualValues(t, 0, cl[0].InFlightCount, "clients")
 }
 
 func TestV2MessageIDErrors(t *testing.T) {
@@ -941,9 +940,8 @@ func TestV2ClientDoesNotOwnMessage(t *testing.T) {
 	owner.Cmd("FIN " + m.ID)
 	v2ExpectAlive(t, owner)
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.InFlightCount != 0 || ch.RequeueCount != 0 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 0, ch.InFlightCount, "channel stats")
+	require.EqualValues(t, 0, ch.RequeueCount, "channel stats")
 }
 
 func TestV2ReqWithDelay(t *testing.T) {
@@ -964,9 +962,8 @@ func TestV2ReqWithDelay(t *testing.T) {
 	if d := time.Since(start); d < delay {
 		t.Fatalf("requeued message back after %s, before its %s delay", d, delay)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
 
 func TestV2ReqTimeoutClamped(t *testing.T) {
@@ -982,9 +979,8 @@ func TestV2ReqTimeoutClamped(t *testing.T) {
 	if d := time.Since(start); d < time.Second || d > 3*time.Second {
 		t.Fatalf("requeued message back after %s, want about the 1s maximum", d)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
 
 func TestV2MsgTimeout(t *testing.T) {
@@ -1010,13 +1006,12 @@ func TestV2MsgTimeout(t *testing.T) {
 			if d := time.Since(start); d < 900*time.Millisecond {
 				t.Fatalf("message timed out after %s, before the 1s msg timeout", d)
 			}
-			if m2.ID != m.ID || m2.Attempts != 2 {
-				t.Fatalf("redelivered %+v", m2)
-			}
+			require.Equal(t, m.ID, m2.ID, "redelivered")
+			require.EqualValues(t, 2, m2.Attempts, "redelivered")
 			ch := mustChannelStats(t, n, "t", "c")
-			if ch.TimeoutCount != 1 || ch.RequeueCount != 0 || ch.InFlightCount != 1 {
-				t.Fatalf("channel stats %+v", ch)
-			}
+			require.EqualValues(t, 1, ch.TimeoutCount, "channel stats")
+			require.EqualValues(t, 0, ch.RequeueCount, "channel stats")
+			require.EqualValues(t, 1, ch.InFlightCount, "channel stats")
 			c.Cmd("FIN " + m2.ID)
 			v2ExpectAlive(t, c)
 		})
@@ -1038,9 +1033,9 @@ func TestV2Touch(t *testing.T) {
 	c.Cmd("FIN " + m.ID)
 	v2ExpectAlive(t, c)
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.TimeoutCount != 0 || ch.InFlightCount != 0 || ch.Clients[0].FinishCount != 1 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 0, ch.TimeoutCount, "channel stats")
+	require.EqualValues(t, 0, ch.InFlightCount, "channel stats")
+	require.EqualValues(t, 1, ch.Clients[0].FinishCount, "channel stats")
 }
 
 func TestV2TouchCappedByMaxMsgTimeout(t *testing.T) {
@@ -1059,9 +1054,8 @@ func TestV2TouchCappedByMaxMsgTimeout(t *testing.T) {
 	if d := time.Since(start); d < 900*time.Millisecond || d >= 1600*time.Millisecond {
 		t.Fatalf("message timed out %s after delivery, want about 1s", d)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
 
 func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
@@ -1083,9 +1077,8 @@ func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Fatalf("message requeued %s after delivery, before its 1s timeout", d)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 	if ch := mustChannelStats(t, n, "t", "c"); ch.TimeoutCount != 1 {
 		t.Fatalf("timeout_count %d, want 1", ch.TimeoutCount)
 	}
@@ -1116,9 +1109,11 @@ func TestV2Cls(t *testing.T) {
 	ch := mustChannelStats(t, n, "t", "c")
 	require.Len(t, ch.Clients, 1, "clients")
 	cl := ch.Clients[0]
-	if cl.State != 4 || cl.ReadyCount != 0 || cl.FinishCount != 1 || cl.InFlightCount != 0 || ch.Depth != 1 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 4, cl.State, "channel stats")
+	require.EqualValues(t, 0, cl.ReadyCount, "channel stats")
+	require.EqualValues(t, 1, cl.FinishCount, "channel stats")
+	require.EqualValues(t, 0, cl.InFlightCount, "channel stats")
+	require.EqualValues(t, 1, ch.Depth, "channel stats")
 }
 
 func TestV2ClsThenReq(t *testing.T) {
@@ -1159,9 +1154,8 @@ func TestV2Heartbeats(t *testing.T) {
 				break
 			}
 			require.NoError(t, err, "after %d heartbeats", heartbeats)
-			if ft != 0 || string(data) != "_heartbeat_" {
-				t.Fatalf("got %s frame %q, want only heartbeats before the close", test.FrameTypeName(ft), data)
-			}
+			require.EqualValues(t, 0, ft, "got")
+			require.Equal(t, "_heartbeat_", string(data), "got")
 			heartbeats++
 		}
 		d := time.Since(start)
@@ -1226,9 +1220,9 @@ func TestV2Sampling(t *testing.T) {
 		t.Fatalf("sample rate 10 delivered %d of %d", delivered, total)
 	}
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.InFlightCount != delivered || ch.Depth != 0 || ch.DeferredCount != 0 {
-		t.Fatalf("delivered %d, channel stats %+v", delivered, ch)
-	}
+	require.Equal(t, delivered, ch.InFlightCount, "delivered")
+	require.EqualValues(t, 0, ch.Depth, "delivered")
+	require.EqualValues(t, 0, ch.DeferredCount, "delivered")
 	// The rest is gone for every consumer of the channel.
 	other := mustSubscribe(t, n, "t", "c", nil)
 	other.Cmd("RDY 100")
@@ -1297,9 +1291,8 @@ func TestV2MessagesBeforeFirstChannel(t *testing.T) {
 	n := startNSQD(t, nil)
 	mustPublish(t, n, "t", "a", "b", "c")
 	tp := mustTopicStats(t, n, "t")
-	if tp.Depth != 3 || len(tp.Channels) != 0 {
-		t.Fatalf("topic before any channel: %+v", tp)
-	}
+	require.EqualValues(t, 3, tp.Depth, "topic before any channel")
+	require.Len(t, tp.Channels, 0, "topic before any channel")
 	first := mustSubscribe(t, n, "t", "first", nil)
 	first.Cmd("RDY 10")
 	if got := v2SortedBodies(first.ReadMessages(t, 3)); !slices.Equal(got, []string{"a", "b", "c"}) {
@@ -1333,9 +1326,9 @@ func TestV2ChannelPause(t *testing.T) {
 	mustPublish(t, n, "t", "x")
 	c.ExpectNoFrame(t, v2Quiet)
 	ch := mustChannelStats(t, n, "t", "c")
-	if !ch.Paused || ch.Depth != 1 || ch.InFlightCount != 0 {
-		t.Fatalf("paused channel %+v", ch)
-	}
+	require.True(t, ch.Paused, "paused channel")
+	require.EqualValues(t, 1, ch.Depth, "paused channel")
+	require.EqualValues(t, 0, ch.InFlightCount, "paused channel")
 	mustHTTPPost(t, n, "/channel/unpause", v2Params("topic", "t", "channel", "c"))
 	if m := c.ReadMessage(t); string(m.Body) != "x" {
 		t.Fatalf("body %q", m.Body)
@@ -1393,9 +1386,8 @@ func TestV2MemQueueSizeZero(t *testing.T) {
 	// A requeued message goes back through the disk queue too.
 	c.Cmd("REQ " + got[0].ID + " 0")
 	again := c.ReadMessage(t)
-	if again.ID != got[0].ID || again.Attempts != 2 {
-		t.Fatalf("requeued %+v", again)
-	}
+	require.Equal(t, got[0].ID, again.ID, "requeued")
+	require.EqualValues(t, 2, again.Attempts, "requeued")
 	for _, m := range got {
 		c.Cmd("FIN " + m.ID)
 	}

@@ -326,9 +326,8 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 
 	for _, conn := range []*test.Conn{c, sub} {
 		cs := xClientStats(t, n, xLocal(conn))
-		if cs["tls"] != true || cs["tls_version"] != "TLS1.3" {
-			t.Fatalf("client stats tls=%v tls_version=%v, want true TLS1.3", cs["tls"], cs["tls_version"])
-		}
+		require.Equal(t, true, cs["tls"])
+		require.Equal(t, "TLS1.3", cs["tls_version"])
 		if s, _ := cs["tls_cipher_suite"].(string); !strings.HasPrefix(s, "Unknown ") {
 			t.Fatalf("TLS 1.3 tls_cipher_suite %q, want \"Unknown <n>\"", s)
 		}
@@ -340,9 +339,9 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	plain.CmdBody("PUB t", []byte("x"))
 	plain.ExpectOK(t)
 	cs := xClientStats(t, n, xLocal(plain))
-	if cs["tls"] != false || cs["tls_version"] != "" || cs["tls_cipher_suite"] != "" {
-		t.Fatalf("plaintext client stats: %v", cs)
-	}
+	require.Equal(t, false, cs["tls"], "plaintext client stats")
+	require.Equal(t, "", cs["tls_version"], "plaintext client stats")
+	require.Equal(t, "", cs["tls_cipher_suite"], "plaintext client stats")
 }
 
 func TestTLSNotOfferedWithoutCert(t *testing.T) {
@@ -429,9 +428,8 @@ func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP /ping: %s, want 403", r)
 	cfg := xHTTPSClient(t, certs, xClientCert(t, certs))
 	r = xDo(t, cfg, http.MethodGet, "https://"+n.RealHTTPSAddr().String()+"/config/tls_required", "")
-	if r.Code != http.StatusOK || string(r.Body) != "2" {
-		t.Fatalf("GET /config/tls_required over HTTPS: %s, want 200 2", r)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "GET /config/tls_required over HTTPS")
+	require.Equal(t, "2", string(r.Body), "GET /config/tls_required over HTTPS")
 }
 
 func TestTLSRequired(t *testing.T) {
@@ -531,9 +529,8 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 		test.HTTPGet(t, base+"/no/such/path"),
 		test.HTTPPut(t, base+"/ping", ""),
 	} {
-		if r.Code != http.StatusForbidden || string(r.Body) != want {
-			t.Fatalf("plain HTTP: %s, want 403 %s", r, want)
-		}
+		require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP")
+		require.Equal(t, want, string(r.Body), "plain HTTP")
 		require.Equal(t, hJSONType, r.Header.Get("Content-Type"), "403 Content-Type")
 		require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "403 X-NSQ-Content-Type")
 	}
@@ -567,9 +564,8 @@ func TestTLSMinVersion(t *testing.T) {
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)
 		cs := xClientStats(t, n, xLocal(c))
-		if cs["tls_version"] != "TLS1.2" || cs["tls_cipher_suite"] != "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" {
-			t.Fatalf("client stats tls_version=%v tls_cipher_suite=%v", cs["tls_version"], cs["tls_cipher_suite"])
-		}
+		require.Equal(t, "TLS1.2", cs["tls_version"])
+		require.Equal(t, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", cs["tls_cipher_suite"])
 	})
 
 	t.Run("default tls1.2 refuses a TLS 1.1 client", func(t *testing.T) {
@@ -605,9 +601,8 @@ func TestTLSGoNSQ(t *testing.T) {
 		t.Fatalf("want a go-nsq producer and consumer in /stats, got %v", clients)
 	}
 	for _, cs := range clients {
-		if cs["tls"] != true || cs["tls_version"] != "TLS1.3" {
-			t.Fatalf("go-nsq client stats: tls=%v tls_version=%v", cs["tls"], cs["tls_version"])
-		}
+		require.Equal(t, true, cs["tls"])
+		require.Equal(t, "TLS1.3", cs["tls_version"])
 	}
 }
 

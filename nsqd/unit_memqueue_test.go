@@ -62,9 +62,9 @@ func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
 			t.Fatal("queue with limit 0 accepted a message")
 		}
 	}
-	if q.len() != 0 || q.pop() != nil || len(q.buf) != 0 {
-		t.Fatalf("limit-0 queue holds something: len %d buf %d", q.len(), len(q.buf))
-	}
+	require.EqualValues(t, 0, q.len(), "limit-0 queue holds something: len")
+	require.Nil(t, q.pop(), "limit-0 queue holds something: len")
+	require.Len(t, q.buf, 0, "limit-0 queue holds something: len")
 	require.False(t, pendingSignal(q), "refused push signalled a consumer")
 }
 
@@ -95,9 +95,8 @@ func TestMemQueueGrowWithWrappedHead(t *testing.T) {
 	first := seqMsgs(0, 12)
 	mustPush(t, q, first)
 	expectPops(t, q, first[:8]) // head moves to 8 of a 16-slot ring
-	if len(q.buf) != 16 || q.head != 8 {
-		t.Fatalf("ring %d head %d, want 16 and 8", len(q.buf), q.head)
-	}
+	require.Len(t, q.buf, 16, "ring")
+	require.EqualValues(t, 8, q.head, "ring")
 	more := seqMsgs(12, 100) // wraps, then grows several times
 	mustPush(t, q, more)
 	if len(q.buf) < 104 {
@@ -116,9 +115,8 @@ func TestMemQueueShrinksWhenEmptied(t *testing.T) {
 	expectPops(t, q, ms[:299])
 	require.NotNil(t, q.buf, "ring released while a message remains")
 	expectPops(t, q, ms[299:])
-	if q.buf != nil || q.head != 0 {
-		t.Fatalf("emptied large ring kept: len %d head %d", len(q.buf), q.head)
-	}
+	require.Nil(t, q.buf, "emptied large ring kept: len")
+	require.EqualValues(t, 0, q.head, "emptied large ring kept: len")
 	again := seqMsgs(300, 20)
 	mustPush(t, q, again)
 	expectPops(t, q, again)
@@ -184,9 +182,8 @@ func TestMemQueueDrainAllowsPushFromCallback(t *testing.T) {
 		_ = q.len()
 		other.push(m)
 	})
-	if n != 3 || other.len() != 3 {
-		t.Fatalf("drained %d, moved %d", n, other.len())
-	}
+	require.EqualValues(t, 3, n, "drained")
+	require.EqualValues(t, 3, other.len(), "drained")
 }
 
 func TestMemQueueSignals(t *testing.T) {

@@ -29,9 +29,9 @@ func TestMessageEncodeExactBytes(t *testing.T) {
 	require.Equal(t, len(want), m.encodedLen(), "encodedLen")
 	var buf bytes.Buffer
 	n, err := m.WriteTo(&buf)
-	if err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
-		t.Fatalf("WriteTo = (%d, %v) %q", n, err, buf.Bytes())
-	}
+	require.NoError(t, err, "WriteTo =")
+	require.Equal(t, int64(len(want)), n, "WriteTo =")
+	require.Equal(t, want, buf.Bytes(), "WriteTo =")
 }
 
 func TestMessageWriteToError(t *testing.T) {
@@ -57,9 +57,10 @@ func TestMessageRoundTrip(t *testing.T) {
 		b := m.appendTo([]byte("prefix"))[len("prefix"):]
 		got, err := decodeMessage(b)
 		require.NoError(t, err, "case %d", i)
-		if got.ID != m.ID || got.Timestamp != m.Timestamp || got.Attempts != m.Attempts || !bytes.Equal(got.Body, m.Body) {
-			t.Fatalf("case %d: decoded %+v, want %+v", i, got, m)
-		}
+		require.Equal(t, m.ID, got.ID, "case %d", i)
+		require.Equal(t, m.Timestamp, got.Timestamp, "case %d", i)
+		require.Equal(t, m.Attempts, got.Attempts, "case %d", i)
+		require.True(t, bytes.Equal(m.Body, got.Body), "case %d: body %q, want %q", i, got.Body, m.Body)
 		require.Len(t, got.Body, len(m.Body), "case %d: body length %d, want %d", i, len(got.Body), len(m.Body))
 		require.True(t, isValidRecord(b), "case %d: encoding not a valid record", i)
 	}
@@ -76,15 +77,13 @@ func TestDecodeMessageBodyAliases(t *testing.T) {
 func TestDecodeMessageShort(t *testing.T) {
 	for _, n := range []int{0, 1, 10, 25} {
 		m, err := decodeMessage(make([]byte, n))
-		if m != nil || !errors.Is(err, errShortMessage) {
-			t.Fatalf("%d bytes: (%v, %v), want errShortMessage", n, m, err)
-		}
+		require.Nil(t, m)
+		require.True(t, errors.Is(err, errShortMessage))
 		require.Contains(t, err.Error(), strconv.Itoa(n)+" bytes", "%d bytes: error %q does not give the length", n, err)
 	}
 	m, err := decodeMessage(make([]byte, minValidMsgLength))
-	if err != nil || len(m.Body) != 0 {
-		t.Fatalf("26 bytes: (%v, %v), want an empty-body message", m, err)
-	}
+	require.NoError(t, err, "26 bytes")
+	require.Len(t, m.Body, 0, "26 bytes")
 }
 
 func TestIsValidRecord(t *testing.T) {
@@ -155,9 +154,8 @@ func FuzzParseDigits(f *testing.F) {
 			}
 		}
 		if len(b) == 0 {
-			if got != 0 || err != nil {
-				t.Fatalf("empty: (%d, %v)", got, err)
-			}
+			require.EqualValues(t, 0, got, "empty")
+			require.NoError(t, err, "empty")
 			return
 		}
 		want, werr := strconv.ParseInt(string(b), 10, 64)
@@ -185,16 +183,14 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeMessage(b)
 		if len(b) < minValidMsgLength {
-			if err == nil || m != nil {
-				t.Fatalf("%d bytes decoded", len(b))
-			}
+			require.Error(t, err)
+			require.Nil(t, m)
 			require.False(t, isValidRecord(b), "%d bytes is a valid record", len(b))
 			return
 		}
 		require.NoError(t, err, "%d bytes", len(b))
-		if m.Timestamp != int64(binary.BigEndian.Uint64(b)) || m.Attempts != binary.BigEndian.Uint16(b[8:]) {
-			t.Fatalf("header fields (%d, %d) do not match the input", m.Timestamp, m.Attempts)
-		}
+		require.Equal(t, int64(binary.BigEndian.Uint64(b)), m.Timestamp, "header fields")
+		require.Equal(t, binary.BigEndian.Uint16(b[8:]), m.Attempts, "header fields")
 		require.Equal(t, len(b), m.encodedLen(), "encodedLen")
 		if re := m.appendTo(nil); !bytes.Equal(re, b) {
 			t.Fatalf("re-encoding differs:\n got %x\nwant %x", re, b)

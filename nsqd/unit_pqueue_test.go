@@ -33,9 +33,8 @@ func TestMsgHeapPushKeepsOrder(t *testing.T) {
 	slices.Sort(sorted)
 	for _, want := range sorted {
 		m := h.popIfDue(want)
-		if m == nil || m.pri != want {
-			t.Fatalf("popIfDue(%d) = %v, want pri %d", want, m, want)
-		}
+		require.NotNil(t, m, "popIfDue")
+		require.Equal(t, want, m.pri, "popIfDue")
 		require.EqualValues(t, -1, m.index, "popped message keeps index")
 		checkHeap(t, h)
 	}
@@ -71,9 +70,8 @@ func TestMsgHeapRemove(t *testing.T) {
 	// Remove from the middle, the root and the last slot.
 	for _, m := range []*Message{ms[5], ms[0], ms[13]} {
 		got := h.remove(m.index)
-		if got != m || m.index != -1 {
-			t.Fatalf("remove returned %v (index %d), want the message asked for", got, m.index)
-		}
+		require.Equal(t, m, got, "remove returned")
+		require.EqualValues(t, -1, m.index, "remove returned")
 		checkHeap(t, h)
 	}
 	last := h[len(h)-1]
@@ -140,9 +138,8 @@ func TestMsgHeapRandomOps(t *testing.T) {
 					ref = ref[1:]
 				}
 			}
-			if h.Len() != len(ref) || len(live) != len(ref) {
-				t.Fatalf("sizes: heap %d reference %d live %d", h.Len(), len(ref), len(live))
-			}
+			require.Equal(t, len(ref), h.Len(), "sizes: heap")
+			require.Len(t, live, len(ref), "sizes: heap")
 			if len(ref) > 0 && h[0].pri != ref[0] {
 				t.Fatalf("heap min %d, reference min %d", h[0].pri, ref[0])
 			}

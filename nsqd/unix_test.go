@@ -63,9 +63,8 @@ func xInfoPorts(t testing.TB, client *http.Client, base string) (tcpPort, httpPo
 		TCPPort  int `json:"tcp_port"`
 		HTTPPort int `json:"http_port"`
 	}
-	if r.Code != 200 || json.Unmarshal(r.Body, &info) != nil {
-		t.Fatalf("GET /info: %s", r)
-	}
+	require.EqualValues(t, 200, r.Code, "GET /info")
+	require.Nil(t, json.Unmarshal(r.Body, &info), "GET /info")
 	return info.TCPPort, info.HTTPPort
 }
 
@@ -80,9 +79,8 @@ func TestUnixSockets(t *testing.T) {
 	for _, a := range []net.Addr{n.RealTCPAddr(), n.RealHTTPAddr()} {
 		require.Equal(t, "unix", a.Network(), "listener %v is %s, want unix", a, a.Network())
 	}
-	if n.RealTCPAddr().String() != tcpPath || n.RealHTTPAddr().String() != httpPath {
-		t.Fatalf("listening on %v and %v, want %s and %s", n.RealTCPAddr(), n.RealHTTPAddr(), tcpPath, httpPath)
-	}
+	require.Equal(t, tcpPath, n.RealTCPAddr().String(), "listening on")
+	require.Equal(t, httpPath, n.RealHTTPAddr().String(), "listening on")
 	client := xUnixHTTP(httpPath)
 	const base = "http://nsqd"
 
@@ -120,9 +118,8 @@ func TestUnixSockets(t *testing.T) {
 		return len(clients) == 2
 	}, "consumer and producer in /stats")
 	for _, cs := range clients {
-		if cs["client_id"] != "" || cs["hostname"] != "" {
-			t.Fatalf("unix client stats client_id=%q hostname=%q, want empty", cs["client_id"], cs["hostname"])
-		}
+		require.Equal(t, "", cs["client_id"])
+		require.Equal(t, "", cs["hostname"])
 	}
 
 	// IDENTIFY still sets them.
@@ -144,9 +141,8 @@ func TestUnixTCPWithTCPHTTP(t *testing.T) {
 	tcpPath := filepath.Join(xSocketDir(t), "nsqd.sock")
 	n := startNSQD(t, func(o *nsqd.Options) { o.TCPAddress = tcpPath })
 	tcpPort, httpPort := xInfoPorts(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
-	if tcpPort != -1 || httpPort != xHTTPPort(n) {
-		t.Fatalf("/info tcp_port %d http_port %d, want -1 %d", tcpPort, httpPort, xHTTPPort(n))
-	}
+	require.EqualValues(t, -1, tcpPort, "/info tcp_port")
+	require.Equal(t, xHTTPPort(n), httpPort, "/info tcp_port")
 	c := xDialUnix(t, tcpPath)
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectOK(t)
@@ -189,9 +185,8 @@ func TestUnixHTTPS(t *testing.T) {
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "OK" {
-		t.Fatalf("HTTPS /pub over unix socket: %d %q", resp.StatusCode, body)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "HTTPS /pub over unix socket")
+	require.Equal(t, "OK", string(body), "HTTPS /pub over unix socket")
 	if tp := mustTopicStats(t, n, "uh"); tp.MessageCount != 1 {
 		t.Fatalf("message_count %d", tp.MessageCount)
 	}

@@ -55,9 +55,8 @@ func TestGenerateCertsHandshake(t *testing.T) {
 		require.NoError(t, err, "%s", host)
 		got, err := io.ReadAll(conn)
 		conn.Close()
-		if err != nil || string(got) != ClientCommonName {
-			t.Fatalf("%s: server saw client %q, %v", host, got, err)
-		}
+		require.NoError(t, err)
+		require.Equal(t, ClientCommonName, string(got))
 	}
 }
 

@@ -59,7 +59,6 @@ func TestEventuallyChecksAtLeastOnce(t *testing.T) {
 	failed, msg := runFake(func(tb testing.TB) {
 		Eventually(tb, 0, func() bool { return false })
 	})
-	if !failed || !strings.HasPrefix(msg, "condition not met") {
-		t.Fatalf("failed=%v msg=%q", failed, msg)
-	}
+	require.True(t, failed)
+	require.True(t, strings.HasPrefix(msg, "condition not met"))
 }

@@ -13,9 +13,8 @@ func TestLoggerWritesToTest(t *testing.T) {
 	f := &fakeTB{}
 	l := NewLogger(f)
 	require.NoError(t, l.Output(2, "[nsqd] INFO: hello\n"))
-	if len(f.msgs) != 1 || f.msgs[0] != "[nsqd] INFO: hello" {
-		t.Fatalf("logged %q", f.msgs)
-	}
+	require.Len(t, f.msgs, 1, "logged")
+	require.Equal(t, "[nsqd] INFO: hello", f.msgs[0], "logged")
 	for _, c := range f.cleanups {
 		c()
 	}

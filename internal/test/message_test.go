@@ -16,9 +16,10 @@ func TestParseMessage(t *testing.T) {
 	data = append(data, "body"...)
 	m, err := ParseMessage(data)
 	require.NoError(t, err)
-	if m.Timestamp != 0x162a3b4c5d6e7f80 || m.Attempts != 0x0102 || m.ID != "0123456789abcdef" || string(m.Body) != "body" {
-		t.Fatalf("parsed %+v", m)
-	}
+	require.EqualValues(t, 0x162a3b4c5d6e7f80, m.Timestamp, "parsed")
+	require.EqualValues(t, 0x0102, m.Attempts, "parsed")
+	require.Equal(t, "0123456789abcdef", m.ID, "parsed")
+	require.Equal(t, "body", string(m.Body), "parsed")
 	data[26] = 'X'
 	require.Equal(t, "body", string(m.Body), "body aliases the frame buffer")
 	if m, err := ParseMessage(data[:26]); err != nil || len(m.Body) != 0 {
