@@ -84,9 +84,9 @@ func TestAccessTLSRequired(t *testing.T) {
 			// A client that upgrades to TLS is served.
 			accessTLSPublish(t, n.TCPAddr, certs.CAFile, "ok")
 			ts, ok := n.TopicStats("ok")
-			if !ok || ts.MessageCount != 1 || len(n.GetStats("", "", false).Topics) != 1 {
-				t.Fatalf("after a TLS PUB: %+v", n.GetStats("", "", false).Topics)
-			}
+			require.True(t, ok, "after a TLS PUB")
+			require.EqualValues(t, 1, ts.MessageCount, "after a TLS PUB")
+			require.Len(t, n.GetStats("", "", false).Topics, 1, "after a TLS PUB")
 		})
 	}
 }

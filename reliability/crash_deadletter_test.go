@@ -73,9 +73,8 @@ func publishBatch(t *testing.T, p *nsqdProc, topic, prefix string, n int) []stri
 		body = append(body, '\n')
 	}
 	code, resp, err := p.post("/mpub?topic="+topic, body)
-	if err != nil || code != http.StatusOK {
-		t.Fatalf("mpub: %d %s %v", code, resp, err)
-	}
+	require.NoError(t, err, "mpub")
+	require.Equal(t, http.StatusOK, code, "mpub: %s", resp)
 	return ids
 }
 

@@ -145,9 +145,8 @@ func mustDial(t *testing.T, p *nsqdProc) *test.Conn {
 func readMessage(t *testing.T, c *test.Conn) test.Message {
 	t.Helper()
 	ft, data, err := c.Frame(5 * time.Second)
-	if err != nil || ft != protocol.FrameTypeMessage {
-		t.Fatalf("want a message, got frame %d %q %v", ft, data, err)
-	}
+	require.NoError(t, err, "want a message, got frame")
+	require.Equal(t, protocol.FrameTypeMessage, ft, "want a message, got frame")
 	m, err := test.ParseMessage(data)
 	require.NoError(t, err)
 	if _, ok := checkBody(m.Body); !ok {

@@ -259,9 +259,8 @@ func readAndFinish(t *testing.T, c *test.Conn, n int) {
 	require.NoError(t, c.WriteCmd("RDY 1", nil))
 	for i := range n {
 		ft, data, err := c.Frame(10 * time.Second)
-		if err != nil || ft != protocol.FrameTypeMessage {
-			t.Fatalf("message %d: %d %q %v", i, ft, data, err)
-		}
+		require.NoError(t, err, "message")
+		require.Equal(t, protocol.FrameTypeMessage, ft, "message")
 		m, err := test.ParseMessage(data)
 		require.NoError(t, err)
 		if i == n-1 {
@@ -344,9 +343,8 @@ func dpubOnFullDisk(t *testing.T, p *nsqdProc, next func() string, failed map[st
 		}
 	}
 	var ne *test.FrameError
-	if !errors.As(err, &ne) || !strings.HasPrefix(ne.Data, "E_DPUB_FAILED ") {
-		t.Fatalf("DPUB on a full disk: want E_DPUB_FAILED, got %v", err)
-	}
+	require.True(t, errors.As(err, &ne), "DPUB on a full disk: want E_DPUB_FAILED, got")
+	require.True(t, strings.HasPrefix(ne.Data, "E_DPUB_FAILED "), "DPUB on a full disk: want E_DPUB_FAILED, got")
 	t.Logf("DPUB on a full disk: %s", ne.Data)
 }
 
@@ -401,9 +399,9 @@ func testDiskFull(t *testing.T, bin string) {
 		}
 	}
 	var ne *test.FrameError
-	if !errors.As(pubErr, &ne) || ne.FrameType != protocol.FrameTypeError || !strings.HasPrefix(ne.Data, "E_PUB_FAILED ") {
-		t.Fatalf("PUB on a full disk: want E_PUB_FAILED, got %v", pubErr)
-	}
+	require.True(t, errors.As(pubErr, &ne), "PUB on a full disk: want E_PUB_FAILED, got")
+	require.Equal(t, protocol.FrameTypeError, ne.FrameType, "PUB on a full disk: want E_PUB_FAILED, got")
+	require.True(t, strings.HasPrefix(ne.Data, "E_PUB_FAILED "), "PUB on a full disk: want E_PUB_FAILED, got")
 	t.Logf("PUB on a full disk: %s", ne.Data)
 	if ft, data, err := c.Frame(5 * time.Second); err == nil {
 		t.Errorf("connection still open after %s: frame %d %q", ne.Data, ft, data)
