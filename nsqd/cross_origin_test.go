@@ -18,9 +18,8 @@ func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 	base := "http://" + n.RealHTTPAddr().String()
 	mustPublish(t, n, "kept", "m")
 	mustHTTPPost(t, n, "/channel/create", map[string][]string{"topic": {"kept"}, "channel": {"c"}})
-	// The topic's pump moves the message to the new channel on its own
-	// time: wait for it, so that only a refused request could change stats.
-	mustChannelStatsEventually(t, n, "kept", "c", func(s channelStatsDoc) bool { return s.MessageCount == 1 })
+	// The topic hands its message to the new channel on its own time.
+	mustChannelStatsEventually(t, n, "kept", "c", func(c channelStatsDoc) bool { return c.MessageCount == 1 })
 	before := mustStats(t, n)
 	_, level := test.HTTPDo(t, "GET", base+"/config/log_level", nil)
 
