@@ -3,12 +3,12 @@ package nsqd
 import (
 	"encoding/hex"
 	"errors"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // parseID turns a wire ID back into its 64-bit value.
@@ -35,7 +35,7 @@ func TestGUIDHex(t *testing.T) {
 	}
 	for g, want := range cases {
 		got := g.hex()
-		assert.Equal(t, want, string(got[:]), "guid(%#x).hex() = %q, want %q", uint64(g), got[:], want)
+		require.Equal(t, want, string(got[:]), "guid(%#x).hex() = %q, want %q", uint64(g), got[:], want)
 	}
 }
 
@@ -85,7 +85,7 @@ func TestGUIDNodeBitsForEveryNode(t *testing.T) {
 		f := newGUIDFactory(node)
 		g, err := newGUIDRetrying(f)
 		require.NoError(t, err)
-		assert.Equal(t, node, (int64(g)>>guidNodeIDShift)&(1<<guidNodeIDBits-1), "node")
+		require.Equal(t, node, (int64(g)>>guidNodeIDShift)&(1<<guidNodeIDBits-1), "node")
 	}
 }
 

@@ -1,12 +1,13 @@
 package nsqd
 
 import (
-	"github.com/stretchr/testify/require"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // seqMsgs returns n messages whose Timestamp is their sequence number,

@@ -1,10 +1,11 @@
 package nsqd
 
 import (
-	"github.com/stretchr/testify/require"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // checkHeap verifies the min-heap property and that every message knows

@@ -3,11 +3,12 @@ package test
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"github.com/stretchr/testify/require"
 	"io"
 	"net"
 	"os"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestGenerateCertsHandshake(t *testing.T) {

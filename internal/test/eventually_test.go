@@ -1,10 +1,11 @@
 package test
 
 import (
-	"github.com/stretchr/testify/require"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestEventuallySucceeds(t *testing.T) {

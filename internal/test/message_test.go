@@ -2,8 +2,9 @@ package test
 
 import (
 	"bytes"
-	"github.com/stretchr/testify/require"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseMessage(t *testing.T) {
