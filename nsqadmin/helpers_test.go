@@ -25,7 +25,7 @@ type node struct{ *testcluster.NSQD }
 
 func startNSQD(t *testing.T, lookupdTCP ...string) *node {
 	t.Helper()
-	return &node{testcluster.StartNSQD(t, lookupdTCP...)}
+	return &node{testcluster.StartNSQD(t, testcluster.WithLookupd(lookupdTCP...))}
 }
 
 // nsqdTopic is the part of nsqd's /stats the tests check.

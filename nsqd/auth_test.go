@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of AUTH against a fake auth
@@ -140,12 +141,8 @@ func TestAuthRequiredFirst(t *testing.T) {
 	// After IDENTIFY too.
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_AUTH_FIRST AUTH required before PUB")
-	if r := a.requests(); len(r) != 0 {
-		t.Fatalf("auth server queried without AUTH: %v", r)
-	}
-	if xTopicExists(n, "t") {
-		t.Fatal("refused commands created the topic")
-	}
+	require.Len(t, a.requests(), 0, "auth server queried without AUTH")
+	require.False(t, xTopicExists(n, "t"), "refused commands created the topic")
 }
 
 func TestAuthAllowedAndDenied(t *testing.T) {
@@ -167,16 +164,12 @@ func TestAuthAllowedAndDenied(t *testing.T) {
 	pub.ExpectOK(t)
 
 	reqs := a.requests()
-	if len(reqs) != 1 {
-		t.Fatalf("auth server got %d requests, want 1 (the result is cached for its ttl)", len(reqs))
-	}
+	require.Len(t, reqs, 1, "auth server")
 	want := xAuthRequest{
 		method: "GET", path: "/auth", rawQuery: "common_name=&remote_ip=127.0.0.1&secret=s3cret&tls=false",
 		accept: "application/vnd.nsq; version=1.0",
 	}
-	if reqs[0] != want {
-		t.Fatalf("auth request\n got %+v\nwant %+v", reqs[0], want)
-	}
+	require.Equal(t, want, reqs[0], "auth request\n")
 
 	cs := xClientStats(t, n, xLocal(pub))
 	if cs["authed"] != true || cs["auth_identity"] != "alice" || cs["auth_identity_url"] != "https://id.example/alice" {
@@ -227,9 +220,7 @@ func TestAuthAllowedAndDenied(t *testing.T) {
 		})
 	}
 	for _, topic := range []string{"other", "tt"} {
-		if xTopicExists(n, topic) {
-			t.Fatalf("denied command created topic %q", topic)
-		}
+		require.False(t, xTopicExists(n, topic), "denied command created topic %q", topic)
 	}
 }
 
@@ -260,9 +251,7 @@ func TestAuthPublishNeedsEmptyChannelMatch(t *testing.T) {
 func TestAuthFailures(t *testing.T) {
 	t.Parallel()
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	unreachable := closed.Addr().String()
 	closed.Close()
 
@@ -316,9 +305,7 @@ func TestAuthFallsBackToAnotherServer(t *testing.T) {
 		c := mustConnect(t, n)
 		xAuth(t, c, "s", `{"identity":"up","identity_url":"","permission_count":1}`)
 	}
-	if len(up.requests()) != 8 {
-		t.Fatalf("working server got %d requests, want 8", len(up.requests()))
-	}
+	require.Len(t, up.requests(), 8, "working server")
 }
 
 func TestAuthAlreadySet(t *testing.T) {
@@ -329,9 +316,7 @@ func TestAuthAlreadySet(t *testing.T) {
 	xAuth(t, c, "one", `{"identity":"id","identity_url":"","permission_count":1}`)
 	c.CmdBody("AUTH", []byte("two"))
 	c.ExpectFatal(t, "E_INVALID AUTH already set")
-	if len(a.requests()) != 1 {
-		t.Fatalf("auth server got %d requests, want 1", len(a.requests()))
-	}
+	require.Len(t, a.requests(), 1, "auth server")
 }
 
 // Both scenarios run side by side so that they share the waits.
@@ -368,22 +353,17 @@ func TestAuthTTLExpiry(t *testing.T) {
 	ca.CmdBody("PUB t", []byte("re-queried"))
 	ca.ExpectOK(t)
 	reqs := a.requests()
-	if len(reqs) != 2 || reqs[1] != reqs[0] {
-		t.Fatalf("after expiry: requests %+v, want the first one repeated", reqs)
-	}
+	require.Len(t, reqs, 2, "after expiry: requests")
+	require.Equal(t, reqs[0], reqs[1], "after expiry: requests")
 	cb.Cmd("SUB t c")
 	cb.ExpectFatal(t, "E_AUTH_FAILED AUTH failed")
-	if len(b.requests()) != 2 {
-		t.Fatalf("failing auth server got %d requests, want 2", len(b.requests()))
-	}
+	require.Len(t, b.requests(), 2, "failing auth server")
 
 	a.set(200, xAuthAnswer(60, "id", "", xAuthz{Topic: "^other$", Channels: []string{".*"}, Permissions: xPubSubPerms}))
 	expire(at)
 	ca.CmdBody("PUB t", []byte("denied"))
 	ca.ExpectFatal(t, `E_UNAUTHORIZED AUTH failed for PUB on "t" ""`)
-	if len(a.requests()) != 3 {
-		t.Fatalf("auth server got %d requests, want 3", len(a.requests()))
-	}
+	require.Len(t, a.requests(), 3, "auth server")
 	if d := mustTopicStats(t, na, "t").MessageCount; d != 2 {
 		t.Fatalf("topic message_count %d, want 2", d)
 	}
@@ -464,9 +444,7 @@ func TestAuthHTTPSRedirect(t *testing.T) {
 		io.WriteString(w, xAuthAnswer(60, "secure", "", xAllowAll))
 	})
 	cert, err := tls.LoadX509KeyPair(certs.CertFile, certs.KeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	secure.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	secure.StartTLS()
 	t.Cleanup(secure.Close)
@@ -479,9 +457,9 @@ func TestAuthHTTPSRedirect(t *testing.T) {
 	want := xAuthRequest{method: "GET", path: "/auth", rawQuery: "common_name=&remote_ip=127.0.0.1&secret=s&tls=false"}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0] != want || len(plain.requests()) != 1 {
-		t.Fatalf("HTTPS auth requests %+v (want %+v), plain requests %d", got, want, len(plain.requests()))
-	}
+	require.Len(t, got, 1, "HTTPS auth requests")
+	require.Equal(t, want, got[0], "HTTPS auth requests")
+	require.Len(t, plain.requests(), 1, "HTTPS auth requests")
 }
 
 // HTTP publishing is not subject to auth.
@@ -490,15 +468,11 @@ func TestAuthNotAppliedToHTTP(t *testing.T) {
 	a := xNewAuthServer(t, 500, "never asked")
 	n := xAuthNSQD(t, nil, a.addr())
 	base := "http://" + n.RealHTTPAddr().String()
-	hExpectOK(t, hPost(t, base+"/pub?topic=t", "one"))
-	hExpectOK(t, hPost(t, base+"/mpub?topic=t", "two\nthree"))
-	if got := mustTopicStats(t, n, "t").MessageCount; got != 3 {
-		t.Fatalf("topic message_count %d, want 3", got)
-	}
-	if len(a.requests()) != 0 {
-		t.Fatalf("auth server queried for HTTP: %+v", a.requests())
-	}
-	if r := hGet(t, base+"/stats?format=json"); r.code != http.StatusOK || !strings.Contains(string(r.body), `"topic_name":"t"`) {
+	hExpectOK(t, test.HTTPPost(t, base+"/pub?topic=t", "one"))
+	hExpectOK(t, test.HTTPPost(t, base+"/mpub?topic=t", "two\nthree"))
+	require.EqualValues(t, 3, mustTopicStats(t, n, "t").MessageCount, "topic message_count")
+	require.Len(t, a.requests(), 0, "auth server queried for HTTP")
+	if r := test.HTTPGet(t, base+"/stats?format=json"); r.Code != http.StatusOK || !strings.Contains(string(r.Body), `"topic_name":"t"`) {
 		t.Fatalf("/stats: %s", r)
 	}
 }

@@ -15,51 +15,28 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/nsqgo/nsq/testcluster"
 	gonsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // clusterLookupd is one nsqlookupd of the cluster test.
 type clusterLookupd struct {
-	l    *nsqlookupd.NSQLookupd
+	*testcluster.Lookupd
 	http string
-	done chan error
-	once sync.Once
 }
 
 func startClusterLookupd(t *testing.T) *clusterLookupd {
 	t.Helper()
-	opts := nsqlookupd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.TombstoneLifetime = time.Second
-	opts.Logger = test.NewLogger(t)
-	l, err := nsqlookupd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := &clusterLookupd{l: l, http: l.RealHTTPAddr().String(), done: make(chan error, 1)}
-	go func() { cl.done <- l.Main() }()
-	t.Cleanup(cl.stop)
-	return cl
-}
-
-func (cl *clusterLookupd) stop() {
-	cl.once.Do(func() {
-		cl.l.Exit()
-		select {
-		case <-cl.done:
-		case <-time.After(10 * time.Second):
-		}
-	})
+	l := testcluster.StartLookupd(t, func(o *nsqlookupd.Options) { o.TombstoneLifetime = time.Second })
+	return &clusterLookupd{Lookupd: l, http: l.HTTPAddr}
 }
 
 // lookupProducers returns the TCP ports /lookup lists for topic.
 func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
 	t.Helper()
 	resp, err := http.Get("http://" + cl.http + "/lookup?topic=" + topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	var doc struct {
 		Producers []struct {
@@ -69,9 +46,7 @@ func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
 	if resp.StatusCode == 404 {
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
 	var ports []int
 	for _, p := range doc.Producers {
 		ports = append(ports, p.TCPPort)
@@ -82,28 +57,14 @@ func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
 
 // startClusterNSQD starts an nsqd registered with every lookupd; dataPath
 // may be reused to restart a node.
-func startClusterNSQD(t *testing.T, dataPath string, lookupds ...*clusterLookupd) (*nsqd.NSQD, chan error) {
+func startClusterNSQD(t *testing.T, dataPath string, lookupds ...*clusterLookupd) *testcluster.NSQD {
 	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = dataPath
-	if *durableMode {
-		opts.MemQueueSize = 0
-	}
-	opts.Logger = test.NewLogger(t)
-	opts.LogLevel = lg.INFO
+	var addrs []string
 	for _, l := range lookupds {
-		opts.NSQLookupdTCPAddresses = append(opts.NSQLookupdTCPAddresses, l.l.RealTCPAddr().String())
+		addrs = append(addrs, l.TCPAddr)
 	}
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(n.Exit)
-	return n, done
+	return testcluster.StartNSQD(t, daemonDefaults, testcluster.WithDataPath(dataPath),
+		testcluster.WithLogLevel(lg.INFO), testcluster.WithLookupd(addrs...))
 }
 
 func tcpPortOf(n *nsqd.NSQD) int {
@@ -176,11 +137,11 @@ func TestCluster(t *testing.T) {
 	const topic = "cluster"
 	l1, l2 := startClusterLookupd(t), startClusterLookupd(t)
 	var nodes []*nsqd.NSQD
-	var dones []chan error
+	var started []*testcluster.NSQD
 	paths := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	for _, p := range paths {
-		n, done := startClusterNSQD(t, p, l1, l2)
-		nodes, dones = append(nodes, n), append(dones, done)
+		n := startClusterNSQD(t, p, l1, l2)
+		nodes, started = append(nodes, n.NSQD), append(started, n)
 	}
 	first := publishAll(t, nodes, topic, "first", 1)
 	want := []int{tcpPortOf(nodes[0]), tcpPortOf(nodes[1]), tcpPortOf(nodes[2])}
@@ -194,33 +155,28 @@ func TestCluster(t *testing.T) {
 	cfg.LookupdPollInterval = 100 * time.Millisecond
 	cfg.MaxInFlight = 10
 	consumer, err := gonsq.NewConsumer(topic, "ch", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	consumer.SetLogger(nil, gonsq.LogLevelError)
 	sink := &clusterSink{seen: map[string]int{}}
 	consumer.AddHandler(sink)
-	if err := consumer.ConnectToNSQLookupds([]string{l1.http, l2.http}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, consumer.ConnectToNSQLookupds([]string{l1.http, l2.http}))
 	defer consumer.Stop()
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(first...) }, "first round consumed")
 	second := publishAll(t, nodes, topic, "second", 10)
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(second...) }, "messages from all three nodes")
 
 	// Losing one lookupd changes nothing for consumers.
-	l1.stop()
+	l1.Stop()
 	third := publishAll(t, nodes, topic, "third", 5)
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(third...) }, "consumed with one lookupd down")
 
 	// An nsqd that stops disappears from /lookup; its return re-registers it.
-	nodes[2].Exit()
-	<-dones[2]
+	started[2].Stop()
 	test.Eventually(t, 10*time.Second, func() bool {
 		return sameInts(l2.lookupProducers(t, topic), want[:2]) ||
 			sameInts(l2.lookupProducers(t, topic), withoutInt(want, tcpPortOf(nodes[2])))
 	}, "stopped nsqd removed from /lookup")
-	restarted, _ := startClusterNSQD(t, paths[2], l2)
+	restarted := startClusterNSQD(t, paths[2], l2).NSQD
 	test.Eventually(t, 10*time.Second, func() bool {
 		ps := l2.lookupProducers(t, topic)
 		return len(ps) == 3 && slices.Contains(ps, tcpPortOf(restarted))
@@ -229,13 +185,10 @@ func TestCluster(t *testing.T) {
 	// A tombstoned producer is hidden for the tombstone lifetime, then back.
 	node := fmt.Sprintf("127.0.0.1:%d", httpPortOf(restarted))
 	resp, err := http.Post("http://"+l2.http+"/topic/tombstone?topic="+topic+"&node="+node, "", nil)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("tombstone: %v %v", resp, err)
-	}
+	require.NoError(t, err, "tombstone")
+	require.EqualValues(t, 200, resp.StatusCode, "tombstone")
 	resp.Body.Close()
-	if ps := l2.lookupProducers(t, topic); len(ps) != 2 {
-		t.Fatalf("tombstoned producer still listed: %v", ps)
-	}
+	require.Len(t, l2.lookupProducers(t, topic), 2, "tombstoned producer still listed")
 	test.Eventually(t, 10*time.Second, func() bool { return len(l2.lookupProducers(t, topic)) == 3 },
 		"tombstone expires and the producer comes back")
 	last := publishAll(t, []*nsqd.NSQD{restarted}, topic, "last", 3)

@@ -14,10 +14,10 @@ import (
 
 	"github.com/golang/snappy"
 	"github.com/klauspost/compress/flate"
-	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 )
 
 // Delivery throughput of a plain, a snappy and a deflate consumer: b.N
@@ -105,23 +105,9 @@ func xBenchDeliver(b *testing.B, mode string) {
 // xBenchNSQD starts a quiet nsqd; all b.N messages stay in memory.
 func xBenchNSQD(b *testing.B) *nsqd.NSQD {
 	b.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.DataPath = b.TempDir()
-	opts.Logger = lg.NilLogger{}
-	opts.LogLevel = lg.ERROR
-	opts.MemQueueSize = int64(max(b.N, 1000))
-	n, err := nsqd.New(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	b.Cleanup(func() {
-		n.Exit()
-		<-done
-	})
-	return n
+	return testcluster.StartNSQD(b, testcluster.Quiet(), func(o *nsqd.Options) {
+		o.MemQueueSize = int64(max(b.N, 1000))
+	}).NSQD
 }
 
 // xBenchPublish queues count messages with MPUB batches over one TCP

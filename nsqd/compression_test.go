@@ -18,6 +18,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of snappy and deflate: IDENTIFY negotiation, the upgrade
@@ -74,16 +75,12 @@ func xCompressedConnCounting(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tl
 	switch mode {
 	case "snappy":
 		id := xReadExactly(t, nc, counted, len(xSnappyStreamID))
-		if !bytes.Equal(id, xSnappyStreamID) {
-			t.Fatalf("snappy stream starts % x, want % x", id, xSnappyStreamID)
-		}
+		require.Equal(t, xSnappyStreamID, id, "snappy stream starts % x, want % x")
 		c.SetStream(snappy.NewReader(io.MultiReader(bytes.NewReader(id), counted)), snappy.NewBufferedWriter(under))
 	case "deflate":
 		level := int(resp["deflate_level"].(float64))
 		w, err := flate.NewWriter(under, level)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		c.SetStream(flate.NewReader(counted), w)
 	default:
 		t.Fatalf("unknown compression %q", mode)
@@ -131,9 +128,7 @@ func xMPUBRoundTrip(t testing.TB, pub, sub *test.Conn, topic string, bodies [][]
 	sub.Cmd(fmt.Sprintf("RDY %d", len(bodies)))
 	for i, want := range bodies {
 		m := sub.ReadMessage(t)
-		if !bytes.Equal(m.Body, want) {
-			t.Fatalf("MPUB message %d: got %d bytes, want %d", i, len(m.Body), len(want))
-		}
+		require.Equal(t, want, m.Body, "MPUB message %d: got %d bytes, want %d", i, len(m.Body), len(want))
 		sub.Cmd("FIN " + m.ID)
 	}
 }
@@ -167,9 +162,7 @@ func TestSnappyUpgradeRawFrames(t *testing.T) {
 	want = append(want, 0x01, 0x0e, 0x00, 0x00)
 	want = binary.LittleEndian.AppendUint32(want, (crc>>15|crc<<17)+0xa282ead8)
 	want = append(want, frame...)
-	if !bytes.Equal(got, want) {
-		t.Fatalf("after the IDENTIFY response\n got % x\nwant % x", got, want)
-	}
+	require.Equal(t, want, got, "after the IDENTIFY response\n got % x\nwant % x")
 	c.SetStream(snappy.NewReader(io.MultiReader(bytes.NewReader(got), nc)), snappy.NewBufferedWriter(nc))
 	c.ExpectOK(t)
 
@@ -182,9 +175,7 @@ func TestSnappyUpgradeRawFrames(t *testing.T) {
 	xExpectCompressionStats(t, n, c, true, false, false)
 	xExpectCompressionStats(t, n, sub, true, false, false)
 	st := mustChannelStats(t, n, "t", "c")
-	if st.MessageCount != uint64(2*len(bodies)) {
-		t.Fatalf("channel message_count %d, want %d", st.MessageCount, 2*len(bodies))
-	}
+	require.Equal(t, uint64(2*len(bodies)), st.MessageCount, "channel message_count %d, want %d", st.MessageCount, 2*len(bodies))
 }
 
 func TestDeflateUpgradeRawFrames(t *testing.T) {
@@ -225,9 +216,7 @@ func TestDeflateUpgradeRawFrames(t *testing.T) {
 				t.Fatalf("deflate bytes of the OK frame % x contain no sync flush", seen.Bytes())
 			}
 			w, err := flate.NewWriter(nc, tc.want)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			c.SetStream(fr, w)
 
 			sub, _ := xCompressedConn(t, n, "deflate", nil, map[string]any{"deflate_level": tc.requested})
@@ -261,9 +250,7 @@ func TestCompressionShrinksWire(t *testing.T) {
 			before := counted.n
 			sub.Cmd("RDY 1")
 			m := sub.ReadMessage(t)
-			if !bytes.Equal(m.Body, text) {
-				t.Fatalf("got %d bytes, want the text", len(m.Body))
-			}
+			require.Equal(t, text, m.Body, "got %d bytes, want the text", len(m.Body))
 			sub.Cmd("FIN " + m.ID)
 			if got := counted.n - before; got > int64(len(text)/10) {
 				t.Fatalf("%s: %d wire bytes for a %d-byte compressible message", mode, got, len(text))
@@ -401,13 +388,11 @@ func TestCompressionGoNSQ(t *testing.T) {
 			}
 			xGoNSQRoundTrip(t, n, cfg, "t", bodies)
 			clients := xClients(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
-			if len(clients) != 2 {
-				t.Fatalf("want the go-nsq producer and consumer in /stats, got %v", clients)
-			}
+			require.Len(t, clients, 2, "want the go-nsq producer and consumer in /stats")
 			for _, cs := range clients {
-				if cs["snappy"] != tc.snappy || cs["deflate"] != (tc.deflate > 0) || cs["tls"] != tc.tls {
-					t.Fatalf("go-nsq client stats snappy=%v deflate=%v tls=%v", cs["snappy"], cs["deflate"], cs["tls"])
-				}
+				require.Equal(t, tc.snappy, cs["snappy"])
+				require.Equal(t, (tc.deflate > 0), cs["deflate"])
+				require.Equal(t, tc.tls, cs["tls"])
 				if ua, _ := cs["user_agent"].(string); !strings.HasPrefix(ua, "go-nsq/") {
 					t.Fatalf("user_agent %q", ua)
 				}

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,40 +22,42 @@ func setupPoison(t *testing.T, h *hNode) {
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("pm", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "c"))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "other"))
-	hDial(t, h.tcp).pub("pm", []byte("poison"))
+	test.DialV2(t, h.TCPAddr).Pub(t, "pm", []byte("poison"))
 }
 
 // requireNextIsMarker publishes a marker and requires it to be the next
-// message c receives: nothing else was queued for c.
-func requireNextIsMarker(t *testing.T, h *hNode, c *hConn) {
+// message c (subscribed to pm/c) receives: nothing else was queued for c.
+// It returns once the marker's FIN has been processed.
+func requireNextIsMarker(t *testing.T, h *hNode, c *test.Conn) {
 	t.Helper()
-	hDial(t, h.tcp).pub("pm", []byte("marker"))
-	m := c.msg()
-	require.Equal(t, "marker", string(m.body))
-	require.Equal(t, uint16(1), m.attempts)
-	c.fin(m.id)
+	test.DialV2(t, h.TCPAddr).Pub(t, "pm", []byte("marker"))
+	m := c.ReadMessage(t)
+	require.Equal(t, "marker", string(m.Body))
+	require.Equal(t, uint16(1), m.Attempts)
+	c.Cmd("FIN " + m.ID)
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").InFlightCount == 0 }, "marker finished")
 }
 
 func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 3 })
 	setupPoison(t, h)
 	c := subscribed(t, h, "pm", "c", 1)
-	var first hMsg
+	var first test.Message
 	for i := 1; i <= 3; i++ {
-		m := c.msg()
-		require.Equal(t, "poison", string(m.body))
-		require.Equal(t, uint16(i), m.attempts)
+		m := c.ReadMessage(t)
+		require.Equal(t, "poison", string(m.Body))
+		require.Equal(t, uint16(i), m.Attempts)
 		if i == 1 {
 			first = m
 		}
-		c.req(m.id, 0)
+		c.Cmd("REQ " + m.ID + " 0")
 	}
-	hEventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
 	requireNextIsMarker(t, h, c)
 
 	ch := h.pChannel(t, "pm", "c")
-	require.Equal(t, uint64(3), ch.Requeues, "every REQ counts; the third one dead-letters")
-	require.Zero(t, ch.Depth+int64(ch.InFlight)+int64(ch.Deferred), "nothing left in the channel")
+	require.Equal(t, uint64(3), ch.RequeueCount, "every REQ counts; the third one dead-letters")
+	require.Zero(t, ch.Depth+int64(ch.InFlightCount)+int64(ch.DeferredCount), "nothing left in the channel")
 	other := h.pChannel(t, "pm", "other")
 	require.Equal(t, int64(2), other.Depth, "the other channel keeps its copy")
 	require.Zero(t, other.DeadLetterCount)
@@ -67,15 +71,15 @@ func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
 
 	// The dead-letter topic holds the message unchanged.
 	d := subscribed(t, h, "pm.c.dead", "inspect", 1)
-	dm := d.msg()
-	require.Equal(t, first.id, dm.id)
-	require.Equal(t, first.ts, dm.ts)
-	require.Equal(t, "poison", string(dm.body))
-	require.Equal(t, uint16(1), dm.attempts)
+	dm := d.ReadMessage(t)
+	require.Equal(t, first.ID, dm.ID)
+	require.Equal(t, first.Timestamp, dm.Timestamp)
+	require.Equal(t, "poison", string(dm.Body))
+	require.Equal(t, uint16(1), dm.Attempts)
 
-	text := string(hGet(t, h.url+"/stats").body)
+	text := string(test.HTTPGet(t, h.url+"/stats").Body)
 	require.Contains(t, text, "dead-lettered: 1 ")
-	metrics := string(hGet(t, h.url+"/metrics").body)
+	metrics := string(test.HTTPGet(t, h.url+"/metrics").Body)
 	require.Contains(t, metrics, `nsq_channel_dead_lettered_total{topic="pm",channel="c"} 1`+"\n")
 	require.Contains(t, metrics, `nsq_channel_dead_lettered_total{topic="pm",channel="other"} 0`+"\n")
 }
@@ -86,15 +90,15 @@ func TestDeadLetterAfterTimeouts(t *testing.T) {
 	h.mustCall(t, http.MethodPost, "/channel/config", tc("pm", "c", "max_attempts", "2"))
 	c := subscribed(t, h, "pm", "c", 1)
 	for i := 1; i <= 2; i++ {
-		m := c.msg()
-		require.Equal(t, "poison", string(m.body))
-		require.Equal(t, uint16(i), m.attempts)
+		m := c.ReadMessage(t)
+		require.Equal(t, "poison", string(m.Body))
+		require.Equal(t, uint16(i), m.Attempts)
 	}
-	hEventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
 	requireNextIsMarker(t, h, c)
 	ch := h.pChannel(t, "pm", "c")
-	require.Equal(t, uint64(2), ch.Timeouts)
-	require.Zero(t, ch.Requeues)
+	require.Equal(t, uint64(2), ch.TimeoutCount)
+	require.Zero(t, ch.RequeueCount)
 	require.Equal(t, int64(1), h.pTopic(t, "pm.c.dead").Depth)
 	require.Zero(t, h.pChannel(t, "pm", "other").DeadLetterCount)
 }
@@ -103,21 +107,19 @@ func TestDeadLetterDelayedREQ(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
 	setupPoison(t, h)
 	c := subscribed(t, h, "pm", "c", 1)
-	m := c.msg()
-	c.req(m.id, 600000)
-	hEventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
-	require.Zero(t, h.pChannel(t, "pm", "c").Deferred)
+	m := c.ReadMessage(t)
+	c.Cmd("REQ " + m.ID + " 600000")
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
+	require.Zero(t, h.pChannel(t, "pm", "c").DeferredCount)
 	requireNextIsMarker(t, h, c)
 }
 
 func TestAttemptsSaturate(t *testing.T) {
 	dir := t.TempDir()
-	opts := hOpts(t)
-	opts.DataPath, opts.MemQueueSize = dir, 0
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir), func(o *nsqd.Options) { o.MemQueueSize = 0 })
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("sat", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("sat", "c"))
-	hDial(t, h.tcp).pub("sat", []byte("old"))
+	test.DialV2(t, h.TCPAddr).Pub(t, "sat", []byte("old"))
 	h.exit()
 
 	// Give the queued message 65534 attempts: [size][timestamp][attempts].
@@ -127,23 +129,19 @@ func TestAttemptsSaturate(t *testing.T) {
 	b[12], b[13] = 0xff, 0xfe
 	require.NoError(t, os.WriteFile(fn, b, 0600))
 
-	opts = hOpts(t)
-	opts.DataPath = dir
-	h = hStartOpts(t, opts)
+	h = hStart(t, testcluster.WithDataPath(dir))
 	c := subscribed(t, h, "sat", "c", 1)
 	for i := 0; i < 3; i++ {
-		m := c.msg()
-		require.Equal(t, "old", string(m.body))
-		require.Equal(t, uint16(65535), m.attempts, "delivery %d", i)
-		c.req(m.id, 0)
+		m := c.ReadMessage(t)
+		require.Equal(t, "old", string(m.Body))
+		require.Equal(t, uint16(65535), m.Attempts, "delivery %d", i)
+		c.Cmd("REQ " + m.ID + " 0")
 	}
 }
 
 func TestChannelConfigAPI(t *testing.T) {
 	dir := t.TempDir()
-	opts := hOpts(t)
-	opts.DataPath = dir
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir))
 	code, _ := h.call(t, http.MethodGet, "/channel/config", tc("nope", "c"))
 	require.Equal(t, 404, code)
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("cf", ""))
@@ -162,7 +160,7 @@ func TestChannelConfigAPI(t *testing.T) {
 	require.Equal(t, "0s", cfg["msg_ttl"])
 	dat := filepath.Join(dir, "nsqd.dat")
 	// Default settings: nsqd.dat stays NSQ's document.
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		b, _ := os.ReadFile(dat)
 		return strings.Contains(string(b), `{"name":"cf","paused":false,"channels":[{"name":"c","paused":false}]}`)
 	}, "nsqd.dat without extra keys")
@@ -199,9 +197,7 @@ func TestChannelConfigAPI(t *testing.T) {
 	require.Contains(t, m["message"], "max_depth")
 	h.exit()
 
-	opts = hOpts(t)
-	opts.DataPath = dir
-	h = hStartOpts(t, opts)
+	h = hStart(t, testcluster.WithDataPath(dir))
 	cfg = h.mustCall(t, http.MethodGet, "/channel/config", tc("cf", "c"))
 	require.Equal(t, 5.0, cfg["max_attempts"])
 	require.Equal(t, "graveyard", cfg["dead_letter_topic"])

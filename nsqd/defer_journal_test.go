@@ -18,25 +18,19 @@ func journalMsg(id string, body string, due int64, attempts uint16) *Message {
 
 func addToJournal(t *testing.T, j *deferJournal, m *Message) {
 	t.Helper()
-	if err := j.add(m, func() error { return nil }); err != nil {
-		t.Fatalf("add %s: %v", m.ID, err)
-	}
+	require.NoError(t, j.add(m, func() error { return nil }), "add %s", m.ID)
 }
 
 func openJournalT(t *testing.T, path string) (*deferJournal, map[MessageID]*Message) {
 	t.Helper()
 	j, st, err := openDeferJournal(path, true, 1, time.Second)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
+	require.NoError(t, err, "open")
 	return j, st.held
 }
 
 func sameMessage(t *testing.T, got, want *Message) {
 	t.Helper()
-	if got == nil {
-		t.Fatalf("message %s not replayed", want.ID)
-	}
+	require.NotNil(t, got, "message %s not replayed", want.ID)
 	if got.ID != want.ID || !bytes.Equal(got.Body, want.Body) || got.Timestamp != want.Timestamp ||
 		got.Attempts != want.Attempts || got.pri != want.pri {
 		t.Fatalf("replayed %+v, want %+v", got, want)
@@ -64,14 +58,10 @@ func TestDeferJournalReplaysOpenRecords(t *testing.T) {
 	for _, m := range []*Message{a, b, c} {
 		addToJournal(t, j, m)
 	}
-	if err := j.remove(b.ID); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, j.remove(b.ID))
 	// A crash: the file is read as it is, without close.
 	_, got := openJournalT(t, path)
-	if len(got) != 2 {
-		t.Fatalf("replayed %d messages, want 2", len(got))
-	}
+	require.Len(t, got, 2, "replayed")
 	sameMessage(t, got[a.ID], a)
 	sameMessage(t, got[c.ID], c)
 }
@@ -89,17 +79,11 @@ func TestDeferJournalReAddAfterRemove(t *testing.T) {
 func TestDeferJournalTornTail(t *testing.T) {
 	path, _, a, b := journalWithTwo(t)
 	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for cut := len(data) - 1; cut > len(data)/2; cut -= 7 {
-		if err := os.WriteFile(path, data[:cut], 0600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, data[:cut], 0600))
 		j2, st, err := openDeferJournal(path, true, 1, time.Second)
-		if err == nil {
-			t.Fatalf("cut at %d: no error reported for the torn record", cut)
-		}
+		require.Error(t, err, "cut at %d: no error reported for the torn record", cut)
 		if msgs := st.held; len(msgs) != 1 || msgs[a.ID] == nil {
 			t.Fatalf("cut at %d: replayed %v, want only %s", cut, msgs, a.ID)
 		}
@@ -134,9 +118,7 @@ func TestDeferJournalEmptiesWhenNothingIsOpen(t *testing.T) {
 		t.Fatalf("after the last removal: %v, %v; want an empty file", st, err)
 	}
 	addToJournal(t, j, a)
-	if err := j.reset(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, j.reset())
 	if _, got := openJournalT(t, path); len(got) != 0 {
 		t.Fatalf("after reset replayed %d", len(got))
 	}
@@ -160,18 +142,14 @@ func TestDeferJournalCompaction(t *testing.T) {
 	j.mu.Lock()
 	err := j.compactLocked()
 	j.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	st, err := os.Stat(path)
 	if err != nil || st.Size() >= before || st.Size() != j.size || j.size != j.liveBytes {
 		t.Fatalf("compacted file %v (%v); before %d, size %d, live %d", st, err, before, j.size, j.liveBytes)
 	}
 	addToJournal(t, j, journalMsg("00000000000000fe", "after", 2e18, 1))
 	_, got := openJournalT(t, path)
-	if len(got) != 2 {
-		t.Fatalf("replayed %d after compaction, want 2", len(got))
-	}
+	require.Len(t, got, 2, "replayed")
 	sameMessage(t, got[keep.ID], keep)
 }
 
@@ -180,9 +158,7 @@ func TestDeferJournalClosed(t *testing.T) {
 	j, _ := openJournalT(t, path)
 	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
 	addToJournal(t, j, a)
-	if err := j.close(false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, j.close(false))
 	if err := j.add(a, func() error { return nil }); err != errExiting {
 		t.Fatalf("add after close: %v, want %v", err, errExiting)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // restartable runs nsqd instances one after another on one data path.
@@ -70,16 +71,10 @@ func expectNotBefore(t *testing.T, n *nsqd.NSQD, due map[string]map[string]time.
 	for topic, bodies := range due {
 		for range len(bodies) {
 			a := <-results[topic]
-			if a.err != nil {
-				t.Fatalf("%s: %v", topic, a.err)
-			}
+			require.Nil(t, a.err, "%s: %v", topic, a.err)
 			d, ok := bodies[string(a.m.Body)]
-			if !ok {
-				t.Fatalf("%s: unexpected message %q", topic, a.m.Body)
-			}
-			if a.at.Before(d) {
-				t.Fatalf("%s: %q delivered %s before its deadline", topic, a.m.Body, d.Sub(a.at))
-			}
+			require.True(t, ok, "%s: unexpected message %q", topic, a.m.Body)
+			require.False(t, a.at.Before(d), "%s: %q delivered %s before its deadline", topic, a.m.Body, d.Sub(a.at))
 			conns[topic].Cmd("FIN " + string(a.m.ID[:]))
 		}
 	}
@@ -163,9 +158,7 @@ func waitForFile(t *testing.T, path, content string) {
 		if strings.Contains(string(b), content) {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never contained %s: %q", path, content, b)
-		}
+		require.False(t, time.Now().After(deadline), "%s never contained %s: %q", path, content, b)
 		time.Sleep(5 * time.Millisecond)
 	}
 }
@@ -175,20 +168,14 @@ func copyDataPath(t *testing.T, from string) string {
 	t.Helper()
 	to := t.TempDir()
 	entries, err := os.ReadDir(from)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(to, e.Name()), b, 0600))
 	}
 	return to
 }
@@ -213,9 +200,7 @@ func mustChannelStatsEventually(t *testing.T, n *nsqd.NSQD, topic, channel strin
 		if ok(s) {
 			return
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("channel %s:%s stats never matched: %+v", topic, channel, s)
-		}
+		require.False(t, time.Now().After(deadline), "channel %s:%s stats never matched: %+v", topic, channel, s)
 		time.Sleep(5 * time.Millisecond)
 	}
 }

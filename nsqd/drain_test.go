@@ -7,19 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
 // mainReturned waits for the node's Main to return by itself and requires
-// nil; the result is put back for the cleanup's exit.
+// nil.
 func mainReturned(t *testing.T, h *hNode) {
 	t.Helper()
 	select {
-	case err := <-h.mainc:
-		require.NoError(t, err)
-		h.mainc <- nil
+	case <-h.Exited():
+		require.NoError(t, h.MainErr())
 	case <-time.After(hWait):
 		t.Fatal("Main did not return")
 	}
@@ -28,11 +28,11 @@ func mainReturned(t *testing.T, h *hNode) {
 // lookupProducers is how many producers the lookupd lists for topic.
 func lookupProducers(t *testing.T, lookupdHTTP, topic string) int {
 	t.Helper()
-	r := hGet(t, "http://"+lookupdHTTP+"/lookup?topic="+topic)
+	r := test.HTTPGet(t, "http://"+lookupdHTTP+"/lookup?topic="+topic)
 	var doc struct {
 		Producers []json.RawMessage `json:"producers"`
 	}
-	json.Unmarshal(r.body, &doc)
+	json.Unmarshal(r.Body, &doc)
 	return len(doc.Producers)
 }
 
@@ -44,8 +44,8 @@ func TestDrainServesConsumersThenExits(t *testing.T) {
 	})
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("dr", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("dr", "c"))
-	require.Equal(t, 200, hPost(t, h.url+"/mpub?topic=dr", "a\nb\nc").code)
-	hEventually(t, hWait, func() bool { return lookupProducers(t, l.HTTPAddr, "dr") == 1 }, "registered")
+	require.Equal(t, 200, test.HTTPPost(t, h.url+"/mpub?topic=dr", "a\nb\nc").Code)
+	test.Eventually(t, hWait, func() bool { return lookupProducers(t, l.HTTPAddr, "dr") == 1 }, "registered")
 	c := subscribed(t, h, "dr", "c", 0)
 
 	code, m := h.call(t, http.MethodPost, "/drain", url1("timeout", "bad"))
@@ -53,56 +53,52 @@ func TestDrainServesConsumersThenExits(t *testing.T) {
 	res := h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "1m"))
 	require.Equal(t, true, res["draining"])
 
-	r := hGet(t, h.url+"/ping")
-	require.Equal(t, 500, r.code)
-	require.Contains(t, string(r.body), "draining")
+	r := test.HTTPGet(t, h.url+"/ping")
+	require.Equal(t, 500, r.Code)
+	require.Contains(t, string(r.Body), "draining")
 	require.True(t, h.pStats(t).Draining)
-	require.Contains(t, string(hGet(t, h.url+"/stats").body), "Draining: true")
-	r = hPost(t, h.url+"/pub?topic=dr", "late")
-	require.Equal(t, 503, r.code)
-	require.Contains(t, string(r.body), "draining")
-	p := hDial(t, h.tcp)
-	p.cmd("PUB dr", []byte("late"))
-	p.expectError("E_PUB_FAILED PUB failed nsqd is draining")
-	hEventually(t, hWait, func() bool { return lookupProducers(t, l.HTTPAddr, "dr") == 0 }, "lookupd no longer lists the node")
+	require.Contains(t, string(test.HTTPGet(t, h.url+"/stats").Body), "Draining: true")
+	r = test.HTTPPost(t, h.url+"/pub?topic=dr", "late")
+	require.Equal(t, 503, r.Code)
+	require.Contains(t, string(r.Body), "draining")
+	p := test.DialV2(t, h.TCPAddr)
+	p.CmdBody("PUB dr", []byte("late"))
+	p.ExpectError(t, "E_PUB_FAILED PUB failed nsqd is draining")
+	test.Eventually(t, hWait, func() bool { return lookupProducers(t, l.HTTPAddr, "dr") == 0 }, "lookupd no longer lists the node")
 
 	// The consumer is still served; once it has finished everything, nsqd exits.
-	c.rdy(3)
+	c.Cmd("RDY 3")
 	var ids []string
 	for _, want := range []string{"a", "b", "c"} {
-		m := c.msg()
-		require.Equal(t, want, string(m.body))
-		ids = append(ids, m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, want, string(m.Body))
+		ids = append(ids, m.ID)
 	}
 	select {
-	case <-h.mainc:
+	case <-h.Exited():
 		t.Fatal("exited with messages in flight")
 	default:
 	}
 	for _, id := range ids {
-		c.fin(id)
+		c.Cmd("FIN " + id)
 	}
 	mainReturned(t, h)
 }
 
 func TestDrainTimeoutKeepsTheRest(t *testing.T) {
 	dir := t.TempDir()
-	opts := hOpts(t)
-	opts.DataPath = dir
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir))
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("dt", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("dt", "c"))
-	require.Equal(t, 200, hPost(t, h.url+"/mpub?topic=dt", "x\ny").code)
+	require.Equal(t, 200, test.HTTPPost(t, h.url+"/mpub?topic=dt", "x\ny").Code)
 	h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "200ms"))
 	mainReturned(t, h)
 	h.exit()
 
-	opts = hOpts(t)
-	opts.DataPath = dir
-	h = hStartOpts(t, opts)
+	h = hStart(t, testcluster.WithDataPath(dir))
 	require.Equal(t, int64(2), h.pChannel(t, "dt", "c").Depth, "kept on disk")
 	require.False(t, h.pStats(t).Draining)
-	require.Equal(t, 200, hGet(t, h.url+"/ping").code)
+	require.Equal(t, 200, test.HTTPGet(t, h.url+"/ping").Code)
 }
 
 func url1(k, v string) url.Values { return url.Values{k: {v}} }
@@ -113,10 +109,10 @@ func TestDrainDeadLetters(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("dd", ""))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("dd", "c"))
-	hDial(t, h.tcp).pub("dd", []byte("poison"))
+	test.DialV2(t, h.TCPAddr).Pub(t, "dd", []byte("poison"))
 	c := subscribed(t, h, "dd", "c", 1)
-	m := c.msg()
+	m := c.ReadMessage(t)
 	h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "1m"))
-	c.req(m.id, 0)
+	c.Cmd("REQ " + m.ID + " 0")
 	mainReturned(t, h)
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 // durableMode runs every daemon these tests start with --mem-queue-size=0
@@ -24,44 +26,23 @@ func skipIfDurable(t *testing.T, why string) {
 	}
 }
 
-// startNSQD starts an nsqd on 127.0.0.1 ephemeral ports with its data in a
-// temporary directory and its log in the test log. configure (may be nil)
-// adjusts the options before New. The daemon exits when the test ends.
+// daemonDefaults are the options every daemon these tests start gets before
+// its own: the memory queue off under -nsqd.durable.
+func daemonDefaults(o *nsqd.Options) {
+	if *durableMode {
+		o.MemQueueSize = 0
+	}
+}
+
+// startNSQD starts an nsqd through testcluster.StartNSQD with debug logging
+// and timeouts swept promptly; configure (may be nil) adjusts the options
+// before New. The daemon exits when the test ends.
 func startNSQD(t *testing.T, configure func(*nsqd.Options)) *nsqd.NSQD {
 	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress = "127.0.0.1:0"
-	opts.HTTPAddress = "127.0.0.1:0"
-	opts.HTTPSAddress = ""
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	opts.LogLevel = lg.DEBUG
-	// New channels get their timeouts swept promptly.
-	opts.QueueScanRefreshInterval = 100 * time.Millisecond
-	if *durableMode {
-		opts.MemQueueSize = 0
-	}
-	if configure != nil {
-		configure(opts)
-	}
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Main returned %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("Main did not return after Exit")
-		}
-	})
-	return n
+	return testcluster.StartNSQD(t, daemonDefaults, func(o *nsqd.Options) {
+		o.LogLevel = lg.DEBUG
+		o.QueueScanRefreshInterval = 100 * time.Millisecond
+	}, configure).NSQD
 }
 
 // mustConnect opens a TCP connection to n and sends the V2 magic.
@@ -105,7 +86,7 @@ func mustHTTPPost(t *testing.T, n *nsqd.NSQD, path string, params url.Values) {
 }
 
 // mustStats fetches GET /stats?format=json.
-func mustStats(t *testing.T, n *nsqd.NSQD) statsDoc {
+func mustStats(t testing.TB, n *nsqd.NSQD) statsDoc {
 	t.Helper()
 	var s statsDoc
 	test.HTTPGetJSON(t, "http://"+n.RealHTTPAddr().String()+"/stats?format=json", &s)
@@ -116,9 +97,7 @@ func mustStats(t *testing.T, n *nsqd.NSQD) statsDoc {
 func mustTopicStats(t *testing.T, n *nsqd.NSQD, topic string) topicStatsDoc {
 	t.Helper()
 	tp := mustStats(t, n).topic(topic)
-	if tp == nil {
-		t.Fatalf("topic %q not in /stats", topic)
-	}
+	require.NotNil(t, tp, "topic %q not in /stats", topic)
 	return *tp
 }
 
@@ -127,9 +106,7 @@ func mustChannelStats(t *testing.T, n *nsqd.NSQD, topic, channel string) channel
 	t.Helper()
 	tp := mustTopicStats(t, n, topic)
 	ch := tp.channel(channel)
-	if ch == nil {
-		t.Fatalf("channel %q of topic %q not in /stats", channel, topic)
-	}
+	require.NotNil(t, ch, "channel %q of topic %q not in /stats", channel, topic)
 	return *ch
 }
 
@@ -152,6 +129,7 @@ func channelClientCount(t *testing.T, n *nsqd.NSQD, topic, channel string) int {
 type statsDoc struct {
 	Version   string           `json:"version"`
 	Health    string           `json:"health"`
+	Draining  bool             `json:"draining"`
 	Topics    []topicStatsDoc  `json:"topics"`
 	Producers []clientStatsDoc `json:"producers"`
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,15 +32,15 @@ type peekedMsg struct {
 // peek GETs a peek endpoint and decodes its messages.
 func peek(t testing.TB, h *hNode, path string, q url.Values) []peekedMsg {
 	t.Helper()
-	r := hGet(t, h.url+path+"?"+q.Encode())
-	require.Equal(t, 200, r.code, "%s", r)
-	require.Equal(t, hJSONType, r.hdr.Get("Content-Type"))
+	r := test.HTTPGet(t, h.url+path+"?"+q.Encode())
+	require.Equal(t, 200, r.Code, "%s", r)
+	require.Equal(t, hJSONType, r.Header.Get("Content-Type"))
 	var doc struct {
 		Messages []peekedMsg `json:"messages"`
 	}
-	require.NoError(t, json.Unmarshal(r.body, &doc))
-	require.NotNil(t, doc.Messages, "messages is a list, even when empty: %s", r.body)
-	hExpectKeys(t, "peek", r.body, "messages")
+	require.NoError(t, json.Unmarshal(r.Body, &doc))
+	require.NotNil(t, doc.Messages, "messages is a list, even when empty: %s", r.Body)
+	hExpectKeys(t, "peek", r.Body, "messages")
 	return doc.Messages
 }
 
@@ -67,7 +68,7 @@ func publishN(t testing.TB, h *hNode, topic string, from, to int) []string {
 	var want []string
 	for i := from; i < to; i++ {
 		b := fmt.Sprintf("msg-%04d", i)
-		hExpectOK(t, hPost(t, h.url+"/pub?topic="+topic, b))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic="+topic, b))
 		want = append(want, b)
 	}
 	return want
@@ -75,13 +76,13 @@ func publishN(t testing.TB, h *hNode, topic string, from, to int) []string {
 
 func TestPeekChannelQueuedIsNonDestructive(t *testing.T) {
 	h := hStart(t, nil)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=pk", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=pk&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=pk", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=pk&channel=c", ""))
 	want := publishN(t, h, "pk", 0, 12)
-	hEventually(t, hWait, func() bool { return h.channel(t, "pk", "c").Depth == 12 }, "channel depth 12")
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "pk", "c").Depth == 12 }, "channel depth 12")
 
-	raw := hGet(t, h.url+"/channel/peek?topic=pk&channel=c&n=3")
-	assert.Contains(t, string(raw.body), `"attempts":0,"body":"bXNnLTAwMDA="}`, "bodies are base64")
+	raw := test.HTTPGet(t, h.url+"/channel/peek?topic=pk&channel=c&n=3")
+	assert.Contains(t, string(raw.Body), `"attempts":0,"body":"bXNnLTAwMDA="}`, "bodies are base64")
 	msgs := peek(t, h, "/channel/peek", tcq("pk", "c"))
 	require.Len(t, msgs, 10, "n defaults to 10")
 	assert.Equal(t, want[:10], bodies(msgs))
@@ -97,16 +98,16 @@ func TestPeekChannelQueuedIsNonDestructive(t *testing.T) {
 	assert.Equal(t, want, bodies(peek(t, h, "/channel/peek", tcq("pk", "c", "n", "1000", "state", "queued"))))
 	assert.EqualValues(t, 12, h.channel(t, "pk", "c").Depth, "peeking changes no depth")
 
-	c := hDial(t, h.tcp)
-	c.sub("pk", "c")
-	c.rdy(12)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "pk", "c")
+	c.Cmd("RDY 12")
 	for i := range 12 {
-		m := c.msg()
-		assert.Equal(t, want[i], string(m.body), "delivery order is unchanged")
+		m := c.ReadMessage(t)
+		assert.Equal(t, want[i], string(m.Body), "delivery order is unchanged")
 		if i < len(msgs) {
-			assert.Equal(t, msgs[i].ID, m.id)
+			assert.Equal(t, msgs[i].ID, m.ID)
 		}
-		assert.EqualValues(t, 1, m.attempts, "a peek is not an attempt")
+		assert.EqualValues(t, 1, m.Attempts, "a peek is not an attempt")
 	}
 }
 
@@ -123,8 +124,8 @@ func TestPeekTopicBacklog(t *testing.T) {
 func TestPeekDeferredOnDiskShowsDeadline(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MemQueueSize = 0 })
 	before := time.Now()
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=dd&defer=60000", "later"))
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=dd", "now"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dd&defer=60000", "later"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dd", "now"))
 	msgs := peek(t, h, "/topic/peek", tcq("dd", ""))
 	require.Equal(t, []string{"later", "now"}, bodies(msgs))
 	assert.GreaterOrEqual(t, msgs[0].DeliverAt, before.Add(60*time.Second).UnixNano())
@@ -139,10 +140,10 @@ func TestPeekDiskBacklogWithSegmentsRolling(t *testing.T) {
 		o.MemQueueSize = 0
 		o.MaxBytesPerFile = 200 // five 38-byte records a segment
 	})
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=disk", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=disk&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=disk", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=disk&channel=c", ""))
 	want := publishN(t, h, "disk", 0, 40)
-	hEventually(t, hWait, func() bool { return h.channel(t, "disk", "c").BackendDepth == 40 }, "40 on disk")
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "disk", "c").BackendDepth == 40 }, "40 on disk")
 	assert.Equal(t, want[:25], bodies(peek(t, h, "/channel/peek", tcq("disk", "c", "n", "25"))))
 	assert.EqualValues(t, 40, h.channel(t, "disk", "c").Depth)
 
@@ -150,26 +151,26 @@ func TestPeekDiskBacklogWithSegmentsRolling(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := 40; i < total; i++ {
-			if r := hPost(t, h.url+"/pub?topic=disk", fmt.Sprintf("msg-%04d", i)); r.code != 200 {
+			if r := test.HTTPPost(t, h.url+"/pub?topic=disk", fmt.Sprintf("msg-%04d", i)); r.Code != 200 {
 				t.Errorf("pub: %s", r)
 				return
 			}
 		}
 	})
-	c := hDial(t, h.tcp)
-	c.sub("disk", "c")
-	c.rdy(1)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "disk", "c")
+	c.Cmd("RDY 1")
 	consumed := -1
 	for consumed < total-1 {
 		msgs := peek(t, h, "/channel/peek", tcq("disk", "c", "n", "30"))
 		checkRun(t, msgs, consumed)
-		m := c.msg()
-		n, err := strconv.Atoi(string(m.body[4:]))
+		m := c.ReadMessage(t)
+		n, err := strconv.Atoi(string(m.Body[4:]))
 		require.NoError(t, err)
 		require.Equal(t, consumed+1, n, "delivered in order")
 		consumed = n
-		c.fin(m.id)
-		c.rdy(1)
+		c.Cmd("FIN " + m.ID)
+		c.Cmd("RDY 1")
 	}
 	wg.Wait()
 }
@@ -191,16 +192,17 @@ func checkRun(t testing.TB, msgs []peekedMsg, consumed int) {
 
 func TestPeekInFlightAndDeferred(t *testing.T) {
 	h := hStart(t, nil)
-	c := hDial(t, h.tcp)
-	c.identify(`{"client_id":"peeker","hostname":"peek.host"}`)
-	c.sub("st", "c")
+	c := test.DialV2(t, h.TCPAddr)
+	c.CmdBody("IDENTIFY", []byte(`{"client_id":"peeker","hostname":"peek.host"}`))
+	c.ExpectOK(t)
+	c.Sub(t, "st", "c")
 	publishN(t, h, "st", 0, 2)
-	c.rdy(2)
-	first, second := c.msg(), c.msg()
+	c.Cmd("RDY 2")
+	first, second := c.ReadMessage(t), c.ReadMessage(t)
 
 	inflight := peek(t, h, "/channel/peek", tcq("st", "c", "state", "in_flight"))
 	require.Len(t, inflight, 2)
-	assert.Equal(t, []string{first.id, second.id}, []string{inflight[0].ID, inflight[1].ID})
+	assert.Equal(t, []string{first.ID, second.ID}, []string{inflight[0].ID, inflight[1].ID})
 	for _, m := range inflight {
 		assert.EqualValues(t, 1, m.Attempts)
 		assert.Greater(t, m.ExpiresAt, m.Timestamp)
@@ -211,29 +213,29 @@ func TestPeekInFlightAndDeferred(t *testing.T) {
 	assert.Empty(t, peek(t, h, "/channel/peek", tcq("st", "c", "state", "deferred")))
 
 	before := time.Now()
-	c.req(first.id, 60000)
-	c.req(second.id, 60000)
+	c.Cmd("REQ " + first.ID + " 60000")
+	c.Cmd("REQ " + second.ID + " 60000")
 	var deferred []peekedMsg
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		deferred = peek(t, h, "/channel/peek", tcq("st", "c", "state", "deferred"))
 		return len(deferred) == 2
 	}, "two deferred")
-	assert.Equal(t, first.id, deferred[0].ID)
+	assert.Equal(t, first.ID, deferred[0].ID)
 	assert.Equal(t, "msg-0000", string(deferred[0].Body))
 	assert.GreaterOrEqual(t, deferred[0].DeliverAt, before.Add(60*time.Second).UnixNano())
 	assert.Nil(t, deferred[0].Client)
 	assert.Zero(t, deferred[0].ExpiresAt)
 
-	q := tcq("st", "c", "id", first.id).Encode()
-	hExpectEmpty(t, hPost(t, h.url+"/channel/deferred/deliver?"+q, ""))
-	m := c.msg()
-	assert.Equal(t, first.id, m.id, "delivered now")
-	assert.EqualValues(t, 2, m.attempts)
-	hExpectErr(t, hPost(t, h.url+"/channel/deferred/deliver?"+q, ""), 404, "MESSAGE_NOT_FOUND")
+	q := tcq("st", "c", "id", first.ID).Encode()
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/deferred/deliver?"+q, ""))
+	m := c.ReadMessage(t)
+	assert.Equal(t, first.ID, m.ID, "delivered now")
+	assert.EqualValues(t, 2, m.Attempts)
+	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/deferred/deliver?"+q, ""), 404, "MESSAGE_NOT_FOUND")
 
-	q = tcq("st", "c", "id", second.id).Encode()
-	hExpectEmpty(t, hPost(t, h.url+"/channel/deferred/delete?"+q, ""))
-	hExpectErr(t, hPost(t, h.url+"/channel/deferred/delete?"+q, ""), 404, "MESSAGE_NOT_FOUND")
+	q = tcq("st", "c", "id", second.ID).Encode()
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/deferred/delete?"+q, ""))
+	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/deferred/delete?"+q, ""), 404, "MESSAGE_NOT_FOUND")
 	assert.Empty(t, peek(t, h, "/channel/peek", tcq("st", "c", "state", "deferred")))
 	ch := h.channel(t, "st", "c")
 	assert.EqualValues(t, 0, ch.DeferredCount)
@@ -244,10 +246,10 @@ func TestPeekInFlightAndDeferred(t *testing.T) {
 func TestPeekErrors(t *testing.T) {
 	h := hStart(t, nil)
 	publishN(t, h, "e", 0, 1)
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=e&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=e&channel=c", ""))
 	// The topic's pump hands its backlog to the new channel on its own time.
-	hEventually(t, hWait, func() bool { return h.channel(t, "e", "c").Depth == 1 }, "the channel took it")
-	get := func(path string) hResp { return hGet(t, h.url+path) }
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "e", "c").Depth == 1 }, "the channel took it")
+	get := func(path string) test.HTTPResponse { return test.HTTPGet(t, h.url+path) }
 	for _, tc := range []struct {
 		path string
 		code int
@@ -271,7 +273,7 @@ func TestPeekErrors(t *testing.T) {
 	assert.Len(t, peek(t, h, "/channel/peek", tcq("e", "c", "n", "1000")), 1)
 	assert.Equal(t, []string{"e"}, h.topicNames(t), "peeking creates nothing")
 
-	post := func(path string) hResp { return hPost(t, h.url+path, "") }
+	post := func(path string) test.HTTPResponse { return test.HTTPPost(t, h.url+path, "") }
 	hExpectErr(t, post("/channel/deferred/deliver?topic=e&channel=c"), 400, "MISSING_ARG_ID")
 	hExpectErr(t, post("/channel/deferred/delete?topic=e&channel=c&id=abc"), 400, "INVALID_ARG_ID")
 	hExpectErr(t, post("/channel/deferred/delete?topic=e&channel=nope&id=0123456789abcdef"), 404, "CHANNEL_NOT_FOUND")

@@ -18,52 +18,44 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // hRawHTTP writes a hand-made request on a fresh connection and reads the
 // response without sending anything else (used to prove a request is
 // rejected before its body is read).
-func hRawHTTP(t *testing.T, h *hNode, req string) hResp {
+func hRawHTTP(t *testing.T, h *hNode, req string) test.HTTPResponse {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", h.n.RealHTTPAddr().String(), hWait)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
+	require.NoError(t, err, "dial")
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(3 * time.Second))
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatalf("write: %v", err)
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("no response before the body was sent: %v", err)
-	}
+	require.NoError(t, err, "no response before the body was sent")
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading body: %v", err)
-	}
-	return hResp{code: resp.StatusCode, hdr: resp.Header, body: b}
+	require.NoError(t, err, "reading body")
+	return test.HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // hRedirect checks a redirect's status and that its Location resolves to
 // the wanted path and raw query.
 func hRedirect(t *testing.T, h *hNode, method, path string, code int, wantPath, wantQuery string) {
 	t.Helper()
-	r := hDo(t, method, h.url+path, strings.NewReader(""), 0)
-	if r.code != code {
-		t.Fatalf("%s %s: got %s, want %d", method, path, r, code)
-	}
+	r := test.HTTPSend(t, method, h.url+path, []byte{})
+	require.Equal(t, code, r.Code, "%s %s: got %s, want %d", method, path, r, code)
 	base, _ := url.Parse(h.url + path)
-	loc, err := url.Parse(r.hdr.Get("Location"))
-	if err != nil {
-		t.Fatalf("%s %s: bad Location %q", method, path, r.hdr.Get("Location"))
-	}
+	loc, err := url.Parse(r.Header.Get("Location"))
+	require.NoError(t, err, "%s %s: bad Location %q", method, path, r.Header.Get("Location"))
 	got := base.ResolveReference(loc)
-	if got.Path != wantPath || got.RawQuery != wantQuery {
-		t.Fatalf("%s %s: redirected to %q, want path %q query %q", method, path, r.hdr.Get("Location"), wantPath, wantQuery)
-	}
+	require.Equal(t, wantPath, got.Path)
+	require.Equal(t, wantQuery, got.RawQuery)
 }
 
 func TestHTTPNotFoundAndMethods(t *testing.T) {
@@ -71,9 +63,9 @@ func TestHTTPNotFoundAndMethods(t *testing.T) {
 	h := hStart(t, nil)
 
 	for _, p := range []string{"/nope", "/put?topic=t", "/mput?topic=t", "/create_topic?topic=t", "/delete_channel"} {
-		hExpectErr(t, hPost(t, h.url+p, "x"), 404, "NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, h.url+p, "x"), 404, "NOT_FOUND")
 	}
-	hExpectErr(t, hGet(t, h.url+"/nope"), 404, "NOT_FOUND")
+	hExpectErr(t, test.HTTPGet(t, h.url+"/nope"), 404, "NOT_FOUND")
 
 	cases := []struct{ method, path, allow string }{
 		{"GET", "/pub", "OPTIONS, POST"},
@@ -86,16 +78,15 @@ func TestHTTPNotFoundAndMethods(t *testing.T) {
 		{"POST", "/config/log_level", "GET, OPTIONS, PUT"},
 	}
 	for _, c := range cases {
-		r := hDo(t, c.method, h.url+c.path, strings.NewReader(""), 0)
+		r := test.HTTPSend(t, c.method, h.url+c.path, []byte{})
 		hExpectErr(t, r, 405, "METHOD_NOT_ALLOWED")
-		if got := r.hdr.Get("Allow"); got != c.allow {
+		if got := r.Header.Get("Allow"); got != c.allow {
 			t.Fatalf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
 		}
-		r = hDo(t, http.MethodOptions, h.url+c.path, nil, 0)
-		if r.code != 200 || len(r.body) != 0 {
-			t.Fatalf("OPTIONS %s: got %s, want 200 empty", c.path, r)
-		}
-		if got := r.hdr.Get("Allow"); got != c.allow {
+		r = test.HTTPSend(t, http.MethodOptions, h.url+c.path, nil)
+		require.EqualValues(t, 200, r.Code, "OPTIONS")
+		require.Len(t, r.Body, 0, "OPTIONS")
+		if got := r.Header.Get("Allow"); got != c.allow {
 			t.Fatalf("OPTIONS %s: Allow %q, want %q", c.path, got, c.allow)
 		}
 	}
@@ -113,9 +104,7 @@ func TestHTTPRedirects(t *testing.T) {
 	hRedirect(t, h, "PUT", "/config/log_level/", 307, "/config/log_level", "")
 	hRedirect(t, h, "GET", "/debug/pprof", 301, "/debug/pprof/", "")
 	// Redirects are not followed: nothing was created.
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topics after redirects: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topics after redirects")
 }
 
 func TestHTTPMalformedQuery(t *testing.T) {
@@ -128,23 +117,22 @@ func TestHTTPMalformedQuery(t *testing.T) {
 		"/channel/create?topic=t&channel=%zz", "/channel/delete?topic=%zz&channel=c",
 		"/channel/empty?topic=t&channel=%zz", "/channel/pause?topic=%zz", "/channel/unpause?channel=%zz",
 	} {
-		hExpectErr(t, hPost(t, h.url+p, "body"), 400, "INVALID_REQUEST")
+		hExpectErr(t, test.HTTPPost(t, h.url+p, "body"), 400, "INVALID_REQUEST")
 	}
-	hExpectErr(t, hGet(t, h.url+"/stats?format=json&topic=%zz"), 400, "INVALID_REQUEST")
+	hExpectErr(t, test.HTTPGet(t, h.url+"/stats?format=json&topic=%zz"), 400, "INVALID_REQUEST")
 }
 
 func TestHTTPPing(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	r := hGet(t, h.url+"/ping")
-	if r.code != 200 || string(r.body) != "OK" {
-		t.Fatalf("got %s, want 200 OK", r)
-	}
-	if ct := r.hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+	r := test.HTTPGet(t, h.url+"/ping")
+	require.EqualValues(t, 200, r.Code, "got")
+	require.Equal(t, "OK", string(r.Body), "got")
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Fatalf("Content-Type %q, want text/plain", ct)
 	}
-	if _, ok := r.hdr[hNSQTypeKey]; ok {
-		t.Fatalf("/ping must not carry X-NSQ-Content-Type: %v", r.hdr)
+	if _, ok := r.Header[hNSQTypeKey]; ok {
+		t.Fatalf("/ping must not carry X-NSQ-Content-Type: %v", r.Header)
 	}
 }
 
@@ -161,9 +149,9 @@ func TestHTTPInfo(t *testing.T) {
 		o.MaxDeflateLevel = 4
 	})
 	after := time.Now().Unix()
-	r := hGet(t, h.url+"/info")
+	r := test.HTTPGet(t, h.url+"/info")
 	hExpectJSON(t, r)
-	hExpectKeys(t, "/info", r.body, "version", "broadcast_address", "hostname", "http_port", "tcp_port",
+	hExpectKeys(t, "/info", r.Body, "version", "broadcast_address", "hostname", "http_port", "tcp_port",
 		"start_time", "max_heartbeat_interval", "max_output_buffer_size", "max_output_buffer_timeout",
 		"max_deflate_level", "topology_zone", "topology_region")
 	var info struct {
@@ -180,16 +168,14 @@ func TestHTTPInfo(t *testing.T) {
 		TopologyZone   string `json:"topology_zone"`
 		TopologyRegion string `json:"topology_region"`
 	}
-	if err := json.Unmarshal(r.body, &info); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, json.Unmarshal(r.Body, &info))
 	host, _ := os.Hostname()
 	if info.Version != "1.3.0" || info.Broadcast != "bcast.example" || info.Hostname != host ||
 		info.HTTPPort != h.httpPort() || info.TCPPort != h.tcpPort() ||
 		info.MaxHeartbeat != int64(45*time.Second) || info.MaxOutBufSize != 12345 ||
 		info.MaxOutBufTime != int64(7*time.Second) || info.MaxDeflate != 4 ||
 		info.TopologyZone != "zone-a" || info.TopologyRegion != "region-1" {
-		t.Fatalf("unexpected /info: %s (hostname %q, ports http %d tcp %d)", r.body, host, h.httpPort(), h.tcpPort())
+		t.Fatalf("unexpected /info: %s (hostname %q, ports http %d tcp %d)", r.Body, host, h.httpPort(), h.tcpPort())
 	}
 	if info.StartTime < before || info.StartTime > after {
 		t.Fatalf("start_time %d not within [%d,%d]", info.StartTime, before, after)
@@ -203,9 +189,7 @@ func TestHTTPPubContentLengthRejectedBeforeRead(t *testing.T) {
 	h := hStart(t, nil) // max-msg-size 1048576
 	r := hRawHTTP(t, h, "POST /pub?topic=cl HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n")
 	hExpectErr(t, r, 413, "MSG_TOO_BIG")
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topic created by an oversized /pub: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topic created by an oversized /pub")
 }
 
 func TestHTTPPubChecksInOrder(t *testing.T) {
@@ -213,34 +197,34 @@ func TestHTTPPubChecksInOrder(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
 
 	// Size limit: exactly max is fine, max+1 is rejected (declared or chunked).
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 100)))
-	hExpectOK(t, hPostChunked(t, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 100)))
-	hExpectErr(t, hPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 101)), 413, "MSG_TOO_BIG")
-	hExpectErr(t, hPostChunked(t, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
-	hExpectErr(t, hPostChunked(t, h.url+"/pub?topic=%zz", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 100)))
+	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 100)))
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 101)), 413, "MSG_TOO_BIG")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=%zz", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
 
 	// Empty body is reported before any topic problem.
-	hExpectErr(t, hPost(t, h.url+"/pub", ""), 400, "MSG_EMPTY")
-	hExpectErr(t, hPost(t, h.url+"/pub?topic=bad!", ""), 400, "MSG_EMPTY")
-	hExpectErr(t, hPost(t, h.url+"/pub?topic=%zz", ""), 400, "MSG_EMPTY")
-	hExpectErr(t, hPostChunked(t, h.url+"/pub?topic=empty", nil), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=bad!", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=%zz", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=empty", nil), 400, "MSG_EMPTY")
 
-	hExpectErr(t, hPost(t, h.url+"/pub", "x"), 400, "MISSING_ARG_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/pub?defer=10", "x"), 400, "MISSING_ARG_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/pub?topic=", "x"), 400, "INVALID_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/pub?topic=bad!", "x"), 400, "INVALID_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/pub?topic=bad!&defer=x", "x"), 400, "INVALID_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/pub?topic="+strings.Repeat("t", 65), "x"), 400, "INVALID_TOPIC")
-	hExpectOK(t, hPost(t, h.url+"/pub?topic="+strings.Repeat("t", 64), "x"))
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub", "x"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?defer=10", "x"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=bad!", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=bad!&defer=x", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic="+strings.Repeat("t", 65), "x"), 400, "INVALID_TOPIC")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic="+strings.Repeat("t", 64), "x"))
 
 	got := strings.Join(h.topicNames(t), ",")
 	if want := "size," + strings.Repeat("t", 64); got != want {
 		t.Fatalf("topics %q, want %q", got, want)
 	}
 	tp := h.topic(t, "size")
-	if tp.MessageCount != 2 || tp.MessageBytes != 200 || tp.Depth != 2 {
-		t.Fatalf("topic size: %+v, want 2 messages of 200 bytes", *tp)
-	}
+	require.EqualValues(t, 2, tp.MessageCount, "topic size")
+	require.EqualValues(t, 200, tp.MessageBytes, "topic size")
+	require.EqualValues(t, 2, tp.Depth, "topic size")
 }
 
 func TestHTTPPubDefer(t *testing.T) {
@@ -250,77 +234,69 @@ func TestHTTPPubDefer(t *testing.T) {
 	bad := []string{"abc", "-1", "", "3600001", "1.5", "0x10", "1e3", "+-1", "99999999999999999999"}
 	for i, d := range bad {
 		topic := fmt.Sprintf("bad-defer-%d", i)
-		hExpectErr(t, hPost(t, h.url+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
+		hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
 		tp := h.topic(t, topic)
-		if tp == nil {
-			t.Fatalf("defer=%q: topic must be created before the defer check", d)
-		}
-		if tp.MessageCount != 0 || tp.Depth != 0 {
-			t.Fatalf("defer=%q: message was published: %+v", d, *tp)
-		}
+		require.NotNil(t, tp, "defer=%q: topic must be created before the defer check", d)
+		require.EqualValues(t, 0, tp.MessageCount)
+		require.EqualValues(t, 0, tp.Depth)
 	}
 
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=dfr", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=dfr&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=dfr", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=dfr&channel=c", ""))
 	for _, d := range []string{"3600000", "%2B600000", "600000", "0", "-0"} {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=dfr&defer="+d, "d"))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dfr&defer="+d, "d"))
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		c := h.channel(t, "dfr", "c")
 		return c != nil && c.DeferredCount == 3 && c.Depth == 2 && c.MessageCount == 5
-	}, "3 deferred + 2 immediate messages in channel: %+v", h.channel(t, "dfr", "c"))
+	}, fmt.Sprintf("3 deferred + 2 immediate messages in channel: %+v", h.channel(t, "dfr", "c")))
 
 	// A short deferral becomes visible once due.
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=dfr&defer=%2B50", "soon"))
-	hEventually(t, hWait, func() bool {
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dfr&defer=%2B50", "soon"))
+	test.Eventually(t, hWait, func() bool {
 		c := h.channel(t, "dfr", "c")
 		return c.DeferredCount == 3 && c.Depth == 3
-	}, "short deferral due: %+v", h.channel(t, "dfr", "c"))
+	}, fmt.Sprintf("short deferral due: %+v", h.channel(t, "dfr", "c")))
 }
 
 func TestHTTPPubDelivery(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	c := hDial(t, h.tcp)
-	c.sub("deliv", "c")
-	c.rdy(10)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "deliv", "c")
+	c.Cmd("RDY 10")
 
 	all := make([]byte, 256)
 	for i := range all {
 		all[i] = byte(i)
 	}
 	start := time.Now().UnixNano()
-	hExpectOK(t, hPostBytes(t, h.url+"/pub?topic=deliv", all))
-	hExpectOK(t, hPostChunked(t, h.url+"/pub?topic=deliv", []byte("chunked\r\nbody\n")))
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=deliv&topic=other&defer=0&defer=abc", "first wins"))
+	hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.url+"/pub?topic=deliv", all))
+	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=deliv", []byte("chunked\r\nbody\n")))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=deliv&topic=other&defer=0&defer=abc", "first wins"))
 	end := time.Now().UnixNano()
 
 	want := [][]byte{all, []byte("chunked\r\nbody\n"), []byte("first wins")}
 	ids := map[string]bool{}
 	for _, w := range want {
-		m := c.msg()
-		if !bytes.Equal(m.body, w) {
-			t.Fatalf("body %q, want %q", m.body, w)
+		m := c.ReadMessage(t)
+		require.Equal(t, w, m.Body, "body")
+		require.EqualValues(t, 1, m.Attempts, "attempts")
+		if m.Timestamp < start || m.Timestamp > end {
+			t.Fatalf("timestamp %d not within publish window [%d,%d]", m.Timestamp, start, end)
 		}
-		if m.attempts != 1 {
-			t.Fatalf("attempts %d, want 1", m.attempts)
+		if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(m.ID) || ids[m.ID] {
+			t.Fatalf("bad or repeated message id %q", m.ID)
 		}
-		if m.ts < start || m.ts > end {
-			t.Fatalf("timestamp %d not within publish window [%d,%d]", m.ts, start, end)
-		}
-		if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(m.id) || ids[m.id] {
-			t.Fatalf("bad or repeated message id %q", m.id)
-		}
-		ids[m.id] = true
-		c.fin(m.id)
+		ids[m.ID] = true
+		c.Cmd("FIN " + m.ID)
 	}
 	if names := h.topicNames(t); strings.Join(names, ",") != "deliv" {
 		t.Fatalf("topics %v, want only deliv (repeated parameter: first value)", names)
 	}
 	tp := h.topic(t, "deliv")
-	if tp.MessageCount != 3 || tp.MessageBytes != int64(256+len(want[1])+len(want[2])) {
-		t.Fatalf("topic counters %+v", *tp)
-	}
+	require.EqualValues(t, 3, tp.MessageCount, "topic counters")
+	require.Equal(t, int64(256+len(want[1])+len(want[2])), tp.MessageBytes, "topic counters")
 }
 
 // ---------------------------------------------------------------- /mpub
@@ -329,47 +305,44 @@ func TestHTTPMPubText(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 10; o.MaxBodySize = 100 })
 
-	c := hDial(t, h.tcp)
-	c.sub("mt", "c")
-	c.rdy(100)
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt", "a\nb\r\n\n\nc"))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt&binary=false", "\nd\n"))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt&binary=0", "1234567890"))
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "mt", "c")
+	c.Cmd("RDY 100")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt", "a\nb\r\n\n\nc"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt&binary=false", "\nd\n"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt&binary=0", "1234567890"))
 	for _, w := range []string{"a", "b\r", "c", "d", "1234567890"} {
-		m := c.msg()
-		if string(m.body) != w {
-			t.Fatalf("body %q, want %q", m.body, w)
-		}
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
+		c.Cmd("FIN " + m.ID)
 	}
 	if tp := h.topic(t, "mt"); tp.MessageCount != 5 {
 		t.Fatalf("mt message_count %d, want 5", tp.MessageCount)
 	}
 
 	// Zero messages: OK, topic created.
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt-empty", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mt-blank", "\n\n\n"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-empty", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-blank", "\n\n\n"))
 	for _, name := range []string{"mt-empty", "mt-blank"} {
 		tp := h.topic(t, name)
-		if tp == nil || tp.MessageCount != 0 {
-			t.Fatalf("%s: want an existing topic without messages, got %+v", name, tp)
-		}
+		require.NotNil(t, tp)
+		require.EqualValues(t, 0, tp.MessageCount)
 	}
 
 	// Limits.
-	hExpectErr(t, hPost(t, h.url+"/mpub?topic=mt-big", "ok\n12345678901\n"), 413, "MSG_TOO_BIG")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-big", "ok\n12345678901\n"), 413, "MSG_TOO_BIG")
 	tenLines := strings.Repeat("123456789\n", 10) // exactly max-body-size
-	hExpectOK(t, hPostChunked(t, h.url+"/mpub?topic=mt-full", []byte(tenLines)))
+	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/mpub?topic=mt-full", []byte(tenLines)))
 	if tp := h.topic(t, "mt-full"); tp.MessageCount != 10 {
 		t.Fatalf("mt-full message_count %d, want 10", tp.MessageCount)
 	}
-	hExpectErr(t, hPostChunked(t, h.url+"/mpub?topic=mt-over", []byte(tenLines+"x")), 413, "BODY_TOO_BIG")
-	hExpectErr(t, hPost(t, h.url+"/mpub?topic=mt-over", tenLines+"x"), 413, "BODY_TOO_BIG")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/mpub?topic=mt-over", []byte(tenLines+"x")), 413, "BODY_TOO_BIG")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-over", tenLines+"x"), 413, "BODY_TOO_BIG")
 
 	// Topic argument checks.
-	hExpectErr(t, hPost(t, h.url+"/mpub", "a"), 400, "MISSING_ARG_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/mpub?topic=b@d", "a"), 400, "INVALID_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/mpub?topic=", "a"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub", "a"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=b@d", "a"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=", "a"), 400, "INVALID_TOPIC")
 }
 
 func TestHTTPMPubContentLengthRejectedBeforeRead(t *testing.T) {
@@ -377,9 +350,7 @@ func TestHTTPMPubContentLengthRejectedBeforeRead(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxBodySize = 1000 })
 	r := hRawHTTP(t, h, "POST /mpub?topic=mcl HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
 	hExpectErr(t, r, 413, "BODY_TOO_BIG")
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topic created by an oversized /mpub: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topic created by an oversized /mpub")
 }
 
 // hMPubBinary encodes [count]([size][body])... as /mpub?binary=true expects.
@@ -406,24 +377,22 @@ func TestHTTPMPubBinary(t *testing.T) {
 	}
 	for i, m := range modes {
 		topic := fmt.Sprintf("mb-%d", i)
-		hExpectOK(t, hPostBytes(t, h.url+"/mpub?topic="+topic+"&"+m.param, body))
+		hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic="+topic+"&"+m.param, body))
 		if tp := h.topic(t, topic); tp.MessageCount != m.msgs {
 			t.Fatalf("%q: message_count %d, want %d", m.param, tp.MessageCount, m.msgs)
 		}
 	}
 
 	// Exact bodies, trailing bytes ignored.
-	c := hDial(t, h.tcp)
-	c.sub("mb-deliv", "c")
-	c.rdy(10)
-	hExpectOK(t, hPostBytes(t, h.url+"/mpub?topic=mb-deliv&binary=true",
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "mb-deliv", "c")
+	c.Cmd("RDY 10")
+	hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic=mb-deliv&binary=true",
 		append(hMPubBinary("one", "two\nlines", strings.Repeat("z", 100)), "trailing junk"...)))
 	for _, w := range []string{"one", "two\nlines", strings.Repeat("z", 100)} {
-		m := c.msg()
-		if string(m.body) != w {
-			t.Fatalf("body %q, want %q", m.body, w)
-		}
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
+		c.Cmd("FIN " + m.ID)
 	}
 	if tp := h.topic(t, "mb-deliv"); tp.MessageCount != 3 {
 		t.Fatalf("mb-deliv message_count %d, want 3", tp.MessageCount)
@@ -446,11 +415,10 @@ func TestHTTPMPubBinary(t *testing.T) {
 	}
 	for _, b := range bad {
 		topic := "mb-bad-" + b.name
-		hExpectErr(t, hPostBytes(t, h.url+"/mpub?topic="+topic+"&binary=true", b.body), 413, b.msg)
+		hExpectErr(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic="+topic+"&binary=true", b.body), 413, b.msg)
 		tp := h.topic(t, topic)
-		if tp == nil || tp.MessageCount != 0 {
-			t.Fatalf("%s: want topic created with nothing published, got %+v", b.name, tp)
-		}
+		require.NotNil(t, tp)
+		require.EqualValues(t, 0, tp.MessageCount)
 	}
 }
 
@@ -460,46 +428,40 @@ func TestHTTPTopicEndpointErrors(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
 	for _, ep := range []string{"create", "delete", "empty", "pause", "unpause"} {
-		hExpectErr(t, hPost(t, h.url+"/topic/"+ep, ""), 400, "MISSING_ARG_TOPIC")
-		hExpectErr(t, hPost(t, h.url+"/topic/"+ep+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep, ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
 	}
-	hExpectErr(t, hPost(t, h.url+"/topic/create?topic=bad!", ""), 400, "INVALID_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/topic/create?topic="+strings.Repeat("x", 65), ""), 400, "INVALID_TOPIC")
-	hExpectErr(t, hPost(t, h.url+"/topic/empty?topic=bad!", ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/create?topic=bad!", ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/create?topic="+strings.Repeat("x", 65), ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/empty?topic=bad!", ""), 400, "INVALID_TOPIC")
 	for _, ep := range []string{"delete", "pause", "unpause"} {
-		hExpectErr(t, hPost(t, h.url+"/topic/"+ep+"?topic=bad!", ""), 404, "TOPIC_NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?topic=bad!", ""), 404, "TOPIC_NOT_FOUND")
 	}
 	for _, ep := range []string{"delete", "empty", "pause", "unpause"} {
-		hExpectErr(t, hPost(t, h.url+"/topic/"+ep+"?topic=missing", ""), 404, "TOPIC_NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?topic=missing", ""), 404, "TOPIC_NOT_FOUND")
 	}
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topics created by failing calls: %v", names)
-	}
+	require.Len(t, h.topicNames(t), 0, "topics created by failing calls")
 }
 
 func TestHTTPTopicCreateDelete(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
 	// The request body is read and ignored.
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=tc", "ignored body"))
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=tc", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=tc2%23ephemeral", ""))
-	if got := strings.Join(h.topicNames(t), ","); got != "tc,tc2#ephemeral" {
-		t.Fatalf("topics %q", got)
-	}
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc", "ignored body"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc2%23ephemeral", ""))
+	require.Equal(t, "tc,tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics")
 	tp := h.topic(t, "tc")
-	if len(tp.Channels) != 0 || tp.Paused || tp.MessageCount != 0 {
-		t.Fatalf("fresh topic %+v", *tp)
-	}
+	require.Len(t, tp.Channels, 0, "fresh topic")
+	require.False(t, tp.Paused, "fresh topic")
+	require.EqualValues(t, 0, tp.MessageCount, "fresh topic")
 
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=tc", "m"))
-	hExpectEmpty(t, hPost(t, h.url+"/topic/delete?topic=tc", "ignored"))
-	hExpectErr(t, hPost(t, h.url+"/topic/delete?topic=tc", ""), 404, "TOPIC_NOT_FOUND")
-	if got := strings.Join(h.topicNames(t), ","); got != "tc2#ephemeral" {
-		t.Fatalf("topics after delete %q", got)
-	}
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "m"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", "ignored"))
+	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", ""), 404, "TOPIC_NOT_FOUND")
+	require.Equal(t, "tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics after delete")
 	// A new topic of the same name starts from scratch.
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=tc", "again"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "again"))
 	if tp := h.topic(t, "tc"); tp == nil || tp.MessageCount != 1 || tp.Depth != 1 {
 		t.Fatalf("recreated topic %+v", tp)
 	}
@@ -508,18 +470,16 @@ func TestHTTPTopicCreateDelete(t *testing.T) {
 func TestHTTPTopicDeleteClosesConsumers(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	c1 := hDial(t, h.tcp)
-	c1.sub("td", "a")
-	c2 := hDial(t, h.tcp)
-	c2.sub("td", "b")
-	c1.rdy(1)
-	c2.rdy(1)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/delete?topic=td", ""))
-	c1.expectClosed()
-	c2.expectClosed()
-	if names := h.topicNames(t); len(names) != 0 {
-		t.Fatalf("topics after delete: %v", names)
-	}
+	c1 := test.DialV2(t, h.TCPAddr)
+	c1.Sub(t, "td", "a")
+	c2 := test.DialV2(t, h.TCPAddr)
+	c2.Sub(t, "td", "b")
+	c1.Cmd("RDY 1")
+	c2.Cmd("RDY 1")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=td", ""))
+	c1.ExpectClosed(t)
+	c2.ExpectClosed(t)
+	require.Len(t, h.topicNames(t), 0, "topics after delete")
 }
 
 func TestHTTPTopicEmpty(t *testing.T) {
@@ -528,70 +488,66 @@ func TestHTTPTopicEmpty(t *testing.T) {
 
 	// No channels: everything stays at topic level, partly on disk.
 	for i := range 5 {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=te", fmt.Sprint("m", i)))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=te", fmt.Sprint("m", i)))
 	}
 	tp := h.topic(t, "te")
-	if tp.Depth != 5 || tp.BackendDepth != 3 || tp.MessageCount != 5 {
-		t.Fatalf("before empty: %+v, want depth 5 backend 3", *tp)
-	}
-	hExpectEmpty(t, hPost(t, h.url+"/topic/empty?topic=te", "ignored"))
+	require.EqualValues(t, 5, tp.Depth, "before empty")
+	require.EqualValues(t, 3, tp.BackendDepth, "before empty")
+	require.EqualValues(t, 5, tp.MessageCount, "before empty")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/empty?topic=te", "ignored"))
 	tp = h.topic(t, "te")
-	if tp.Depth != 0 || tp.BackendDepth != 0 || tp.MessageCount != 5 {
-		t.Fatalf("after empty: %+v, want depth 0 (message_count kept)", *tp)
-	}
+	require.EqualValues(t, 0, tp.Depth, "after empty")
+	require.EqualValues(t, 0, tp.BackendDepth, "after empty")
+	require.EqualValues(t, 5, tp.MessageCount, "after empty")
 
 	// Channels are untouched by a topic empty.
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=te3", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=te3&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=te3", "a\nb"))
-	hEventually(t, hWait, func() bool { return h.channel(t, "te3", "c").Depth == 2 }, "channel gets 2 messages")
-	hExpectEmpty(t, hPost(t, h.url+"/topic/pause?topic=te3", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=te3", "c\nd\ne"))
-	hEventually(t, hWait, func() bool { return h.topic(t, "te3").Depth == 3 }, "paused topic holds 3")
-	hExpectEmpty(t, hPost(t, h.url+"/topic/empty?topic=te3", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=te3", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=te3&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=te3", "a\nb"))
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "te3", "c").Depth == 2 }, "channel gets 2 messages")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=te3", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=te3", "c\nd\ne"))
+	test.Eventually(t, hWait, func() bool { return h.topic(t, "te3").Depth == 3 }, "paused topic holds 3")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/empty?topic=te3", ""))
 	tp = h.topic(t, "te3")
-	if tp.Depth != 0 || tp.Channels[0].Depth != 2 {
-		t.Fatalf("after topic empty: topic depth %d channel depth %d, want 0 and 2", tp.Depth, tp.Channels[0].Depth)
-	}
+	require.EqualValues(t, 0, tp.Depth, "after topic empty: topic depth")
+	require.EqualValues(t, 2, tp.Channels[0].Depth, "after topic empty: topic depth")
 }
 
 func TestHTTPTopicPause(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	c := hDial(t, h.tcp)
-	c.sub("tp", "c")
-	c.rdy(10)
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=tp", "m0"))
-	if m := c.msg(); string(m.body) != "m0" {
-		t.Fatalf("got %q", m.body)
-	} else {
-		c.fin(m.id)
-	}
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "tp", "c")
+	c.Cmd("RDY 10")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tp", "m0"))
+	m := c.ReadMessage(t)
+	require.Equal(t, "m0", string(m.Body))
+	c.Cmd("FIN " + m.ID)
 
-	hExpectEmpty(t, hPost(t, h.url+"/topic/pause?topic=tp", "ignored"))
-	hExpectEmpty(t, hPost(t, h.url+"/topic/pause?topic=tp", "")) // idempotent
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=tp", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=tp", "")) // idempotent
 	if tp := h.topic(t, "tp"); !tp.Paused || tp.Channels[0].Paused {
 		t.Fatalf("after topic pause: %+v", *tp)
 	}
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=tp", "m1"))
-	hEventually(t, hWait, func() bool { return h.topic(t, "tp").Depth == 1 }, "message held at the paused topic")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tp", "m1"))
+	test.Eventually(t, hWait, func() bool { return h.topic(t, "tp").Depth == 1 }, "message held at the paused topic")
 	// A channel created now still finds m1 at topic level.
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=tp&channel=late", ""))
-	c.expectQuiet(300 * time.Millisecond)
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=tp&channel=late", ""))
+	c.ExpectNoFrame(t, 300*time.Millisecond)
 	if ch := h.channel(t, "tp", "c"); ch.MessageCount != 1 || ch.Depth != 0 || ch.InFlightCount != 0 {
 		t.Fatalf("channel of a paused topic received a message: %+v", *ch)
 	}
 
-	hExpectEmpty(t, hPost(t, h.url+"/topic/unpause?topic=tp", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/unpause?topic=tp", "ignored"))
 	if tp := h.topic(t, "tp"); tp.Paused {
 		t.Fatalf("still paused after unpause")
 	}
-	m := c.msg()
-	if string(m.body) != "m1" || m.attempts != 1 {
-		t.Fatalf("after unpause got %q attempts %d", m.body, m.attempts)
-	}
-	c.fin(m.id)
-	hEventually(t, hWait, func() bool { return h.channel(t, "tp", "late").Depth == 1 }, "late channel gets m1")
+	m = c.ReadMessage(t)
+	require.Equal(t, "m1", string(m.Body), "after unpause got")
+	require.EqualValues(t, 1, m.Attempts, "after unpause got")
+	c.Cmd("FIN " + m.ID)
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "tp", "late").Depth == 1 }, "late channel gets m1")
 }
 
 // ---------------------------------------------------------------- channel endpoints
@@ -599,27 +555,25 @@ func TestHTTPTopicPause(t *testing.T) {
 func TestHTTPChannelEndpointErrors(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=exists", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=exists", ""))
 	for _, ep := range []string{"create", "delete", "empty", "pause", "unpause"} {
 		p := h.url + "/channel/" + ep
-		hExpectErr(t, hPost(t, p, ""), 400, "MISSING_ARG_TOPIC")
-		hExpectErr(t, hPost(t, p+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
-		hExpectErr(t, hPost(t, p+"?topic=bad!", ""), 400, "INVALID_ARG_TOPIC")
-		hExpectErr(t, hPost(t, p+"?topic=&channel=c", ""), 400, "INVALID_ARG_TOPIC")
-		hExpectErr(t, hPost(t, p+"?topic=bad!&channel=bad!", ""), 400, "INVALID_ARG_TOPIC")
-		hExpectErr(t, hPost(t, p+"?topic=nosuch", ""), 400, "MISSING_ARG_CHANNEL")
-		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel=bad!", ""), 400, "INVALID_ARG_CHANNEL")
-		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel=", ""), 400, "INVALID_ARG_CHANNEL")
-		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel="+strings.Repeat("c", 65), ""), 400, "INVALID_ARG_CHANNEL")
-		hExpectErr(t, hPost(t, p+"?topic=nosuch&channel=c", ""), 404, "TOPIC_NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, p, ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, p+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=bad!", ""), 400, "INVALID_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=&channel=c", ""), 400, "INVALID_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=bad!&channel=bad!", ""), 400, "INVALID_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=nosuch", ""), 400, "MISSING_ARG_CHANNEL")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=nosuch&channel=bad!", ""), 400, "INVALID_ARG_CHANNEL")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=nosuch&channel=", ""), 400, "INVALID_ARG_CHANNEL")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=nosuch&channel="+strings.Repeat("c", 65), ""), 400, "INVALID_ARG_CHANNEL")
+		hExpectErr(t, test.HTTPPost(t, p+"?topic=nosuch&channel=c", ""), 404, "TOPIC_NOT_FOUND")
 		if ep != "create" {
-			hExpectErr(t, hPost(t, p+"?topic=exists&channel=nosuch", ""), 404, "CHANNEL_NOT_FOUND")
+			hExpectErr(t, test.HTTPPost(t, p+"?topic=exists&channel=nosuch", ""), 404, "CHANNEL_NOT_FOUND")
 		}
 	}
 	// /channel/create does not create the topic.
-	if got := strings.Join(h.topicNames(t), ","); got != "exists" {
-		t.Fatalf("topics %q, want only exists", got)
-	}
+	require.Equal(t, "exists", strings.Join(h.topicNames(t), ","), "topics")
 	if tp := h.topic(t, "exists"); len(tp.Channels) != 0 {
 		t.Fatalf("channels created by failing calls: %+v", tp.Channels)
 	}
@@ -628,28 +582,27 @@ func TestHTTPChannelEndpointErrors(t *testing.T) {
 func TestHTTPChannelCreateDelete(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=cc", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=cc&channel=one", "ignored"))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=cc&channel=one", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=cc&channel=two%23ephemeral", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=cc", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=one", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=one", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=two%23ephemeral", ""))
 	tp := h.topic(t, "cc")
-	if len(tp.Channels) != 2 || tp.Channels[0].Name != "one" || tp.Channels[1].Name != "two#ephemeral" {
-		t.Fatalf("channels %+v", tp.Channels)
-	}
+	require.Len(t, tp.Channels, 2, "channels")
+	require.Equal(t, "one", tp.Channels[0].Name, "channels")
+	require.Equal(t, "two#ephemeral", tp.Channels[1].Name, "channels")
 
-	c := hDial(t, h.tcp)
-	c.sub("cc", "one")
-	c.rdy(5)
-	hEventually(t, hWait, func() bool { return h.channel(t, "cc", "one").ClientCount == 1 }, "consumer registered")
-	hExpectEmpty(t, hPost(t, h.url+"/channel/delete?topic=cc&channel=one", "ignored"))
-	c.expectClosed()
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "cc", "one")
+	c.Cmd("RDY 5")
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "cc", "one").ClientCount == 1 }, "consumer registered")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=one", "ignored"))
+	c.ExpectClosed(t)
 	tp = h.topic(t, "cc")
-	if len(tp.Channels) != 1 || tp.Channels[0].Name != "two#ephemeral" {
-		t.Fatalf("channels after delete %+v", tp.Channels)
-	}
-	hExpectErr(t, hPost(t, h.url+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
+	require.Len(t, tp.Channels, 1, "channels after delete")
+	require.Equal(t, "two#ephemeral", tp.Channels[0].Name, "channels after delete")
+	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
 	// An ephemeral channel created over HTTP without clients stays.
-	hExpectEmpty(t, hPost(t, h.url+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
 	if tp := h.topic(t, "cc"); tp == nil || len(tp.Channels) != 0 {
 		t.Fatalf("after deleting both channels: %+v", tp)
 	}
@@ -658,67 +611,65 @@ func TestHTTPChannelCreateDelete(t *testing.T) {
 func TestHTTPChannelPause(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	c := hDial(t, h.tcp)
-	c.sub("cp", "c")
-	c.rdy(10)
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=cp", "m0"))
-	m := c.msg()
-	c.fin(m.id)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "cp", "c")
+	c.Cmd("RDY 10")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=cp", "m0"))
+	m := c.ReadMessage(t)
+	c.Cmd("FIN " + m.ID)
 
-	hExpectEmpty(t, hPost(t, h.url+"/channel/pause?topic=cp&channel=c", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/pause?topic=cp&channel=c", "ignored"))
 	if tp := h.topic(t, "cp"); tp.Paused || !tp.Channels[0].Paused {
 		t.Fatalf("after channel pause: %+v", *tp)
 	}
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=cp", "m1"))
-	hEventually(t, hWait, func() bool { return h.channel(t, "cp", "c").Depth == 1 }, "message held at the paused channel")
-	c.expectQuiet(300 * time.Millisecond)
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=cp", "m1"))
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "cp", "c").Depth == 1 }, "message held at the paused channel")
+	c.ExpectNoFrame(t, 300*time.Millisecond)
 	if ch := h.channel(t, "cp", "c"); ch.InFlightCount != 0 || ch.Depth != 1 {
 		t.Fatalf("paused channel delivered: %+v", *ch)
 	}
 
-	hExpectEmpty(t, hPost(t, h.url+"/channel/unpause?topic=cp&channel=c", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/unpause?topic=cp&channel=c", "ignored"))
 	if ch := h.channel(t, "cp", "c"); ch.Paused {
 		t.Fatalf("still paused after unpause")
 	}
-	m = c.msg()
-	if string(m.body) != "m1" {
-		t.Fatalf("after unpause got %q", m.body)
-	}
-	c.fin(m.id)
+	m = c.ReadMessage(t)
+	require.Equal(t, "m1", string(m.Body), "after unpause got %q", m.Body)
+	c.Cmd("FIN " + m.ID)
 }
 
 func TestHTTPChannelEmpty(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
-	c := hDial(t, h.tcp)
-	c.sub("ce", "c")
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=ce", "m0\nm1\nm2\nm3\nm4"))
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=ce&defer=600000", "deferred"))
-	hEventually(t, hWait, func() bool {
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "ce", "c")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=ce", "m0\nm1\nm2\nm3\nm4"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=ce&defer=600000", "deferred"))
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "ce", "c")
 		return ch.Depth == 5 && ch.DeferredCount == 1
 	}, "5 queued + 1 deferred")
-	c.rdy(2)
-	m0, m1 := c.msg(), c.msg()
-	hEventually(t, hWait, func() bool {
+	c.Cmd("RDY 2")
+	m0, m1 := c.ReadMessage(t), c.ReadMessage(t)
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "ce", "c")
 		return ch.InFlightCount == 2 && ch.Depth == 3 && len(ch.Clients) == 1 && ch.Clients[0].InFlightCount == 2
 	}, "2 in flight")
 
-	hExpectEmpty(t, hPost(t, h.url+"/channel/empty?topic=ce&channel=c", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/empty?topic=ce&channel=c", "ignored"))
 	ch := h.channel(t, "ce", "c")
 	if ch.Depth != 0 || ch.BackendDepth != 0 || ch.InFlightCount != 0 || ch.DeferredCount != 0 ||
 		len(ch.Clients) != 1 || ch.Clients[0].InFlightCount != 0 {
 		t.Fatalf("after channel empty: %+v", *ch)
 	}
-	c.fin(m0.id)
-	c.expectError("E_FIN_FAILED FIN " + m0.id + " failed ID not in flight")
-	c.req(m1.id, 0)
-	c.expectError("E_REQ_FAILED REQ " + m1.id + " failed ID not in flight")
+	c.Cmd("FIN " + m0.ID)
+	c.ExpectError(t, "E_FIN_FAILED FIN "+m0.ID+" failed ID not in flight")
+	c.Cmd("REQ " + m1.ID + " 0")
+	c.ExpectError(t, "E_REQ_FAILED REQ "+m1.ID+" failed ID not in flight")
 	// Non-fatal; with in-flight reset the consumer is ready again.
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=ce", "after"))
-	if m := c.msg(); string(m.body) != "after" {
-		t.Fatalf("got %q, want after", m.body)
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=ce", "after"))
+	if m := c.ReadMessage(t); string(m.Body) != "after" {
+		t.Fatalf("got %q, want after", m.Body)
 	}
 }
 
@@ -751,13 +702,13 @@ func TestHTTPStatsEmpty(t *testing.T) {
 	h := hStart(t, nil)
 	after := time.Now().Unix()
 	for _, q := range []string{"/stats?format=json", "/stats?format=json&include_mem=true", "/stats?format=json&include_mem=bogus"} {
-		r := hGet(t, h.url+q)
+		r := test.HTTPGet(t, h.url+q)
 		hExpectJSON(t, r)
-		hExpectKeys(t, q, r.body, "version", "health", "start_time", "topics", "memory", "producers")
-		top := hObj(t, r.body)
+		hExpectKeys(t, q, r.Body, "version", "health", "start_time", "topics", "memory", "producers")
+		top := hObj(t, r.Body)
 		if string(top["version"]) != `"1.3.0"` || string(top["health"]) != `"OK"` ||
 			string(top["topics"]) != "[]" || string(top["producers"]) != "null" {
-			t.Fatalf("%s: %s", q, r.body)
+			t.Fatalf("%s: %s", q, r.Body)
 		}
 		st, _ := strconv.ParseInt(string(top["start_time"]), 10, 64)
 		if st < before || st > after {
@@ -765,17 +716,15 @@ func TestHTTPStatsEmpty(t *testing.T) {
 		}
 		hExpectKeys(t, "memory", top["memory"], hMemoryKeys...)
 		var mem map[string]int64
-		if err := json.Unmarshal(top["memory"], &mem); err != nil {
-			t.Fatalf("memory values must be integers: %v", err)
-		}
+		require.NoError(t, json.Unmarshal(top["memory"], &mem), "memory values must be integers")
 		if mem["heap_objects"] <= 0 || mem["next_gc_bytes"] <= 0 {
 			t.Fatalf("implausible memory stats %v", mem)
 		}
 	}
 	for _, q := range []string{"include_mem=false", "include_mem=0"} {
-		r := hGet(t, h.url+"/stats?format=json&"+q)
+		r := test.HTTPGet(t, h.url+"/stats?format=json&"+q)
 		hExpectJSON(t, r)
-		hExpectKeys(t, q, r.body, "version", "health", "start_time", "topics", "producers")
+		hExpectKeys(t, q, r.Body, "version", "health", "start_time", "topics", "producers")
 	}
 }
 
@@ -785,17 +734,17 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		o.MemQueueSize = 2
 		o.QueueScanRefreshInterval = 100 * time.Millisecond
 	})
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=sc", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sc&channel=c", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sc&channel=idle", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=sc", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sc&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sc&channel=idle", ""))
 	for i := range 5 {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=sc", fmt.Sprint("msg-", i)))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=sc", fmt.Sprint("msg-", i)))
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		tp := h.topic(t, "sc")
 		return tp.Depth == 0 && len(tp.Channels) == 2 &&
 			tp.Channels[0].Depth == 5 && tp.Channels[1].Depth == 5
-	}, "5 messages in each channel: %+v", h.topic(t, "sc"))
+	}, fmt.Sprintf("5 messages in each channel: %+v", h.topic(t, "sc")))
 
 	_, raw := h.stats(t, "")
 	top := hObj(t, raw)
@@ -803,9 +752,7 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	hExpectKeys(t, "TopicStats", topics[0], "topic_name", "channels", "depth", "backend_depth",
 		"message_count", "message_bytes", "paused", "e2e_processing_latency")
 	tobj := hObj(t, topics[0])
-	if string(tobj["e2e_processing_latency"]) != hNoE2E {
-		t.Fatalf("topic e2e %s, want %s", tobj["e2e_processing_latency"], hNoE2E)
-	}
+	require.Equal(t, hNoE2E, string(tobj["e2e_processing_latency"]), "topic e2e %s, want %s", tobj["e2e_processing_latency"], hNoE2E)
 	chans := hArr(t, tobj["channels"])
 	for _, c := range chans {
 		// No deliveries yet: the *_msg_count keys are omitted.
@@ -813,44 +760,45 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 			"deferred_count", "message_count", "requeue_count", "timeout_count", "client_count",
 			"clients", "paused", "e2e_processing_latency")
 		cobj := hObj(t, c)
-		if string(cobj["clients"]) != "[]" || string(cobj["e2e_processing_latency"]) != hNoE2E {
-			t.Fatalf("channel %s", c)
-		}
+		require.Equal(t, "[]", string(cobj["clients"]), "channel")
+		require.Equal(t, hNoE2E, string(cobj["e2e_processing_latency"]), "channel")
 	}
 	tp := h.topic(t, "sc")
-	if tp.MessageCount != 5 || tp.MessageBytes != 25 || tp.BackendDepth != 0 || tp.Paused {
-		t.Fatalf("topic %+v", *tp)
-	}
+	require.EqualValues(t, 5, tp.MessageCount, "topic")
+	require.EqualValues(t, 25, tp.MessageBytes, "topic")
+	require.EqualValues(t, 0, tp.BackendDepth, "topic")
+	require.False(t, tp.Paused, "topic")
 	for _, ch := range tp.Channels {
-		if ch.MessageCount != 5 || ch.BackendDepth != 3 || ch.InFlightCount != 0 || ch.ClientCount != 0 {
-			t.Fatalf("channel %+v, want 5 messages, 3 of them on disk", ch)
-		}
+		require.EqualValues(t, 5, ch.MessageCount, "channel")
+		require.EqualValues(t, 3, ch.BackendDepth, "channel")
+		require.EqualValues(t, 0, ch.InFlightCount, "channel")
+		require.EqualValues(t, 0, ch.ClientCount, "channel")
 	}
 
 	// Consumer: 3 in flight, then FIN one, REQ one now, REQ one later.
 	connectedAfter := time.Now().Unix()
-	c := hDial(t, h.tcp)
-	c.sub("sc", "c")
-	c.rdy(3)
-	ms := []hMsg{c.msg(), c.msg(), c.msg()}
-	c.rdy(0)
-	hEventually(t, hWait, func() bool {
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "sc", "c")
+	c.Cmd("RDY 3")
+	ms := []test.Message{c.ReadMessage(t), c.ReadMessage(t), c.ReadMessage(t)}
+	c.Cmd("RDY 0")
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "sc", "c")
 		return ch.InFlightCount == 3 && ch.Depth == 2 && ch.GlobalCount == 3 && ch.ClientCount == 1
-	}, "3 in flight: %+v", h.channel(t, "sc", "c"))
-	c.fin(ms[0].id)
-	c.req(ms[1].id, 0)
-	c.req(ms[2].id, 600000)
-	hEventually(t, hWait, func() bool {
+	}, fmt.Sprintf("3 in flight: %+v", h.channel(t, "sc", "c")))
+	c.Cmd("FIN " + ms[0].ID)
+	c.Cmd("REQ " + ms[1].ID + " 0")
+	c.Cmd("REQ " + ms[2].ID + " 600000")
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "sc", "c")
 		return ch.InFlightCount == 0 && ch.Depth == 3 && ch.DeferredCount == 1 && ch.RequeueCount == 2
-	}, "after FIN/REQ: %+v", h.channel(t, "sc", "c"))
+	}, fmt.Sprintf("after FIN/REQ: %+v", h.channel(t, "sc", "c")))
 	ch := h.channel(t, "sc", "c")
-	if ch.MessageCount != 5 || ch.TimeoutCount != 0 || ch.GlobalCount != 3 {
-		t.Fatalf("channel counters %+v", *ch)
-	}
+	require.EqualValues(t, 5, ch.MessageCount, "channel counters")
+	require.EqualValues(t, 0, ch.TimeoutCount, "channel counters")
+	require.EqualValues(t, 3, ch.GlobalCount, "channel counters")
 	cl := ch.Clients[0]
-	local := c.c.LocalAddr().(*net.TCPAddr)
+	local := c.NetConn().LocalAddr().(*net.TCPAddr)
 	if cl.ClientID != "127.0.0.1" || cl.Hostname != "127.0.0.1" || cl.Version != "V2" ||
 		cl.RemoteAddress != local.String() || cl.State != 3 || cl.ReadyCount != 0 ||
 		cl.InFlightCount != 0 || cl.MessageCount != 3 || cl.FinishCount != 1 || cl.RequeueCount != 2 ||
@@ -866,38 +814,35 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		`"connect_ts":%d,"sample_rate":0,"deflate":false,"snappy":false,"user_agent":"","topology_zone":"",`+
 		`"topology_region":"","tls":false,"tls_cipher_suite":"","tls_version":"","tls_negotiated_protocol":"",`+
 		`"tls_negotiated_protocol_is_mutual":false}`, local.String(), cl.ConnectTS)
-	if string(craw) != want {
-		t.Fatalf("client JSON\n got %s\nwant %s", craw, want)
-	}
+	require.Equal(t, want, string(craw), "client JSON\n got %s\nwant %s", craw, want)
 	chraw := hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0]
 	hExpectKeys(t, "ChannelStats after delivery", chraw, "channel_name", "depth", "backend_depth",
 		"in_flight_count", "deferred_count", "message_count", "global_msg_count", "requeue_count",
 		"timeout_count", "client_count", "clients", "paused", "e2e_processing_latency")
 
 	// A timeout on the other channel.
-	c2 := hDial(t, h.tcp)
-	c2.identify(`{"msg_timeout":1000}`)
-	c2.sub("sc", "idle")
-	c2.rdy(1)
-	c2.msg()
-	c2.rdy(0)
-	hEventually(t, hWait, func() bool {
+	c2 := test.DialV2(t, h.TCPAddr)
+	c2.CmdBody("IDENTIFY", []byte(`{"msg_timeout":1000}`))
+	c2.ExpectOK(t)
+	c2.Sub(t, "sc", "idle")
+	c2.Cmd("RDY 1")
+	c2.ReadMessage(t)
+	c2.Cmd("RDY 0")
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "sc", "idle")
 		return ch.TimeoutCount == 1 && ch.InFlightCount == 0 && ch.Depth == 5
-	}, "in-flight message times out: %+v", h.channel(t, "sc", "idle"))
+	}, fmt.Sprintf("in-flight message times out: %+v", h.channel(t, "sc", "idle")))
 	if ch := h.channel(t, "sc", "idle"); ch.RequeueCount != 0 || ch.Clients[0].InFlightCount != 0 {
 		t.Fatalf("timeout must not count as requeue: %+v", *ch)
 	}
 
 	// A producer.
-	p := hDial(t, h.tcp)
-	p.pub("sc", []byte("from tcp"))
+	p := test.DialV2(t, h.TCPAddr)
+	p.Pub(t, "sc", []byte("from tcp"))
 	s, raw := h.stats(t, "")
-	if len(s.Producers) != 1 {
-		t.Fatalf("producers %s", hObj(t, raw)["producers"])
-	}
+	require.Len(t, s.Producers, 1, "producers %s", hObj(t, raw)["producers"])
 	pr := s.Producers[0]
-	if pr.RemoteAddress != p.c.LocalAddr().String() || len(pr.PubCounts) != 1 ||
+	if pr.RemoteAddress != p.NetConn().LocalAddr().String() || len(pr.PubCounts) != 1 ||
 		pr.PubCounts[0].Topic != "sc" || pr.PubCounts[0].Count != 1 || pr.Version != "V2" || pr.State != 0 {
 		t.Fatalf("producer %+v", pr)
 	}
@@ -910,14 +855,11 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	for _, q := range []string{"include_clients=false", "include_clients=0"} {
 		_, raw := h.stats(t, "&"+q)
 		top := hObj(t, raw)
-		if string(top["producers"]) != "null" {
-			t.Fatalf("%s: producers %s", q, top["producers"])
-		}
+		require.Equal(t, "null", string(top["producers"]), "%s: producers %s", q, top["producers"])
 		for _, craw := range hArr(t, hObj(t, hArr(t, top["topics"])[0])["channels"]) {
 			cobj := hObj(t, craw)
-			if string(cobj["clients"]) != "null" || string(cobj["client_count"]) != "1" {
-				t.Fatalf("%s: channel %s", q, craw)
-			}
+			require.Equal(t, "null", string(cobj["clients"]))
+			require.Equal(t, "1", string(cobj["client_count"]))
 		}
 	}
 	if s, _ := h.stats(t, "&include_clients=maybe"); len(s.Producers) != 1 {
@@ -933,7 +875,7 @@ func TestHTTPStatsFilters(t *testing.T) {
 	}
 	for _, p := range []string{"/topic/create?topic=b", "/topic/create?topic=a", "/topic/create?topic=c",
 		"/channel/create?topic=a&channel=z", "/channel/create?topic=a&channel=y", "/channel/create?topic=b&channel=y"} {
-		hExpectEmpty(t, hPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
 	}
 	shape := func(query string) string {
 		t.Helper()
@@ -973,12 +915,12 @@ func TestHTTPStatsFilters(t *testing.T) {
 func TestHTTPStatsE2ELatency(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, func(o *nsqd.Options) { o.E2EProcessingLatencyPercentiles = []float64{1, 0.5} })
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=nochan", ""))
-	c := hDial(t, h.tcp)
-	c.sub("e2e", "c")
-	c.rdy(1)
-	hExpectOK(t, hPost(t, h.url+"/pub?topic=e2e", "x"))
-	c.fin(c.msg().id)
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=nochan", ""))
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "e2e", "c")
+	c.Cmd("RDY 1")
+	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=e2e", "x"))
+	c.Cmd("FIN " + c.ReadMessage(t).ID)
 
 	type e2e struct {
 		Count       int64 `json:"count"`
@@ -991,9 +933,7 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 		t.Helper()
 		hExpectKeys(t, what, raw, "count", "percentiles")
 		var e e2e
-		if err := json.Unmarshal(raw, &e); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(raw, &e))
 		if e.Count != 1 || len(e.Percentiles) != 2 || e.Percentiles[0].Quantile != 1 ||
 			e.Percentiles[1].Quantile != 0.5 || e.Percentiles[0].Value <= 0 {
 			t.Errorf("%s e2e %s", what, raw)
@@ -1002,7 +942,7 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 		hExpectKeys(t, what+" percentile", hFirstPercentile(t, raw), "quantile", "value")
 	}
 	var raw []byte
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		_, raw = h.stats(t, "&topic=e2e")
 		ch := hObj(t, hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0])
 		return strings.HasPrefix(string(ch["e2e_processing_latency"]), `{"count":1,`)
@@ -1012,15 +952,11 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 	check("channel", hObj(t, hArr(t, tobj["channels"])[0])["e2e_processing_latency"])
 
 	_, raw = h.stats(t, "&topic=nochan")
-	if got := string(hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["e2e_processing_latency"]); got != hNoE2E {
-		t.Fatalf("topic without channels e2e %s, want %s", got, hNoE2E)
-	}
+	require.Equal(t, hNoE2E, string(hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["e2e_processing_latency"]), "topic without channels e2e")
 
-	r := hGet(t, h.url+"/stats?topic=e2e&include_mem=false")
+	r := test.HTTPGet(t, h.url+"/stats?topic=e2e&include_mem=false")
 	re := regexp.MustCompile(`\] depth: 0     be-depth: 0     msgs: 1        e2e%: \d+\.\d(s|ms|us|ns), \d+\.\d(s|ms|us|ns)\n`)
-	if !re.Match(r.body) {
-		t.Fatalf("text topic line with e2e not found in:\n%s", r.body)
-	}
+	require.True(t, re.Match(r.Body), "text topic line with e2e not found in:\n%s", r.Body)
 }
 
 func hFirstPercentile(t *testing.T, raw json.RawMessage) []byte {
@@ -1043,9 +979,10 @@ func TestHTTPStatsText(t *testing.T) {
 			t.Fatalf("bad version line in:\n%s", body)
 		}
 		st, err := time.Parse(time.RFC3339, strings.TrimPrefix(lines[1], "start_time "))
-		if err != nil || !strings.HasPrefix(lines[1], "start_time ") || st.Before(before.Truncate(time.Second)) || st.After(time.Now()) {
-			t.Fatalf("bad start_time line %q (%v)", lines[1], err)
-		}
+		require.NoError(t, err, "bad start_time line")
+		require.True(t, strings.HasPrefix(lines[1], "start_time "), "bad start_time line")
+		require.False(t, st.Before(before.Truncate(time.Second)), "bad start_time line")
+		require.False(t, st.After(time.Now()), "bad start_time line")
 		up, err := time.ParseDuration(strings.TrimPrefix(lines[2], "uptime "))
 		if err != nil || !strings.HasPrefix(lines[2], "uptime ") || up < 0 || up > time.Minute {
 			t.Fatalf("bad uptime line %q", lines[2])
@@ -1054,43 +991,41 @@ func TestHTTPStatsText(t *testing.T) {
 	}
 
 	for _, q := range []string{"/stats", "/stats?format=text", "/stats?format=JSON"} {
-		r := hGet(t, h.url+q+hSep(q)+"include_mem=false")
-		hExpectText(t, r, string(r.body))
-		rest := header(t, string(r.body))
+		r := test.HTTPGet(t, h.url+q+hSep(q)+"include_mem=false")
+		hExpectText(t, r, string(r.Body))
+		rest := header(t, string(r.Body))
 		if want := "\nHealth: OK\n\nTopics: None\n\nProducers: None\n"; rest != want {
 			t.Fatalf("%s: got %q, want %q", q, rest, want)
 		}
 	}
-	r := hGet(t, h.url+"/stats")
-	rest := header(t, string(r.body))
+	r := test.HTTPGet(t, h.url+"/stats")
+	rest := header(t, string(r.Body))
 	memRE := regexp.MustCompile(`^\nHealth: OK\n\nMemory:\n` +
 		`   heap_objects             \t\d+\n   heap_idle_bytes          \t\d+\n` +
 		`   heap_in_use_bytes        \t\d+\n   heap_released_bytes      \t\d+\n` +
 		`   gc_pause_usec_100        \t\d+\n   gc_pause_usec_99         \t\d+\n` +
 		`   gc_pause_usec_95         \t\d+\n   next_gc_bytes            \t\d+\n` +
 		`   gc_total_runs            \t\d+\n\nTopics: None\n\nProducers: None\n$`)
-	if !memRE.MatchString(rest) {
-		t.Fatalf("memory section layout:\n%q", rest)
-	}
+	require.True(t, memRE.MatchString(rest), "memory section layout:\n%q", rest)
 
 	// Populate: alpha(ch1 with a consumer, ch2 paused), beta paused with a TCP producer.
 	for _, p := range []string{"/topic/create?topic=alpha", "/channel/create?topic=alpha&channel=ch1",
 		"/channel/create?topic=alpha&channel=ch2", "/channel/pause?topic=alpha&channel=ch2",
 		"/topic/create?topic=beta", "/topic/pause?topic=beta"} {
-		hExpectEmpty(t, hPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
 	}
-	cons := hDial(t, h.tcp)
-	cons.sub("alpha", "ch1")
-	prod := hDial(t, h.tcp)
-	prod.pub("beta", []byte("b"))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=alpha", "hello\nworld"))
-	hEventually(t, hWait, func() bool {
+	cons := test.DialV2(t, h.TCPAddr)
+	cons.Sub(t, "alpha", "ch1")
+	prod := test.DialV2(t, h.TCPAddr)
+	prod.Pub(t, "beta", []byte("b"))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=alpha", "hello\nworld"))
+	test.Eventually(t, hWait, func() bool {
 		tp := h.topic(t, "alpha")
 		return tp.Depth == 0 && tp.Channels[0].Depth == 2 && tp.Channels[1].Depth == 2 && tp.Channels[0].ClientCount == 1
 	}, "alpha settled")
 
-	consPort := cons.c.LocalAddr().(*net.TCPAddr).Port
-	prodPort := prod.c.LocalAddr().(*net.TCPAddr).Port
+	consPort := cons.NetConn().LocalAddr().(*net.TCPAddr).Port
+	prodPort := prod.NetConn().LocalAddr().(*net.TCPAddr).Port
 	want := "\nHealth: OK\n\nTopics:" +
 		fmt.Sprintf("\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s\n", "   ", "alpha", 0, 0, 2, "") +
 		fmt.Sprintf("%s[%-25s] depth: %-5d be-depth: %-5d inflt: %-4d def: %-4d re-q: %-5d timeout: %-5d msgs: %-8d e2e%%: %s\n",
@@ -1102,23 +1037,19 @@ func TestHTTPStatsText(t *testing.T) {
 		fmt.Sprintf("\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s\n", "*P ", "beta", 1, 0, 1, "") +
 		"\nProducers:\n" +
 		fmt.Sprintf("   [V2 %-21s] msgs: %-8d topics: %s connected: X\n", fmt.Sprintf("127.0.0.1:%d ", prodPort), 1, "beta=1")
-	r = hGet(t, h.url+"/stats?include_mem=false")
-	hExpectText(t, r, string(r.body))
-	rest = header(t, string(r.body))
+	r = test.HTTPGet(t, h.url+"/stats?include_mem=false")
+	hExpectText(t, r, string(r.Body))
+	rest = header(t, string(r.Body))
 	got := hConnectedRE.ReplaceAllString(rest, "connected: X")
-	if got != want {
-		t.Fatalf("text stats\n got %q\nwant %q", got, want)
-	}
+	require.Equal(t, want, got, "text stats\n")
 	for _, m := range hConnectedRE.FindAllString(rest, -1) {
 		if d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: ")); err != nil || d%time.Second != 0 {
 			t.Fatalf("connection age %q must be whole seconds", m)
 		}
 	}
 	// Filters apply to the text format too.
-	r = hGet(t, h.url+"/stats?include_mem=false&topic=missing")
-	if rest := header(t, string(r.body)); !strings.Contains(rest, "\nTopics: None\n") {
-		t.Fatalf("missing topic filter in text:\n%s", rest)
-	}
+	r = test.HTTPGet(t, h.url+"/stats?include_mem=false&topic=missing")
+	require.Contains(t, header(t, string(r.Body)), "\nTopics: None\n", "missing topic filter in text:\n")
 }
 
 func hSep(q string) string {
@@ -1150,7 +1081,7 @@ func TestHTTPConfigGet(t *testing.T) {
 		"statsd_prefix":            fmt.Sprintf("nsq.bcast_example_%d.", h.httpPort()),
 	}
 	for k, v := range str {
-		hExpectText(t, hGet(t, cfg+k), v)
+		hExpectText(t, test.HTTPGet(t, cfg+k), v)
 	}
 	js := map[string]string{
 		"id":                       "617",
@@ -1172,14 +1103,12 @@ func TestHTTPConfigGet(t *testing.T) {
 		"broadcast_tcp_port":       strconv.Itoa(h.tcpPort()),
 	}
 	for k, v := range js {
-		r := hGet(t, cfg+k)
+		r := test.HTTPGet(t, cfg+k)
 		hExpectJSON(t, r)
-		if string(r.body) != v {
-			t.Errorf("GET /config/%s = %q, want %q", k, r.body, v)
-		}
+		assert.Equal(t, v, string(r.Body), "GET /config/%s = %q, want %q", k, r.Body, v)
 	}
 	for _, k := range []string{"nope", "node_id", "verbose", "queue_scan_interval", "NodeID", "logger", "LogLevel"} {
-		hExpectErr(t, hGet(t, cfg+k), 400, "INVALID_OPTION")
+		hExpectErr(t, test.HTTPGet(t, cfg+k), 400, "INVALID_OPTION")
 	}
 }
 
@@ -1188,50 +1117,44 @@ func TestHTTPConfigPut(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
 	cfg := h.url + "/config/"
 
-	r := hPut(t, cfg+"log_level", "debug")
+	r := test.HTTPPut(t, cfg+"log_level", "debug")
 	hExpectJSON(t, r)
-	if string(r.body) != "1" {
-		t.Fatalf("PUT log_level debug = %q, want 1", r.body)
+	require.Equal(t, "1", string(r.Body), "PUT log_level debug = %q, want 1", r.Body)
+	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "1" {
+		t.Fatalf("GET log_level after PUT = %q", r.Body)
 	}
-	if r := hGet(t, cfg+"log_level"); string(r.body) != "1" {
-		t.Fatalf("GET log_level after PUT = %q", r.body)
-	}
-	if r := hPut(t, cfg+"log_level", "WARN"); string(r.body) != "3" {
+	if r := test.HTTPPut(t, cfg+"log_level", "WARN"); string(r.Body) != "3" {
 		t.Fatalf("PUT log_level WARN = %s", r)
 	}
-	hExpectErr(t, hPut(t, cfg+"log_level", "warning"), 400, "INVALID_VALUE")
-	hExpectErr(t, hPut(t, cfg+"log_level", "loud"), 400, "INVALID_VALUE")
-	hExpectErr(t, hPut(t, cfg+"log_level", ""), 413, "INVALID_VALUE")
-	hExpectErr(t, hPut(t, cfg+"log_level", strings.Repeat("d", 101)), 413, "INVALID_VALUE")
-	if r := hGet(t, cfg+"log_level"); string(r.body) != "3" {
-		t.Fatalf("failed PUTs changed log_level to %q", r.body)
+	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", "warning"), 400, "INVALID_VALUE")
+	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", "loud"), 400, "INVALID_VALUE")
+	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", ""), 413, "INVALID_VALUE")
+	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", strings.Repeat("d", 101)), 413, "INVALID_VALUE")
+	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "3" {
+		t.Fatalf("failed PUTs changed log_level to %q", r.Body)
 	}
 
 	// The body check comes first, then the option name.
-	hExpectErr(t, hPut(t, cfg+"nope", ""), 413, "INVALID_VALUE")
-	hExpectErr(t, hPut(t, cfg+"nope", "x"), 400, "INVALID_OPTION")
-	hExpectErr(t, hPut(t, cfg+"mem_queue_size", "5"), 400, "INVALID_OPTION")
-	hExpectErr(t, hPut(t, cfg+"tcp_address", "127.0.0.1:1"), 400, "INVALID_OPTION")
+	hExpectErr(t, test.HTTPPut(t, cfg+"nope", ""), 413, "INVALID_VALUE")
+	hExpectErr(t, test.HTTPPut(t, cfg+"nope", "x"), 400, "INVALID_OPTION")
+	hExpectErr(t, test.HTTPPut(t, cfg+"mem_queue_size", "5"), 400, "INVALID_OPTION")
+	hExpectErr(t, test.HTTPPut(t, cfg+"tcp_address", "127.0.0.1:1"), 400, "INVALID_OPTION")
 
 	// An address nothing listens on: nsqd keeps retrying in the background.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	dead := l.Addr().String()
 	l.Close()
-	r = hPut(t, cfg+"nsqlookupd_tcp_addresses", `["`+dead+`"]`)
+	r = test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `["`+dead+`"]`)
 	hExpectJSON(t, r)
-	if string(r.body) != `["`+dead+`"]` {
-		t.Fatalf("PUT nsqlookupd_tcp_addresses = %q", r.body)
-	}
-	if r := hGet(t, cfg+"nsqlookupd_tcp_addresses"); string(r.body) != `["`+dead+`"]` {
-		t.Fatalf("GET nsqlookupd_tcp_addresses = %q", r.body)
+	require.Equal(t, `["`+dead+`"]`, string(r.Body), "PUT nsqlookupd_tcp_addresses = %q", r.Body)
+	if r := test.HTTPGet(t, cfg+"nsqlookupd_tcp_addresses"); string(r.Body) != `["`+dead+`"]` {
+		t.Fatalf("GET nsqlookupd_tcp_addresses = %q", r.Body)
 	}
 	for _, bad := range []string{`"abc"`, `{}`, `not json`, `[1,2]`} {
-		hExpectErr(t, hPut(t, cfg+"nsqlookupd_tcp_addresses", bad), 400, "INVALID_VALUE")
+		hExpectErr(t, test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", bad), 400, "INVALID_VALUE")
 	}
-	if r := hPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`); r.code != 200 || string(r.body) != "[]" {
+	if r := test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`); r.Code != 200 || string(r.Body) != "[]" {
 		t.Fatalf("PUT [] = %s", r)
 	}
 }
@@ -1242,17 +1165,16 @@ func TestHTTPDebugPprof(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
 	for _, p := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/goroutine?debug=1", "/debug/pprof/heap"} {
-		if r := hGet(t, h.url+p); r.code != 200 || len(r.body) == 0 {
-			t.Fatalf("GET %s: %d", p, r.code)
+		if r := test.HTTPGet(t, h.url+p); r.Code != 200 || len(r.Body) == 0 {
+			t.Fatalf("GET %s: %d", p, r.Code)
 		}
 	}
-	r := hGet(t, h.url+"/debug/pprof")
-	if r.code != 301 || !strings.HasSuffix(r.hdr.Get("Location"), "/debug/pprof/") {
-		t.Fatalf("GET /debug/pprof: %d Location %q", r.code, r.hdr.Get("Location"))
-	}
+	r := test.HTTPGet(t, h.url+"/debug/pprof")
+	require.EqualValues(t, 301, r.Code, "GET /debug/pprof")
+	require.True(t, strings.HasSuffix(r.Header.Get("Location"), "/debug/pprof/"), "GET /debug/pprof")
 	for _, p := range []string{"/debug/pprof/allocs", "/debug/pprof/mutex"} {
-		if r := hGet(t, h.url+p); r.code != 404 {
-			t.Fatalf("GET %s: %d, want 404", p, r.code)
+		if r := test.HTTPGet(t, h.url+p); r.Code != 404 {
+			t.Fatalf("GET %s: %d, want 404", p, r.Code)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/stretchr/testify/require"
 )
@@ -27,43 +28,43 @@ func TestChannelCapReject(t *testing.T) {
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("cap", "c"))
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("cap", "free"))
 	h.mustCall(t, http.MethodPost, "/channel/config", tc("cap", "c", "max_depth", "5"))
-	p := hDial(t, h.tcp)
+	p := test.DialV2(t, h.TCPAddr)
 	for i := range 3 {
-		p.pub("cap", []byte(fmt.Sprint("m", i)))
+		p.Pub(t, "cap", []byte(fmt.Sprint("m", i)))
 	}
 	// An MPUB that does not fit is refused whole.
-	p.cmd("MPUB cap", mpubOf("a", "b", "c"))
-	p.expectError("E_MPUB_FAILED MPUB failed channel cap:c is at its max_depth of 5 messages")
-	p.expectClosed()
+	p.CmdBody("MPUB cap", mpubOf("a", "b", "c"))
+	p.ExpectError(t, "E_MPUB_FAILED MPUB failed channel cap:c is at its max_depth of 5 messages")
+	p.ExpectClosed(t)
 	require.Equal(t, int64(3), h.pChannel(t, "cap", "c").Depth)
 
-	p = hDial(t, h.tcp)
-	p.cmd("MPUB cap", mpubOf("d", "e"))
-	p.expectResponse("OK")
-	p.cmd("PUB cap", []byte("over"))
-	p.expectError("E_PUB_FAILED PUB failed channel cap:c is at its max_depth of 5 messages")
-	r := hPost(t, h.url+"/pub?topic=cap", "over")
-	require.Equal(t, 503, r.code)
-	require.Contains(t, string(r.body), "max_depth of 5")
-	r = hPost(t, h.url+"/mpub?topic=cap", "x\ny")
-	require.Equal(t, 503, r.code)
-	require.Contains(t, string(r.body), "max_depth of 5")
+	p = test.DialV2(t, h.TCPAddr)
+	p.CmdBody("MPUB cap", mpubOf("d", "e"))
+	p.ExpectResponse(t, "OK")
+	p.CmdBody("PUB cap", []byte("over"))
+	p.ExpectError(t, "E_PUB_FAILED PUB failed channel cap:c is at its max_depth of 5 messages")
+	r := test.HTTPPost(t, h.url+"/pub?topic=cap", "over")
+	require.Equal(t, 503, r.Code)
+	require.Contains(t, string(r.Body), "max_depth of 5")
+	r = test.HTTPPost(t, h.url+"/mpub?topic=cap", "x\ny")
+	require.Equal(t, 503, r.Code)
+	require.Contains(t, string(r.Body), "max_depth of 5")
 
 	tp := h.pTopic(t, "cap")
-	require.Equal(t, uint64(5), tp.Messages, "5 accepted")
+	require.Equal(t, uint64(5), tp.MessageCount, "5 accepted")
 	for _, ch := range tp.Channels {
-		require.Equal(t, int64(5), ch.Depth, ch.Name)
+		require.Equal(t, int64(5), ch.Depth, ch.ChannelName)
 	}
 	// Room again once the consumer takes some.
 	c := subscribed(t, h, "cap", "c", 1)
-	m := c.msg()
-	c.rdy(0)
-	c.fin(m.id)
-	hEventually(t, hWait, func() bool {
+	m := c.ReadMessage(t)
+	c.Cmd("RDY 0")
+	c.Cmd("FIN " + m.ID)
+	test.Eventually(t, hWait, func() bool {
 		ch := h.pChannel(t, "cap", "c")
-		return ch.Depth == 4 && ch.InFlight == 0
+		return ch.Depth == 4 && ch.InFlightCount == 0
 	}, "depth 4")
-	hDial(t, h.tcp).pub("cap", []byte("fits"))
+	test.DialV2(t, h.TCPAddr).Pub(t, "cap", []byte("fits"))
 }
 
 func TestTopicCapReject(t *testing.T) {
@@ -72,10 +73,10 @@ func TestTopicCapReject(t *testing.T) {
 	h.mustCall(t, http.MethodPost, "/topic/config", tc("tcap", "", "max_depth", "3"))
 	accepted := 0
 	for i := range 5 {
-		if r := hPost(t, h.url+"/pub?topic=tcap", fmt.Sprint(i)); r.code == 200 {
+		if r := test.HTTPPost(t, h.url+"/pub?topic=tcap", fmt.Sprint(i)); r.Code == 200 {
 			accepted++
 		} else {
-			require.Contains(t, string(r.body), "topic tcap is at its max_depth of 3 messages")
+			require.Contains(t, string(r.Body), "topic tcap is at its max_depth of 3 messages")
 		}
 	}
 	require.Equal(t, 3, accepted)
@@ -92,20 +93,20 @@ func TestDropOldest(t *testing.T) {
 	for i := range 10 {
 		msgs = append(msgs, fmt.Sprint("m", i))
 	}
-	r := hPost(t, h.url+"/mpub?topic=do", strings.Join(msgs, "\n"))
-	require.Equal(t, 200, r.code)
-	hEventually(t, hWait, func() bool { return h.pChannel(t, "do", "c").DroppedCount == 7 }, "7 dropped")
+	r := test.HTTPPost(t, h.url+"/mpub?topic=do", strings.Join(msgs, "\n"))
+	require.Equal(t, 200, r.Code)
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "do", "c").DroppedCount == 7 }, "7 dropped")
 	ch := h.pChannel(t, "do", "c")
 	require.Equal(t, int64(3), ch.Depth)
 	require.Equal(t, int64(10), h.pChannel(t, "do", "all").Depth, "the uncapped channel keeps all")
 	c := subscribed(t, h, "do", "c", 1)
 	for _, want := range msgs[7:] {
-		m := c.msg()
-		require.Equal(t, want, string(m.body))
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, want, string(m.Body))
+		c.Cmd("FIN " + m.ID)
 	}
-	require.Contains(t, string(hGet(t, h.url+"/metrics").body), `nsq_channel_dropped_total{topic="do",channel="c"} 7`+"\n")
-	require.Contains(t, string(hGet(t, h.url+"/stats").body), "dropped: 7 ")
+	require.Contains(t, string(test.HTTPGet(t, h.url+"/metrics").Body), `nsq_channel_dropped_total{topic="do",channel="c"} 7`+"\n")
+	require.Contains(t, string(test.HTTPGet(t, h.url+"/stats").Body), "dropped: 7 ")
 }
 
 func TestTopicDropOldest(t *testing.T) {
@@ -113,16 +114,16 @@ func TestTopicDropOldest(t *testing.T) {
 	h.mustCall(t, http.MethodPost, "/topic/create", tc("tdo", ""))
 	h.mustCall(t, http.MethodPost, "/topic/config", tc("tdo", "", "max_depth", "2", "overflow", "drop_oldest"))
 	for i := range 5 {
-		require.Equal(t, 200, hPost(t, h.url+"/pub?topic=tdo", fmt.Sprint("m", i)).code)
+		require.Equal(t, 200, test.HTTPPost(t, h.url+"/pub?topic=tdo", fmt.Sprint("m", i)).Code)
 	}
 	tp := h.pTopic(t, "tdo")
 	require.Equal(t, int64(2), tp.Depth)
 	require.Equal(t, uint64(3), tp.DroppedCount)
 	c := subscribed(t, h, "tdo", "c", 1)
 	for _, want := range []string{"m3", "m4"} {
-		m := c.msg()
-		require.Equal(t, want, string(m.body))
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, want, string(m.Body))
+		c.Cmd("FIN " + m.ID)
 	}
 }
 
@@ -135,20 +136,20 @@ func TestMsgTTL(t *testing.T) {
 	// be delivered.
 	h.mustCall(t, http.MethodPost, "/channel/config", tc("ttl", "c", "msg_ttl", "1ns"))
 	c := subscribed(t, h, "ttl", "c", 1)
-	p := hDial(t, h.tcp)
+	p := test.DialV2(t, h.TCPAddr)
 	for i := range 3 {
-		p.pub("ttl", []byte(fmt.Sprint("old", i)))
+		p.Pub(t, "ttl", []byte(fmt.Sprint("old", i)))
 	}
-	hEventually(t, hWait, func() bool { return h.pChannel(t, "ttl", "c").ExpiredCount == 3 }, "3 expired")
+	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "ttl", "c").ExpiredCount == 3 }, "3 expired")
 	ch := h.pChannel(t, "ttl", "c")
 	require.Zero(t, ch.Depth)
-	require.Zero(t, ch.InFlight)
+	require.Zero(t, ch.InFlightCount)
 	require.Equal(t, int64(3), h.pChannel(t, "ttl", "keep").Depth)
 	h.mustCall(t, http.MethodPost, "/channel/config", tc("ttl", "c", "msg_ttl", "0"))
-	p.pub("ttl", []byte("fresh"))
-	m := c.msg()
-	require.Equal(t, "fresh", string(m.body), "no expired message was delivered")
-	require.Contains(t, string(hGet(t, h.url+"/metrics").body), `nsq_channel_expired_total{topic="ttl",channel="c"} 3`+"\n")
+	p.Pub(t, "ttl", []byte("fresh"))
+	m := c.ReadMessage(t)
+	require.Equal(t, "fresh", string(m.Body), "no expired message was delivered")
+	require.Contains(t, string(test.HTTPGet(t, h.url+"/metrics").Body), `nsq_channel_expired_total{topic="ttl",channel="c"} 3`+"\n")
 }
 
 // Expired messages leave the depth even when nobody consumes.
@@ -160,9 +161,9 @@ func TestMsgTTLSweep(t *testing.T) {
 	h.mustCall(t, http.MethodPost, "/channel/create", tc("swc", "c"))
 	h.mustCall(t, http.MethodPost, "/channel/config", tc("swc", "c", "msg_ttl", "1ns"))
 	for _, topic := range []string{"sw", "swc"} {
-		require.Equal(t, 200, hPost(t, h.url+"/mpub?topic="+topic, "a\nb\nc\nd\ne").code)
+		require.Equal(t, 200, test.HTTPPost(t, h.url+"/mpub?topic="+topic, "a\nb\nc\nd\ne").Code)
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		return h.pTopic(t, "sw").ExpiredCount == 5 && h.pChannel(t, "swc", "c").ExpiredCount == 5
 	}, "expired at topic and channel level")
 	require.Zero(t, h.pTopic(t, "sw").Depth)
@@ -176,25 +177,25 @@ func TestMinFreeDisk(t *testing.T) {
 		o.MinFreeDisk = 1000
 		o.FreeDiskProbe = func(string) (int64, error) { return free.Load(), nil }
 	})
-	hEventually(t, hWait, func() bool { return hGet(t, h.url+"/ping").code == 500 }, "/ping fails")
-	r := hGet(t, h.url+"/ping")
-	require.Contains(t, string(r.body), "500 bytes free")
-	require.Contains(t, string(r.body), "--min-free-disk is 1000")
-	p := hDial(t, h.tcp)
-	p.cmd("PUB low", []byte("x"))
-	_, data := p.mustFrame()
+	test.Eventually(t, hWait, func() bool { return test.HTTPGet(t, h.url+"/ping").Code == 500 }, "/ping fails")
+	r := test.HTTPGet(t, h.url+"/ping")
+	require.Contains(t, string(r.Body), "500 bytes free")
+	require.Contains(t, string(r.Body), "--min-free-disk is 1000")
+	p := test.DialV2(t, h.TCPAddr)
+	p.CmdBody("PUB low", []byte("x"))
+	_, data := p.NextFrame(t)
 	require.Contains(t, string(data), "E_PUB_FAILED PUB failed free disk space below --min-free-disk")
-	require.Equal(t, 503, hPost(t, h.url+"/pub?topic=low", "x").code)
+	require.Equal(t, 503, test.HTTPPost(t, h.url+"/pub?topic=low", "x").Code)
 
 	free.Store(5000)
-	hEventually(t, hWait, func() bool { return hGet(t, h.url+"/ping").code == 200 }, "/ping healthy again")
-	hDial(t, h.tcp).pub("low", []byte("x"))
-	require.Equal(t, uint64(1), h.pTopic(t, "low").Messages)
+	test.Eventually(t, hWait, func() bool { return test.HTTPGet(t, h.url+"/ping").Code == 200 }, "/ping healthy again")
+	test.DialV2(t, h.TCPAddr).Pub(t, "low", []byte("x"))
+	require.Equal(t, uint64(1), h.pTopic(t, "low").MessageCount)
 }
 
 // The real free-space probe, with a floor above any disk's free space.
 func TestMinFreeDiskStatfs(t *testing.T) {
 	h := hStart(t, func(o *nsqd.Options) { o.MinFreeDisk = 1 << 62 })
-	hEventually(t, hWait, func() bool { return hGet(t, h.url+"/ping").code == 500 }, "/ping fails")
-	require.Equal(t, 503, hPost(t, h.url+"/pub?topic=low", "x").code)
+	test.Eventually(t, hWait, func() bool { return test.HTTPGet(t, h.url+"/ping").Code == 500 }, "/ping fails")
+	require.Equal(t, 503, test.HTTPPost(t, h.url+"/pub?topic=low", "x").Code)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeLookupd accepts nsqd connections, answers IDENTIFY with its own info
@@ -37,9 +38,7 @@ type fakeLookupd struct {
 func startFakeLookupd(t *testing.T, httpPort int) *fakeLookupd {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f := &fakeLookupd{t: t, ln: ln, httpPort: httpPort, cmds: make(chan string, 1000)}
 	t.Cleanup(func() { ln.Close(); f.dropAll() })
 	go f.accept()
@@ -158,9 +157,7 @@ func TestLookupRegistration(t *testing.T) {
 	f.mu.Unlock()
 	want := fmt.Sprintf(`{"broadcast_address":"127.0.0.1","hostname":%q,"http_port":%d,"tcp_port":%d,"topology_region":"","topology_zone":"","version":"1.3.0"}`,
 		hostnameOf(t), portOf(n.RealHTTPAddr()), portOf(n.RealTCPAddr()))
-	if body != want {
-		t.Fatalf("IDENTIFY body\n got %s\nwant %s", body, want)
-	}
+	require.Equal(t, want, body, "IDENTIFY body\n")
 
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"lt"}})
 	f.expect("REGISTER lt")
@@ -220,9 +217,7 @@ func TestLookupAddressesChangeAtRuntime(t *testing.T) {
 	for {
 		select {
 		case got := <-f1.cmds:
-			if strings.Contains(got, "rt2") {
-				t.Fatalf("removed lookupd still got %q", got)
-			}
+			require.NotContains(t, got, "rt2", "removed lookupd still")
 		default:
 			return
 		}
@@ -247,9 +242,7 @@ func TestLookupPrecreatesChannels(t *testing.T) {
 	for _, c := range tp.Channels {
 		names = append(names, c.ChannelName)
 	}
-	if strings.Join(names, ",") != "a,c" {
-		t.Fatalf("pre-created channels %v, want a,c", names)
-	}
+	require.Equal(t, "a,c", strings.Join(names, ","), "pre-created channels %v, want a,c", names)
 	if d := mustChannelStats(t, n, "pre", "a").Depth; d != 1 {
 		t.Fatalf("pre-created channel got %d messages, want 1", d)
 	}
@@ -264,9 +257,7 @@ func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Opti
 	n := startNSQD(t, func(o *nsqd.Options) {
 		o.NSQLookupdTCPAddresses = []string{f.addr()}
 		dat := `{"topics":[{"name":"warm","paused":false,"channels":null}],"version":"1.3.0"}`
-		if err := os.WriteFile(filepath.Join(o.DataPath, "nsqd.dat"), []byte(dat), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(o.DataPath, "nsqd.dat"), []byte(dat), 0o600))
 		if configure != nil {
 			configure(o)
 		}
@@ -280,9 +271,9 @@ func putConfig(t *testing.T, n *nsqd.NSQD, opt, body, want string) {
 	u := "http://" + n.RealHTTPAddr().String() + "/config/" + opt
 	got := test.HTTPExpect(t, 200, http.MethodPut, u, []byte(body))
 	var a, b any
-	if json.Unmarshal(got, &a) != nil || json.Unmarshal([]byte(want), &b) != nil || fmt.Sprint(a) != fmt.Sprint(b) {
-		t.Fatalf("PUT /config/%s = %s, want %s", opt, got, want)
-	}
+	require.Nil(t, json.Unmarshal(got, &a), "PUT /config/")
+	require.Nil(t, json.Unmarshal([]byte(want), &b), "PUT /config/")
+	require.Equal(t, fmt.Sprint(b), fmt.Sprint(a), "PUT /config/")
 }
 
 func portOf(a net.Addr) int { return a.(*net.TCPAddr).Port }
@@ -290,9 +281,7 @@ func portOf(a net.Addr) int { return a.(*net.TCPAddr).Port }
 func hostnameOf(t *testing.T) string {
 	t.Helper()
 	h, err := osHostname()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return h
 }
 

@@ -10,23 +10,19 @@ import (
 	"github.com/nsqgo/nsq/nsqd"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func scrape(t *testing.T, n *nsqd.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
 	t.Helper()
 	resp, err := http.Get("http://" + n.RealHTTPAddr().String() + "/metrics" + query)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "status")
 	var p expfmt.TextParser
 	fams, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("exposition does not parse: %v", err)
-	}
+	require.NoError(t, err, "exposition does not parse")
 	return fams, resp.Header
 }
 
@@ -34,9 +30,7 @@ func scrape(t *testing.T, n *nsqd.NSQD, query string) (map[string]*dto.MetricFam
 func metricValue(t *testing.T, fams map[string]*dto.MetricFamily, name string, want map[string]string) float64 {
 	t.Helper()
 	f, ok := fams[name]
-	if !ok {
-		t.Fatalf("family %s missing", name)
-	}
+	require.True(t, ok, "family %s missing", name)
 	for _, m := range f.Metric {
 		if labelsMatch(m, want) {
 			switch f.GetType() {
@@ -105,9 +99,7 @@ func TestMetricsExposition(t *testing.T) {
 		{"nsq_up", map[string]string{}, 1, dto.MetricType_GAUGE},
 	}
 	for _, ck := range checks {
-		if fams[ck.name].GetType() != ck.typ {
-			t.Errorf("%s type %v want %v", ck.name, fams[ck.name].GetType(), ck.typ)
-		}
+		assert.Equal(t, ck.typ, fams[ck.name].GetType(), "%s type %v want %v", ck.name, fams[ck.name].GetType(), ck.typ)
 		if got := metricValue(t, fams, ck.name, ck.labels); got != ck.want {
 			t.Errorf("%s = %v want %v", ck.name, got, ck.want)
 		}
@@ -126,9 +118,9 @@ func TestMetricsExposition(t *testing.T) {
 	}
 	fams, _ = scrape(t, n, "?clients=true")
 	f := fams["nsq_client_in_flight_messages"]
-	if f == nil || len(f.Metric) != 1 || f.Metric[0].GetGauge().GetValue() != 1 {
-		t.Fatalf("per-client series with clients=true: %v", f)
-	}
+	require.NotNil(t, f, "per-client series with clients=true")
+	require.Len(t, f.Metric, 1, "per-client series with clients=true")
+	require.EqualValues(t, 1, f.Metric[0].GetGauge().GetValue(), "per-client series with clients=true")
 }
 
 func TestMetricsLabelEscaping(t *testing.T) {
@@ -190,9 +182,7 @@ func TestMetricsMatchStats(t *testing.T) {
 			expectMetric(t, fams, "nsq_channel_expired_total", cl, float64(ch.ExpiredCount))
 		}
 	}
-	if len(st.Topics) != 2 {
-		t.Fatalf("topics %d", len(st.Topics))
-	}
+	require.Len(t, st.Topics, 2, "topics")
 }
 
 func expectMetric(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string, want float64) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 // mpubSeeds are MPUB bodies without the leading body size: a count and
@@ -48,16 +49,12 @@ func mpubCount(b []byte) int {
 // the limit and taken verbatim from the input.
 func checkMPUBMessages(t *testing.T, input []byte, msgs []*Message) {
 	t.Helper()
-	if declared := mpubCount(input); len(msgs) != declared {
-		t.Fatalf("%d messages from a body that declares %d", len(msgs), declared)
-	}
+	require.Len(t, msgs, mpubCount(input))
 	for i, m := range msgs {
 		if len(m.Body) == 0 || len(m.Body) > fuzzMaxMsgSize {
 			t.Fatalf("message %d has a %d-byte body", i, len(m.Body))
 		}
-		if !bytes.Contains(input, m.Body) {
-			t.Fatalf("message %d body %q is not in the input", i, m.Body)
-		}
+		require.True(t, bytes.Contains(input, m.Body), "message %d body %q is not in the input", i, m.Body)
 	}
 }
 
@@ -124,13 +121,10 @@ var mpubErrPrefixes = []string{
 func checkMPUBErr(t *testing.T, err error, count, size int) {
 	t.Helper()
 	var ce *protocol.ClientErr
-	if !errors.As(err, &ce) || !ce.Fatal {
-		t.Fatalf("MPUB error %v is not a fatal client error", err)
-	}
+	require.True(t, errors.As(err, &ce), "MPUB error")
+	require.True(t, ce.Fatal, "MPUB error")
 	badCount := count <= 0 || count > (fuzzMaxBodySize-4)/5 || count > (size-4)/4
-	if badCount != (ce.Code == protocol.EBadBody) {
-		t.Fatalf("MPUB count %d gave %v", count, err)
-	}
+	require.Equal(t, (ce.Code == protocol.EBadBody), badCount, "MPUB count %d gave %v", count, err)
 	for _, p := range mpubErrPrefixes {
 		if strings.HasPrefix(err.Error(), p) {
 			return
@@ -169,9 +163,7 @@ func checkTextMPUB(t *testing.T, n *NSQD, input []byte) {
 		t.Fatalf("%d messages from %d non-empty lines", len(msgs), len(lines))
 	default:
 		for i, m := range msgs {
-			if !bytes.Equal(m.Body, lines[i]) {
-				t.Fatalf("message %d is %q, want %q", i, m.Body, lines[i])
-			}
+			require.Equal(t, lines[i], m.Body, "message %d is %q, want %q", i, m.Body, lines[i])
 		}
 	}
 }
@@ -179,7 +171,7 @@ func checkTextMPUB(t *testing.T, n *NSQD, input []byte) {
 func checkHTTPErr(t *testing.T, err error, code int, text string) {
 	t.Helper()
 	var he httpapi.Err
-	if !errors.As(err, &he) || he.Code != code || he.Text != text {
-		t.Fatalf("error %v, want %d %s", err, code, text)
-	}
+	require.True(t, errors.As(err, &he), "error")
+	require.Equal(t, code, he.Code, "error")
+	require.Equal(t, text, he.Text, "error")
 }

@@ -14,7 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // ---------------------------------------------------------------- nsqd.dat
@@ -41,15 +45,11 @@ func hReadMetadata(t *testing.T, dir string) (raw []byte, topics []hMetaTopic) {
 	}
 	hExpectKeys(t, "nsqd.dat", raw, "topics", "version")
 	top := hObj(t, raw)
-	if string(top["version"]) != `"1.3.0"` {
-		t.Fatalf("nsqd.dat version %s", top["version"])
-	}
+	require.Equal(t, `"1.3.0"`, string(top["version"]), "nsqd.dat version %s", top["version"])
 	for _, traw := range hArr(t, top["topics"]) {
 		hExpectKeys(t, "nsqd.dat topic", traw, "name", "paused", "channels")
 		var tp hMetaTopic
-		if err := json.Unmarshal(traw, &tp); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, json.Unmarshal(traw, &tp))
 		for _, craw := range hArr(t, tp.Channels) {
 			hExpectKeys(t, "nsqd.dat channel", craw, "name", "paused")
 		}
@@ -72,9 +72,7 @@ func hMetaSummary(t *testing.T, topics []hMetaTopic) string {
 			s += "(null)"
 		} else {
 			var chans []hMetaChannel
-			if err := json.Unmarshal(tp.Channels, &chans); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal(tp.Channels, &chans))
 			sort.Slice(chans, func(i, j int) bool { return chans[i].Name < chans[j].Name })
 			var cs []string
 			for _, c := range chans {
@@ -94,25 +92,17 @@ func hMetaSummary(t *testing.T, topics []hMetaTopic) string {
 func hNoTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".tmp") {
-			t.Fatalf("temporary file left behind: %s", e.Name())
-		}
+		require.False(t, strings.HasSuffix(e.Name(), ".tmp"), "temporary file left behind: %s", e.Name())
 	}
 }
 
 func hMode0600(t *testing.T, path string) {
 	t.Helper()
 	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fi.Mode().Perm() != 0o600 {
-		t.Fatalf("%s has mode %v, want 0600", filepath.Base(path), fi.Mode().Perm())
-	}
+	require.NoError(t, err)
+	require.EqualValues(t, 0o600, fi.Mode().Perm(), "%s has mode %v, want 0600", filepath.Base(path), fi.Mode().Perm())
 }
 
 func TestPersistMetadataEmpty(t *testing.T) {
@@ -121,13 +111,9 @@ func TestPersistMetadataEmpty(t *testing.T) {
 	dir := h.opts.DataPath
 	const want = `{"topics":null,"version":"1.3.0"}`
 	// Written at startup already.
-	if got := string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))); got != want {
-		t.Fatalf("nsqd.dat after start = %q, want %q", got, want)
-	}
+	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after start")
 	h.exit()
-	if got := string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))); got != want {
-		t.Fatalf("nsqd.dat after exit = %q, want %q", got, want)
-	}
+	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after exit")
 	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
 	hNoTempFiles(t, dir)
 }
@@ -147,7 +133,7 @@ func hSetupMetadataState(t *testing.T, h *hNode) {
 		"/topic/create?topic=f",
 		"/channel/create?topic=f&channel=only%23ephemeral",
 	} {
-		hExpectEmpty(t, hPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
 	}
 }
 
@@ -159,7 +145,7 @@ func TestPersistMetadataShape(t *testing.T) {
 	dir := h.opts.DataPath
 	hSetupMetadataState(t, h)
 	// Persisted while running (creation asynchronously, pause on the call).
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		_, topics := hReadMetadata(t, dir)
 		return hMetaSummary(t, topics) == hWantMeta
 	}, "nsqd.dat reflects the running state")
@@ -177,9 +163,9 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 	t.Parallel()
 	h := hStart(t, nil)
 	dir := h.opts.DataPath
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=p", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
-	hEventually(t, hWait, func() bool {
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=p", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
+	test.Eventually(t, hWait, func() bool {
 		_, topics := hReadMetadata(t, dir)
 		return hMetaSummary(t, topics) == "p(c)"
 	}, "created topic persisted")
@@ -189,7 +175,7 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 		{"/topic/unpause?topic=p", "p(cP)"},
 		{"/channel/unpause?topic=p&channel=c", "p(c)"},
 	} {
-		hExpectEmpty(t, hPost(t, h.url+step.path, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.url+step.path, ""))
 		_, topics := hReadMetadata(t, dir)
 		if got := hMetaSummary(t, topics); got != step.want {
 			t.Fatalf("right after %s nsqd.dat says %s, want %s", step.path, got, step.want)
@@ -227,15 +213,13 @@ func TestPersistMetadataReload(t *testing.T) {
 	}
 
 	// The restored pause flags are in force.
-	c := hDial(t, h2.tcp)
-	c.sub("a", "c1")
-	c.rdy(5)
-	hExpectOK(t, hPost(t, h2.url+"/pub?topic=a", "x"))
-	if m := c.msg(); string(m.body) != "x" {
-		t.Fatalf("got %q", m.body)
-	}
-	hEventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
-	hExpectOK(t, hPost(t, h2.url+"/pub?topic=b", "y"))
+	c := test.DialV2(t, h2.TCPAddr)
+	c.Sub(t, "a", "c1")
+	c.Cmd("RDY 5")
+	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=a", "x"))
+	require.Equal(t, "x", string(c.ReadMessage(t).Body))
+	test.Eventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
+	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=b", "y"))
 	if tp := h2.topic(t, "b"); tp.Depth != 1 || !tp.Paused {
 		t.Fatalf("paused topic b %+v", *tp)
 	}
@@ -244,31 +228,28 @@ func TestPersistMetadataReload(t *testing.T) {
 func TestPersistMetadataInvalid(t *testing.T) {
 	t.Parallel()
 	for _, content := range []string{"{not json", "", `{"topics":[{"name":1}]}`} {
-		opts := hOpts(t)
-		opts.Logger = &hLogger{t: t}
+		opts := testcluster.NSQDOptions(t, daemonDefaults)
 		hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(content))
 		n, err := nsqd.New(opts)
 		if err == nil {
 			n.Exit()
 			t.Fatalf("nsqd.dat %q: New succeeded, want an error", content)
 		}
-		if !strings.Contains(err.Error(), "failed to parse metadata") {
-			t.Fatalf("nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
-		}
+		require.Contains(t, err.Error(), "failed to parse metadata", "nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
 	}
 }
 
 func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 	t.Parallel()
-	opts := hOpts(t)
-	hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(`{"topics":[`+
+	dir := t.TempDir()
+	hWriteFile(t, filepath.Join(dir, "nsqd.dat"), []byte(`{"topics":[`+
 		`{"name":"good","paused":false,"channels":[{"name":"ok","paused":true},{"name":"bad!","paused":false},{"name":"","paused":false}]},`+
 		`{"name":"bad topic","paused":false,"channels":[{"name":"c","paused":false}]},`+
 		`{"name":"","paused":true,"channels":null},`+
 		`{"name":"`+strings.Repeat("x", 65)+`","paused":false,"channels":null},`+
 		`{"name":"also-good","paused":true,"channels":null}`+
 		`],"version":"1.2.1"}`))
-	h := hStartOpts(t, opts)
+	h := hStart(t, testcluster.WithDataPath(dir))
 	s, _ := h.stats(t, "")
 	var parts []string
 	for _, tp := range s.Topics {
@@ -283,10 +264,8 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 	}
 	// And the file is rewritten without them.
 	h.exit()
-	_, topics := hReadMetadata(t, opts.DataPath)
-	if got := hMetaSummary(t, topics); got != "also-goodP(null) good(okP)" {
-		t.Fatalf("rewritten nsqd.dat: %s", got)
-	}
+	_, topics := hReadMetadata(t, dir)
+	require.Equal(t, "also-goodP(null) good(okP)", hMetaSummary(t, topics), "rewritten nsqd.dat")
 }
 
 // ---------------------------------------------------------------- disk queue format
@@ -340,35 +319,33 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.meta.dat"), hMetaFile(3, 0, 0, 1, len(seg1)))
 
 	h := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "compat", "ch")
 		return ch != nil && ch.Depth == 5 && h.topic(t, "compat").Depth == 0
-	}, "5 stored messages reach the channel: %+v", h.topic(t, "compat"))
+	}, fmt.Sprintf("5 stored messages reach the channel: %+v", h.topic(t, "compat")))
 
 	want := map[string]hStored{}
 	for _, s := range []hStored{t1, t2, c1, c2, c3} {
 		want[s.id] = s
 	}
-	c := hDial(t, h.tcp)
-	c.sub("compat", "ch")
-	c.rdy(10)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "compat", "ch")
+	c.Cmd("RDY 10")
 	for range 5 {
-		m := c.msg()
-		s, ok := want[m.id]
-		if !ok {
-			t.Fatalf("unexpected message id %q body %q", m.id, m.body)
-		}
-		delete(want, m.id)
-		if string(m.body) != s.body || m.ts != s.ts || m.attempts != s.attempts+1 {
+		m := c.ReadMessage(t)
+		s, ok := want[m.ID]
+		require.True(t, ok, "unexpected message id %q body %q", m.ID, m.Body)
+		delete(want, m.ID)
+		if string(m.Body) != s.body || m.Timestamp != s.ts || m.Attempts != s.attempts+1 {
 			t.Fatalf("message %s: body %q ts %d attempts %d, want body %q ts %d attempts %d",
-				m.id, m.body, m.ts, m.attempts, s.body, s.ts, s.attempts+1)
+				m.ID, m.Body, m.Timestamp, m.Attempts, s.body, s.ts, s.attempts+1)
 		}
-		c.fin(m.id)
+		c.Cmd("FIN " + m.ID)
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "compat", "ch")
 		return ch.Depth == 0 && ch.InFlightCount == 0
-	}, "everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch"))
+	}, fmt.Sprintf("everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch")))
 }
 
 // hDiskRecords is an independent reader of one disk queue following the
@@ -378,9 +355,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 	metaPath := filepath.Join(dir, name+".diskqueue.meta.dat")
 	meta = string(hReadFile(t, metaPath))
 	hMode0600(t, metaPath)
-	if !regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta) {
-		t.Fatalf("%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
-	}
+	require.True(t, regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta), "%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
 	var depth, rNum, rPos, wNum, wPos int
 	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos); err != nil {
 		t.Fatalf("%s metadata %q: %v", name, meta, err)
@@ -401,9 +376,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 		}
 		if len(data) > maxBytesPerFile && end > 0 {
 			// Only a single oversized record may exceed the limit.
-			if l := binary.BigEndian.Uint32(data); int(l)+4 != len(data) {
-				t.Fatalf("%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
-			}
+			require.Equal(t, len(data), int(binary.BigEndian.Uint32(data))+4, "%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
 		}
 		for pos < end {
 			if end-pos < 4 {
@@ -423,9 +396,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 			pos += 4 + l
 		}
 	}
-	if depth != len(recs) {
-		t.Fatalf("%s: metadata depth %d but %d records pending", name, depth, len(recs))
-	}
+	require.Equal(t, len(recs), depth, "%s: metadata depth %d but %d records pending", name, depth, len(recs))
 	return meta, recs
 }
 
@@ -438,12 +409,12 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	dir := h.opts.DataPath
 	start := time.Now().UnixNano()
 	for i := range 5 {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
 	}
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=rev2", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
-	hEventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=rev2", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
 	end := time.Now().UnixNano()
 	h.exit()
 	hNoTempFiles(t, dir)
@@ -451,12 +422,8 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	check := func(name, wantMeta string, bodies ...string) {
 		t.Helper()
 		meta, recs := hDiskRecords(t, dir, name, maxBytes)
-		if meta != wantMeta {
-			t.Errorf("%s metadata %q, want %q", name, meta, wantMeta)
-		}
-		if len(recs) != len(bodies) {
-			t.Fatalf("%s: %d records, want %d", name, len(recs), len(bodies))
-		}
+		assert.Equal(t, wantMeta, meta, "%s metadata %q, want %q", name, meta, wantMeta)
+		require.Len(t, recs, len(bodies), "%s: %d records, want %d", name, len(recs), len(bodies))
 		ids := map[string]bool{}
 		for i, r := range recs {
 			if r.body != bodies[i] || r.attempts != 0 || r.ts < start || r.ts > end ||
@@ -481,14 +448,13 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 
 	// Round trip: a new nsqd reads it all back.
 	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
-	c := hDial(t, h2.tcp)
-	c.sub("rev", "c")
-	c.rdy(10)
+	c := test.DialV2(t, h2.TCPAddr)
+	c.Sub(t, "rev", "c")
+	c.Cmd("RDY 10")
 	for i := range 5 {
-		m := c.msg()
-		if string(m.body) != fmt.Sprint("msg-", i) || m.attempts != 1 {
-			t.Fatalf("round trip message %d: %q attempts %d", i, m.body, m.attempts)
-		}
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, fmt.Sprint("msg-", i), string(m.Body), "round trip message")
+		require.EqualValues(t, 1, m.Attempts, "round trip message")
+		c.Cmd("FIN " + m.ID)
 	}
 }

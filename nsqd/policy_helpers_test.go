@@ -2,69 +2,35 @@ package nsqd_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/require"
 )
 
-// pChannel is the part of a channel's /stats JSON the policy tests read.
-type pChannel struct {
-	Name            string `json:"channel_name"`
-	Depth           int64  `json:"depth"`
-	InFlight        int    `json:"in_flight_count"`
-	Deferred        int    `json:"deferred_count"`
-	Messages        uint64 `json:"message_count"`
-	Requeues        uint64 `json:"requeue_count"`
-	Timeouts        uint64 `json:"timeout_count"`
-	DeadLetterCount uint64 `json:"dead_letter_count"`
-	DroppedCount    uint64 `json:"dropped_count"`
-	ExpiredCount    uint64 `json:"expired_count"`
-}
-
-type pTopic struct {
-	Name         string     `json:"topic_name"`
-	Depth        int64      `json:"depth"`
-	Messages     uint64     `json:"message_count"`
-	DroppedCount uint64     `json:"dropped_count"`
-	ExpiredCount uint64     `json:"expired_count"`
-	Channels     []pChannel `json:"channels"`
-}
-
-type pStats struct {
-	Health   string   `json:"health"`
-	Draining bool     `json:"draining"`
-	Topics   []pTopic `json:"topics"`
-}
-
-func (h *hNode) pStats(t testing.TB) pStats {
+// pStats, pTopic and pChannel read /stats for the policy tests; a missing
+// topic or channel reads as the zero value.
+func (h *hNode) pStats(t testing.TB) statsDoc {
 	t.Helper()
-	r := hGet(t, h.url+"/stats?format=json")
-	require.Equal(t, 200, r.code, "%s", r)
-	var s pStats
-	require.NoError(t, json.Unmarshal(r.body, &s))
-	return s
+	return mustStats(t, h.n)
 }
 
-// pTopic returns a topic's stats (zero value with an empty name if none).
-func (h *hNode) pTopic(t testing.TB, name string) pTopic {
+func (h *hNode) pTopic(t testing.TB, name string) topicStatsDoc {
 	t.Helper()
-	for _, tp := range h.pStats(t).Topics {
-		if tp.Name == name {
-			return tp
-		}
+	if tp := h.pStats(t).topic(name); tp != nil {
+		return *tp
 	}
-	return pTopic{}
+	return topicStatsDoc{}
 }
 
-func (h *hNode) pChannel(t testing.TB, topic, channel string) pChannel {
+func (h *hNode) pChannel(t testing.TB, topic, channel string) channelStatsDoc {
 	t.Helper()
-	for _, c := range h.pTopic(t, topic).Channels {
-		if c.Name == channel {
-			return c
-		}
+	if ch := h.pTopic(t, topic).channel(channel); ch != nil {
+		return *ch
 	}
-	return pChannel{}
+	return channelStatsDoc{}
 }
 
 // call sends method path?q and decodes a JSON answer into a map (nil for
@@ -75,10 +41,10 @@ func (h *hNode) call(t testing.TB, method, path string, q url.Values) (int, map[
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	r := hDo(t, method, u, nil, 0)
+	r := test.HTTPSend(t, method, u, nil)
 	var m map[string]any
-	json.Unmarshal(r.body, &m)
-	return r.code, m
+	json.Unmarshal(r.Body, &m)
+	return r.Code, m
 }
 
 // mustCall is call that requires a 200.
@@ -101,10 +67,10 @@ func tc(topic, channel string, kv ...string) url.Values {
 }
 
 // subscribed dials, subscribes and sets RDY.
-func subscribed(t testing.TB, h *hNode, topic, channel string, rdy int) *hConn {
+func subscribed(t testing.TB, h *hNode, topic, channel string, rdy int) *test.Conn {
 	t.Helper()
-	c := hDial(t, h.tcp)
-	c.sub(topic, channel)
-	c.rdy(rdy)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, topic, channel)
+	c.Cmd(fmt.Sprintf("RDY %d", rdy))
 	return c
 }

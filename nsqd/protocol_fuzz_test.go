@@ -18,6 +18,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 // The fuzz targets of this package share one daemon per fuzz process: it
@@ -78,9 +79,7 @@ func fuzzNSQD(t testing.TB) *NSQD {
 		go n.Main()
 		fuzzDaemon.n = n
 	})
-	if fuzzDaemon.err != nil {
-		t.Fatalf("starting the fuzz nsqd: %v", fuzzDaemon.err)
-	}
+	require.Nil(t, fuzzDaemon.err, "starting the fuzz nsqd")
 	return fuzzDaemon.n
 }
 
@@ -141,9 +140,7 @@ func checkServerFrames(t *testing.T, conn net.Conn) {
 		case protocol.FrameTypeError:
 			code, _, _ := strings.Cut(string(data), " ")
 			fatal, ok := fuzzErrorCodes[code]
-			if !ok {
-				t.Fatalf("error frame with unknown code: %q", data)
-			}
+			require.True(t, ok, "error frame with unknown code: %q", data)
 			if fatal {
 				fatalSeen = string(data)
 			}
@@ -186,9 +183,7 @@ func checkEnd(t *testing.T, err error, partial int) {
 func checkAlive(t *testing.T, n *NSQD) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", n.RealTCPAddr().String(), 5*time.Second)
-	if err != nil {
-		t.Fatalf("daemon no longer accepts connections: %v", err)
-	}
+	require.NoError(t, err, "daemon no longer accepts connections")
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
 	req := []byte("  V2NOP\nPUB fuzz_alive\n\x00\x00\x00\x01x")
@@ -292,9 +287,7 @@ func FuzzProtocolV2(f *testing.F) {
 	f.Fuzz(func(t *testing.T, input []byte) {
 		n := fuzzNSQD(t)
 		conn, err := net.DialTimeout("tcp", n.RealTCPAddr().String(), 5*time.Second)
-		if err != nil {
-			t.Fatalf("dial: %v", err)
-		}
+		require.NoError(t, err, "dial")
 		defer conn.Close()
 		go func() {
 			// Write errors are expected once the server closes after a
@@ -373,9 +366,8 @@ func FuzzIdentify(f *testing.F) {
 		}
 		checkIdentifySettings(t, c, d, opts)
 		if !d.FeatureNegotiation {
-			if string(resp) != "OK" || out.Len() != 0 {
-				t.Fatalf("IDENTIFY %q without negotiation: resp %q, wrote %q", body, resp, out.Bytes())
-			}
+			require.Equal(t, "OK", string(resp), "IDENTIFY")
+			require.EqualValues(t, 0, out.Len(), "IDENTIFY")
 			return
 		}
 		checkIdentifyReply(t, c, out.Bytes())
@@ -384,16 +376,14 @@ func FuzzIdentify(f *testing.F) {
 
 func checkClientErr(t *testing.T, err error, want string) {
 	t.Helper()
-	if err == nil || err.Error() != want {
-		t.Fatalf("error %v, want %q", err, want)
-	}
+	require.Error(t, err, "error")
+	require.Equal(t, want, err.Error(), "error")
 }
 
 func checkClientErrPrefix(t *testing.T, err error, want string) {
 	t.Helper()
-	if err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Fatalf("error %v, want prefix %q", err, want)
-	}
+	require.Error(t, err, "error")
+	require.True(t, strings.HasPrefix(err.Error(), want), "error")
 }
 
 // checkIdentifySettings: every setting is its default, a documented special
@@ -409,9 +399,7 @@ func checkIdentifySettings(t *testing.T, c *clientV2, d identifyData, opts *Opti
 			t.Fatalf("heartbeat interval %d gave %v", d.HeartbeatInterval, hb)
 		}
 	default:
-		if !ms(d.HeartbeatInterval, hb, time.Second, opts.MaxHeartbeatInterval) {
-			t.Fatalf("heartbeat interval %d accepted as %v", d.HeartbeatInterval, hb)
-		}
+		require.True(t, ms(d.HeartbeatInterval, hb, time.Second, opts.MaxHeartbeatInterval), "heartbeat interval %d accepted as %v", d.HeartbeatInterval, hb)
 	}
 	switch ob := c.OutputBufferTimeout; {
 	case d.OutputBufferTimeout == -1 || d.OutputBufferTimeout == 0 || d.OutputBufferSize == -1:
@@ -419,9 +407,7 @@ func checkIdentifySettings(t *testing.T, c *clientV2, d identifyData, opts *Opti
 			t.Fatalf("output buffer timeout %d gave %v", d.OutputBufferTimeout, ob)
 		}
 	default:
-		if !ms(d.OutputBufferTimeout, ob, opts.MinOutputBufferTimeout, opts.MaxOutputBufferTimeout) {
-			t.Fatalf("output buffer timeout %d accepted as %v", d.OutputBufferTimeout, ob)
-		}
+		require.True(t, ms(d.OutputBufferTimeout, ob, opts.MinOutputBufferTimeout, opts.MaxOutputBufferTimeout), "output buffer timeout %d accepted as %v", d.OutputBufferTimeout, ob)
 	}
 	if s := c.OutputBufferSize; s != 1 && s != defaultBufferSize && (s < 64 || int64(s) > opts.MaxOutputBufferSize) {
 		t.Fatalf("output buffer size %d accepted", s)
@@ -430,9 +416,7 @@ func checkIdentifySettings(t *testing.T, c *clientV2, d identifyData, opts *Opti
 		t.Fatalf("sample rate %d accepted", c.SampleRate)
 	}
 	if d.MsgTimeout == 0 {
-		if c.MsgTimeout != opts.MsgTimeout {
-			t.Fatalf("msg timeout 0 gave %v", c.MsgTimeout)
-		}
+		require.Equal(t, opts.MsgTimeout, c.MsgTimeout, "msg timeout 0 gave")
 	} else if !ms(d.MsgTimeout, c.MsgTimeout, time.Second, opts.MaxMsgTimeout) {
 		t.Fatalf("msg timeout %d accepted as %v", d.MsgTimeout, c.MsgTimeout)
 	}
@@ -447,12 +431,11 @@ func checkIdentifyReply(t *testing.T, c *clientV2, out []byte) {
 		t.Fatalf("IDENTIFY reply is not one response frame: %q", out)
 	}
 	var r identifyResponse
-	if err := json.Unmarshal(out[8:], &r); err != nil {
-		t.Fatalf("IDENTIFY reply %q: %v", out[8:], err)
-	}
-	if r.TLSv1 || r.Snappy || r.Deflate || r.DeflateLevel != min(6, r.MaxDeflateLevel) {
-		t.Fatalf("IDENTIFY reply negotiated %+v", r)
-	}
+	require.NoError(t, json.Unmarshal(out[8:], &r), "IDENTIFY reply %q", out[8:])
+	require.False(t, r.TLSv1, "IDENTIFY reply negotiated")
+	require.False(t, r.Snappy, "IDENTIFY reply negotiated")
+	require.False(t, r.Deflate, "IDENTIFY reply negotiated")
+	require.Equal(t, min(6, r.MaxDeflateLevel), r.DeflateLevel, "IDENTIFY reply negotiated")
 	if r.MsgTimeout != int64(c.MsgTimeout/time.Millisecond) || r.SampleRate != c.SampleRate ||
 		r.OutputBufferSize != c.OutputBufferSize ||
 		r.OutputBufferTimeout != int64(c.OutputBufferTimeout/time.Millisecond) {

@@ -16,6 +16,8 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of the TCP protocol V2. Every expectation is the exact
@@ -198,9 +200,7 @@ func TestV2CommandSyntaxAccepted(t *testing.T) {
 	c.ExpectError(t, "E_FIN_FAILED FIN "+v2NoID+" failed ID not in flight")
 
 	for _, topic := range []string{"crlf", "extra"} {
-		if mustTopicStats(t, n, topic).channel("ch") == nil {
-			t.Errorf("channel ch of %s missing", topic)
-		}
+		assert.NotNil(t, mustTopicStats(t, n, topic).channel("ch"), "channel ch of %s missing", topic)
 	}
 }
 
@@ -257,9 +257,7 @@ func (r v2IdentifyResp) String() string {
 func TestV2IdentifyDefaultResponse(t *testing.T) {
 	t.Parallel()
 	const want = `{"max_rdy_count":2500,"version":"1.3.0","max_msg_timeout":900000,"msg_timeout":60000,"tls_v1":false,"deflate":false,"deflate_level":6,"max_deflate_level":6,"snappy":false,"sample_rate":0,"auth_required":false,"output_buffer_size":16384,"output_buffer_timeout":250,"topology_region":"","topology_zone":""}`
-	if got := v2DefaultIdentify().String(); got != want {
-		t.Fatalf("response builder is off:\n%s\n%s", got, want)
-	}
+	require.Equal(t, want, v2DefaultIdentify().String(), "response builder is off:\n")
 	n := startNSQD(t, nil)
 	c := mustConnect(t, n)
 	c.CmdBody("IDENTIFY", []byte(`{"feature_negotiation":true}`))
@@ -630,9 +628,9 @@ func TestV2RdyLimitsInFlight(t *testing.T) {
 	got := c.ReadMessages(t, 2)
 	c.ExpectNoFrame(t, v2Quiet)
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.InFlightCount != 2 || ch.Depth != 3 || ch.Clients[0].ReadyCount != 2 {
-		t.Fatalf("stats %+v", ch)
-	}
+	require.EqualValues(t, 2, ch.InFlightCount, "stats")
+	require.EqualValues(t, 3, ch.Depth, "stats")
+	require.EqualValues(t, 2, ch.Clients[0].ReadyCount, "stats")
 
 	// RDY is a window, not a budget: each FIN lets one more through.
 	c.Cmd("FIN " + got[0].ID)
@@ -695,9 +693,7 @@ func TestV2PubErrors(t *testing.T) {
 	// PUB and DPUB create the topic only once the body is valid.
 	s := mustStats(t, n)
 	for _, name := range []string{"p1", "p2", "p3", "p4", "p5", "p6", "p7", "d1", "d2", "d3", "d4", "d5", "d6"} {
-		if s.topic(name) != nil {
-			t.Errorf("topic %s was created by a failed publish", name)
-		}
+		assert.Nil(t, s.topic(name), "topic %s was created by a failed publish", name)
 	}
 }
 
@@ -768,25 +764,20 @@ func TestV2PublishSuccess(t *testing.T) {
 	c.ExpectOK(t)
 
 	tp := mustTopicStats(t, n, "t")
-	if tp.MessageCount != 6 || tp.MessageBytes != uint64(3+100+3+5+4+100) {
-		t.Fatalf("topic stats %+v", tp)
-	}
+	require.EqualValues(t, 6, tp.MessageCount, "topic stats")
+	require.Equal(t, uint64(3+100+3+5+4+100), tp.MessageBytes, "topic stats")
 	s := mustStats(t, n)
-	if len(s.Producers) != 1 || s.Producers[0].ClientID != "127.0.0.1" || s.Producers[0].Version != "V2" {
-		t.Fatalf("producers %+v", s.Producers)
-	}
-	if s.topic(topic64) == nil {
-		t.Fatal("64-byte topic name not created")
-	}
+	require.Len(t, s.Producers, 1, "producers")
+	require.Equal(t, "127.0.0.1", s.Producers[0].ClientID, "producers")
+	require.Equal(t, "V2", s.Producers[0].Version, "producers")
+	require.NotNil(t, s.topic(topic64), "64-byte topic name not created")
 
 	sub := mustSubscribe(t, n, "t", "c", nil)
 	sub.Cmd("RDY 10")
 	got := v2SortedBodies(sub.ReadMessages(t, 6))
 	want := []string{"four", max, max, "one", "three", "two"}
 	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Fatalf("bodies %q, want %q", got, want)
-	}
+	require.True(t, slices.Equal(got, want), "bodies %q, want %q", got, want)
 }
 
 // A declared body size larger than the messages is accepted (as NSQ does)
@@ -824,9 +815,8 @@ func TestV2DPUBDelay(t *testing.T) {
 	if d := time.Since(start); d < delay {
 		t.Fatalf("deferred message delivered after %s, before its %s delay", d, delay)
 	}
-	if string(m.Body) != "later" || m.Attempts != 1 {
-		t.Fatalf("message %+v", m)
-	}
+	require.Equal(t, "later", string(m.Body), "message")
+	require.EqualValues(t, 1, m.Attempts, "message")
 }
 
 // ---------------------------------------------------------------------------
@@ -847,22 +837,17 @@ func TestV2MessageFrameAndReq(t *testing.T) {
 	if m.Timestamp < before || m.Timestamp > after {
 		t.Errorf("timestamp %d outside the publish window [%d, %d]", m.Timestamp, before, after)
 	}
-	if m.Attempts != 1 {
-		t.Errorf("attempts %d on first delivery, want 1", m.Attempts)
-	}
-	if !v2HexID.MatchString(m.ID) {
-		t.Errorf("ID %q is not 16 lowercase hex chars", m.ID)
-	}
-	if string(m.Body) != "payload \x00\xff bytes" {
-		t.Errorf("body %q", m.Body)
-	}
+	assert.EqualValues(t, 1, m.Attempts, "attempts")
+	assert.True(t, v2HexID.MatchString(m.ID), "ID %q is not 16 lowercase hex chars", m.ID)
+	assert.Equal(t, "payload \x00\xff bytes", string(m.Body), "body %q", m.Body)
 
 	// REQ 0: back in the queue at once, attempts incremented on redelivery.
 	c.Cmd("REQ " + m.ID + " 0")
 	m2 := c.ReadMessage(t)
-	if m2.ID != m.ID || m2.Timestamp != m.Timestamp || !bytes.Equal(m2.Body, m.Body) || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v, first %+v", m2, m)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.Equal(t, m.Timestamp, m2.Timestamp, "redelivered")
+	require.Equal(t, m.Body, m2.Body, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 	c.Cmd("FIN " + m.ID)
 	test.Eventually(t, v2Wait, func() bool {
 		ch := mustChannelStats(t, n, "t", "c")
@@ -902,15 +887,13 @@ func TestV2FinReqTouchFailures(t *testing.T) {
 	// Still subscribed and receiving.
 	mustPublish(t, n, "t", "b")
 	m2 := c.ReadMessage(t)
-	if string(m2.Body) != "b" {
-		t.Fatalf("body %q", m2.Body)
-	}
+	require.Equal(t, "b", string(m2.Body), "body %q", m2.Body)
 	c.Cmd("FIN " + m2.ID)
 	v2ExpectAlive(t, c)
 	cl := mustChannelStats(t, n, "t", "c").Clients
-	if len(cl) != 1 || cl[0].FinishCount != 2 || cl[0].InFlightCount != 0 {
-		t.Fatalf("clients %+v", cl)
-	}
+	require.Len(t, cl, 1, "clients")
+	require.EqualValues(t, 2, cl[0].FinishCount, "clients")
+	require.EqualValues(t, 0, cl[0].InFlightCount, "clients")
 }
 
 func TestV2MessageIDErrors(t *testing.T) {
@@ -957,9 +940,8 @@ func TestV2ClientDoesNotOwnMessage(t *testing.T) {
 	owner.Cmd("FIN " + m.ID)
 	v2ExpectAlive(t, owner)
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.InFlightCount != 0 || ch.RequeueCount != 0 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 0, ch.InFlightCount, "channel stats")
+	require.EqualValues(t, 0, ch.RequeueCount, "channel stats")
 }
 
 func TestV2ReqWithDelay(t *testing.T) {
@@ -980,9 +962,8 @@ func TestV2ReqWithDelay(t *testing.T) {
 	if d := time.Since(start); d < delay {
 		t.Fatalf("requeued message back after %s, before its %s delay", d, delay)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
 
 func TestV2ReqTimeoutClamped(t *testing.T) {
@@ -998,9 +979,8 @@ func TestV2ReqTimeoutClamped(t *testing.T) {
 	if d := time.Since(start); d < time.Second || d > 3*time.Second {
 		t.Fatalf("requeued message back after %s, want about the 1s maximum", d)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
 
 func TestV2MsgTimeout(t *testing.T) {
@@ -1026,13 +1006,12 @@ func TestV2MsgTimeout(t *testing.T) {
 			if d := time.Since(start); d < 900*time.Millisecond {
 				t.Fatalf("message timed out after %s, before the 1s msg timeout", d)
 			}
-			if m2.ID != m.ID || m2.Attempts != 2 {
-				t.Fatalf("redelivered %+v", m2)
-			}
+			require.Equal(t, m.ID, m2.ID, "redelivered")
+			require.EqualValues(t, 2, m2.Attempts, "redelivered")
 			ch := mustChannelStats(t, n, "t", "c")
-			if ch.TimeoutCount != 1 || ch.RequeueCount != 0 || ch.InFlightCount != 1 {
-				t.Fatalf("channel stats %+v", ch)
-			}
+			require.EqualValues(t, 1, ch.TimeoutCount, "channel stats")
+			require.EqualValues(t, 0, ch.RequeueCount, "channel stats")
+			require.EqualValues(t, 1, ch.InFlightCount, "channel stats")
 			c.Cmd("FIN " + m2.ID)
 			v2ExpectAlive(t, c)
 		})
@@ -1054,9 +1033,9 @@ func TestV2Touch(t *testing.T) {
 	c.Cmd("FIN " + m.ID)
 	v2ExpectAlive(t, c)
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.TimeoutCount != 0 || ch.InFlightCount != 0 || ch.Clients[0].FinishCount != 1 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 0, ch.TimeoutCount, "channel stats")
+	require.EqualValues(t, 0, ch.InFlightCount, "channel stats")
+	require.EqualValues(t, 1, ch.Clients[0].FinishCount, "channel stats")
 }
 
 func TestV2TouchCappedByMaxMsgTimeout(t *testing.T) {
@@ -1075,9 +1054,8 @@ func TestV2TouchCappedByMaxMsgTimeout(t *testing.T) {
 	if d := time.Since(start); d < 900*time.Millisecond || d >= 1600*time.Millisecond {
 		t.Fatalf("message timed out %s after delivery, want about 1s", d)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
 
 func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
@@ -1099,9 +1077,8 @@ func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Fatalf("message requeued %s after delivery, before its 1s timeout", d)
 	}
-	if m2.ID != m.ID || m2.Attempts != 2 {
-		t.Fatalf("redelivered %+v", m2)
-	}
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 	if ch := mustChannelStats(t, n, "t", "c"); ch.TimeoutCount != 1 {
 		t.Fatalf("timeout_count %d, want 1", ch.TimeoutCount)
 	}
@@ -1130,13 +1107,13 @@ func TestV2Cls(t *testing.T) {
 	c.ExpectNoFrame(t, v2Quiet)
 
 	ch := mustChannelStats(t, n, "t", "c")
-	if len(ch.Clients) != 1 {
-		t.Fatalf("clients %+v", ch.Clients)
-	}
+	require.Len(t, ch.Clients, 1, "clients")
 	cl := ch.Clients[0]
-	if cl.State != 4 || cl.ReadyCount != 0 || cl.FinishCount != 1 || cl.InFlightCount != 0 || ch.Depth != 1 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 4, cl.State, "channel stats")
+	require.EqualValues(t, 0, cl.ReadyCount, "channel stats")
+	require.EqualValues(t, 1, cl.FinishCount, "channel stats")
+	require.EqualValues(t, 0, cl.InFlightCount, "channel stats")
+	require.EqualValues(t, 1, ch.Depth, "channel stats")
 }
 
 func TestV2ClsThenReq(t *testing.T) {
@@ -1176,12 +1153,9 @@ func TestV2Heartbeats(t *testing.T) {
 			if test.IsClosedError(err) {
 				break
 			}
-			if err != nil {
-				t.Fatalf("after %d heartbeats: %v", heartbeats, err)
-			}
-			if ft != 0 || string(data) != "_heartbeat_" {
-				t.Fatalf("got %s frame %q, want only heartbeats before the close", test.FrameTypeName(ft), data)
-			}
+			require.NoError(t, err, "after %d heartbeats", heartbeats)
+			require.EqualValues(t, 0, ft, "got")
+			require.Equal(t, "_heartbeat_", string(data), "got")
 			heartbeats++
 		}
 		d := time.Since(start)
@@ -1234,9 +1208,7 @@ func TestV2Sampling(t *testing.T) {
 	delivered := 0
 	for {
 		ok, err := c.Pending(v2Quiet)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if !ok {
 			break
 		}
@@ -1248,9 +1220,9 @@ func TestV2Sampling(t *testing.T) {
 		t.Fatalf("sample rate 10 delivered %d of %d", delivered, total)
 	}
 	ch := mustChannelStats(t, n, "t", "c")
-	if ch.InFlightCount != delivered || ch.Depth != 0 || ch.DeferredCount != 0 {
-		t.Fatalf("delivered %d, channel stats %+v", delivered, ch)
-	}
+	require.Equal(t, delivered, ch.InFlightCount, "delivered")
+	require.EqualValues(t, 0, ch.Depth, "delivered")
+	require.EqualValues(t, 0, ch.DeferredCount, "delivered")
 	// The rest is gone for every consumer of the channel.
 	other := mustSubscribe(t, n, "t", "c", nil)
 	other.Cmd("RDY 100")
@@ -1307,14 +1279,10 @@ func TestV2FanOutToEveryChannel(t *testing.T) {
 		slices.Sort(got[i])
 		c.ExpectNoFrame(t, v2Quiet)
 	}
-	if !slices.Equal(got[0], got[1]) {
-		t.Fatalf("channels got different copies:\n%q\n%q", got[0], got[1])
-	}
+	require.True(t, slices.Equal(got[0], got[1]), "channels got different copies:\n%q\n%q", got[0], got[1])
 	tp := mustTopicStats(t, n, "t")
 	for _, ch := range tp.Channels {
-		if ch.MessageCount != 3 {
-			t.Errorf("channel %s message_count %d", ch.ChannelName, ch.MessageCount)
-		}
+		assert.EqualValues(t, 3, ch.MessageCount, "channel %s message_count %d", ch.ChannelName, ch.MessageCount)
 	}
 }
 
@@ -1323,9 +1291,8 @@ func TestV2MessagesBeforeFirstChannel(t *testing.T) {
 	n := startNSQD(t, nil)
 	mustPublish(t, n, "t", "a", "b", "c")
 	tp := mustTopicStats(t, n, "t")
-	if tp.Depth != 3 || len(tp.Channels) != 0 {
-		t.Fatalf("topic before any channel: %+v", tp)
-	}
+	require.EqualValues(t, 3, tp.Depth, "topic before any channel")
+	require.Len(t, tp.Channels, 0, "topic before any channel")
 	first := mustSubscribe(t, n, "t", "first", nil)
 	first.Cmd("RDY 10")
 	if got := v2SortedBodies(first.ReadMessages(t, 3)); !slices.Equal(got, []string{"a", "b", "c"}) {
@@ -1359,9 +1326,9 @@ func TestV2ChannelPause(t *testing.T) {
 	mustPublish(t, n, "t", "x")
 	c.ExpectNoFrame(t, v2Quiet)
 	ch := mustChannelStats(t, n, "t", "c")
-	if !ch.Paused || ch.Depth != 1 || ch.InFlightCount != 0 {
-		t.Fatalf("paused channel %+v", ch)
-	}
+	require.True(t, ch.Paused, "paused channel")
+	require.EqualValues(t, 1, ch.Depth, "paused channel")
+	require.EqualValues(t, 0, ch.InFlightCount, "paused channel")
 	mustHTTPPost(t, n, "/channel/unpause", v2Params("topic", "t", "channel", "c"))
 	if m := c.ReadMessage(t); string(m.Body) != "x" {
 		t.Fatalf("body %q", m.Body)
@@ -1391,9 +1358,7 @@ func TestV2MessageIDs(t *testing.T) {
 			t.Fatalf("ID %s carries node %d, want 617", m.ID, node)
 		}
 		i, err := strconv.Atoi(string(m.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ids[i] = id
 	}
 	for i := 1; i < len(ids); i++ {
@@ -1421,9 +1386,8 @@ func TestV2MemQueueSizeZero(t *testing.T) {
 	// A requeued message goes back through the disk queue too.
 	c.Cmd("REQ " + got[0].ID + " 0")
 	again := c.ReadMessage(t)
-	if again.ID != got[0].ID || again.Attempts != 2 {
-		t.Fatalf("requeued %+v", again)
-	}
+	require.Equal(t, got[0].ID, again.ID, "requeued")
+	require.EqualValues(t, 2, again.Attempts, "requeued")
 	for _, m := range got {
 		c.Cmd("FIN " + m.ID)
 	}
@@ -1470,14 +1434,10 @@ func TestV2OutputBufferSettings(t *testing.T) {
 func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq.Config, h nsq.Handler, concurrency int) {
 	t.Helper()
 	cons, err := nsq.NewConsumer(topic, channel, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cons.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	cons.AddConcurrentHandlers(h, concurrency)
-	if err := cons.ConnectToNSQD(n.RealTCPAddr().String()); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cons.ConnectToNSQD(n.RealTCPAddr().String()))
 	t.Cleanup(func() {
 		cons.Stop()
 		select {
@@ -1491,9 +1451,7 @@ func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq
 func v2GoNSQProducer(t *testing.T, n *nsqd.NSQD) *nsq.Producer {
 	t.Helper()
 	p, err := nsq.NewProducer(n.RealTCPAddr().String(), nsq.NewConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	p.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	t.Cleanup(p.Stop)
 	return p
@@ -1556,19 +1514,11 @@ func TestV2GoNSQ(t *testing.T) {
 		test.Eventually(t, v2Wait, func() bool { return channelClientCount(t, n, "t", "c") == 1 })
 
 		p := v2GoNSQProducer(t, n)
-		if err := p.Publish("t", []byte("one")); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.MultiPublish("t", [][]byte{[]byte("two"), []byte("three")}); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, p.Publish("t", []byte("one")))
+		require.NoError(t, p.MultiPublish("t", [][]byte{[]byte("two"), []byte("three")}))
 		deferredAt := time.Now()
-		if err := p.DeferredPublish("t", 500*time.Millisecond, []byte("deferred")); err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Publish("t", []byte("requeue")); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, p.DeferredPublish("t", 500*time.Millisecond, []byte("deferred")))
+		require.NoError(t, p.Publish("t", []byte("requeue")))
 
 		test.Eventually(t, v2Wait, func() bool { return seen.count() == 6 }, "six deliveries")
 		for _, b := range []string{"one", "two", "three", "deferred"} {
@@ -1619,9 +1569,7 @@ func TestV2GoNSQ(t *testing.T) {
 		}), 2)
 		p := v2GoNSQProducer(t, n)
 		for _, b := range []string{"touch", "timeout"} {
-			if err := p.Publish("t", []byte(b)); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, p.Publish("t", []byte(b)))
 		}
 		<-touched
 		test.Eventually(t, v2Wait, func() bool {
@@ -1670,9 +1618,7 @@ func TestV2GoNSQ(t *testing.T) {
 		for i := range msgs {
 			msgs[i] = []byte(strconv.Itoa(i))
 		}
-		if err := v2GoNSQProducer(t, n).MultiPublish("t", msgs); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, v2GoNSQProducer(t, n).MultiPublish("t", msgs))
 		test.Eventually(t, v2Wait, func() bool {
 			ch := mustChannelStats(t, n, "t", "c")
 			if ch.InFlightCount != 0 || ch.Depth != 0 || len(ch.Clients) != 2 {
@@ -1682,13 +1628,9 @@ func TestV2GoNSQ(t *testing.T) {
 		}, "all messages finished")
 		mu.Lock()
 		defer mu.Unlock()
-		if len(counts) != total {
-			t.Fatalf("%d distinct messages delivered, want %d", len(counts), total)
-		}
+		require.Len(t, counts, total)
 		for b, k := range counts {
-			if k != 1 {
-				t.Errorf("message %s delivered %d times", b, k)
-			}
+			assert.EqualValues(t, 1, k, "message %s delivered %d times", b, k)
 		}
 		if perConsumer[0] == 0 || perConsumer[1] == 0 {
 			t.Errorf("load not shared: %v", perConsumer)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	gonsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/require"
@@ -17,18 +18,18 @@ import (
 // (max_attempts 1), so they all land in pm.c.dead.
 func deadLetterAll(t *testing.T, h *hNode, bodies ...string) {
 	t.Helper()
-	p := hDial(t, h.tcp)
+	p := test.DialV2(t, h.TCPAddr)
 	for _, b := range bodies {
-		p.pub("pm", []byte(b))
+		p.Pub(t, "pm", []byte(b))
 	}
 	c := subscribed(t, h, "pm", "c", 1)
 	for range bodies {
-		c.req(c.msg().id, 0)
+		c.Cmd("REQ " + c.ReadMessage(t).ID + " 0")
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		return h.pChannel(t, "pm", "c").DeadLetterCount == uint64(len(bodies))
 	}, "dead-lettered")
-	c.c.Close()
+	c.NetConn().Close()
 }
 
 func TestRedriveIntoOneChannel(t *testing.T) {
@@ -58,22 +59,22 @@ func TestRedriveIntoOneChannel(t *testing.T) {
 	// Redriven messages start over: attempts 1 at their next delivery.
 	c := subscribed(t, h, "pm", "c", 1)
 	for _, want := range []string{"m1", "m2"} {
-		m := c.msg()
-		require.Equal(t, want, string(m.body))
-		require.Equal(t, uint16(1), m.attempts)
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		require.Equal(t, want, string(m.Body))
+		require.Equal(t, uint16(1), m.Attempts)
+		c.Cmd("FIN " + m.ID)
 	}
 	res = h.mustCall(t, http.MethodPost, "/channel/redrive", tc("pm", "c"))
 	require.Equal(t, 1.0, res["moved"])
-	m := c.msg()
-	require.Equal(t, "m3", string(m.body))
-	c.fin(m.id)
+	m := c.ReadMessage(t)
+	require.Equal(t, "m3", string(m.Body))
+	c.Cmd("FIN " + m.ID)
 	require.Zero(t, h.pTopic(t, "pm.c.dead").Depth)
 	res = h.mustCall(t, http.MethodPost, "/channel/redrive", tc("pm", "c"))
 	require.Equal(t, 0.0, res["moved"])
 
 	other := h.pChannel(t, "pm", "other")
-	require.Equal(t, otherBefore.Messages, other.Messages, "the other channel gets no redriven message")
+	require.Equal(t, otherBefore.MessageCount, other.MessageCount, "the other channel gets no redriven message")
 	require.Equal(t, int64(3), other.Depth)
 }
 
@@ -89,9 +90,9 @@ func TestRedriveFromDisk(t *testing.T) {
 	c := subscribed(t, h, "pm", "c", 2)
 	got := map[string]bool{}
 	for range 2 {
-		m := c.msg()
-		got[string(m.body)] = true
-		c.fin(m.id)
+		m := c.ReadMessage(t)
+		got[string(m.Body)] = true
+		c.Cmd("FIN " + m.ID)
 	}
 	require.Equal(t, map[string]bool{"d1": true, "d2": true}, got)
 }
@@ -108,18 +109,18 @@ func TestRequeueOnDisconnect(t *testing.T) {
 			if how == "channel" {
 				h.mustCall(t, http.MethodPost, "/channel/config", tc("rd", "c", "requeue_on_disconnect", "true"))
 			}
-			hDial(t, h.tcp).pub("rd", []byte("x"))
+			test.DialV2(t, h.TCPAddr).Pub(t, "rd", []byte("x"))
 			first := subscribed(t, h, "rd", "c", 1)
-			m1 := first.msg()
+			m1 := first.ReadMessage(t)
 			second := subscribed(t, h, "rd", "c", 1)
-			first.c.Close()
+			first.NetConn().Close()
 			// Far below the 60 s message timeout.
-			m2 := second.msg()
-			require.Equal(t, m1.id, m2.id)
-			require.Equal(t, uint16(2), m2.attempts)
+			m2 := second.ReadMessage(t)
+			require.Equal(t, m1.ID, m2.ID)
+			require.Equal(t, uint16(2), m2.Attempts)
 			ch := h.pChannel(t, "rd", "c")
-			require.Equal(t, uint64(1), ch.Requeues)
-			require.Zero(t, ch.Timeouts)
+			require.Equal(t, uint64(1), ch.RequeueCount)
+			require.Zero(t, ch.TimeoutCount)
 		})
 	}
 }
@@ -153,13 +154,13 @@ func TestGoNSQConsumerMaxAttempts(t *testing.T) {
 			}))
 			require.NoError(t, cons.ConnectToNSQD(h.tcp.String()))
 			defer cons.Stop()
-			hDial(t, h.tcp).pub("gn", []byte("poison"))
-			hEventually(t, hWait, func() bool {
+			test.DialV2(t, h.TCPAddr).Pub(t, "gn", []byte("poison"))
+			test.Eventually(t, hWait, func() bool {
 				ch := h.pChannel(t, "gn", "c")
-				return ch.InFlight == 0 && ch.Depth == 0 && ch.Deferred == 0 && int(calls.Load()) >= tcase.calls
+				return ch.InFlightCount == 0 && ch.Depth == 0 && ch.DeferredCount == 0 && int(calls.Load()) >= tcase.calls
 			}, "poison handled")
-			hDial(t, h.tcp).pub("gn", []byte("fine"))
-			hEventually(t, hWait, func() bool { return int(calls.Load()) == tcase.calls+1 }, "next message handled")
+			test.DialV2(t, h.TCPAddr).Pub(t, "gn", []byte("fine"))
+			test.Eventually(t, hWait, func() bool { return int(calls.Load()) == tcase.calls+1 }, "next message handled")
 			require.Equal(t, tcase.deadLettered, h.pChannel(t, "gn", "c").DeadLetterCount)
 			require.Equal(t, int64(tcase.deadLettered), h.pTopic(t, "gn.c.dead").Depth)
 		})

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // hBodies returns n distinct bodies "<prefix>-0000" ...
@@ -38,11 +41,11 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 	}
 	seen := map[string]uint16{}
 	dups := 0
-	c := hDial(t, tcp)
-	c.sub(topic, channel)
-	c.rdy(200)
+	c := test.DialV2(t, tcp.String())
+	c.Sub(t, topic, channel)
+	c.Cmd("RDY 200")
 	for len(pending) > 0 {
-		ft, data, err := c.frame(hWait)
+		ft, data, err := c.Frame(hWait)
 		if err != nil {
 			var missing []string
 			for b := range pending {
@@ -53,20 +56,19 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 			}
 			t.Fatalf("%d of %d messages never arrived (e.g. %v): %v", len(pending), len(want), missing, err)
 		}
-		if ft != hFrameMessage {
-			t.Fatalf("unexpected frame %d %q", ft, data)
-		}
-		m := hDecodeMsg(t, data)
-		body := string(m.body)
+		require.Equal(t, protocol.FrameTypeMessage, ft, "unexpected frame %d %q", ft, data)
+		m, err := test.ParseMessage(data)
+		require.NoError(t, err)
+		body := string(m.Body)
 		if !wanted[body] {
 			t.Fatalf("unexpected message %q", body)
 		}
 		if _, ok := seen[body]; ok {
 			dups++
 		}
-		seen[body] = m.attempts
+		seen[body] = m.Attempts
 		delete(pending, body)
-		c.fin(m.id)
+		c.Cmd("FIN " + m.ID)
 	}
 	return seen, dups
 }
@@ -80,56 +82,54 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	h := hStart(t, nil) // mem-queue-size 10000: everything stays in memory
 	dir := h.opts.DataPath
 	bodies := hBodies("sd", n)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=sd", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
-	hEventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, "all %d in the channel", n)
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=sd", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
+	test.Eventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
 	if ch := h.channel(t, "sd", "c"); ch.BackendDepth != 0 {
 		t.Fatalf("expected everything in memory, backend_depth %d", ch.BackendDepth)
 	}
 
-	c := hDial(t, h.tcp)
-	c.sub("sd", "c")
-	c.rdy(taken)
-	var inflight []hMsg
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "sd", "c")
+	c.Cmd(fmt.Sprintf("RDY %d", taken))
+	var inflight []test.Message
 	for range taken {
-		inflight = append(inflight, c.msg())
+		inflight = append(inflight, c.ReadMessage(t))
 	}
-	c.rdy(0)
+	c.Cmd("RDY 0")
 	// Deferred messages keep their deadline across the restart, so the
 	// delay is short enough for the consumer below to wait it out.
 	for _, m := range inflight[:deferred] {
-		c.req(m.id, 1500)
+		c.Cmd("REQ " + m.ID + " 1500")
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h.channel(t, "sd", "c")
 		return ch.InFlightCount == taken-deferred && ch.DeferredCount == deferred && ch.Depth == n-taken
-	}, "in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c"))
+	}, fmt.Sprintf("in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c")))
 
 	h.exit()
-	c.expectClosed()
+	c.ExpectClosed(t)
 
 	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	if ch := h2.channel(t, "sd", "c"); ch == nil {
-		t.Fatalf("channel not restored")
-	}
+	require.NotNil(t, h2.channel(t, "sd", "c"), "channel not restored")
 	attempts, dups := hConsumeAll(t, h2.tcp, "sd", "c", bodies)
 	if dups > 0 {
 		t.Logf("%d duplicate deliveries after restart", dups)
 	}
 	wasInFlight := map[string]bool{}
 	for _, m := range inflight {
-		wasInFlight[string(m.body)] = true
+		wasInFlight[string(m.Body)] = true
 	}
 	for body, a := range attempts {
 		if want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]; a != want && dups == 0 {
 			t.Errorf("message %q: attempts %d after restart, want %d", body, a, want)
 		}
 	}
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		ch := h2.channel(t, "sd", "c")
 		return ch.Depth == 0 && ch.InFlightCount == 0 && ch.DeferredCount == 0
-	}, "drained: %+v", h2.channel(t, "sd", "c"))
+	}, fmt.Sprintf("drained: %+v", h2.channel(t, "sd", "c")))
 }
 
 func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
@@ -138,7 +138,7 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 	h := hStart(t, nil)
 	dir := h.opts.DataPath
 	bodies := hBodies("nc", 50)
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
 	if tp := h.topic(t, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
 		t.Fatalf("topic before exit %+v", *tp)
 	}
@@ -153,9 +153,7 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 		t.Errorf("%d duplicate deliveries", dups)
 	}
 	for b, a := range attempts {
-		if a != 1 {
-			t.Fatalf("%q attempts %d, want 1", b, a)
-		}
+		require.EqualValues(t, 1, a, "%q attempts %d, want 1", b, a)
 	}
 }
 
@@ -165,24 +163,24 @@ func TestShutdownMemQueueSizeZero(t *testing.T) {
 	h := hStart(t, zero)
 	dir := h.opts.DataPath
 	bodies := hBodies("mz", 100)
-	hExpectEmpty(t, hPost(t, h.url+"/topic/create?topic=mz", ""))
-	hExpectEmpty(t, hPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
-	hExpectOK(t, hPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=mz", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
 	for _, b := range bodies[50:] {
-		hExpectOK(t, hPost(t, h.url+"/pub?topic=mz", b))
+		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=mz", b))
 	}
 	// Every message sits in the channel's disk queue.
-	hEventually(t, hWait, func() bool {
+	test.Eventually(t, hWait, func() bool {
 		tp := h.topic(t, "mz")
 		ch := tp.Channels[0]
 		return tp.Depth == 0 && ch.Depth == 100 && ch.BackendDepth == 100
-	}, "all on disk: %+v", h.topic(t, "mz"))
+	}, fmt.Sprintf("all on disk: %+v", h.topic(t, "mz")))
 	// Take a few in flight: they go back to disk at shutdown.
-	c := hDial(t, h.tcp)
-	c.sub("mz", "c")
-	c.rdy(3)
+	c := test.DialV2(t, h.TCPAddr)
+	c.Sub(t, "mz", "c")
+	c.Cmd("RDY 3")
 	for range 3 {
-		c.msg()
+		c.ReadMessage(t)
 	}
 	h.exit()
 
@@ -211,38 +209,6 @@ func (s *hSyncBuf) String() string {
 	return s.b.String()
 }
 
-func hFreePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// hBuildBinary builds ./cmd/nsqd, skipping the test when it does not exist.
-func hBuildBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the nsqd binary")
-	}
-	if files, _ := filepath.Glob(filepath.Join("..", "cmd", "nsqd", "*.go")); len(files) == 0 {
-		t.Skip("cmd/nsqd does not exist yet")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not found")
-	}
-	bin := filepath.Join(t.TempDir(), "nsqd")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/nsqd")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/nsqd: %v\n%s", err, out)
-	}
-	return bin
-}
-
 type hProc struct {
 	cmd    *exec.Cmd
 	out    *hSyncBuf
@@ -253,14 +219,12 @@ type hProc struct {
 
 func hRunBinary(t *testing.T, bin, dir string) *hProc {
 	t.Helper()
-	p := &hProc{out: &hSyncBuf{}, waited: make(chan error, 1), tcp: hFreePort(t), http: hFreePort(t)}
+	p := &hProc{out: &hSyncBuf{}, waited: make(chan error, 1), tcp: test.FreeAddr(t), http: test.FreeAddr(t)}
 	p.cmd = exec.Command(bin, "--data-path="+dir, "--tcp-address="+p.tcp, "--http-address="+p.http,
 		"--https-address=", "--broadcast-address=127.0.0.1")
 	p.cmd.Stdout = p.out
 	p.cmd.Stderr = p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.cmd.Start())
 	go func() { p.waited <- p.cmd.Wait() }()
 	t.Cleanup(func() {
 		if p.cmd.ProcessState == nil {
@@ -271,22 +235,20 @@ func hRunBinary(t *testing.T, bin, dir string) *hProc {
 			t.Logf("nsqd output:\n%s", p.out)
 		}
 	})
-	hEventually(t, hWait, func() bool {
-		resp, err := hClient.Get("http://" + p.http + "/ping")
+	test.Eventually(t, hWait, func() bool {
+		resp, err := http.Get("http://" + p.http + "/ping")
 		if err != nil {
 			return false
 		}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
-	}, "nsqd process answers /ping; output:\n%s", p.out)
+	}, fmt.Sprintf("nsqd process answers /ping; output:\n%s", p.out))
 	return p
 }
 
 func (p *hProc) term(t *testing.T) {
 	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-p.waited:
 		if err != nil {
@@ -299,15 +261,15 @@ func (p *hProc) term(t *testing.T) {
 
 func TestShutdownSIGTERMProcess(t *testing.T) {
 	t.Parallel()
-	bin := hBuildBinary(t)
+	bin := test.BuildCommand(t, "../cmd/nsqd", "nsqd")
 	dir := t.TempDir()
 	p := hRunBinary(t, bin, dir)
 	bodies := hBodies("sig", 200)
 	base := "http://" + p.http
-	hExpectOK(t, hPost(t, base+"/mpub?topic=sig", strings.Join(bodies[:150], "\n")))
-	hExpectEmpty(t, hPost(t, base+"/channel/create?topic=sig&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, base+"/mpub?topic=sig", strings.Join(bodies[:150], "\n")))
+	hExpectEmpty(t, test.HTTPPost(t, base+"/channel/create?topic=sig&channel=c", ""))
 	for _, b := range bodies[150:] {
-		hExpectOK(t, hPost(t, base+"/pub?topic=sig", b))
+		hExpectOK(t, test.HTTPPost(t, base+"/pub?topic=sig", b))
 	}
 	p.term(t)
 	if !strings.Contains(p.out.String(), "NSQ: bye") {
@@ -319,9 +281,7 @@ func TestShutdownSIGTERMProcess(t *testing.T) {
 
 	p2 := hRunBinary(t, bin, dir)
 	tcp, err := net.ResolveTCPAddr("tcp", p2.tcp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, dups := hConsumeAll(t, tcp, "sig", "c", bodies); dups > 0 {
 		t.Logf("%d duplicate deliveries", dups)
 	}

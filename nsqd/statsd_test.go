@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of the statsd push against a UDP sink.
@@ -44,9 +45,7 @@ type xStatsdSink struct {
 func xNewStatsdSink(t testing.TB) *xStatsdSink {
 	t.Helper()
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s := &xStatsdSink{conn: conn, gap: 400 * time.Millisecond}
 	done := make(chan struct{})
 	go func() {
@@ -183,10 +182,8 @@ func xHTTPPort(n *nsqd.NSQD) int { return n.RealHTTPAddr().(*net.TCPAddr).Port }
 func xConfigValue(t testing.TB, n *nsqd.NSQD, opt string) string {
 	t.Helper()
 	r := xDo(t, xPlainHTTP, http.MethodGet, "http://"+n.RealHTTPAddr().String()+"/config/"+opt, "")
-	if r.code != http.StatusOK {
-		t.Fatalf("GET /config/%s: %s", opt, r)
-	}
-	return string(r.body)
+	require.Equal(t, http.StatusOK, r.Code, "GET /config/%s: %s", opt, r)
+	return string(r.Body)
 }
 
 // xCheckDatagrams checks every datagram: at most size bytes, whole lines
@@ -195,20 +192,14 @@ func xCheckDatagrams(t testing.TB, s *xStatsdSink, prefix string, size int) {
 	t.Helper()
 	line := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `[A-Za-z0-9_.#-]+:-?[0-9]+\|[cg]$`)
 	grams := s.datagrams()
-	if len(grams) == 0 {
-		t.Fatal("no datagrams")
-	}
+	require.NotZero(t, len(grams), "no datagrams")
 	for _, g := range grams {
 		if len(g.data) > size {
 			t.Fatalf("datagram of %d bytes > %d: %q", len(g.data), size, g.data)
 		}
-		if !strings.HasSuffix(g.data, "\n") {
-			t.Fatalf("datagram does not end with a newline: %q", g.data)
-		}
+		require.True(t, strings.HasSuffix(g.data, "\n"), "datagram does not end with a newline: %q", g.data)
 		for _, l := range strings.Split(strings.TrimSuffix(g.data, "\n"), "\n") {
-			if !line.MatchString(l) {
-				t.Fatalf("bad statsd line %q in datagram %q", l, g.data)
-			}
+			require.True(t, line.MatchString(l), "bad statsd line %q in datagram %q", l, g.data)
 		}
 	}
 }
@@ -219,9 +210,7 @@ func TestStatsdTopicAndChannelLines(t *testing.T) {
 		o.E2EProcessingLatencyPercentiles = []float64{1, 0.99, 0.5}
 	})
 	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
-	if got := xConfigValue(t, n, "statsd_prefix"); got != prefix {
-		t.Fatalf("/config/statsd_prefix %q, want %q", got, prefix)
-	}
+	require.Equal(t, prefix, xConfigValue(t, n, "statsd_prefix"), "/config/statsd_prefix")
 
 	sub := mustSubscribe(t, n, "st", "ch", nil)
 	consume := func(bodies ...string) {
@@ -253,12 +242,8 @@ func TestStatsdTopicAndChannelLines(t *testing.T) {
 		return len(ps[i].lines) > 0 && strings.HasPrefix(ps[i].lines[0], tp+"message_count:")
 	})
 	ps := sink.pushes()
-	if got := sum(ps[:quiet], tp+"message_bytes"); got != 6 {
-		t.Fatalf("message_bytes over all pushes %d, want 6", got)
-	}
-	if got := sum(ps[:quiet], ch+"message_count"); got != 3 {
-		t.Fatalf("channel message_count over all pushes %d, want 3", got)
-	}
+	require.EqualValues(t, 6, sum(ps[:quiet], tp+"message_bytes"), "message_bytes over all pushes")
+	require.EqualValues(t, 3, sum(ps[:quiet], ch+"message_count"), "channel message_count over all pushes")
 	p := ps[quiet]
 	want := []string{
 		tp + "message_count:0|c",
@@ -284,9 +269,7 @@ func TestStatsdTopicAndChannelLines(t *testing.T) {
 	xCheckDatagrams(t, sink, prefix, 508)
 
 	for _, g := range sink.datagrams() {
-		if strings.Contains(g.data, "mem.") {
-			t.Fatalf("mem line without --statsd-mem-stats: %q", g.data)
-		}
+		require.NotContains(t, g.data, "mem.", "mem line without --statsd-mem-stats")
 	}
 }
 
@@ -294,15 +277,11 @@ func TestStatsdTopicAndChannelLines(t *testing.T) {
 // for a positive integer.
 func xExpectLines(t testing.TB, lines, want []string) {
 	t.Helper()
-	if len(lines) != len(want) {
-		t.Fatalf("push has %d lines, want %d:\n%s", len(lines), len(want), strings.Join(lines, "\n"))
-	}
+	require.Len(t, lines, len(want), "push has %d lines, want %d:\n%s", len(lines), len(want), strings.Join(lines, "\n"))
 	for i, w := range want {
 		pre, post, wild := strings.Cut(w, "*")
 		if !wild {
-			if lines[i] != w {
-				t.Fatalf("line %d: %q, want %q\n%s", i, lines[i], w, strings.Join(lines, "\n"))
-			}
+			require.Equal(t, w, lines[i], "line %d: %q, want %q\n%s", i, lines[i], w, strings.Join(lines, "\n"))
 			continue
 		}
 		v, ok := strings.CutPrefix(lines[i], pre)
@@ -353,18 +332,14 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 		// Without topics a push is exactly the mem lines.
 		j := xWaitPush(t, sink, 0, "with mem stats", func(ps []xPush, i int) bool { return len(ps[i].lines) > 0 })
 		p := sink.pushes()[j]
-		if len(p.lines) != len(xMemNames) {
-			t.Fatalf("push without topics: %d lines, want the %d mem lines:\n%s", len(p.lines), len(xMemNames), strings.Join(p.lines, "\n"))
-		}
+		require.Len(t, p.lines, len(xMemNames), "push without topics: %d lines, want the %d mem lines:\n%s", len(p.lines), len(xMemNames), strings.Join(p.lines, "\n"))
 		for k, name := range xMemNames {
 			typ := "g"
 			if name == "gc_runs" {
 				typ = "c"
 			}
 			re := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix+"mem."+name) + `:[0-9]+\|` + typ + `$`)
-			if !re.MatchString(p.lines[k]) {
-				t.Fatalf("template %q: line %d %q, want %s", tc.template, k, p.lines[k], re)
-			}
+			require.True(t, re.MatchString(p.lines[k]), "template %q: line %d %q, want %s", tc.template, k, p.lines[k], re)
 		}
 		if v, _, _ := p.value(prefix + "mem.heap_objects"); v <= 0 {
 			t.Fatalf("mem.heap_objects %d", v)
@@ -402,15 +377,11 @@ func TestStatsdExcludeEphemeral(t *testing.T) {
 		})
 		p := nd.sink.pushes()[i]
 		for _, l := range ephemeral {
-			if p.has(l) == nd.exclude {
-				t.Fatalf("line %q present=%v with exclude=%v:\n%s", l, p.has(l), nd.exclude, strings.Join(p.lines, "\n"))
-			}
+			require.NotEqual(t, nd.exclude, p.has(l), "line %q present=%v with exclude=%v:\n%s", l, p.has(l), nd.exclude, strings.Join(p.lines, "\n"))
 		}
 		if nd.exclude {
 			for _, g := range nd.sink.datagrams() {
-				if strings.Contains(g.data, "#ephemeral") {
-					t.Fatalf("ephemeral metric sent: %q", g.data)
-				}
+				require.NotContains(t, g.data, "#ephemeral", "ephemeral metric sent")
 			}
 		}
 	}
@@ -491,9 +462,7 @@ func TestStatsdPercentileNames(t *testing.T) {
 		"topic.p.e2e_processing_latency_98", "topic.p.e2e_processing_latency_12", "topic.p.e2e_processing_latency_50",
 		"topic.p.channel.c.e2e_processing_latency_98", "topic.p.channel.c.e2e_processing_latency_12", "topic.p.channel.c.e2e_processing_latency_50",
 	}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Fatalf("latency metric names\n got %v\nwant %v", got, want)
-	}
+	require.Equal(t, strings.Join(want, " "), strings.Join(got, " "), "latency metric names\n got %v\nwant %v", got, want)
 }
 
 // Dead-lettered and dropped messages are pushed as counters once they

@@ -7,7 +7,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,9 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of TLS: the TLS flags and their startup checks, the
@@ -43,31 +44,18 @@ func xReadFrame(t testing.TB, nc net.Conn, r io.Reader) (int32, []byte) {
 	if r == nil {
 		r = nc
 	}
-	if err := nc.SetReadDeadline(time.Now().Add(xWait)); err != nil {
-		t.Fatal(err)
-	}
-	var hdr [8]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		t.Fatalf("reading frame header: %v", err)
-	}
-	size := binary.BigEndian.Uint32(hdr[:4])
-	if size < 4 || size > test.MaxFrameSize {
-		t.Fatalf("bad frame size %d", size)
-	}
-	data := make([]byte, size-4)
-	if _, err := io.ReadFull(r, data); err != nil {
-		t.Fatalf("reading frame data: %v", err)
-	}
-	return int32(binary.BigEndian.Uint32(hdr[4:])), data
+	require.NoError(t, nc.SetReadDeadline(time.Now().Add(xWait)))
+	ft, data, err := protocol.ReadFrame(r, test.MaxFrameSize)
+	require.NoError(t, err, "reading a frame")
+	return ft, data
 }
 
 // xExpectRawOK reads one frame with xReadFrame and requires the response OK.
 func xExpectRawOK(t testing.TB, nc net.Conn, r io.Reader) {
 	t.Helper()
 	ft, data := xReadFrame(t, nc, r)
-	if ft != 0 || string(data) != "OK" {
-		t.Fatalf("got %s frame %q, want response OK", test.FrameTypeName(ft), data)
-	}
+	require.Equal(t, protocol.FrameTypeResponse, ft, "frame %q", data)
+	require.Equal(t, "OK", string(data))
 }
 
 // xIdentifyRaw sends IDENTIFY with fields and reads the JSON response
@@ -76,18 +64,12 @@ func xExpectRawOK(t testing.TB, nc net.Conn, r io.Reader) {
 func xIdentifyRaw(t testing.TB, c *test.Conn, fields map[string]any) (string, map[string]any) {
 	t.Helper()
 	body, err := json.Marshal(fields)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c.CmdBody("IDENTIFY", body)
 	ft, data := xReadFrame(t, c.NetConn(), nil)
-	if ft != 0 {
-		t.Fatalf("IDENTIFY %s: got %s frame %q", body, test.FrameTypeName(ft), data)
-	}
+	require.EqualValues(t, 0, ft, "IDENTIFY %s: got %s frame %q", body, test.FrameTypeName(ft), data)
 	var resp map[string]any
-	if err := json.Unmarshal(data, &resp); err != nil {
-		t.Fatalf("IDENTIFY response %q: %v", data, err)
-	}
+	require.NoError(t, json.Unmarshal(data, &resp), "IDENTIFY response %q", data)
 	return string(data), resp
 }
 
@@ -95,9 +77,7 @@ func xIdentifyRaw(t testing.TB, c *test.Conn, fields map[string]any) (string, ma
 func xWantFields(t testing.TB, resp map[string]any, want map[string]any) {
 	t.Helper()
 	for k, v := range want {
-		if fmt.Sprint(resp[k]) != fmt.Sprint(v) {
-			t.Fatalf("IDENTIFY response %s = %v, want %v (response %v)", k, resp[k], v, resp)
-		}
+		require.Equal(t, fmt.Sprint(v), fmt.Sprint(resp[k]), "IDENTIFY response %s = %v, want %v (response %v)", k, resp[k], v, resp)
 	}
 }
 
@@ -117,13 +97,9 @@ func xTLSOptions(certs test.Certs, more func(*nsqd.Options)) func(*nsqd.Options)
 func xCAPool(t testing.TB, certs test.Certs) *x509.CertPool {
 	t.Helper()
 	pem, err := os.ReadFile(certs.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("no certificate in CA file")
-	}
+	require.True(t, pool.AppendCertsFromPEM(pem), "no certificate in CA file")
 	return pool
 }
 
@@ -138,9 +114,7 @@ func xClientTLS(t testing.TB, certs test.Certs, own ...tls.Certificate) *tls.Con
 func xClientCert(t testing.TB, certs test.Certs) tls.Certificate {
 	t.Helper()
 	cert, err := tls.LoadX509KeyPair(certs.ClientCertFile, certs.ClientKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return cert
 }
 
@@ -148,9 +122,7 @@ func xClientCert(t testing.TB, certs test.Certs) tls.Certificate {
 func xSelfSignedCert(t testing.TB) tls.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(7),
 		Subject:      pkix.Name{CommonName: "stranger"},
@@ -160,9 +132,7 @@ func xSelfSignedCert(t testing.TB) tls.Certificate {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
@@ -189,9 +159,7 @@ func xHandshake(t testing.TB, nc net.Conn, cfg *tls.Config) *tls.Conn {
 	t.Helper()
 	tc := tls.Client(nc, cfg)
 	nc.SetDeadline(time.Now().Add(xWait))
-	if err := tc.Handshake(); err != nil {
-		t.Fatalf("TLS handshake: %v", err)
-	}
+	require.NoError(t, tc.Handshake(), "TLS handshake")
 	nc.SetDeadline(time.Time{})
 	return tc
 }
@@ -223,9 +191,7 @@ func xExpectTLSRefused(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) {
 			t.Fatalf("TLS handshake accepted, then got frame header %x", hdr)
 		}
 	}
-	if test.IsTimeout(err) {
-		t.Fatalf("TLS refusal expected, got a timeout: %v", err)
-	}
+	require.False(t, test.IsTimeout(err), "TLS refusal expected, got a timeout: %v", err)
 	t.Logf("refused as expected: %v", err)
 }
 
@@ -237,26 +203,20 @@ func xHTTPSClient(t testing.TB, certs test.Certs, own ...tls.Certificate) *http.
 }
 
 // xDo sends a request with client and returns status, headers and body.
-func xDo(t testing.TB, client *http.Client, method, url, body string) hResp {
+func xDo(t testing.TB, client *http.Client, method, url, body string) test.HTTPResponse {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
+	require.NoError(t, err, "%s %s", method, url)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hResp{code: resp.StatusCode, hdr: resp.Header, body: b}
+	require.NoError(t, err)
+	return test.HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // xPlainHTTP is the client for plain HTTP requests.
@@ -267,9 +227,7 @@ var xPlainHTTP = &http.Client{Timeout: xWait}
 func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]any {
 	t.Helper()
 	r := xDo(t, client, http.MethodGet, baseURL+"/stats?format=json", "")
-	if r.code != http.StatusOK {
-		t.Fatalf("GET /stats: %s", r)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "GET /stats: %s", r)
 	var st struct {
 		Topics []struct {
 			Channels []struct {
@@ -278,9 +236,7 @@ func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]an
 		} `json:"topics"`
 		Producers []map[string]any `json:"producers"`
 	}
-	if err := json.Unmarshal(r.body, &st); err != nil {
-		t.Fatalf("decoding /stats %q: %v", r.body, err)
-	}
+	require.NoError(t, json.Unmarshal(r.Body, &st), "decoding /stats %q", r.Body)
 	var all []map[string]any
 	for _, tp := range st.Topics {
 		for _, ch := range tp.Channels {
@@ -326,9 +282,7 @@ func xPubSub(t testing.TB, pub, sub *test.Conn, topic string, bodies [][]byte) {
 	sub.Cmd(fmt.Sprintf("RDY %d", len(bodies)))
 	for i, want := range bodies {
 		m := sub.ReadMessage(t)
-		if string(m.Body) != string(want) {
-			t.Fatalf("message %d: body of %d bytes %.40q, want %d bytes %.40q", i, len(m.Body), m.Body, len(want), want)
-		}
+		require.Equal(t, string(want), string(m.Body), "message %d: body of %d bytes %.40q, want %d bytes %.40q", i, len(m.Body), m.Body, len(want), want)
 		sub.Cmd("FIN " + m.ID)
 	}
 }
@@ -353,9 +307,7 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	const want = `{"max_rdy_count":2500,"version":"1.3.0","max_msg_timeout":900000,"msg_timeout":60000,` +
 		`"tls_v1":true,"deflate":false,"deflate_level":6,"max_deflate_level":6,"snappy":false,"sample_rate":0,` +
 		`"auth_required":false,"output_buffer_size":16384,"output_buffer_timeout":25,"topology_region":"","topology_zone":""}`
-	if raw != want {
-		t.Fatalf("IDENTIFY response\n got %s\nwant %s", raw, want)
-	}
+	require.Equal(t, want, raw, "IDENTIFY response\n")
 	// The server waits for the client's hello: nothing follows the JSON
 	// frame in plaintext.
 	if pending, err := c.Pending(50 * time.Millisecond); pending || err != nil {
@@ -365,9 +317,7 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	// The OK comes as TLS application data, read straight from the TLS conn.
 	xExpectRawOK(t, c.NetConn(), tc)
 	c.SetStream(tc, tc)
-	if v := tc.ConnectionState().Version; v != tls.VersionTLS13 {
-		t.Fatalf("negotiated %x, want TLS 1.3", v)
-	}
+	require.EqualValues(t, tls.VersionTLS13, tc.ConnectionState().Version, "negotiated")
 
 	sub := xTLSConn(t, n, xClientTLS(t, certs))
 	sub.Cmd("SUB t c")
@@ -376,9 +326,8 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 
 	for _, conn := range []*test.Conn{c, sub} {
 		cs := xClientStats(t, n, xLocal(conn))
-		if cs["tls"] != true || cs["tls_version"] != "TLS1.3" {
-			t.Fatalf("client stats tls=%v tls_version=%v, want true TLS1.3", cs["tls"], cs["tls_version"])
-		}
+		require.Equal(t, true, cs["tls"])
+		require.Equal(t, "TLS1.3", cs["tls_version"])
 		if s, _ := cs["tls_cipher_suite"].(string); !strings.HasPrefix(s, "Unknown ") {
 			t.Fatalf("TLS 1.3 tls_cipher_suite %q, want \"Unknown <n>\"", s)
 		}
@@ -390,9 +339,9 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	plain.CmdBody("PUB t", []byte("x"))
 	plain.ExpectOK(t)
 	cs := xClientStats(t, n, xLocal(plain))
-	if cs["tls"] != false || cs["tls_version"] != "" || cs["tls_cipher_suite"] != "" {
-		t.Fatalf("plaintext client stats: %v", cs)
-	}
+	require.Equal(t, false, cs["tls"], "plaintext client stats")
+	require.Equal(t, "", cs["tls_version"], "plaintext client stats")
+	require.Equal(t, "", cs["tls_cipher_suite"], "plaintext client stats")
 }
 
 func TestTLSNotOfferedWithoutCert(t *testing.T) {
@@ -458,9 +407,7 @@ func TestTLSClientAuthPolicy(t *testing.T) {
 			c.CmdBody("PUB t", []byte("hello"))
 			c.ExpectOK(t)
 			cs := xClientStatsAt(t, xHTTPSClient(t, certs, signed), "https://"+n.RealHTTPSAddr().String(), xLocal(c))
-			if cs["tls"] != true {
-				t.Fatalf("client stats tls = %v", cs["tls"])
-			}
+			require.Equal(t, true, cs["tls"], "client stats tls")
 		})
 	}
 }
@@ -477,15 +424,12 @@ func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_INVALID cannot PUB in current state (TLS required)")
 
-	r := hGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
-	if r.code != http.StatusForbidden {
-		t.Fatalf("plain HTTP /ping: %s, want 403", r)
-	}
+	r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
+	require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP /ping: %s, want 403", r)
 	cfg := xHTTPSClient(t, certs, xClientCert(t, certs))
 	r = xDo(t, cfg, http.MethodGet, "https://"+n.RealHTTPSAddr().String()+"/config/tls_required", "")
-	if r.code != http.StatusOK || string(r.body) != "2" {
-		t.Fatalf("GET /config/tls_required over HTTPS: %s, want 200 2", r)
-	}
+	require.Equal(t, http.StatusOK, r.Code, "GET /config/tls_required over HTTPS")
+	require.Equal(t, "2", string(r.Body), "GET /config/tls_required over HTTPS")
 }
 
 func TestTLSRequired(t *testing.T) {
@@ -499,7 +443,7 @@ func TestTLSRequired(t *testing.T) {
 		c.Cmd("NOP")
 		c.CmdBody("PUB t", []byte("plain"))
 		c.ExpectOK(t)
-		if r := hGet(t, "http://"+n.RealHTTPAddr().String()+"/ping"); r.code != http.StatusOK || string(r.body) != "OK" {
+		if r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping"); r.Code != http.StatusOK || string(r.Body) != "OK" {
 			t.Fatalf("plain HTTP /ping: %s", r)
 		}
 		// TLS is still offered.
@@ -520,15 +464,15 @@ func TestTLSRequired(t *testing.T) {
 			httpsClient := xHTTPSClient(t, certs)
 			plainURL := "http://" + n.RealHTTPAddr().String()
 			if mode.value == nsqd.TLSRequiredExceptHTTP {
-				if r := hGet(t, plainURL+"/ping"); r.code != http.StatusOK || string(r.body) != "OK" {
+				if r := test.HTTPGet(t, plainURL+"/ping"); r.Code != http.StatusOK || string(r.Body) != "OK" {
 					t.Fatalf("plain HTTP /ping: %s", r)
 				}
-				hExpectOK(t, hPost(t, plainURL+"/pub?topic=h", "plain http"))
+				hExpectOK(t, test.HTTPPost(t, plainURL+"/pub?topic=h", "plain http"))
 			} else {
 				xExpectTLSRequired403(t, n)
 			}
 			// The HTTPS listener serves the API in both modes.
-			if r := xDo(t, httpsClient, http.MethodGet, httpsURL+"/ping", ""); r.code != http.StatusOK || string(r.body) != "OK" {
+			if r := xDo(t, httpsClient, http.MethodGet, httpsURL+"/ping", ""); r.Code != http.StatusOK || string(r.Body) != "OK" {
 				t.Fatalf("HTTPS /ping: %s", r)
 			}
 			hExpectOK(t, xDo(t, httpsClient, http.MethodPost, httpsURL+"/pub?topic=s", "over https"))
@@ -578,26 +522,19 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 	t.Helper()
 	base := "http://" + n.RealHTTPAddr().String()
 	want := fmt.Sprintf(`{"message": "TLS_REQUIRED", "https_port": %d}`, n.RealHTTPSAddr().(*net.TCPAddr).Port)
-	for _, r := range []hResp{
-		hGet(t, base+"/ping"),
-		hGet(t, base+"/stats?format=json"),
-		hPost(t, base+"/pub?topic=h", "x"),
-		hGet(t, base+"/no/such/path"),
-		hPut(t, base+"/ping", ""),
+	for _, r := range []test.HTTPResponse{
+		test.HTTPGet(t, base+"/ping"),
+		test.HTTPGet(t, base+"/stats?format=json"),
+		test.HTTPPost(t, base+"/pub?topic=h", "x"),
+		test.HTTPGet(t, base+"/no/such/path"),
+		test.HTTPPut(t, base+"/ping", ""),
 	} {
-		if r.code != http.StatusForbidden || string(r.body) != want {
-			t.Fatalf("plain HTTP: %s, want 403 %s", r, want)
-		}
-		if ct := r.hdr.Get("Content-Type"); ct != hJSONType {
-			t.Fatalf("403 Content-Type %q, want %q", ct, hJSONType)
-		}
-		if v := r.hdr.Get(hNSQTypeKey); v != hV1Header {
-			t.Fatalf("403 X-NSQ-Content-Type %q, want %q", v, hV1Header)
-		}
+		require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP")
+		require.Equal(t, want, string(r.Body), "plain HTTP")
+		require.Equal(t, hJSONType, r.Header.Get("Content-Type"), "403 Content-Type")
+		require.Equal(t, hV1Header, r.Header.Get(hNSQTypeKey), "403 X-NSQ-Content-Type")
 	}
-	if xTopicExists(n, "h") {
-		t.Fatal("refused plain HTTP /pub created the topic")
-	}
+	require.False(t, xTopicExists(n, "h"), "refused plain HTTP /pub created the topic")
 }
 
 // xTopicExists asks the node's registry whether topic exists.
@@ -627,9 +564,8 @@ func TestTLSMinVersion(t *testing.T) {
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)
 		cs := xClientStats(t, n, xLocal(c))
-		if cs["tls_version"] != "TLS1.2" || cs["tls_cipher_suite"] != "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" {
-			t.Fatalf("client stats tls_version=%v tls_cipher_suite=%v", cs["tls_version"], cs["tls_cipher_suite"])
-		}
+		require.Equal(t, "TLS1.2", cs["tls_version"])
+		require.Equal(t, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", cs["tls_cipher_suite"])
 	})
 
 	t.Run("default tls1.2 refuses a TLS 1.1 client", func(t *testing.T) {
@@ -645,9 +581,7 @@ func TestTLSMinVersion(t *testing.T) {
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)
 		cs := xClientStats(t, n, xLocal(c))
-		if cs["tls_version"] != "TLS1.1" {
-			t.Fatalf("client stats tls_version=%v, want TLS1.1", cs["tls_version"])
-		}
+		require.Equal(t, "TLS1.1", cs["tls_version"], "client stats tls_version")
 	})
 }
 
@@ -667,9 +601,8 @@ func TestTLSGoNSQ(t *testing.T) {
 		t.Fatalf("want a go-nsq producer and consumer in /stats, got %v", clients)
 	}
 	for _, cs := range clients {
-		if cs["tls"] != true || cs["tls_version"] != "TLS1.3" {
-			t.Fatalf("go-nsq client stats: tls=%v tls_version=%v", cs["tls"], cs["tls_version"])
-		}
+		require.Equal(t, true, cs["tls"])
+		require.Equal(t, "TLS1.3", cs["tls_version"])
 	}
 }
 
@@ -694,17 +627,13 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 	addr := n.RealTCPAddr().String()
 	got := make(chan string, 2*len(bodies))
 	cons, err := nsq.NewConsumer(topic, "c", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cons.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	cons.AddHandler(nsq.HandlerFunc(func(m *nsq.Message) error {
 		got <- string(m.Body)
 		return nil
 	}))
-	if err := cons.ConnectToNSQD(addr); err != nil {
-		t.Fatalf("go-nsq consumer: %v", err)
-	}
+	require.NoError(t, cons.ConnectToNSQD(addr), "go-nsq consumer")
 	t.Cleanup(func() {
 		cons.Stop()
 		select {
@@ -714,20 +643,14 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 		}
 	})
 	prod, err := nsq.NewProducer(addr, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	prod.SetLogger(test.NewLogger(t), nsq.LogLevelInfo)
 	t.Cleanup(prod.Stop)
 	half := len(bodies) / 2
 	for _, b := range bodies[:half] {
-		if err := prod.Publish(topic, b); err != nil {
-			t.Fatalf("go-nsq Publish: %v", err)
-		}
+		require.NoError(t, prod.Publish(topic, b), "go-nsq Publish")
 	}
-	if err := prod.MultiPublish(topic, bodies[half:]); err != nil {
-		t.Fatalf("go-nsq MultiPublish: %v", err)
-	}
+	require.NoError(t, prod.MultiPublish(topic, bodies[half:]), "go-nsq MultiPublish")
 	want := map[string]int{}
 	for _, b := range bodies {
 		want[string(b)]++
@@ -736,9 +659,7 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 	for i := range bodies {
 		select {
 		case b := <-got:
-			if want[b] == 0 {
-				t.Fatalf("unexpected or duplicate message of %d bytes", len(b))
-			}
+			require.NotZero(t, want[b], "unexpected or duplicate message of %d bytes", len(b))
 			want[b]--
 		case <-deadline:
 			t.Fatalf("go-nsq consumer: received %d of %d messages", i, len(bodies))

@@ -20,9 +20,7 @@ func parseID(t *testing.T, id MessageID) uint64 {
 		}
 	}
 	v, err := strconv.ParseUint(string(id[:]), 16, 64)
-	if err != nil {
-		t.Fatalf("id %q: %v", id[:], err)
-	}
+	require.NoError(t, err, "id %q", id[:])
 	return v
 }
 
@@ -37,9 +35,7 @@ func TestGUIDHex(t *testing.T) {
 	}
 	for g, want := range cases {
 		got := g.hex()
-		if string(got[:]) != want {
-			t.Errorf("guid(%#x).hex() = %q, want %q", uint64(g), got[:], want)
-		}
+		require.Equal(t, want, string(got[:]), "guid(%#x).hex() = %q, want %q", uint64(g), got[:], want)
 	}
 }
 
@@ -50,9 +46,7 @@ func TestGUIDNodeBitsSpecExample(t *testing.T) {
 	for seq, want := range []string{"269000", "269001"} {
 		g := guid((12344 << guidTimeShift) | (617 << guidNodeIDShift) | int64(seq))
 		id := g.hex()
-		if !strings.HasSuffix(string(id[:]), want) {
-			t.Fatalf("seq %d: id %q does not end in %s", seq, id[:], want)
-		}
+		require.True(t, strings.HasSuffix(string(id[:]), want), "seq %d: id %q does not end in %s", seq, id[:], want)
 	}
 }
 
@@ -61,21 +55,15 @@ func TestGUIDLayout(t *testing.T) {
 	f := newGUIDFactory(node)
 	before := time.Now().UnixNano() >> 20
 	g, err := newGUIDRetrying(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	after := time.Now().UnixNano() >> 20
 	v := uint64(g)
-	if got := (v >> 12) & 0x3ff; got != node {
-		t.Fatalf("node bits = %d, want %d", got, node)
-	}
+	require.EqualValues(t, node, (v>>12)&0x3ff, "node bits")
 	ts := int64(v>>22) + guidEpoch
 	if ts < before || ts > after {
 		t.Fatalf("time bits %d outside [%d, %d]", ts, before, after)
 	}
-	if v>>63 != 0 {
-		t.Fatal("id is negative")
-	}
+	require.EqualValues(t, 0, v>>63, "id is negative")
 }
 
 // newGUIDRetrying calls newGUID until it succeeds (it only fails when the
@@ -96,12 +84,8 @@ func TestGUIDNodeBitsForEveryNode(t *testing.T) {
 	for _, node := range []int64{0, 1, 2, 511, 512, 1022, 1023} {
 		f := newGUIDFactory(node)
 		g, err := newGUIDRetrying(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := (int64(g) >> guidNodeIDShift) & (1<<guidNodeIDBits - 1); got != node {
-			t.Errorf("node %d: node bits = %d", node, got)
-		}
+		require.NoError(t, err)
+		require.Equal(t, node, (int64(g)>>guidNodeIDShift)&(1<<guidNodeIDBits-1), "node")
 	}
 }
 
@@ -166,22 +150,14 @@ func TestGUIDSequenceExhausted(t *testing.T) {
 		_, err2 = f.newGUID()
 		return ts
 	})
-	if !errors.Is(err1, errSequenceExpired) {
-		t.Fatalf("after seq %d: err = %v, want %v", guidSequenceMask, err1, errSequenceExpired)
-	}
+	require.True(t, errors.Is(err1, errSequenceExpired), "after seq %d: err = %v, want %v", guidSequenceMask, err1, errSequenceExpired)
 	// The wrapped sequence must not hand out a smaller (or repeated) id
 	// while still in the same time unit.
-	if err2 == nil {
-		t.Fatal("second call in the exhausted unit succeeded")
-	}
-	if f.lastID != last {
-		t.Fatalf("lastID moved from %x to %x on failure", last, f.lastID)
-	}
+	require.NotNil(t, err2, "second call in the exhausted unit succeeded")
+	require.Equal(t, last, f.lastID, "lastID moved from")
 	// Once the clock moves on, ids resume above the last one.
 	g, err := newGUIDRetrying(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if g <= last {
 		t.Fatalf("id %x after exhaustion not above %x", g, last)
 	}
@@ -196,12 +172,8 @@ func TestGUIDSequenceRunsToMask(t *testing.T) {
 		g, err = f.newGUID()
 		return ts
 	})
-	if err != nil {
-		t.Fatalf("seq %d: %v", guidSequenceMask, err)
-	}
-	if int64(g)&guidSequenceMask != guidSequenceMask {
-		t.Fatalf("seq bits = %d, want %d", int64(g)&guidSequenceMask, guidSequenceMask)
-	}
+	require.NoError(t, err, "seq %d", guidSequenceMask)
+	require.EqualValues(t, guidSequenceMask, int64(g)&guidSequenceMask, "seq bits")
 }
 
 func TestGUIDClockBackwards(t *testing.T) {
@@ -218,9 +190,7 @@ func TestGUIDWouldNotIncrease(t *testing.T) {
 	if _, err := f.newGUID(); !errors.Is(err, errIDBackwards) {
 		t.Fatalf("err = %v, want %v", err, errIDBackwards)
 	}
-	if f.lastID != 1<<62-1 {
-		t.Fatal("failed call changed lastID")
-	}
+	require.EqualValues(t, 1<<62-1, f.lastID, "failed call changed lastID")
 }
 
 // TestGUIDNextWaitsOutAFutureClock: next retries until the clock passes
@@ -241,17 +211,13 @@ func TestGUIDHexMatchesEncodingHex(t *testing.T) {
 	f := newGUIDFactory(42)
 	for i := 0; i < 100; i++ {
 		g, err := newGUIDRetrying(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		b := make([]byte, 8)
 		for j := range b {
 			b[j] = byte(uint64(g) >> (56 - 8*j))
 		}
 		id := g.hex()
-		if string(id[:]) != hex.EncodeToString(b) {
-			t.Fatalf("hex() = %q, want %q", id[:], hex.EncodeToString(b))
-		}
+		require.Equal(t, hex.EncodeToString(b), string(id[:]), "hex() = %q, want %q", id[:], hex.EncodeToString(b))
 	}
 }
 

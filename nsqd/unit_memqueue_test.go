@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // seqMsgs returns n messages whose Timestamp is their sequence number,
@@ -21,9 +23,7 @@ func seqMsgs(from, n int) []*Message {
 func mustPush(t *testing.T, q *memQueue, ms []*Message) {
 	t.Helper()
 	for _, m := range ms {
-		if !q.push(m) {
-			t.Fatalf("push of message %d refused with %d queued, limit %d", m.Timestamp, q.len(), q.limit)
-		}
+		require.True(t, q.push(m), "push of message %d refused with %d queued, limit %d", m.Timestamp, q.len(), q.limit)
 	}
 }
 
@@ -50,16 +50,10 @@ func TestMemQueueFIFO(t *testing.T) {
 	q := newMemQueue(100)
 	ms := seqMsgs(0, 100)
 	mustPush(t, q, ms)
-	if q.len() != 100 {
-		t.Fatalf("len = %d", q.len())
-	}
+	require.EqualValues(t, 100, q.len(), "len")
 	expectPops(t, q, ms)
-	if m := q.pop(); m != nil {
-		t.Fatalf("pop of empty queue = %v", m)
-	}
-	if q.len() != 0 {
-		t.Fatalf("len = %d after popping everything", q.len())
-	}
+	require.Nil(t, q.pop(), "pop of empty queue")
+	require.EqualValues(t, 0, q.len(), "len")
 }
 
 func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
@@ -69,12 +63,10 @@ func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
 			t.Fatal("queue with limit 0 accepted a message")
 		}
 	}
-	if q.len() != 0 || q.pop() != nil || len(q.buf) != 0 {
-		t.Fatalf("limit-0 queue holds something: len %d buf %d", q.len(), len(q.buf))
-	}
-	if pendingSignal(q) {
-		t.Fatal("refused push signalled a consumer")
-	}
+	require.EqualValues(t, 0, q.len(), "limit-0 queue holds something: len")
+	require.Nil(t, q.pop(), "limit-0 queue holds something: len")
+	require.Len(t, q.buf, 0, "limit-0 queue holds something: len")
+	require.False(t, pendingSignal(q), "refused push signalled a consumer")
 }
 
 func TestMemQueueLimitReached(t *testing.T) {
@@ -91,9 +83,7 @@ func TestMemQueueLimitReached(t *testing.T) {
 		// One slot frees, one more fits, and order is kept.
 		expectPops(t, q, ms[:1])
 		extra := &Message{Timestamp: int64(limit)}
-		if !q.push(extra) {
-			t.Fatalf("limit %d: push refused after a pop", limit)
-		}
+		require.True(t, q.push(extra), "limit %d: push refused after a pop", limit)
 		if q.push(&Message{Timestamp: -1}) {
 			t.Fatalf("limit %d: push accepted over the limit after wrap", limit)
 		}
@@ -106,9 +96,8 @@ func TestMemQueueGrowWithWrappedHead(t *testing.T) {
 	first := seqMsgs(0, 12)
 	mustPush(t, q, first)
 	expectPops(t, q, first[:8]) // head moves to 8 of a 16-slot ring
-	if len(q.buf) != 16 || q.head != 8 {
-		t.Fatalf("ring %d head %d, want 16 and 8", len(q.buf), q.head)
-	}
+	require.Len(t, q.buf, 16, "ring")
+	require.EqualValues(t, 8, q.head, "ring")
 	more := seqMsgs(12, 100) // wraps, then grows several times
 	mustPush(t, q, more)
 	if len(q.buf) < 104 {
@@ -125,13 +114,10 @@ func TestMemQueueShrinksWhenEmptied(t *testing.T) {
 		t.Fatalf("ring %d, want above %d", len(q.buf), shrinkAbove)
 	}
 	expectPops(t, q, ms[:299])
-	if q.buf == nil {
-		t.Fatal("ring released while a message remains")
-	}
+	require.NotNil(t, q.buf, "ring released while a message remains")
 	expectPops(t, q, ms[299:])
-	if q.buf != nil || q.head != 0 {
-		t.Fatalf("emptied large ring kept: len %d head %d", len(q.buf), q.head)
-	}
+	require.Nil(t, q.buf, "emptied large ring kept: len")
+	require.EqualValues(t, 0, q.head, "emptied large ring kept: len")
 	again := seqMsgs(300, 20)
 	mustPush(t, q, again)
 	expectPops(t, q, again)
@@ -141,9 +127,7 @@ func TestMemQueueShrinksWhenEmptied(t *testing.T) {
 		t.Fatalf("small ring: len %d head %d", len(q.buf), q.head)
 	}
 	for _, m := range q.buf {
-		if m != nil {
-			t.Fatal("emptied ring still references a message")
-		}
+		require.Nil(t, m, "emptied ring still references a message")
 	}
 }
 
@@ -157,22 +141,16 @@ func TestMemQueuePopBatch(t *testing.T) {
 	var got []*Message
 	for _, want := range []int{4, 4, 2, 0} {
 		n := q.popBatch(dst)
-		if n != want {
-			t.Fatalf("popBatch = %d, want %d", n, want)
-		}
+		require.Equal(t, want, n, "popBatch")
 		got = append(got, dst[:n]...)
 		if more := q.len() > 0; pendingSignal(q) != more {
 			t.Fatalf("after popBatch: signal pending = %v, messages remaining = %v", !more, more)
 		}
 	}
 	for i := range ms {
-		if got[i] != ms[i] {
-			t.Fatalf("batch order broken at %d", i)
-		}
+		require.Equal(t, ms[i], got[i], "batch order broken at %d", i)
 	}
-	if n := q.popBatch(nil); n != 0 {
-		t.Fatalf("popBatch(nil) = %d", n)
-	}
+	require.EqualValues(t, 0, q.popBatch(nil), "popBatch(nil)")
 }
 
 func TestMemQueueDrain(t *testing.T) {
@@ -182,17 +160,11 @@ func TestMemQueueDrain(t *testing.T) {
 	q.pop()
 	var got []*Message
 	q.drain(func(m *Message) { got = append(got, m) })
-	if len(got) != 29 {
-		t.Fatalf("drained %d, want 29", len(got))
-	}
+	require.Len(t, got, 29, "drained")
 	for i, m := range got {
-		if m != ms[i+1] {
-			t.Fatalf("drain order broken at %d", i)
-		}
+		require.Equal(t, ms[i+1], m, "drain order broken at %d", i)
 	}
-	if q.len() != 0 {
-		t.Fatalf("len = %d after drain", q.len())
-	}
+	require.EqualValues(t, 0, q.len(), "len")
 	q.drain(func(*Message) { t.Fatal("drain of empty queue called f") })
 	// The queue is usable after a drain.
 	mustPush(t, q, ms[:2])
@@ -211,33 +183,22 @@ func TestMemQueueDrainAllowsPushFromCallback(t *testing.T) {
 		_ = q.len()
 		other.push(m)
 	})
-	if n != 3 || other.len() != 3 {
-		t.Fatalf("drained %d, moved %d", n, other.len())
-	}
+	require.EqualValues(t, 3, n, "drained")
+	require.EqualValues(t, 3, other.len(), "drained")
 }
 
 func TestMemQueueSignals(t *testing.T) {
 	q := newMemQueue(10)
-	if pendingSignal(q) {
-		t.Fatal("new queue has a pending signal")
-	}
+	require.False(t, pendingSignal(q), "new queue has a pending signal")
 	mustPush(t, q, seqMsgs(0, 3))
-	if !pendingSignal(q) {
-		t.Fatal("push did not signal")
-	}
-	if pendingSignal(q) {
-		t.Fatal("more than one signal pending for three pushes")
-	}
+	require.True(t, pendingSignal(q), "push did not signal")
+	require.False(t, pendingSignal(q), "more than one signal pending for three pushes")
 	q.pop() // two remain: passes the wake-up on
-	if !pendingSignal(q) {
-		t.Fatal("pop with messages remaining did not signal")
-	}
+	require.True(t, pendingSignal(q), "pop with messages remaining did not signal")
 	q.pop()
 	pendingSignal(q)
 	q.pop() // none remain: no signal
-	if pendingSignal(q) {
-		t.Fatal("pop of the last message signalled")
-	}
+	require.False(t, pendingSignal(q), "pop of the last message signalled")
 }
 
 // TestMemQueueConcurrent runs producers against consumers that only look
@@ -308,9 +269,7 @@ func TestMemQueueConcurrent(t *testing.T) {
 			t.Fatalf("message %d seen %d times", i, n)
 		}
 	}
-	if q.len() != 0 {
-		t.Fatalf("len = %d at the end", q.len())
-	}
+	require.EqualValues(t, 0, q.len(), "len")
 }
 
 // TestMemQueueConcurrentFIFOPerProducer checks that one consumer sees
@@ -338,9 +297,7 @@ func TestMemQueueConcurrentFIFOPerProducer(t *testing.T) {
 			t.Fatalf("stalled after %d messages", got)
 		}
 		for m := q.pop(); m != nil; m = q.pop() {
-			if int(m.Attempts) != next[m.Timestamp] {
-				t.Fatalf("producer %d: got %d, want %d", m.Timestamp, m.Attempts, next[m.Timestamp])
-			}
+			require.Equal(t, next[m.Timestamp], int(m.Attempts), "producer %d: got %d, want %d", m.Timestamp, m.Attempts, next[m.Timestamp])
 			next[m.Timestamp]++
 			got++
 		}

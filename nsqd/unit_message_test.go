@@ -5,8 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func testMsgID(s string) MessageID {
@@ -25,17 +26,13 @@ func TestMessageEncodeExactBytes(t *testing.T) {
 	want := []byte{1, 2, 3, 4, 5, 6, 7, 8, 0x0a, 0x0b}
 	want = append(want, "0123456789abcdef"...)
 	want = append(want, "hello"...)
-	if got := m.appendTo(nil); !bytes.Equal(got, want) {
-		t.Fatalf("appendTo = %q, want %q", got, want)
-	}
-	if m.encodedLen() != len(want) {
-		t.Fatalf("encodedLen = %d, want %d", m.encodedLen(), len(want))
-	}
+	require.Equal(t, want, m.appendTo(nil), "appendTo")
+	require.Equal(t, len(want), m.encodedLen(), "encodedLen")
 	var buf bytes.Buffer
 	n, err := m.WriteTo(&buf)
-	if err != nil || n != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
-		t.Fatalf("WriteTo = (%d, %v) %q", n, err, buf.Bytes())
-	}
+	require.NoError(t, err, "WriteTo =")
+	require.Equal(t, int64(len(want)), n, "WriteTo =")
+	require.Equal(t, want, buf.Bytes(), "WriteTo =")
 }
 
 func TestMessageWriteToError(t *testing.T) {
@@ -60,80 +57,55 @@ func TestMessageRoundTrip(t *testing.T) {
 	for i, m := range cases {
 		b := m.appendTo([]byte("prefix"))[len("prefix"):]
 		got, err := decodeMessage(b)
-		if err != nil {
-			t.Fatalf("case %d: %v", i, err)
-		}
-		if got.ID != m.ID || got.Timestamp != m.Timestamp || got.Attempts != m.Attempts || !bytes.Equal(got.Body, m.Body) {
-			t.Fatalf("case %d: decoded %+v, want %+v", i, got, m)
-		}
-		if len(got.Body) != len(m.Body) {
-			t.Fatalf("case %d: body length %d, want %d", i, len(got.Body), len(m.Body))
-		}
-		if !isValidRecord(b) {
-			t.Fatalf("case %d: encoding not a valid record", i)
-		}
+		require.NoError(t, err, "case %d", i)
+		require.Equal(t, m.ID, got.ID, "case %d", i)
+		require.Equal(t, m.Timestamp, got.Timestamp, "case %d", i)
+		require.Equal(t, m.Attempts, got.Attempts, "case %d", i)
+		require.True(t, bytes.Equal(m.Body, got.Body), "case %d: body %q, want %q", i, got.Body, m.Body)
+		require.Len(t, got.Body, len(m.Body), "case %d: body length %d, want %d", i, len(got.Body), len(m.Body))
+		require.True(t, isValidRecord(b), "case %d: encoding not a valid record", i)
 	}
 }
 
 func TestDecodeMessageBodyAliases(t *testing.T) {
 	b := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("abc")}).appendTo(nil)
 	m, err := decodeMessage(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	b[len(b)-1] = 'z'
-	if string(m.Body) != "abz" {
-		t.Fatalf("body = %q, want it to alias the input", m.Body)
-	}
+	require.Equal(t, "abz", string(m.Body), "body = %q, want it to alias the input", m.Body)
 }
 
 func TestDecodeMessageShort(t *testing.T) {
 	for _, n := range []int{0, 1, 10, 25} {
 		m, err := decodeMessage(make([]byte, n))
-		if m != nil || !errors.Is(err, errShortMessage) {
-			t.Fatalf("%d bytes: (%v, %v), want errShortMessage", n, m, err)
-		}
-		if !strings.Contains(err.Error(), strconv.Itoa(n)+" bytes") {
-			t.Fatalf("%d bytes: error %q does not give the length", n, err)
-		}
+		require.Nil(t, m)
+		require.True(t, errors.Is(err, errShortMessage))
+		require.Contains(t, err.Error(), strconv.Itoa(n)+" bytes", "%d bytes: error %q does not give the length", n, err)
 	}
 	m, err := decodeMessage(make([]byte, minValidMsgLength))
-	if err != nil || len(m.Body) != 0 {
-		t.Fatalf("26 bytes: (%v, %v), want an empty-body message", m, err)
-	}
+	require.NoError(t, err, "26 bytes")
+	require.Len(t, m.Body, 0, "26 bytes")
 }
 
 func TestIsValidRecord(t *testing.T) {
 	good := (&Message{ID: testMsgID("0123456789abcdef"), Body: []byte("x")}).appendTo(nil)
-	if !isValidRecord(good) {
-		t.Fatal("good record rejected")
-	}
-	if !isValidRecord(good[:minValidMsgLength]) {
-		t.Fatal("empty-body record rejected")
-	}
-	if isValidRecord(good[:minValidMsgLength-1]) {
-		t.Fatal("25-byte record accepted")
-	}
-	if isValidRecord(nil) {
-		t.Fatal("nil accepted")
-	}
+	require.True(t, isValidRecord(good), "good record rejected")
+	require.True(t, isValidRecord(good[:minValidMsgLength]), "empty-body record rejected")
+	require.False(t, isValidRecord(good[:minValidMsgLength-1]), "25-byte record accepted")
+	require.False(t, isValidRecord(nil), "nil accepted")
 	// Timestamp, attempts and body bytes do not matter.
 	anyHeader := bytes.Clone(good)
 	for i := 0; i < 10; i++ {
 		anyHeader[i] = 0xff
 	}
 	anyHeader = append(anyHeader, 0, 0xff, 'G')
-	if !isValidRecord(anyHeader) {
-		t.Fatal("record with arbitrary header/body bytes rejected")
-	}
+	require.True(t, isValidRecord(anyHeader), "record with arbitrary header/body bytes rejected")
 	// Every ID byte must be lowercase hex.
 	for pos := 10; pos < 10+MsgIDLength; pos++ {
 		for _, c := range []byte{'A', 'F', 'g', 'z', ' ', 0, 0xff, '/', ':', '`'} {
 			bad := bytes.Clone(good)
 			bad[pos] = c
-			if isValidRecord(bad) {
-				t.Fatalf("ID byte %d = %q accepted", pos-10, c)
-			}
+			require.False(t, isValidRecord(bad), "ID byte %d = %q accepted", pos-10, c)
 		}
 	}
 }
@@ -183,22 +155,17 @@ func FuzzParseDigits(f *testing.F) {
 			}
 		}
 		if len(b) == 0 {
-			if got != 0 || err != nil {
-				t.Fatalf("empty: (%d, %v)", got, err)
-			}
+			require.EqualValues(t, 0, got, "empty")
+			require.NoError(t, err, "empty")
 			return
 		}
 		want, werr := strconv.ParseInt(string(b), 10, 64)
 		if !allDigits {
-			if err == nil {
-				t.Fatalf("%q accepted as %d", b, got)
-			}
+			require.Error(t, err, "%q accepted as %d", b, got)
 			return
 		}
 		// All digits: the only possible failure is overflow.
-		if (werr == nil) != (err == nil) {
-			t.Fatalf("%q: parseDigits err %v, strconv err %v", b, err, werr)
-		}
+		require.Equal(t, (err == nil), (werr == nil), "%q: parseDigits err %v, strconv err %v", b, err, werr)
 		if err == nil && got != want {
 			t.Fatalf("%q = %d, want %d", b, got, want)
 		}
@@ -217,23 +184,15 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeMessage(b)
 		if len(b) < minValidMsgLength {
-			if err == nil || m != nil {
-				t.Fatalf("%d bytes decoded", len(b))
-			}
-			if isValidRecord(b) {
-				t.Fatalf("%d bytes is a valid record", len(b))
-			}
+			require.Error(t, err)
+			require.Nil(t, m)
+			require.False(t, isValidRecord(b), "%d bytes is a valid record", len(b))
 			return
 		}
-		if err != nil {
-			t.Fatalf("%d bytes: %v", len(b), err)
-		}
-		if m.Timestamp != int64(binary.BigEndian.Uint64(b)) || m.Attempts != binary.BigEndian.Uint16(b[8:]) {
-			t.Fatalf("header fields (%d, %d) do not match the input", m.Timestamp, m.Attempts)
-		}
-		if m.encodedLen() != len(b) {
-			t.Fatalf("encodedLen %d, input %d", m.encodedLen(), len(b))
-		}
+		require.NoError(t, err, "%d bytes", len(b))
+		require.Equal(t, int64(binary.BigEndian.Uint64(b)), m.Timestamp, "header fields")
+		require.Equal(t, binary.BigEndian.Uint16(b[8:]), m.Attempts, "header fields")
+		require.Equal(t, len(b), m.encodedLen(), "encodedLen")
 		if re := m.appendTo(nil); !bytes.Equal(re, b) {
 			t.Fatalf("re-encoding differs:\n got %x\nwant %x", re, b)
 		}
@@ -243,8 +202,6 @@ func FuzzDecodeMessage(f *testing.F) {
 				validID = false
 			}
 		}
-		if isValidRecord(b) != validID {
-			t.Fatalf("isValidRecord = %v for ID %q", !validID, m.ID[:])
-		}
+		require.Equal(t, validID, isValidRecord(b), "isValidRecord = %v for ID %q", !validID, m.ID[:])
 	})
 }

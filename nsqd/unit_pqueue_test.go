@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // checkHeap verifies the min-heap property and that every message knows
@@ -11,9 +13,7 @@ import (
 func checkHeap(t *testing.T, h msgHeap) {
 	t.Helper()
 	for i, m := range h {
-		if m.index != i {
-			t.Fatalf("message at %d records index %d", i, m.index)
-		}
+		require.Equal(t, i, m.index, "message at")
 		if i > 0 {
 			if p := (i - 1) / 2; h[p].pri > m.pri {
 				t.Fatalf("parent %d (pri %d) above child %d (pri %d)", p, h[p].pri, i, m.pri)
@@ -29,49 +29,36 @@ func TestMsgHeapPushKeepsOrder(t *testing.T) {
 		h.push(&Message{pri: p})
 		checkHeap(t, h)
 	}
-	if h.Len() != len(pris) {
-		t.Fatalf("Len = %d", h.Len())
-	}
+	require.Equal(t, len(pris), h.Len(), "Len")
 	sorted := slices.Clone(pris)
 	slices.Sort(sorted)
 	for _, want := range sorted {
 		m := h.popIfDue(want)
-		if m == nil || m.pri != want {
-			t.Fatalf("popIfDue(%d) = %v, want pri %d", want, m, want)
-		}
-		if m.index != -1 {
-			t.Fatalf("popped message keeps index %d", m.index)
-		}
+		require.NotNil(t, m, "popIfDue")
+		require.Equal(t, want, m.pri, "popIfDue")
+		require.EqualValues(t, -1, m.index, "popped message keeps index")
 		checkHeap(t, h)
 	}
-	if h.Len() != 0 {
-		t.Fatalf("Len = %d after popping all", h.Len())
-	}
+	require.EqualValues(t, 0, h.Len(), "Len")
 }
 
 func TestMsgHeapPopIfDue(t *testing.T) {
 	var h msgHeap
-	if h.popIfDue(1<<62) != nil {
-		t.Fatal("popIfDue on empty heap returned a message")
-	}
+	require.Nil(t, h.popIfDue(1<<62), "popIfDue on empty heap returned a message")
 	a, b := &Message{pri: 100}, &Message{pri: 200}
 	h.push(b)
 	h.push(a)
 	if m := h.popIfDue(99); m != nil {
 		t.Fatalf("popIfDue(99) = pri %d, want nil", m.pri)
 	}
-	if h.Len() != 2 {
-		t.Fatal("a not-due popIfDue removed something")
-	}
+	require.EqualValues(t, 2, h.Len(), "a not-due popIfDue removed something")
 	if m := h.popIfDue(100); m != a { // due exactly at the deadline
 		t.Fatalf("popIfDue(100) = %v, want a", m)
 	}
 	if m := h.popIfDue(150); m != nil {
 		t.Fatalf("popIfDue(150) = pri %d, want nil", m.pri)
 	}
-	if m := h.popIfDue(1000); m != b {
-		t.Fatalf("popIfDue(1000) = %v, want b", m)
-	}
+	require.Equal(t, b, h.popIfDue(1000), "popIfDue(1000)")
 }
 
 func TestMsgHeapRemove(t *testing.T) {
@@ -84,25 +71,18 @@ func TestMsgHeapRemove(t *testing.T) {
 	// Remove from the middle, the root and the last slot.
 	for _, m := range []*Message{ms[5], ms[0], ms[13]} {
 		got := h.remove(m.index)
-		if got != m || m.index != -1 {
-			t.Fatalf("remove returned %v (index %d), want the message asked for", got, m.index)
-		}
+		require.Equal(t, m, got, "remove returned")
+		require.EqualValues(t, -1, m.index, "remove returned")
 		checkHeap(t, h)
 	}
 	last := h[len(h)-1]
-	if h.remove(last.index) != last {
-		t.Fatal("remove of last slot")
-	}
+	require.Equal(t, last, h.remove(last.index), "remove of last slot")
 	checkHeap(t, h)
-	if h.Len() != 16 {
-		t.Fatalf("Len = %d, want 16", h.Len())
-	}
+	require.EqualValues(t, 16, h.Len(), "Len")
 	// The backing array no longer references removed messages.
 	full := h[:cap(h)]
 	for i := h.Len(); i < len(full); i++ {
-		if full[i] != nil {
-			t.Fatalf("slot %d past the end still references a message", i)
-		}
+		require.Nil(t, full[i], "slot %d past the end still references a message", i)
 	}
 }
 
@@ -120,9 +100,7 @@ func TestMsgHeapRemoveNeedsUp(t *testing.T) {
 	victim := h[3] // pri 11, under 10; the last element (3) replaces it
 	h.remove(victim.index)
 	checkHeap(t, h)
-	if h[1].pri != 3 {
-		t.Fatalf("replacement did not move up: h[1] = %d", h[1].pri)
-	}
+	require.EqualValues(t, 3, h[1].pri, "replacement did not move up: h[1]")
 }
 
 // TestMsgHeapRandomOps runs random pushes, removals and pops against a
@@ -143,22 +121,16 @@ func TestMsgHeapRandomOps(t *testing.T) {
 				ref = slices.Insert(ref, i, m.pri)
 			case r < 7 && h.Len() > 0:
 				m := h[rng.IntN(h.Len())]
-				if got := h.remove(m.index); got != m {
-					t.Fatal("remove returned another message")
-				}
+				require.Equal(t, m, h.remove(m.index), "remove returned another message")
 				delete(live, m)
 				i, ok := slices.BinarySearch(ref, m.pri)
-				if !ok {
-					t.Fatalf("removed pri %d not in reference", m.pri)
-				}
+				require.True(t, ok, "removed pri %d not in reference", m.pri)
 				ref = slices.Delete(ref, i, i+1)
 			default:
 				max := rng.Int64N(520) - 10
 				m := h.popIfDue(max)
 				due := len(ref) > 0 && ref[0] <= max
-				if (m != nil) != due {
-					t.Fatalf("popIfDue(%d) = %v, reference min %v", max, m, ref)
-				}
+				require.Equal(t, due, (m != nil), "popIfDue(%d) = %v, reference min %v", max, m, ref)
 				if m != nil {
 					if m.pri != ref[0] || !live[m] {
 						t.Fatalf("popIfDue(%d) = pri %d (live %v), want %d", max, m.pri, live[m], ref[0])
@@ -167,18 +139,15 @@ func TestMsgHeapRandomOps(t *testing.T) {
 					ref = ref[1:]
 				}
 			}
-			if h.Len() != len(ref) || len(live) != len(ref) {
-				t.Fatalf("sizes: heap %d reference %d live %d", h.Len(), len(ref), len(live))
-			}
+			require.Equal(t, len(ref), h.Len(), "sizes: heap")
+			require.Len(t, live, len(ref), "sizes: heap")
 			if len(ref) > 0 && h[0].pri != ref[0] {
 				t.Fatalf("heap min %d, reference min %d", h[0].pri, ref[0])
 			}
 		}
 		checkHeap(t, h)
 		for m := range live {
-			if h[m.index] != m {
-				t.Fatalf("live message index %d points elsewhere", m.index)
-			}
+			require.Equal(t, m, h[m.index], "live message index %d points elsewhere", m.index)
 		}
 	}
 }

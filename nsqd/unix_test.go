@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/require"
 )
 
 // Black-box tests of TCP and HTTP listeners on unix sockets: an address that
@@ -26,9 +27,7 @@ import (
 func xSocketDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "x")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	return dir
 }
@@ -50,9 +49,7 @@ func xUnixHTTP(path string) *http.Client {
 func xDialUnix(t testing.TB, path string) *test.Conn {
 	t.Helper()
 	nc, err := net.DialTimeout("unix", path, xWait)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	c := test.NewConn(t, nc)
 	c.SendMagic()
 	return c
@@ -66,9 +63,8 @@ func xInfoPorts(t testing.TB, client *http.Client, base string) (tcpPort, httpPo
 		TCPPort  int `json:"tcp_port"`
 		HTTPPort int `json:"http_port"`
 	}
-	if r.code != 200 || json.Unmarshal(r.body, &info) != nil {
-		t.Fatalf("GET /info: %s", r)
-	}
+	require.EqualValues(t, 200, r.Code, "GET /info")
+	require.Nil(t, json.Unmarshal(r.Body, &info), "GET /info")
 	return info.TCPPort, info.HTTPPort
 }
 
@@ -81,17 +77,14 @@ func TestUnixSockets(t *testing.T) {
 		o.BroadcastAddress = "h.example"
 	})
 	for _, a := range []net.Addr{n.RealTCPAddr(), n.RealHTTPAddr()} {
-		if a.Network() != "unix" {
-			t.Fatalf("listener %v is %s, want unix", a, a.Network())
-		}
+		require.Equal(t, "unix", a.Network(), "listener %v is %s, want unix", a, a.Network())
 	}
-	if n.RealTCPAddr().String() != tcpPath || n.RealHTTPAddr().String() != httpPath {
-		t.Fatalf("listening on %v and %v, want %s and %s", n.RealTCPAddr(), n.RealHTTPAddr(), tcpPath, httpPath)
-	}
+	require.Equal(t, tcpPath, n.RealTCPAddr().String(), "listening on")
+	require.Equal(t, httpPath, n.RealHTTPAddr().String(), "listening on")
 	client := xUnixHTTP(httpPath)
 	const base = "http://nsqd"
 
-	if r := xDo(t, client, "GET", base+"/ping", ""); r.code != 200 || string(r.body) != "OK" {
+	if r := xDo(t, client, "GET", base+"/ping", ""); r.Code != 200 || string(r.Body) != "OK" {
 		t.Fatalf("GET /ping over the unix socket: %s", r)
 	}
 	if tcpPort, httpPort := xInfoPorts(t, client, base); tcpPort != -1 || httpPort != -1 {
@@ -102,7 +95,7 @@ func TestUnixSockets(t *testing.T) {
 	for opt, want := range map[string]string{
 		"broadcast_tcp_port": "0", "broadcast_http_port": "0", "statsd_prefix": "nsq.h_example_0.",
 	} {
-		if r := xDo(t, client, "GET", base+"/config/"+opt, ""); r.code != 200 || string(r.body) != want {
+		if r := xDo(t, client, "GET", base+"/config/"+opt, ""); r.Code != 200 || string(r.Body) != want {
 			t.Fatalf("GET /config/%s: %s, want %s", opt, r, want)
 		}
 	}
@@ -125,9 +118,8 @@ func TestUnixSockets(t *testing.T) {
 		return len(clients) == 2
 	}, "consumer and producer in /stats")
 	for _, cs := range clients {
-		if cs["client_id"] != "" || cs["hostname"] != "" {
-			t.Fatalf("unix client stats client_id=%q hostname=%q, want empty", cs["client_id"], cs["hostname"])
-		}
+		require.Equal(t, "", cs["client_id"])
+		require.Equal(t, "", cs["hostname"])
 	}
 
 	// IDENTIFY still sets them.
@@ -149,15 +141,12 @@ func TestUnixTCPWithTCPHTTP(t *testing.T) {
 	tcpPath := filepath.Join(xSocketDir(t), "nsqd.sock")
 	n := startNSQD(t, func(o *nsqd.Options) { o.TCPAddress = tcpPath })
 	tcpPort, httpPort := xInfoPorts(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
-	if tcpPort != -1 || httpPort != xHTTPPort(n) {
-		t.Fatalf("/info tcp_port %d http_port %d, want -1 %d", tcpPort, httpPort, xHTTPPort(n))
-	}
+	require.EqualValues(t, -1, tcpPort, "/info tcp_port")
+	require.Equal(t, xHTTPPort(n), httpPort, "/info tcp_port")
 	c := xDialUnix(t, tcpPath)
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectOK(t)
-	if got := mustTopicStats(t, n, "t").MessageCount; got != 1 {
-		t.Fatalf("message_count %d, want 1", got)
-	}
+	require.EqualValues(t, 1, mustTopicStats(t, n, "t").MessageCount, "message_count")
 }
 
 // The auth request of a unix client carries remote_ip="".
@@ -185,26 +174,19 @@ func TestUnixHTTPS(t *testing.T) {
 		o.TLSCert, o.TLSKey = certs.CertFile, certs.KeyFile
 		o.HTTPSAddress = sock
 	})
-	if n.RealHTTPSAddr().Network() != "unix" {
-		t.Fatalf("HTTPS listener on %s", n.RealHTTPSAddr().Network())
-	}
+	require.Equal(t, "unix", n.RealHTTPSAddr().Network(), "HTTPS listener on")
 	pem, err := os.ReadFile(certs.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(pem)
 	client := xUnixHTTP(sock)
 	client.Transport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"}
 	resp, err := client.Post("https://127.0.0.1/pub?topic=uh", "", strings.NewReader("over tls"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || string(body) != "OK" {
-		t.Fatalf("HTTPS /pub over unix socket: %d %q", resp.StatusCode, body)
-	}
+	require.EqualValues(t, 200, resp.StatusCode, "HTTPS /pub over unix socket")
+	require.Equal(t, "OK", string(body), "HTTPS /pub over unix socket")
 	if tp := mustTopicStats(t, n, "uh"); tp.MessageCount != 1 {
 		t.Fatalf("message_count %d", tp.MessageCount)
 	}

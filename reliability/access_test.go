@@ -14,11 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Access control: whatever a client that is not allowed tries, nothing is
@@ -50,7 +53,7 @@ func TestAccessTLSRequired(t *testing.T) {
 		level int
 	}{{"tcp-https", nsqd.TLSRequiredExceptHTTP}, {"true", nsqd.TLSRequired}} {
 		t.Run(mode.name, func(t *testing.T) {
-			n := startRelNSQD(t, func(o *nsqd.Options) {
+			n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) {
 				o.TLSCert, o.TLSKey, o.TLSRootCAFile = certs.CertFile, certs.KeyFile, certs.CAFile
 				o.HTTPSAddress = "127.0.0.1:0"
 				o.TLSRequired = mode.level
@@ -80,10 +83,10 @@ func TestAccessTLSRequired(t *testing.T) {
 			}
 			// A client that upgrades to TLS is served.
 			accessTLSPublish(t, n.TCPAddr, certs.CAFile, "ok")
-			ts, ok := n.topicStats("ok")
-			if !ok || ts.MessageCount != 1 || len(n.GetStats("", "", false).Topics) != 1 {
-				t.Fatalf("after a TLS PUB: %+v", n.GetStats("", "", false).Topics)
-			}
+			ts, ok := n.TopicStats("ok")
+			require.True(t, ok, "after a TLS PUB")
+			require.EqualValues(t, 1, ts.MessageCount, "after a TLS PUB")
+			require.Len(t, n.GetStats("", "", false).Topics, 1, "after a TLS PUB")
 		})
 	}
 }
@@ -92,19 +95,17 @@ func TestAccessTLSRequired(t *testing.T) {
 func accessTLSPublish(t *testing.T, addr, caFile, topic string) {
 	t.Helper()
 	pem, err := os.ReadFile(caFile)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("no CA certificate")
-	}
+	require.True(t, pool.AppendCertsFromPEM(pem), "no CA certificate")
 	cfg := nsq.NewConfig()
 	cfg.TlsV1 = true
 	cfg.TlsConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 	p, err := nsq.NewProducer(addr, cfg)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	p.SetLogger(nil, nsq.LogLevelError)
 	defer p.Stop()
-	test.NoErr(t, p.Publish(topic, []byte("over tls")))
+	require.NoError(t, p.Publish(topic, []byte("over tls")))
 }
 
 // accessAuthz is one authorization of an auth server answer.
@@ -168,7 +169,7 @@ func accessAuthServer(t *testing.T) string {
 
 func TestAccessAuthMatrix(t *testing.T) {
 	t.Parallel()
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.AuthHTTPAddresses = []string{accessAuthServer(t)} })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.AuthHTTPAddresses = []string{accessAuthServer(t)} })
 	topics, channels := []string{"a", "b", "ab"}, []string{"c1", "c2"}
 	wantMsgs := map[string]uint64{}
 	wantChannels := map[string]bool{}
@@ -212,9 +213,7 @@ func TestAccessAuthMatrix(t *testing.T) {
 
 	gotChannels := map[string]bool{}
 	for _, ts := range n.GetStats("", "", false).Topics {
-		if ts.MessageCount != wantMsgs[ts.TopicName] {
-			t.Errorf("topic %s: %d messages, want %d", ts.TopicName, ts.MessageCount, wantMsgs[ts.TopicName])
-		}
+		assert.Equal(t, wantMsgs[ts.TopicName], ts.MessageCount, "topic %s: %d messages, want %d", ts.TopicName, ts.MessageCount, wantMsgs[ts.TopicName])
 		delete(wantMsgs, ts.TopicName)
 		for _, cs := range ts.Channels {
 			gotChannels[ts.TopicName+"/"+cs.ChannelName] = true
@@ -223,22 +222,18 @@ func TestAccessAuthMatrix(t *testing.T) {
 	if len(wantMsgs) > 0 {
 		t.Errorf("topics missing: %v", wantMsgs)
 	}
-	if fmt.Sprint(gotChannels) != fmt.Sprint(wantChannels) {
-		t.Errorf("channels %v, want %v", gotChannels, wantChannels)
-	}
+	assert.Equal(t, fmt.Sprint(wantChannels), fmt.Sprint(gotChannels), "channels %v, want %v", gotChannels, wantChannels)
 	t.Logf("%d identities × %d topics × %d channels × PUB/MPUB/DPUB/SUB: %d allowed, %d refused; channels %v",
 		len(accessIdentities), len(topics), len(channels), allowed, denied, gotChannels)
 }
 
 // accessTry authenticates as secret and tries a on topic/channel.
-func accessTry(t *testing.T, n *relNSQD, secret string, a accessAttempt, topic, channel string, ok bool) {
+func accessTry(t *testing.T, n *testcluster.NSQD, secret string, a accessAttempt, topic, channel string, ok bool) {
 	t.Helper()
 	c := test.DialV2(t, n.TCPAddr)
 	c.CmdBody("AUTH", []byte(secret))
 	_, data := c.NextFrame(t)
-	if !strings.Contains(string(data), `"identity":"`+secret+`"`) {
-		t.Fatalf("AUTH %s: %s", secret, data)
-	}
+	require.Contains(t, string(data), `"identity":"`+secret+`"`, "AUTH %s: %s", secret, data)
 	a.send(c, topic, channel)
 	if ok {
 		c.ExpectOK(t)
@@ -272,7 +267,7 @@ func accessState(t *testing.T, c *testcluster.Cluster) string {
 		} `json:"producers"`
 	}
 	if code, body := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/lookup?topic=t", nil); code == http.StatusOK {
-		test.NoErr(t, json.Unmarshal(body, &doc))
+		require.NoError(t, json.Unmarshal(body, &doc))
 	}
 	_, topics := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/topics", nil)
 	fmt.Fprintf(&b, " lookupd topics %s; lookupd producers of t: %d", topics, len(doc.Producers))
@@ -295,7 +290,7 @@ func TestAccessAdminActions(t *testing.T) {
 	opts.NSQLookupdHTTPAddresses = []string{c.Lookupd.HTTPAddr}
 	opts.AdminUsers = []string{"alice"}
 	adm, err := nsqadmin.New(opts)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- adm.Main() }()
 	t.Cleanup(func() { adm.Exit(); <-done })
@@ -325,9 +320,7 @@ func TestAccessAdminActions(t *testing.T) {
 	// Every refusal has been answered, and nsqadmin refuses before it
 	// starts anything (its actions are done before it answers), so the
 	// state can be compared at once.
-	if after := accessState(t, c); after != before {
-		t.Fatalf("refused actions changed the cluster:\nbefore %s\nafter  %s", before, after)
-	}
+	require.Equal(t, before, accessState(t, c), "refused actions changed the cluster")
 	// The admin may do each of them, and each shows.
 	for _, a := range actions {
 		if a.name == "empty topic" { // with no channel, messages stay in the topic
@@ -335,9 +328,7 @@ func TestAccessAdminActions(t *testing.T) {
 			before = accessState(t, c)
 		}
 		code, body := accessAdminDo(t, a.method, base+a.path, a.body, "alice")
-		if code != http.StatusOK {
-			t.Fatalf("%s as alice: %d %s", a.name, code, body)
-		}
+		require.Equal(t, http.StatusOK, code, "%s as alice: %d %s", a.name, code, body)
 		prev := before
 		test.Eventually(t, 10*time.Second, func() bool { before = accessState(t, c); return before != prev },
 			fmt.Sprintf("%s as alice changes the cluster", a.name))
@@ -352,14 +343,14 @@ func accessAdminDo(t *testing.T, method, u, body, user string) (int, string) {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, u, r)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	if user != "" {
 		req.Header.Set("X-Forwarded-User", user)
 	}
 	resp, err := http.DefaultClient.Do(req)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	return resp.StatusCode, string(b)
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 )
 
@@ -70,12 +71,12 @@ func consumeLoop(stop <-chan struct{}, p *nsqdProc, f *finished) {
 			return
 		default:
 		}
-		c, err := dialRaw(p.tcpAddr)
+		c, err := test.DialRaw(p.tcpAddr)
 		if err != nil {
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}
-		if c.request("SUB "+crashTopic+" "+crashChannel, nil) == nil && c.cmd("RDY 50", nil) == nil {
+		if c.Request("SUB "+crashTopic+" "+crashChannel, nil) == nil && c.WriteCmd("RDY 50", nil) == nil {
 			s := &consumerSession{c: c, f: f, frames: make(chan rawFrame, 64)}
 			s.run(stop)
 		}
@@ -96,7 +97,7 @@ type heldMsg struct {
 
 // consumerSession is one connection of a live consumer.
 type consumerSession struct {
-	c       *rawConn
+	c       *test.Conn
 	f       *finished
 	frames  chan rawFrame
 	held    []heldMsg
@@ -132,7 +133,7 @@ func (s *consumerSession) run(stop <-chan struct{}) {
 // read passes frames on until the connection fails or run returns.
 func (s *consumerSession) read(done <-chan struct{}) {
 	for {
-		ft, data, err := s.c.frame(time.Minute)
+		ft, data, err := s.c.Frame(time.Minute)
 		select {
 		case s.frames <- rawFrame{ft, data, err}:
 		case <-done:
@@ -147,14 +148,14 @@ func (s *consumerSession) read(done <-chan struct{}) {
 // handle takes one frame; false ends the session.
 func (s *consumerSession) handle(fr rawFrame) bool {
 	switch fr.ft {
-	case frameResponse:
+	case protocol.FrameTypeResponse:
 		if string(fr.data) != "OK" || len(s.batches) == 0 {
 			return false
 		}
 		s.f.confirm(s.batches[0])
 		s.batches = s.batches[1:]
 		return true
-	case frameMessage:
+	case protocol.FrameTypeMessage:
 		m, err := test.ParseMessage(fr.data)
 		if err != nil {
 			return false
@@ -173,14 +174,14 @@ func (s *consumerSession) message(m test.Message) error {
 	}
 	s.f.mu.Unlock()
 	if !ok {
-		return s.c.cmd("FIN "+m.ID, nil)
+		return s.c.WriteCmd("FIN "+m.ID, nil)
 	}
 	s.seen++
 	if m.Attempts == 1 && s.seen%reqEvery == 0 {
 		s.f.mu.Lock()
 		s.f.requeued++
 		s.f.mu.Unlock()
-		return s.c.cmd(fmt.Sprintf("REQ %s %d", m.ID, reqDelay.Milliseconds()), nil)
+		return s.c.WriteCmd(fmt.Sprintf("REQ %s %d", m.ID, reqDelay.Milliseconds()), nil)
 	}
 	s.bodies[m.ID] = id
 	s.held = append(s.held, heldMsg{id: m.ID, at: time.Now()})
@@ -195,7 +196,7 @@ func (s *consumerSession) finDue() error {
 	for len(s.held) > 0 && s.held[0].at.Before(cutoff) {
 		h := s.held[0]
 		s.held = s.held[1:]
-		if err := s.c.cmd("FIN "+h.id, nil); err != nil {
+		if err := s.c.WriteCmd("FIN "+h.id, nil); err != nil {
 			return err
 		}
 		ids = append(ids, s.bodies[h.id])
@@ -205,5 +206,5 @@ func (s *consumerSession) finDue() error {
 		return nil
 	}
 	s.batches = append(s.batches, ids)
-	return s.c.cmd("PUB "+finTopic, []byte("fin"))
+	return s.c.WriteCmd("PUB "+finTopic, []byte("fin"))
 }

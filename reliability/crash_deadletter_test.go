@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // TestCrashDeadLetter kills nsqd (--mem-queue-size=0, --max-attempts=1)
@@ -71,21 +73,20 @@ func publishBatch(t *testing.T, p *nsqdProc, topic, prefix string, n int) []stri
 		body = append(body, '\n')
 	}
 	code, resp, err := p.post("/mpub?topic="+topic, body)
-	if err != nil || code != http.StatusOK {
-		t.Fatalf("mpub: %d %s %v", code, resp, err)
-	}
+	require.NoError(t, err, "mpub")
+	require.Equal(t, http.StatusOK, code, "mpub: %s", resp)
 	return ids
 }
 
 // requeueLoop receives messages and REQs each until stop or until the
 // connection dies with nsqd.
 func requeueLoop(stop <-chan struct{}, p *nsqdProc, topic, channel string) {
-	c, err := dialRaw(p.tcpAddr)
+	c, err := test.DialRaw(p.tcpAddr)
 	if err != nil {
 		return
 	}
 	defer c.Close()
-	if c.request("SUB "+topic+" "+channel, nil) != nil || c.cmd("RDY 1", nil) != nil {
+	if c.Request("SUB "+topic+" "+channel, nil) != nil || c.WriteCmd("RDY 1", nil) != nil {
 		return
 	}
 	for {
@@ -94,18 +95,18 @@ func requeueLoop(stop <-chan struct{}, p *nsqdProc, topic, channel string) {
 			return
 		default:
 		}
-		ft, data, err := c.frame(time.Second)
+		ft, data, err := c.Frame(time.Second)
 		if err != nil && !isTimeout(err) {
 			return
 		}
-		if err != nil || ft != frameMessage {
+		if err != nil || ft != protocol.FrameTypeMessage {
 			continue
 		}
 		m, err := test.ParseMessage(data)
 		if err != nil {
 			continue
 		}
-		if c.cmd("REQ "+string(m.ID[:])+" 0", nil) != nil {
+		if c.WriteCmd("REQ "+string(m.ID[:])+" 0", nil) != nil {
 			return
 		}
 	}
@@ -142,15 +143,11 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 	}, "dead-letter topic never emptied")
 	c := mustDial(t, p)
 	defer c.Close()
-	if err := c.request("SUB "+topic+" "+channel, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd("RDY 100", nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+topic+" "+channel, nil))
+	require.NoError(t, c.WriteCmd("RDY 100", nil))
 	got := map[string]int{}
 	for {
-		ft, data, err := c.frame(2 * time.Second)
+		ft, data, err := c.Frame(2 * time.Second)
 		if err != nil {
 			if s, serr := p.channelStats(topic, channel); isTimeout(err) && serr == nil && s.empty() {
 				return got
@@ -160,21 +157,15 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 			}
 			t.Fatalf("reading: %v", err)
 		}
-		if ft != frameMessage {
+		if ft != protocol.FrameTypeMessage {
 			continue
 		}
 		m, err := test.ParseMessage(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		id, ok := checkBody(m.Body)
-		if !ok {
-			t.Fatalf("damaged body %q", m.Body)
-		}
+		require.True(t, ok, "damaged body %q", m.Body)
 		got[id]++
-		if err := c.cmd("FIN "+string(m.ID[:]), nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.WriteCmd("FIN "+string(m.ID[:]), nil))
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // These tests prove that with --mem-queue-size=0 a deferred message keeps
@@ -99,9 +101,7 @@ func dpubAll(t *testing.T, p *nsqdProc, topic string, n int, delay time.Duration
 	for i := range n {
 		id := fmt.Sprintf("%s-%d", topic, i)
 		before := time.Now()
-		if err := c.request(fmt.Sprintf("DPUB %s %d", topic, delay.Milliseconds()), makeBody(id, 32)); err != nil {
-			t.Fatalf("DPUB %s: %v", id, err)
-		}
+		require.NoError(t, c.Request(fmt.Sprintf("DPUB %s %d", topic, delay.Milliseconds()), makeBody(id, 32)), "DPUB %s", id)
 		due[id] = before.Add(delay)
 	}
 	return due
@@ -115,24 +115,16 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 	c := mustDial(t, p)
 	defer c.Close()
 	for i := range n {
-		if err := c.request("PUB "+topic, makeBody(fmt.Sprintf("%s-%d", topic, i), 32)); err != nil {
-			t.Fatalf("PUB: %v", err)
-		}
+		require.NoError(t, c.Request("PUB "+topic, makeBody(fmt.Sprintf("%s-%d", topic, i), 32)), "PUB")
 	}
-	if err := c.request("SUB "+topic+" "+channel, nil); err != nil {
-		t.Fatalf("SUB: %v", err)
-	}
-	if err := c.cmd(fmt.Sprintf("RDY %d", n), nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+topic+" "+channel, nil), "SUB")
+	require.NoError(t, c.WriteCmd(fmt.Sprintf("RDY %d", n), nil))
 	due := make(map[string]time.Time, n)
 	for range n {
 		m := readMessage(t, c)
 		id, _ := checkBody(m.Body)
 		before := time.Now()
-		if err := c.cmd(fmt.Sprintf("REQ %s %d", m.ID, delay.Milliseconds()), nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.WriteCmd(fmt.Sprintf("REQ %s %d", m.ID, delay.Milliseconds()), nil))
 		due[id] = before.Add(delay)
 	}
 	test.Eventually(t, 10*time.Second, func() bool {
@@ -142,26 +134,21 @@ func requeueAll(t *testing.T, p *nsqdProc, topic, channel string, n int, delay t
 	return due
 }
 
-func mustDial(t *testing.T, p *nsqdProc) *rawConn {
+func mustDial(t *testing.T, p *nsqdProc) *test.Conn {
 	t.Helper()
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	return c
 }
 
 // readMessage reads one message frame with an intact body.
-func readMessage(t *testing.T, c *rawConn) test.Message {
+func readMessage(t *testing.T, c *test.Conn) test.Message {
 	t.Helper()
-	ft, data, err := c.frame(5 * time.Second)
-	if err != nil || ft != frameMessage {
-		t.Fatalf("want a message, got frame %d %q %v", ft, data, err)
-	}
+	ft, data, err := c.Frame(5 * time.Second)
+	require.NoError(t, err, "want a message, got frame")
+	require.Equal(t, protocol.FrameTypeMessage, ft, "want a message, got frame")
 	m, err := test.ParseMessage(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, ok := checkBody(m.Body); !ok {
 		t.Fatalf("damaged body %q", m.Body)
 	}
@@ -214,7 +201,7 @@ func (a *arrivalLog) complete(due kdDue) bool {
 // the error that ended its reader.
 type timedSub struct {
 	topic string
-	c     *rawConn
+	c     *test.Conn
 	done  chan error
 }
 
@@ -226,12 +213,8 @@ func subscribeAll(t *testing.T, p *nsqdProc, rec *arrivalLog, topics []string) [
 		c := mustDial(t, p)
 		s := &timedSub{topic: topic, c: c, done: make(chan error, 1)}
 		t.Cleanup(func() { c.Close() })
-		if err := c.request("SUB "+topic+" "+kdChannel, nil); err != nil {
-			t.Fatalf("SUB %s: %v", topic, err)
-		}
-		if err := c.cmd("RDY 100", nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Request("SUB "+topic+" "+kdChannel, nil), "SUB %s", topic)
+		require.NoError(t, c.WriteCmd("RDY 100", nil))
 		go func() { s.done <- s.read(rec) }()
 		subs = append(subs, s)
 	}
@@ -241,12 +224,12 @@ func subscribeAll(t *testing.T, p *nsqdProc, rec *arrivalLog, topics []string) [
 // read logs and FINs messages until the connection fails.
 func (s *timedSub) read(rec *arrivalLog) error {
 	for {
-		ft, data, err := s.c.frame(time.Minute)
+		ft, data, err := s.c.Frame(time.Minute)
 		now := time.Now()
 		if err != nil {
 			return err
 		}
-		if ft != frameMessage {
+		if ft != protocol.FrameTypeMessage {
 			return fmt.Errorf("%s: unexpected frame %d %q", s.topic, ft, data)
 		}
 		m, err := test.ParseMessage(data)
@@ -254,7 +237,7 @@ func (s *timedSub) read(rec *arrivalLog) error {
 			return err
 		}
 		rec.add(s.topic, m.Body, now)
-		if err := s.c.cmd("FIN "+m.ID, nil); err != nil {
+		if err := s.c.WriteCmd("FIN "+m.ID, nil); err != nil {
 			return err
 		}
 	}

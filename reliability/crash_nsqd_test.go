@@ -1,13 +1,10 @@
 package reliability
 
 import (
-	"bufio"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // This file holds what the crash and disk tests share: an nsqd run as a
@@ -30,27 +29,7 @@ import (
 // buildNSQD compiles ./cmd/nsqd into a temporary directory.
 func buildNSQD(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs nsqd as a process")
-	}
-	bin := filepath.Join(t.TempDir(), "nsqd")
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/nsqd").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build ../cmd/nsqd: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// freeAddr returns a loopback address with a port that was free a moment
-// ago; the process keeps it across restarts.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return test.BuildCommand(t, "../cmd/nsqd", "nsqd")
 }
 
 // nsqdProc is an nsqd child process that can be started, killed and
@@ -74,7 +53,7 @@ func newNSQDProc(t *testing.T, bin, dataPath string, args ...string) *nsqdProc {
 	t.Helper()
 	p := &nsqdProc{
 		t: t, bin: bin, dataPath: dataPath, args: args,
-		tcpAddr: freeAddr(t), httpAddr: freeAddr(t),
+		tcpAddr: test.FreeAddr(t), httpAddr: test.FreeAddr(t),
 		logPath: filepath.Join(t.TempDir(), "nsqd.log"),
 	}
 	t.Cleanup(func() {
@@ -127,6 +106,13 @@ func (p *nsqdProc) start() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	p.t.Fatalf("nsqd did not answer /ping:\n%s", p.logTail())
+}
+
+// pid is the process ID of the running nsqd.
+func (p *nsqdProc) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd.Process.Pid
 }
 
 func (p *nsqdProc) running() bool {
@@ -277,99 +263,6 @@ func (p *nsqdProc) logTail() string {
 	return string(b)
 }
 
-// rawConn is a V2 connection whose methods return errors.
-type rawConn struct {
-	nc net.Conn
-	r  *bufio.Reader
-}
-
-func dialRaw(addr string) (*rawConn, error) {
-	nc, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return nil, err
-	}
-	c := &rawConn{nc: nc, r: bufio.NewReader(nc)}
-	if err := c.write([]byte("  V2")); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return c, nil
-}
-
-func (c *rawConn) Close() error { return c.nc.Close() }
-
-func (c *rawConn) write(b []byte) error {
-	c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, err := c.nc.Write(b)
-	return err
-}
-
-// cmd sends a command line, with a size-prefixed body when body is not nil.
-func (c *rawConn) cmd(line string, body []byte) error {
-	b := append([]byte(line), '\n')
-	if body != nil {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(body)))
-		b = append(b, body...)
-	}
-	return c.write(b)
-}
-
-const (
-	frameResponse = 0
-	frameError    = 1
-	frameMessage  = 2
-)
-
-// frame reads the next frame, answering heartbeats.
-func (c *rawConn) frame(timeout time.Duration) (int32, []byte, error) {
-	for {
-		c.nc.SetReadDeadline(time.Now().Add(timeout))
-		var hdr [8]byte
-		if _, err := io.ReadFull(c.r, hdr[:]); err != nil {
-			return 0, nil, err
-		}
-		size := binary.BigEndian.Uint32(hdr[:4])
-		if size < 4 || size > 1<<24 {
-			return 0, nil, fmt.Errorf("bad frame size %d", size)
-		}
-		data := make([]byte, size-4)
-		if _, err := io.ReadFull(c.r, data); err != nil {
-			return 0, nil, err
-		}
-		ft := int32(binary.BigEndian.Uint32(hdr[4:]))
-		if ft == frameResponse && string(data) == "_heartbeat_" {
-			if err := c.cmd("NOP", nil); err != nil {
-				return 0, nil, err
-			}
-			continue
-		}
-		return ft, data, nil
-	}
-}
-
-// request sends a command and expects the response OK.
-func (c *rawConn) request(line string, body []byte) error {
-	if err := c.cmd(line, body); err != nil {
-		return err
-	}
-	ft, data, err := c.frame(5 * time.Second)
-	if err != nil {
-		return err
-	}
-	if ft != frameResponse || string(data) != "OK" {
-		return &nsqError{frameType: ft, msg: string(data)}
-	}
-	return nil
-}
-
-// nsqError is an answer other than OK.
-type nsqError struct {
-	frameType int32
-	msg       string
-}
-
-func (e *nsqError) Error() string { return fmt.Sprintf("frame type %d: %s", e.frameType, e.msg) }
-
 // makeBody returns a body "<id>:<padding>#<crc32 of the rest, hex>".
 func makeBody(id string, pad int) []byte {
 	b := []byte(id + ":")
@@ -413,29 +306,23 @@ func (d *delivery) duplicates() int {
 // messages) and quiet for a moment, or fails after timeout.
 func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Duration) *delivery {
 	t.Helper()
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	defer c.Close()
-	if err := c.request("SUB "+topic+" "+channel, nil); err != nil {
-		t.Fatalf("SUB: %v", err)
-	}
-	if err := c.cmd("RDY 200", nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+topic+" "+channel, nil), "SUB")
+	require.NoError(t, c.WriteCmd("RDY 200", nil))
 	d := &delivery{count: make(map[string]int)}
 	var mu sync.Mutex
 	last := time.Now()
 	readErr := make(chan error, 1)
 	go func() {
 		for {
-			ft, data, err := c.frame(time.Minute)
+			ft, data, err := c.Frame(time.Minute)
 			if err != nil {
 				readErr <- err
 				return
 			}
-			if ft != frameMessage {
+			if ft != protocol.FrameTypeMessage {
 				readErr <- fmt.Errorf("unexpected frame %d %q", ft, data)
 				return
 			}
@@ -452,7 +339,7 @@ func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Dura
 			}
 			last = time.Now()
 			mu.Unlock()
-			if err := c.cmd("FIN "+string(m.ID[:]), nil); err != nil {
+			if err := c.WriteCmd("FIN "+string(m.ID[:]), nil); err != nil {
 				readErr <- err
 				return
 			}
@@ -474,8 +361,6 @@ func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Dura
 			<-readErr
 			return d
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("channel %s/%s not drained after %v: %+v %v", topic, channel, timeout, s, err)
-		}
+		require.False(t, time.Now().After(deadline), "channel %s/%s not drained after %v: %+v %v", topic, channel, timeout, s, err)
 	}
 }

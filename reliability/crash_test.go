@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
 )
 
 var crashLong = flag.Bool("reliability.long", false,
@@ -76,19 +77,19 @@ type pubKind struct {
 // pubSession is one publisher's connection state across nsqd restarts.
 type pubSession struct {
 	p    *nsqdProc
-	conn *rawConn
+	conn *test.Conn
 	http *http.Client
 }
 
 func (s *pubSession) tcp(line string, body []byte) error {
 	if s.conn == nil {
-		c, err := dialRaw(s.p.tcpAddr)
+		c, err := test.DialRaw(s.p.tcpAddr)
 		if err != nil {
 			return err
 		}
 		s.conn = c
 	}
-	err := s.conn.request(line, body)
+	err := s.conn.Request(line, body)
 	if err != nil {
 		s.conn.Close()
 		s.conn = nil
@@ -115,7 +116,7 @@ var crashKinds = []pubKind{
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return &nsqError{msg: resp.Status}
+			return &test.FrameError{Data: resp.Status}
 		}
 		return nil
 	}},
@@ -150,7 +151,7 @@ func publishLoop(stop <-chan struct{}, p *nsqdProc, l *ledger, kind pubKind, wor
 			time.Sleep(kind.pause)
 			continue
 		}
-		if _, ok := err.(*nsqError); ok {
+		if _, ok := err.(*test.FrameError); ok {
 			l.fail(kind.name)
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -347,9 +348,7 @@ func compareCrash(t *testing.T, l *ledger, d *delivery, cycles int, elapsed time
 		}
 	}
 	for _, k := range crashKinds {
-		if r.acked[k.name] == 0 {
-			t.Errorf("no %s publish was acknowledged (error answers: %v)", k.name, l.errors)
-		}
+		assert.NotZero(t, r.acked[k.name], "no %s publish was acknowledged (error answers: %v)", k.name, l.errors)
 	}
 	if len(l.errors) > 0 {
 		t.Logf("error answers by publisher kind: %v", l.errors)

@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDisk damages a channel's disk queue as a disk or an operator could
@@ -59,9 +62,7 @@ type record struct {
 func readSegment(t *testing.T, path string) []record {
 	t.Helper()
 	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var out []record
 	for off := 0; off < len(b); {
 		if len(b)-off < 4 {
@@ -72,13 +73,9 @@ func readSegment(t *testing.T, path string) []record {
 			t.Fatalf("%s: bad record at %d (length %d)", path, off, n)
 		}
 		m, err := test.ParseMessage(b[off+4 : off+4+n])
-		if err != nil {
-			t.Fatalf("%s: record at %d: %v", path, off, err)
-		}
+		require.NoError(t, err, "%s: record at %d", path, off)
 		id, ok := checkBody(m.Body)
-		if !ok {
-			t.Fatalf("%s: record at %d has a damaged body", path, off)
-		}
+		require.True(t, ok, "%s: record at %d has a damaged body", path, off)
 		out = append(out, record{off: int64(off), size: int64(4 + n), id: id})
 		off += 4 + n
 	}
@@ -89,9 +86,7 @@ func readSegment(t *testing.T, path string) []record {
 func segments(t *testing.T, dataPath string) []string {
 	t.Helper()
 	names, err := filepath.Glob(filepath.Join(dataPath, diskTopic+":"+diskChannel+".diskqueue.*.dat"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	names = slices.DeleteFunc(names, func(n string) bool { return strings.HasSuffix(n, ".meta.dat") })
 	slices.Sort(names) // six-digit numbers: lexical order is numeric order
 	return names
@@ -105,17 +100,13 @@ func prepareQueue(t *testing.T, bin string, n int) (*nsqdProc, []string) {
 		fmt.Sprintf("--max-bytes-per-file=%d", diskSegmentBytes))
 	p.start()
 	p.createChannel(diskTopic, diskChannel)
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	defer c.Close()
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("m%04d", i)
-		if err := c.request("PUB "+diskTopic, makeBody(ids[i], 30+i%50)); err != nil {
-			t.Fatalf("PUB %d: %v", i, err)
-		}
+		require.NoError(t, c.Request("PUB "+diskTopic, makeBody(ids[i], 30+i%50)), "PUB %d", i)
 	}
 	p.stop()
 	if segs := segments(t, p.dataPath); len(segs) < 5 {
@@ -158,9 +149,7 @@ func checkDelivered(t *testing.T, ids []string, d *delivery, mayLose map[string]
 // checkAlive fails unless nsqd is still running and healthy.
 func checkAlive(t *testing.T, p *nsqdProc) {
 	t.Helper()
-	if !p.running() {
-		t.Fatalf("nsqd exited:\n%s", p.logTail())
-	}
+	require.True(t, p.running(), "nsqd exited:\n%s", p.logTail())
 	if code, body, err := p.ping(); code != http.StatusOK || body != "OK" {
 		t.Errorf("/ping: %d %q %v", code, body, err)
 	}
@@ -170,9 +159,7 @@ func checkAlive(t *testing.T, p *nsqdProc) {
 func checkBadFile(t *testing.T, dataPath string) {
 	t.Helper()
 	bad, _ := filepath.Glob(filepath.Join(dataPath, "*.bad*"))
-	if len(bad) == 0 {
-		t.Errorf("no damaged segment renamed *.bad in %s", dataPath)
-	}
+	assert.NotEmpty(t, bad, "no damaged segment renamed *.bad in %s", dataPath)
 }
 
 func addIDs(set map[string]bool, recs []record) {
@@ -192,9 +179,7 @@ func testDiskTruncatedSegment(t *testing.T, bin string) {
 	for _, seg := range []string{segs[1], segs[len(segs)-1]} {
 		recs := readSegment(t, seg)
 		k := len(recs) / 2
-		if err := os.Truncate(seg, recs[k].off+4+13); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.Truncate(seg, recs[k].off+4+13))
 		addIDs(mayLose, recs[k:])
 	}
 	p.start()
@@ -216,9 +201,7 @@ func testDiskGarbage(t *testing.T, bin string) {
 	recs := readSegment(t, segs[1])
 	k := len(recs) / 2
 	f, err := os.OpenFile(segs[1], os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if _, err := f.WriteAt(garbage[:12], recs[k].off); err != nil {
 		t.Fatal(err)
 	}
@@ -227,14 +210,10 @@ func testDiskGarbage(t *testing.T, bin string) {
 
 	recs = readSegment(t, segs[2])
 	b, err := os.ReadFile(segs[2])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	at := recs[len(recs)/2].off
 	b = slices.Concat(b[:at], garbage[:17], b[at:])
-	if err := os.WriteFile(segs[2], b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(segs[2], b, 0o600))
 
 	p.start()
 	d := consume(t, p, diskTopic, diskChannel, time.Minute)
@@ -251,10 +230,8 @@ func testDiskCorruptMetadata(t *testing.T, bin string) {
 	p, ids := prepareQueue(t, bin, 150)
 	const consumed = 40
 	p.start()
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	readAndFinish(t, c, consumed)
 	c.Close()
 	p.stop()
@@ -263,9 +240,7 @@ func testDiskCorruptMetadata(t *testing.T, bin string) {
 	if _, err := os.Stat(meta); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(meta, []byte("17\nnot,metadata\n\x00\x01\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(meta, []byte("17\nnot,metadata\n\x00\x01\n"), 0o600))
 	p.start()
 	d := consume(t, p, diskTopic, diskChannel, time.Minute)
 	mayLose := make(map[string]bool)
@@ -278,32 +253,21 @@ func testDiskCorruptMetadata(t *testing.T, bin string) {
 
 // readAndFinish subscribes on c and consumes n messages one at a time,
 // leaving nothing in flight.
-func readAndFinish(t *testing.T, c *rawConn, n int) {
+func readAndFinish(t *testing.T, c *test.Conn, n int) {
 	t.Helper()
-	if err := c.request("SUB "+diskTopic+" "+diskChannel, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.cmd("RDY 1", nil); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Request("SUB "+diskTopic+" "+diskChannel, nil))
+	require.NoError(t, c.WriteCmd("RDY 1", nil))
 	for i := range n {
-		ft, data, err := c.frame(10 * time.Second)
-		if err != nil || ft != frameMessage {
-			t.Fatalf("message %d: %d %q %v", i, ft, data, err)
-		}
+		ft, data, err := c.Frame(10 * time.Second)
+		require.NoError(t, err, "message")
+		require.Equal(t, protocol.FrameTypeMessage, ft, "message")
 		m, err := test.ParseMessage(data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if i == n-1 {
 			// Stop delivery before the last FIN frees the slot.
-			if err := c.cmd("RDY 0", nil); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, c.WriteCmd("RDY 0", nil))
 		}
-		if err := c.cmd("FIN "+string(m.ID[:]), nil); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.WriteCmd("FIN "+string(m.ID[:]), nil))
 	}
 }
 
@@ -313,18 +277,14 @@ func readAndFinish(t *testing.T, c *rawConn, n int) {
 func testDiskSegmentDeletedWhileRunning(t *testing.T, bin string) {
 	p, ids := prepareQueue(t, bin, 150)
 	p.start()
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	readAndFinish(t, c, 1)
 	segs := segments(t, p.dataPath)
 	victim := segs[len(segs)-3]
 	mayLose := map[string]bool{ids[0]: true} // consumed above
 	addIDs(mayLose, readSegment(t, victim))
-	if err := os.Remove(victim); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Remove(victim))
 	c.Close()
 	d := consume(t, p, diskTopic, diskChannel, time.Minute)
 	checkDelivered(t, ids, d, mayLose)
@@ -338,9 +298,7 @@ func mountTmpfs(t *testing.T) string {
 		t.Skip("ENOSPC test: needs root to mount a small tmpfs")
 	}
 	dir := filepath.Join(t.TempDir(), "fs")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Mkdir(dir, 0o700))
 	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", dir).CombinedOutput()
 	if err != nil {
 		t.Skipf("ENOSPC test: cannot mount a tmpfs (%v: %s)", err, bytes.TrimSpace(out))
@@ -357,16 +315,12 @@ func mountTmpfs(t *testing.T) string {
 func fillFS(t *testing.T, path string) {
 	t.Helper()
 	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	chunk := make([]byte, 4096)
 	for {
 		if _, err := f.Write(chunk); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("filling %s: %v", path, err)
-			}
+			require.ErrorIs(t, err, syscall.ENOSPC, "filling %s: %v", path, err)
 			return
 		}
 	}
@@ -377,24 +331,21 @@ func fillFS(t *testing.T, path string) {
 // E_DPUB_FAILED; the acknowledged ones must be delivered later.
 func dpubOnFullDisk(t *testing.T, p *nsqdProc, next func() string, failed map[string]bool) {
 	t.Helper()
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	defer c.Close()
 	for range 1000 {
 		id := next()
-		err = c.request("DPUB "+diskTopic+" 1000", makeBody(id, 60))
+		err = c.Request("DPUB "+diskTopic+" 1000", makeBody(id, 60))
 		if err != nil {
 			failed[id] = true
 			break
 		}
 	}
-	var ne *nsqError
-	if !errors.As(err, &ne) || !strings.HasPrefix(ne.msg, "E_DPUB_FAILED ") {
-		t.Fatalf("DPUB on a full disk: want E_DPUB_FAILED, got %v", err)
-	}
-	t.Logf("DPUB on a full disk: %s", ne.msg)
+	var ne *test.FrameError
+	require.True(t, errors.As(err, &ne), "DPUB on a full disk: want E_DPUB_FAILED, got")
+	require.True(t, strings.HasPrefix(ne.Data, "E_DPUB_FAILED "), "DPUB on a full disk: want E_DPUB_FAILED, got")
+	t.Logf("DPUB on a full disk: %s", ne.Data)
 }
 
 // testDiskFull runs nsqd with every message on a tiny tmpfs that the test
@@ -416,31 +367,25 @@ func testDiskFull(t *testing.T, bin string) {
 		sent = append(sent, id)
 		return id
 	}
-	pub := func(c *rawConn) error {
+	pub := func(c *test.Conn) error {
 		id := next()
-		err := c.request("PUB "+diskTopic, makeBody(id, 60))
+		err := c.Request("PUB "+diskTopic, makeBody(id, 60))
 		if err != nil {
 			failed[id] = true
 		}
 		return err
 	}
-	c, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	defer c.Close()
 	for range 50 {
-		if err := pub(c); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, pub(c))
 	}
 	// Deferred messages that come due while the disk is full cannot be
 	// queued: they must wait and retry, not be dropped.
 	const deferred, delay = 20, time.Second
 	for range deferred {
-		if err := c.request(fmt.Sprintf("DPUB %s %d", diskTopic, delay.Milliseconds()), makeBody(next(), 60)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, c.Request(fmt.Sprintf("DPUB %s %d", diskTopic, delay.Milliseconds()), makeBody(next(), 60)))
 	}
 	due := time.Now().Add(delay)
 
@@ -453,30 +398,26 @@ func testDiskFull(t *testing.T, bin string) {
 			break
 		}
 	}
-	var ne *nsqError
-	if !errors.As(pubErr, &ne) || ne.frameType != frameError || !strings.HasPrefix(ne.msg, "E_PUB_FAILED ") {
-		t.Fatalf("PUB on a full disk: want E_PUB_FAILED, got %v", pubErr)
-	}
-	t.Logf("PUB on a full disk: %s", ne.msg)
-	if ft, data, err := c.frame(5 * time.Second); err == nil {
-		t.Errorf("connection still open after %s: frame %d %q", ne.msg, ft, data)
+	var ne *test.FrameError
+	require.True(t, errors.As(pubErr, &ne), "PUB on a full disk: want E_PUB_FAILED, got")
+	require.Equal(t, protocol.FrameTypeError, ne.FrameType, "PUB on a full disk: want E_PUB_FAILED, got")
+	require.True(t, strings.HasPrefix(ne.Data, "E_PUB_FAILED "), "PUB on a full disk: want E_PUB_FAILED, got")
+	t.Logf("PUB on a full disk: %s", ne.Data)
+	if ft, data, err := c.Frame(5 * time.Second); err == nil {
+		t.Errorf("connection still open after %s: frame %d %q", ne.Data, ft, data)
 	}
 
 	code, body := 0, ""
 	for range 1000 {
 		id := next()
 		code, body, err = p.post("/pub?topic="+diskTopic, makeBody(id, 60))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if code != http.StatusOK {
 			failed[id] = true
 			break
 		}
 	}
-	if code == http.StatusOK {
-		t.Fatal("HTTP /pub kept answering 200 on a full disk")
-	}
+	require.NotEqual(t, http.StatusOK, code, "HTTP /pub kept answering 200 on a full disk")
 	t.Logf("HTTP /pub on a full disk: %d %q", code, body)
 	if code, body, err := p.ping(); code != http.StatusInternalServerError || !strings.HasPrefix(body, "NOK - ") {
 		t.Errorf("/ping on a full disk: %d %q %v, want 500 NOK - ...", code, body, err)
@@ -489,18 +430,12 @@ func testDiskFull(t *testing.T, bin string) {
 		return err == nil && time.Now().After(due.Add(2*time.Second)) && s.Deferred >= deferred
 	}, "the deferred messages still held two retries after they came due on the full disk")
 
-	if err := os.Remove(filler); err != nil {
-		t.Fatal(err)
-	}
-	c2, err := dialRaw(p.tcpAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Remove(filler))
+	c2, err := test.DialRaw(p.tcpAddr)
+	require.NoError(t, err)
 	defer c2.Close()
 	for range 20 {
-		if err := pub(c2); err != nil {
-			t.Fatalf("PUB after freeing space: %v", err)
-		}
+		require.NoError(t, pub(c2), "PUB after freeing space")
 	}
 	if code, body, err := p.ping(); code != http.StatusOK || body != "OK" {
 		t.Errorf("/ping after freeing space: %d %q %v", code, body, err)

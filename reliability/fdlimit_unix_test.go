@@ -6,7 +6,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
 // openFileLimit is the soft limit on open files of this process, which the
@@ -14,6 +14,6 @@ import (
 func openFileLimit(t testing.TB) uint64 {
 	t.Helper()
 	var lim syscall.Rlimit
-	test.NoErr(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
 	return lim.Cur
 }

@@ -1,21 +1,17 @@
 package reliability
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +19,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,165 +30,9 @@ import (
 // (or NSQ's silent close) and must not starve
 // well-behaved clients of the same nsqd.
 
-// relNSQD is an nsqd running inside the test process.
-type relNSQD struct {
-	*nsqd.NSQD
-	TCPAddr, HTTPAddr string
-}
-
-// startRelNSQD runs an in-process nsqd on loopback ports with a temporary
-// data path; more (may be nil) adjusts its options. It stops when the test
-// ends.
-func startRelNSQD(t testing.TB, more func(*nsqd.Options)) *relNSQD {
-	t.Helper()
-	opts := nsqd.NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.BroadcastAddress = "127.0.0.1"
-	opts.DataPath = t.TempDir()
-	opts.Logger = test.NewLogger(t)
-	opts.LogLevel = lg.WARN
-	if more != nil {
-		more(opts)
-	}
-	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- n.Main() }()
-	t.Cleanup(func() {
-		n.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("nsqd Main: %v", err)
-		}
-	})
-	return &relNSQD{NSQD: n, TCPAddr: n.RealTCPAddr().String(), HTTPAddr: n.RealHTTPAddr().String()}
-}
-
-// topicStats returns the stats of topic, and whether it exists.
-func (n *relNSQD) topicStats(topic string) (nsqd.TopicStats, bool) {
-	for _, ts := range n.GetStats(topic, "", true).Topics {
-		if ts.TopicName == topic {
-			return ts, true
-		}
-	}
-	return nsqd.TopicStats{}, false
-}
-
-// channelStats returns the stats of topic/channel, and whether it exists.
-func (n *relNSQD) channelStats(topic, channel string) (nsqd.ChannelStats, bool) {
-	ts, _ := n.topicStats(topic)
-	for _, cs := range ts.Channels {
-		if cs.ChannelName == channel {
-			return cs, true
-		}
-	}
-	return nsqd.ChannelStats{}, false
-}
-
-// wire is a minimal V2 client that reports errors instead of failing a
-// test, so that it can run in goroutines of its own.
-type wire struct {
-	nc      net.Conn
-	r       *bufio.Reader
-	timeout time.Duration
-}
-
-func dialWire(addr string) (*wire, error) {
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	w := &wire{nc: nc, r: bufio.NewReaderSize(nc, 64<<10), timeout: 10 * time.Second}
-	if err := w.send([]byte(protocol.MagicV2)); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return w, nil
-}
-
-func (w *wire) send(b []byte) error {
-	if err := w.nc.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-		return err
-	}
-	_, err := w.nc.Write(b)
-	return err
-}
-
-// cmd sends line and, unless body is nil, the size-prefixed body.
-func (w *wire) cmd(line string, body []byte) error {
-	b := append([]byte(line), '\n')
-	if body != nil {
-		b = append(b, test.Uint32(uint32(len(body)))...)
-		b = append(b, body...)
-	}
-	return w.send(b)
-}
-
-// frame reads one frame; a heartbeat is answered with NOP and reported
-// as such.
-func (w *wire) frame() (ft int32, data []byte, heartbeat bool, err error) {
-	if err := w.nc.SetReadDeadline(time.Now().Add(w.timeout)); err != nil {
-		return 0, nil, false, err
-	}
-	ft, data, err = protocol.ReadFrame(w.r, test.MaxFrameSize)
-	if err != nil {
-		return 0, nil, false, err
-	}
-	if ft == protocol.FrameTypeResponse && bytes.Equal(data, protocol.HeartbeatBytes) {
-		return ft, data, true, w.cmd("NOP", nil)
-	}
-	return ft, data, false, nil
-}
-
-// next reads the next frame that is not a heartbeat.
-func (w *wire) next() (int32, []byte, error) {
-	for {
-		ft, data, heartbeat, err := w.frame()
-		if err != nil || !heartbeat {
-			return ft, data, err
-		}
-	}
-}
-
-// expectOK reads the next frame and requires the response OK.
-func (w *wire) expectOK() error {
-	ft, data, err := w.next()
-	if err != nil {
-		return err
-	}
-	if ft != protocol.FrameTypeResponse || string(data) != "OK" {
-		return fmt.Errorf("got %s frame %q, want OK", test.FrameTypeName(ft), data)
-	}
-	return nil
-}
-
-// do sends a command and waits for OK.
-func (w *wire) do(line string, body []byte) error {
-	if err := w.cmd(line, body); err != nil {
-		return err
-	}
-	return w.expectOK()
-}
-
-// wait reports whether a byte arrives within d, without consuming it; a
-// timeout is not an error.
-func (w *wire) wait(d time.Duration) (bool, error) {
-	if err := w.nc.SetReadDeadline(time.Now().Add(d)); err != nil {
-		return false, err
-	}
-	_, err := w.r.Peek(1)
-	if test.IsTimeout(err) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-func (w *wire) close() { w.nc.Close() }
-
 func TestHostileOversizedCommandLine(t *testing.T) {
 	t.Parallel()
-	n := startRelNSQD(t, nil)
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN))
 	for _, prefix := range []string{"PUB ", "SUB t ", "NOP", ""} {
 		c := test.DialV2(t, n.TCPAddr)
 		c.Send([]byte(prefix + strings.Repeat("a", 17<<10) + "\n"))
@@ -274,7 +115,7 @@ func hostileLimitCases() []hostileCase {
 
 func TestHostileLimits(t *testing.T) {
 	t.Parallel()
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize, o.MaxBodySize = 1024, 4096 })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.MaxMsgSize, o.MaxBodySize = 1024, 4096 })
 	for _, tc := range hostileLimitCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			c := test.DialV2(t, n.TCPAddr)
@@ -323,10 +164,10 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 	if err != nil {
 		return err
 	}
-	if err := cons.do("SUB "+topic+" c", nil); err != nil {
+	if err := cons.Request("SUB "+topic+" c", nil); err != nil {
 		return err
 	}
-	if err := cons.cmd("RDY 100", nil); err != nil {
+	if err := cons.WriteCmd("RDY 100", nil); err != nil {
 		return err
 	}
 	prod, err := dialWire(addr)
@@ -334,23 +175,23 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 		return err
 	}
 	wg.Go(func() {
-		defer prod.close()
+		defer prod.Close()
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
 				return
 			default:
 			}
-			if err := prod.do("PUB "+topic, []byte(strconv.Itoa(i))); err != nil {
+			if err := prod.Request("PUB "+topic, []byte(strconv.Itoa(i))); err != nil {
 				errs <- fmt.Errorf("healthy producer: %w", err)
 				return
 			}
 		}
 	})
 	wg.Go(func() {
-		defer cons.close()
+		defer cons.Close()
 		for {
-			ft, data, err := cons.next()
+			ft, data, err := cons.Frame(cons.Timeout)
 			select {
 			case <-stop:
 				return
@@ -365,7 +206,7 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 				return
 			}
 			m.n.Add(1)
-			if err := cons.cmd("FIN "+string(data[10:26]), nil); err != nil {
+			if err := cons.WriteCmd("FIN "+string(data[10:26]), nil); err != nil {
 				errs <- fmt.Errorf("healthy consumer FIN: %w", err)
 				return
 			}
@@ -379,12 +220,12 @@ func healthyPipeline(addr, topic string, m *rateMeter, stop <-chan struct{}, wg 
 // deadline alive), while a healthy pipeline on the same nsqd keeps being
 // served. The rates are logged, not asserted.
 func TestHostileSlowConsumer(t *testing.T) {
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 4 << 20 })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.MaxMsgSize = 4 << 20 })
 	var meter rateMeter
 	stop := make(chan struct{})
 	errs := make(chan error, 4)
 	var wg sync.WaitGroup
-	test.NoErr(t, healthyPipeline(n.TCPAddr, "healthy", &meter, stop, &wg, errs))
+	require.NoError(t, healthyPipeline(n.TCPAddr, "healthy", &meter, stop, &wg, errs))
 	defer func() { close(stop); wg.Wait() }()
 	test.Eventually(t, 10*time.Second, func() bool { return meter.n.Load() > 100 }, "healthy pipeline flowing")
 	flowing := meter.mark()
@@ -396,7 +237,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 	// interval, 3 s) can end it.
 	const heartbeat = 3 * time.Second
 	slow := test.DialV2(t, n.TCPAddr)
-	test.NoErr(t, slow.NetConn().(*net.TCPConn).SetReadBuffer(4096))
+	require.NoError(t, slow.NetConn().(*net.TCPConn).SetReadBuffer(4096))
 	slow.Identify(t, map[string]any{"heartbeat_interval": heartbeat.Milliseconds()})
 	slow.Cmd("SUB slow c")
 	slow.ExpectOK(t)
@@ -414,7 +255,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 		pub.ExpectOK(t)
 	}
 	test.Eventually(t, 15*time.Second, func() bool {
-		cs, ok := n.channelStats("slow", "c")
+		cs, ok := n.ChannelStats("slow", "c")
 		return ok && cs.ClientCount == 0
 	}, "slow consumer disconnected")
 	cut := meter.mark()
@@ -429,7 +270,7 @@ func TestHostileSlowConsumer(t *testing.T) {
 	default:
 	}
 	// The slow consumer's socket is closed by the server.
-	test.NoErr(t, slow.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
+	require.NoError(t, slow.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
 	_, err := io.Copy(io.Discard, slow.NetConn())
 	if err != nil && !test.IsClosedError(err) {
 		t.Errorf("draining the slow consumer: %v", err)
@@ -460,13 +301,13 @@ func keepSendingNOP(nc net.Conn, stop <-chan struct{}) {
 func TestHostileSlowloris(t *testing.T) {
 	t.Parallel()
 	const headerTimeout = 500 * time.Millisecond
-	n := startRelNSQD(t, func(o *nsqd.Options) { o.HTTPTimeouts.Header = headerTimeout })
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) { o.HTTPTimeouts.Header = headerTimeout })
 	const attackers = 50
 	results := make(chan trickleResult, attackers)
 	var wg sync.WaitGroup
 	for range attackers {
 		nc, err := net.Dial("tcp", n.HTTPAddr)
-		test.NoErr(t, err)
+		require.NoError(t, err)
 		t.Cleanup(func() { nc.Close() })
 		wg.Go(func() { results <- trickleHeaders(nc) })
 	}
@@ -528,71 +369,15 @@ func trickleHeaders(nc net.Conn) trickleResult {
 	}
 }
 
-// freePort returns a loopback address that was free a moment ago.
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	test.NoErr(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// nsqdProcess builds cmd/nsqd and runs it on loopback ports; the process
-// is killed when the test ends.
-type nsqdProcess struct {
-	cmd               *exec.Cmd
-	TCPAddr, HTTPAddr string
-}
-
-func startNSQDProcess(t *testing.T, args ...string) *nsqdProcess {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the nsqd binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "nsqd")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/nsqgo/nsq/cmd/nsqd").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	p := &nsqdProcess{TCPAddr: freePort(t), HTTPAddr: freePort(t)}
-	logFile, err := os.Create(filepath.Join(dir, "nsqd.log"))
-	test.NoErr(t, err)
-	p.cmd = exec.Command(bin, slices.Concat([]string{
-		"--tcp-address=" + p.TCPAddr, "--http-address=" + p.HTTPAddr, "--https-address=",
-		"--data-path=" + dir, "--broadcast-address=127.0.0.1", "--log-level=warn",
-	}, args)...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	test.NoErr(t, p.cmd.Start())
-	t.Cleanup(func() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		p.cmd.Wait()
-		logFile.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logFile.Name())
-			t.Logf("nsqd output (last 4 KiB):\n%s", b[max(0, len(b)-4096):])
-		}
-	})
-	test.Eventually(t, 10*time.Second, func() bool {
-		resp, err := http.Get("http://" + p.HTTPAddr + "/ping")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, "nsqd process answers /ping")
-	return p
-}
-
 // rssKiB reads VmRSS of process pid from /proc.
 func rssKiB(t testing.TB, pid int) int64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	test.NoErr(t, err)
+	require.NoError(t, err)
 	for line := range strings.SplitSeq(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			test.NoErr(t, err)
+			require.NoError(t, err)
 			return kb
 		}
 	}
@@ -607,7 +392,7 @@ func tcpConnections(t testing.TB, httpAddr string) int {
 	for line := range strings.SplitSeq(string(body), "\n") {
 		if rest, ok := strings.CutPrefix(line, "nsq_tcp_connections "); ok {
 			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			test.NoErr(t, err)
+			require.NoError(t, err)
 			return int(v)
 		}
 	}
@@ -620,9 +405,10 @@ func TestHostileIdleConnections(t *testing.T) {
 	if limit := openFileLimit(t); limit < idle+1000 {
 		t.Skipf("needs %d file descriptors, the limit is %d", idle+1000, limit)
 	}
-	p := startNSQDProcess(t)
-	pid := p.cmd.Process.Pid
-	baseConns, baseRSS := tcpConnections(t, p.HTTPAddr), rssKiB(t, pid)
+	p := newNSQDProc(t, buildNSQD(t), t.TempDir(), "--https-address=", "--log-level=warn")
+	p.start()
+	pid := p.pid()
+	baseConns, baseRSS := tcpConnections(t, p.httpAddr), rssKiB(t, pid)
 
 	conns := make([]net.Conn, idle)
 	var next atomic.Int64
@@ -631,7 +417,7 @@ func TestHostileIdleConnections(t *testing.T) {
 	for range 32 {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < idle; i = int(next.Add(1)) - 1 {
-				nc, err := net.DialTimeout("tcp", p.TCPAddr, 10*time.Second)
+				nc, err := net.DialTimeout("tcp", p.tcpAddr, 10*time.Second)
 				if err == nil {
 					_, err = io.WriteString(nc, protocol.MagicV2)
 				}
@@ -652,20 +438,20 @@ func TestHostileIdleConnections(t *testing.T) {
 		}
 	})
 	if err := dialErr.Load(); err != nil {
-		t.Fatalf("opening idle connections: %v", *err)
+		require.NoError(t, *err, "opening idle connections")
 	}
-	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) >= baseConns+idle },
+	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.httpAddr) >= baseConns+idle },
 		fmt.Sprintf("nsqd counts %d connections", idle))
 	rss := rssKiB(t, pid)
 
-	latencies := pubSubLatencies(t, p.TCPAddr, 200)
+	latencies := pubSubLatencies(t, p.tcpAddr, 200)
 	slices.Sort(latencies)
 	p50, worst := latencies[len(latencies)/2], latencies[len(latencies)-1]
 
 	for _, nc := range conns {
 		nc.Close()
 	}
-	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.HTTPAddr) == baseConns },
+	test.Eventually(t, 20*time.Second, func() bool { return tcpConnections(t, p.httpAddr) == baseConns },
 		fmt.Sprintf("nsq_tcp_connections back to %d", baseConns))
 	// Every message went through (pubSubLatencies checks each); the
 	// latencies are logged, not asserted.
@@ -692,12 +478,21 @@ func pubSubLatencies(t *testing.T, addr string, count int) []time.Duration {
 		prod.ExpectOK(t)
 		m := cons.ReadMessage(t)
 		out = append(out, time.Since(start))
-		if string(m.Body) != strconv.Itoa(i) {
-			t.Fatalf("message %d: got %q", i, m.Body)
-		}
+		require.Equal(t, strconv.Itoa(i), string(m.Body), "message %d: got %q", i, m.Body)
 		cons.Cmd("FIN " + m.ID)
 	}
 	cons.Close()
 	prod.Close()
 	return out
+}
+
+// dialWire connects a raw V2 client that reports errors instead of failing
+// a test, so that it can run in goroutines of its own; it waits up to 10 s
+// for each read and write.
+func dialWire(addr string) (*test.Conn, error) {
+	c, err := test.DialRaw(addr)
+	if c != nil {
+		c.Timeout = 10 * time.Second
+	}
+	return c, err
 }

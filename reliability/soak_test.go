@@ -21,6 +21,8 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/assert"
 )
 
 // soakDuration is how long TestSoak publishes; consumers then drain. The
@@ -138,7 +140,7 @@ func (s *soak) publish(id int) error {
 	if err != nil {
 		return err
 	}
-	defer w.close()
+	defer w.Close()
 	rng := rand.New(rand.NewPCG(uint64(id), 1))
 	seq := 0
 	body := func() []byte {
@@ -155,17 +157,17 @@ func (s *soak) publish(id int) error {
 		switch r := rng.IntN(10); {
 		case r < 5:
 			bodies = [][]byte{body()}
-			err = w.do("PUB "+soakTopic, bodies[0])
+			err = w.Request("PUB "+soakTopic, bodies[0])
 			s.pubs.Add(1)
 		case r < 9:
 			for range 2 + rng.IntN(19) {
 				bodies = append(bodies, body())
 			}
-			err = w.do("MPUB "+soakTopic, test.MPUBBody(bodies))
+			err = w.Request("MPUB "+soakTopic, test.MPUBBody(bodies))
 			s.mpubs.Add(1)
 		default:
 			bodies = [][]byte{body()}
-			err = w.do(fmt.Sprintf("DPUB %s %d", soakTopic, rng.IntN(500)), bodies[0])
+			err = w.Request(fmt.Sprintf("DPUB %s %d", soakTopic, rng.IntN(500)), bodies[0])
 			s.dpubs.Add(1)
 		}
 		if err != nil {
@@ -202,28 +204,31 @@ func (s *soak) session(rng *rand.Rand) error {
 	if err != nil {
 		return err
 	}
-	defer w.close()
+	defer w.Close()
 	ident, _ := json.Marshal(map[string]any{"msg_timeout": 1000, "heartbeat_interval": 1000})
-	if err := w.do("IDENTIFY", ident); err != nil {
+	if err := w.Request("IDENTIFY", ident); err != nil {
 		return err
 	}
-	if err := w.do("SUB "+soakTopic+" "+soakChannel, nil); err != nil {
+	if err := w.Request("SUB "+soakTopic+" "+soakChannel, nil); err != nil {
 		return err
 	}
 	if err := s.setRDY(w, rng); err != nil {
 		return err
 	}
 	for life := 50 + rng.IntN(1500); life > 0 && !s.stopped(s.stopSub); {
-		if pending, err := w.wait(200 * time.Millisecond); err != nil {
+		if pending, err := w.Pending(200 * time.Millisecond); err != nil {
 			return err
 		} else if !pending {
 			continue
 		}
-		ft, data, heartbeat, err := w.frame()
+		ft, data, err := w.ReadFrame()
 		if err != nil {
 			return err
 		}
-		if heartbeat {
+		if test.IsHeartbeat(ft, data) {
+			if err := w.WriteCmd("NOP", nil); err != nil {
+				return err
+			}
 			continue
 		}
 		if ft == protocol.FrameTypeMessage {
@@ -239,12 +244,12 @@ func (s *soak) session(rng *rand.Rand) error {
 // barrier waits until the server has processed every command sent so far,
 // so that every E_*_FAILED of this connection is counted; messages that
 // arrive meanwhile are left to time out.
-func (s *soak) barrier(w *wire) error {
-	if err := w.cmd("FIN "+soakBarrierID, nil); err != nil {
+func (s *soak) barrier(w *test.Conn) error {
+	if err := w.WriteCmd("FIN "+soakBarrierID, nil); err != nil {
 		return err
 	}
 	for {
-		ft, data, err := w.next()
+		ft, data, err := w.Frame(w.Timeout)
 		if err != nil {
 			return fmt.Errorf("barrier: %w", err)
 		}
@@ -262,9 +267,9 @@ func (s *soak) barrier(w *wire) error {
 	}
 }
 
-func (s *soak) setRDY(w *wire, rng *rand.Rand) error {
+func (s *soak) setRDY(w *test.Conn, rng *rand.Rand) error {
 	s.rdys.Add(1)
-	return w.cmd("RDY "+strconv.Itoa(1+rng.IntN(50)), nil)
+	return w.WriteCmd("RDY "+strconv.Itoa(1+rng.IntN(50)), nil)
 }
 
 // countFailure counts the non-fatal errors; anything else is an error.
@@ -287,7 +292,7 @@ func (s *soak) countFailure(ft int32, data []byte) error {
 
 // handle acts on one frame: a message is FINished (most of the time),
 // requeued with or without delay, touched first, or left to time out.
-func (s *soak) handle(w *wire, rng *rand.Rand, ft int32, data []byte) error {
+func (s *soak) handle(w *test.Conn, rng *rand.Rand, ft int32, data []byte) error {
 	if ft != protocol.FrameTypeMessage {
 		return s.countFailure(ft, data)
 	}
@@ -302,7 +307,7 @@ func (s *soak) handle(w *wire, rng *rand.Rand, ft int32, data []byte) error {
 	r := rng.IntN(100)
 	if r >= 85 && r < 90 {
 		s.touchSent.Add(1)
-		if err := w.cmd("TOUCH "+m.ID, nil); err != nil {
+		if err := w.WriteCmd("TOUCH "+m.ID, nil); err != nil {
 			return err
 		}
 		r = rng.IntN(85)
@@ -311,14 +316,14 @@ func (s *soak) handle(w *wire, rng *rand.Rand, ft int32, data []byte) error {
 	case r < 65:
 		s.finished(m.Body)
 		s.finSent.Add(1)
-		return w.cmd("FIN "+m.ID, nil)
+		return w.WriteCmd("FIN "+m.ID, nil)
 	case r < 75:
 		s.reqSent.Add(1)
-		return w.cmd("REQ "+m.ID+" 0", nil)
+		return w.WriteCmd("REQ "+m.ID+" 0", nil)
 	case r < 85:
 		s.reqSent.Add(1)
 		s.reqDelayed.Add(1)
-		return w.cmd(fmt.Sprintf("REQ %s %d", m.ID, 1+rng.IntN(300)), nil)
+		return w.WriteCmd(fmt.Sprintf("REQ %s %d", m.ID, 1+rng.IntN(300)), nil)
 	case r < 93:
 		s.ignored.Add(1)
 		return nil
@@ -328,7 +333,7 @@ func (s *soak) handle(w *wire, rng *rand.Rand, ft int32, data []byte) error {
 		}
 		s.finished(m.Body)
 		s.finSent.Add(1)
-		return w.cmd("FIN "+m.ID, nil)
+		return w.WriteCmd("FIN "+m.ID, nil)
 	}
 }
 
@@ -348,7 +353,7 @@ func heapMiB() float64 {
 }
 
 func TestSoak(t *testing.T) {
-	n := startRelNSQD(t, func(o *nsqd.Options) {
+	n := testcluster.StartNSQD(t, testcluster.WithLogLevel(lg.WARN), func(o *nsqd.Options) {
 		o.LogLevel = lg.ERROR
 		o.MemQueueSize = *soakMemQueue
 	})
@@ -389,20 +394,18 @@ func TestSoak(t *testing.T) {
 	subWG.Wait()
 	close(errs)
 	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
+		assert.NoError(t, err)
 	}
 	if t.Failed() {
 		return
 	}
 	drainTime := time.Since(drainStart)
 	test.Eventually(t, 10*time.Second, func() bool {
-		cs, ok := n.channelStats(soakTopic, soakChannel)
+		cs, ok := n.ChannelStats(soakTopic, soakChannel)
 		return ok && cs.ClientCount == 0 && cs.Depth == 0 && cs.InFlightCount == 0 && cs.DeferredCount == 0
 	}, "channel empty, no clients")
-	cs, _ := n.channelStats(soakTopic, soakChannel)
-	ts, _ := n.topicStats(soakTopic)
+	cs, _ := n.ChannelStats(soakTopic, soakChannel)
+	ts, _ := n.TopicStats(soakTopic)
 
 	var goroutines int
 	test.Eventually(t, 10*time.Second, func() bool {

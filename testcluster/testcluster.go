@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/nsqlookupd"
@@ -23,13 +24,45 @@ import (
 type NSQD struct {
 	*nsqd.NSQD
 	TCPAddr, HTTPAddr string
-	stop              func()
+	// Opts are the options it was created with (DataPath is where a
+	// restarted nsqd finds its data).
+	Opts *nsqd.Options
+	run  *running
 }
+
+// Option adjusts the options of an nsqd before StartNSQD creates it. A
+// func(*nsqd.Options) literal is an Option.
+type Option func(*nsqd.Options)
+
+// WithLookupd registers the nsqd with the nsqlookupds at tcpAddrs.
+func WithLookupd(tcpAddrs ...string) Option {
+	return func(o *nsqd.Options) { o.NSQLookupdTCPAddresses = tcpAddrs }
+}
+
+// WithDataPath keeps the nsqd's data in dir instead of a fresh temporary
+// directory, for a restart over the data of an earlier nsqd.
+func WithDataPath(dir string) Option {
+	return func(o *nsqd.Options) { o.DataPath = dir }
+}
+
+// WithLogLevel sets the nsqd's log level.
+func WithLogLevel(level lg.Level) Option {
+	return func(o *nsqd.Options) { o.LogLevel = level }
+}
+
+// Quiet discards the nsqd's log, for benchmarks.
+func Quiet() Option {
+	return func(o *nsqd.Options) { o.Logger, o.LogLevel = lg.NilLogger{}, lg.ERROR }
+}
+
+// stopWait bounds how long stopping a daemon may take before the test fails.
+const stopWait = 10 * time.Second
 
 // Lookupd is a running nsqlookupd.
 type Lookupd struct {
 	*nsqlookupd.NSQLookupd
 	TCPAddr, HTTPAddr string
+	run               *running
 }
 
 // Cluster is one nsqlookupd and the nsqds registered with it.
@@ -44,67 +77,109 @@ type daemon interface {
 	Exit()
 }
 
-// serve runs d until the returned stop is called, at the latest when the
-// test ends; stop may be called more than once.
-func serve(t testing.TB, name string, d daemon) (stop func()) {
-	done := make(chan error, 1)
-	go func() { done <- d.Main() }()
-	stop = sync.OnceFunc(func() {
-		d.Exit()
-		if err := <-done; err != nil {
-			t.Errorf("%s Main: %v", name, err)
-		}
-	})
-	t.Cleanup(stop)
-	return stop
+// running is a daemon whose Main runs in a goroutine of the test.
+type running struct {
+	exited chan struct{} // closed when Main has returned
+	err    error         // what Main returned, once exited is closed
+	stop   func()
 }
 
-// StartNSQD runs an nsqd with a temporary data path, registered with the
-// nsqlookupds at lookupdTCP.
-func StartNSQD(t testing.TB, lookupdTCP ...string) *NSQD {
+// serve runs d until stop is called, at the latest when the test ends; stop
+// may be called more than once.
+func serve(t testing.TB, name string, d daemon) *running {
+	r := &running{exited: make(chan struct{})}
+	go func() {
+		defer close(r.exited)
+		r.err = d.Main()
+	}()
+	r.stop = sync.OnceFunc(func() {
+		d.Exit()
+		select {
+		case <-r.exited:
+			if r.err != nil {
+				t.Errorf("%s Main: %v", name, r.err)
+			}
+		case <-time.After(stopWait):
+			t.Errorf("%s Main did not return within %v of Exit", name, stopWait)
+		}
+	})
+	t.Cleanup(r.stop)
+	return r
+}
+
+// Exited is closed when the nsqd's Main has returned, whether on Stop or
+// by itself (after a drain, say); MainErr is then what it returned.
+func (n *NSQD) Exited() <-chan struct{} { return n.run.exited }
+
+// MainErr is what Main returned; call it only once Exited is closed.
+func (n *NSQD) MainErr() error { return n.run.err }
+
+// NSQDOptions returns the options StartNSQD would create an nsqd with, for
+// a test that calls nsqd.New itself (to see it fail).
+func NSQDOptions(t testing.TB, options ...Option) *nsqd.Options {
 	t.Helper()
 	opts := nsqd.NewOptions()
 	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
 	opts.BroadcastAddress = "127.0.0.1"
 	opts.DataPath = t.TempDir()
-	opts.NSQLookupdTCPAddresses = lookupdTCP
 	opts.Logger = test.NewLogger(t)
+	for _, o := range options {
+		if o != nil {
+			o(opts)
+		}
+	}
+	return opts
+}
+
+// StartNSQD runs an nsqd on loopback ephemeral TCP and HTTP ports (no
+// HTTPS), with a temporary data path and its log in the test log; options
+// adjust that, in order. It stops when the test ends or on Stop.
+func StartNSQD(t testing.TB, options ...Option) *NSQD {
+	t.Helper()
+	opts := NSQDOptions(t, options...)
 	n, err := nsqd.New(opts)
 	if err != nil {
 		t.Fatalf("nsqd.New: %v", err)
 	}
-	return &NSQD{
-		NSQD:     n,
-		TCPAddr:  n.RealTCPAddr().String(),
-		HTTPAddr: n.RealHTTPAddr().String(),
-		stop:     serve(t, "nsqd", n),
+	started := &NSQD{NSQD: n, TCPAddr: n.RealTCPAddr().String(), Opts: opts}
+	if a := n.RealHTTPAddr(); a != nil {
+		started.HTTPAddr = a.String()
 	}
+	started.run = serve(t, "nsqd", n)
+	return started
 }
 
 // Stop stops the nsqd before the test ends.
-func (n *NSQD) Stop() { n.stop() }
+func (n *NSQD) Stop() { n.run.stop() }
 
-// StartLookupd runs an nsqlookupd.
-func StartLookupd(t testing.TB) *Lookupd {
+// StartLookupd runs an nsqlookupd on loopback ephemeral ports; options
+// adjust its options, in order. It stops when the test ends or on Stop.
+func StartLookupd(t testing.TB, options ...func(*nsqlookupd.Options)) *Lookupd {
 	t.Helper()
 	opts := nsqlookupd.NewOptions()
 	opts.TCPAddress, opts.HTTPAddress = "127.0.0.1:0", "127.0.0.1:0"
 	opts.BroadcastAddress = "127.0.0.1"
 	opts.Logger = test.NewLogger(t)
+	for _, o := range options {
+		o(opts)
+	}
 	l, err := nsqlookupd.New(opts)
 	if err != nil {
 		t.Fatalf("nsqlookupd.New: %v", err)
 	}
-	serve(t, "nsqlookupd", l)
-	return &Lookupd{NSQLookupd: l, TCPAddr: l.RealTCPAddr().String(), HTTPAddr: l.RealHTTPAddr().String()}
+	return &Lookupd{NSQLookupd: l, TCPAddr: l.RealTCPAddr().String(), HTTPAddr: l.RealHTTPAddr().String(),
+		run: serve(t, "nsqlookupd", l)}
 }
+
+// Stop stops the nsqlookupd before the test ends.
+func (l *Lookupd) Stop() { l.run.stop() }
 
 // StartCluster runs an nsqlookupd and nsqds nsqds registered with it.
 func StartCluster(t testing.TB, nsqds int) *Cluster {
 	t.Helper()
 	c := &Cluster{Lookupd: StartLookupd(t)}
 	for range nsqds {
-		c.NSQDs = append(c.NSQDs, StartNSQD(t, c.Lookupd.TCPAddr))
+		c.NSQDs = append(c.NSQDs, StartNSQD(t, WithLookupd(c.Lookupd.TCPAddr)))
 	}
 	return c
 }
@@ -123,10 +198,22 @@ func (l *Lookupd) WaitRegistered(t testing.TB, topic string) {
 	}, "lookupd lists topic "+topic)
 }
 
-// ChannelStats returns the stats of topic/channel.
+// TopicStats returns the stats of topic (with its channels and their
+// clients), and whether it exists.
+func (n *NSQD) TopicStats(topic string) (nsqd.TopicStats, bool) {
+	for _, ts := range n.GetStats(topic, "", true).Topics {
+		if ts.TopicName == topic {
+			return ts, true
+		}
+	}
+	return nsqd.TopicStats{}, false
+}
+
+// ChannelStats returns the stats of topic/channel, and whether it exists.
 func (n *NSQD) ChannelStats(topic, channel string) (nsqd.ChannelStats, bool) {
-	for _, ts := range n.GetStats(topic, channel, false).Topics {
-		for _, cs := range ts.Channels {
+	ts, _ := n.TopicStats(topic)
+	for _, cs := range ts.Channels {
+		if cs.ChannelName == channel {
 			return cs, true
 		}
 	}

@@ -4,7 +4,10 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 func TestStartCluster(t *testing.T) {
@@ -15,13 +18,33 @@ func TestStartCluster(t *testing.T) {
 	}
 	c.Lookupd.WaitRegistered(t, "tc")
 	n := c.NSQDs[0]
-	if cs, ok := n.ChannelStats("tc", "ch"); !ok || cs.Depth != 2 {
-		t.Fatalf("channel stats %+v, %v", cs, ok)
-	}
-	if n.Drained("tc", "ch", 2) {
-		t.Fatal("drained with 2 messages queued")
-	}
+	cs, ok := n.ChannelStats("tc", "ch")
+	require.True(t, ok, "channel tc/ch exists")
+	require.EqualValues(t, 2, cs.Depth)
+	require.False(t, n.Drained("tc", "ch", 2), "drained with 2 messages queued")
 	n.Post(t, "/channel/empty", url.Values{"topic": {"tc"}, "channel": {"ch"}}, "")
 	n.Stop()
 	n.Stop() // again: a no-op, as is the cleanup
+}
+
+func TestStartNSQDOptions(t *testing.T) {
+	dir := t.TempDir()
+	n := testcluster.StartNSQD(t, testcluster.WithDataPath(dir), testcluster.WithLogLevel(lg.WARN),
+		func(o *nsqd.Options) { o.MaxMsgSize = 1234 })
+	require.Equal(t, dir, n.Opts.DataPath)
+	require.Equal(t, lg.WARN, n.Opts.LogLevel)
+	require.EqualValues(t, 1234, n.Opts.MaxMsgSize)
+	n.CreateChannel(t, "opt", "c")
+	n.Stop()
+	select {
+	case <-n.Exited():
+	default:
+		require.Fail(t, "Exited is not closed after Stop")
+	}
+	require.NoError(t, n.MainErr())
+
+	// A second nsqd over the same data finds the channel in its metadata.
+	again := testcluster.StartNSQD(t, testcluster.WithDataPath(dir))
+	_, ok := again.ChannelStats("opt", "c")
+	require.True(t, ok, "channel opt/c restored")
 }

@@ -48,7 +48,7 @@ const headers = "------rate------+----------------depth----------------+--------
 func TestLookupdModeRows(t *testing.T) {
 	l := testcluster.StartLookupd(t)
 	lhttp := l.HTTPAddr
-	addr := testcluster.StartNSQD(t, l.TCPAddr).HTTPAddr
+	addr := testcluster.StartNSQD(t, testcluster.WithLookupd(l.TCPAddr)).HTTPAddr
 	fill(t, addr, "st", "ch", 3)
 	test.Eventually(t, waitFor, func() bool {
 		code, _ := test.HTTPDo(t, "GET", "http://"+lhttp+"/lookup?topic=st", nil)

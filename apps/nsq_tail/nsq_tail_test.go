@@ -59,7 +59,7 @@ func TestCountExits(t *testing.T) {
 func TestPrintTopicSeveralTopicsViaLookupd(t *testing.T) {
 	t.Parallel()
 	l := testcluster.StartLookupd(t)
-	n := testcluster.StartNSQD(t, l.RealTCPAddr().String())
+	n := testcluster.StartNSQD(t, testcluster.WithLookupd(l.RealTCPAddr().String()))
 	addr := n.RealTCPAddr().String()
 	test.Publish(t, addr, "alpha", "a1", "a2")
 	test.Publish(t, addr, "beta", "b1")

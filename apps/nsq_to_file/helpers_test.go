@@ -37,7 +37,7 @@ func startDaemons(t *testing.T, withLookupd bool) *daemons {
 		l := testcluster.StartLookupd(t)
 		d.lookupdHTTP, lookupdTCP = l.HTTPAddr, []string{l.TCPAddr}
 	}
-	n := testcluster.StartNSQD(t, lookupdTCP...)
+	n := testcluster.StartNSQD(t, testcluster.WithLookupd(lookupdTCP...))
 	d.nsqdTCP, d.nsqdHTTP = n.TCPAddr, n.HTTPAddr
 	return d
 }

@@ -44,7 +44,7 @@ func TestRelaysToAnotherNSQD(t *testing.T) {
 func TestDestinationTopicViaLookupd(t *testing.T) {
 	t.Parallel()
 	l := testcluster.StartLookupd(t)
-	src, dst := testcluster.StartNSQD(t, l.RealTCPAddr().String()), testcluster.StartNSQD(t)
+	src, dst := testcluster.StartNSQD(t, testcluster.WithLookupd(l.RealTCPAddr().String())), testcluster.StartNSQD(t)
 	srcAddr, dstAddr := src.RealTCPAddr().String(), dst.RealTCPAddr().String()
 	test.Publish(t, srcAddr, "t1", "from-t1")
 	test.Publish(t, srcAddr, "t2", "from-t2")

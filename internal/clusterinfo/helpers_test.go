@@ -21,7 +21,7 @@ type node struct{ *testcluster.NSQD }
 
 func startNSQD(t *testing.T, lookupdTCP ...string) *node {
 	t.Helper()
-	return &node{testcluster.StartNSQD(t, lookupdTCP...)}
+	return &node{testcluster.StartNSQD(t, testcluster.WithLookupd(lookupdTCP...))}
 }
 
 func newCI(t *testing.T) *clusterinfo.ClusterInfo {

@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,15 +15,35 @@ import (
 // temporary directory as name; it skips the test in -short mode.
 func BuildBinary(t testing.TB, name string) string {
 	t.Helper()
+	return BuildCommand(t, ".", name)
+}
+
+// BuildCommand compiles the command package pkg (a directory, or an import
+// path) into a temporary directory as name; it skips the test in -short
+// mode.
+func BuildCommand(t testing.TB, pkg, name string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	bin := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return bin
+}
+
+// FreeAddr returns a loopback address whose port was free a moment ago,
+// for a child process that must keep its address across restarts.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // RunBinary runs bin with args and returns its exit status and output.

@@ -7,35 +7,27 @@ import (
 	"net"
 	"os"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestGenerateCertsHandshake(t *testing.T) {
 	t.Parallel()
 	c := GenerateCerts(t)
 	pem, err := os.ReadFile(c.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		t.Fatal("CA file holds no certificate")
-	}
+	require.True(t, pool.AppendCertsFromPEM(pem), "CA file holds no certificate")
 	srvCert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cliCert, err := tls.LoadX509KeyPair(c.ClientCertFile, c.ClientKeyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
 		Certificates: []tls.Certificate{srvCert},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    pool,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	go func() {
 		for {
@@ -61,14 +53,11 @@ func TestGenerateCertsHandshake(t *testing.T) {
 			ServerName:   host,
 			Certificates: []tls.Certificate{cliCert},
 		})
-		if err != nil {
-			t.Fatalf("%s: %v", host, err)
-		}
+		require.NoError(t, err, "%s", host)
 		got, err := io.ReadAll(conn)
 		conn.Close()
-		if err != nil || string(got) != ClientCommonName {
-			t.Fatalf("%s: server saw client %q, %v", host, got, err)
-		}
+		require.NoError(t, err)
+		require.Equal(t, ClientCommonName, string(got))
 	}
 }
 

@@ -60,9 +60,14 @@ func DialV2(t testing.TB, addr string) *Conn {
 
 // NewConn wraps an established connection and closes it when the test ends.
 func NewConn(t testing.TB, nc net.Conn) *Conn {
-	c := &Conn{Timeout: DefaultTimeout, tb: t, conn: nc, r: bufio.NewReader(nc), w: nc}
+	c := newConn(nc)
+	c.tb = t
 	t.Cleanup(func() { nc.Close() })
 	return c
+}
+
+func newConn(nc net.Conn) *Conn {
+	return &Conn{Timeout: DefaultTimeout, conn: nc, r: bufio.NewReader(nc), w: nc}
 }
 
 // NetConn returns the underlying connection.
@@ -356,4 +361,18 @@ func truncate(b []byte) []byte {
 		return append(b[:max:max], "..."...)
 	}
 	return b
+}
+
+// Sub sends SUB topic channel and expects "OK".
+func (c *Conn) Sub(t testing.TB, topic, channel string) {
+	t.Helper()
+	c.Cmd("SUB " + topic + " " + channel)
+	c.ExpectOK(t)
+}
+
+// Pub sends PUB topic with body and expects "OK".
+func (c *Conn) Pub(t testing.TB, topic string, body []byte) {
+	t.Helper()
+	c.CmdBody("PUB "+topic, body)
+	c.ExpectOK(t)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // startFakeServer accepts one connection on 127.0.0.1 and runs handle on it
@@ -18,9 +20,7 @@ import (
 func startFakeServer(t *testing.T, handle func(c net.Conn)) (string, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { ln.Close() })
 	done := make(chan struct{})
 	go func() {
@@ -51,9 +51,7 @@ func TestConnWritesExactBytes(t *testing.T) {
 	t.Parallel()
 	addr, _ := startFakeServer(t, func(c net.Conn) {
 		all, err := io.ReadAll(c)
-		if err != nil {
-			t.Errorf("server read: %v", err)
-		}
+		assert.NoError(t, err, "server read")
 		sendFrames(t, c, frame(protocol.FrameTypeResponse, string(all)))
 	})
 	c := DialV2(t, addr)
@@ -86,9 +84,10 @@ func TestConnReadsFrames(t *testing.T) {
 	c.ExpectOK(t)
 	c.ExpectError(t, "E_INVALID invalid command ")
 	m := c.ReadMessage(t)
-	if m.Timestamp != 1234567890 || m.Attempts != 3 || m.ID != "0a1b2c3d4e5f6789" || string(m.Body) != "payload" {
-		t.Fatalf("message %+v", m)
-	}
+	require.EqualValues(t, 1234567890, m.Timestamp, "message")
+	require.EqualValues(t, 3, m.Attempts, "message")
+	require.Equal(t, "0a1b2c3d4e5f6789", m.ID, "message")
+	require.Equal(t, "payload", string(m.Body), "message")
 	if ms := c.ReadMessages(t, 1); len(ms) != 1 || ms[0].ID != m.ID {
 		t.Fatalf("ReadMessages: %+v", ms)
 	}
@@ -108,9 +107,8 @@ func TestConnKeepHeartbeats(t *testing.T) {
 	c.ExpectResponse(t, "_heartbeat_")
 	c.KeepHeartbeats = true
 	failed, msg := runFake(func(tb testing.TB) { c.ExpectOK(tb) })
-	if !failed || msg != `got response frame "_heartbeat_", want response frame "OK"` {
-		t.Fatalf("failed=%v msg=%q", failed, msg)
-	}
+	require.True(t, failed)
+	require.Equal(t, `got response frame "_heartbeat_", want response frame "OK"`, msg)
 	c.ExpectOK(t)
 }
 
@@ -131,9 +129,8 @@ func TestConnExpectNoFrame(t *testing.T) {
 	}
 	close(release)
 	failed, msg := runFake(func(tb testing.TB) { c.ExpectNoFrame(tb, 2*time.Second) })
-	if !failed || msg != `want no frame for 2s, got response frame "OK"` {
-		t.Fatalf("failed=%v msg=%q", failed, msg)
-	}
+	require.True(t, failed)
+	require.Equal(t, `want no frame for 2s, got response frame "OK"`, msg)
 }
 
 func TestConnExpectClosedFailures(t *testing.T) {
@@ -147,15 +144,13 @@ func TestConnExpectClosedFailures(t *testing.T) {
 	c := Dial(t, addr)
 	c.Timeout = 30 * time.Millisecond
 	failed, msg := runFake(func(tb testing.TB) { c.ExpectClosed(tb) })
-	if !failed || !strings.HasPrefix(msg, "want connection closed, got error: ") {
-		t.Fatalf("open connection: failed=%v msg=%q", failed, msg)
-	}
+	require.True(t, failed)
+	require.True(t, strings.HasPrefix(msg, "want connection closed, got error: "))
 	close(release)
 	c.Timeout = DefaultTimeout
 	failed, msg = runFake(func(tb testing.TB) { c.ExpectClosed(tb) })
-	if !failed || msg != `want connection closed, got error frame "E_BAD_PROTOCOL"` {
-		t.Fatalf("frame: failed=%v msg=%q", failed, msg)
-	}
+	require.True(t, failed)
+	require.Equal(t, `want connection closed, got error frame "E_BAD_PROTOCOL"`, msg)
 }
 
 func TestConnExpectMismatch(t *testing.T) {
@@ -214,9 +209,8 @@ func TestConnIdentify(t *testing.T) {
 	})
 	c := Dial(t, addr)
 	got := c.Identify(t, map[string]any{"client_id": "x", "feature_negotiation": true})
-	if got["max_rdy_count"] != float64(2500) || got["tls_v1"] != false {
-		t.Fatalf("response %v", got)
-	}
+	require.Equal(t, float64(2500), got["max_rdy_count"], "response")
+	require.Equal(t, false, got["tls_v1"], "response")
 	if got := c.Identify(t, map[string]any{"client_id": "x"}); got != nil {
 		t.Fatalf("OK response gave %v", got)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestEventuallySucceeds(t *testing.T) {
@@ -14,9 +16,7 @@ func TestEventuallySucceeds(t *testing.T) {
 		calls++
 		return calls == 3
 	})
-	if calls != 3 {
-		t.Fatalf("cond called %d times, want 3", calls)
-	}
+	require.EqualValues(t, 3, calls, "cond called")
 	if d := time.Since(start); d < 2*PollInterval {
 		t.Fatalf("returned after %s, faster than two poll intervals", d)
 	}
@@ -56,13 +56,10 @@ func TestEventuallyChecksAtLeastOnce(t *testing.T) {
 	failed, _ := runFake(func(tb testing.TB) {
 		Eventually(tb, 0, func() bool { return true })
 	})
-	if failed {
-		t.Fatal("zero timeout with a true condition failed")
-	}
+	require.False(t, failed, "zero timeout with a true condition failed")
 	failed, msg := runFake(func(tb testing.TB) {
 		Eventually(tb, 0, func() bool { return false })
 	})
-	if !failed || !strings.HasPrefix(msg, "condition not met") {
-		t.Fatalf("failed=%v msg=%q", failed, msg)
-	}
+	require.True(t, failed)
+	require.True(t, strings.HasPrefix(msg, "condition not met"))
 }

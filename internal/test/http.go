@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -34,23 +35,96 @@ func SameOrigin() http.Header {
 // HTTPDoHeader is HTTPDo with extra request headers.
 func HTTPDoHeader(t testing.TB, method, url string, body []byte, header http.Header) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
+	req := newRequest(t, method, url, bytes.NewReader(body))
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := httpClient.Do(req)
+	r := send(t, httpClient, req)
+	return r.Code, r.Body
+}
+
+// HTTPResponse is a whole HTTP answer as the server sent it.
+type HTTPResponse struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+func (r HTTPResponse) String() string {
+	return fmt.Sprintf("%d %q headers=%v", r.Code, truncate(r.Body), r.Header)
+}
+
+// rawClient neither keeps connections alive, follows redirects nor asks for
+// compression, so that a test sees each answer as the server wrote it.
+var rawClient = &http.Client{
+	Transport: &http.Transport{DisableKeepAlives: true, DisableCompression: true},
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+	Timeout: 2 * DefaultTimeout,
+}
+
+// HTTPSend sends one request with body (nil for none, with no
+// Content-Length unless the method has a body) and returns the whole answer,
+// headers included, unchanged: redirects are not followed and nothing is
+// decompressed. Transport errors fail the test.
+func HTTPSend(t testing.TB, method, url string, body []byte) HTTPResponse {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	return send(t, rawClient, newRequest(t, method, url, r))
+}
+
+// HTTPSendChunked is HTTPSend with the body sent with Transfer-Encoding:
+// chunked, without a Content-Length.
+func HTTPSendChunked(t testing.TB, method, url string, body []byte) HTTPResponse {
+	t.Helper()
+	req := newRequest(t, method, url, io.MultiReader(bytes.NewReader(body)))
+	req.ContentLength = -1
+	return send(t, rawClient, req)
+}
+
+// HTTPGet is HTTPSend of a GET.
+func HTTPGet(t testing.TB, url string) HTTPResponse {
+	t.Helper()
+	return HTTPSend(t, http.MethodGet, url, nil)
+}
+
+// HTTPPost is HTTPSend of a POST of body.
+func HTTPPost(t testing.TB, url, body string) HTTPResponse {
+	t.Helper()
+	return HTTPSend(t, http.MethodPost, url, []byte(body))
+}
+
+// HTTPPut is HTTPSend of a PUT of body.
+func HTTPPut(t testing.TB, url, body string) HTTPResponse {
+	t.Helper()
+	return HTTPSend(t, http.MethodPut, url, []byte(body))
+}
+
+func newRequest(t testing.TB, method, url string, body io.Reader) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	return req
+}
+
+func send(t testing.TB, c *http.Client, req *http.Request) HTTPResponse {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, url, err)
+		t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
 	}
-	return resp.StatusCode, data
+	return HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: data}
 }
 
 // HTTPExpect sends a request and fails the test unless the status is want.

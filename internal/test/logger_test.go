@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/stretchr/testify/require"
 )
 
 var _ lg.Logger = (*Logger)(nil)
@@ -11,21 +12,14 @@ var _ lg.Logger = (*Logger)(nil)
 func TestLoggerWritesToTest(t *testing.T) {
 	f := &fakeTB{}
 	l := NewLogger(f)
-	if err := l.Output(2, "[nsqd] INFO: hello\n"); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.msgs) != 1 || f.msgs[0] != "[nsqd] INFO: hello" {
-		t.Fatalf("logged %q", f.msgs)
-	}
+	require.NoError(t, l.Output(2, "[nsqd] INFO: hello\n"))
+	require.Len(t, f.msgs, 1, "logged")
+	require.Equal(t, "[nsqd] INFO: hello", f.msgs[0], "logged")
 	for _, c := range f.cleanups {
 		c()
 	}
-	if err := l.Output(2, "late"); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.msgs) != 1 {
-		t.Fatalf("logged after cleanup: %q", f.msgs)
-	}
+	require.NoError(t, l.Output(2, "late"))
+	require.Len(t, f.msgs, 1, "logged after cleanup")
 }
 
 func TestLoggerAfterTestEnds(t *testing.T) {

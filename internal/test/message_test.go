@@ -3,6 +3,8 @@ package test
 import (
 	"bytes"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseMessage(t *testing.T) {
@@ -14,16 +16,13 @@ func TestParseMessage(t *testing.T) {
 	data = append(data, "0123456789abcdef"...)
 	data = append(data, "body"...)
 	m, err := ParseMessage(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Timestamp != 0x162a3b4c5d6e7f80 || m.Attempts != 0x0102 || m.ID != "0123456789abcdef" || string(m.Body) != "body" {
-		t.Fatalf("parsed %+v", m)
-	}
+	require.NoError(t, err)
+	require.EqualValues(t, 0x162a3b4c5d6e7f80, m.Timestamp, "parsed")
+	require.EqualValues(t, 0x0102, m.Attempts, "parsed")
+	require.Equal(t, "0123456789abcdef", m.ID, "parsed")
+	require.Equal(t, "body", string(m.Body), "parsed")
 	data[26] = 'X'
-	if string(m.Body) != "body" {
-		t.Fatal("body aliases the frame buffer")
-	}
+	require.Equal(t, "body", string(m.Body), "body aliases the frame buffer")
 	if m, err := ParseMessage(data[:26]); err != nil || len(m.Body) != 0 {
 		t.Fatalf("empty body: %+v %v", m, err)
 	}
@@ -41,9 +40,7 @@ func TestMPUBBody(t *testing.T) {
 		0, 0, 0, 0,
 		0, 0, 0, 1, 'c',
 	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got % x\nwant % x", got, want)
-	}
+	require.Equal(t, want, got, "got % x\nwant % x")
 	if got := MPUBBody(nil); !bytes.Equal(got, []byte{0, 0, 0, 0}) {
 		t.Fatalf("empty: % x", got)
 	}
