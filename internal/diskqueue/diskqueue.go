@@ -191,7 +191,6 @@ func newDiskQueue(o Options) *diskQueue {
 		validate:        o.Validate,
 		ops:             o.fileOps,
 		readCh:          make(chan Record),
-		doneCh:          make(chan Pos, doneBacklog),
 		writeCh:         make(chan writeReq),
 		ctlCh:           make(chan func()),
 		takeCh:          make(chan takeReq),
@@ -199,6 +198,11 @@ func newDiskQueue(o Options) *diskQueue {
 		maxRead:         -1,
 	}
 	d.acked = o.Acked
+	if d.acked {
+		// Only an acknowledged queue takes Done calls; a nil channel keeps
+		// the I/O loop's case idle and saves its buffer on every other queue.
+		d.doneCh = make(chan Pos, doneBacklog)
+	}
 	d.replies.New = func() any { return make(chan error, 1) }
 	return d
 }
