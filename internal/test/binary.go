@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // BuildBinary compiles the command in the current directory into a
@@ -65,7 +67,7 @@ func RunBinary(t testing.TB, bin string, args ...string) (code int, stdout, stde
 func WriteConfig(t testing.TB, doc string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.cfg")
-	NoErr(t, os.WriteFile(path, []byte(doc), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(doc), 0o600))
 	return "--config=" + path
 }
 
