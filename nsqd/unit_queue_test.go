@@ -223,3 +223,25 @@ func TestTopicCloseReportsFlushFailure(t *testing.T) {
 	err := top.Close()
 	require.ErrorIs(t, err, errFakeFull)
 }
+
+// A message REQ'd with a delay whose finished original record is read
+// again after a crash (its done mark was lost) waits for the deadline
+// kept in the journal instead of being delivered a second time at once.
+func TestChannelRereadRecordOfDeferredMessageWaits(t *testing.T) {
+	d := newFakeDeps(t, 0)
+	c := newChannel("t", "c", &d.queueDeps, func(*Channel) {})
+	require.NoError(t, c.PutMessage(testMessage("000000000000000a", "a")))
+	rec := <-c.src.disk
+	m := c.fromDisk(rec)
+	require.NotNil(t, m)
+	require.NoError(t, c.StartInFlightTimeout(m, 1, time.Minute))
+	require.NoError(t, c.RequeueMessage(1, m.ID, time.Hour))
+	require.Equal(t, 1, c.deferredCount())
+
+	// Restart: the journal is replayed and the original record, read
+	// again from the low-water mark, must not be delivered.
+	restarted := newChannel("t", "c", &d.queueDeps, func(*Channel) {})
+	require.Equal(t, 1, restarted.deferredCount())
+	require.Nil(t, restarted.fromDisk(rec), "the record of a deferred message was delivered at once")
+	require.Equal(t, 1, restarted.deferredCount())
+}
