@@ -24,7 +24,8 @@ func (c *Channel) popQueued() *Message { return c.q.mem.pop() }
 
 // fromDisk decodes a record read from the disk queue. A message that must
 // still wait for its deadline goes to the deferred table instead, and nil
-// is returned, as it is for a record that cannot be decoded. With
+// is returned, as it is for a record that cannot be decoded or whose
+// message is already in the deferred table (read again after a crash). With
 // --mem-queue-size=0 the record stays on disk until the message is
 // finished, requeued or deferred.
 func (c *Channel) fromDisk(rec diskqueue.Record) *Message {
@@ -34,6 +35,14 @@ func (c *Channel) fromDisk(rec diskqueue.Record) *Message {
 		return nil
 	}
 	m.diskPos, m.onDisk = rec.Pos, c.q.acked
+	if c.q.acked && c.q.deferred.held.has(m.ID) {
+		// A record read again after a crash whose message was deferred
+		// (REQ with a delay) before its finish reached the done log: the
+		// deferred copy, replayed from the journal with its deadline, is
+		// the live one, so this record is finished instead of delivered.
+		c.q.done(m)
+		return nil
+	}
 	if wait > 0 {
 		c.exitMu.RLock()
 		defer c.exitMu.RUnlock()

@@ -68,8 +68,8 @@ func (s *deferredSet) full(limit int64) bool {
 // table for the queue.
 func (s *deferredSet) released(id MessageID) error { return s.journal.remove(id) }
 
-// noteOnDisk records that message id, just written to the disk queue, is
-// due at the Unix ns due.
+// noteOnDisk records that message id, about to be written to the disk
+// queue, is due at the Unix ns due.
 func (s *deferredSet) noteOnDisk(id MessageID, due int64) error {
 	s.dueMu.Lock()
 	s.due[id] = due

@@ -26,6 +26,14 @@ func (t *msgTable) add(m *Message, dup error) error {
 	return nil
 }
 
+// has reports whether id is in the table.
+func (t *msgTable) has(id MessageID) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	_, ok := t.msgs[id]
+	return ok
+}
+
 func (t *msgTable) addLocked(m *Message) {
 	t.msgs[m.ID] = m
 	t.pq.push(m)

@@ -76,18 +76,23 @@ func (q *queue) put(m *Message, due int64) error {
 }
 
 // writeBackend appends m to the backend, noting its deadline due when
-// non-zero. The outcome sets the daemon's health.
+// non-zero. The deadline is noted first: a reader, or a restart after a
+// crash, that finds the record always finds its deadline too. The outcome
+// sets the daemon's health.
 func (q *queue) writeBackend(m *Message, due int64) error {
-	err := writeMessageToBackend(m, q.backend)
-	q.deps.setHealth(err)
-	if err != nil {
-		q.logf(lg.ERROR, "failed to write message to backend - %s", err)
-		return err
-	}
 	if due != 0 {
 		if err := q.deferred.noteOnDisk(m.ID, due); err != nil {
 			q.logf(lg.ERROR, "failed to record a deferred deadline - %s", err)
 		}
+	}
+	err := writeMessageToBackend(m, q.backend)
+	q.deps.setHealth(err)
+	if err != nil {
+		if due != 0 {
+			q.deferred.remaining(m.ID) // not written: forget its deadline
+		}
+		q.logf(lg.ERROR, "failed to write message to backend - %s", err)
+		return err
 	}
 	return nil
 }

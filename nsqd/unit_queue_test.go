@@ -223,3 +223,55 @@ func TestTopicCloseReportsFlushFailure(t *testing.T) {
 	err := top.Close()
 	require.ErrorIs(t, err, errFakeFull)
 }
+
+// A message REQ'd with a delay whose finished original record is read
+// again after a crash (its done mark was lost) waits for the deadline
+// kept in the journal instead of being delivered a second time at once.
+func TestChannelRereadRecordOfDeferredMessageWaits(t *testing.T) {
+	d := newFakeDeps(t, 0)
+	c := newChannel("t", "c", &d.queueDeps, func(*Channel) {})
+	require.NoError(t, c.PutMessage(testMessage("000000000000000a", "a")))
+	rec := <-c.src.disk
+	m := c.fromDisk(rec)
+	require.NotNil(t, m)
+	require.NoError(t, c.StartInFlightTimeout(m, 1, time.Minute))
+	require.NoError(t, c.RequeueMessage(1, m.ID, time.Hour))
+	require.Equal(t, 1, c.deferredCount())
+
+	// Restart: the journal is replayed and the original record, read
+	// again from the low-water mark, must not be delivered.
+	restarted := newChannel("t", "c", &d.queueDeps, func(*Channel) {})
+	require.Equal(t, 1, restarted.deferredCount())
+	require.Nil(t, restarted.fromDisk(rec), "the record of a deferred message was delivered at once")
+	require.Equal(t, 1, restarted.deferredCount())
+}
+
+// deadlineCheckBackend notes, at each Put, whether the queue already knows
+// a deadline for a message: a record must never be on disk without it.
+type deadlineCheckBackend struct {
+	*fakeBackend
+	q     **queue
+	known []bool
+}
+
+func (b *deadlineCheckBackend) Put(data []byte) error {
+	b.known = append(b.known, (*b.q).deferred.dueN.Load() > 0)
+	return b.fakeBackend.Put(data)
+}
+
+// A deferred message written to the disk queue has its deadline recorded
+// before its record, so that a crash between the two cannot leave a
+// record that is delivered at once; a failed write forgets the deadline.
+func TestQueueDeadlineRecordedBeforeRecord(t *testing.T) {
+	d := newFakeDeps(t, 0)
+	var q *queue
+	b := &deadlineCheckBackend{fakeBackend: newFakeBackend(), q: &q}
+	d.newBackend = func(string, bool) BackendQueue { return b }
+	q = newQueue(&d.queueDeps, "q", "TOPIC(q)", false)
+	require.NoError(t, q.put(testMessage("000000000000000a", "later"), time.Now().Add(time.Hour).UnixNano()))
+	require.Equal(t, []bool{true}, b.known)
+
+	b.failures.Store(1)
+	require.Error(t, q.put(testMessage("000000000000000b", "lost"), time.Now().Add(time.Hour).UnixNano()))
+	require.EqualValues(t, 1, q.deferred.dueN.Load(), "the deadline of a record not written is forgotten")
+}
