@@ -9,16 +9,10 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
-
-var httpClient = &http.Client{Timeout: DefaultTimeout}
-
-// HTTPDo sends a request with the given method and body (nil for none) and
-// returns the status code and body. Transport errors fail the test.
-func HTTPDo(t testing.TB, method, url string, body []byte) (int, []byte) {
-	t.Helper()
-	return HTTPDoHeader(t, method, url, body, nil)
-}
 
 // CrossSite are the headers a browser adds to a form post or a "simple"
 // fetch (text/plain body, no preflight) made by a page of another site.
@@ -30,17 +24,6 @@ func CrossSite() http.Header {
 // pages.
 func SameOrigin() http.Header {
 	return http.Header{"Sec-Fetch-Site": {"same-origin"}, "Content-Type": {"text/plain"}}
-}
-
-// HTTPDoHeader is HTTPDo with extra request headers.
-func HTTPDoHeader(t testing.TB, method, url string, body []byte, header http.Header) (int, []byte) {
-	t.Helper()
-	req := newRequest(t, method, url, bytes.NewReader(body))
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	r := send(t, httpClient, req)
-	return r.Code, r.Body
 }
 
 // HTTPResponse is a whole HTTP answer as the server sent it.
@@ -65,16 +48,23 @@ var rawClient = &http.Client{
 }
 
 // HTTPSend sends one request with body (nil for none, with no
-// Content-Length unless the method has a body) and returns the whole answer,
-// headers included, unchanged: redirects are not followed and nothing is
-// decompressed. Transport errors fail the test.
-func HTTPSend(t testing.TB, method, url string, body []byte) HTTPResponse {
+// Content-Length unless the method has a body) and the headers in header
+// (none, or one or more sets added in order), and returns the whole
+// answer, headers included, unchanged: redirects are not followed and
+// nothing is decompressed. Transport errors fail the test.
+func HTTPSend(t testing.TB, method, url string, body []byte, header ...http.Header) HTTPResponse {
 	t.Helper()
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	return send(t, rawClient, newRequest(t, method, url, r))
+	req := newRequest(t, method, url, r)
+	for _, h := range header {
+		for k, v := range h {
+			req.Header[k] = append(req.Header[k], v...)
+		}
+	}
+	return send(t, req)
 }
 
 // HTTPSendChunked is HTTPSend with the body sent with Transfer-Encoding:
@@ -83,7 +73,7 @@ func HTTPSendChunked(t testing.TB, method, url string, body []byte) HTTPResponse
 	t.Helper()
 	req := newRequest(t, method, url, io.MultiReader(bytes.NewReader(body)))
 	req.ContentLength = -1
-	return send(t, rawClient, req)
+	return send(t, req)
 }
 
 // HTTPGet is HTTPSend of a GET.
@@ -107,44 +97,51 @@ func HTTPPut(t testing.TB, url, body string) HTTPResponse {
 func newRequest(t testing.TB, method, url string, body io.Reader) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
+	require.NoError(t, err, "%s %s", method, url)
 	return req
 }
 
-func send(t testing.TB, c *http.Client, req *http.Request) HTTPResponse {
+func send(t testing.TB, req *http.Request) HTTPResponse {
 	t.Helper()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
+	resp, err := rawClient.Do(req)
+	require.NoError(t, err, "%s %s", req.Method, req.URL)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
-	}
+	require.NoError(t, err, "%s %s: reading body", req.Method, req.URL)
 	return HTTPResponse{Code: resp.StatusCode, Header: resp.Header, Body: data}
-}
-
-// HTTPExpect sends a request and fails the test unless the status is want.
-// It returns the response body.
-func HTTPExpect(t testing.TB, want int, method, url string, body []byte) []byte {
-	t.Helper()
-	code, data := HTTPDo(t, method, url, body)
-	if code != want {
-		t.Fatalf("%s %s: status %d (body %q), want %d", method, url, code, truncate(data), want)
-	}
-	return data
 }
 
 // HTTPGetJSON GETs url, requires status 200 and decodes the JSON body into v.
 func HTTPGetJSON(t testing.TB, url string, v any) {
 	t.Helper()
-	data := HTTPExpect(t, http.StatusOK, http.MethodGet, url, nil)
-	if err := json.Unmarshal(data, v); err != nil {
-		t.Fatalf("GET %s: decoding %q: %v", url, truncate(data), err)
-	}
+	r := HTTPGet(t, url)
+	require.Equal(t, http.StatusOK, r.Code, "GET %s: %s", url, r)
+	require.NoError(t, json.Unmarshal(r.Body, v), "GET %s: decoding %q", url, truncate(r.Body))
+}
+
+// HTTPDo is HTTPSend reduced to the status code and body. Obsolete: new
+// tests call HTTPSend.
+func HTTPDo(t testing.TB, method, url string, body []byte) (int, []byte) {
+	t.Helper()
+	r := HTTPSend(t, method, url, body)
+	return r.Code, r.Body
+}
+
+// HTTPDoHeader is HTTPDo with extra request headers. Obsolete: new tests
+// call HTTPSend.
+func HTTPDoHeader(t testing.TB, method, url string, body []byte, header http.Header) (int, []byte) {
+	t.Helper()
+	r := HTTPSend(t, method, url, body, header)
+	return r.Code, r.Body
+}
+
+// HTTPExpect sends a request, requires the status want and returns the
+// body. Obsolete: new tests call HTTPSend and check its Code.
+func HTTPExpect(t testing.TB, want int, method, url string, body []byte) []byte {
+	t.Helper()
+	r := HTTPSend(t, method, url, body)
+	require.Equal(t, want, r.Code, "%s %s: %s", method, url, r)
+	return r.Body
 }
 
 // ExpectHTTPConnCut checks that an HTTP server at addr bounds how long a
@@ -159,17 +156,12 @@ func ExpectHTTPConnCut(t testing.TB, addr, path string) {
 		{"idle keep-alive connection", "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"},
 	} {
 		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatalf("dial %s: %v", addr, err)
-		}
-		if _, err := io.WriteString(nc, c.raw); err != nil {
-			t.Fatalf("%s: write: %v", c.what, err)
-		}
+		require.NoError(t, err, "dial %s", addr)
+		_, err = io.WriteString(nc, c.raw)
+		require.NoError(t, err, "%s: write", c.what)
 		nc.SetReadDeadline(time.Now().Add(DefaultTimeout))
 		got, err := io.ReadAll(nc)
 		nc.Close()
-		if IsTimeout(err) {
-			t.Errorf("%s: connection still open after %s; got %q", c.what, DefaultTimeout, got)
-		}
+		assert.False(t, IsTimeout(err), "%s: connection still open after %s; got %q", c.what, DefaultTimeout, got)
 	}
 }
