@@ -18,6 +18,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/require"
 )
 
 // NSQD is a running nsqd.
@@ -235,7 +236,9 @@ func (n *NSQD) Post(t testing.TB, path string, q url.Values, body string) {
 	if body != "" {
 		b = []byte(body)
 	}
-	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+n.HTTPAddr+path+"?"+q.Encode(), b)
+	u := "http://" + n.HTTPAddr + path + "?" + q.Encode()
+	r := test.HTTPSend(t, http.MethodPost, u, b)
+	require.Equal(t, http.StatusOK, r.Code, "POST %s: %s", u, r)
 }
 
 // CreateChannel creates topic and its channel through the HTTP API.
