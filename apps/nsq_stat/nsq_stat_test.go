@@ -161,7 +161,7 @@ func TestSignalExitsZero(t *testing.T) {
 		require.EqualValues(t, 0, code, "exit %d, output %q", code, out.String())
 		require.Equal(t, headers, out.String(), "exit %d, output %q", code, out.String())
 	case <-time.After(waitFor):
-		t.Fatal("no exit on SIGINT")
+		require.FailNow(t, "no exit on SIGINT")
 	}
 }
 

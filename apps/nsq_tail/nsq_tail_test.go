@@ -37,7 +37,7 @@ func (tl *tail) wait(t *testing.T) int {
 	case c := <-tl.code:
 		return c
 	case <-time.After(10 * time.Second):
-		t.Fatal("nsq_tail did not exit")
+		require.FailNow(t, "nsq_tail did not exit")
 		return -1
 	}
 }

@@ -135,7 +135,7 @@ func (p *program) stop(t *testing.T, sig os.Signal) int {
 		p.exit <- code // let the cleanup see it too
 		return code
 	case <-time.After(waitFor):
-		t.Fatal("nsq_to_file did not exit")
+		require.FailNow(t, "nsq_to_file did not exit")
 	}
 	return -1
 }

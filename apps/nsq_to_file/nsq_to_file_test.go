@@ -179,7 +179,7 @@ func TestMissingRevSkipsTopicButRuns(t *testing.T) {
 	test.Eventually(t, waitFor, func() bool { return strings.Contains(p.stderr.String(), want) })
 	select {
 	case code := <-p.exit:
-		t.Fatalf("exited %d", code)
+		require.FailNow(t, "exited early", "exit code %d", code)
 	case <-time.After(20 * time.Millisecond):
 	}
 	require.EqualValues(t, 0, p.stop(t, syscall.SIGTERM), "exit")

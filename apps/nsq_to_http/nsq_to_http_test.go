@@ -228,7 +228,7 @@ func TestSignalStopsAfterInFlight(t *testing.T) {
 	a.Stop <- os.Interrupt
 	select {
 	case <-a.Code:
-		t.Fatal("exited while a delivery was in progress")
+		require.FailNow(t, "exited while a delivery was in progress")
 	default:
 	}
 	close(release)

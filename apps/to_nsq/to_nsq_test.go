@@ -85,7 +85,7 @@ func TestSignalStops(t *testing.T) {
 	case code := <-codeCh:
 		require.EqualValues(t, 0, code, "exit code %d", code)
 	case <-time.After(5 * time.Second):
-		t.Fatal("to_nsq did not stop on SIGTERM")
+		require.FailNow(t, "to_nsq did not stop on SIGTERM")
 	}
 }
 
