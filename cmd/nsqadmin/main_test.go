@@ -65,7 +65,7 @@ func TestRunRealDaemon(t *testing.T) {
 	case code := <-done:
 		assert.Equal(t, 0, code)
 	case <-time.After(test.DefaultTimeout):
-		t.Fatal("no exit after SIGTERM")
+		require.FailNow(t, "no exit after SIGTERM")
 	}
 }
 

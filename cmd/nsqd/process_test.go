@@ -63,7 +63,7 @@ func startBinary(t *testing.T, httpAddr string) *runningBinary {
 		if strings.Contains(p.stderr.String(), "not implemented") {
 			t.Skipf("nsqd.New is not implemented: %s", p.stderr.String())
 		}
-		t.Fatalf("nsqd did not start: %s", p.stderr.String())
+		require.FailNow(t, "nsqd did not start", "stderr: %s", p.stderr.String())
 	}
 	return p
 }
@@ -77,7 +77,7 @@ func (p *runningBinary) expectExitZero(t *testing.T, what string) {
 	case <-time.After(10 * time.Second):
 		p.cmd.Process.Kill()
 		<-p.done
-		t.Fatalf("no exit 10s after %s\n%s", what, p.stderr.String())
+		require.FailNow(t, "no exit 10s after "+what, "stderr: %s", p.stderr.String())
 	}
 }
 

@@ -46,6 +46,6 @@ func TestBinaryStopsCleanlyOnSIGTERM(t *testing.T) {
 		require.NoError(t, err)
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("no exit 10s after SIGTERM")
+		require.FailNow(t, "no exit 10s after SIGTERM")
 	}
 }
