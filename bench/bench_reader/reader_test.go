@@ -8,7 +8,6 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -54,8 +53,10 @@ func TestValidate(t *testing.T) {
 		{[]string{"--deadline=now"}, "--deadline"},
 	} {
 		err := parse(t, c.args...).validate()
-		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
-			t.Errorf("%q: validate = %v, want %q", c.args, err, c.want)
+		if c.want == "" {
+			assert.NoError(t, err, "%q", c.args)
+		} else {
+			assert.ErrorContains(t, err, c.want, "%q", c.args)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -51,8 +50,10 @@ func TestValidate(t *testing.T) {
 		{[]string{"--deadline", "2025-01-27 10:00:00"}, ""},
 	} {
 		err := parse(t, c.args...).validate()
-		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
-			t.Errorf("%q: validate = %v, want %q", c.args, err, c.want)
+		if c.want == "" {
+			assert.NoError(t, err, "%q", c.args)
+		} else {
+			assert.ErrorContains(t, err, c.want, "%q", c.args)
 		}
 	}
 }
