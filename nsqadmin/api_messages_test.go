@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,8 +28,9 @@ type messagesDoc struct {
 
 func getMessages(t *testing.T, u string, h http.Header) messagesDoc {
 	t.Helper()
-	resp, body := do(t, http.MethodGet, u, "", h)
-	require.Equal(t, 200, resp.StatusCode, body)
+	resp := test.HTTPSend(t, http.MethodGet, u, nil, h)
+	body := string(resp.Body)
+	require.Equal(t, 200, resp.Code, body)
 	var doc messagesDoc
 	require.NoError(t, json.Unmarshal([]byte(body), &doc), body)
 	require.NotNil(t, doc.Messages, body)
@@ -55,7 +57,7 @@ func TestMessagesFromEveryNode(t *testing.T) {
 	assert.Empty(t, doc.Message)
 	assert.Len(t, getMessages(t, c.adm.base+"/api/messages/t/c?n=1", nil).Messages, 2, "n is per node")
 	assert.Empty(t, getMessages(t, c.adm.base+"/api/messages/t/c?state=in_flight", nil).Messages)
-	assert.EqualValues(t, 3, c.a.topic(t, "t").Channels[0].Depth, "peeking consumed nothing")
+	assert.EqualValues(t, 3, topicOf(t, c.a, "t").Channels[0].Depth, "peeking consumed nothing")
 
 	c.a.Post(t, "/pub", url.Values{"topic": {"backlog"}}, "waiting")
 	waitProducers(t, c.l.HTTPAddr, "backlog", 1)
@@ -77,17 +79,18 @@ func TestMessagesFromEveryNode(t *testing.T) {
 func TestMessageBodiesAdminOnly(t *testing.T) {
 	c := startCluster(t, func(o *nsqadmin.Options) { o.AdminUsers = []string{"alice"} })
 	for _, h := range []http.Header{nil, {"X-Forwarded-User": {"bob"}}} {
-		resp, body := do(t, http.MethodGet, c.adm.base+"/api/messages/t/c", "", h)
-		require.Equal(t, 200, resp.StatusCode)
+		resp := test.HTTPSend(t, http.MethodGet, c.adm.base+"/api/messages/t/c", nil, h)
+		body := string(resp.Body)
+		require.Equal(t, 200, resp.Code)
 		assert.NotContains(t, body, `"body"`, "%v sees no bodies", h)
 		var doc messagesDoc
 		require.NoError(t, json.Unmarshal([]byte(body), &doc))
 		assert.True(t, doc.BodiesHidden)
 		assert.Len(t, doc.Messages, 5, "but does see the messages")
 
-		resp, body = do(t, http.MethodPost, c.adm.base+"/api/messages/t/c",
-			`{"action":"delete","id":"0123456789abcdef","node":"`+c.a.HTTPAddr+`"}`, h)
-		assert.Equal(t, 403, resp.StatusCode, body)
+		resp = test.HTTPSend(t, http.MethodPost, c.adm.base+"/api/messages/t/c", []byte(`{"action":"delete","id":"0123456789abcdef","node":"`+c.a.HTTPAddr+`"}`), h)
+		body = string(resp.Body)
+		assert.Equal(t, 403, resp.Code, body)
 	}
 	doc := getMessages(t, c.adm.base+"/api/messages/t/c", http.Header{"X-Forwarded-User": {"alice"}})
 	assert.False(t, doc.BodiesHidden)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,20 +19,25 @@ func TestChannelConfigMirror(t *testing.T) {
 	u := c.adm.base + "/api/channel/config?topic=t&channel=c"
 
 	for _, h := range []http.Header{nil, {"X-Forwarded-User": {"bob"}}} {
-		resp, body := do(t, "POST", u+"&max_attempts=2", "", h)
-		require.Equal(t, 403, resp.StatusCode, body)
-		resp, body = do(t, "POST", c.adm.base+"/api/channel/redrive?topic=t&channel=c", "", h)
-		require.Equal(t, 403, resp.StatusCode, body)
-		resp, body = do(t, "POST", c.adm.base+"/api/drain?node="+c.a.HTTPAddr, "", h)
-		require.Equal(t, 403, resp.StatusCode, body)
+		resp := test.HTTPSend(t, "POST", u+"&max_attempts=2", nil, h)
+		body := string(resp.Body)
+		require.Equal(t, 403, resp.Code, body)
+		resp = test.HTTPSend(t, "POST", c.adm.base+"/api/channel/redrive?topic=t&channel=c", nil, h)
+		body = string(resp.Body)
+		require.Equal(t, 403, resp.Code, body)
+		resp = test.HTTPSend(t, "POST", c.adm.base+"/api/drain?node="+c.a.HTTPAddr, nil, h)
+		body = string(resp.Body)
+		require.Equal(t, 403, resp.Code, body)
 	}
-	resp, body := do(t, "POST", u+"&max_attempts=-3", "", alice)
-	require.Equal(t, 400, resp.StatusCode)
+	resp := test.HTTPSend(t, "POST", u+"&max_attempts=-3", nil, alice)
+	body := string(resp.Body)
+	require.Equal(t, 400, resp.Code)
 	require.Contains(t, body, "max_attempts")
 
-	resp, body = do(t, "POST", u+"&max_attempts=2&max_depth=50", "", alice)
-	require.Equal(t, 200, resp.StatusCode, body)
-	for _, n := range []*node{c.a, c.b} {
+	resp = test.HTTPSend(t, "POST", u+"&max_attempts=2&max_depth=50", nil, alice)
+	body = string(resp.Body)
+	require.Equal(t, 200, resp.Code, body)
+	for _, n := range []*testcluster.NSQD{c.a, c.b} {
 		var cfg map[string]any
 		test.HTTPGetJSON(t, "http://"+n.HTTPAddr+"/channel/config?topic=t&channel=c", &cfg)
 		require.Equal(t, 2.0, cfg["max_attempts"], n.HTTPAddr)
@@ -42,11 +48,12 @@ func TestChannelConfigMirror(t *testing.T) {
 	require.Equal(t, 2.0, cfg["max_attempts"])
 	require.Equal(t, "t.c.dead", cfg["dead_letter_topic"])
 
-	resp, _ = do(t, "GET", c.adm.base+"/api/channel/config?topic=t&channel=nope", "", nil)
-	require.Equal(t, 404, resp.StatusCode)
+	resp = test.HTTPSend(t, "GET", c.adm.base+"/api/channel/config?topic=t&channel=nope", nil)
+	require.Equal(t, 404, resp.Code)
 
-	resp, body = do(t, "POST", c.adm.base+"/api/channel/redrive?topic=t&channel=c", "", alice)
-	require.Equal(t, 200, resp.StatusCode, body)
+	resp = test.HTTPSend(t, "POST", c.adm.base+"/api/channel/redrive?topic=t&channel=c", nil, alice)
+	body = string(resp.Body)
+	require.Equal(t, 200, resp.Code, body)
 	var moved map[string]any
 	require.NoError(t, json.Unmarshal([]byte(body), &moved))
 	require.Equal(t, 0.0, moved["moved"])
@@ -54,6 +61,6 @@ func TestChannelConfigMirror(t *testing.T) {
 	var drain map[string]any
 	test.HTTPGetJSON(t, c.adm.base+"/api/drain?node="+c.a.HTTPAddr, &drain)
 	require.Equal(t, false, drain["draining"])
-	resp, _ = do(t, "GET", c.adm.base+"/api/drain?node=127.0.0.1:1", "", nil)
-	require.Equal(t, 404, resp.StatusCode)
+	resp = test.HTTPSend(t, "GET", c.adm.base+"/api/drain?node=127.0.0.1:1", nil)
+	require.Equal(t, 404, resp.Code)
 }

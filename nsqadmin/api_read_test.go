@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,8 +48,8 @@ type topicDoc struct {
 func TestTopicsList(t *testing.T) {
 	c := startCluster(t)
 	q := url.Values{"topic": {"lonely"}, "channel": {"x"}}
-	test.HTTPExpect(t, 200, "POST", "http://"+c.l.HTTPAddr+"/channel/create?"+q.Encode(), nil)
-	test.HTTPExpect(t, 200, "POST", "http://"+c.l.HTTPAddr+"/topic/create?topic=bare", nil)
+	expect(t, 200, "POST", "http://"+c.l.HTTPAddr+"/channel/create?"+q.Encode(), "", "")
+	expect(t, 200, "POST", "http://"+c.l.HTTPAddr+"/topic/create?topic=bare", "", "")
 
 	expect(t, 200, "GET", c.adm.base+"/api/topics", "", `{"topics":["bare","lonely","t"],"message":""}`)
 	expect(t, 200, "GET", c.adm.base+"/api/topics?inactive=true", "",
@@ -68,9 +69,10 @@ func TestTopicAndChannelMerge(t *testing.T) {
 	require.Len(t, td.Nodes, 2, "topic aggregate = %+v", td)
 	require.Len(t, td.Channels, 1, "topic aggregate = %+v", td)
 	require.Equal(t, "", td.Message, "topic aggregate = %+v", td)
-	if ch := td.Channels[0]; ch.Node != "*" || ch.Depth != 5 || len(ch.Nodes) != 2 {
-		t.Fatalf("merged channel = %+v", ch)
-	}
+	ch := td.Channels[0]
+	require.Equal(t, "*", ch.Node, "merged channel = %+v", ch)
+	require.EqualValues(t, 5, ch.Depth, "merged channel = %+v", ch)
+	require.Len(t, ch.Nodes, 2, "merged channel = %+v", ch)
 	depths := map[string]int64{c.a.HTTPAddr: 3, c.b.HTTPAddr: 2}
 	for _, n := range td.Nodes {
 		assert.Equal(t, depths[n.Node], n.MessageCount, "per-node topic %s changed by the merge: %+v %+v", n.Node, n, n.Channels[0])
@@ -119,10 +121,14 @@ func TestNodesAndCounter(t *testing.T) {
 	require.Len(t, nodes.Nodes, 2, "nodes = %+v", nodes)
 	require.Equal(t, "", nodes.Message, "nodes = %+v", nodes)
 	for _, n := range nodes.Nodes {
-		if len(n.RemoteAddresses) != 1 || !strings.HasPrefix(n.RemoteAddresses[0], c.l.HTTPAddr+"/127.0.0.1:") ||
-			n.Version != "1.3.0" || len(n.Topics) != 1 || n.Topics[0].Topic != "t" || n.OutOfDate {
-			t.Errorf("node = %+v", n)
+		if assert.Len(t, n.RemoteAddresses, 1, "node = %+v", n) {
+			assert.True(t, strings.HasPrefix(n.RemoteAddresses[0], c.l.HTTPAddr+"/127.0.0.1:"), "node = %+v", n)
 		}
+		assert.Equal(t, "1.3.0", n.Version, "node = %+v", n)
+		if assert.Len(t, n.Topics, 1, "node = %+v", n) {
+			assert.Equal(t, "t", n.Topics[0].Topic, "node = %+v", n)
+		}
+		assert.False(t, n.OutOfDate, "node = %+v", n)
 	}
 
 	var nd struct {
@@ -180,10 +186,10 @@ func TestPartialAndTotalFailure(t *testing.T) {
 	adm = startAdmin(t, nsqdMode(c.a.HTTPAddr, c.b.HTTPAddr))
 	var td topicDoc
 	test.HTTPGetJSON(t, adm.base+"/api/topics/t", &td)
-	if td.MessageCount != 3 || len(td.Channels) != 1 || td.Channels[0].Depth != 3 ||
-		!strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.HTTPAddr+`/stats?`) {
-		t.Fatalf("one node down: %+v", td)
-	}
+	require.EqualValues(t, 3, td.MessageCount, "one node down: %+v", td)
+	require.Len(t, td.Channels, 1, "one node down: %+v", td)
+	require.EqualValues(t, 3, td.Channels[0].Depth, "one node down: %+v", td)
+	require.True(t, strings.HasPrefix(td.Message, `WARNING: Get "http://`+c.b.HTTPAddr+`/stats?`), "one node down: %+v", td)
 
 	adm = startAdmin(t, lookupdMode(dead))
 	expect(t, 502, "GET", adm.base+"/api/topics", "",
@@ -194,7 +200,7 @@ func TestPartialAndTotalFailure(t *testing.T) {
 }
 
 func TestNSQDMode(t *testing.T) {
-	a, b := startNSQD(t), startNSQD(t)
+	a, b := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	a.CreateChannel(t, "x", "c")
 	b.CreateChannel(t, "y", "c")
 	b.PublishN(t, "y", 2)
@@ -219,9 +225,10 @@ func TestNSQDMode(t *testing.T) {
 	expect(t, 200, "POST", adm.base+"/api/topics", `{"topic":"z"}`, `{"message":""}`)
 	expect(t, 502, "POST", adm.base+"/api/topics", `{"topic":"z","channel":"c"}`,
 		`{"message":"UPSTREAM_ERROR: failed to query any nsqlookupd: "}`)
-	resp, body := do(t, "GET", adm.base+"/", "", nil)
-	require.EqualValues(t, 200, resp.StatusCode, "shell in nsqd mode: %d %s", resp.StatusCode, body)
-	require.True(t, strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]"), "shell in nsqd mode: %d %s", resp.StatusCode, body)
+	resp := test.HTTPSend(t, "GET", adm.base+"/", nil)
+	body := string(resp.Body)
+	require.EqualValues(t, 200, resp.Code, "shell in nsqd mode: %d %s", resp.Code, body)
+	require.True(t, strings.HasPrefix(global(t, body, "NSQLOOKUPD"), "[]"), "shell in nsqd mode: %d %s", resp.Code, body)
 	expect(t, 405, http.MethodPut, adm.base+"/api/nodes", "x", `{"message":"METHOD_NOT_ALLOWED"}`)
 	expect(t, 404, http.MethodGet, adm.base+"/api/nope", "", `{"message":"NOT_FOUND"}`)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,26 +28,26 @@ func TestAPIRefusesCrossOriginWrites(t *testing.T) {
 		{"DELETE", "/api/nodes/" + c.a.HTTPAddr, `{"topic":"t"}`},
 		{"PUT", "/config/nsqlookupd_http_addresses", `["127.0.0.1:1"]`},
 	} {
-		code, body := test.HTTPDoHeader(t, r.method, b+r.path, []byte(r.body), test.CrossSite())
-		assert.Equal(t, http.StatusForbidden, code, "%s %s", r.method, r.path)
-		assert.JSONEq(t, `{"message":"CROSS_ORIGIN_REQUEST"}`, string(body), "%s %s", r.method, r.path)
+		resp := test.HTTPSend(t, r.method, b+r.path, []byte(r.body), test.CrossSite())
+		assert.Equal(t, http.StatusForbidden, resp.Code, "%s %s", r.method, r.path)
+		assert.JSONEq(t, `{"message":"CROSS_ORIGIN_REQUEST"}`, string(resp.Body), "%s %s", r.method, r.path)
 	}
 	// Every refusal has been answered: nothing changed.
-	for _, nd := range []*node{c.a, c.b} {
-		ts := nd.topic(t, "t")
+	for _, nd := range []*testcluster.NSQD{c.a, c.b} {
+		ts := topicOf(t, nd, "t")
 		require.NotNil(t, ts)
 		assert.False(t, ts.Paused)
 		require.Len(t, ts.Channels, 1)
 		assert.False(t, ts.Channels[0].Paused)
 		assert.NotZero(t, ts.Channels[0].Depth)
 	}
-	assert.Nil(t, c.a.topic(t, "new"))
+	assert.Nil(t, topicOf(t, c.a, "new"))
 	expect(t, 200, "GET", b+"/api/topics", "", `{"topics":["t"],"message":""}`)
 
-	code, _ := test.HTTPDoHeader(t, "POST", b+"/api/topics/t", []byte(`{"action":"pause"}`), nil)
-	require.Equal(t, http.StatusOK, code)
+	resp := test.HTTPSend(t, "POST", b+"/api/topics/t", []byte(`{"action":"pause"}`))
+	require.Equal(t, http.StatusOK, resp.Code, resp.String())
 	c.forBoth(t, "topic paused by a curl-like request", func(ts *nsqdTopic) bool { return ts.Paused })
-	code, _ = test.HTTPDoHeader(t, "POST", b+"/api/topics/t", []byte(`{"action":"unpause"}`), test.SameOrigin())
-	require.Equal(t, http.StatusOK, code)
+	resp = test.HTTPSend(t, "POST", b+"/api/topics/t", []byte(`{"action":"unpause"}`), test.SameOrigin())
+	require.Equal(t, http.StatusOK, resp.Code, resp.String())
 	c.forBoth(t, "topic unpaused from the same origin", func(ts *nsqdTopic) bool { return !ts.Paused })
 }

@@ -3,7 +3,6 @@ package nsqadmin_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,14 +19,6 @@ import (
 
 const waitFor = 10 * time.Second
 
-// node is a running nsqd, with the stats queries these tests make.
-type node struct{ *testcluster.NSQD }
-
-func startNSQD(t *testing.T, lookupdTCP ...string) *node {
-	t.Helper()
-	return &node{testcluster.StartNSQD(t, testcluster.WithLookupd(lookupdTCP...))}
-}
-
 // nsqdTopic is the part of nsqd's /stats the tests check.
 type nsqdTopic struct {
 	TopicName string `json:"topic_name"`
@@ -40,8 +31,9 @@ type nsqdTopic struct {
 	} `json:"channels"`
 }
 
-// topic returns the node's stats of topic, or nil when it has none.
-func (nd *node) topic(t *testing.T, topic string) *nsqdTopic {
+// topicOf returns nd's stats of topic, read from its /stats, or nil when
+// it has none.
+func topicOf(t *testing.T, nd *testcluster.NSQD, topic string) *nsqdTopic {
 	t.Helper()
 	var doc struct {
 		Topics []*nsqdTopic `json:"topics"`
@@ -85,42 +77,20 @@ func nsqdMode(addrs ...string) func(*nsqadmin.Options) {
 	return func(o *nsqadmin.Options) { o.NSQDHTTPAddresses = addrs }
 }
 
-// rawClient neither follows redirects nor asks for compression itself.
-var rawClient = &http.Client{
-	Timeout:       waitFor,
-	Transport:     &http.Transport{DisableCompression: true},
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
-// do sends a request and returns the response with its body read.
-func do(t *testing.T, method, u, body string, header http.Header) (*http.Response, string) {
-	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, u, r)
-	require.NoError(t, err)
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	resp, err := rawClient.Do(req)
-	require.NoError(t, err, "%s %s", method, u)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp, string(b)
-}
-
 // expect sends a request and requires status code and, unless want is
 // "", exactly the body want.
 func expect(t *testing.T, code int, method, u, body, want string) string {
 	t.Helper()
-	resp, got := do(t, method, u, body, nil)
-	if resp.StatusCode != code || want != "" && got != want {
-		t.Fatalf("%s %s: %d %s\nwant %d %s", method, u, resp.StatusCode, got, code, want)
+	var b []byte
+	if body != "" {
+		b = []byte(body)
 	}
-	return got
+	resp := test.HTTPSend(t, method, u, b)
+	require.Equal(t, code, resp.Code, "%s %s: %s", method, u, resp)
+	if want != "" {
+		require.Equal(t, want, string(resp.Body), "%s %s: %s", method, u, resp)
+	}
+	return string(resp.Body)
 }
 
 // waitProducers polls the lookupd until topic has n producers.
@@ -153,14 +123,14 @@ func deadAddr(t *testing.T) string {
 // channel "c" on both, 3 messages on a and 2 on b, and an admin.
 type cluster struct {
 	l    *testcluster.Lookupd
-	a, b *node
+	a, b *testcluster.NSQD
 	adm  *admin
 }
 
 func startCluster(t *testing.T, configure ...func(*nsqadmin.Options)) *cluster {
 	t.Helper()
 	c := &cluster{l: testcluster.StartLookupd(t)}
-	c.a, c.b = startNSQD(t, c.l.TCPAddr), startNSQD(t, c.l.TCPAddr)
+	c.a, c.b = testcluster.StartNSQD(t, testcluster.WithLookupd(c.l.TCPAddr)), testcluster.StartNSQD(t, testcluster.WithLookupd(c.l.TCPAddr))
 	c.a.CreateChannel(t, "t", "c")
 	c.b.CreateChannel(t, "t", "c")
 	c.a.PublishN(t, "t", 3)

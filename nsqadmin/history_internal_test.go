@@ -20,9 +20,9 @@ func TestRingSize(t *testing.T) {
 
 func TestRingWrapsOldestFirst(t *testing.T) {
 	r := &ring{size: 3}
-	if got := r.slice(); got == nil || len(got) != 0 {
-		t.Fatalf("empty ring slice = %#v", got)
-	}
+	empty := r.slice()
+	require.NotNil(t, empty, "an empty ring's slice is empty, not nil")
+	require.Empty(t, empty)
 	for i := range 5 {
 		r.push(historyPoint{TS: int64(i)})
 	}

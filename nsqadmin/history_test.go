@@ -10,6 +10,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,7 +34,7 @@ type historyDoc struct {
 }
 
 func TestHistory(t *testing.T) {
-	a, b := startNSQD(t), startNSQD(t)
+	a, b := testcluster.StartNSQD(t), testcluster.StartNSQD(t)
 	a.CreateChannel(t, "h", "c")
 	b.CreateChannel(t, "h", "c")
 	a.PublishN(t, "h", 2)
@@ -64,9 +65,9 @@ func TestHistory(t *testing.T) {
 	// The topic's messages went to its channel on both nodes.
 	assert.EqualValues(t, 0, doc.Points[len(doc.Points)-1].Depth, "topic point")
 	test.HTTPGetJSON(t, u+"?topic=h&channel=c", &doc)
-	if last := doc.Points[len(doc.Points)-1]; last.Depth != 5 || last.Messages != 5 {
-		t.Errorf("channel point %+v", last)
-	}
+	last := doc.Points[len(doc.Points)-1]
+	assert.EqualValues(t, 5, last.Depth, "channel point %+v", last)
+	assert.EqualValues(t, 5, last.Messages, "channel point %+v", last)
 	test.HTTPGetJSON(t, u+"?node="+b.HTTPAddr, &doc)
 	assert.EqualValues(t, 3, doc.Points[len(doc.Points)-1].Messages, "node point")
 	doc = historyDoc{}
@@ -126,11 +127,11 @@ func TestStartupValidation(t *testing.T) {
 		}
 		c.set(opts)
 		n, err := nsqadmin.New(opts)
-		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
-			t.Errorf("want %q, got %v", c.want, err)
-			if n != nil {
-				n.Exit()
-			}
+		if n != nil {
+			n.Exit()
+		}
+		if assert.Error(t, err, "want %q", c.want) {
+			assert.True(t, strings.HasPrefix(err.Error(), c.want), "want %q, got %v", c.want, err)
 		}
 	}
 }

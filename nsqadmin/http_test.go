@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqadmin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,9 +25,10 @@ func TestShellGlobals(t *testing.T) {
 		o.StatsInterval = 3e9
 	})
 	for _, p := range []string{"/", "/topics", "/topics/t", "/topics/t/c", "/nodes", "/nodes/n:1", "/counter", "/lookup"} {
-		resp, body := do(t, "GET", adm.base+p, "", nil)
-		require.EqualValues(t, 200, resp.StatusCode, "GET %s: %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
-		require.Equal(t, "text/html", resp.Header.Get("Content-Type"), "GET %s: %d %q", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+		resp := test.HTTPSend(t, "GET", adm.base+p, nil)
+		body := string(resp.Body)
+		require.EqualValues(t, 200, resp.Code, "GET %s: %d %q", p, resp.Code, resp.Header.Get("Content-Type"))
+		require.Equal(t, "text/html", resp.Header.Get("Content-Type"), "GET %s: %d %q", p, resp.Code, resp.Header.Get("Content-Type"))
 		want := map[string]string{
 			"USER_AGENT": `"nsqadmin/v1.3.0"`, "VERSION": `"1.3.0"`,
 			"GRAPHITE_URL": `"http://graphite.example"`, "GRAPH_ENABLED": "true",
@@ -46,15 +48,16 @@ func TestBasePath(t *testing.T) {
 		o.NSQDHTTPAddresses = []string{deadAddr(t)}
 		o.BasePath = "admin/"
 	})
-	resp, body := do(t, "GET", adm.base+"/admin", "", nil)
-	require.EqualValues(t, 200, resp.StatusCode, "GET /admin: %d", resp.StatusCode)
-	require.Equal(t, `"/admin"`, global(t, body, "BASE_PATH"), "GET /admin: %d", resp.StatusCode)
-	resp, _ = do(t, "GET", adm.base+"/admin/?x=1", "", nil)
-	require.EqualValues(t, 301, resp.StatusCode, "GET /admin/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	require.Equal(t, "/admin?x=1", resp.Header.Get("Location"), "GET /admin/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	resp, _ = do(t, "GET", adm.base+"/admin/topics/t/", "", nil)
-	require.EqualValues(t, 301, resp.StatusCode, "GET /admin/topics/t/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	require.Equal(t, "/admin/topics/t", resp.Header.Get("Location"), "GET /admin/topics/t/: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	resp := test.HTTPSend(t, "GET", adm.base+"/admin", nil)
+	body := string(resp.Body)
+	require.EqualValues(t, 200, resp.Code, "GET /admin: %d", resp.Code)
+	require.Equal(t, `"/admin"`, global(t, body, "BASE_PATH"), "GET /admin: %d", resp.Code)
+	resp = test.HTTPSend(t, "GET", adm.base+"/admin/?x=1", nil)
+	require.EqualValues(t, 301, resp.Code, "GET /admin/: %d %s", resp.Code, resp.Header.Get("Location"))
+	require.Equal(t, "/admin?x=1", resp.Header.Get("Location"), "GET /admin/: %d %s", resp.Code, resp.Header.Get("Location"))
+	resp = test.HTTPSend(t, "GET", adm.base+"/admin/topics/t/", nil)
+	require.EqualValues(t, 301, resp.Code, "GET /admin/topics/t/: %d %s", resp.Code, resp.Header.Get("Location"))
+	require.Equal(t, "/admin/topics/t", resp.Header.Get("Location"), "GET /admin/topics/t/: %d %s", resp.Code, resp.Header.Get("Location"))
 	expect(t, 404, "GET", adm.base+"/", "", `{"message":"NOT_FOUND"}`)
 	expect(t, 404, "GET", adm.base+"/api/topics", "", `{"message":"NOT_FOUND"}`)
 	expect(t, 200, "GET", adm.base+"/admin/ping", "", "OK")
@@ -65,11 +68,12 @@ func TestBasePath(t *testing.T) {
 
 func TestPing(t *testing.T) {
 	adm := startAdmin(t, nsqdMode(deadAddr(t)))
-	resp, body := do(t, "GET", adm.base+"/ping", "", nil)
-	require.EqualValues(t, 200, resp.StatusCode, "ping: %d %q %v", resp.StatusCode, body, resp.Header)
-	require.Equal(t, "OK", body, "ping: %d %q %v", resp.StatusCode, body, resp.Header)
-	require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), "ping: %d %q %v", resp.StatusCode, body, resp.Header)
-	require.Equal(t, "", resp.Header.Get("X-NSQ-Content-Type"), "ping: %d %q %v", resp.StatusCode, body, resp.Header)
+	resp := test.HTTPSend(t, "GET", adm.base+"/ping", nil)
+	body := string(resp.Body)
+	require.EqualValues(t, 200, resp.Code, "ping: %d %q %v", resp.Code, body, resp.Header)
+	require.Equal(t, "OK", body, "ping: %d %q %v", resp.Code, body, resp.Header)
+	require.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"), "ping: %d %q %v", resp.Code, body, resp.Header)
+	require.Equal(t, "", resp.Header.Get("X-NSQ-Content-Type"), "ping: %d %q %v", resp.Code, body, resp.Header)
 }
 
 func TestStaticAssets(t *testing.T) {
@@ -88,25 +92,28 @@ func TestStaticAssets(t *testing.T) {
 	})
 	for name, ct := range files {
 		for _, prefix := range []string{"/static/", "/fonts/"} {
-			resp, body := do(t, "GET", adm.base+prefix+name, "", nil)
-			assert.EqualValues(t, 200, resp.StatusCode, "GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-			assert.Equal(t, "content of "+name, body, "GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-			assert.Equal(t, ct, resp.Header.Get("Content-Type"), "GET %s%s: %d %q %q", prefix, name, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+			resp := test.HTTPSend(t, "GET", adm.base+prefix+name, nil)
+			body := string(resp.Body)
+			assert.EqualValues(t, 200, resp.Code, "GET %s%s: %d %q %q", prefix, name, resp.Code, body, resp.Header.Get("Content-Type"))
+			assert.Equal(t, "content of "+name, body, "GET %s%s: %d %q %q", prefix, name, resp.Code, body, resp.Header.Get("Content-Type"))
+			assert.Equal(t, ct, resp.Header.Get("Content-Type"), "GET %s%s: %d %q %q", prefix, name, resp.Code, body, resp.Header.Get("Content-Type"))
 		}
 	}
 	for _, p := range []string{"/static/nope.js", "/static/vendor", "/static/", "/fonts/../a.js", "/static/%2e%2e/x"} {
-		resp, body := do(t, "GET", adm.base+p, "", nil)
-		assert.EqualValues(t, 404, resp.StatusCode, "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-		assert.Equal(t, "NOT_FOUND", body, "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
-		assert.False(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), "GET %s: %d %q %q", p, resp.StatusCode, body, resp.Header.Get("Content-Type"))
+		resp := test.HTTPSend(t, "GET", adm.base+p, nil)
+		body := string(resp.Body)
+		assert.EqualValues(t, 404, resp.Code, "GET %s: %d %q %q", p, resp.Code, body, resp.Header.Get("Content-Type"))
+		assert.Equal(t, "NOT_FOUND", body, "GET %s: %d %q %q", p, resp.Code, body, resp.Header.Get("Content-Type"))
+		assert.False(t, strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json"), "GET %s: %d %q %q", p, resp.Code, body, resp.Header.Get("Content-Type"))
 	}
 
 	// The embedded copy.
 	emb := startAdmin(t, nsqdMode(deadAddr(t)))
-	resp, body := do(t, "GET", emb.base+"/static/index.html", "", nil)
-	assert.EqualValues(t, 200, resp.StatusCode, "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"), "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-	assert.Contains(t, body, "{{", "embedded index.html: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	resp := test.HTTPSend(t, "GET", emb.base+"/static/index.html", nil)
+	body := string(resp.Body)
+	assert.EqualValues(t, 200, resp.Code, "embedded index.html: %d %q", resp.Code, resp.Header.Get("Content-Type"))
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"), "embedded index.html: %d %q", resp.Code, resp.Header.Get("Content-Type"))
+	assert.Contains(t, body, "{{", "embedded index.html: %d %q", resp.Code, resp.Header.Get("Content-Type"))
 }
 
 func TestCompression(t *testing.T) {
@@ -120,7 +127,8 @@ func TestCompression(t *testing.T) {
 		{"gzip", "gzip", func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }},
 		{"br, deflate;q=0.5, gzip", "deflate", func(r io.Reader) (io.Reader, error) { return flate.NewReader(r), nil }},
 	} {
-		resp, raw := do(t, "GET", u, "", http.Header{"Accept-Encoding": {c.accept}})
+		resp := test.HTTPSend(t, "GET", u, nil, http.Header{"Accept-Encoding": {c.accept}})
+		raw := string(resp.Body)
 		require.Equal(t, c.enc, resp.Header.Get("Content-Encoding"), "%s: headers %v", c.accept, resp.Header)
 		require.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"), "%s: headers %v", c.accept, resp.Header)
 		require.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), "%s: headers %v", c.accept, resp.Header)
@@ -130,7 +138,8 @@ func TestCompression(t *testing.T) {
 		require.NoError(t, err, "%s: %q %v", c.accept, plain, err)
 		require.Equal(t, want, string(plain), "%s: %q %v", c.accept, plain, err)
 	}
-	resp, body := do(t, "GET", u, "", nil)
+	resp := test.HTTPSend(t, "GET", u, nil)
+	body := string(resp.Body)
 	require.Equal(t, "", resp.Header.Get("Content-Encoding"), "uncompressed: %v %q", resp.Header, body)
 	require.Equal(t, want, body, "uncompressed: %v %q", resp.Header, body)
 }
@@ -193,7 +202,7 @@ func TestGraphite(t *testing.T) {
 	assert.Equal(t, "u", gotUser, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
 	assert.Equal(t, "p", gotPass, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
 	assert.Equal(t, adm.addr, gotHost, "proxied: %s %s:%s host %s", gotPath, gotUser, gotPass, gotHost)
-	_, body := do(t, "GET", adm.base+"/", "", nil)
+	body := string(test.HTTPSend(t, "GET", adm.base+"/", nil).Body)
 	assert.Equal(t, `""`, global(t, body, "GRAPHITE_URL"), "shell with proxy: GRAPHITE_URL %s", global(t, body, "GRAPHITE_URL"))
 	assert.Equal(t, "true", global(t, body, "GRAPH_ENABLED"), "shell with proxy: GRAPHITE_URL %s", global(t, body, "GRAPHITE_URL"))
 }

@@ -21,10 +21,11 @@ const (
 // apiTopics GETs /api/topics and returns the status and the decoded body.
 func apiTopics(t *testing.T, adm *admin) (int, map[string]any) {
 	t.Helper()
-	resp, body := do(t, http.MethodGet, adm.base+"/api/topics", "", nil)
+	resp := test.HTTPSend(t, http.MethodGet, adm.base+"/api/topics", nil)
+	body := string(resp.Body)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(body), &doc), body)
-	return resp.StatusCode, doc
+	return resp.Code, doc
 }
 
 // TestUnresolvedUpstreamOnly: an address whose host does not resolve does
