@@ -9,11 +9,12 @@ import (
 
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
 // paused reports whether topic (channel "") or channel is paused on nd.
-func (nd *node) paused(t *testing.T, topic, channel string) bool {
+func paused(t *testing.T, nd *testcluster.NSQD, topic, channel string) bool {
 	t.Helper()
 	var doc struct {
 		Topics []struct {
@@ -52,20 +53,20 @@ func TestAdminWrites(t *testing.T) {
 		return err == nil && len(ps) == 2
 	}, "both producers of w")
 
-	check := func(what string, err error, cond func(*node) bool) {
+	check := func(what string, err error, cond func(*testcluster.NSQD) bool) {
 		t.Helper()
 		require.NoError(t, err, "%s", what)
-		for _, n := range []*node{c.a, c.b} {
+		for _, n := range []*testcluster.NSQD{c.a, c.b} {
 			require.True(t, cond(n), "%s: not done on %s", what, n.HTTPAddr)
 		}
 	}
-	check("pause topic", c.ci.PauseTopic("w", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "") })
-	check("unpause topic", c.ci.UnPauseTopic("w", lookupds, nil), func(n *node) bool { return !n.paused(t, "w", "") })
-	check("pause channel", c.ci.PauseChannel("w", "ch", lookupds, nil), func(n *node) bool { return n.paused(t, "w", "ch") })
+	check("pause topic", c.ci.PauseTopic("w", lookupds, nil), func(n *testcluster.NSQD) bool { return paused(t, n, "w", "") })
+	check("unpause topic", c.ci.UnPauseTopic("w", lookupds, nil), func(n *testcluster.NSQD) bool { return !paused(t, n, "w", "") })
+	check("pause channel", c.ci.PauseChannel("w", "ch", lookupds, nil), func(n *testcluster.NSQD) bool { return paused(t, n, "w", "ch") })
 	check("unpause channel", c.ci.UnPauseChannel("w", "ch", nil, []string{c.a.HTTPAddr, c.b.HTTPAddr}),
-		func(n *node) bool { return !n.paused(t, "w", "ch") })
-	check("empty", c.ci.EmptyChannel("w", "ch", lookupds, nil), func(*node) bool { return true })
-	check("empty topic", c.ci.EmptyTopic("w", lookupds, nil), func(*node) bool { return true })
+		func(n *testcluster.NSQD) bool { return !paused(t, n, "w", "ch") })
+	check("empty", c.ci.EmptyChannel("w", "ch", lookupds, nil), func(*testcluster.NSQD) bool { return true })
+	check("empty topic", c.ci.EmptyTopic("w", lookupds, nil), func(*testcluster.NSQD) bool { return true })
 
 	require.NoError(t, c.ci.CreateTopicChannel("w", "extra", lookupds))
 	test.Eventually(t, waitFor, func() bool {

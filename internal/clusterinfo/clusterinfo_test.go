@@ -16,14 +16,14 @@ import (
 // cluster is one lookupd with two nsqd registered to it.
 type cluster struct {
 	lookupd string // HTTP address
-	a, b    *node
+	a, b    *testcluster.NSQD
 	ci      *clusterinfo.ClusterInfo
 }
 
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	l := testcluster.StartLookupd(t)
-	return &cluster{lookupd: l.HTTPAddr, a: startNSQD(t, l.TCPAddr), b: startNSQD(t, l.TCPAddr), ci: newCI(t)}
+	return &cluster{lookupd: l.HTTPAddr, a: testcluster.StartNSQD(t, testcluster.WithLookupd(l.TCPAddr)), b: testcluster.StartNSQD(t, testcluster.WithLookupd(l.TCPAddr)), ci: newCI(t)}
 }
 
 func TestLookupdQueries(t *testing.T) {
@@ -92,7 +92,7 @@ func TestNSQDModeQueries(t *testing.T) {
 
 func TestStatsMergeAcrossNodes(t *testing.T) {
 	c := startCluster(t)
-	for _, n := range []*node{c.a, c.b} {
+	for _, n := range []*testcluster.NSQD{c.a, c.b} {
 		n.CreateChannel(t, "m", "ch")
 		n.CreateChannel(t, "m", "other")
 	}

@@ -10,19 +10,10 @@ import (
 	"github.com/nsqgo/nsq/internal/clusterinfo"
 	"github.com/nsqgo/nsq/internal/httpapi"
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
 const waitFor = 10 * time.Second
-
-// node is a running nsqd, with the stats queries these tests make.
-type node struct{ *testcluster.NSQD }
-
-func startNSQD(t *testing.T, lookupdTCP ...string) *node {
-	t.Helper()
-	return &node{testcluster.StartNSQD(t, testcluster.WithLookupd(lookupdTCP...))}
-}
 
 func newCI(t *testing.T) *clusterinfo.ClusterInfo {
 	return clusterinfo.New(nil, httpapi.NewClient(nil, time.Second, 5*time.Second))
