@@ -21,17 +21,17 @@ func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 		"/channel/delete?topic=kept&channel=c", "/topic/delete?topic=kept",
 		"/topic/tombstone?topic=kept&node=h:1",
 	} {
-		code, body := test.HTTPDoHeader(t, "POST", l.url+path, []byte(`{"x":1}`), test.CrossSite())
-		assert.Equal(t, http.StatusForbidden, code, path)
-		assert.JSONEq(t, `{"message":"CROSS_ORIGIN_REQUEST"}`, string(body), path)
+		r := test.HTTPSend(t, "POST", l.url+path, []byte(`{"x":1}`), test.CrossSite())
+		assert.Equal(t, http.StatusForbidden, r.Code, path)
+		assert.JSONEq(t, `{"message":"CROSS_ORIGIN_REQUEST"}`, string(r.Body), path)
 	}
 	// Every refusal has been answered: nothing changed.
 	require.EqualValues(t, `{"topics":["kept"]}`, l.get(t, "/topics"))
 	require.EqualValues(t, `{"channels":["c"]}`, l.get(t, "/channels?topic=kept"))
 
-	code, _ := test.HTTPDoHeader(t, "POST", l.url+"/topic/create?topic=curl", nil, nil)
-	assert.Equal(t, http.StatusOK, code)
-	code, _ = test.HTTPDoHeader(t, "POST", l.url+"/topic/create?topic=page", []byte("x"), test.SameOrigin())
-	assert.Equal(t, http.StatusOK, code)
+	r := test.HTTPSend(t, "POST", l.url+"/topic/create?topic=curl", nil)
+	assert.Equal(t, http.StatusOK, r.Code, r.String())
+	r = test.HTTPSend(t, "POST", l.url+"/topic/create?topic=page", []byte("x"), test.SameOrigin())
+	assert.Equal(t, http.StatusOK, r.Code, r.String())
 	require.EqualValues(t, `{"topics":["curl","kept","page"]}`, l.get(t, "/topics"))
 }

@@ -43,7 +43,7 @@ func TestGoNSQConsumerDiscovers(t *testing.T) {
 	case line := <-subs:
 		require.EqualValues(t, "SUB gonsq ch", line)
 	case <-time.After(test.DefaultTimeout):
-		t.Fatal("go-nsq did not connect to the advertised nsqd")
+		require.FailNow(t, "go-nsq did not connect to the advertised nsqd")
 	}
 	require.EqualValues(t, 1, consumer.Stats().Connections)
 }

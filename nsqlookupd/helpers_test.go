@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -76,17 +75,14 @@ func dialV1(t testing.TB, addr string) *v1Conn {
 func (c *v1Conn) send(s string) {
 	c.t.Helper()
 	c.conn.SetWriteDeadline(time.Now().Add(test.DefaultTimeout))
-	if _, err := io.WriteString(c.conn, s); err != nil {
-		c.t.Fatalf("write %q: %v", s, err)
-	}
+	_, err := io.WriteString(c.conn, s)
+	require.NoError(c.t, err, "write %q", s)
 }
 
 // closeWrite half-closes so the server reads EOF.
 func (c *v1Conn) closeWrite() {
 	c.t.Helper()
-	if err := c.conn.(*net.TCPConn).CloseWrite(); err != nil {
-		c.t.Fatal(err)
-	}
+	require.NoError(c.t, c.conn.(*net.TCPConn).CloseWrite())
 }
 
 // read returns the next [size][data] response.
@@ -99,12 +95,8 @@ func (c *v1Conn) read() ([]byte, error) {
 func (c *v1Conn) expect(want string) {
 	c.t.Helper()
 	got, err := c.read()
-	if err != nil {
-		c.t.Fatalf("want %q, got error %v", want, err)
-	}
-	if string(got) != want {
-		c.t.Fatalf("got response %q, want %q", got, want)
-	}
+	require.NoError(c.t, err, "want %q", want)
+	require.Equal(c.t, want, string(got), "response")
 }
 
 // cmd sends line and expects the response want.
@@ -118,12 +110,8 @@ func (c *v1Conn) cmd(line, want string) {
 func (c *v1Conn) expectClosed() {
 	c.t.Helper()
 	got, err := c.read()
-	if err == nil {
-		c.t.Fatalf("want connection closed, got response %q", got)
-	}
-	if !test.IsClosedError(err) {
-		c.t.Fatalf("want connection closed, got %v", err)
-	}
+	require.Error(c.t, err, "want connection closed, got response %q", got)
+	require.True(c.t, test.IsClosedError(err), "want connection closed, got %v", err)
 }
 
 // expectFatal expects the error response want and then the close.
@@ -189,75 +177,51 @@ func (c *v1Conn) producerJSON(p peer) string {
 		c.conn.LocalAddr().String(), p.Hostname, p.Broadcast, p.TCPPort, p.HTTPPort, p.Version, p.Zone, p.Region)
 }
 
-// httpResp is a response with its body read.
-type httpResp struct {
-	code   int
-	header http.Header
-	body   string
-}
-
-var noRedirect = &http.Client{
-	Timeout:       test.DefaultTimeout,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
-
-func do(t testing.TB, method, url string) httpResp {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	require.NoError(t, err)
-	resp, err := noRedirect.Do(req)
-	require.NoError(t, err, "%s %s", method, url)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return httpResp{resp.StatusCode, resp.Header, string(b)}
-}
-
 // get GETs path and requires 200 with the V1 JSON headers.
 func (l *lookupd) get(t testing.TB, path string) string {
 	t.Helper()
-	r := do(t, "GET", l.url+path)
-	require.EqualValues(t, 200, r.code, "GET %s: %d %s", path, r.code, r.body)
+	r := test.HTTPSend(t, "GET", l.url+path, nil)
+	require.EqualValues(t, 200, r.Code, "GET %s: %d %s", path, r.Code, string(r.Body))
 	expectJSONHeaders(t, r)
-	return r.body
+	return string(r.Body)
 }
 
 // post POSTs path and requires an empty 200.
 func (l *lookupd) post(t testing.TB, path string) {
 	t.Helper()
-	r := do(t, "POST", l.url+path)
-	require.EqualValues(t, 200, r.code, "POST %s: %d %q", path, r.code, r.body)
-	require.Equal(t, "", r.body, "POST %s: %d %q", path, r.code, r.body)
-	require.Equal(t, "nsq; version=1.0", r.header.Get("X-NSQ-Content-Type"), "POST %s: headers %v", path, r.header)
-	require.Equal(t, "0", r.header.Get("Content-Length"), "POST %s: headers %v", path, r.header)
+	r := test.HTTPSend(t, "POST", l.url+path, nil)
+	require.EqualValues(t, 200, r.Code, "POST %s: %d %q", path, r.Code, string(r.Body))
+	require.Equal(t, "", string(r.Body), "POST %s: %d %q", path, r.Code, string(r.Body))
+	require.Equal(t, "nsq; version=1.0", r.Header.Get("X-NSQ-Content-Type"), "POST %s: headers %v", path, r.Header)
+	require.Equal(t, "0", r.Header.Get("Content-Length"), "POST %s: headers %v", path, r.Header)
 }
 
 // expectErr requires the V1 error response code/message.
 func (l *lookupd) expectErr(t testing.TB, method, path string, code int, msg string) {
 	t.Helper()
-	r := do(t, method, l.url+path)
+	r := test.HTTPSend(t, method, l.url+path, nil)
 	want := `{"message":"` + msg + `"}`
-	require.Equal(t, code, r.code, "%s %s", method, path)
-	require.Equal(t, want, r.body, "%s %s", method, path)
+	require.Equal(t, code, r.Code, "%s %s", method, path)
+	require.Equal(t, want, string(r.Body), "%s %s", method, path)
 	expectJSONHeaders(t, r)
 }
 
-func expectJSONHeaders(t testing.TB, r httpResp) {
+func expectJSONHeaders(t testing.TB, r test.HTTPResponse) {
 	t.Helper()
-	require.Equal(t, "application/json; charset=utf-8", r.header.Get("Content-Type"), "Content-Type")
-	require.Equal(t, "nsq; version=1.0", r.header.Get("X-NSQ-Content-Type"), "X-NSQ-Content-Type")
+	require.Equal(t, "application/json; charset=utf-8", r.Header.Get("Content-Type"), "Content-Type")
+	require.Equal(t, "nsq; version=1.0", r.Header.Get("X-NSQ-Content-Type"), "X-NSQ-Content-Type")
 }
 
 // lookupProducers returns the producers of /lookup?topic=topic as raw
 // objects, or nil on 404.
 func (l *lookupd) lookupProducers(t testing.TB, topic string) []json.RawMessage {
 	t.Helper()
-	r := do(t, "GET", l.url+"/lookup?topic="+topic)
-	if r.code == 404 {
+	r := test.HTTPSend(t, "GET", l.url+"/lookup?topic="+topic, nil)
+	if r.Code == 404 {
 		return nil
 	}
 	var resp struct{ Producers []json.RawMessage }
-	require.NoError(t, json.Unmarshal([]byte(r.body), &resp), "/lookup %q", r.body)
+	require.NoError(t, json.Unmarshal([]byte(string(r.Body)), &resp), "/lookup %q", string(r.Body))
 	return resp.Producers
 }
 

@@ -6,17 +6,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/require"
 )
 
 func TestHTTPPing(t *testing.T) {
 	t.Parallel()
 	l := start(t)
-	r := do(t, "GET", l.url+"/ping")
-	require.EqualValues(t, 200, r.code)
-	require.EqualValues(t, "OK", r.body)
-	require.EqualValues(t, "text/plain; charset=utf-8", r.header.Get("Content-Type"))
-	require.EqualValues(t, "", r.header.Get("X-NSQ-Content-Type"))
+	r := test.HTTPSend(t, "GET", l.url+"/ping", nil)
+	require.EqualValues(t, 200, r.Code)
+	require.EqualValues(t, "OK", string(r.Body))
+	require.EqualValues(t, "text/plain; charset=utf-8", r.Header.Get("Content-Type"))
+	require.EqualValues(t, "", r.Header.Get("X-NSQ-Content-Type"))
 }
 
 func TestHTTPInfo(t *testing.T) {
@@ -33,13 +34,13 @@ func TestHTTPRouting(t *testing.T) {
 	}
 	l.expectErr(t, "POST", "/lookup?topic=t", 405, "METHOD_NOT_ALLOWED")
 	l.expectErr(t, "GET", "/topic/create?topic=t", 405, "METHOD_NOT_ALLOWED")
-	r := do(t, "HEAD", l.url+"/ping")
-	require.EqualValues(t, 405, r.code)
-	r = do(t, "POST", l.url+"/topics")
-	require.EqualValues(t, "GET, OPTIONS", r.header.Get("Allow"))
-	r = do(t, "OPTIONS", l.url+"/topic/create")
-	require.EqualValues(t, 200, r.code)
-	require.EqualValues(t, "OPTIONS, POST", r.header.Get("Allow"))
+	r := test.HTTPSend(t, "HEAD", l.url+"/ping", nil)
+	require.EqualValues(t, 405, r.Code)
+	r = test.HTTPSend(t, "POST", l.url+"/topics", nil)
+	require.EqualValues(t, "GET, OPTIONS", r.Header.Get("Allow"))
+	r = test.HTTPSend(t, "OPTIONS", l.url+"/topic/create", nil)
+	require.EqualValues(t, 200, r.Code)
+	require.EqualValues(t, "OPTIONS, POST", r.Header.Get("Allow"))
 }
 
 func TestHTTPRedirects(t *testing.T) {
@@ -51,13 +52,13 @@ func TestHTTPRedirects(t *testing.T) {
 		"/lookup/?topic=a": "/lookup?topic=a",
 		"/debug/pprof/":    "/debug/pprof",
 	} {
-		r := do(t, "GET", l.url+path)
-		require.EqualValues(t, 301, r.code)
-		require.EqualValues(t, want, r.header.Get("Location"))
+		r := test.HTTPSend(t, "GET", l.url+path, nil)
+		require.EqualValues(t, 301, r.Code)
+		require.EqualValues(t, want, r.Header.Get("Location"))
 	}
-	r := do(t, "POST", l.url+"/topic/create/?topic=a")
-	require.EqualValues(t, 307, r.code)
-	require.EqualValues(t, "/topic/create?topic=a", r.header.Get("Location"))
+	r := test.HTTPSend(t, "POST", l.url+"/topic/create/?topic=a", nil)
+	require.EqualValues(t, 307, r.Code)
+	require.EqualValues(t, "/topic/create?topic=a", r.Header.Get("Location"))
 }
 
 func TestHTTPLookupErrors(t *testing.T) {
@@ -251,10 +252,10 @@ func TestHTTPPprof(t *testing.T) {
 	t.Parallel()
 	l := start(t)
 	for _, p := range []string{"/debug/pprof", "/debug/pprof/cmdline", "/debug/pprof/symbol", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1", "/debug/pprof/block", "/debug/pprof/threadcreate"} {
-		require.EqualValues(t, 200, do(t, "GET", l.url+p).code)
+		require.EqualValues(t, 200, test.HTTPSend(t, "GET", l.url+p, nil).Code)
 	}
-	require.EqualValues(t, 200, do(t, "POST", l.url+"/debug/pprof/symbol").code)
-	require.Contains(t, do(t, "GET", l.url+"/debug/pprof").body, "goroutine")
+	require.EqualValues(t, 200, test.HTTPSend(t, "POST", l.url+"/debug/pprof/symbol", nil).Code)
+	require.Contains(t, string(test.HTTPSend(t, "GET", l.url+"/debug/pprof", nil).Body), "goroutine")
 }
 
 func TestHTTPFormBodyIgnored(t *testing.T) {

@@ -113,15 +113,11 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 	for {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				t.Fatalf("server did not close the connection")
-			}
+			require.False(t, errors.As(err, &ne) && ne.Timeout(), "server did not close the connection")
 			return
 		}
 		size := binary.BigEndian.Uint32(hdr[:])
-		if size == 0 || size > 1<<16 {
-			t.Fatalf("reply size %d", size)
-		}
+		require.True(t, size > 0 && size <= 1<<16, "reply size %d", size)
 		data := make([]byte, size)
 		_, err := io.ReadFull(r, data)
 		require.NoError(t, err, "reply of %d bytes cut short: %v", size, err)
@@ -131,9 +127,7 @@ func checkLookupdReplies(t *testing.T, conn net.Conn) {
 		case data[0] == '{' && json.Valid(data):
 		default:
 			code, _, _ := strings.Cut(string(data), " ")
-			if !lookupdErrorCodes[code] {
-				t.Fatalf("unexpected reply %q", data)
-			}
+			require.True(t, lookupdErrorCodes[code], "unexpected reply %q", data)
 			errSeen = string(data)
 		}
 	}

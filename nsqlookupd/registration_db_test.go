@@ -58,9 +58,9 @@ func TestRegistrationDBIndexes(t *testing.T) {
 
 	require.Equal(t, []string{"t1", "t3"}, db.Keys(categoryTopic, wildcard, ""), "topics")
 	require.Equal(t, []string{"c1", "c2"}, db.SubKeys(categoryChannel, wildcard, wildcard), "all channels")
-	if got := db.FindRegistrations(categoryChannel, wildcard, "c2"); len(got) != 1 || got[0].Key != "t2" {
-		t.Fatalf("find */c2: %v", got)
-	}
+	got := db.FindRegistrations(categoryChannel, wildcard, "c2")
+	require.Len(t, got, 1, "find */c2: %v", got)
+	require.Equal(t, "t2", got[0].Key, "find */c2: %v", got)
 
 	removed, left := db.RemoveProducer(Registration{categoryTopic, "t1", ""}, "a")
 	require.True(t, removed, "RemoveProducer: %v %d", removed, left)

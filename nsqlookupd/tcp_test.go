@@ -92,7 +92,7 @@ func TestIdentifyErrors(t *testing.T) {
 			conn.expectClosed()
 		})
 	}
-	require.EqualValues(t, "OK", do(t, "GET", l.url+"/ping").body) // still alive
+	require.EqualValues(t, "OK", string(test.HTTPSend(t, "GET", l.url+"/ping", nil).Body)) // still alive
 	require.EqualValues(t, `{"producers":[]}`, l.get(t, "/nodes"))
 }
 
