@@ -65,11 +65,10 @@ func TestGenerateCertFiles(t *testing.T) {
 	t.Parallel()
 	certFile, keyFile, caFile := GenerateCert(t)
 	for _, f := range []string{certFile, keyFile, caFile} {
-		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
-			t.Fatalf("%s: %v", f, err)
-		}
+		fi, err := os.Stat(f)
+		require.NoError(t, err)
+		require.NotZero(t, fi.Size(), "%s is empty", f)
 	}
-	if _, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
-		t.Fatal(err)
-	}
+	_, err := tls.LoadX509KeyPair(certFile, keyFile)
+	require.NoError(t, err)
 }

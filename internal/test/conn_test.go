@@ -26,8 +26,7 @@ func startFakeServer(t *testing.T, handle func(c net.Conn)) (string, <-chan stru
 	go func() {
 		defer close(done)
 		c, err := ln.Accept()
-		if err != nil {
-			t.Errorf("accept: %v", err)
+		if !assert.NoError(t, err, "accept") {
 			return
 		}
 		defer c.Close()
@@ -38,8 +37,7 @@ func startFakeServer(t *testing.T, handle func(c net.Conn)) (string, <-chan stru
 
 func sendFrames(t *testing.T, c net.Conn, frames ...[]byte) {
 	for _, f := range frames {
-		if _, err := c.Write(f); err != nil {
-			t.Errorf("server write: %v", err)
+		if _, err := c.Write(f); !assert.NoError(t, err, "server write") {
 			return
 		}
 	}
@@ -88,9 +86,9 @@ func TestConnReadsFrames(t *testing.T) {
 	require.EqualValues(t, 3, m.Attempts, "message")
 	require.Equal(t, "0a1b2c3d4e5f6789", m.ID, "message")
 	require.Equal(t, "payload", string(m.Body), "message")
-	if ms := c.ReadMessages(t, 1); len(ms) != 1 || ms[0].ID != m.ID {
-		t.Fatalf("ReadMessages: %+v", ms)
-	}
+	ms := c.ReadMessages(t, 1)
+	require.Len(t, ms, 1, "ReadMessages: %+v", ms)
+	require.Equal(t, m.ID, ms[0].ID, "ReadMessages: %+v", ms)
 	c.ExpectClosed(t)
 }
 
@@ -124,9 +122,7 @@ func TestConnExpectNoFrame(t *testing.T) {
 	c := Dial(t, addr)
 	start := time.Now()
 	c.ExpectNoFrame(t, 50*time.Millisecond)
-	if d := time.Since(start); d < 50*time.Millisecond {
-		t.Fatalf("returned after %s", d)
-	}
+	require.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "ExpectNoFrame returned early")
 	close(release)
 	failed, msg := runFake(func(tb testing.TB) { c.ExpectNoFrame(tb, 2*time.Second) })
 	require.True(t, failed)
@@ -174,9 +170,8 @@ func TestConnExpectMismatch(t *testing.T) {
 	}
 	for i, tc := range cases {
 		failed, msg := runFake(tc.expect)
-		if !failed || msg != tc.want {
-			t.Errorf("case %d: failed=%v msg=%q, want %q", i, failed, msg, tc.want)
-		}
+		assert.True(t, failed, "case %d: did not fail", i)
+		assert.Equal(t, tc.want, msg, "case %d", i)
 	}
 }
 
@@ -186,23 +181,20 @@ func TestConnIdentify(t *testing.T) {
 		r := bufio.NewReader(c)
 		for _, resp := range []string{`{"max_rdy_count":2500,"tls_v1":false}`, "OK"} {
 			line, err := r.ReadString('\n')
-			if err != nil || line != "IDENTIFY\n" {
-				t.Errorf("line %q, %v", line, err)
+			if !assert.NoError(t, err, "line") || !assert.Equal(t, "IDENTIFY\n", line) {
 				return
 			}
 			var size uint32
-			if err := binary.Read(r, binary.BigEndian, &size); err != nil {
-				t.Errorf("size: %v", err)
+			if !assert.NoError(t, binary.Read(r, binary.BigEndian, &size), "size") {
 				return
 			}
 			body := make([]byte, size)
-			if _, err := io.ReadFull(r, body); err != nil {
-				t.Errorf("body: %v", err)
+			if _, err := io.ReadFull(r, body); !assert.NoError(t, err, "body") {
 				return
 			}
 			var m map[string]any
-			if err := json.Unmarshal(body, &m); err != nil || m["client_id"] != "x" {
-				t.Errorf("body %s: %v", body, err)
+			if assert.NoError(t, json.Unmarshal(body, &m), "body %s", body) {
+				assert.Equal(t, "x", m["client_id"], "body %s", body)
 			}
 			sendFrames(t, c, frame(protocol.FrameTypeResponse, resp))
 		}
@@ -211,17 +203,13 @@ func TestConnIdentify(t *testing.T) {
 	got := c.Identify(t, map[string]any{"client_id": "x", "feature_negotiation": true})
 	require.Equal(t, float64(2500), got["max_rdy_count"], "response")
 	require.Equal(t, false, got["tls_v1"], "response")
-	if got := c.Identify(t, map[string]any{"client_id": "x"}); got != nil {
-		t.Fatalf("OK response gave %v", got)
-	}
+	require.Nil(t, c.Identify(t, map[string]any{"client_id": "x"}), "OK response")
 }
 
 func TestFrameTypeName(t *testing.T) {
 	t.Parallel()
 	for ft, want := range map[int32]string{0: "response", 1: "error", 2: "message", 7: "type-7"} {
-		if got := FrameTypeName(ft); got != want {
-			t.Errorf("%d: %q", ft, got)
-		}
+		assert.Equal(t, want, FrameTypeName(ft), "frame type %d", ft)
 	}
 }
 
@@ -233,15 +221,15 @@ func TestConnPending(t *testing.T) {
 		sendFrames(t, c, frame(protocol.FrameTypeResponse, "OK"))
 	})
 	c := Dial(t, addr)
-	if ok, err := c.Pending(20 * time.Millisecond); ok || err != nil {
-		t.Fatalf("nothing sent: pending=%v err=%v", ok, err)
-	}
+	ok, err := c.Pending(20 * time.Millisecond)
+	require.NoError(t, err, "nothing sent")
+	require.False(t, ok, "nothing sent")
 	close(release)
-	if ok, err := c.Pending(DefaultTimeout); !ok || err != nil {
-		t.Fatalf("frame sent: pending=%v err=%v", ok, err)
-	}
+	ok, err = c.Pending(DefaultTimeout)
+	require.NoError(t, err, "frame sent")
+	require.True(t, ok, "frame sent")
 	c.ExpectOK(t)
-	if ok, err := c.Pending(DefaultTimeout); ok || !IsClosedError(err) {
-		t.Fatalf("closed: pending=%v err=%v", ok, err)
-	}
+	ok, err = c.Pending(DefaultTimeout)
+	require.False(t, ok, "closed")
+	require.True(t, IsClosedError(err), "closed: err=%v", err)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,9 +18,7 @@ func TestEventuallySucceeds(t *testing.T) {
 		return calls == 3
 	})
 	require.EqualValues(t, 3, calls, "cond called")
-	if d := time.Since(start); d < 2*PollInterval {
-		t.Fatalf("returned after %s, faster than two poll intervals", d)
-	}
+	require.GreaterOrEqual(t, time.Since(start), 2*PollInterval, "returned faster than two poll intervals")
 }
 
 func TestEventuallyFails(t *testing.T) {
@@ -39,15 +38,10 @@ func TestEventuallyFails(t *testing.T) {
 		failed, msg := runFake(func(tb testing.TB) {
 			Eventually(tb, 30*time.Millisecond, func() bool { calls++; return false }, tc.args...)
 		})
-		if !failed || msg != tc.want {
-			t.Errorf("args %v: failed=%v msg=%q, want failure %q", tc.args, failed, msg, tc.want)
-		}
-		if d := time.Since(start); d < 30*time.Millisecond {
-			t.Errorf("gave up after %s, before the timeout", d)
-		}
-		if calls < 2 {
-			t.Errorf("cond called %d times, want it polled", calls)
-		}
+		assert.True(t, failed, "args %v: did not fail", tc.args)
+		assert.Equal(t, tc.want, msg, "args %v", tc.args)
+		assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond, "args %v: gave up before the timeout", tc.args)
+		assert.GreaterOrEqual(t, calls, 2, "args %v: cond not polled", tc.args)
 	}
 }
 

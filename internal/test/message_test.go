@@ -1,7 +1,6 @@
 package test
 
 import (
-	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,12 +22,11 @@ func TestParseMessage(t *testing.T) {
 	require.Equal(t, "body", string(m.Body), "parsed")
 	data[26] = 'X'
 	require.Equal(t, "body", string(m.Body), "body aliases the frame buffer")
-	if m, err := ParseMessage(data[:26]); err != nil || len(m.Body) != 0 {
-		t.Fatalf("empty body: %+v %v", m, err)
-	}
-	if _, err := ParseMessage(data[:25]); err == nil {
-		t.Fatal("short data accepted")
-	}
+	m, err = ParseMessage(data[:26])
+	require.NoError(t, err, "empty body")
+	require.Empty(t, m.Body, "empty body: %+v", m)
+	_, err = ParseMessage(data[:25])
+	require.Error(t, err, "short data accepted")
 }
 
 func TestMPUBBody(t *testing.T) {
@@ -41,10 +39,6 @@ func TestMPUBBody(t *testing.T) {
 		0, 0, 0, 1, 'c',
 	}
 	require.Equal(t, want, got, "got % x\nwant % x")
-	if got := MPUBBody(nil); !bytes.Equal(got, []byte{0, 0, 0, 0}) {
-		t.Fatalf("empty: % x", got)
-	}
-	if got := Uint32(0xFFFFFFFF); !bytes.Equal(got, []byte{0xff, 0xff, 0xff, 0xff}) {
-		t.Fatalf("Uint32: % x", got)
-	}
+	require.Equal(t, []byte{0, 0, 0, 0}, MPUBBody(nil), "empty")
+	require.Equal(t, []byte{0xff, 0xff, 0xff, 0xff}, Uint32(0xFFFFFFFF), "Uint32")
 }
