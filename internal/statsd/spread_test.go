@@ -47,7 +47,7 @@ func TestSpreadSpacing(t *testing.T) {
 }
 
 func TestSpreadNoWait(t *testing.T) {
-	never := func(time.Duration, <-chan struct{}) bool { t.Fatal("waited"); return false }
+	never := func(time.Duration, <-chan struct{}) bool { require.FailNow(t, "waited"); return false }
 	for _, over := range []time.Duration{0, -time.Second} {
 		var w recordingWriter
 		require.NoError(t, spread(&w, packets("a", "b"), over, nil, never), "over %v: writes %q err", over, w.writes)
@@ -71,7 +71,7 @@ func TestSpreadStopSendsRestAtOnce(t *testing.T) {
 		require.NoError(t, err, "writes %q err %v", w.writes, err)
 		require.Len(t, w.writes, 3, "writes %q err %v", w.writes, err)
 	case <-time.After(10 * time.Second):
-		t.Fatal("Spread waited despite stop")
+		require.FailNow(t, "Spread waited despite stop")
 	}
 }
 
