@@ -91,11 +91,9 @@ func TestCoerceGood(t *testing.T) {
 		{"fl", []any{}, []float64{}},
 	} {
 		got, err := applyOne(c.key, c.raw)
-		if err != nil {
-			t.Errorf("%s = %#v: %v", c.key, c.raw, err)
-			continue
+		if assert.NoError(t, err, "%s = %#v", c.key, c.raw) {
+			assert.Equal(t, c.want, got, "%s = %#v", c.key, c.raw)
 		}
-		assert.Equal(t, c.want, got, "%s = %#v", c.key, c.raw)
 	}
 }
 
