@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,8 +26,7 @@ func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 	h := handlerFunc(func(c net.Conn) {
 		defer c.Close()
 		buf := make([]byte, 4)
-		if _, err := io.ReadFull(c, buf); err != nil {
-			t.Errorf("handler read: %v", err)
+		if _, err := io.ReadFull(c, buf); !assert.NoError(t, err, "handler read") {
 			return
 		}
 		SendFrame(c, FrameTypeResponse, buf)
@@ -51,7 +51,7 @@ func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 
 	select {
 	case err := <-done:
-		t.Fatalf("TCPServer returned %v while handlers were still running", err)
+		require.FailNow(t, "TCPServer returned while handlers were still running", "err %v", err)
 	case <-time.After(50 * time.Millisecond):
 	}
 	close(release)
@@ -59,7 +59,7 @@ func TestTCPServerServesAndWaitsForHandlers(t *testing.T) {
 	case err := <-done:
 		require.NoError(t, err, "TCPServer returned %v after listener close", err)
 	case <-time.After(5 * time.Second):
-		t.Fatal("TCPServer did not return after handlers finished")
+		require.FailNow(t, "TCPServer did not return after handlers finished")
 	}
 }
 
