@@ -22,8 +22,8 @@ func TestLockTwiceFails(t *testing.T) {
 	err := second.Lock()
 	if err == nil {
 		second.Unlock()
-		t.Fatal("second Lock succeeded while the first is held")
 	}
+	require.Error(t, err, "second Lock succeeded while the first is held")
 	prefix := "cannot flock directory " + dir + " - "
 	require.True(t, strings.HasPrefix(err.Error(), prefix), "error = %q", err.Error())
 	require.ErrorIs(t, err, syscall.EWOULDBLOCK, "error %v does not wrap EWOULDBLOCK", err)
