@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,8 +46,7 @@ func BenchmarkPutParallel100(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		data := make([]byte, 100)
 		for pb.Next() {
-			if err := q.Put(data); err != nil {
-				b.Error(err)
+			if !assert.NoError(b, q.Put(data)) {
 				return
 			}
 		}

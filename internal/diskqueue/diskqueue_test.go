@@ -50,8 +50,7 @@ func TestOrderingAcrossRolls(t *testing.T) {
 	go func() {
 		defer close(done)
 		for _, p := range want {
-			if err := q.Put(p); err != nil {
-				t.Errorf("Put: %v", err)
+			if !assert.NoError(t, q.Put(p), "Put") {
 				return
 			}
 		}
@@ -110,11 +109,10 @@ func TestReaderCaughtUpWhenWriterRolls(t *testing.T) {
 		return !exists(dir, "T.diskqueue.000000.dat") && !exists(dir, "T.diskqueue.000001.dat")
 	})
 	q.Close()
-	if log.count(ERROR) != 0 || slices.ContainsFunc(listDir(t, dir), func(s string) bool {
-		return strings.HasSuffix(s, ".bad")
-	}) {
-		t.Fatalf("corruption reported: %v", listDir(t, dir))
-	}
+	files := listDir(t, dir)
+	require.Zero(t, log.count(ERROR), "corruption reported: %v", files)
+	require.False(t, slices.ContainsFunc(files, func(s string) bool { return strings.HasSuffix(s, ".bad") }),
+		"corruption reported: %v", files)
 }
 
 func TestEmpty(t *testing.T) {
@@ -172,8 +170,7 @@ func TestConcurrentPut(t *testing.T) {
 		wg.Go(func() {
 			for i := range each {
 				body := binary.BigEndian.AppendUint32([]byte{byte(p)}, uint32(i))
-				if err := q.Put(msg(p, string(body))); err != nil {
-					t.Errorf("Put: %v", err)
+				if !assert.NoError(t, q.Put(msg(p, string(body))), "Put") {
 					return
 				}
 			}
@@ -244,12 +241,10 @@ func TestReadChanInSelect(t *testing.T) {
 			b := r.Data
 			seen[string(b[26:])] = true
 		case <-time.After(5 * time.Second):
-			t.Fatal("timeout")
+			require.FailNow(t, "timeout", "seen %v", seen)
 		}
 	}
-	if !seen["memory"] || !seen["disk"] {
-		t.Fatalf("seen %v", seen)
-	}
+	require.Equal(t, map[string]bool{"memory": true, "disk": true}, seen)
 }
 
 func TestNewWithNilLogger(t *testing.T) {

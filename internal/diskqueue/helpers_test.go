@@ -137,7 +137,7 @@ func readN(t testing.TB, q Interface, n int) [][]byte {
 			b := r.Data
 			out = append(out, b)
 		case <-deadline.C:
-			t.Fatalf("received %d of %d records", len(out), n)
+			require.FailNow(t, "records missing", "received %d of %d records", len(out), n)
 		}
 	}
 	return out
@@ -158,7 +158,7 @@ func expectNothing(t testing.TB, q Interface) {
 	select {
 	case r := <-q.ReadChan():
 		b := r.Data
-		t.Fatalf("unexpected record %q", b)
+		require.FailNow(t, "unexpected record", "%q", b)
 	case <-time.After(20 * time.Millisecond):
 	}
 }

@@ -126,8 +126,7 @@ func TestPeekWhileSegmentsRoll(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := range total {
-			if err := q.Put(msg(i, "rolling")); err != nil {
-				t.Error(err)
+			if !assert.NoError(t, q.Put(msg(i, "rolling"))) {
 				return
 			}
 		}
@@ -136,8 +135,7 @@ func TestPeekWhileSegmentsRoll(t *testing.T) {
 	wg.Go(func() {
 		for i := range total {
 			rec := <-q.ReadChan()
-			if got := peekID(t, rec.Data); got != i {
-				t.Errorf("read %d, want %d", got, i)
+			if !assert.Equal(t, i, peekID(t, rec.Data), "read order") {
 				return
 			}
 			consumed.Store(0, i)

@@ -66,13 +66,10 @@ func FuzzDiskQueueRead(f *testing.F) {
 		check := func(p []byte) {
 			n++
 			require.LessOrEqual(t, n, limit, "%d records from %d bytes of segments", n, len(seg0)+len(seg1))
-			if len(p) < fuzzMin || len(p) > fuzzMax || validate && !fuzzValid(p) {
-				t.Fatalf("invalid record %q delivered", p)
-			}
+			valid := len(p) >= fuzzMin && len(p) <= fuzzMax && (!validate || fuzzValid(p))
+			require.True(t, valid, "invalid record %q delivered", p)
 			r := record(p)
-			if !bytes.Contains(seg0, r) && !bytes.Contains(seg1, r) {
-				t.Fatalf("record %q is not in the segment files", p)
-			}
+			require.True(t, bytes.Contains(seg0, r) || bytes.Contains(seg1, r), "record %q is not in the segment files", p)
 		}
 		// Read while the queue reports a depth (a depth the segments do not
 		// hold is reset when the reader reaches the writer).
@@ -104,7 +101,7 @@ func FuzzDiskQueueRead(f *testing.F) {
 				}
 				check(p)
 			case <-time.After(5 * time.Second):
-				t.Fatal("record written after reading was not delivered")
+				require.FailNow(t, "record written after reading was not delivered")
 			}
 		}
 	})
@@ -116,6 +113,6 @@ func closeWithin(t *testing.T, q Interface) {
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not return")
+		require.FailNow(t, "Close did not return")
 	}
 }
