@@ -6,9 +6,10 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
-	"math/rand/v2"
 	"os"
 	"strconv"
+
+	"github.com/nsqgo/nsq/internal/atomicfile"
 )
 
 // Pos is where a record starts: its segment number and byte offset.
@@ -144,33 +145,11 @@ func (l *doneLog) rewrite(pos []Pos) error {
 	for _, p := range pos {
 		b = appendDoneRec(b, p)
 	}
-	tmp := l.path + "." + strconv.Itoa(rand.Int()) + ".tmp"
-	if err := writeSynced(tmp, b); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, l.path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(l.path, b, 0o600); err != nil {
 		return err
 	}
 	l.recs = int64(len(pos))
 	return nil
-}
-
-// writeSynced writes b to a new file fn and fsyncs it.
-func writeSynced(fn string, b []byte) error {
-	f, err := os.OpenFile(fn, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 func (l *doneLog) closeFile() {
