@@ -23,7 +23,8 @@ const waitFor = 10 * time.Second
 
 func post(t *testing.T, addr, path string, q url.Values, body string) {
 	t.Helper()
-	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+addr+path+"?"+q.Encode(), []byte(body))
+	r := test.HTTPPost(t, "http://"+addr+path+"?"+q.Encode(), body)
+	require.Equal(t, http.StatusOK, r.Code, "POST %s: %s", path, r)
 }
 
 // fill creates topic/channel on the nsqd and publishes n messages.
@@ -51,8 +52,7 @@ func TestLookupdModeRows(t *testing.T) {
 	addr := testcluster.StartNSQD(t, testcluster.WithLookupd(l.TCPAddr)).HTTPAddr
 	fill(t, addr, "st", "ch", 3)
 	test.Eventually(t, waitFor, func() bool {
-		code, _ := test.HTTPDo(t, "GET", "http://"+lhttp+"/lookup?topic=st", nil)
-		return code == 200
+		return test.HTTPGet(t, "http://"+lhttp+"/lookup?topic=st").Code == http.StatusOK
 	}, "lookupd knows the topic")
 
 	code, out, errOut := runStat("--lookupd-http-address="+lhttp, "--topic=st", "--channel=ch",

@@ -46,7 +46,8 @@ func (d *daemons) publish(t *testing.T, topic string, bodies ...string) {
 	t.Helper()
 	for _, b := range bodies {
 		u := "http://" + d.nsqdHTTP + "/pub?" + url.Values{"topic": {topic}}.Encode()
-		test.HTTPExpect(t, http.StatusOK, http.MethodPost, u, []byte(b))
+		r := test.HTTPPost(t, u, b)
+		require.Equal(t, http.StatusOK, r.Code, "POST %s: %s", u, r)
 	}
 }
 
