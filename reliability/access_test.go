@@ -70,16 +70,14 @@ func TestAccessTLSRequired(t *testing.T) {
 					c.ExpectFatal(t, "E_INVALID cannot "+a.cmd+" in current state (TLS required)")
 				}
 			}
-			if topics := n.GetStats("", "", true).Topics; len(topics) != 0 {
-				t.Fatalf("plaintext clients reached topics: %+v", topics)
-			}
-			code, body := test.HTTPDo(t, http.MethodGet, "http://"+n.HTTPAddr+"/stats?format=json", nil)
+			require.Empty(t, n.GetStats("", "", true).Topics, "plaintext clients reached topics")
+			r := test.HTTPGet(t, "http://"+n.HTTPAddr+"/stats?format=json")
 			if mode.level == nsqd.TLSRequired {
-				if code != http.StatusForbidden || !strings.HasPrefix(string(body), `{"message": "TLS_REQUIRED"`) {
-					t.Fatalf("plain HTTP /stats: %d %s", code, body)
-				}
-			} else if code != http.StatusOK || strings.Contains(string(body), `"topic_name"`) {
-				t.Fatalf("plain HTTP /stats: %d %s", code, body)
+				require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP /stats: %s", r)
+				require.True(t, strings.HasPrefix(string(r.Body), `{"message": "TLS_REQUIRED"`), "plain HTTP /stats: %s", r)
+			} else {
+				require.Equal(t, http.StatusOK, r.Code, "plain HTTP /stats: %s", r)
+				require.NotContains(t, string(r.Body), `"topic_name"`, "plain HTTP /stats")
 			}
 			// A client that upgrades to TLS is served.
 			accessTLSPublish(t, n.TCPAddr, certs.CAFile, "ok")
@@ -219,9 +217,7 @@ func TestAccessAuthMatrix(t *testing.T) {
 			gotChannels[ts.TopicName+"/"+cs.ChannelName] = true
 		}
 	}
-	if len(wantMsgs) > 0 {
-		t.Errorf("topics missing: %v", wantMsgs)
-	}
+	assert.Empty(t, wantMsgs, "topics missing")
 	assert.Equal(t, fmt.Sprint(wantChannels), fmt.Sprint(gotChannels), "channels %v, want %v", gotChannels, wantChannels)
 	t.Logf("%d identities × %d topics × %d channels × PUB/MPUB/DPUB/SUB: %d allowed, %d refused; channels %v",
 		len(accessIdentities), len(topics), len(channels), allowed, denied, gotChannels)
@@ -266,10 +262,10 @@ func accessState(t *testing.T, c *testcluster.Cluster) string {
 			TCPPort int `json:"tcp_port"`
 		} `json:"producers"`
 	}
-	if code, body := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/lookup?topic=t", nil); code == http.StatusOK {
-		require.NoError(t, json.Unmarshal(body, &doc))
+	if r := test.HTTPGet(t, "http://"+c.Lookupd.HTTPAddr+"/lookup?topic=t"); r.Code == http.StatusOK {
+		require.NoError(t, json.Unmarshal(r.Body, &doc))
 	}
-	_, topics := test.HTTPDo(t, http.MethodGet, "http://"+c.Lookupd.HTTPAddr+"/topics", nil)
+	topics := test.HTTPGet(t, "http://"+c.Lookupd.HTTPAddr+"/topics").Body
 	fmt.Fprintf(&b, " lookupd topics %s; lookupd producers of t: %d", topics, len(doc.Producers))
 	return b.String()
 }
@@ -311,10 +307,9 @@ func TestAccessAdminActions(t *testing.T) {
 	before := accessState(t, c)
 	for _, user := range []string{"", "bob", "Alice", "alice,bob"} {
 		for _, a := range actions {
-			code, body := accessAdminDo(t, a.method, base+a.path, a.body, user)
-			if code != http.StatusForbidden || body != `{"message":"FORBIDDEN"}` {
-				t.Errorf("%s as %q: %d %s", a.name, user, code, body)
-			}
+			r := accessAdminDo(t, a.method, base+a.path, a.body, user)
+			assert.Equal(t, http.StatusForbidden, r.Code, "%s as %q: %s", a.name, user, r)
+			assert.Equal(t, `{"message":"FORBIDDEN"}`, string(r.Body), "%s as %q", a.name, user)
 		}
 	}
 	// Every refusal has been answered, and nsqadmin refuses before it
@@ -327,8 +322,8 @@ func TestAccessAdminActions(t *testing.T) {
 			c.NSQDs[0].PublishN(t, "t", 2)
 			before = accessState(t, c)
 		}
-		code, body := accessAdminDo(t, a.method, base+a.path, a.body, "alice")
-		require.Equal(t, http.StatusOK, code, "%s as alice: %d %s", a.name, code, body)
+		r := accessAdminDo(t, a.method, base+a.path, a.body, "alice")
+		require.Equal(t, http.StatusOK, r.Code, "%s as alice: %s", a.name, r)
 		prev := before
 		test.Eventually(t, 10*time.Second, func() bool { before = accessState(t, c); return before != prev },
 			fmt.Sprintf("%s as alice changes the cluster", a.name))
@@ -336,21 +331,17 @@ func TestAccessAdminActions(t *testing.T) {
 	t.Logf("final state after the admin's actions: %s", before)
 }
 
-func accessAdminDo(t *testing.T, method, u, body, user string) (int, string) {
+// accessAdminDo sends an nsqadmin request with body ("" for none), as
+// user when user is not "".
+func accessAdminDo(t *testing.T, method, u, body, user string) test.HTTPResponse {
 	t.Helper()
-	var r io.Reader
+	var b []byte
 	if body != "" {
-		r = strings.NewReader(body)
+		b = []byte(body)
 	}
-	req, err := http.NewRequest(method, u, r)
-	require.NoError(t, err)
+	h := http.Header{}
 	if user != "" {
-		req.Header.Set("X-Forwarded-User", user)
+		h.Set("X-Forwarded-User", user)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	return test.HTTPSend(t, method, u, b, h)
 }

@@ -55,9 +55,7 @@ func TestCrashDeadLetter(t *testing.T) {
 		}
 	}
 	t.Logf("%d published over %d kill -9 cycles; %d lost, %d duplicates", len(published), cycles, len(lost), dups)
-	if len(lost) > 0 {
-		t.Fatalf("%d messages lost: %v", len(lost), lost)
-	}
+	require.Empty(t, lost, "%d messages lost", len(lost))
 	p.stop()
 }
 
@@ -96,7 +94,7 @@ func requeueLoop(stop <-chan struct{}, p *nsqdProc, topic, channel string) {
 		default:
 		}
 		ft, data, err := c.Frame(time.Second)
-		if err != nil && !isTimeout(err) {
+		if err != nil && !test.IsTimeout(err) {
 			return
 		}
 		if err != nil || ft != protocol.FrameTypeMessage {
@@ -110,11 +108,6 @@ func requeueLoop(stop <-chan struct{}, p *nsqdProc, topic, channel string) {
 			return
 		}
 	}
-}
-
-func isTimeout(err error) bool {
-	ne, ok := err.(interface{ Timeout() bool })
-	return ok && ne.Timeout()
 }
 
 // redriveLoop keeps moving dead letters back into the channel.
@@ -148,15 +141,13 @@ func collectAll(t *testing.T, p *nsqdProc, topic, channel, dlt string) map[strin
 	got := map[string]int{}
 	for {
 		ft, data, err := c.Frame(2 * time.Second)
-		if err != nil {
-			if s, serr := p.channelStats(topic, channel); isTimeout(err) && serr == nil && s.empty() {
+		if test.IsTimeout(err) {
+			if s, serr := p.channelStats(topic, channel); serr == nil && s.empty() {
 				return got
 			}
-			if isTimeout(err) {
-				continue
-			}
-			t.Fatalf("reading: %v", err)
+			continue
 		}
+		require.NoError(t, err, "reading")
 		if ft != protocol.FrameTypeMessage {
 			continue
 		}

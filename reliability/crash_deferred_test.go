@@ -9,6 +9,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -83,10 +84,9 @@ func TestCrashKeepsDeferredDeadlines(t *testing.T) {
 	t.Logf("queued in %v, killed and restarted in %v, consumers ready %v before the first deadline",
 		queued.Sub(begin).Round(time.Millisecond), restarted.Sub(queued).Round(time.Millisecond),
 		due.earliest().Sub(ready).Round(time.Millisecond))
-	if !ready.Before(due.earliest()) {
-		t.Fatalf("consumers were ready %v after the first deadline: the test cannot tell an early delivery; raise kdDelay",
-			ready.Sub(due.earliest()))
-	}
+	require.True(t, ready.Before(due.earliest()),
+		"consumers were ready %v after the first deadline: the test cannot tell an early delivery; raise kdDelay",
+		ready.Sub(due.earliest()))
 	waitArrivals(t, p, rec, subs, due)
 	checkArrivals(t, rec, due)
 }
@@ -149,9 +149,8 @@ func readMessage(t *testing.T, c *test.Conn) test.Message {
 	require.Equal(t, protocol.FrameTypeMessage, ft, "want a message, got frame")
 	m, err := test.ParseMessage(data)
 	require.NoError(t, err)
-	if _, ok := checkBody(m.Body); !ok {
-		t.Fatalf("damaged body %q", m.Body)
-	}
+	_, ok := checkBody(m.Body)
+	require.True(t, ok, "damaged body %q", m.Body)
 	return m
 }
 
@@ -253,12 +252,12 @@ func waitArrivals(t *testing.T, p *nsqdProc, rec *arrivalLog, subs []*timedSub, 
 		for _, s := range subs {
 			select {
 			case err := <-s.done:
-				t.Fatalf("consumer %s: %v", s.topic, err)
+				require.FailNow(t, "consumer "+s.topic+" stopped", "%v", err)
 			default:
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("messages still missing %v after the last deadline:\n%s", kdLate, p.logTail())
+			assert.Fail(t, "messages still missing after the last deadline", "%v after it:\n%s", kdLate, p.logTail())
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -286,9 +285,7 @@ func checkArrivals(t *testing.T, rec *arrivalLog, due kdDue) {
 	t.Helper()
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	for _, b := range rec.corrupt {
-		t.Errorf("damaged body %q", b)
-	}
+	assert.Empty(t, rec.corrupt, "damaged bodies")
 	topics := make([]string, 0, len(due))
 	for topic := range due {
 		topics = append(topics, topic)
@@ -344,5 +341,5 @@ func reportIDs(t *testing.T, topic, what string, ids []string) {
 		return
 	}
 	sort.Strings(ids)
-	t.Errorf("%s: %d messages %s, e.g. %v", topic, len(ids), what, ids[:min(5, len(ids))])
+	assert.Fail(t, fmt.Sprintf("%s: %d messages %s", topic, len(ids), what), "e.g. %v", ids[:min(5, len(ids))])
 }

@@ -68,9 +68,7 @@ func newNSQDProc(t *testing.T, bin, dataPath string, args ...string) *nsqdProc {
 func (p *nsqdProc) start() {
 	p.t.Helper()
 	logf, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	require.NoError(p.t, err)
 	defer logf.Close()
 	args := append([]string{
 		"--tcp-address=" + p.tcpAddr, "--http-address=" + p.httpAddr,
@@ -78,9 +76,7 @@ func (p *nsqdProc) start() {
 	}, p.args...)
 	cmd := exec.Command(p.bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		p.t.Fatalf("start nsqd: %v", err)
-	}
+	require.NoError(p.t, cmd.Start(), "start nsqd")
 	exited := make(chan struct{})
 	p.mu.Lock()
 	p.cmd, p.exited, p.exitState = cmd, exited, nil
@@ -97,7 +93,7 @@ func (p *nsqdProc) start() {
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			p.t.Fatalf("nsqd exited at start (%v):\n%s", cmd.ProcessState, p.logTail())
+			require.FailNow(p.t, fmt.Sprintf("nsqd exited at start (%v)", cmd.ProcessState), p.logTail())
 		default:
 		}
 		if code, _, err := p.ping(); err == nil && code != 0 {
@@ -105,7 +101,7 @@ func (p *nsqdProc) start() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	p.t.Fatalf("nsqd did not answer /ping:\n%s", p.logTail())
+	require.FailNow(p.t, "nsqd did not answer /ping", p.logTail())
 }
 
 // pid is the process ID of the running nsqd.
@@ -140,7 +136,7 @@ func (p *nsqdProc) stop() {
 	st := p.exitState
 	p.mu.Unlock()
 	if st == nil || !st.Success() {
-		p.t.Fatalf("nsqd did not exit cleanly (%v):\n%s", st, p.logTail())
+		require.FailNow(p.t, fmt.Sprintf("nsqd did not exit cleanly (%v)", st), p.logTail())
 	}
 }
 
@@ -158,7 +154,7 @@ func (p *nsqdProc) signalAndWait(sig syscall.Signal) {
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
 		<-exited
-		p.t.Fatalf("nsqd did not exit after %v:\n%s", sig, p.logTail())
+		require.FailNow(p.t, fmt.Sprintf("nsqd did not exit after %v", sig), p.logTail())
 	}
 }
 
@@ -190,9 +186,8 @@ func (p *nsqdProc) post(path string, body []byte) (int, string, error) {
 func (p *nsqdProc) mustPost(path string) {
 	p.t.Helper()
 	code, body, err := p.post(path, nil)
-	if err != nil || code != http.StatusOK {
-		p.t.Fatalf("POST %s: %d %q %v", path, code, body, err)
-	}
+	require.NoError(p.t, err, "POST %s", path)
+	require.Equal(p.t, http.StatusOK, code, "POST %s: %q", path, body)
 }
 
 // createChannel creates topic and channel and waits until nsqd.dat names
@@ -349,7 +344,7 @@ func consume(t *testing.T, p *nsqdProc, topic, channel string, timeout time.Dura
 	for {
 		select {
 		case err := <-readErr:
-			t.Fatalf("consumer: %v", err)
+			require.FailNow(t, "consumer stopped", "%v", err)
 		case <-time.After(100 * time.Millisecond):
 		}
 		s, err := p.channelStats(topic, channel)

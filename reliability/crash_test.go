@@ -13,6 +13,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var crashLong = flag.Bool("reliability.long", false,
@@ -278,7 +279,7 @@ func runCrashWith(t *testing.T, bin string, cycles int, setup crashSetup, args .
 		up := time.Now().Add(300*time.Millisecond + rand.N(500*time.Millisecond))
 		for time.Now().Before(up) || l.ackedCount() == before {
 			if time.Since(up) > 10*time.Second {
-				t.Fatalf("cycle %d: nothing acknowledged in 10s:\n%s", i, p.logTail())
+				require.FailNow(t, fmt.Sprintf("cycle %d: nothing acknowledged in 10s", i), p.logTail())
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
@@ -289,9 +290,8 @@ func runCrashWith(t *testing.T, bin string, cycles int, setup crashSetup, args .
 
 	p.start()
 	d := consume(t, p, crashTopic, crashChannel, 2*time.Minute)
-	if code, body, err := p.ping(); code != http.StatusOK {
-		t.Errorf("/ping after the run: %d %q %v", code, body, err)
-	}
+	code, body, err := p.ping()
+	assert.Equal(t, http.StatusOK, code, "/ping after the run: %q %v", body, err)
 	if live != nil {
 		for id, n := range live.confirmed {
 			d.count[id] += n
@@ -324,11 +324,8 @@ func (r *crashResult) excuseUnconfirmed(unconfirmed map[string]bool) {
 
 func compareCrash(t *testing.T, l *ledger, d *delivery, cycles int, elapsed time.Duration) *crashResult {
 	t.Helper()
-	for _, b := range d.corrupt[:min(5, len(d.corrupt))] {
-		t.Errorf("delivered a damaged body %q", b)
-	}
 	if len(d.corrupt) > 0 {
-		t.Errorf("%d damaged bodies delivered", len(d.corrupt))
+		assert.Fail(t, fmt.Sprintf("%d damaged bodies delivered", len(d.corrupt)), "e.g. %q", d.corrupt[:min(5, len(d.corrupt))])
 	}
 	r := &crashResult{cycles: cycles, acked: make(map[string]int), lost: make(map[string][]string),
 		delivered: len(d.count), duplicates: d.duplicates(), elapsed: elapsed}
@@ -341,9 +338,8 @@ func compareCrash(t *testing.T, l *ledger, d *delivery, cycles int, elapsed time
 		}
 	}
 	for id := range d.count {
-		if !l.sent[id] {
-			t.Errorf("delivered body %q that was never published", id)
-		} else if _, ok := l.acked[id]; !ok {
+		assert.True(t, l.sent[id], "delivered body %q that was never published", id)
+		if _, acked := l.acked[id]; l.sent[id] && !acked {
 			r.unacked++
 		}
 	}
@@ -391,7 +387,7 @@ func TestCrash(t *testing.T) {
 			r.log(t, name)
 			for _, k := range crashKinds {
 				if ids := r.lost[k.name]; len(ids) > 0 {
-					t.Errorf("%d acknowledged %s messages lost, e.g. %v", len(ids), k.name, ids[:min(5, len(ids))])
+					assert.Fail(t, fmt.Sprintf("%d acknowledged %s messages lost", len(ids), k.name), "e.g. %v", ids[:min(5, len(ids))])
 				}
 			}
 		})

@@ -65,13 +65,9 @@ func readSegment(t *testing.T, path string) []record {
 	require.NoError(t, err)
 	var out []record
 	for off := 0; off < len(b); {
-		if len(b)-off < 4 {
-			t.Fatalf("%s: torn length at %d", path, off)
-		}
+		require.GreaterOrEqual(t, len(b)-off, 4, "%s: torn length at %d", path, off)
 		n := int(binary.BigEndian.Uint32(b[off:]))
-		if n < 26 || off+4+n > len(b) {
-			t.Fatalf("%s: bad record at %d (length %d)", path, off, n)
-		}
+		require.True(t, n >= 26 && off+4+n <= len(b), "%s: bad record at %d (length %d)", path, off, n)
 		m, err := test.ParseMessage(b[off+4 : off+4+n])
 		require.NoError(t, err, "%s: record at %d", path, off)
 		id, ok := checkBody(m.Body)
@@ -109,9 +105,8 @@ func prepareQueue(t *testing.T, bin string, n int) (*nsqdProc, []string) {
 		require.NoError(t, c.Request("PUB "+diskTopic, makeBody(ids[i], 30+i%50)), "PUB %d", i)
 	}
 	p.stop()
-	if segs := segments(t, p.dataPath); len(segs) < 5 {
-		t.Fatalf("want at least 5 segments, have %v", segs)
-	}
+	segs := segments(t, p.dataPath)
+	require.GreaterOrEqual(t, len(segs), 5, "want at least 5 segments, have %v", segs)
 	return p, ids
 }
 
@@ -119,9 +114,7 @@ func prepareQueue(t *testing.T, bin string, n int) (*nsqdProc, []string) {
 // no damaged or unknown body was.
 func checkDelivered(t *testing.T, ids []string, d *delivery, mayLose map[string]bool) {
 	t.Helper()
-	for _, b := range d.corrupt {
-		t.Errorf("delivered a damaged body %q", b)
-	}
+	assert.Empty(t, d.corrupt, "delivered damaged bodies")
 	known := make(map[string]bool, len(ids))
 	var missing, lost []string
 	for _, id := range ids {
@@ -135,13 +128,9 @@ func checkDelivered(t *testing.T, ids []string, d *delivery, mayLose map[string]
 		}
 	}
 	for id := range d.count {
-		if !known[id] {
-			t.Errorf("delivered unknown body %q", id)
-		}
+		assert.True(t, known[id], "delivered unknown body %q", id)
 	}
-	if len(missing) > 0 {
-		t.Errorf("%d good records not delivered: %v", len(missing), missing)
-	}
+	assert.Empty(t, missing, "%d good records not delivered", len(missing))
 	t.Logf("%d records: %d delivered, %d not delivered (of %d allowed to be missing), %d duplicates",
 		len(ids), len(d.count), len(lost), len(mayLose), d.duplicates())
 }
@@ -150,9 +139,9 @@ func checkDelivered(t *testing.T, ids []string, d *delivery, mayLose map[string]
 func checkAlive(t *testing.T, p *nsqdProc) {
 	t.Helper()
 	require.True(t, p.running(), "nsqd exited:\n%s", p.logTail())
-	if code, body, err := p.ping(); code != http.StatusOK || body != "OK" {
-		t.Errorf("/ping: %d %q %v", code, body, err)
-	}
+	code, body, err := p.ping()
+	assert.Equal(t, http.StatusOK, code, "/ping: %q %v", body, err)
+	assert.Equal(t, "OK", body, "/ping")
 }
 
 // checkBadFile fails unless a damaged segment was set aside as *.bad*.
@@ -202,9 +191,8 @@ func testDiskGarbage(t *testing.T, bin string) {
 	k := len(recs) / 2
 	f, err := os.OpenFile(segs[1], os.O_WRONLY, 0)
 	require.NoError(t, err)
-	if _, err := f.WriteAt(garbage[:12], recs[k].off); err != nil {
-		t.Fatal(err)
-	}
+	_, err = f.WriteAt(garbage[:12], recs[k].off)
+	require.NoError(t, err)
 	f.Close()
 	addIDs(mayLose, recs[k:k+1])
 
@@ -237,9 +225,8 @@ func testDiskCorruptMetadata(t *testing.T, bin string) {
 	p.stop()
 
 	meta := filepath.Join(p.dataPath, diskTopic+":"+diskChannel+".diskqueue.meta.dat")
-	if _, err := os.Stat(meta); err != nil {
-		t.Fatal(err)
-	}
+	_, err = os.Stat(meta)
+	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(meta, []byte("17\nnot,metadata\n\x00\x01\n"), 0o600))
 	p.start()
 	d := consume(t, p, diskTopic, diskChannel, time.Minute)
@@ -304,9 +291,8 @@ func mountTmpfs(t *testing.T) string {
 		t.Skipf("ENOSPC test: cannot mount a tmpfs (%v: %s)", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", dir, err, out)
-		}
+		out, err := exec.Command("umount", dir).CombinedOutput()
+		assert.NoError(t, err, "umount %s: %s", dir, out)
 	})
 	return dir
 }
@@ -403,9 +389,8 @@ func testDiskFull(t *testing.T, bin string) {
 	require.Equal(t, protocol.FrameTypeError, ne.FrameType, "PUB on a full disk: want E_PUB_FAILED, got")
 	require.True(t, strings.HasPrefix(ne.Data, "E_PUB_FAILED "), "PUB on a full disk: want E_PUB_FAILED, got")
 	t.Logf("PUB on a full disk: %s", ne.Data)
-	if ft, data, err := c.Frame(5 * time.Second); err == nil {
-		t.Errorf("connection still open after %s: frame %d %q", ne.Data, ft, data)
-	}
+	ft, data, err := c.Frame(5 * time.Second)
+	assert.Error(t, err, "connection still open after %s: frame %d %q", ne.Data, ft, data)
 
 	code, body := 0, ""
 	for range 1000 {
@@ -419,11 +404,10 @@ func testDiskFull(t *testing.T, bin string) {
 	}
 	require.NotEqual(t, http.StatusOK, code, "HTTP /pub kept answering 200 on a full disk")
 	t.Logf("HTTP /pub on a full disk: %d %q", code, body)
-	if code, body, err := p.ping(); code != http.StatusInternalServerError || !strings.HasPrefix(body, "NOK - ") {
-		t.Errorf("/ping on a full disk: %d %q %v, want 500 NOK - ...", code, body, err)
-	} else {
-		t.Logf("/ping on a full disk: %d %q", code, body)
-	}
+	code, body, err = p.ping()
+	assert.Equal(t, http.StatusInternalServerError, code, "/ping on a full disk: %q %v", body, err)
+	assert.True(t, strings.HasPrefix(body, "NOK - "), "/ping on a full disk: %q, want NOK - ...", body)
+	t.Logf("/ping on a full disk: %d %q", code, body)
 
 	test.Eventually(t, 10*time.Second, func() bool {
 		s, err := p.channelStats(diskTopic, diskChannel)
@@ -437,9 +421,9 @@ func testDiskFull(t *testing.T, bin string) {
 	for range 20 {
 		require.NoError(t, pub(c2), "PUB after freeing space")
 	}
-	if code, body, err := p.ping(); code != http.StatusOK || body != "OK" {
-		t.Errorf("/ping after freeing space: %d %q %v", code, body, err)
-	}
+	code, body, err = p.ping()
+	assert.Equal(t, http.StatusOK, code, "/ping after freeing space: %q %v", body, err)
+	assert.Equal(t, "OK", body, "/ping after freeing space")
 	d := consume(t, p, diskTopic, diskChannel, time.Minute)
 	t.Logf("%d publishes, %d of them failed", len(sent), len(failed))
 	checkDelivered(t, sent, d, failed)

@@ -42,9 +42,7 @@ func TestHostileOversizedCommandLine(t *testing.T) {
 	c := test.DialV2(t, n.TCPAddr)
 	c.Cmd("PUB " + strings.Repeat("a", 16<<10-16))
 	c.ExpectFatal(t, "E_BAD_TOPIC PUB topic name \""+strings.Repeat("a", 16<<10-16)+"\" is not valid")
-	if topics := n.GetStats("", "", false).Topics; len(topics) != 0 {
-		t.Fatalf("topics created: %+v", topics)
-	}
+	require.Empty(t, n.GetStats("", "", false).Topics, "topics created")
 }
 
 // hostileCase is one malformed command and the fatal error it must get.
@@ -134,9 +132,8 @@ func TestHostileLimits(t *testing.T) {
 		if ts.TopicName == strings.Repeat("y", 64) {
 			want = 1
 		}
-		if ts.MessageCount != want || len(ts.Channels) != 0 {
-			t.Errorf("topic %s: %d messages, %d channels; want %d, 0", ts.TopicName, ts.MessageCount, len(ts.Channels), want)
-		}
+		assert.Equal(t, want, ts.MessageCount, "topic %s messages", ts.TopicName)
+		assert.Empty(t, ts.Channels, "topic %s channels", ts.TopicName)
 	}
 }
 
@@ -266,14 +263,14 @@ func TestHostileSlowConsumer(t *testing.T) {
 		flowing.rateTo(before), stalled.rateTo(cut), cut.rateTo(after), cut.at.Sub(stalled.at).Round(10*time.Millisecond))
 	select {
 	case err := <-errs:
-		t.Fatal(err)
+		require.NoError(t, err)
 	default:
 	}
 	// The slow consumer's socket is closed by the server.
 	require.NoError(t, slow.NetConn().SetReadDeadline(time.Now().Add(10*time.Second)))
 	_, err := io.Copy(io.Discard, slow.NetConn())
-	if err != nil && !test.IsClosedError(err) {
-		t.Errorf("draining the slow consumer: %v", err)
+	if err != nil {
+		assert.True(t, test.IsClosedError(err), "draining the slow consumer: %v", err)
 	}
 }
 
@@ -318,8 +315,10 @@ func TestHostileSlowloris(t *testing.T) {
 	requests := 0
 	for over := false; !over; {
 		start := time.Now()
-		test.HTTPExpect(t, http.StatusOK, http.MethodGet, "http://"+n.HTTPAddr+"/ping", nil)
-		test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+n.HTTPAddr+"/pub?topic=t", []byte("m"))
+		r := test.HTTPGet(t, "http://"+n.HTTPAddr+"/ping")
+		require.Equal(t, http.StatusOK, r.Code, "GET /ping: %s", r)
+		r = test.HTTPPost(t, "http://"+n.HTTPAddr+"/pub?topic=t", "m")
+		require.Equal(t, http.StatusOK, r.Code, "POST /pub: %s", r)
 		worst = max(worst, time.Since(start))
 		requests++
 		select {
@@ -381,14 +380,14 @@ func rssKiB(t testing.TB, pid int) int64 {
 			return kb
 		}
 	}
-	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	require.FailNow(t, fmt.Sprintf("no VmRSS in /proc/%d/status", pid))
 	return 0
 }
 
 // tcpConnections reads nsq_tcp_connections from /metrics.
 func tcpConnections(t testing.TB, httpAddr string) int {
 	t.Helper()
-	_, body := test.HTTPDo(t, http.MethodGet, "http://"+httpAddr+"/metrics", nil)
+	body := test.HTTPGet(t, "http://"+httpAddr+"/metrics").Body
 	for line := range strings.SplitSeq(string(body), "\n") {
 		if rest, ok := strings.CutPrefix(line, "nsq_tcp_connections "); ok {
 			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
@@ -396,7 +395,7 @@ func tcpConnections(t testing.TB, httpAddr string) int {
 			return int(v)
 		}
 	}
-	t.Fatalf("no nsq_tcp_connections in /metrics:\n%s", body)
+	require.FailNow(t, "no nsq_tcp_connections in /metrics", "%s", body)
 	return 0
 }
 
@@ -457,9 +456,7 @@ func TestHostileIdleConnections(t *testing.T) {
 	// latencies are logged, not asserted.
 	t.Logf("%d idle connections: nsqd RSS %d MiB (%d MiB before); pub→sub latency p50 %s, max %s; connections back to %d",
 		idle, rss>>10, baseRSS>>10, p50.Round(time.Microsecond), worst.Round(time.Microsecond), baseConns)
-	if rss > 300<<10 {
-		t.Errorf("nsqd RSS %d MiB with %d idle connections", rss>>10, idle)
-	}
+	assert.LessOrEqual(t, rss, int64(300<<10), "nsqd RSS %d MiB with %d idle connections", rss>>10, idle)
 }
 
 // pubSubLatencies publishes count messages one at a time and returns, for

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -357,9 +356,7 @@ func TestSoak(t *testing.T) {
 		o.LogLevel = lg.ERROR
 		o.MemQueueSize = *soakMemQueue
 	})
-	test.HTTPExpect(t, http.StatusOK, http.MethodPost, "http://"+n.HTTPAddr+"/topic/create?topic="+soakTopic, nil)
-	test.HTTPExpect(t, http.StatusOK, http.MethodPost,
-		"http://"+n.HTTPAddr+"/channel/create?topic="+soakTopic+"&channel="+soakChannel, nil)
+	n.CreateChannel(t, soakTopic, soakChannel)
 	baseGoroutines, baseRSS, baseHeap := runtime.NumGoroutine(), procRSSKiB(t), heapMiB()
 
 	s := &soak{addr: n.TCPAddr, stopPub: make(chan struct{}), stopSub: make(chan struct{})}
@@ -375,8 +372,7 @@ func TestSoak(t *testing.T) {
 	failed := func() bool {
 		select {
 		case err := <-errs:
-			if err != nil {
-				t.Error(err)
+			if !assert.NoError(t, err) {
 				return true
 			}
 		default:
@@ -431,22 +427,15 @@ func TestSoak(t *testing.T) {
 	// message never FINished would be missing), none delivered again after
 	// its FIN (it would be FINished twice).
 	if bad := s.unpublishedFins(); len(bad) > 0 {
-		t.Errorf("FINished %d bodies never acknowledged as published: %.10q", len(bad), bad)
+		assert.Fail(t, fmt.Sprintf("FINished %d bodies never acknowledged as published", len(bad)), "%.10q", bad)
 	}
 	// (The barrier's own failed FIN is counted in neither.)
-	if finOK := s.finSent.Load() - s.finFailed.Load(); finOK != int64(published) {
-		t.Errorf("%d successful FINs for %d published messages", finOK, published)
+	assert.EqualValues(t, published, s.finSent.Load()-s.finFailed.Load(), "successful FINs against published messages")
+	assert.EqualValues(t, published, ts.MessageCount, "topic message_count")
+	assert.EqualValues(t, published, cs.MessageCount, "channel message_count")
+	assert.EqualValues(t, s.reqSent.Load()-s.reqFailed.Load(), cs.RequeueCount, "channel requeue_count against successful REQs")
+	if s.ignored.Load() > 0 {
+		assert.NotZero(t, cs.TimeoutCount, "messages were left to time out but timeout_count is 0")
 	}
-	if ts.MessageCount != uint64(published) || cs.MessageCount != uint64(published) {
-		t.Errorf("topic saw %d and channel %d messages, want %d", ts.MessageCount, cs.MessageCount, published)
-	}
-	if reqOK := s.reqSent.Load() - s.reqFailed.Load(); cs.RequeueCount != uint64(reqOK) {
-		t.Errorf("channel requeue_count %d, want %d successful REQs", cs.RequeueCount, reqOK)
-	}
-	if s.ignored.Load() > 0 && cs.TimeoutCount == 0 {
-		t.Error("messages were left to time out but timeout_count is 0")
-	}
-	if rss > baseRSS+128<<10 {
-		t.Errorf("RSS grew from %d to %d MiB", baseRSS>>10, rss>>10)
-	}
+	assert.LessOrEqual(t, rss, baseRSS+128<<10, "RSS grew from %d to %d MiB", baseRSS>>10, rss>>10)
 }
