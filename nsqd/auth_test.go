@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,7 +96,7 @@ var (
 )
 
 // xAuthNSQD starts nsqd with the given auth servers; more may be nil.
-func xAuthNSQD(t *testing.T, more func(*nsqd.Options), addrs ...string) *nsqd.NSQD {
+func xAuthNSQD(t *testing.T, more func(*nsqd.Options), addrs ...string) *testcluster.NSQD {
 	t.Helper()
 	return startNSQD(t, func(o *nsqd.Options) {
 		o.AuthHTTPAddresses = addrs

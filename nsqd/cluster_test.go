@@ -13,7 +13,6 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/nsqlookupd"
 	"github.com/nsqgo/nsq/testcluster"
 	gonsq "github.com/nsqio/go-nsq"
@@ -63,11 +62,11 @@ func startClusterNSQD(t *testing.T, dataPath string, lookupds ...*clusterLookupd
 	for _, l := range lookupds {
 		addrs = append(addrs, l.TCPAddr)
 	}
-	return testcluster.StartNSQD(t, daemonDefaults, testcluster.WithDataPath(dataPath),
+	return startNSQD(t, testcluster.WithDataPath(dataPath),
 		testcluster.WithLogLevel(lg.INFO), testcluster.WithLookupd(addrs...))
 }
 
-func tcpPortOf(n *nsqd.NSQD) int {
+func tcpPortOf(n *testcluster.NSQD) int {
 	_, p, _ := splitHostPort(n.RealTCPAddr().String())
 	return p
 }
@@ -106,7 +105,7 @@ func (s *clusterSink) has(bodies ...string) bool {
 	return true
 }
 
-func publishAll(t *testing.T, nodes []*nsqd.NSQD, topic, prefix string, perNode int) []string {
+func publishAll(t *testing.T, nodes []*testcluster.NSQD, topic, prefix string, perNode int) []string {
 	t.Helper()
 	var bodies []string
 	for i, n := range nodes {
@@ -136,12 +135,10 @@ func sameInts(a, b []int) bool {
 func TestCluster(t *testing.T) {
 	const topic = "cluster"
 	l1, l2 := startClusterLookupd(t), startClusterLookupd(t)
-	var nodes []*nsqd.NSQD
-	var started []*testcluster.NSQD
+	var nodes []*testcluster.NSQD
 	paths := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	for _, p := range paths {
-		n := startClusterNSQD(t, p, l1, l2)
-		nodes, started = append(nodes, n.NSQD), append(started, n)
+		nodes = append(nodes, startClusterNSQD(t, p, l1, l2))
 	}
 	first := publishAll(t, nodes, topic, "first", 1)
 	want := []int{tcpPortOf(nodes[0]), tcpPortOf(nodes[1]), tcpPortOf(nodes[2])}
@@ -171,12 +168,12 @@ func TestCluster(t *testing.T) {
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(third...) }, "consumed with one lookupd down")
 
 	// An nsqd that stops disappears from /lookup; its return re-registers it.
-	started[2].Stop()
+	nodes[2].Stop()
 	test.Eventually(t, 10*time.Second, func() bool {
 		return sameInts(l2.lookupProducers(t, topic), want[:2]) ||
 			sameInts(l2.lookupProducers(t, topic), withoutInt(want, tcpPortOf(nodes[2])))
 	}, "stopped nsqd removed from /lookup")
-	restarted := startClusterNSQD(t, paths[2], l2).NSQD
+	restarted := startClusterNSQD(t, paths[2], l2)
 	test.Eventually(t, 10*time.Second, func() bool {
 		ps := l2.lookupProducers(t, topic)
 		return len(ps) == 3 && slices.Contains(ps, tcpPortOf(restarted))
@@ -191,7 +188,7 @@ func TestCluster(t *testing.T) {
 	require.Len(t, l2.lookupProducers(t, topic), 2, "tombstoned producer still listed")
 	test.Eventually(t, 10*time.Second, func() bool { return len(l2.lookupProducers(t, topic)) == 3 },
 		"tombstone expires and the producer comes back")
-	last := publishAll(t, []*nsqd.NSQD{restarted}, topic, "last", 3)
+	last := publishAll(t, []*testcluster.NSQD{restarted}, topic, "last", 3)
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(last...) }, "consumer reaches the restarted node")
 }
 
@@ -205,7 +202,7 @@ func withoutInt(s []int, v int) []int {
 	return out
 }
 
-func httpPortOf(n *nsqd.NSQD) int {
+func httpPortOf(n *testcluster.NSQD) int {
 	_, p, _ := splitHostPort(n.RealHTTPAddr().String())
 	return p
 }

@@ -103,16 +103,16 @@ func xBenchDeliver(b *testing.B, mode string) {
 }
 
 // xBenchNSQD starts a quiet nsqd; all b.N messages stay in memory.
-func xBenchNSQD(b *testing.B) *nsqd.NSQD {
+func xBenchNSQD(b *testing.B) *testcluster.NSQD {
 	b.Helper()
-	return testcluster.StartNSQD(b, testcluster.Quiet(), func(o *nsqd.Options) {
+	return startNSQD(b, testcluster.Quiet(), func(o *nsqd.Options) {
 		o.MemQueueSize = int64(max(b.N, 1000))
-	}).NSQD
+	})
 }
 
 // xBenchPublish queues count messages with MPUB batches over one TCP
 // connection and returns their total size.
-func xBenchPublish(b *testing.B, n *nsqd.NSQD, count int) int64 {
+func xBenchPublish(b *testing.B, n *testcluster.NSQD, count int) int64 {
 	b.Helper()
 	nc, err := net.Dial("tcp", n.RealTCPAddr().String())
 	if err != nil {

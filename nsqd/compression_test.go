@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,7 @@ func xReadExactly(t testing.TB, nc net.Conn, r io.Reader, n int) []byte {
 // "deflate"), after TLS when tlsCfg is set; extra adds IDENTIFY fields.
 // It reads the OK of every upgrade and returns a Conn that speaks
 // through the compressed stream, plus the IDENTIFY response.
-func xCompressedConn(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any) {
+func xCompressedConn(t testing.TB, n *testcluster.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any) {
 	t.Helper()
 	c, resp, _ := xCompressedConnCounting(t, n, mode, tlsCfg, extra)
 	return c, resp
@@ -50,7 +51,7 @@ func xCompressedConn(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tls.Config
 
 // xCompressedConnCounting is xCompressedConn that also counts the
 // compressed bytes read from the server after the upgrade.
-func xCompressedConnCounting(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any, *xCountingReader) {
+func xCompressedConnCounting(t testing.TB, n *testcluster.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any, *xCountingReader) {
 	t.Helper()
 	c := test.DialV2(t, n.RealTCPAddr().String())
 	// Compression runs inside each write's deadline.
@@ -135,7 +136,7 @@ func xMPUBRoundTrip(t testing.TB, pub, sub *test.Conn, topic string, bodies [][]
 
 // xExpectCompressionStats checks the snappy/deflate/tls fields of the
 // client connected from c's local address.
-func xExpectCompressionStats(t testing.TB, n *nsqd.NSQD, c *test.Conn, snappy, deflate, tls bool) {
+func xExpectCompressionStats(t testing.TB, n *testcluster.NSQD, c *test.Conn, snappy, deflate, tls bool) {
 	t.Helper()
 	cs := xClientStats(t, n, xLocal(c))
 	if cs["snappy"] != snappy || cs["deflate"] != deflate || cs["tls"] != tls {
@@ -321,7 +322,7 @@ func TestCompressionNegotiation(t *testing.T) {
 
 // xExpectPlainStream requires c to keep speaking plaintext: nothing but
 // the response follows, and stats show no compression.
-func xExpectPlainStream(t testing.TB, n *nsqd.NSQD, c *test.Conn) {
+func xExpectPlainStream(t testing.TB, n *testcluster.NSQD, c *test.Conn) {
 	t.Helper()
 	if pending, err := c.Pending(50 * time.Millisecond); pending || err != nil {
 		t.Fatalf("server sent more after the IDENTIFY response (pending %v, err %v)", pending, err)

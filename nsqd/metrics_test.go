@@ -8,13 +8,14 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func scrape(t *testing.T, n *nsqd.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
+func scrape(t *testing.T, n *testcluster.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
 	t.Helper()
 	resp, err := http.Get("http://" + n.RealHTTPAddr().String() + "/metrics" + query)
 	require.NoError(t, err)

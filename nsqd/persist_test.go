@@ -107,18 +107,18 @@ func hMode0600(t *testing.T, path string) {
 
 func TestPersistMetadataEmpty(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	const want = `{"topics":null,"version":"1.3.0"}`
 	// Written at startup already.
 	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after start")
-	h.exit()
+	h.Stop()
 	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after exit")
 	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
 	hNoTempFiles(t, dir)
 }
 
-func hSetupMetadataState(t *testing.T, h *hNode) {
+func hSetupMetadataState(t *testing.T, h *testcluster.NSQD) {
 	t.Helper()
 	for _, p := range []string{
 		"/topic/create?topic=a",
@@ -133,7 +133,7 @@ func hSetupMetadataState(t *testing.T, h *hNode) {
 		"/topic/create?topic=f",
 		"/channel/create?topic=f&channel=only%23ephemeral",
 	} {
-		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.URL()+p, ""))
 	}
 }
 
@@ -141,8 +141,8 @@ const hWantMeta = "a(c1,c2P) bP(null) f(null)"
 
 func TestPersistMetadataShape(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	hSetupMetadataState(t, h)
 	// Persisted while running (creation asynchronously, pause on the call).
 	test.Eventually(t, hWait, func() bool {
@@ -150,7 +150,7 @@ func TestPersistMetadataShape(t *testing.T) {
 		return hMetaSummary(t, topics) == hWantMeta
 	}, "nsqd.dat reflects the running state")
 
-	h.exit()
+	h.Stop()
 	raw, topics := hReadMetadata(t, dir)
 	if got := hMetaSummary(t, topics); got != hWantMeta {
 		t.Fatalf("nsqd.dat after exit: %s\n%s", got, raw)
@@ -161,10 +161,10 @@ func TestPersistMetadataShape(t *testing.T) {
 
 func TestPersistMetadataPauseImmediate(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=p", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=p", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=p&channel=c", ""))
 	test.Eventually(t, hWait, func() bool {
 		_, topics := hReadMetadata(t, dir)
 		return hMetaSummary(t, topics) == "p(c)"
@@ -175,7 +175,7 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 		{"/topic/unpause?topic=p", "p(cP)"},
 		{"/channel/unpause?topic=p&channel=c", "p(c)"},
 	} {
-		hExpectEmpty(t, test.HTTPPost(t, h.url+step.path, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.URL()+step.path, ""))
 		_, topics := hReadMetadata(t, dir)
 		if got := hMetaSummary(t, topics); got != step.want {
 			t.Fatalf("right after %s nsqd.dat says %s, want %s", step.path, got, step.want)
@@ -185,25 +185,25 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 
 func TestPersistMetadataReload(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	hSetupMetadataState(t, h)
-	h.exit()
+	h.Stop()
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	s, _ := h2.stats(t, "")
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
+	s, _ := getStats(t, h2, "")
 	var parts []string
 	for _, tp := range s.Topics {
-		p := tp.Name
+		p := tp.TopicName
 		if tp.Paused {
 			p += "P"
 		}
 		var cs []string
 		for _, c := range tp.Channels {
 			if c.Paused {
-				cs = append(cs, c.Name+"P")
+				cs = append(cs, c.ChannelName+"P")
 			} else {
-				cs = append(cs, c.Name)
+				cs = append(cs, c.ChannelName)
 			}
 		}
 		parts = append(parts, p+"("+strings.Join(cs, ",")+")")
@@ -216,11 +216,11 @@ func TestPersistMetadataReload(t *testing.T) {
 	c := test.DialV2(t, h2.TCPAddr)
 	c.Sub(t, "a", "c1")
 	c.Cmd("RDY 5")
-	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=a", "x"))
+	hExpectOK(t, test.HTTPPost(t, h2.URL()+"/pub?topic=a", "x"))
 	require.Equal(t, "x", string(c.ReadMessage(t).Body))
-	test.Eventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
-	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=b", "y"))
-	if tp := h2.topic(t, "b"); tp.Depth != 1 || !tp.Paused {
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h2, "a", "c2").Depth == 1 }, "paused c2 holds the message")
+	hExpectOK(t, test.HTTPPost(t, h2.URL()+"/pub?topic=b", "y"))
+	if tp := topicOf(t, h2, "b"); tp.Depth != 1 || !tp.Paused {
 		t.Fatalf("paused topic b %+v", *tp)
 	}
 }
@@ -228,7 +228,7 @@ func TestPersistMetadataReload(t *testing.T) {
 func TestPersistMetadataInvalid(t *testing.T) {
 	t.Parallel()
 	for _, content := range []string{"{not json", "", `{"topics":[{"name":1}]}`} {
-		opts := testcluster.NSQDOptions(t, daemonDefaults)
+		opts := testcluster.NSQDOptions(t, testDefaults)
 		hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(content))
 		n, err := nsqd.New(opts)
 		if err == nil {
@@ -249,13 +249,13 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 		`{"name":"`+strings.Repeat("x", 65)+`","paused":false,"channels":null},`+
 		`{"name":"also-good","paused":true,"channels":null}`+
 		`],"version":"1.2.1"}`))
-	h := hStart(t, testcluster.WithDataPath(dir))
-	s, _ := h.stats(t, "")
+	h := startNSQD(t, testcluster.WithDataPath(dir))
+	s, _ := getStats(t, h, "")
 	var parts []string
 	for _, tp := range s.Topics {
-		p := tp.Name + fmt.Sprint(tp.Paused)
+		p := tp.TopicName + fmt.Sprint(tp.Paused)
 		for _, c := range tp.Channels {
-			p += "/" + c.Name + fmt.Sprint(c.Paused)
+			p += "/" + c.ChannelName + fmt.Sprint(c.Paused)
 		}
 		parts = append(parts, p)
 	}
@@ -263,7 +263,7 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 		t.Fatalf("loaded %q, want %q", got, want)
 	}
 	// And the file is rewritten without them.
-	h.exit()
+	h.Stop()
 	_, topics := hReadMetadata(t, dir)
 	require.Equal(t, "also-goodP(null) good(okP)", hMetaSummary(t, topics), "rewritten nsqd.dat")
 }
@@ -318,11 +318,11 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.000001.dat"), seg1)
 	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.meta.dat"), hMetaFile(3, 0, 0, 1, len(seg1)))
 
-	h := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
+	h := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "compat", "ch")
-		return ch != nil && ch.Depth == 5 && h.topic(t, "compat").Depth == 0
-	}, fmt.Sprintf("5 stored messages reach the channel: %+v", h.topic(t, "compat")))
+		ch := channelOf(t, h, "compat", "ch")
+		return ch != nil && ch.Depth == 5 && topicOf(t, h, "compat").Depth == 0
+	}, fmt.Sprintf("5 stored messages reach the channel: %+v", topicOf(t, h, "compat")))
 
 	want := map[string]hStored{}
 	for _, s := range []hStored{t1, t2, c1, c2, c3} {
@@ -343,9 +343,9 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 		c.Cmd("FIN " + m.ID)
 	}
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "compat", "ch")
+		ch := channelOf(t, h, "compat", "ch")
 		return ch.Depth == 0 && ch.InFlightCount == 0
-	}, fmt.Sprintf("everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch")))
+	}, fmt.Sprintf("everything consumed, nothing else delivered: %+v", channelOf(t, h, "compat", "ch")))
 }
 
 // hDiskRecords is an independent reader of one disk queue following the
@@ -405,18 +405,18 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	t.Parallel()
 	const maxBytes = 100
-	h := hStart(t, func(o *nsqd.Options) { o.MaxBytesPerFile = maxBytes })
-	dir := h.opts.DataPath
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxBytesPerFile = maxBytes })
+	dir := h.Opts.DataPath
 	start := time.Now().UnixNano()
 	for i := range 5 {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=rev", fmt.Sprint("msg-", i)))
 	}
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=rev2", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=rev2", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=rev2&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=rev2", "a-0\na-1\na-2"))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "rev2", "c").Depth == 3 }, "rev2:c has 3")
 	end := time.Now().UnixNano()
-	h.exit()
+	h.Stop()
 	hNoTempFiles(t, dir)
 
 	check := func(name, wantMeta string, bodies ...string) {
@@ -447,7 +447,7 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	check("rev2:c", "3\n0,0\n0,99\n", "a-0", "a-1", "a-2")
 
 	// Round trip: a new nsqd reads it all back.
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
 	c := test.DialV2(t, h2.TCPAddr)
 	c.Sub(t, "rev", "c")
 	c.Cmd("RDY 10")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,7 +46,7 @@ type v2Case struct {
 
 // v2RunFatal runs each case on a fresh connection to n, in parallel, and
 // expects the error frame followed by the server closing the connection.
-func v2RunFatal(t *testing.T, n *nsqd.NSQD, cases []v2Case) {
+func v2RunFatal(t *testing.T, n *testcluster.NSQD, cases []v2Case) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -103,7 +104,7 @@ func v2ExpectAlive(t *testing.T, c *test.Conn) {
 }
 
 // v2MPUB publishes bodies with one MPUB over a new connection.
-func v2MPUB(t *testing.T, n *nsqd.NSQD, topic string, bodies []string) {
+func v2MPUB(t *testing.T, n *testcluster.NSQD, topic string, bodies []string) {
 	t.Helper()
 	msgs := make([][]byte, len(bodies))
 	for i, b := range bodies {
@@ -1431,7 +1432,7 @@ func TestV2OutputBufferSettings(t *testing.T) {
 // ---------------------------------------------------------------------------
 // go-nsq as an independent peer
 
-func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq.Config, h nsq.Handler, concurrency int) {
+func v2GoNSQConsumer(t *testing.T, n *testcluster.NSQD, topic, channel string, cfg *nsq.Config, h nsq.Handler, concurrency int) {
 	t.Helper()
 	cons, err := nsq.NewConsumer(topic, channel, cfg)
 	require.NoError(t, err)
@@ -1448,7 +1449,7 @@ func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq
 	})
 }
 
-func v2GoNSQProducer(t *testing.T, n *nsqd.NSQD) *nsq.Producer {
+func v2GoNSQProducer(t *testing.T, n *testcluster.NSQD) *nsq.Producer {
 	t.Helper()
 	p, err := nsq.NewProducer(n.RealTCPAddr().String(), nsq.NewConfig())
 	require.NoError(t, err)

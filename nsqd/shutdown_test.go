@@ -79,14 +79,14 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	skipIfDurable(t, "about the memory queue; TestShutdownMemQueueSizeZero covers the disk")
 	t.Parallel()
 	const n, taken, deferred = 500, 20, 5
-	h := hStart(t, nil) // mem-queue-size 10000: everything stays in memory
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil) // mem-queue-size 10000: everything stays in memory
+	dir := h.Opts.DataPath
 	bodies := hBodies("sd", n)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=sd", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
-	if ch := h.channel(t, "sd", "c"); ch.BackendDepth != 0 {
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=sd", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=sd&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=sd", strings.Join(bodies, "\n")))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
+	if ch := channelOf(t, h, "sd", "c"); ch.BackendDepth != 0 {
 		t.Fatalf("expected everything in memory, backend_depth %d", ch.BackendDepth)
 	}
 
@@ -104,16 +104,16 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 		c.Cmd("REQ " + m.ID + " 1500")
 	}
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "sd", "c")
+		ch := channelOf(t, h, "sd", "c")
 		return ch.InFlightCount == taken-deferred && ch.DeferredCount == deferred && ch.Depth == n-taken
-	}, fmt.Sprintf("in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c")))
+	}, fmt.Sprintf("in flight %d, deferred %d: %+v", taken-deferred, deferred, channelOf(t, h, "sd", "c")))
 
-	h.exit()
+	h.Stop()
 	c.ExpectClosed(t)
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	require.NotNil(t, h2.channel(t, "sd", "c"), "channel not restored")
-	attempts, dups := hConsumeAll(t, h2.tcp, "sd", "c", bodies)
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
+	require.NotNil(t, channelOf(t, h2, "sd", "c"), "channel not restored")
+	attempts, dups := hConsumeAll(t, h2.RealTCPAddr(), "sd", "c", bodies)
 	if dups > 0 {
 		t.Logf("%d duplicate deliveries after restart", dups)
 	}
@@ -127,28 +127,28 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 		}
 	}
 	test.Eventually(t, hWait, func() bool {
-		ch := h2.channel(t, "sd", "c")
+		ch := channelOf(t, h2, "sd", "c")
 		return ch.Depth == 0 && ch.InFlightCount == 0 && ch.DeferredCount == 0
-	}, fmt.Sprintf("drained: %+v", h2.channel(t, "sd", "c")))
+	}, fmt.Sprintf("drained: %+v", channelOf(t, h2, "sd", "c")))
 }
 
 func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 	skipIfDurable(t, "expects the messages in memory before the exit")
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	bodies := hBodies("nc", 50)
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
-	if tp := h.topic(t, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=nc", strings.Join(bodies, "\n")))
+	if tp := topicOf(t, h, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
 		t.Fatalf("topic before exit %+v", *tp)
 	}
-	h.exit()
+	h.Stop()
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	if tp := h2.topic(t, "nc"); tp == nil || tp.Depth != 50 {
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
+	if tp := topicOf(t, h2, "nc"); tp == nil || tp.Depth != 50 {
 		t.Fatalf("topic after restart %+v", tp)
 	}
-	attempts, dups := hConsumeAll(t, h2.tcp, "nc", "c", bodies)
+	attempts, dups := hConsumeAll(t, h2.RealTCPAddr(), "nc", "c", bodies)
 	if dups > 0 {
 		t.Errorf("%d duplicate deliveries", dups)
 	}
@@ -160,21 +160,21 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 func TestShutdownMemQueueSizeZero(t *testing.T) {
 	t.Parallel()
 	zero := func(o *nsqd.Options) { o.MemQueueSize = 0 }
-	h := hStart(t, zero)
-	dir := h.opts.DataPath
+	h := startNSQD(t, zero)
+	dir := h.Opts.DataPath
 	bodies := hBodies("mz", 100)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=mz", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=mz", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=mz&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
 	for _, b := range bodies[50:] {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=mz", b))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=mz", b))
 	}
 	// Every message sits in the channel's disk queue.
 	test.Eventually(t, hWait, func() bool {
-		tp := h.topic(t, "mz")
+		tp := topicOf(t, h, "mz")
 		ch := tp.Channels[0]
 		return tp.Depth == 0 && ch.Depth == 100 && ch.BackendDepth == 100
-	}, fmt.Sprintf("all on disk: %+v", h.topic(t, "mz")))
+	}, fmt.Sprintf("all on disk: %+v", topicOf(t, h, "mz")))
 	// Take a few in flight: they go back to disk at shutdown.
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "mz", "c")
@@ -182,10 +182,10 @@ func TestShutdownMemQueueSizeZero(t *testing.T) {
 	for range 3 {
 		c.ReadMessage(t)
 	}
-	h.exit()
+	h.Stop()
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; zero(o) })
-	if _, dups := hConsumeAll(t, h2.tcp, "mz", "c", bodies); dups > 0 {
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir; zero(o) })
+	if _, dups := hConsumeAll(t, h2.RealTCPAddr(), "mz", "c", bodies); dups > 0 {
 		t.Logf("%d duplicate deliveries", dups)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -161,7 +162,7 @@ func xWaitPush(t testing.TB, s *xStatsdSink, skip int, what string, cond func(ps
 
 // xStatsdNSQD starts nsqd pushing to a new sink every second, with a fixed
 // broadcast address so that the prefix is predictable.
-func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*nsqd.NSQD, *xStatsdSink) {
+func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*testcluster.NSQD, *xStatsdSink) {
 	t.Helper()
 	sink := xNewStatsdSink(t)
 	n := startNSQD(t, func(o *nsqd.Options) {
@@ -176,10 +177,10 @@ func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*nsqd.NSQD, *xStatsdSi
 	return n, sink
 }
 
-func xHTTPPort(n *nsqd.NSQD) int { return n.RealHTTPAddr().(*net.TCPAddr).Port }
+func xHTTPPort(n *testcluster.NSQD) int { return n.RealHTTPAddr().(*net.TCPAddr).Port }
 
 // xConfigValue is GET /config/<opt> as text.
-func xConfigValue(t testing.TB, n *nsqd.NSQD, opt string) string {
+func xConfigValue(t testing.TB, n *testcluster.NSQD, opt string) string {
 	t.Helper()
 	r := xDo(t, xPlainHTTP, http.MethodGet, "http://"+n.RealHTTPAddr().String()+"/config/"+opt, "")
 	require.Equal(t, http.StatusOK, r.Code, "GET /config/%s: %s", opt, r)
@@ -313,7 +314,7 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 		{"%s", func(p int) string { return fmt.Sprintf("127_0_0_1_%d.", p) }},
 	}
 	type node struct {
-		n    *nsqd.NSQD
+		n    *testcluster.NSQD
 		sink *xStatsdSink
 	}
 	nodes := make([]node, len(cases))
@@ -351,7 +352,7 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 func TestStatsdExcludeEphemeral(t *testing.T) {
 	t.Parallel()
 	type node struct {
-		n       *nsqd.NSQD
+		n       *testcluster.NSQD
 		sink    *xStatsdSink
 		exclude bool
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/require"
 )
@@ -165,7 +166,7 @@ func xHandshake(t testing.TB, nc net.Conn, cfg *tls.Config) *tls.Conn {
 }
 
 // xTLSConn connects to n and upgrades to TLS with cfg.
-func xTLSConn(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) *test.Conn {
+func xTLSConn(t testing.TB, n *testcluster.NSQD, cfg *tls.Config) *test.Conn {
 	t.Helper()
 	c := test.DialV2(t, n.RealTCPAddr().String())
 	xUpgradeTLS(t, c, cfg, nil)
@@ -176,7 +177,7 @@ func xTLSConn(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) *test.Conn {
 // handshake. A TLS 1.3 client finishes its side before the server has
 // checked the client certificate, so the refusal may only show on the
 // first read of the OK frame. A timeout does not count as a refusal.
-func xExpectTLSRefused(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) {
+func xExpectTLSRefused(t testing.TB, n *testcluster.NSQD, cfg *tls.Config) {
 	t.Helper()
 	c := test.DialV2(t, n.RealTCPAddr().String())
 	_, resp := xIdentifyRaw(t, c, map[string]any{"feature_negotiation": true, "tls_v1": true})
@@ -248,7 +249,7 @@ func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]an
 
 // xClientStats polls /stats on n's plain HTTP listener until a client with
 // the given remote address shows up and returns it.
-func xClientStats(t testing.TB, n *nsqd.NSQD, remote string) map[string]any {
+func xClientStats(t testing.TB, n *testcluster.NSQD, remote string) map[string]any {
 	t.Helper()
 	return xClientStatsAt(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String(), remote)
 }
@@ -385,7 +386,7 @@ func TestTLSClientAuthPolicy(t *testing.T) {
 		{"require-verify", "CA-signed cert", &signed, true},
 		{"require-verify", "self-signed cert", &stranger, false},
 	}
-	nodes := map[string]*nsqd.NSQD{}
+	nodes := map[string]*testcluster.NSQD{}
 	for _, policy := range []string{"require", "require-verify"} {
 		nodes[policy] = startNSQD(t, xTLSOptions(certs, func(o *nsqd.Options) { o.TLSClientAuthPolicy = policy }))
 	}
@@ -489,7 +490,7 @@ func TestTLSRequired(t *testing.T) {
 
 // xRequireTLSOnTCP checks that every command but IDENTIFY is refused
 // before TLS and allowed after.
-func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
+func xRequireTLSOnTCP(t *testing.T, n *testcluster.NSQD, certs test.Certs) {
 	t.Helper()
 	for _, cmd := range []struct{ line, token string }{
 		{"NOP", "NOP"}, {"PUB t", "PUB"}, {"AUTH", "AUTH"}, {"SUB t c", "SUB"}, {"RDY 1", "RDY"}, {"BOGUS x", "BOGUS"},
@@ -518,7 +519,7 @@ func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
 
 // xExpectTLSRequired403 checks the plain HTTP refusal (403 TLS_REQUIRED) on several
 // paths and methods, including unknown ones.
-func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
+func xExpectTLSRequired403(t *testing.T, n *testcluster.NSQD) {
 	t.Helper()
 	base := "http://" + n.RealHTTPAddr().String()
 	want := fmt.Sprintf(`{"message": "TLS_REQUIRED", "https_port": %d}`, n.RealHTTPSAddr().(*net.TCPAddr).Port)
@@ -538,7 +539,7 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 }
 
 // xTopicExists asks the node's registry whether topic exists.
-func xTopicExists(n *nsqd.NSQD, topic string) bool {
+func xTopicExists(n *testcluster.NSQD, topic string) bool {
 	_, err := n.GetExistingTopic(topic)
 	return err == nil
 }
@@ -622,7 +623,7 @@ func xBodies(count, maxLen int) [][]byte {
 // then the rest again as one MPUB) and requires a go-nsq consumer with the
 // same config to receive every message exactly once. Both stay connected
 // until the test ends so that their stats can be inspected.
-func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, bodies [][]byte) {
+func xGoNSQRoundTrip(t *testing.T, n *testcluster.NSQD, cfg *nsq.Config, topic string, bodies [][]byte) {
 	t.Helper()
 	addr := n.RealTCPAddr().String()
 	got := make(chan string, 2*len(bodies))
