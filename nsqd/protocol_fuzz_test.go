@@ -59,24 +59,18 @@ func fuzzNSQD(t testing.TB) *NSQD {
 			return
 		}
 		fuzzDaemon.dir = dir
-		opts := NewOptions()
-		opts.TCPAddress = "127.0.0.1:0"
-		opts.HTTPAddress = "127.0.0.1:0"
-		opts.HTTPSAddress = ""
-		opts.DataPath = dir
-		opts.Logger = lg.NilLogger{}
-		opts.LogLevel = lg.FATAL
-		opts.SnappyEnabled = false
-		opts.DeflateEnabled = false
-		opts.MaxMsgSize = fuzzMaxMsgSize
-		opts.MaxBodySize = fuzzMaxBodySize
-		opts.MemQueueSize = 100
-		n, err := New(opts)
+		n, err := runInternalNSQD(dir, func(o *Options) {
+			o.LogLevel = lg.FATAL
+			o.SnappyEnabled = false
+			o.DeflateEnabled = false
+			o.MaxMsgSize = fuzzMaxMsgSize
+			o.MaxBodySize = fuzzMaxBodySize
+			o.MemQueueSize = 100
+		})
 		if err != nil {
 			fuzzDaemon.err = err
 			return
 		}
-		go n.Main()
 		fuzzDaemon.n = n
 	})
 	require.Nil(t, fuzzDaemon.err, "starting the fuzz nsqd")
