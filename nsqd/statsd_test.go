@@ -195,9 +195,7 @@ func xCheckDatagrams(t testing.TB, s *xStatsdSink, prefix string, size int) {
 	grams := s.datagrams()
 	require.NotZero(t, len(grams), "no datagrams")
 	for _, g := range grams {
-		if len(g.data) > size {
-			t.Fatalf("datagram of %d bytes > %d: %q", len(g.data), size, g.data)
-		}
+		require.LessOrEqual(t, len(g.data), size, "datagram %q", g.data)
 		require.True(t, strings.HasSuffix(g.data, "\n"), "datagram does not end with a newline: %q", g.data)
 		for _, l := range strings.Split(strings.TrimSuffix(g.data, "\n"), "\n") {
 			require.True(t, line.MatchString(l), "bad statsd line %q in datagram %q", l, g.data)
@@ -290,9 +288,7 @@ func xExpectLines(t testing.TB, lines, want []string) {
 			v, ok = strings.CutSuffix(v, post)
 		}
 		num, err := strconv.ParseInt(v, 10, 64)
-		if !ok || err != nil || num <= 0 {
-			t.Fatalf("line %d: %q, want %q with a positive value\n%s", i, lines[i], w, strings.Join(lines, "\n"))
-		}
+		require.True(t, ok && err == nil && num > 0, "line %d: %q, want %q with a positive value\n%s", i, lines[i], w, strings.Join(lines, "\n"))
 	}
 }
 
@@ -327,9 +323,7 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 	for i, tc := range cases {
 		n, sink := nodes[i].n, nodes[i].sink
 		prefix := tc.want(xHTTPPort(n))
-		if got := xConfigValue(t, n, "statsd_prefix"); got != prefix {
-			t.Fatalf("template %q: /config/statsd_prefix %q, want %q", tc.template, got, prefix)
-		}
+		require.Equal(t, prefix, xConfigValue(t, n, "statsd_prefix"), "template %q: /config/statsd_prefix", tc.template)
 		// Without topics a push is exactly the mem lines.
 		j := xWaitPush(t, sink, 0, "with mem stats", func(ps []xPush, i int) bool { return len(ps[i].lines) > 0 })
 		p := sink.pushes()[j]
@@ -342,9 +336,8 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 			re := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix+"mem."+name) + `:[0-9]+\|` + typ + `$`)
 			require.True(t, re.MatchString(p.lines[k]), "template %q: line %d %q, want %s", tc.template, k, p.lines[k], re)
 		}
-		if v, _, _ := p.value(prefix + "mem.heap_objects"); v <= 0 {
-			t.Fatalf("mem.heap_objects %d", v)
-		}
+		v, _, _ := p.value(prefix + "mem.heap_objects")
+		require.Positive(t, v, "mem.heap_objects")
 		xCheckDatagrams(t, sink, prefix, 508)
 	}
 }
@@ -413,22 +406,17 @@ func TestStatsdPacketsAndSpread(t *testing.T) {
 	})
 	p := sink.pushes()[i]
 	xCheckDatagrams(t, sink, prefix, size)
-	if len(p.grams) < 5 {
-		t.Fatalf("push of %d lines in %d datagrams of ≤%d bytes", len(p.lines), len(p.grams), size)
-	}
+	require.GreaterOrEqual(t, len(p.grams), 5, "push of %d lines in datagrams of ≤%d bytes", len(p.lines), size)
 	// Packing is greedy: the next line would not have fitted.
 	for j := 0; j+1 < len(p.grams); j++ {
 		next, _, _ := strings.Cut(p.grams[j+1], "\n")
-		if len(p.grams[j])+len(next)+1 <= size {
-			t.Fatalf("datagram %d (%d bytes) had room for %q", j, len(p.grams[j]), next)
-		}
+		require.Greater(t, len(p.grams[j])+len(next)+1, size, "datagram %d (%d bytes) had room for %q", j, len(p.grams[j]), next)
 	}
 	// n datagrams spread over 1s: the last leaves (n−1)/n s after the first.
 	span := p.last.Sub(p.first)
 	min := time.Duration(len(p.grams)-1) * time.Second / time.Duration(len(p.grams)) * 8 / 10
-	if span < min || span > 2500*time.Millisecond {
-		t.Fatalf("%d datagrams spread over %v, want about %v", len(p.grams), span, min*10/8)
-	}
+	require.GreaterOrEqual(t, span, min, "%d datagrams spread over %v, want about %v", len(p.grams), span, min*10/8)
+	require.LessOrEqual(t, span, 2500*time.Millisecond, "%d datagrams spread over %v, want about %v", len(p.grams), span, min*10/8)
 }
 
 // The percentile in a latency metric name is quantile×100 formatted with
