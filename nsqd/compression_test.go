@@ -33,9 +33,8 @@ func xReadExactly(t testing.TB, nc net.Conn, r io.Reader, n int) []byte {
 	t.Helper()
 	nc.SetReadDeadline(time.Now().Add(xWait))
 	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		t.Fatalf("reading %d bytes: %v", n, err)
-	}
+	_, err := io.ReadFull(r, b)
+	require.NoError(t, err, "reading %d bytes", n)
 	return b
 }
 
@@ -84,7 +83,7 @@ func xCompressedConnCounting(t testing.TB, n *testcluster.NSQD, mode string, tls
 		require.NoError(t, err)
 		c.SetStream(flate.NewReader(counted), w)
 	default:
-		t.Fatalf("unknown compression %q", mode)
+		require.FailNow(t, "unknown compression", "%q", mode)
 	}
 	c.ExpectOK(t)
 	return c, resp, counted
@@ -139,10 +138,9 @@ func xMPUBRoundTrip(t testing.TB, pub, sub *test.Conn, topic string, bodies [][]
 func xExpectCompressionStats(t testing.TB, n *testcluster.NSQD, c *test.Conn, snappy, deflate, tls bool) {
 	t.Helper()
 	cs := xClientStats(t, n, xLocal(c))
-	if cs["snappy"] != snappy || cs["deflate"] != deflate || cs["tls"] != tls {
-		t.Fatalf("client stats snappy=%v deflate=%v tls=%v, want %v %v %v",
-			cs["snappy"], cs["deflate"], cs["tls"], snappy, deflate, tls)
-	}
+	require.Equal(t, snappy, cs["snappy"], "client stats snappy")
+	require.Equal(t, deflate, cs["deflate"], "client stats deflate")
+	require.Equal(t, tls, cs["tls"], "client stats tls")
 }
 
 func TestSnappyUpgradeRawFrames(t *testing.T) {
@@ -213,9 +211,7 @@ func TestDeflateUpgradeRawFrames(t *testing.T) {
 			var seen bytes.Buffer
 			fr := flate.NewReader(io.TeeReader(nc, &seen))
 			xExpectRawOK(t, nc, fr)
-			if !bytes.Contains(seen.Bytes(), []byte{0, 0, 0xff, 0xff}) {
-				t.Fatalf("deflate bytes of the OK frame % x contain no sync flush", seen.Bytes())
-			}
+			require.True(t, bytes.Contains(seen.Bytes(), []byte{0, 0, 0xff, 0xff}), "deflate bytes of the OK frame % x contain no sync flush", seen.Bytes())
 			w, err := flate.NewWriter(nc, tc.want)
 			require.NoError(t, err)
 			c.SetStream(fr, w)
@@ -253,18 +249,15 @@ func TestCompressionShrinksWire(t *testing.T) {
 			m := sub.ReadMessage(t)
 			require.Equal(t, text, m.Body, "got %d bytes, want the text", len(m.Body))
 			sub.Cmd("FIN " + m.ID)
-			if got := counted.n - before; got > int64(len(text)/10) {
-				t.Fatalf("%s: %d wire bytes for a %d-byte compressible message", mode, got, len(text))
-			}
+			require.LessOrEqual(t, counted.n-before, int64(len(text)/10), "%s: wire bytes for a %d-byte compressible message", mode, len(text))
 			mustPublish(t, n, "t", string(random))
 			before = counted.n
 			sub.Cmd("RDY 1")
-			if m := sub.ReadMessage(t); !bytes.Equal(m.Body, random) {
-				t.Fatalf("got %d bytes, want the random body", len(m.Body))
-			}
-			if got := counted.n - before; got < int64(len(random)) || got > int64(len(random))*101/100 {
-				t.Fatalf("%s: %d wire bytes for a %d-byte incompressible message", mode, got, len(random))
-			}
+			m = sub.ReadMessage(t)
+			require.True(t, bytes.Equal(m.Body, random), "got %d bytes, want the random body", len(m.Body))
+			got := counted.n - before
+			require.GreaterOrEqual(t, got, int64(len(random)), "%s: wire bytes for a %d-byte incompressible message", mode, len(random))
+			require.LessOrEqual(t, got, int64(len(random))*101/100, "%s: wire bytes for a %d-byte incompressible message", mode, len(random))
 		})
 	}
 }
@@ -313,9 +306,7 @@ func TestCompressionNegotiation(t *testing.T) {
 		t.Parallel()
 		n := startNSQD(t, nil)
 		c := mustConnect(t, n)
-		if resp := c.Identify(t, map[string]any{"snappy": true}); resp != nil {
-			t.Fatalf("got %v, want OK", resp)
-		}
+		require.Nil(t, c.Identify(t, map[string]any{"snappy": true}), "IDENTIFY answer, want OK")
 		xExpectPlainStream(t, n, c)
 	})
 }
@@ -324,9 +315,9 @@ func TestCompressionNegotiation(t *testing.T) {
 // the response follows, and stats show no compression.
 func xExpectPlainStream(t testing.TB, n *testcluster.NSQD, c *test.Conn) {
 	t.Helper()
-	if pending, err := c.Pending(50 * time.Millisecond); pending || err != nil {
-		t.Fatalf("server sent more after the IDENTIFY response (pending %v, err %v)", pending, err)
-	}
+	pending, err := c.Pending(50 * time.Millisecond)
+	require.NoError(t, err, "after the IDENTIFY response")
+	require.False(t, pending, "server sent more after the IDENTIFY response")
 	c.CmdBody("PUB t", []byte("plain"))
 	c.ExpectOK(t)
 	xExpectCompressionStats(t, n, c, false, false, false)
@@ -394,9 +385,8 @@ func TestCompressionGoNSQ(t *testing.T) {
 				require.Equal(t, tc.snappy, cs["snappy"])
 				require.Equal(t, (tc.deflate > 0), cs["deflate"])
 				require.Equal(t, tc.tls, cs["tls"])
-				if ua, _ := cs["user_agent"].(string); !strings.HasPrefix(ua, "go-nsq/") {
-					t.Fatalf("user_agent %q", ua)
-				}
+				ua, _ := cs["user_agent"].(string)
+				require.True(t, strings.HasPrefix(ua, "go-nsq/"), "user_agent %q", ua)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,15 +55,13 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 			if len(missing) > 10 {
 				missing = missing[:10]
 			}
-			t.Fatalf("%d of %d messages never arrived (e.g. %v): %v", len(pending), len(want), missing, err)
+			require.NoError(t, err, "%d of %d messages never arrived (e.g. %v)", len(pending), len(want), missing)
 		}
 		require.Equal(t, protocol.FrameTypeMessage, ft, "unexpected frame %d %q", ft, data)
 		m, err := test.ParseMessage(data)
 		require.NoError(t, err)
 		body := string(m.Body)
-		if !wanted[body] {
-			t.Fatalf("unexpected message %q", body)
-		}
+		require.True(t, wanted[body], "unexpected message %q", body)
 		if _, ok := seen[body]; ok {
 			dups++
 		}
@@ -86,9 +85,7 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=sd&channel=c", ""))
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=sd", strings.Join(bodies, "\n")))
 	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
-	if ch := channelOf(t, h, "sd", "c"); ch.BackendDepth != 0 {
-		t.Fatalf("expected everything in memory, backend_depth %d", ch.BackendDepth)
-	}
+	require.Zero(t, channelOf(t, h, "sd", "c").BackendDepth, "expected everything in memory: backend_depth")
 
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "sd", "c")
@@ -122,8 +119,9 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 		wasInFlight[string(m.Body)] = true
 	}
 	for body, a := range attempts {
-		if want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]; a != want && dups == 0 {
-			t.Errorf("message %q: attempts %d after restart, want %d", body, a, want)
+		if dups == 0 {
+			want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]
+			assert.Equal(t, want, a, "message %q: attempts after restart", body)
 		}
 	}
 	test.Eventually(t, hWait, func() bool {
@@ -139,19 +137,17 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 	dir := h.Opts.DataPath
 	bodies := hBodies("nc", 50)
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=nc", strings.Join(bodies, "\n")))
-	if tp := topicOf(t, h, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
-		t.Fatalf("topic before exit %+v", *tp)
-	}
+	tp := topicOf(t, h, "nc")
+	require.EqualValues(t, 50, tp.Depth, "topic before exit %+v", *tp)
+	require.Zero(t, tp.BackendDepth, "topic before exit %+v", *tp)
 	h.Stop()
 
 	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
-	if tp := topicOf(t, h2, "nc"); tp == nil || tp.Depth != 50 {
-		t.Fatalf("topic after restart %+v", tp)
-	}
+	tp = topicOf(t, h2, "nc")
+	require.NotNil(t, tp, "topic after restart")
+	require.EqualValues(t, 50, tp.Depth, "topic after restart %+v", *tp)
 	attempts, dups := hConsumeAll(t, h2.RealTCPAddr(), "nc", "c", bodies)
-	if dups > 0 {
-		t.Errorf("%d duplicate deliveries", dups)
-	}
+	assert.Zero(t, dups, "duplicate deliveries")
 	for b, a := range attempts {
 		require.EqualValues(t, 1, a, "%q attempts %d, want 1", b, a)
 	}
@@ -251,11 +247,9 @@ func (p *hProc) term(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-p.waited:
-		if err != nil {
-			t.Fatalf("nsqd exited with %v after SIGTERM; output:\n%s", err, p.out)
-		}
+		require.NoError(t, err, "nsqd exit after SIGTERM; output:\n%s", p.out)
 	case <-time.After(hWait):
-		t.Fatalf("nsqd did not exit within %v of SIGTERM", hWait)
+		require.FailNow(t, "nsqd did not exit after SIGTERM", "waited %v", hWait)
 	}
 }
 
@@ -275,9 +269,8 @@ func TestShutdownSIGTERMProcess(t *testing.T) {
 	if !strings.Contains(p.out.String(), "NSQ: bye") {
 		t.Logf("no %q in the output", "NSQ: bye")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "nsqd.dat")); err != nil {
-		t.Fatalf("nsqd.dat after SIGTERM: %v", err)
-	}
+	_, err := os.Stat(filepath.Join(dir, "nsqd.dat"))
+	require.NoError(t, err, "nsqd.dat after SIGTERM")
 
 	p2 := hRunBinary(t, bin, dir)
 	tcp, err := net.ResolveTCPAddr("tcp", p2.tcp)
