@@ -85,9 +85,7 @@ func TestUnixSockets(t *testing.T) {
 	client := xUnixHTTP(httpPath)
 	const base = "http://nsqd"
 
-	r := xDo(t, client, "GET", base+"/ping", "")
-	require.Equal(t, 200, r.Code, "GET /ping over the unix socket: %s", r)
-	require.Equal(t, "OK", string(r.Body), "GET /ping over the unix socket")
+	xExpectPong(t, xDo(t, client, "GET", base+"/ping", ""), "GET /ping over the unix socket")
 	tcpPort, httpPort := xInfoPorts(t, client, base)
 	require.Equal(t, -1, tcpPort, "/info tcp_port")
 	require.Equal(t, -1, httpPort, "/info http_port")
