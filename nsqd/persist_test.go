@@ -40,9 +40,8 @@ func hReadMetadata(t *testing.T, dir string) (raw []byte, topics []hMetaTopic) {
 	t.Helper()
 	raw = hReadFile(t, filepath.Join(dir, "nsqd.dat"))
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil || !bytes.Equal(buf.Bytes(), raw) {
-		t.Fatalf("nsqd.dat is not compact JSON: %q (%v)", raw, err)
-	}
+	require.NoError(t, json.Compact(&buf, raw), "nsqd.dat is not JSON: %q", raw)
+	require.Equal(t, buf.String(), string(raw), "nsqd.dat is not compact JSON")
 	hExpectKeys(t, "nsqd.dat", raw, "topics", "version")
 	top := hObj(t, raw)
 	require.Equal(t, `"1.3.0"`, string(top["version"]), "nsqd.dat version %s", top["version"])
@@ -152,9 +151,7 @@ func TestPersistMetadataShape(t *testing.T) {
 
 	h.Stop()
 	raw, topics := hReadMetadata(t, dir)
-	if got := hMetaSummary(t, topics); got != hWantMeta {
-		t.Fatalf("nsqd.dat after exit: %s\n%s", got, raw)
-	}
+	require.Equal(t, hWantMeta, hMetaSummary(t, topics), "nsqd.dat after exit:\n%s", raw)
 	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
 	hNoTempFiles(t, dir)
 }
@@ -177,9 +174,7 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 	} {
 		hExpectEmpty(t, test.HTTPPost(t, h.URL()+step.path, ""))
 		_, topics := hReadMetadata(t, dir)
-		if got := hMetaSummary(t, topics); got != step.want {
-			t.Fatalf("right after %s nsqd.dat says %s, want %s", step.path, got, step.want)
-		}
+		require.Equal(t, step.want, hMetaSummary(t, topics), "right after %s nsqd.dat says", step.path)
 	}
 }
 
@@ -208,9 +203,7 @@ func TestPersistMetadataReload(t *testing.T) {
 		}
 		parts = append(parts, p+"("+strings.Join(cs, ",")+")")
 	}
-	if got, want := strings.Join(parts, " "), "a(c1,c2P) bP() f()"; got != want {
-		t.Fatalf("state after restart %q, want %q", got, want)
-	}
+	require.Equal(t, "a(c1,c2P) bP() f()", strings.Join(parts, " "), "state after restart")
 
 	// The restored pause flags are in force.
 	c := test.DialV2(t, h2.TCPAddr)
@@ -220,9 +213,9 @@ func TestPersistMetadataReload(t *testing.T) {
 	require.Equal(t, "x", string(c.ReadMessage(t).Body))
 	test.Eventually(t, hWait, func() bool { return channelOf(t, h2, "a", "c2").Depth == 1 }, "paused c2 holds the message")
 	hExpectOK(t, test.HTTPPost(t, h2.URL()+"/pub?topic=b", "y"))
-	if tp := topicOf(t, h2, "b"); tp.Depth != 1 || !tp.Paused {
-		t.Fatalf("paused topic b %+v", *tp)
-	}
+	tp := topicOf(t, h2, "b")
+	require.EqualValues(t, 1, tp.Depth, "paused topic b %+v", *tp)
+	require.True(t, tp.Paused, "paused topic b %+v", *tp)
 }
 
 func TestPersistMetadataInvalid(t *testing.T) {
@@ -233,8 +226,8 @@ func TestPersistMetadataInvalid(t *testing.T) {
 		n, err := nsqd.New(opts)
 		if err == nil {
 			n.Exit()
-			t.Fatalf("nsqd.dat %q: New succeeded, want an error", content)
 		}
+		require.Error(t, err, "nsqd.dat %q: New succeeded", content)
 		require.Contains(t, err.Error(), "failed to parse metadata", "nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
 	}
 }
@@ -259,9 +252,7 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 		}
 		parts = append(parts, p)
 	}
-	if got, want := strings.Join(parts, " "), "also-goodtrue goodfalse/oktrue"; got != want {
-		t.Fatalf("loaded %q, want %q", got, want)
-	}
+	require.Equal(t, "also-goodtrue goodfalse/oktrue", strings.Join(parts, " "), "loaded")
 	// And the file is rewritten without them.
 	h.Stop()
 	_, topics := hReadMetadata(t, dir)
@@ -336,10 +327,9 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 		s, ok := want[m.ID]
 		require.True(t, ok, "unexpected message id %q body %q", m.ID, m.Body)
 		delete(want, m.ID)
-		if string(m.Body) != s.body || m.Timestamp != s.ts || m.Attempts != s.attempts+1 {
-			t.Fatalf("message %s: body %q ts %d attempts %d, want body %q ts %d attempts %d",
-				m.ID, m.Body, m.Timestamp, m.Attempts, s.body, s.ts, s.attempts+1)
-		}
+		require.Equal(t, s.body, string(m.Body), "message %s: body", m.ID)
+		require.Equal(t, s.ts, m.Timestamp, "message %s: timestamp", m.ID)
+		require.Equal(t, s.attempts+1, m.Attempts, "message %s: attempts", m.ID)
 		c.Cmd("FIN " + m.ID)
 	}
 	test.Eventually(t, hWait, func() bool {
@@ -357,9 +347,8 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 	hMode0600(t, metaPath)
 	require.True(t, regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta), "%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
 	var depth, rNum, rPos, wNum, wPos int
-	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos); err != nil {
-		t.Fatalf("%s metadata %q: %v", name, meta, err)
-	}
+	_, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos)
+	require.NoError(t, err, "%s metadata %q", name, meta)
 	for num := rNum; num <= wNum; num++ {
 		path := filepath.Join(dir, name+".diskqueue."+fmt.Sprintf("%06d", num)+".dat")
 		data := hReadFile(t, path)
@@ -369,9 +358,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 			pos = rPos
 		}
 		if num == wNum {
-			if wPos > len(data) {
-				t.Fatalf("%s: write position %d beyond file size %d", path, wPos, len(data))
-			}
+			require.LessOrEqual(t, wPos, len(data), "%s: write position beyond the file size", path)
 			end = wPos
 		}
 		if len(data) > maxBytesPerFile && end > 0 {
@@ -379,13 +366,9 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 			require.Equal(t, len(data), int(binary.BigEndian.Uint32(data))+4, "%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
 		}
 		for pos < end {
-			if end-pos < 4 {
-				t.Fatalf("%s: truncated length at %d", path, pos)
-			}
+			require.GreaterOrEqual(t, end-pos, 4, "%s: truncated length at %d", path, pos)
 			l := int(binary.BigEndian.Uint32(data[pos:]))
-			if l < 26 || pos+4+l > end {
-				t.Fatalf("%s: bad record length %d at %d", path, l, pos)
-			}
+			require.True(t, l >= 26 && pos+4+l <= end, "%s: bad record length %d at %d", path, l, pos)
 			p := data[pos+4 : pos+4+l]
 			recs = append(recs, hStored{
 				ts:       int64(binary.BigEndian.Uint64(p)),
@@ -426,23 +409,23 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 		require.Len(t, recs, len(bodies), "%s: %d records, want %d", name, len(recs), len(bodies))
 		ids := map[string]bool{}
 		for i, r := range recs {
-			if r.body != bodies[i] || r.attempts != 0 || r.ts < start || r.ts > end ||
-				!regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(r.id) || ids[r.id] {
-				t.Fatalf("%s record %d: %+v, want body %q attempts 0", name, i, r, bodies[i])
-			}
+			require.Equal(t, bodies[i], r.body, "%s record %d: %+v", name, i, r)
+			require.Zero(t, r.attempts, "%s record %d: %+v", name, i, r)
+			require.True(t, r.ts >= start && r.ts <= end, "%s record %d: %+v, timestamp outside the publish window", name, i, r)
+			require.Regexp(t, `^[0-9a-f]{16}$`, r.id, "%s record %d: %+v", name, i, r)
+			require.False(t, ids[r.id], "%s record %d: %+v, repeated id", name, i, r)
 			ids[r.id] = true
 		}
 	}
 	// 35-byte records, 100-byte files: two per segment.
 	check("rev", "5\n0,0\n2,35\n", "msg-0", "msg-1", "msg-2", "msg-3", "msg-4")
 	for i := range 3 {
-		if _, err := os.Stat(filepath.Join(dir, "rev.diskqueue.00000"+strconv.Itoa(i)+".dat")); err != nil {
-			t.Fatalf("segment %d: %v", i, err)
-		}
+		_, err := os.Stat(filepath.Join(dir, "rev.diskqueue.00000"+strconv.Itoa(i)+".dat"))
+		require.NoError(t, err, "segment %d", i)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, "rev.diskqueue.000000.dat")); fi.Size() != 70 {
-		t.Fatalf("first segment is %d bytes, want 70", fi.Size())
-	}
+	fi, err := os.Stat(filepath.Join(dir, "rev.diskqueue.000000.dat"))
+	require.NoError(t, err, "first segment")
+	require.EqualValues(t, 70, fi.Size(), "first segment size")
 	// 33-byte records: three fit in 100 bytes (99).
 	check("rev2:c", "3\n0,0\n0,99\n", "a-0", "a-1", "a-2")
 
