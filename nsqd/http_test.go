@@ -35,9 +35,8 @@ func hRawHTTP(t *testing.T, h *testcluster.NSQD, req string) test.HTTPResponse {
 	require.NoError(t, err, "dial")
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err := io.WriteString(c, req); err != nil {
-		t.Fatalf("write: %v", err)
-	}
+	_, err = io.WriteString(c, req)
+	require.NoError(t, err, "write")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	require.NoError(t, err, "no response before the body was sent")
 	defer resp.Body.Close()
@@ -82,15 +81,11 @@ func TestHTTPNotFoundAndMethods(t *testing.T) {
 	for _, c := range cases {
 		r := test.HTTPSend(t, c.method, h.URL()+c.path, []byte{})
 		hExpectErr(t, r, 405, "METHOD_NOT_ALLOWED")
-		if got := r.Header.Get("Allow"); got != c.allow {
-			t.Fatalf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
-		}
+		require.Equal(t, c.allow, r.Header.Get("Allow"), "%s %s: Allow", c.method, c.path)
 		r = test.HTTPSend(t, http.MethodOptions, h.URL()+c.path, nil)
 		require.EqualValues(t, 200, r.Code, "OPTIONS")
 		require.Len(t, r.Body, 0, "OPTIONS")
-		if got := r.Header.Get("Allow"); got != c.allow {
-			t.Fatalf("OPTIONS %s: Allow %q, want %q", c.path, got, c.allow)
-		}
+		require.Equal(t, c.allow, r.Header.Get("Allow"), "OPTIONS %s: Allow", c.path)
 	}
 }
 
@@ -130,12 +125,9 @@ func TestHTTPPing(t *testing.T) {
 	r := test.HTTPGet(t, h.URL()+"/ping")
 	require.EqualValues(t, 200, r.Code, "got")
 	require.Equal(t, "OK", string(r.Body), "got")
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-		t.Fatalf("Content-Type %q, want text/plain", ct)
-	}
-	if _, ok := r.Header[hNSQTypeKey]; ok {
-		t.Fatalf("/ping must not carry X-NSQ-Content-Type: %v", r.Header)
-	}
+	ct := r.Header.Get("Content-Type")
+	require.True(t, strings.HasPrefix(ct, "text/plain"), "Content-Type %q, want text/plain", ct)
+	require.NotContains(t, r.Header, hNSQTypeKey, "/ping must not carry X-NSQ-Content-Type")
 }
 
 func TestHTTPInfo(t *testing.T) {
@@ -172,16 +164,15 @@ func TestHTTPInfo(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(r.Body, &info))
 	host, _ := os.Hostname()
-	if info.Version != "1.3.0" || info.Broadcast != "bcast.example" || info.Hostname != host ||
-		info.HTTPPort != portOf(h.RealHTTPAddr()) || info.TCPPort != portOf(h.RealTCPAddr()) ||
-		info.MaxHeartbeat != int64(45*time.Second) || info.MaxOutBufSize != 12345 ||
-		info.MaxOutBufTime != int64(7*time.Second) || info.MaxDeflate != 4 ||
-		info.TopologyZone != "zone-a" || info.TopologyRegion != "region-1" {
-		t.Fatalf("unexpected /info: %s (hostname %q, ports http %d tcp %d)", r.Body, host, portOf(h.RealHTTPAddr()), portOf(h.RealTCPAddr()))
-	}
-	if info.StartTime < before || info.StartTime > after {
-		t.Fatalf("start_time %d not within [%d,%d]", info.StartTime, before, after)
-	}
+	want := info // start_time is checked below, every other field here
+	want.Version, want.Broadcast, want.Hostname = "1.3.0", "bcast.example", host
+	want.HTTPPort, want.TCPPort = portOf(h.RealHTTPAddr()), portOf(h.RealTCPAddr())
+	want.MaxHeartbeat, want.MaxOutBufSize = int64(45*time.Second), 12345
+	want.MaxOutBufTime, want.MaxDeflate = int64(7*time.Second), 4
+	want.TopologyZone, want.TopologyRegion = "zone-a", "region-1"
+	require.Equal(t, want, info, "/info %s", r.Body)
+	require.GreaterOrEqual(t, info.StartTime, before, "start_time")
+	require.LessOrEqual(t, info.StartTime, after, "start_time")
 }
 
 // ---------------------------------------------------------------- /pub
@@ -219,10 +210,7 @@ func TestHTTPPubChecksInOrder(t *testing.T) {
 	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic="+strings.Repeat("t", 65), "x"), 400, "INVALID_TOPIC")
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic="+strings.Repeat("t", 64), "x"))
 
-	got := strings.Join(topicNames(t, h), ",")
-	if want := "size," + strings.Repeat("t", 64); got != want {
-		t.Fatalf("topics %q, want %q", got, want)
-	}
+	require.Equal(t, "size,"+strings.Repeat("t", 64), strings.Join(topicNames(t, h), ","), "topics")
 	tp := topicOf(t, h, "size")
 	require.EqualValues(t, 2, tp.MessageCount, "topic size")
 	require.EqualValues(t, 200, tp.MessageBytes, "topic size")
@@ -284,18 +272,13 @@ func TestHTTPPubDelivery(t *testing.T) {
 		m := c.ReadMessage(t)
 		require.Equal(t, w, m.Body, "body")
 		require.EqualValues(t, 1, m.Attempts, "attempts")
-		if m.Timestamp < start || m.Timestamp > end {
-			t.Fatalf("timestamp %d not within publish window [%d,%d]", m.Timestamp, start, end)
-		}
-		if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(m.ID) || ids[m.ID] {
-			t.Fatalf("bad or repeated message id %q", m.ID)
-		}
+		require.True(t, m.Timestamp >= start && m.Timestamp <= end, "timestamp %d not within publish window [%d,%d]", m.Timestamp, start, end)
+		require.Regexp(t, `^[0-9a-f]{16}$`, m.ID, "message id")
+		require.False(t, ids[m.ID], "repeated message id %q", m.ID)
 		ids[m.ID] = true
 		c.Cmd("FIN " + m.ID)
 	}
-	if names := topicNames(t, h); strings.Join(names, ",") != "deliv" {
-		t.Fatalf("topics %v, want only deliv (repeated parameter: first value)", names)
-	}
+	require.Equal(t, []string{"deliv"}, topicNames(t, h), "topics: a repeated parameter takes its first value")
 	tp := topicOf(t, h, "deliv")
 	require.EqualValues(t, 3, tp.MessageCount, "topic counters")
 	require.Equal(t, uint64(256+len(want[1])+len(want[2])), tp.MessageBytes, "topic counters")
@@ -318,9 +301,7 @@ func TestHTTPMPubText(t *testing.T) {
 		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
 		c.Cmd("FIN " + m.ID)
 	}
-	if tp := topicOf(t, h, "mt"); tp.MessageCount != 5 {
-		t.Fatalf("mt message_count %d, want 5", tp.MessageCount)
-	}
+	require.EqualValues(t, 5, topicOf(t, h, "mt").MessageCount, "mt message_count")
 
 	// Zero messages: OK, topic created.
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-empty", ""))
@@ -335,9 +316,7 @@ func TestHTTPMPubText(t *testing.T) {
 	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-big", "ok\n12345678901\n"), 413, "MSG_TOO_BIG")
 	tenLines := strings.Repeat("123456789\n", 10) // exactly max-body-size
 	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/mpub?topic=mt-full", []byte(tenLines)))
-	if tp := topicOf(t, h, "mt-full"); tp.MessageCount != 10 {
-		t.Fatalf("mt-full message_count %d, want 10", tp.MessageCount)
-	}
+	require.EqualValues(t, 10, topicOf(t, h, "mt-full").MessageCount, "mt-full message_count")
 	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/mpub?topic=mt-over", []byte(tenLines+"x")), 413, "BODY_TOO_BIG")
 	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-over", tenLines+"x"), 413, "BODY_TOO_BIG")
 
@@ -380,9 +359,7 @@ func TestHTTPMPubBinary(t *testing.T) {
 	for i, m := range modes {
 		topic := fmt.Sprintf("mb-%d", i)
 		hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.URL()+"/mpub?topic="+topic+"&"+m.param, body))
-		if tp := topicOf(t, h, topic); tp.MessageCount != m.msgs {
-			t.Fatalf("%q: message_count %d, want %d", m.param, tp.MessageCount, m.msgs)
-		}
+		require.Equal(t, m.msgs, topicOf(t, h, topic).MessageCount, "%q: message_count", m.param)
 	}
 
 	// Exact bodies, trailing bytes ignored.
@@ -396,9 +373,7 @@ func TestHTTPMPubBinary(t *testing.T) {
 		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
 		c.Cmd("FIN " + m.ID)
 	}
-	if tp := topicOf(t, h, "mb-deliv"); tp.MessageCount != 3 {
-		t.Fatalf("mb-deliv message_count %d, want 3", tp.MessageCount)
-	}
+	require.EqualValues(t, 3, topicOf(t, h, "mb-deliv").MessageCount, "mb-deliv message_count")
 
 	bad := []struct {
 		name string
@@ -464,9 +439,10 @@ func TestHTTPTopicCreateDelete(t *testing.T) {
 	require.Equal(t, "tc2#ephemeral", strings.Join(topicNames(t, h), ","), "topics after delete")
 	// A new topic of the same name starts from scratch.
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=tc", "again"))
-	if tp := topicOf(t, h, "tc"); tp == nil || tp.MessageCount != 1 || tp.Depth != 1 {
-		t.Fatalf("recreated topic %+v", tp)
-	}
+	tp = topicOf(t, h, "tc")
+	require.NotNil(t, tp, "recreated topic")
+	require.EqualValues(t, 1, tp.MessageCount, "recreated topic %+v", *tp)
+	require.EqualValues(t, 1, tp.Depth, "recreated topic %+v", *tp)
 }
 
 func TestHTTPTopicDeleteClosesConsumers(t *testing.T) {
@@ -529,22 +505,21 @@ func TestHTTPTopicPause(t *testing.T) {
 
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/pause?topic=tp", "ignored"))
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/pause?topic=tp", "")) // idempotent
-	if tp := topicOf(t, h, "tp"); !tp.Paused || tp.Channels[0].Paused {
-		t.Fatalf("after topic pause: %+v", *tp)
-	}
+	tp := topicOf(t, h, "tp")
+	require.True(t, tp.Paused, "after topic pause: %+v", *tp)
+	require.False(t, tp.Channels[0].Paused, "after topic pause: %+v", *tp)
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=tp", "m1"))
 	test.Eventually(t, hWait, func() bool { return topicOf(t, h, "tp").Depth == 1 }, "message held at the paused topic")
 	// A channel created now still finds m1 at topic level.
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=tp&channel=late", ""))
 	c.ExpectNoFrame(t, 300*time.Millisecond)
-	if ch := channelOf(t, h, "tp", "c"); ch.MessageCount != 1 || ch.Depth != 0 || ch.InFlightCount != 0 {
-		t.Fatalf("channel of a paused topic received a message: %+v", *ch)
-	}
+	ch := channelOf(t, h, "tp", "c")
+	require.EqualValues(t, 1, ch.MessageCount, "channel of a paused topic received a message: %+v", *ch)
+	require.Zero(t, ch.Depth, "channel of a paused topic received a message: %+v", *ch)
+	require.Zero(t, ch.InFlightCount, "channel of a paused topic received a message: %+v", *ch)
 
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/unpause?topic=tp", "ignored"))
-	if tp := topicOf(t, h, "tp"); tp.Paused {
-		t.Fatalf("still paused after unpause")
-	}
+	require.False(t, topicOf(t, h, "tp").Paused, "still paused after unpause")
 	m = c.ReadMessage(t)
 	require.Equal(t, "m1", string(m.Body), "after unpause got")
 	require.EqualValues(t, 1, m.Attempts, "after unpause got")
@@ -576,9 +551,7 @@ func TestHTTPChannelEndpointErrors(t *testing.T) {
 	}
 	// /channel/create does not create the topic.
 	require.Equal(t, "exists", strings.Join(topicNames(t, h), ","), "topics")
-	if tp := topicOf(t, h, "exists"); len(tp.Channels) != 0 {
-		t.Fatalf("channels created by failing calls: %+v", tp.Channels)
-	}
+	require.Empty(t, topicOf(t, h, "exists").Channels, "channels created by failing calls")
 }
 
 func TestHTTPChannelCreateDelete(t *testing.T) {
@@ -605,9 +578,9 @@ func TestHTTPChannelCreateDelete(t *testing.T) {
 	hExpectErr(t, test.HTTPPost(t, h.URL()+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
 	// An ephemeral channel created over HTTP without clients stays.
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
-	if tp := topicOf(t, h, "cc"); tp == nil || len(tp.Channels) != 0 {
-		t.Fatalf("after deleting both channels: %+v", tp)
-	}
+	tp = topicOf(t, h, "cc")
+	require.NotNil(t, tp, "after deleting both channels")
+	require.Empty(t, tp.Channels, "after deleting both channels")
 }
 
 func TestHTTPChannelPause(t *testing.T) {
@@ -621,20 +594,18 @@ func TestHTTPChannelPause(t *testing.T) {
 	c.Cmd("FIN " + m.ID)
 
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/pause?topic=cp&channel=c", "ignored"))
-	if tp := topicOf(t, h, "cp"); tp.Paused || !tp.Channels[0].Paused {
-		t.Fatalf("after channel pause: %+v", *tp)
-	}
+	tp := topicOf(t, h, "cp")
+	require.False(t, tp.Paused, "after channel pause: %+v", *tp)
+	require.True(t, tp.Channels[0].Paused, "after channel pause: %+v", *tp)
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=cp", "m1"))
 	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "cp", "c").Depth == 1 }, "message held at the paused channel")
 	c.ExpectNoFrame(t, 300*time.Millisecond)
-	if ch := channelOf(t, h, "cp", "c"); ch.InFlightCount != 0 || ch.Depth != 1 {
-		t.Fatalf("paused channel delivered: %+v", *ch)
-	}
+	ch := channelOf(t, h, "cp", "c")
+	require.Zero(t, ch.InFlightCount, "paused channel delivered: %+v", *ch)
+	require.EqualValues(t, 1, ch.Depth, "paused channel delivered: %+v", *ch)
 
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/unpause?topic=cp&channel=c", "ignored"))
-	if ch := channelOf(t, h, "cp", "c"); ch.Paused {
-		t.Fatalf("still paused after unpause")
-	}
+	require.False(t, channelOf(t, h, "cp", "c").Paused, "still paused after unpause")
 	m = c.ReadMessage(t)
 	require.Equal(t, "m1", string(m.Body), "after unpause got %q", m.Body)
 	c.Cmd("FIN " + m.ID)
@@ -660,19 +631,19 @@ func TestHTTPChannelEmpty(t *testing.T) {
 
 	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/empty?topic=ce&channel=c", "ignored"))
 	ch := channelOf(t, h, "ce", "c")
-	if ch.Depth != 0 || ch.BackendDepth != 0 || ch.InFlightCount != 0 || ch.DeferredCount != 0 ||
-		len(ch.Clients) != 1 || ch.Clients[0].InFlightCount != 0 {
-		t.Fatalf("after channel empty: %+v", *ch)
-	}
+	require.Zero(t, ch.Depth, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.BackendDepth, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.InFlightCount, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.DeferredCount, "after channel empty: %+v", *ch)
+	require.Len(t, ch.Clients, 1, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.Clients[0].InFlightCount, "after channel empty: %+v", *ch)
 	c.Cmd("FIN " + m0.ID)
 	c.ExpectError(t, "E_FIN_FAILED FIN "+m0.ID+" failed ID not in flight")
 	c.Cmd("REQ " + m1.ID + " 0")
 	c.ExpectError(t, "E_REQ_FAILED REQ "+m1.ID+" failed ID not in flight")
 	// Non-fatal; with in-flight reset the consumer is ready again.
 	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=ce", "after"))
-	if m := c.ReadMessage(t); string(m.Body) != "after" {
-		t.Fatalf("got %q, want after", m.Body)
-	}
+	require.Equal(t, "after", string(c.ReadMessage(t).Body))
 }
 
 // ---------------------------------------------------------------- /stats
@@ -708,20 +679,17 @@ func TestHTTPStatsEmpty(t *testing.T) {
 		hExpectJSON(t, r)
 		hExpectKeys(t, q, r.Body, "version", "health", "start_time", "topics", "memory", "producers")
 		top := hObj(t, r.Body)
-		if string(top["version"]) != `"1.3.0"` || string(top["health"]) != `"OK"` ||
-			string(top["topics"]) != "[]" || string(top["producers"]) != "null" {
-			t.Fatalf("%s: %s", q, r.Body)
-		}
+		require.Equal(t, `"1.3.0"`, string(top["version"]), "%s: %s", q, r.Body)
+		require.Equal(t, `"OK"`, string(top["health"]), "%s: %s", q, r.Body)
+		require.Equal(t, "[]", string(top["topics"]), "%s: %s", q, r.Body)
+		require.Equal(t, "null", string(top["producers"]), "%s: %s", q, r.Body)
 		st, _ := strconv.ParseInt(string(top["start_time"]), 10, 64)
-		if st < before || st > after {
-			t.Fatalf("start_time %s not in [%d,%d]", top["start_time"], before, after)
-		}
+		require.True(t, st >= before && st <= after, "start_time %s not in [%d,%d]", top["start_time"], before, after)
 		hExpectKeys(t, "memory", top["memory"], hMemoryKeys...)
 		var mem map[string]int64
 		require.NoError(t, json.Unmarshal(top["memory"], &mem), "memory values must be integers")
-		if mem["heap_objects"] <= 0 || mem["next_gc_bytes"] <= 0 {
-			t.Fatalf("implausible memory stats %v", mem)
-		}
+		require.Positive(t, mem["heap_objects"], "implausible memory stats %v", mem)
+		require.Positive(t, mem["next_gc_bytes"], "implausible memory stats %v", mem)
 	}
 	for _, q := range []string{"include_mem=false", "include_mem=0"} {
 		r := test.HTTPGet(t, h.URL()+"/stats?format=json&"+q)
@@ -801,12 +769,12 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	require.EqualValues(t, 3, ch.GlobalCount, "channel counters")
 	cl := ch.Clients[0]
 	local := c.NetConn().LocalAddr().(*net.TCPAddr)
-	if cl.ClientID != "127.0.0.1" || cl.Hostname != "127.0.0.1" || cl.Version != "V2" ||
-		cl.RemoteAddress != local.String() || cl.State != 3 || cl.ReadyCount != 0 ||
-		cl.InFlightCount != 0 || cl.MessageCount != 3 || cl.FinishCount != 1 || cl.RequeueCount != 2 ||
-		cl.ConnectTS < connectedAfter || cl.ConnectTS > time.Now().Unix() {
-		t.Fatalf("client stats %+v (local addr %s)", cl, local)
-	}
+	wantCl := cl // connect_ts is checked below; the fields not set here are not checked
+	wantCl.ClientID, wantCl.Hostname, wantCl.Version, wantCl.RemoteAddress = "127.0.0.1", "127.0.0.1", "V2", local.String()
+	wantCl.State, wantCl.ReadyCount, wantCl.InFlightCount = 3, 0, 0
+	wantCl.MessageCount, wantCl.FinishCount, wantCl.RequeueCount = 3, 1, 2
+	require.Equal(t, wantCl, cl, "client stats (local addr %s)", local)
+	require.True(t, cl.ConnectTS >= connectedAfter && cl.ConnectTS <= time.Now().Unix(), "connect_ts %d", cl.ConnectTS)
 
 	_, raw = getStats(t, h, "&topic=sc&channel=c")
 	craw := hArr(t, hObj(t, hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0])["clients"])[0]
@@ -834,9 +802,9 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		ch := channelOf(t, h, "sc", "idle")
 		return ch.TimeoutCount == 1 && ch.InFlightCount == 0 && ch.Depth == 5
 	}, fmt.Sprintf("in-flight message times out: %+v", channelOf(t, h, "sc", "idle")))
-	if ch := channelOf(t, h, "sc", "idle"); ch.RequeueCount != 0 || ch.Clients[0].InFlightCount != 0 {
-		t.Fatalf("timeout must not count as requeue: %+v", *ch)
-	}
+	idle := channelOf(t, h, "sc", "idle")
+	require.Zero(t, idle.RequeueCount, "timeout must not count as requeue: %+v", *idle)
+	require.Zero(t, idle.Clients[0].InFlightCount, "timeout must not count as requeue: %+v", *idle)
 
 	// A producer.
 	p := test.DialV2(t, h.TCPAddr)
@@ -844,14 +812,16 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	s, raw := getStats(t, h, "")
 	require.Len(t, s.Producers, 1, "producers %s", hObj(t, raw)["producers"])
 	pr := s.Producers[0]
-	if pr.RemoteAddress != p.NetConn().LocalAddr().String() || len(pr.PubCounts) != 1 ||
-		pr.PubCounts[0].Topic != "sc" || pr.PubCounts[0].Count != 1 || pr.Version != "V2" || pr.State != 0 {
-		t.Fatalf("producer %+v", pr)
-	}
+	require.Equal(t, p.NetConn().LocalAddr().String(), pr.RemoteAddress, "producer %+v", pr)
+	require.Equal(t, "V2", pr.Version, "producer %+v", pr)
+	require.Zero(t, pr.State, "producer %+v", pr)
+	require.Len(t, pr.PubCounts, 1, "producer %+v", pr)
+	require.Equal(t, "sc", pr.PubCounts[0].Topic, "producer %+v", pr)
+	require.EqualValues(t, 1, pr.PubCounts[0].Count, "producer %+v", pr)
 	hExpectKeys(t, "producer ClientStats", hArr(t, hObj(t, raw)["producers"])[0], hProducerKeys()...)
-	if tp := topicOf(t, h, "sc"); tp.MessageCount != 6 || tp.MessageBytes != 33 {
-		t.Fatalf("topic after TCP PUB %+v", *tp)
-	}
+	tp = topicOf(t, h, "sc")
+	require.EqualValues(t, 6, tp.MessageCount, "topic after TCP PUB %+v", *tp)
+	require.EqualValues(t, 33, tp.MessageBytes, "topic after TCP PUB %+v", *tp)
 
 	// include_clients=false: no client lists, no producers; counts stay.
 	for _, q := range []string{"include_clients=false", "include_clients=0"} {
@@ -864,17 +834,15 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 			require.Equal(t, "1", string(cobj["client_count"]))
 		}
 	}
-	if s, _ := getStats(t, h, "&include_clients=maybe"); len(s.Producers) != 1 {
-		t.Fatalf("include_clients=maybe must include clients")
-	}
+	s, _ = getStats(t, h, "&include_clients=maybe")
+	require.Len(t, s.Producers, 1, "include_clients=maybe must include clients")
 }
 
 func TestHTTPStatsFilters(t *testing.T) {
 	t.Parallel()
 	h := startNSQD(t, nil)
-	if _, raw := getStats(t, h, "&topic=none"); string(hObj(t, raw)["topics"]) != "null" {
-		t.Fatalf("missing topic filter on empty node: %s", raw)
-	}
+	_, raw := getStats(t, h, "&topic=none")
+	require.Equal(t, "null", string(hObj(t, raw)["topics"]), "missing topic filter on empty node: %s", raw)
 	for _, p := range []string{"/topic/create?topic=b", "/topic/create?topic=a", "/topic/create?topic=c",
 		"/channel/create?topic=a&channel=z", "/channel/create?topic=a&channel=y", "/channel/create?topic=b&channel=y"} {
 		hExpectEmpty(t, test.HTTPPost(t, h.URL()+p, ""))
@@ -908,9 +876,7 @@ func TestHTTPStatsFilters(t *testing.T) {
 		{"&channel=missing", "[]"},
 	}
 	for _, c := range cases {
-		if got := shape(c.query); got != c.want {
-			t.Errorf("stats%s: got %s, want %s", c.query, got, c.want)
-		}
+		assert.Equal(t, c.want, shape(c.query), "stats%s", c.query)
 	}
 }
 
@@ -936,9 +902,8 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 		hExpectKeys(t, what, raw, "count", "percentiles")
 		var e e2e
 		require.NoError(t, json.Unmarshal(raw, &e))
-		if e.Count != 1 || len(e.Percentiles) != 2 || e.Percentiles[0].Quantile != 1 ||
-			e.Percentiles[1].Quantile != 0.5 || e.Percentiles[0].Value <= 0 {
-			t.Errorf("%s e2e %s", what, raw)
+		if !assert.True(t, e.Count == 1 && len(e.Percentiles) == 2 && e.Percentiles[0].Quantile == 1 &&
+			e.Percentiles[1].Quantile == 0.5 && e.Percentiles[0].Value > 0, "%s e2e %s", what, raw) {
 			return
 		}
 		hExpectKeys(t, what+" percentile", hFirstPercentile(t, raw), "quantile", "value")
@@ -977,18 +942,16 @@ func TestHTTPStatsText(t *testing.T) {
 	header := func(t *testing.T, body string) string {
 		t.Helper()
 		lines := strings.SplitN(body, "\n", 4)
-		if len(lines) < 4 || lines[0] != "nsqd v1.3.0 (built w/"+runtime.Version()+")" {
-			t.Fatalf("bad version line in:\n%s", body)
-		}
+		require.Len(t, lines, 4, "stats text:\n%s", body)
+		require.Equal(t, "nsqd v1.3.0 (built w/"+runtime.Version()+")", lines[0], "bad version line")
 		st, err := time.Parse(time.RFC3339, strings.TrimPrefix(lines[1], "start_time "))
 		require.NoError(t, err, "bad start_time line")
 		require.True(t, strings.HasPrefix(lines[1], "start_time "), "bad start_time line")
 		require.False(t, st.Before(before.Truncate(time.Second)), "bad start_time line")
 		require.False(t, st.After(time.Now()), "bad start_time line")
 		up, err := time.ParseDuration(strings.TrimPrefix(lines[2], "uptime "))
-		if err != nil || !strings.HasPrefix(lines[2], "uptime ") || up < 0 || up > time.Minute {
-			t.Fatalf("bad uptime line %q", lines[2])
-		}
+		require.NoError(t, err, "bad uptime line %q", lines[2])
+		require.True(t, strings.HasPrefix(lines[2], "uptime ") && up >= 0 && up <= time.Minute, "bad uptime line %q", lines[2])
 		return lines[3]
 	}
 
@@ -996,9 +959,7 @@ func TestHTTPStatsText(t *testing.T) {
 		r := test.HTTPGet(t, h.URL()+q+hSep(q)+"include_mem=false")
 		hExpectText(t, r, string(r.Body))
 		rest := header(t, string(r.Body))
-		if want := "\nHealth: OK\n\nTopics: None\n\nProducers: None\n"; rest != want {
-			t.Fatalf("%s: got %q, want %q", q, rest, want)
-		}
+		require.Equal(t, "\nHealth: OK\n\nTopics: None\n\nProducers: None\n", rest, q)
 	}
 	r := test.HTTPGet(t, h.URL()+"/stats")
 	rest := header(t, string(r.Body))
@@ -1045,9 +1006,9 @@ func TestHTTPStatsText(t *testing.T) {
 	got := hConnectedRE.ReplaceAllString(rest, "connected: X")
 	require.Equal(t, want, got, "text stats\n")
 	for _, m := range hConnectedRE.FindAllString(rest, -1) {
-		if d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: ")); err != nil || d%time.Second != 0 {
-			t.Fatalf("connection age %q must be whole seconds", m)
-		}
+		d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: "))
+		require.NoError(t, err, "connection age %q", m)
+		require.Zero(t, d%time.Second, "connection age %q must be whole seconds", m)
 	}
 	// Filters apply to the text format too.
 	r = test.HTTPGet(t, h.URL()+"/stats?include_mem=false&topic=missing")
@@ -1123,19 +1084,14 @@ func TestHTTPConfigPut(t *testing.T) {
 	r := test.HTTPPut(t, cfg+"log_level", "debug")
 	hExpectJSON(t, r)
 	require.Equal(t, "1", string(r.Body), "PUT log_level debug = %q, want 1", r.Body)
-	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "1" {
-		t.Fatalf("GET log_level after PUT = %q", r.Body)
-	}
-	if r := test.HTTPPut(t, cfg+"log_level", "WARN"); string(r.Body) != "3" {
-		t.Fatalf("PUT log_level WARN = %s", r)
-	}
+	require.Equal(t, "1", string(test.HTTPGet(t, cfg+"log_level").Body), "GET log_level after PUT")
+	r = test.HTTPPut(t, cfg+"log_level", "WARN")
+	require.Equal(t, "3", string(r.Body), "PUT log_level WARN: %s", r)
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", "warning"), 400, "INVALID_VALUE")
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", "loud"), 400, "INVALID_VALUE")
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", ""), 413, "INVALID_VALUE")
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", strings.Repeat("d", 101)), 413, "INVALID_VALUE")
-	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "3" {
-		t.Fatalf("failed PUTs changed log_level to %q", r.Body)
-	}
+	require.Equal(t, "3", string(test.HTTPGet(t, cfg+"log_level").Body), "log_level after the failed PUTs")
 
 	// The body check comes first, then the option name.
 	hExpectErr(t, test.HTTPPut(t, cfg+"nope", ""), 413, "INVALID_VALUE")
@@ -1151,15 +1107,13 @@ func TestHTTPConfigPut(t *testing.T) {
 	r = test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `["`+dead+`"]`)
 	hExpectJSON(t, r)
 	require.Equal(t, `["`+dead+`"]`, string(r.Body), "PUT nsqlookupd_tcp_addresses = %q", r.Body)
-	if r := test.HTTPGet(t, cfg+"nsqlookupd_tcp_addresses"); string(r.Body) != `["`+dead+`"]` {
-		t.Fatalf("GET nsqlookupd_tcp_addresses = %q", r.Body)
-	}
+	require.Equal(t, `["`+dead+`"]`, string(test.HTTPGet(t, cfg+"nsqlookupd_tcp_addresses").Body), "GET nsqlookupd_tcp_addresses")
 	for _, bad := range []string{`"abc"`, `{}`, `not json`, `[1,2]`} {
 		hExpectErr(t, test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", bad), 400, "INVALID_VALUE")
 	}
-	if r := test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`); r.Code != 200 || string(r.Body) != "[]" {
-		t.Fatalf("PUT [] = %s", r)
-	}
+	r = test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`)
+	require.Equal(t, 200, r.Code, "PUT []: %s", r)
+	require.Equal(t, "[]", string(r.Body), "PUT []")
 }
 
 // ---------------------------------------------------------------- debug
@@ -1168,16 +1122,14 @@ func TestHTTPDebugPprof(t *testing.T) {
 	t.Parallel()
 	h := startNSQD(t, nil)
 	for _, p := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/goroutine?debug=1", "/debug/pprof/heap"} {
-		if r := test.HTTPGet(t, h.URL()+p); r.Code != 200 || len(r.Body) == 0 {
-			t.Fatalf("GET %s: %d", p, r.Code)
-		}
+		r := test.HTTPGet(t, h.URL()+p)
+		require.Equal(t, 200, r.Code, "GET %s", p)
+		require.NotEmpty(t, r.Body, "GET %s", p)
 	}
 	r := test.HTTPGet(t, h.URL()+"/debug/pprof")
 	require.EqualValues(t, 301, r.Code, "GET /debug/pprof")
 	require.True(t, strings.HasSuffix(r.Header.Get("Location"), "/debug/pprof/"), "GET /debug/pprof")
 	for _, p := range []string{"/debug/pprof/allocs", "/debug/pprof/mutex"} {
-		if r := test.HTTPGet(t, h.URL()+p); r.Code != 404 {
-			t.Fatalf("GET %s: %d, want 404", p, r.Code)
-		}
+		require.Equal(t, 404, test.HTTPGet(t, h.URL()+p).Code, "GET %s", p)
 	}
 }
