@@ -461,7 +461,7 @@ func TestAuthNotAppliedToHTTP(t *testing.T) {
 	t.Parallel()
 	a := xNewAuthServer(t, 500, "never asked")
 	n := xAuthNSQD(t, nil, a.addr())
-	base := "http://" + n.RealHTTPAddr().String()
+	base := n.URL()
 	hExpectOK(t, test.HTTPPost(t, base+"/pub?topic=t", "one"))
 	hExpectOK(t, test.HTTPPost(t, base+"/mpub?topic=t", "two\nthree"))
 	require.EqualValues(t, 3, mustTopicStats(t, n, "t").MessageCount, "topic message_count")

@@ -379,7 +379,7 @@ func TestCompressionGoNSQ(t *testing.T) {
 				bodies = xDeflateBodies(3)
 			}
 			xGoNSQRoundTrip(t, n, cfg, "t", bodies)
-			clients := xClients(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
+			clients := xClients(t, xPlainHTTP, n.URL())
 			require.Len(t, clients, 2, "want the go-nsq producer and consumer in /stats")
 			for _, cs := range clients {
 				require.Equal(t, tc.snappy, cs["snappy"])

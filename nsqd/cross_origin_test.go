@@ -15,7 +15,7 @@ import (
 func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 	t.Parallel()
 	n := startNSQD(t, nil)
-	base := "http://" + n.RealHTTPAddr().String()
+	base := n.URL()
 	mustPublish(t, n, "kept", "m")
 	mustHTTPPost(t, n, "/channel/create", map[string][]string{"topic": {"kept"}, "channel": {"c"}})
 	// The topic hands its message to the new channel on its own time.

@@ -261,7 +261,7 @@ func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Opti
 
 func putConfig(t *testing.T, n *testcluster.NSQD, opt, body, want string) {
 	t.Helper()
-	u := "http://" + n.RealHTTPAddr().String() + "/config/" + opt
+	u := n.URL() + "/config/" + opt
 	got := test.HTTPExpect(t, 200, http.MethodPut, u, []byte(body))
 	var a, b any
 	require.Nil(t, json.Unmarshal(got, &a), "PUT /config/")

@@ -1,6 +1,7 @@
 package nsqd_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,14 +18,12 @@ import (
 
 func scrape(t *testing.T, n *testcluster.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
 	t.Helper()
-	resp, err := http.Get("http://" + n.RealHTTPAddr().String() + "/metrics" + query)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.EqualValues(t, 200, resp.StatusCode, "status")
+	r := test.HTTPGet(t, n.URL()+"/metrics"+query)
+	require.EqualValues(t, 200, r.Code, "status")
 	var p expfmt.TextParser
-	fams, err := p.TextToMetricFamilies(resp.Body)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(r.Body))
 	require.NoError(t, err, "exposition does not parse")
-	return fams, resp.Header
+	return fams, r.Header
 }
 
 // metricValue finds the sample of family name whose labels include want.

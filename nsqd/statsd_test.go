@@ -177,12 +177,10 @@ func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*testcluster.NSQD, *xS
 	return n, sink
 }
 
-func xHTTPPort(n *testcluster.NSQD) int { return n.RealHTTPAddr().(*net.TCPAddr).Port }
-
 // xConfigValue is GET /config/<opt> as text.
 func xConfigValue(t testing.TB, n *testcluster.NSQD, opt string) string {
 	t.Helper()
-	r := xDo(t, xPlainHTTP, http.MethodGet, "http://"+n.RealHTTPAddr().String()+"/config/"+opt, "")
+	r := xDo(t, xPlainHTTP, http.MethodGet, n.URL()+"/config/"+opt, "")
 	require.Equal(t, http.StatusOK, r.Code, "GET /config/%s: %s", opt, r)
 	return string(r.Body)
 }
@@ -208,7 +206,7 @@ func TestStatsdTopicAndChannelLines(t *testing.T) {
 	n, sink := xStatsdNSQD(t, func(o *nsqd.Options) {
 		o.E2EProcessingLatencyPercentiles = []float64{1, 0.99, 0.5}
 	})
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	require.Equal(t, prefix, xConfigValue(t, n, "statsd_prefix"), "/config/statsd_prefix")
 
 	sub := mustSubscribe(t, n, "st", "ch", nil)
@@ -322,7 +320,7 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 	}
 	for i, tc := range cases {
 		n, sink := nodes[i].n, nodes[i].sink
-		prefix := tc.want(xHTTPPort(n))
+		prefix := tc.want(portOf(n.RealHTTPAddr()))
 		require.Equal(t, prefix, xConfigValue(t, n, "statsd_prefix"), "template %q: /config/statsd_prefix", tc.template)
 		// Without topics a push is exactly the mem lines.
 		j := xWaitPush(t, sink, 0, "with mem stats", func(ps []xPush, i int) bool { return len(ps[i].lines) > 0 })
@@ -358,7 +356,7 @@ func TestStatsdExcludeEphemeral(t *testing.T) {
 		nodes = append(nodes, node{n, sink, exclude})
 	}
 	for _, nd := range nodes {
-		prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(nd.n))
+		prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(nd.n.RealHTTPAddr()))
 		durable := prefix + "topic.keep.channel.d.clients:1|g"
 		ephemeral := []string{
 			prefix + "topic.keep.channel.e#ephemeral.clients:1|g",
@@ -390,7 +388,7 @@ func TestStatsdPacketsAndSpread(t *testing.T) {
 		o.StatsdUDPPacketSize = size
 		o.StatsdInterval = 2 * time.Second
 	})
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	const topics = 6
 	for i := range topics {
 		mustPublish(t, n, fmt.Sprintf("topic%d", i), "x")
@@ -432,7 +430,7 @@ func TestStatsdPercentileNames(t *testing.T) {
 	sub.Cmd("RDY 1")
 	sub.Cmd("FIN " + sub.ReadMessage(t).ID)
 
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	i := xWaitPush(t, sink, 0, "with latency metrics", func(ps []xPush, i int) bool {
 		for _, l := range ps[i].lines {
 			if strings.Contains(l, ".channel.c.e2e_processing_latency_") {
@@ -459,7 +457,7 @@ func TestStatsdPercentileNames(t *testing.T) {
 func TestStatsdPolicyCounters(t *testing.T) {
 	t.Parallel()
 	n, sink := xStatsdNSQD(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"sp"}})
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"sp"}, "channel": {"ch"}})
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"sp"}, "channel": {"capped"}})

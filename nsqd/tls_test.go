@@ -258,7 +258,7 @@ func xExpectPong(t testing.TB, r test.HTTPResponse, what string) {
 
 func xClientStats(t testing.TB, n *testcluster.NSQD, remote string) map[string]any {
 	t.Helper()
-	return xClientStatsAt(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String(), remote)
+	return xClientStatsAt(t, xPlainHTTP, n.URL(), remote)
 }
 
 func xClientStatsAt(t testing.TB, client *http.Client, baseURL, remote string) map[string]any {
@@ -429,7 +429,7 @@ func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_INVALID cannot PUB in current state (TLS required)")
 
-	r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
+	r := test.HTTPGet(t, n.URL()+"/ping")
 	require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP /ping: %s, want 403", r)
 	cfg := xHTTPSClient(t, certs, xClientCert(t, certs))
 	r = xDo(t, cfg, http.MethodGet, "https://"+n.RealHTTPSAddr().String()+"/config/tls_required", "")
@@ -465,7 +465,7 @@ func TestTLSRequired(t *testing.T) {
 			xRequireTLSOnTCP(t, n, certs)
 			httpsURL := "https://" + n.RealHTTPSAddr().String()
 			httpsClient := xHTTPSClient(t, certs)
-			plainURL := "http://" + n.RealHTTPAddr().String()
+			plainURL := n.URL()
 			if mode.value == nsqd.TLSRequiredExceptHTTP {
 				xExpectPong(t, test.HTTPGet(t, plainURL+"/ping"), "plain HTTP /ping")
 				hExpectOK(t, test.HTTPPost(t, plainURL+"/pub?topic=h", "plain http"))
@@ -515,7 +515,7 @@ func xRequireTLSOnTCP(t *testing.T, n *testcluster.NSQD, certs test.Certs) {
 // paths and methods, including unknown ones.
 func xExpectTLSRequired403(t *testing.T, n *testcluster.NSQD) {
 	t.Helper()
-	base := "http://" + n.RealHTTPAddr().String()
+	base := n.URL()
 	want := fmt.Sprintf(`{"message": "TLS_REQUIRED", "https_port": %d}`, n.RealHTTPSAddr().(*net.TCPAddr).Port)
 	for _, r := range []test.HTTPResponse{
 		test.HTTPGet(t, base+"/ping"),
