@@ -3,6 +3,7 @@ package nsqd_test
 import (
 	"encoding/json"
 	"flag"
+	"net/http"
 	"net/url"
 	"sort"
 	"testing"
@@ -82,7 +83,8 @@ func mustPublish(t testing.TB, n *testcluster.NSQD, topic string, bodies ...stri
 // mustHTTPPost POSTs to path?params on n's HTTP listener and requires 200.
 func mustHTTPPost(t testing.TB, n *testcluster.NSQD, path string, params url.Values) {
 	t.Helper()
-	n.Post(t, path, params, "")
+	r := test.HTTPPost(t, n.URL()+path+"?"+params.Encode(), "")
+	require.Equal(t, http.StatusOK, r.Code, "POST %s: %s", path, r)
 }
 
 // getStats fetches /stats?format=json plus extra query (each parameter

@@ -31,7 +31,7 @@ import (
 // rejected before its body is read).
 func hRawHTTP(t *testing.T, h *testcluster.NSQD, req string) test.HTTPResponse {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", h.NSQD.RealHTTPAddr().String(), hWait)
+	c, err := net.DialTimeout("tcp", h.HTTPAddr, hWait)
 	require.NoError(t, err, "dial")
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(3 * time.Second))

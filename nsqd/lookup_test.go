@@ -262,7 +262,9 @@ func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Opti
 func putConfig(t *testing.T, n *testcluster.NSQD, opt, body, want string) {
 	t.Helper()
 	u := n.URL() + "/config/" + opt
-	got := test.HTTPExpect(t, 200, http.MethodPut, u, []byte(body))
+	r := test.HTTPPut(t, u, body)
+	require.Equal(t, http.StatusOK, r.Code, "PUT /config/%s: %s", opt, r)
+	got := r.Body
 	var a, b any
 	require.Nil(t, json.Unmarshal(got, &a), "PUT /config/")
 	require.Nil(t, json.Unmarshal([]byte(want), &b), "PUT /config/")
