@@ -8,13 +8,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,7 +95,7 @@ var (
 )
 
 // xAuthNSQD starts nsqd with the given auth servers; more may be nil.
-func xAuthNSQD(t *testing.T, more func(*nsqd.Options), addrs ...string) *nsqd.NSQD {
+func xAuthNSQD(t *testing.T, more func(*nsqd.Options), addrs ...string) *testcluster.NSQD {
 	t.Helper()
 	return startNSQD(t, func(o *nsqd.Options) {
 		o.AuthHTTPAddresses = addrs
@@ -172,10 +172,9 @@ func TestAuthAllowedAndDenied(t *testing.T) {
 	require.Equal(t, want, reqs[0], "auth request\n")
 
 	cs := xClientStats(t, n, xLocal(pub))
-	if cs["authed"] != true || cs["auth_identity"] != "alice" || cs["auth_identity_url"] != "https://id.example/alice" {
-		t.Fatalf("client stats authed=%v auth_identity=%v auth_identity_url=%v",
-			cs["authed"], cs["auth_identity"], cs["auth_identity_url"])
-	}
+	require.Equal(t, true, cs["authed"], "client stats authed")
+	require.Equal(t, "alice", cs["auth_identity"], "client stats auth_identity")
+	require.Equal(t, "https://id.example/alice", cs["auth_identity_url"], "client stats auth_identity_url")
 
 	sub := mustConnect(t, n)
 	sub.Identify(t, map[string]any{"output_buffer_timeout": 25})
@@ -184,9 +183,7 @@ func TestAuthAllowedAndDenied(t *testing.T) {
 	sub.Cmd("RDY 1")
 	// The channel was created by the SUB, after the four publishes: they
 	// were queued at topic level and now reach it.
-	if m := sub.ReadMessage(t); string(m.Body) != "one" {
-		t.Fatalf("got %q, want one", m.Body)
-	}
+	require.Equal(t, "one", string(sub.ReadMessage(t).Body))
 
 	// The topic regex is unanchored: "ro" matches "errors".
 	ro := mustConnect(t, n)
@@ -288,8 +285,8 @@ func TestAuthFailures(t *testing.T) {
 			c := mustConnect(t, n)
 			c.CmdBody("AUTH", []byte("secret"))
 			c.ExpectFatal(t, tc.want)
-			if a != nil && len(a.requests()) != 1 {
-				t.Fatalf("auth server got %d requests, want 1", len(a.requests()))
+			if a != nil {
+				require.Len(t, a.requests(), 1, "auth server requests")
 			}
 		})
 	}
@@ -337,8 +334,8 @@ func TestAuthTTLExpiry(t *testing.T) {
 	at := time.Now()
 	ca.CmdBody("PUB t", []byte("fresh"))
 	ca.ExpectOK(t)
-	if time.Since(at) < 900*time.Millisecond && len(a.requests()) != 1 {
-		t.Fatalf("auth server got %d requests before expiry, want 1", len(a.requests()))
+	if time.Since(at) < 900*time.Millisecond {
+		require.Len(t, a.requests(), 1, "auth server requests before expiry")
 	}
 	// b: the re-query fails.
 	b := xNewAuthServer(t, 200, allow)
@@ -364,9 +361,7 @@ func TestAuthTTLExpiry(t *testing.T) {
 	ca.CmdBody("PUB t", []byte("denied"))
 	ca.ExpectFatal(t, `E_UNAUTHORIZED AUTH failed for PUB on "t" ""`)
 	require.Len(t, a.requests(), 3, "auth server")
-	if d := mustTopicStats(t, na, "t").MessageCount; d != 2 {
-		t.Fatalf("topic message_count %d, want 2", d)
-	}
+	require.EqualValues(t, 2, mustTopicStats(t, na, "t").MessageCount, "topic message_count")
 }
 
 func TestAuthRequestForms(t *testing.T) {
@@ -384,9 +379,7 @@ func TestAuthRequestForms(t *testing.T) {
 			method: "POST", path: "/auth", contentType: "application/json", accept: "application/vnd.nsq; version=1.0",
 			body: `{"common_name":[""],"remote_ip":["127.0.0.1"],"secret":["p\"w d"],"tls":["false"]}`,
 		}
-		if got := a.requests(); len(got) != 1 || got[0] != want {
-			t.Fatalf("auth requests\n got %+v\nwant %+v", got, want)
-		}
+		require.Equal(t, []xAuthRequest{want}, a.requests(), "auth requests")
 	})
 
 	t.Run("get escapes the secret", func(t *testing.T) {
@@ -396,9 +389,10 @@ func TestAuthRequestForms(t *testing.T) {
 		c := mustConnect(t, n)
 		xAuth(t, c, "a b&c=d/é", ok)
 		want := "common_name=&remote_ip=127.0.0.1&secret=a+b%26c%3Dd%2F%C3%A9&tls=false"
-		if got := a.requests(); len(got) != 1 || got[0].rawQuery != want || got[0].method != "GET" {
-			t.Fatalf("auth requests %+v, want GET with query %s", got, want)
-		}
+		got := a.requests()
+		require.Len(t, got, 1, "auth requests %+v", got)
+		require.Equal(t, "GET", got[0].method, "auth request method")
+		require.Equal(t, want, got[0].rawQuery, "auth request query")
 	})
 
 	t.Run("full URL used as is", func(t *testing.T) {
@@ -407,9 +401,9 @@ func TestAuthRequestForms(t *testing.T) {
 		n := xAuthNSQD(t, nil, a.srv.URL+"/v1/check")
 		c := mustConnect(t, n)
 		xAuth(t, c, "s", ok)
-		if got := a.requests(); len(got) != 1 || got[0].path != "/v1/check" {
-			t.Fatalf("auth requests %+v, want path /v1/check", got)
-		}
+		got := a.requests()
+		require.Len(t, got, 1, "auth requests %+v", got)
+		require.Equal(t, "/v1/check", got[0].path, "auth request path")
 	})
 
 	t.Run("tls with a client certificate", func(t *testing.T) {
@@ -421,9 +415,9 @@ func TestAuthRequestForms(t *testing.T) {
 		xUpgradeTLS(t, c, xClientTLS(t, certs, xClientCert(t, certs)), nil)
 		xAuth(t, c, "s", ok)
 		want := "common_name=" + test.ClientCommonName + "&remote_ip=127.0.0.1&secret=s&tls=true"
-		if got := a.requests(); len(got) != 1 || got[0].rawQuery != want {
-			t.Fatalf("auth requests %+v, want query %s", got, want)
-		}
+		got := a.requests()
+		require.Len(t, got, 1, "auth requests %+v", got)
+		require.Equal(t, want, got[0].rawQuery, "auth request query")
 		c.CmdBody("PUB t", []byte("x"))
 		c.ExpectOK(t)
 	})
@@ -467,12 +461,12 @@ func TestAuthNotAppliedToHTTP(t *testing.T) {
 	t.Parallel()
 	a := xNewAuthServer(t, 500, "never asked")
 	n := xAuthNSQD(t, nil, a.addr())
-	base := "http://" + n.RealHTTPAddr().String()
+	base := n.URL()
 	hExpectOK(t, test.HTTPPost(t, base+"/pub?topic=t", "one"))
 	hExpectOK(t, test.HTTPPost(t, base+"/mpub?topic=t", "two\nthree"))
 	require.EqualValues(t, 3, mustTopicStats(t, n, "t").MessageCount, "topic message_count")
 	require.Len(t, a.requests(), 0, "auth server queried for HTTP")
-	if r := test.HTTPGet(t, base+"/stats?format=json"); r.Code != http.StatusOK || !strings.Contains(string(r.Body), `"topic_name":"t"`) {
-		t.Fatalf("/stats: %s", r)
-	}
+	r := test.HTTPGet(t, base+"/stats?format=json")
+	require.Equal(t, http.StatusOK, r.Code, "/stats: %s", r)
+	require.Contains(t, string(r.Body), `"topic_name":"t"`, "/stats")
 }

@@ -9,32 +9,46 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/require"
 )
 
-func benchNSQD(b *testing.B, memQueue int64) *NSQD {
-	b.Helper()
+// runInternalNSQD is the one starter of the tests inside package nsqd,
+// which cannot use testcluster (it imports nsqd: an import cycle). The
+// tests of package nsqd_test start theirs with startNSQD. It runs a silent
+// nsqd on loopback ephemeral TCP and HTTP ports, without HTTPS, keeping its
+// data in dataPath; configure adjusts the options. The caller stops it with
+// Exit.
+func runInternalNSQD(dataPath string, configure func(*Options)) (*NSQD, error) {
 	opts := NewOptions()
 	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.DataPath = b.TempDir()
+	opts.DataPath = dataPath
 	opts.Logger = lg.NilLogger{}
 	opts.LogLevel = lg.ERROR
-	opts.MemQueueSize = memQueue
+	configure(opts)
 	n, err := New(opts)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
 	go n.Main()
+	return n, nil
+}
+
+// benchNSQD runs an nsqd for a benchmark (see runInternalNSQD) until it
+// ends.
+func benchNSQD(b *testing.B, memQueue int64) *NSQD {
+	b.Helper()
+	n, err := runInternalNSQD(b.TempDir(), func(o *Options) { o.MemQueueSize = memQueue })
+	require.NoError(b, err)
 	b.Cleanup(n.Exit)
 	return n
 }
 
+// benchConn opens a pipelining connection: the raw socket behind a
+// test.Conn, with 64 KiB buffers and the V2 magic queued.
 func benchConn(b *testing.B, n *NSQD) (net.Conn, *bufio.Reader, *bufio.Writer) {
 	b.Helper()
-	conn, err := net.Dial("tcp", n.RealTCPAddr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { conn.Close() })
+	conn := test.Dial(b, n.RealTCPAddr().String()).NetConn()
 	w := bufio.NewWriterSize(conn, 64*1024)
 	w.WriteString(protocol.MagicV2)
 	return conn, bufio.NewReaderSize(conn, 64*1024), w
@@ -46,12 +60,15 @@ func appendPUB(dst []byte, topic string, body []byte) []byte {
 	return append(dst, body...)
 }
 
-// readOKs reads n response frames, failing on anything but OK.
+// readOKs reads n response frames, failing on anything but OK. Here and in
+// the other measured loops testify is called only once a check has failed:
+// its Helper call would cost more than what is measured.
 func readOKs(b *testing.B, r *bufio.Reader, n int) {
 	for i := 0; i < n; i++ {
 		ft, data, err := protocol.ReadFrame(r, 0)
 		if err != nil || ft != protocol.FrameTypeResponse || !bytes.Equal(data, protocol.OKBytes) {
-			b.Fatalf("frame %d: type %d %q %v", i, ft, data, err)
+			require.NoError(b, err, "frame %d", i)
+			require.Equal(b, "response OK", test.FrameTypeName(ft)+" "+string(data), "frame %d", i)
 		}
 	}
 }
@@ -71,7 +88,7 @@ func BenchmarkMessageDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := decodeMessage(enc); err != nil {
-			b.Fatal(err)
+			require.NoError(b, err)
 		}
 	}
 }
@@ -92,7 +109,7 @@ func BenchmarkFrameDecode(b *testing.B) {
 	for b.Loop() {
 		r.Reset(frame)
 		if _, _, err := protocol.ReadFrame(r, 0); err != nil {
-			b.Fatal(err)
+			require.NoError(b, err)
 		}
 	}
 }
@@ -174,7 +191,8 @@ func benchDeliver(b *testing.B, memQueue int64) {
 	for i := 0; i < b.N; i++ {
 		ft, data, err := protocol.ReadFrame(r, 0)
 		if err != nil || ft != protocol.FrameTypeMessage {
-			b.Fatalf("frame %d: %v %q", ft, err, data)
+			require.NoError(b, err, "frame %d", i)
+			require.Equal(b, "message", test.FrameTypeName(ft), "frame %d: %q", i, data)
 		}
 		w.WriteString("FIN ")
 		w.Write(data[10:26])
@@ -195,7 +213,7 @@ func BenchmarkTopicPutDisk(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := t.PutMessage(NewMessage(t.GenerateID(), body)); err != nil {
-			b.Fatal(err)
+			require.NoError(b, err)
 		}
 	}
 }

@@ -3,17 +3,14 @@ package nsqd_test
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/nsqlookupd"
 	"github.com/nsqgo/nsq/testcluster"
 	gonsq "github.com/nsqio/go-nsq"
@@ -35,18 +32,16 @@ func startClusterLookupd(t *testing.T) *clusterLookupd {
 // lookupProducers returns the TCP ports /lookup lists for topic.
 func (cl *clusterLookupd) lookupProducers(t *testing.T, topic string) []int {
 	t.Helper()
-	resp, err := http.Get("http://" + cl.http + "/lookup?topic=" + topic)
-	require.NoError(t, err)
-	defer resp.Body.Close()
+	r := test.HTTPGet(t, "http://"+cl.http+"/lookup?topic="+topic)
 	var doc struct {
 		Producers []struct {
 			TCPPort int `json:"tcp_port"`
 		} `json:"producers"`
 	}
-	if resp.StatusCode == 404 {
+	if r.Code == 404 {
 		return nil
 	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	require.NoError(t, json.Unmarshal(r.Body, &doc), "/lookup %s", r)
 	var ports []int
 	for _, p := range doc.Producers {
 		ports = append(ports, p.TCPPort)
@@ -63,23 +58,8 @@ func startClusterNSQD(t *testing.T, dataPath string, lookupds ...*clusterLookupd
 	for _, l := range lookupds {
 		addrs = append(addrs, l.TCPAddr)
 	}
-	return testcluster.StartNSQD(t, daemonDefaults, testcluster.WithDataPath(dataPath),
+	return startNSQD(t, testcluster.WithDataPath(dataPath),
 		testcluster.WithLogLevel(lg.INFO), testcluster.WithLookupd(addrs...))
-}
-
-func tcpPortOf(n *nsqd.NSQD) int {
-	_, p, _ := splitHostPort(n.RealTCPAddr().String())
-	return p
-}
-
-func splitHostPort(a string) (string, int, error) {
-	for i := len(a) - 1; i >= 0; i-- {
-		if a[i] == ':' {
-			p, err := strconv.Atoi(a[i+1:])
-			return a[:i], p, err
-		}
-	}
-	return a, 0, fmt.Errorf("no port in %q", a)
 }
 
 // clusterSink collects message bodies received by a go-nsq consumer.
@@ -106,7 +86,7 @@ func (s *clusterSink) has(bodies ...string) bool {
 	return true
 }
 
-func publishAll(t *testing.T, nodes []*nsqd.NSQD, topic, prefix string, perNode int) []string {
+func publishAll(t *testing.T, nodes []*testcluster.NSQD, topic, prefix string, perNode int) []string {
 	t.Helper()
 	var bodies []string
 	for i, n := range nodes {
@@ -136,15 +116,13 @@ func sameInts(a, b []int) bool {
 func TestCluster(t *testing.T) {
 	const topic = "cluster"
 	l1, l2 := startClusterLookupd(t), startClusterLookupd(t)
-	var nodes []*nsqd.NSQD
-	var started []*testcluster.NSQD
+	var nodes []*testcluster.NSQD
 	paths := []string{t.TempDir(), t.TempDir(), t.TempDir()}
 	for _, p := range paths {
-		n := startClusterNSQD(t, p, l1, l2)
-		nodes, started = append(nodes, n.NSQD), append(started, n)
+		nodes = append(nodes, startClusterNSQD(t, p, l1, l2))
 	}
 	first := publishAll(t, nodes, topic, "first", 1)
-	want := []int{tcpPortOf(nodes[0]), tcpPortOf(nodes[1]), tcpPortOf(nodes[2])}
+	want := []int{portOf(nodes[0].RealTCPAddr()), portOf(nodes[1].RealTCPAddr()), portOf(nodes[2].RealTCPAddr())}
 	sort.Ints(want)
 	for _, l := range []*clusterLookupd{l1, l2} {
 		test.Eventually(t, 10*time.Second, func() bool { return sameInts(l.lookupProducers(t, topic), want) },
@@ -171,27 +149,25 @@ func TestCluster(t *testing.T) {
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(third...) }, "consumed with one lookupd down")
 
 	// An nsqd that stops disappears from /lookup; its return re-registers it.
-	started[2].Stop()
+	nodes[2].Stop()
 	test.Eventually(t, 10*time.Second, func() bool {
 		return sameInts(l2.lookupProducers(t, topic), want[:2]) ||
-			sameInts(l2.lookupProducers(t, topic), withoutInt(want, tcpPortOf(nodes[2])))
+			sameInts(l2.lookupProducers(t, topic), withoutInt(want, portOf(nodes[2].RealTCPAddr())))
 	}, "stopped nsqd removed from /lookup")
-	restarted := startClusterNSQD(t, paths[2], l2).NSQD
+	restarted := startClusterNSQD(t, paths[2], l2)
 	test.Eventually(t, 10*time.Second, func() bool {
 		ps := l2.lookupProducers(t, topic)
-		return len(ps) == 3 && slices.Contains(ps, tcpPortOf(restarted))
+		return len(ps) == 3 && slices.Contains(ps, portOf(restarted.RealTCPAddr()))
 	}, "restarted nsqd registered again from its nsqd.dat")
 
 	// A tombstoned producer is hidden for the tombstone lifetime, then back.
-	node := fmt.Sprintf("127.0.0.1:%d", httpPortOf(restarted))
-	resp, err := http.Post("http://"+l2.http+"/topic/tombstone?topic="+topic+"&node="+node, "", nil)
-	require.NoError(t, err, "tombstone")
-	require.EqualValues(t, 200, resp.StatusCode, "tombstone")
-	resp.Body.Close()
+	node := fmt.Sprintf("127.0.0.1:%d", portOf(restarted.RealHTTPAddr()))
+	r := test.HTTPPost(t, "http://"+l2.http+"/topic/tombstone?topic="+topic+"&node="+node, "")
+	require.EqualValues(t, 200, r.Code, "tombstone: %s", r)
 	require.Len(t, l2.lookupProducers(t, topic), 2, "tombstoned producer still listed")
 	test.Eventually(t, 10*time.Second, func() bool { return len(l2.lookupProducers(t, topic)) == 3 },
 		"tombstone expires and the producer comes back")
-	last := publishAll(t, []*nsqd.NSQD{restarted}, topic, "last", 3)
+	last := publishAll(t, []*testcluster.NSQD{restarted}, topic, "last", 3)
 	test.Eventually(t, 10*time.Second, func() bool { return sink.has(last...) }, "consumer reaches the restarted node")
 }
 
@@ -203,9 +179,4 @@ func withoutInt(s []int, v int) []int {
 		}
 	}
 	return out
-}
-
-func httpPortOf(n *nsqd.NSQD) int {
-	_, p, _ := splitHostPort(n.RealHTTPAddr().String())
-	return p
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
+	"github.com/stretchr/testify/require"
 )
 
 // Delivery throughput of a plain, a snappy and a deflate consumer: b.N
@@ -49,24 +49,11 @@ var xBenchBodies = func() [][]byte {
 
 func xBenchDeliver(b *testing.B, mode string) {
 	n := xBenchNSQD(b)
-	base := "http://" + n.RealHTTPAddr().String()
-	for _, path := range []string{"/topic/create?topic=t", "/channel/create?topic=t&channel=c"} {
-		resp, err := http.Post(base+path, "", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("POST %s: %s", path, resp.Status)
-		}
-	}
+	n.CreateChannel(b, "t", "c")
 	total := xBenchPublish(b, n, b.N)
 
-	nc, err := net.Dial("tcp", n.RealTCPAddr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer nc.Close()
+	// Raw socket: the stream is switched to snappy or deflate by hand.
+	nc := test.Dial(b, n.TCPAddr).NetConn()
 	counted := &xCountingReader{r: nc}
 	r, w, flush := xBenchUpgrade(b, nc, counted, mode)
 
@@ -80,15 +67,15 @@ func xBenchDeliver(b *testing.B, mode string) {
 	for got := 0; got < b.N; {
 		nc.SetReadDeadline(time.Now().Add(10 * time.Second))
 		ft, data, err := xBenchReadFrame(r, &buf)
-		if err != nil {
-			b.Fatalf("after %d messages: %v", got, err)
+		if err != nil { // testify only on failure: its Helper call costs more than a frame
+			require.NoError(b, err, "after %d messages", got)
 		}
 		if ft != protocol.FrameTypeMessage {
 			if ft == protocol.FrameTypeResponse && string(data) == "_heartbeat_" {
 				io.WriteString(w, "NOP\n")
 				continue
 			}
-			b.Fatalf("unexpected frame %d %q", ft, data)
+			require.FailNow(b, "unexpected frame", "%d %q", ft, data)
 		}
 		w.Write([]byte("FIN "))
 		w.Write(data[10:26])
@@ -103,21 +90,18 @@ func xBenchDeliver(b *testing.B, mode string) {
 }
 
 // xBenchNSQD starts a quiet nsqd; all b.N messages stay in memory.
-func xBenchNSQD(b *testing.B) *nsqd.NSQD {
+func xBenchNSQD(b *testing.B) *testcluster.NSQD {
 	b.Helper()
-	return testcluster.StartNSQD(b, testcluster.Quiet(), func(o *nsqd.Options) {
+	return startNSQD(b, testcluster.Quiet(), func(o *nsqd.Options) {
 		o.MemQueueSize = int64(max(b.N, 1000))
-	}).NSQD
+	})
 }
 
 // xBenchPublish queues count messages with MPUB batches over one TCP
 // connection and returns their total size.
-func xBenchPublish(b *testing.B, n *nsqd.NSQD, count int) int64 {
+func xBenchPublish(b *testing.B, n *testcluster.NSQD, count int) int64 {
 	b.Helper()
-	nc, err := net.Dial("tcp", n.RealTCPAddr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
+	nc := test.Dial(b, n.TCPAddr).NetConn()
 	defer nc.Close()
 	w := bufio.NewWriterSize(nc, 256<<10)
 	r := bufio.NewReader(nc)
@@ -134,9 +118,7 @@ func xBenchPublish(b *testing.B, n *nsqd.NSQD, count int) int64 {
 		w.WriteString("MPUB t\n")
 		w.Write(binary.BigEndian.AppendUint32(nil, uint32(len(mpub))))
 		w.Write(mpub)
-		if err := w.Flush(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, w.Flush())
 		xBenchExpectOK(b, r)
 	}
 	return total
@@ -153,14 +135,13 @@ func xBenchUpgrade(b *testing.B, nc net.Conn, counted io.Reader, mode string) (i
 	}
 	body, _ := json.Marshal(fields)
 	cmd := append([]byte(protocol.MagicV2+"IDENTIFY\n"), binary.BigEndian.AppendUint32(nil, uint32(len(body)))...)
-	if _, err := nc.Write(append(cmd, body...)); err != nil {
-		b.Fatal(err)
-	}
+	_, err := nc.Write(append(cmd, body...))
+	require.NoError(b, err)
 	// Read the JSON frame without reading ahead into the upgraded stream.
 	var buf []byte
-	if ft, data, err := xBenchReadFrame(counted, &buf); err != nil || ft != protocol.FrameTypeResponse {
-		b.Fatalf("IDENTIFY: %d %q %v", ft, data, err)
-	}
+	ft, data, err := xBenchReadFrame(counted, &buf)
+	require.NoError(b, err, "IDENTIFY")
+	require.Equal(b, protocol.FrameTypeResponse, ft, "IDENTIFY: %q", data)
 	switch mode {
 	case "snappy":
 		r := bufio.NewReaderSize(snappy.NewReader(counted), 64<<10)
@@ -170,9 +151,7 @@ func xBenchUpgrade(b *testing.B, nc net.Conn, counted io.Reader, mode string) (i
 	case "deflate":
 		r := bufio.NewReaderSize(flate.NewReader(counted), 64<<10)
 		fw, err := flate.NewWriter(nc, 6)
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		w := bufio.NewWriter(fw)
 		xBenchExpectOK(b, r)
 		return r, w, func() { w.Flush(); fw.Flush() }
@@ -205,9 +184,8 @@ func xBenchExpectOK(b *testing.B, r io.Reader) {
 	b.Helper()
 	var buf []byte
 	ft, data, err := xBenchReadFrame(r, &buf)
-	if err != nil || ft != protocol.FrameTypeResponse || string(data) != "OK" {
-		b.Fatalf("want OK, got %d %q %v", ft, data, err)
-	}
+	require.NoError(b, err)
+	require.Equal(b, "response OK", test.FrameTypeName(ft)+" "+string(data))
 }
 
 // xCountingReader counts the bytes read through it.

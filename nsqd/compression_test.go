@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/require"
 )
@@ -32,9 +33,8 @@ func xReadExactly(t testing.TB, nc net.Conn, r io.Reader, n int) []byte {
 	t.Helper()
 	nc.SetReadDeadline(time.Now().Add(xWait))
 	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		t.Fatalf("reading %d bytes: %v", n, err)
-	}
+	_, err := io.ReadFull(r, b)
+	require.NoError(t, err, "reading %d bytes", n)
 	return b
 }
 
@@ -42,7 +42,7 @@ func xReadExactly(t testing.TB, nc net.Conn, r io.Reader, n int) []byte {
 // "deflate"), after TLS when tlsCfg is set; extra adds IDENTIFY fields.
 // It reads the OK of every upgrade and returns a Conn that speaks
 // through the compressed stream, plus the IDENTIFY response.
-func xCompressedConn(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any) {
+func xCompressedConn(t testing.TB, n *testcluster.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any) {
 	t.Helper()
 	c, resp, _ := xCompressedConnCounting(t, n, mode, tlsCfg, extra)
 	return c, resp
@@ -50,7 +50,7 @@ func xCompressedConn(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tls.Config
 
 // xCompressedConnCounting is xCompressedConn that also counts the
 // compressed bytes read from the server after the upgrade.
-func xCompressedConnCounting(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any, *xCountingReader) {
+func xCompressedConnCounting(t testing.TB, n *testcluster.NSQD, mode string, tlsCfg *tls.Config, extra map[string]any) (*test.Conn, map[string]any, *xCountingReader) {
 	t.Helper()
 	c := test.DialV2(t, n.RealTCPAddr().String())
 	// Compression runs inside each write's deadline.
@@ -83,7 +83,7 @@ func xCompressedConnCounting(t testing.TB, n *nsqd.NSQD, mode string, tlsCfg *tl
 		require.NoError(t, err)
 		c.SetStream(flate.NewReader(counted), w)
 	default:
-		t.Fatalf("unknown compression %q", mode)
+		require.FailNow(t, "unknown compression", "%q", mode)
 	}
 	c.ExpectOK(t)
 	return c, resp, counted
@@ -135,13 +135,12 @@ func xMPUBRoundTrip(t testing.TB, pub, sub *test.Conn, topic string, bodies [][]
 
 // xExpectCompressionStats checks the snappy/deflate/tls fields of the
 // client connected from c's local address.
-func xExpectCompressionStats(t testing.TB, n *nsqd.NSQD, c *test.Conn, snappy, deflate, tls bool) {
+func xExpectCompressionStats(t testing.TB, n *testcluster.NSQD, c *test.Conn, snappy, deflate, tls bool) {
 	t.Helper()
 	cs := xClientStats(t, n, xLocal(c))
-	if cs["snappy"] != snappy || cs["deflate"] != deflate || cs["tls"] != tls {
-		t.Fatalf("client stats snappy=%v deflate=%v tls=%v, want %v %v %v",
-			cs["snappy"], cs["deflate"], cs["tls"], snappy, deflate, tls)
-	}
+	require.Equal(t, snappy, cs["snappy"], "client stats snappy")
+	require.Equal(t, deflate, cs["deflate"], "client stats deflate")
+	require.Equal(t, tls, cs["tls"], "client stats tls")
 }
 
 func TestSnappyUpgradeRawFrames(t *testing.T) {
@@ -212,9 +211,7 @@ func TestDeflateUpgradeRawFrames(t *testing.T) {
 			var seen bytes.Buffer
 			fr := flate.NewReader(io.TeeReader(nc, &seen))
 			xExpectRawOK(t, nc, fr)
-			if !bytes.Contains(seen.Bytes(), []byte{0, 0, 0xff, 0xff}) {
-				t.Fatalf("deflate bytes of the OK frame % x contain no sync flush", seen.Bytes())
-			}
+			require.True(t, bytes.Contains(seen.Bytes(), []byte{0, 0, 0xff, 0xff}), "deflate bytes of the OK frame % x contain no sync flush", seen.Bytes())
 			w, err := flate.NewWriter(nc, tc.want)
 			require.NoError(t, err)
 			c.SetStream(fr, w)
@@ -252,18 +249,15 @@ func TestCompressionShrinksWire(t *testing.T) {
 			m := sub.ReadMessage(t)
 			require.Equal(t, text, m.Body, "got %d bytes, want the text", len(m.Body))
 			sub.Cmd("FIN " + m.ID)
-			if got := counted.n - before; got > int64(len(text)/10) {
-				t.Fatalf("%s: %d wire bytes for a %d-byte compressible message", mode, got, len(text))
-			}
+			require.LessOrEqual(t, counted.n-before, int64(len(text)/10), "%s: wire bytes for a %d-byte compressible message", mode, len(text))
 			mustPublish(t, n, "t", string(random))
 			before = counted.n
 			sub.Cmd("RDY 1")
-			if m := sub.ReadMessage(t); !bytes.Equal(m.Body, random) {
-				t.Fatalf("got %d bytes, want the random body", len(m.Body))
-			}
-			if got := counted.n - before; got < int64(len(random)) || got > int64(len(random))*101/100 {
-				t.Fatalf("%s: %d wire bytes for a %d-byte incompressible message", mode, got, len(random))
-			}
+			m = sub.ReadMessage(t)
+			require.True(t, bytes.Equal(m.Body, random), "got %d bytes, want the random body", len(m.Body))
+			got := counted.n - before
+			require.GreaterOrEqual(t, got, int64(len(random)), "%s: wire bytes for a %d-byte incompressible message", mode, len(random))
+			require.LessOrEqual(t, got, int64(len(random))*101/100, "%s: wire bytes for a %d-byte incompressible message", mode, len(random))
 		})
 	}
 }
@@ -312,20 +306,18 @@ func TestCompressionNegotiation(t *testing.T) {
 		t.Parallel()
 		n := startNSQD(t, nil)
 		c := mustConnect(t, n)
-		if resp := c.Identify(t, map[string]any{"snappy": true}); resp != nil {
-			t.Fatalf("got %v, want OK", resp)
-		}
+		require.Nil(t, c.Identify(t, map[string]any{"snappy": true}), "IDENTIFY answer, want OK")
 		xExpectPlainStream(t, n, c)
 	})
 }
 
 // xExpectPlainStream requires c to keep speaking plaintext: nothing but
 // the response follows, and stats show no compression.
-func xExpectPlainStream(t testing.TB, n *nsqd.NSQD, c *test.Conn) {
+func xExpectPlainStream(t testing.TB, n *testcluster.NSQD, c *test.Conn) {
 	t.Helper()
-	if pending, err := c.Pending(50 * time.Millisecond); pending || err != nil {
-		t.Fatalf("server sent more after the IDENTIFY response (pending %v, err %v)", pending, err)
-	}
+	pending, err := c.Pending(50 * time.Millisecond)
+	require.NoError(t, err, "after the IDENTIFY response")
+	require.False(t, pending, "server sent more after the IDENTIFY response")
 	c.CmdBody("PUB t", []byte("plain"))
 	c.ExpectOK(t)
 	xExpectCompressionStats(t, n, c, false, false, false)
@@ -387,15 +379,14 @@ func TestCompressionGoNSQ(t *testing.T) {
 				bodies = xDeflateBodies(3)
 			}
 			xGoNSQRoundTrip(t, n, cfg, "t", bodies)
-			clients := xClients(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
+			clients := xClients(t, xPlainHTTP, n.URL())
 			require.Len(t, clients, 2, "want the go-nsq producer and consumer in /stats")
 			for _, cs := range clients {
 				require.Equal(t, tc.snappy, cs["snappy"])
 				require.Equal(t, (tc.deflate > 0), cs["deflate"])
 				require.Equal(t, tc.tls, cs["tls"])
-				if ua, _ := cs["user_agent"].(string); !strings.HasPrefix(ua, "go-nsq/") {
-					t.Fatalf("user_agent %q", ua)
-				}
+				ua, _ := cs["user_agent"].(string)
+				require.True(t, strings.HasPrefix(ua, "go-nsq/"), "user_agent %q", ua)
 			}
 		})
 	}

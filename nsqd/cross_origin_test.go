@@ -15,13 +15,13 @@ import (
 func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 	t.Parallel()
 	n := startNSQD(t, nil)
-	base := "http://" + n.RealHTTPAddr().String()
+	base := n.URL()
 	mustPublish(t, n, "kept", "m")
 	mustHTTPPost(t, n, "/channel/create", map[string][]string{"topic": {"kept"}, "channel": {"c"}})
 	// The topic hands its message to the new channel on its own time.
 	mustChannelStatsEventually(t, n, "kept", "c", func(c channelStatsDoc) bool { return c.MessageCount == 1 })
 	before := mustStats(t, n)
-	_, level := test.HTTPDo(t, "GET", base+"/config/log_level", nil)
+	level := test.HTTPGet(t, base+"/config/log_level").Body
 
 	for _, r := range []struct{ method, path string }{
 		{"POST", "/topic/create?topic=new"},
@@ -40,14 +40,14 @@ func TestHTTPRefusesCrossOriginWrites(t *testing.T) {
 	}
 	// Every refusal has been answered: nothing changed.
 	assert.Equal(t, before.Topics, mustStats(t, n).Topics)
-	_, after := test.HTTPDo(t, "GET", base+"/config/log_level", nil)
+	after := test.HTTPGet(t, base+"/config/log_level").Body
 	assert.Equal(t, string(level), string(after))
 
 	// Without browser headers (curl) and from the same origin, it works.
-	code, _ := test.HTTPDoHeader(t, "POST", base+"/topic/pause?topic=kept", nil, nil)
-	require.Equal(t, http.StatusOK, code)
+	r := test.HTTPSend(t, "POST", base+"/topic/pause?topic=kept", nil)
+	require.Equal(t, http.StatusOK, r.Code, "%s", r)
 	assert.True(t, mustTopicStats(t, n, "kept").Paused)
-	code, _ = test.HTTPDoHeader(t, "POST", base+"/topic/unpause?topic=kept", []byte("x"), test.SameOrigin())
+	code, _ := test.HTTPDoHeader(t, "POST", base+"/topic/unpause?topic=kept", []byte("x"), test.SameOrigin())
 	require.Equal(t, http.StatusOK, code)
 	assert.False(t, mustTopicStats(t, n, "kept").Paused)
 }

@@ -17,29 +17,29 @@ import (
 
 // setupPoison creates topic pm with channels c and other and publishes one
 // "poison" message.
-func setupPoison(t *testing.T, h *hNode) {
+func setupPoison(t *testing.T, h *testcluster.NSQD) {
 	t.Helper()
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("pm", ""))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "c"))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("pm", "other"))
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("pm", ""))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("pm", "c"))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("pm", "other"))
 	test.DialV2(t, h.TCPAddr).Pub(t, "pm", []byte("poison"))
 }
 
 // requireNextIsMarker publishes a marker and requires it to be the next
 // message c (subscribed to pm/c) receives: nothing else was queued for c.
 // It returns once the marker's FIN has been processed.
-func requireNextIsMarker(t *testing.T, h *hNode, c *test.Conn) {
+func requireNextIsMarker(t *testing.T, h *testcluster.NSQD, c *test.Conn) {
 	t.Helper()
 	test.DialV2(t, h.TCPAddr).Pub(t, "pm", []byte("marker"))
 	m := c.ReadMessage(t)
 	require.Equal(t, "marker", string(m.Body))
 	require.Equal(t, uint16(1), m.Attempts)
 	c.Cmd("FIN " + m.ID)
-	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").InFlightCount == 0 }, "marker finished")
+	test.Eventually(t, hWait, func() bool { return pChannel(t, h, "pm", "c").InFlightCount == 0 }, "marker finished")
 }
 
 func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
-	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 3 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxAttempts = 3 })
 	setupPoison(t, h)
 	c := subscribed(t, h, "pm", "c", 1)
 	var first test.Message
@@ -52,18 +52,18 @@ func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
 		}
 		c.Cmd("REQ " + m.ID + " 0")
 	}
-	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
+	test.Eventually(t, hWait, func() bool { return pChannel(t, h, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
 	requireNextIsMarker(t, h, c)
 
-	ch := h.pChannel(t, "pm", "c")
+	ch := pChannel(t, h, "pm", "c")
 	require.Equal(t, uint64(3), ch.RequeueCount, "every REQ counts; the third one dead-letters")
 	require.Zero(t, ch.Depth+int64(ch.InFlightCount)+int64(ch.DeferredCount), "nothing left in the channel")
-	other := h.pChannel(t, "pm", "other")
+	other := pChannel(t, h, "pm", "other")
 	require.Equal(t, int64(2), other.Depth, "the other channel keeps its copy")
 	require.Zero(t, other.DeadLetterCount)
-	require.Equal(t, int64(1), h.pTopic(t, "pm.c.dead").Depth)
+	require.Equal(t, int64(1), pTopic(t, h, "pm.c.dead").Depth)
 
-	cfg := h.mustCall(t, http.MethodGet, "/channel/config", tc("pm", "c"))
+	cfg := mustCall(t, h, http.MethodGet, "/channel/config", tc("pm", "c"))
 	require.Equal(t, "pm.c.dead", cfg["dead_letter_topic"])
 	require.Equal(t, 3.0, cfg["max_attempts"])
 	require.Equal(t, 1.0, cfg["dead_letter_count"])
@@ -77,50 +77,50 @@ func TestDeadLetterAfterMaxAttemptsREQ(t *testing.T) {
 	require.Equal(t, "poison", string(dm.Body))
 	require.Equal(t, uint16(1), dm.Attempts)
 
-	text := string(test.HTTPGet(t, h.url+"/stats").Body)
+	text := string(test.HTTPGet(t, h.URL()+"/stats").Body)
 	require.Contains(t, text, "dead-lettered: 1 ")
-	metrics := string(test.HTTPGet(t, h.url+"/metrics").Body)
+	metrics := string(test.HTTPGet(t, h.URL()+"/metrics").Body)
 	require.Contains(t, metrics, `nsq_channel_dead_lettered_total{topic="pm",channel="c"} 1`+"\n")
 	require.Contains(t, metrics, `nsq_channel_dead_lettered_total{topic="pm",channel="other"} 0`+"\n")
 }
 
 func TestDeadLetterAfterTimeouts(t *testing.T) {
-	h := hStart(t, func(o *nsqd.Options) { o.MsgTimeout = 200 * time.Millisecond })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MsgTimeout = 200 * time.Millisecond })
 	setupPoison(t, h)
-	h.mustCall(t, http.MethodPost, "/channel/config", tc("pm", "c", "max_attempts", "2"))
+	mustCall(t, h, http.MethodPost, "/channel/config", tc("pm", "c", "max_attempts", "2"))
 	c := subscribed(t, h, "pm", "c", 1)
 	for i := 1; i <= 2; i++ {
 		m := c.ReadMessage(t)
 		require.Equal(t, "poison", string(m.Body))
 		require.Equal(t, uint16(i), m.Attempts)
 	}
-	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
+	test.Eventually(t, hWait, func() bool { return pChannel(t, h, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
 	requireNextIsMarker(t, h, c)
-	ch := h.pChannel(t, "pm", "c")
+	ch := pChannel(t, h, "pm", "c")
 	require.Equal(t, uint64(2), ch.TimeoutCount)
 	require.Zero(t, ch.RequeueCount)
-	require.Equal(t, int64(1), h.pTopic(t, "pm.c.dead").Depth)
-	require.Zero(t, h.pChannel(t, "pm", "other").DeadLetterCount)
+	require.Equal(t, int64(1), pTopic(t, h, "pm.c.dead").Depth)
+	require.Zero(t, pChannel(t, h, "pm", "other").DeadLetterCount)
 }
 
 func TestDeadLetterDelayedREQ(t *testing.T) {
-	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
 	setupPoison(t, h)
 	c := subscribed(t, h, "pm", "c", 1)
 	m := c.ReadMessage(t)
 	c.Cmd("REQ " + m.ID + " 600000")
-	test.Eventually(t, hWait, func() bool { return h.pChannel(t, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
-	require.Zero(t, h.pChannel(t, "pm", "c").DeferredCount)
+	test.Eventually(t, hWait, func() bool { return pChannel(t, h, "pm", "c").DeadLetterCount == 1 }, "dead-lettered")
+	require.Zero(t, pChannel(t, h, "pm", "c").DeferredCount)
 	requireNextIsMarker(t, h, c)
 }
 
 func TestAttemptsSaturate(t *testing.T) {
 	dir := t.TempDir()
-	h := hStart(t, testcluster.WithDataPath(dir), func(o *nsqd.Options) { o.MemQueueSize = 0 })
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("sat", ""))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("sat", "c"))
+	h := startNSQD(t, testcluster.WithDataPath(dir), func(o *nsqd.Options) { o.MemQueueSize = 0 })
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("sat", ""))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("sat", "c"))
 	test.DialV2(t, h.TCPAddr).Pub(t, "sat", []byte("old"))
-	h.exit()
+	h.Stop()
 
 	// Give the queued message 65534 attempts: [size][timestamp][attempts].
 	fn := filepath.Join(dir, "sat:c.diskqueue.000000.dat")
@@ -129,7 +129,7 @@ func TestAttemptsSaturate(t *testing.T) {
 	b[12], b[13] = 0xff, 0xfe
 	require.NoError(t, os.WriteFile(fn, b, 0600))
 
-	h = hStart(t, testcluster.WithDataPath(dir))
+	h = startNSQD(t, testcluster.WithDataPath(dir))
 	c := subscribed(t, h, "sat", "c", 1)
 	for i := 0; i < 3; i++ {
 		m := c.ReadMessage(t)
@@ -141,17 +141,17 @@ func TestAttemptsSaturate(t *testing.T) {
 
 func TestChannelConfigAPI(t *testing.T) {
 	dir := t.TempDir()
-	h := hStart(t, testcluster.WithDataPath(dir))
-	code, _ := h.call(t, http.MethodGet, "/channel/config", tc("nope", "c"))
+	h := startNSQD(t, testcluster.WithDataPath(dir))
+	code, _ := call(t, h, http.MethodGet, "/channel/config", tc("nope", "c"))
 	require.Equal(t, 404, code)
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("cf", ""))
-	code, _ = h.call(t, http.MethodGet, "/channel/config", tc("cf", "nope"))
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("cf", ""))
+	code, _ = call(t, h, http.MethodGet, "/channel/config", tc("cf", "nope"))
 	require.Equal(t, 404, code)
-	code, _ = h.call(t, http.MethodPost, "/channel/config", tc("cf", "nope", "max_attempts", "1"))
+	code, _ = call(t, h, http.MethodPost, "/channel/config", tc("cf", "nope", "max_attempts", "1"))
 	require.Equal(t, 404, code)
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("cf", "c"))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("cf", "c"))
 
-	cfg := h.mustCall(t, http.MethodGet, "/channel/config", tc("cf", "c"))
+	cfg := mustCall(t, h, http.MethodGet, "/channel/config", tc("cf", "c"))
 	require.Equal(t, 0.0, cfg["max_attempts"])
 	require.Equal(t, "cf.c.dead", cfg["dead_letter_topic"])
 	require.Equal(t, false, cfg["requeue_on_disconnect"])
@@ -172,54 +172,54 @@ func TestChannelConfigAPI(t *testing.T) {
 		{"msg_ttl", "soon"},
 	}
 	for _, kv := range bad {
-		code, m := h.call(t, http.MethodPost, "/channel/config", tc("cf", "c", kv[0], kv[1]))
+		code, m := call(t, h, http.MethodPost, "/channel/config", tc("cf", "c", kv[0], kv[1]))
 		require.Equal(t, 400, code, "%s=%s", kv[0], kv[1])
 		require.Contains(t, m["message"], kv[0], "the message names the parameter")
 	}
-	code, _ = h.call(t, http.MethodPost, "/channel/config", tc("bad!topic", "c", "max_attempts", "1"))
+	code, _ = call(t, h, http.MethodPost, "/channel/config", tc("bad!topic", "c", "max_attempts", "1"))
 	require.Equal(t, 400, code)
 	// A bad value changes nothing, not even the valid ones beside it.
-	code, _ = h.call(t, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "4", "overflow", "x"))
+	code, _ = call(t, h, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "4", "overflow", "x"))
 	require.Equal(t, 400, code)
-	require.Equal(t, 0.0, h.mustCall(t, http.MethodGet, "/channel/config", tc("cf", "c"))["max_attempts"])
+	require.Equal(t, 0.0, mustCall(t, h, http.MethodGet, "/channel/config", tc("cf", "c"))["max_attempts"])
 
-	set := h.mustCall(t, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "5",
+	set := mustCall(t, h, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "5",
 		"dead_letter_topic", "graveyard", "requeue_on_disconnect", "true",
 		"max_depth", "100", "overflow", "drop_oldest", "msg_ttl", "90s"))
 	require.Equal(t, 5.0, set["max_attempts"])
-	h.mustCall(t, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "7", "msg_ttl", "1h"))
-	code, _ = h.call(t, http.MethodGet, "/topic/config", tc("nope", ""))
+	mustCall(t, h, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "7", "msg_ttl", "1h"))
+	code, _ = call(t, h, http.MethodGet, "/topic/config", tc("nope", ""))
 	require.Equal(t, 404, code)
-	code, _ = h.call(t, http.MethodPost, "/topic/config", tc("bad!topic", "", "max_depth", "1"))
+	code, _ = call(t, h, http.MethodPost, "/topic/config", tc("bad!topic", "", "max_depth", "1"))
 	require.Equal(t, 400, code)
-	code, m := h.call(t, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "lots"))
+	code, m := call(t, h, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "lots"))
 	require.Equal(t, 400, code)
 	require.Contains(t, m["message"], "max_depth")
-	h.exit()
+	h.Stop()
 
-	h = hStart(t, testcluster.WithDataPath(dir))
-	cfg = h.mustCall(t, http.MethodGet, "/channel/config", tc("cf", "c"))
+	h = startNSQD(t, testcluster.WithDataPath(dir))
+	cfg = mustCall(t, h, http.MethodGet, "/channel/config", tc("cf", "c"))
 	require.Equal(t, 5.0, cfg["max_attempts"])
 	require.Equal(t, "graveyard", cfg["dead_letter_topic"])
 	require.Equal(t, true, cfg["requeue_on_disconnect"])
 	require.Equal(t, 100.0, cfg["max_depth"])
 	require.Equal(t, "drop_oldest", cfg["overflow"])
 	require.Equal(t, "1m30s", cfg["msg_ttl"])
-	tcfg := h.mustCall(t, http.MethodGet, "/topic/config", tc("cf", ""))
+	tcfg := mustCall(t, h, http.MethodGet, "/topic/config", tc("cf", ""))
 	require.Equal(t, 7.0, tcfg["max_depth"])
 	require.Equal(t, "1h0m0s", tcfg["msg_ttl"])
 	require.Equal(t, "reject", tcfg["overflow"])
 
 	// An explicit 0 or false is kept: it overrides the node's default.
-	h.mustCall(t, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "0",
+	mustCall(t, h, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "0",
 		"dead_letter_topic", "", "max_depth", "0", "overflow", "reject", "msg_ttl", "0"))
-	h.mustCall(t, http.MethodPost, "/channel/config", tc("cf", "c", "requeue_on_disconnect", "false"))
-	h.mustCall(t, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "0", "msg_ttl", "0s"))
+	mustCall(t, h, http.MethodPost, "/channel/config", tc("cf", "c", "requeue_on_disconnect", "false"))
+	mustCall(t, h, http.MethodPost, "/topic/config", tc("cf", "", "max_depth", "0", "msg_ttl", "0s"))
 	b, err := os.ReadFile(dat)
 	require.NoError(t, err)
 	require.Contains(t, string(b), `{"name":"cf","paused":false,"channels":[{"name":"c","paused":false,"max_attempts":0,"requeue_on_disconnect":false}]}`)
 	// Empty values go back to the defaults: nothing extra in nsqd.dat.
-	h.mustCall(t, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "", "requeue_on_disconnect", ""))
+	mustCall(t, h, http.MethodPost, "/channel/config", tc("cf", "c", "max_attempts", "", "requeue_on_disconnect", ""))
 	b, err = os.ReadFile(dat)
 	require.NoError(t, err)
 	var doc map[string]any
@@ -228,27 +228,27 @@ func TestChannelConfigAPI(t *testing.T) {
 }
 
 func TestDeadLetterTopicName(t *testing.T) {
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	long := strings.Repeat("t", 64)
 	for _, ch := range []string{strings.Repeat("a", 64), strings.Repeat("a", 63) + "b", "x#ephemeral"} {
-		h.mustCall(t, http.MethodPost, "/topic/create", tc(long, ""))
-		h.mustCall(t, http.MethodPost, "/channel/create", tc(long, ch))
+		mustCall(t, h, http.MethodPost, "/topic/create", tc(long, ""))
+		mustCall(t, h, http.MethodPost, "/channel/create", tc(long, ch))
 	}
 	names := map[string]bool{}
 	for _, ch := range []string{strings.Repeat("a", 64), strings.Repeat("a", 63) + "b"} {
-		cfg := h.mustCall(t, http.MethodGet, "/channel/config", tc(long, ch))
+		cfg := mustCall(t, h, http.MethodGet, "/channel/config", tc(long, ch))
 		name := cfg["dead_letter_topic"].(string)
 		require.LessOrEqual(t, len(name), 64)
 		require.True(t, strings.HasSuffix(name, ".dead"), name)
-		h.mustCall(t, http.MethodPost, "/topic/create", tc(name, "")) // a valid topic name
-		again := h.mustCall(t, http.MethodGet, "/channel/config", tc(long, ch))["dead_letter_topic"]
+		mustCall(t, h, http.MethodPost, "/topic/create", tc(name, "")) // a valid topic name
+		again := mustCall(t, h, http.MethodGet, "/channel/config", tc(long, ch))["dead_letter_topic"]
 		require.Equal(t, name, again, "derived deterministically")
 		names[name] = true
 	}
 	require.Len(t, names, 2, "distinct channels get distinct dead-letter topics")
 
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("e", ""))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("e", "x#ephemeral"))
-	cfg := h.mustCall(t, http.MethodGet, "/channel/config", tc("e", "x#ephemeral"))
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("e", ""))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("e", "x#ephemeral"))
+	cfg := mustCall(t, h, http.MethodGet, "/channel/config", tc("e", "x#ephemeral"))
 	require.Equal(t, "e.x_ephemeral.dead", cfg["dead_letter_topic"])
 }

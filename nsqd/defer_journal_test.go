@@ -31,10 +31,11 @@ func openJournalT(t *testing.T, path string) (*deferJournal, map[MessageID]*Mess
 func sameMessage(t *testing.T, got, want *Message) {
 	t.Helper()
 	require.NotNil(t, got, "message %s not replayed", want.ID)
-	if got.ID != want.ID || !bytes.Equal(got.Body, want.Body) || got.Timestamp != want.Timestamp ||
-		got.Attempts != want.Attempts || got.pri != want.pri {
-		t.Fatalf("replayed %+v, want %+v", got, want)
-	}
+	require.Equal(t, want.ID, got.ID, "replayed ID")
+	require.True(t, bytes.Equal(want.Body, got.Body), "replayed body %q, want %q", got.Body, want.Body)
+	require.Equal(t, want.Timestamp, got.Timestamp, "replayed timestamp")
+	require.Equal(t, want.Attempts, got.Attempts, "replayed attempts")
+	require.Equal(t, want.pri, got.pri, "replayed deadline")
 }
 
 // journalWithTwo opens a new journal and adds two messages to it.
@@ -84,9 +85,8 @@ func TestDeferJournalTornTail(t *testing.T) {
 		require.NoError(t, os.WriteFile(path, data[:cut], 0600))
 		j2, st, err := openDeferJournal(path, true, 1, time.Second)
 		require.Error(t, err, "cut at %d: no error reported for the torn record", cut)
-		if msgs := st.held; len(msgs) != 1 || msgs[a.ID] == nil {
-			t.Fatalf("cut at %d: replayed %v, want only %s", cut, msgs, a.ID)
-		}
+		require.Len(t, st.held, 1, "cut at %d: replayed %v, want only %s", cut, st.held, a.ID)
+		require.Contains(t, st.held, a.ID, "cut at %d: replayed", cut)
 		// The rewrite dropped the torn tail: appending works again.
 		addToJournal(t, j2, b)
 		_, got := openJournalT(t, path)
@@ -103,9 +103,8 @@ func TestDeferJournalBadChecksum(t *testing.T) {
 	data[len(data)-6] ^= 0xff // a body byte
 	os.WriteFile(path, data, 0600)
 	_, st, err := openDeferJournal(path, true, 1, time.Second)
-	if msgs := st.held; err == nil || len(msgs) != 0 {
-		t.Fatalf("damaged record: got %v, %v; want an error and nothing", msgs, err)
-	}
+	require.Error(t, err, "damaged record")
+	require.Empty(t, st.held, "damaged record replayed")
 }
 
 func TestDeferJournalEmptiesWhenNothingIsOpen(t *testing.T) {
@@ -114,18 +113,16 @@ func TestDeferJournalEmptiesWhenNothingIsOpen(t *testing.T) {
 	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
 	addToJournal(t, j, a)
 	j.remove(a.ID)
-	if st, err := os.Stat(path); err != nil || st.Size() != 0 {
-		t.Fatalf("after the last removal: %v, %v; want an empty file", st, err)
-	}
+	st, err := os.Stat(path)
+	require.NoError(t, err, "after the last removal")
+	require.Zero(t, st.Size(), "after the last removal: want an empty file")
 	addToJournal(t, j, a)
 	require.NoError(t, j.reset())
-	if _, got := openJournalT(t, path); len(got) != 0 {
-		t.Fatalf("after reset replayed %d", len(got))
-	}
+	_, got := openJournalT(t, path)
+	require.Empty(t, got, "after reset replayed")
 	// Nothing open at startup: no file is left behind.
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("journal with no open records still exists: %v", err)
-	}
+	_, err = os.Stat(path)
+	require.True(t, os.IsNotExist(err), "journal with no open records still exists: %v", err)
 }
 
 func TestDeferJournalCompaction(t *testing.T) {
@@ -144,9 +141,10 @@ func TestDeferJournalCompaction(t *testing.T) {
 	j.mu.Unlock()
 	require.NoError(t, err)
 	st, err := os.Stat(path)
-	if err != nil || st.Size() >= before || st.Size() != j.size || j.size != j.liveBytes {
-		t.Fatalf("compacted file %v (%v); before %d, size %d, live %d", st, err, before, j.size, j.liveBytes)
-	}
+	require.NoError(t, err, "compacted file")
+	require.Less(t, st.Size(), before, "compacted file size")
+	require.Equal(t, j.size, st.Size(), "compacted file size, as the journal counts it")
+	require.Equal(t, j.liveBytes, j.size, "compacted journal: size and live bytes")
 	addToJournal(t, j, journalMsg("00000000000000fe", "after", 2e18, 1))
 	_, got := openJournalT(t, path)
 	require.Len(t, got, 2, "replayed")
@@ -159,16 +157,12 @@ func TestDeferJournalClosed(t *testing.T) {
 	a := journalMsg("000000000000000a", "alpha", 1e18, 1)
 	addToJournal(t, j, a)
 	require.NoError(t, j.close(false))
-	if err := j.add(a, func() error { return nil }); err != errExiting {
-		t.Fatalf("add after close: %v, want %v", err, errExiting)
-	}
-	if _, got := openJournalT(t, path); len(got) != 1 {
-		t.Fatalf("close(false) kept %d records, want 1", len(got))
-	}
+	require.Equal(t, errExiting, j.add(a, func() error { return nil }), "add after close")
+	_, got := openJournalT(t, path)
+	require.Len(t, got, 1, "close(false) kept")
 	j.close(true)
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("close(true) left the file: %v", err)
-	}
+	_, err := os.Stat(path)
+	require.True(t, os.IsNotExist(err), "close(true) left the file: %v", err)
 }
 
 // Deadlines of messages that wait in the disk queue share the file with

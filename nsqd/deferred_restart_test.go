@@ -11,6 +11,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,7 +22,7 @@ type restartable struct {
 	opts func(*nsqd.Options)
 }
 
-func (r *restartable) start() *nsqd.NSQD {
+func (r *restartable) start() *testcluster.NSQD {
 	r.t.Helper()
 	return startNSQD(r.t, func(o *nsqd.Options) {
 		o.DataPath = r.path
@@ -34,7 +35,7 @@ func (r *restartable) start() *nsqd.NSQD {
 // expectNotBefore subscribes to channel "ch" of every topic in due, all
 // at once, and reads len(due[topic]) messages from each, checking that none
 // arrives before the deadline given for its body.
-func expectNotBefore(t *testing.T, n *nsqd.NSQD, due map[string]map[string]time.Time) {
+func expectNotBefore(t *testing.T, n *testcluster.NSQD, due map[string]map[string]time.Time) {
 	t.Helper()
 	type arrival struct {
 		m   test.Message
@@ -83,7 +84,7 @@ func expectNotBefore(t *testing.T, n *nsqd.NSQD, due map[string]map[string]time.
 // deferSome leaves in n a DPUB and a REQ with delay deferred in dr/ch and
 // a DPUB queued at topic level in "lonely"; it returns their deadlines by
 // topic.
-func deferSome(t *testing.T, n *nsqd.NSQD) map[string]map[string]time.Time {
+func deferSome(t *testing.T, n *testcluster.NSQD) map[string]map[string]time.Time {
 	t.Helper()
 	const delay = 2 * time.Second
 	c := mustSubscribe(t, n, "dr", "ch", nil)
@@ -192,7 +193,7 @@ func TestDeferredThroughDiskKeepsDelay(t *testing.T) {
 	expectNotBefore(t, n, map[string]map[string]time.Time{"disk": {"later": due}})
 }
 
-func mustChannelStatsEventually(t *testing.T, n *nsqd.NSQD, topic, channel string, ok func(channelStatsDoc) bool) {
+func mustChannelStatsEventually(t *testing.T, n *testcluster.NSQD, topic, channel string, ok func(channelStatsDoc) bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

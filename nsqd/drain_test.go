@@ -15,13 +15,13 @@ import (
 
 // mainReturned waits for the node's Main to return by itself and requires
 // nil.
-func mainReturned(t *testing.T, h *hNode) {
+func mainReturned(t *testing.T, h *testcluster.NSQD) {
 	t.Helper()
 	select {
 	case <-h.Exited():
 		require.NoError(t, h.MainErr())
 	case <-time.After(hWait):
-		t.Fatal("Main did not return")
+		require.FailNow(t, "Main did not return")
 	}
 }
 
@@ -38,27 +38,27 @@ func lookupProducers(t *testing.T, lookupdHTTP, topic string) int {
 
 func TestDrainServesConsumersThenExits(t *testing.T) {
 	l := testcluster.StartLookupd(t)
-	h := hStart(t, func(o *nsqd.Options) {
+	h := startNSQD(t, func(o *nsqd.Options) {
 		o.NSQLookupdTCPAddresses = []string{l.TCPAddr}
 		o.BroadcastAddress = "127.0.0.1"
 	})
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("dr", ""))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("dr", "c"))
-	require.Equal(t, 200, test.HTTPPost(t, h.url+"/mpub?topic=dr", "a\nb\nc").Code)
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("dr", ""))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("dr", "c"))
+	require.Equal(t, 200, test.HTTPPost(t, h.URL()+"/mpub?topic=dr", "a\nb\nc").Code)
 	test.Eventually(t, hWait, func() bool { return lookupProducers(t, l.HTTPAddr, "dr") == 1 }, "registered")
 	c := subscribed(t, h, "dr", "c", 0)
 
-	code, m := h.call(t, http.MethodPost, "/drain", url1("timeout", "bad"))
+	code, m := call(t, h, http.MethodPost, "/drain", url1("timeout", "bad"))
 	require.Equal(t, 400, code, "%v", m)
-	res := h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "1m"))
+	res := mustCall(t, h, http.MethodPost, "/drain", url1("timeout", "1m"))
 	require.Equal(t, true, res["draining"])
 
-	r := test.HTTPGet(t, h.url+"/ping")
+	r := test.HTTPGet(t, h.URL()+"/ping")
 	require.Equal(t, 500, r.Code)
 	require.Contains(t, string(r.Body), "draining")
-	require.True(t, h.pStats(t).Draining)
-	require.Contains(t, string(test.HTTPGet(t, h.url+"/stats").Body), "Draining: true")
-	r = test.HTTPPost(t, h.url+"/pub?topic=dr", "late")
+	require.True(t, mustStats(t, h).Draining)
+	require.Contains(t, string(test.HTTPGet(t, h.URL()+"/stats").Body), "Draining: true")
+	r = test.HTTPPost(t, h.URL()+"/pub?topic=dr", "late")
 	require.Equal(t, 503, r.Code)
 	require.Contains(t, string(r.Body), "draining")
 	p := test.DialV2(t, h.TCPAddr)
@@ -76,7 +76,7 @@ func TestDrainServesConsumersThenExits(t *testing.T) {
 	}
 	select {
 	case <-h.Exited():
-		t.Fatal("exited with messages in flight")
+		require.FailNow(t, "exited with messages in flight")
 	default:
 	}
 	for _, id := range ids {
@@ -87,18 +87,18 @@ func TestDrainServesConsumersThenExits(t *testing.T) {
 
 func TestDrainTimeoutKeepsTheRest(t *testing.T) {
 	dir := t.TempDir()
-	h := hStart(t, testcluster.WithDataPath(dir))
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("dt", ""))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("dt", "c"))
-	require.Equal(t, 200, test.HTTPPost(t, h.url+"/mpub?topic=dt", "x\ny").Code)
-	h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "200ms"))
+	h := startNSQD(t, testcluster.WithDataPath(dir))
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("dt", ""))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("dt", "c"))
+	require.Equal(t, 200, test.HTTPPost(t, h.URL()+"/mpub?topic=dt", "x\ny").Code)
+	mustCall(t, h, http.MethodPost, "/drain", url1("timeout", "200ms"))
 	mainReturned(t, h)
-	h.exit()
+	h.Stop()
 
-	h = hStart(t, testcluster.WithDataPath(dir))
-	require.Equal(t, int64(2), h.pChannel(t, "dt", "c").Depth, "kept on disk")
-	require.False(t, h.pStats(t).Draining)
-	require.Equal(t, 200, test.HTTPGet(t, h.url+"/ping").Code)
+	h = startNSQD(t, testcluster.WithDataPath(dir))
+	require.Equal(t, int64(2), pChannel(t, h, "dt", "c").Depth, "kept on disk")
+	require.False(t, mustStats(t, h).Draining)
+	require.Equal(t, 200, test.HTTPGet(t, h.URL()+"/ping").Code)
 }
 
 func url1(k, v string) url.Values { return url.Values{k: {v}} }
@@ -106,13 +106,13 @@ func url1(k, v string) url.Values { return url.Values{k: {v}} }
 // A message that exhausts its attempts during a drain still goes to the
 // dead-letter topic, so the drain can finish.
 func TestDrainDeadLetters(t *testing.T) {
-	h := hStart(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
-	h.mustCall(t, http.MethodPost, "/topic/create", tc("dd", ""))
-	h.mustCall(t, http.MethodPost, "/channel/create", tc("dd", "c"))
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
+	mustCall(t, h, http.MethodPost, "/topic/create", tc("dd", ""))
+	mustCall(t, h, http.MethodPost, "/channel/create", tc("dd", "c"))
 	test.DialV2(t, h.TCPAddr).Pub(t, "dd", []byte("poison"))
 	c := subscribed(t, h, "dd", "c", 1)
 	m := c.ReadMessage(t)
-	h.mustCall(t, http.MethodPost, "/drain", url1("timeout", "1m"))
+	mustCall(t, h, http.MethodPost, "/drain", url1("timeout", "1m"))
 	c.Cmd("REQ " + m.ID + " 0")
 	mainReturned(t, h)
 }

@@ -1,9 +1,11 @@
 package nsqd_test
 
 import (
+	"encoding/json"
 	"flag"
 	"net/http"
 	"net/url"
+	"sort"
 	"testing"
 	"time"
 
@@ -26,35 +28,35 @@ func skipIfDurable(t *testing.T, why string) {
 	}
 }
 
-// daemonDefaults are the options every daemon these tests start gets before
-// its own: the memory queue off under -nsqd.durable.
-func daemonDefaults(o *nsqd.Options) {
+// testDefaults are the options every daemon these tests start gets before
+// its own: debug logging, timeouts swept promptly, and the memory queue off
+// under -nsqd.durable.
+func testDefaults(o *nsqd.Options) {
+	o.LogLevel = lg.DEBUG
+	o.QueueScanRefreshInterval = 100 * time.Millisecond
 	if *durableMode {
 		o.MemQueueSize = 0
 	}
 }
 
-// startNSQD starts an nsqd through testcluster.StartNSQD with debug logging
-// and timeouts swept promptly; configure (may be nil) adjusts the options
-// before New. The daemon exits when the test ends.
-func startNSQD(t *testing.T, configure func(*nsqd.Options)) *nsqd.NSQD {
+// startNSQD is the one way these tests start an nsqd: testcluster.StartNSQD
+// with testDefaults applied before options (nil ones are skipped). The
+// daemon stops when the test ends, or on Stop.
+func startNSQD(t testing.TB, options ...testcluster.Option) *testcluster.NSQD {
 	t.Helper()
-	return testcluster.StartNSQD(t, daemonDefaults, func(o *nsqd.Options) {
-		o.LogLevel = lg.DEBUG
-		o.QueueScanRefreshInterval = 100 * time.Millisecond
-	}, configure).NSQD
+	return testcluster.StartNSQD(t, append([]testcluster.Option{testDefaults}, options...)...)
 }
 
 // mustConnect opens a TCP connection to n and sends the V2 magic.
-func mustConnect(t *testing.T, n *nsqd.NSQD) *test.Conn {
+func mustConnect(t testing.TB, n *testcluster.NSQD) *test.Conn {
 	t.Helper()
-	return test.DialV2(t, n.RealTCPAddr().String())
+	return test.DialV2(t, n.TCPAddr)
 }
 
 // mustSubscribe connects, sends IDENTIFY (a 25 ms output buffer timeout
 // unless fields says otherwise, so that buffered messages show up quickly)
 // and SUB topic channel. RDY is left at 0.
-func mustSubscribe(t *testing.T, n *nsqd.NSQD, topic, channel string, fields map[string]any) *test.Conn {
+func mustSubscribe(t testing.TB, n *testcluster.NSQD, topic, channel string, fields map[string]any) *test.Conn {
 	t.Helper()
 	c := mustConnect(t, n)
 	id := map[string]any{"output_buffer_timeout": 25}
@@ -68,7 +70,7 @@ func mustSubscribe(t *testing.T, n *nsqd.NSQD, topic, channel string, fields map
 }
 
 // mustPublish publishes each body with PUB over a new TCP connection.
-func mustPublish(t *testing.T, n *nsqd.NSQD, topic string, bodies ...string) {
+func mustPublish(t testing.TB, n *testcluster.NSQD, topic string, bodies ...string) {
 	t.Helper()
 	c := mustConnect(t, n)
 	for _, b := range bodies {
@@ -79,30 +81,69 @@ func mustPublish(t *testing.T, n *nsqd.NSQD, topic string, bodies ...string) {
 }
 
 // mustHTTPPost POSTs to path?params on n's HTTP listener and requires 200.
-func mustHTTPPost(t *testing.T, n *nsqd.NSQD, path string, params url.Values) {
+func mustHTTPPost(t testing.TB, n *testcluster.NSQD, path string, params url.Values) {
 	t.Helper()
-	u := "http://" + n.RealHTTPAddr().String() + path + "?" + params.Encode()
-	test.HTTPExpect(t, http.StatusOK, http.MethodPost, u, nil)
+	r := test.HTTPPost(t, n.URL()+path+"?"+params.Encode(), "")
+	require.Equal(t, http.StatusOK, r.Code, "POST %s: %s", path, r)
+}
+
+// getStats fetches /stats?format=json plus extra query (each parameter
+// starting with "&"), checks that it is a compact V1 JSON answer and
+// returns it decoded and raw.
+func getStats(t testing.TB, n *testcluster.NSQD, query string) (statsDoc, []byte) {
+	t.Helper()
+	r := test.HTTPGet(t, n.URL()+"/stats?format=json"+query)
+	hExpectJSON(t, r)
+	var s statsDoc
+	require.NoError(t, json.Unmarshal(r.Body, &s), "decoding stats %q", r.Body)
+	return s, r.Body
 }
 
 // mustStats fetches GET /stats?format=json.
-func mustStats(t testing.TB, n *nsqd.NSQD) statsDoc {
+func mustStats(t testing.TB, n *testcluster.NSQD) statsDoc {
 	t.Helper()
-	var s statsDoc
-	test.HTTPGetJSON(t, "http://"+n.RealHTTPAddr().String()+"/stats?format=json", &s)
+	s, _ := getStats(t, n, "")
 	return s
 }
 
-// mustTopicStats returns the stats of one topic, failing if it is absent.
-func mustTopicStats(t *testing.T, n *nsqd.NSQD, topic string) topicStatsDoc {
+// topicOf returns the stats of one topic, or nil when it does not exist.
+func topicOf(t testing.TB, n *testcluster.NSQD, topic string) *topicStatsDoc {
 	t.Helper()
-	tp := mustStats(t, n).topic(topic)
+	return mustStats(t, n).topic(topic)
+}
+
+// channelOf returns the stats of one channel, or nil when it or its topic
+// does not exist.
+func channelOf(t testing.TB, n *testcluster.NSQD, topic, channel string) *channelStatsDoc {
+	t.Helper()
+	tp := topicOf(t, n, topic)
+	if tp == nil {
+		return nil
+	}
+	return tp.channel(channel)
+}
+
+// topicNames lists the topics of /stats, sorted.
+func topicNames(t testing.TB, n *testcluster.NSQD) []string {
+	t.Helper()
+	var names []string
+	for _, tp := range mustStats(t, n).Topics {
+		names = append(names, tp.TopicName)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// mustTopicStats returns the stats of one topic, failing if it is absent.
+func mustTopicStats(t testing.TB, n *testcluster.NSQD, topic string) topicStatsDoc {
+	t.Helper()
+	tp := topicOf(t, n, topic)
 	require.NotNil(t, tp, "topic %q not in /stats", topic)
 	return *tp
 }
 
 // mustChannelStats returns the stats of one channel, failing if it is absent.
-func mustChannelStats(t *testing.T, n *nsqd.NSQD, topic, channel string) channelStatsDoc {
+func mustChannelStats(t testing.TB, n *testcluster.NSQD, topic, channel string) channelStatsDoc {
 	t.Helper()
 	tp := mustTopicStats(t, n, topic)
 	ch := tp.channel(channel)
@@ -112,13 +153,9 @@ func mustChannelStats(t *testing.T, n *nsqd.NSQD, topic, channel string) channel
 
 // channelClientCount is the channel's client count, or -1 while the topic
 // or channel does not exist yet (for polling asynchronous subscribers).
-func channelClientCount(t *testing.T, n *nsqd.NSQD, topic, channel string) int {
+func channelClientCount(t testing.TB, n *testcluster.NSQD, topic, channel string) int {
 	t.Helper()
-	tp := mustStats(t, n).topic(topic)
-	if tp == nil {
-		return -1
-	}
-	ch := tp.channel(channel)
+	ch := channelOf(t, n, topic, channel)
 	if ch == nil {
 		return -1
 	}
@@ -129,6 +166,7 @@ func channelClientCount(t *testing.T, n *nsqd.NSQD, topic, channel string) int {
 type statsDoc struct {
 	Version   string           `json:"version"`
 	Health    string           `json:"health"`
+	StartTime int64            `json:"start_time"`
 	Draining  bool             `json:"draining"`
 	Topics    []topicStatsDoc  `json:"topics"`
 	Producers []clientStatsDoc `json:"producers"`
@@ -153,6 +191,7 @@ type channelStatsDoc struct {
 	InFlightCount int              `json:"in_flight_count"`
 	DeferredCount int              `json:"deferred_count"`
 	MessageCount  uint64           `json:"message_count"`
+	GlobalCount   uint64           `json:"global_msg_count"`
 	RequeueCount  uint64           `json:"requeue_count"`
 	TimeoutCount  uint64           `json:"timeout_count"`
 	ClientCount   int              `json:"client_count"`
@@ -177,6 +216,11 @@ type clientStatsDoc struct {
 	RequeueCount  uint64 `json:"requeue_count"`
 	SampleRate    int32  `json:"sample_rate"`
 	UserAgent     string `json:"user_agent"`
+	ConnectTS     int64  `json:"connect_ts"`
+	PubCounts     []struct {
+		Topic string `json:"topic"`
+		Count uint64 `json:"count"`
+	} `json:"pub_counts"`
 }
 
 func (s statsDoc) topic(name string) *topicStatsDoc {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -30,9 +31,9 @@ type peekedMsg struct {
 }
 
 // peek GETs a peek endpoint and decodes its messages.
-func peek(t testing.TB, h *hNode, path string, q url.Values) []peekedMsg {
+func peek(t testing.TB, h *testcluster.NSQD, path string, q url.Values) []peekedMsg {
 	t.Helper()
-	r := test.HTTPGet(t, h.url+path+"?"+q.Encode())
+	r := test.HTTPGet(t, h.URL()+path+"?"+q.Encode())
 	require.Equal(t, 200, r.Code, "%s", r)
 	require.Equal(t, hJSONType, r.Header.Get("Content-Type"))
 	var doc struct {
@@ -63,25 +64,25 @@ func bodies(msgs []peekedMsg) []string {
 	return out
 }
 
-func publishN(t testing.TB, h *hNode, topic string, from, to int) []string {
+func publishN(t testing.TB, h *testcluster.NSQD, topic string, from, to int) []string {
 	t.Helper()
 	var want []string
 	for i := from; i < to; i++ {
 		b := fmt.Sprintf("msg-%04d", i)
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic="+topic, b))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic="+topic, b))
 		want = append(want, b)
 	}
 	return want
 }
 
 func TestPeekChannelQueuedIsNonDestructive(t *testing.T) {
-	h := hStart(t, nil)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=pk", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=pk&channel=c", ""))
+	h := startNSQD(t, nil)
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=pk", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=pk&channel=c", ""))
 	want := publishN(t, h, "pk", 0, 12)
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "pk", "c").Depth == 12 }, "channel depth 12")
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "pk", "c").Depth == 12 }, "channel depth 12")
 
-	raw := test.HTTPGet(t, h.url+"/channel/peek?topic=pk&channel=c&n=3")
+	raw := test.HTTPGet(t, h.URL()+"/channel/peek?topic=pk&channel=c&n=3")
 	assert.Contains(t, string(raw.Body), `"attempts":0,"body":"bXNnLTAwMDA="}`, "bodies are base64")
 	msgs := peek(t, h, "/channel/peek", tcq("pk", "c"))
 	require.Len(t, msgs, 10, "n defaults to 10")
@@ -96,7 +97,7 @@ func TestPeekChannelQueuedIsNonDestructive(t *testing.T) {
 		}
 	}
 	assert.Equal(t, want, bodies(peek(t, h, "/channel/peek", tcq("pk", "c", "n", "1000", "state", "queued"))))
-	assert.EqualValues(t, 12, h.channel(t, "pk", "c").Depth, "peeking changes no depth")
+	assert.EqualValues(t, 12, channelOf(t, h, "pk", "c").Depth, "peeking changes no depth")
 
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "pk", "c")
@@ -112,20 +113,20 @@ func TestPeekChannelQueuedIsNonDestructive(t *testing.T) {
 }
 
 func TestPeekTopicBacklog(t *testing.T) {
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	want := publishN(t, h, "backlog", 0, 5)
 	msgs := peek(t, h, "/topic/peek", tcq("backlog", "", "n", "3"))
 	assert.Equal(t, want[:3], bodies(msgs))
-	assert.EqualValues(t, 5, h.topic(t, "backlog").Depth)
+	assert.EqualValues(t, 5, topicOf(t, h, "backlog").Depth)
 }
 
 // A deferred message waiting in a disk queue is listed as queued, with
 // the deadline noted for it.
 func TestPeekDeferredOnDiskShowsDeadline(t *testing.T) {
-	h := hStart(t, func(o *nsqd.Options) { o.MemQueueSize = 0 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 0 })
 	before := time.Now()
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dd&defer=60000", "later"))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dd", "now"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=dd&defer=60000", "later"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=dd", "now"))
 	msgs := peek(t, h, "/topic/peek", tcq("dd", ""))
 	require.Equal(t, []string{"later", "now"}, bodies(msgs))
 	assert.GreaterOrEqual(t, msgs[0].DeliverAt, before.Add(60*time.Second).UnixNano())
@@ -136,23 +137,22 @@ func TestPeekDeferredOnDiskShowsDeadline(t *testing.T) {
 // segments of a few records, and peeks over HTTP while publishers add
 // segments and a consumer finishes and deletes them.
 func TestPeekDiskBacklogWithSegmentsRolling(t *testing.T) {
-	h := hStart(t, func(o *nsqd.Options) {
+	h := startNSQD(t, func(o *nsqd.Options) {
 		o.MemQueueSize = 0
 		o.MaxBytesPerFile = 200 // five 38-byte records a segment
 	})
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=disk", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=disk&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=disk", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=disk&channel=c", ""))
 	want := publishN(t, h, "disk", 0, 40)
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "disk", "c").BackendDepth == 40 }, "40 on disk")
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "disk", "c").BackendDepth == 40 }, "40 on disk")
 	assert.Equal(t, want[:25], bodies(peek(t, h, "/channel/peek", tcq("disk", "c", "n", "25"))))
-	assert.EqualValues(t, 40, h.channel(t, "disk", "c").Depth)
+	assert.EqualValues(t, 40, channelOf(t, h, "disk", "c").Depth)
 
 	const total = 400
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for i := 40; i < total; i++ {
-			if r := test.HTTPPost(t, h.url+"/pub?topic=disk", fmt.Sprintf("msg-%04d", i)); r.Code != 200 {
-				t.Errorf("pub: %s", r)
+			if r := test.HTTPPost(t, h.URL()+"/pub?topic=disk", fmt.Sprintf("msg-%04d", i)); !assert.Equal(t, 200, r.Code, "pub: %s", r) {
 				return
 			}
 		}
@@ -191,7 +191,7 @@ func checkRun(t testing.TB, msgs []peekedMsg, consumed int) {
 }
 
 func TestPeekInFlightAndDeferred(t *testing.T) {
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	c := test.DialV2(t, h.TCPAddr)
 	c.CmdBody("IDENTIFY", []byte(`{"client_id":"peeker","hostname":"peek.host"}`))
 	c.ExpectOK(t)
@@ -227,29 +227,29 @@ func TestPeekInFlightAndDeferred(t *testing.T) {
 	assert.Zero(t, deferred[0].ExpiresAt)
 
 	q := tcq("st", "c", "id", first.ID).Encode()
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/deferred/deliver?"+q, ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/deferred/deliver?"+q, ""))
 	m := c.ReadMessage(t)
 	assert.Equal(t, first.ID, m.ID, "delivered now")
 	assert.EqualValues(t, 2, m.Attempts)
-	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/deferred/deliver?"+q, ""), 404, "MESSAGE_NOT_FOUND")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/channel/deferred/deliver?"+q, ""), 404, "MESSAGE_NOT_FOUND")
 
 	q = tcq("st", "c", "id", second.ID).Encode()
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/deferred/delete?"+q, ""))
-	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/deferred/delete?"+q, ""), 404, "MESSAGE_NOT_FOUND")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/deferred/delete?"+q, ""))
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/channel/deferred/delete?"+q, ""), 404, "MESSAGE_NOT_FOUND")
 	assert.Empty(t, peek(t, h, "/channel/peek", tcq("st", "c", "state", "deferred")))
-	ch := h.channel(t, "st", "c")
+	ch := channelOf(t, h, "st", "c")
 	assert.EqualValues(t, 0, ch.DeferredCount)
 	assert.EqualValues(t, 1, ch.InFlightCount)
 	assert.EqualValues(t, 0, ch.Depth)
 }
 
 func TestPeekErrors(t *testing.T) {
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	publishN(t, h, "e", 0, 1)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=e&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=e&channel=c", ""))
 	// The topic's pump hands its backlog to the new channel on its own time.
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "e", "c").Depth == 1 }, "the channel took it")
-	get := func(path string) test.HTTPResponse { return test.HTTPGet(t, h.url+path) }
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "e", "c").Depth == 1 }, "the channel took it")
+	get := func(path string) test.HTTPResponse { return test.HTTPGet(t, h.URL()+path) }
 	for _, tc := range []struct {
 		path string
 		code int
@@ -271,9 +271,9 @@ func TestPeekErrors(t *testing.T) {
 	}
 	assert.Len(t, peek(t, h, "/topic/peek", tcq("e", "", "n", "1000")), 0, "the channel took it")
 	assert.Len(t, peek(t, h, "/channel/peek", tcq("e", "c", "n", "1000")), 1)
-	assert.Equal(t, []string{"e"}, h.topicNames(t), "peeking creates nothing")
+	assert.Equal(t, []string{"e"}, topicNames(t, h), "peeking creates nothing")
 
-	post := func(path string) test.HTTPResponse { return test.HTTPPost(t, h.url+path, "") }
+	post := func(path string) test.HTTPResponse { return test.HTTPPost(t, h.URL()+path, "") }
 	hExpectErr(t, post("/channel/deferred/deliver?topic=e&channel=c"), 400, "MISSING_ARG_ID")
 	hExpectErr(t, post("/channel/deferred/delete?topic=e&channel=c&id=abc"), 400, "INVALID_ARG_ID")
 	hExpectErr(t, post("/channel/deferred/delete?topic=e&channel=nope&id=0123456789abcdef"), 404, "CHANNEL_NOT_FOUND")

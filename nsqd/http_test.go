@@ -18,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,15 +29,14 @@ import (
 // hRawHTTP writes a hand-made request on a fresh connection and reads the
 // response without sending anything else (used to prove a request is
 // rejected before its body is read).
-func hRawHTTP(t *testing.T, h *hNode, req string) test.HTTPResponse {
+func hRawHTTP(t *testing.T, h *testcluster.NSQD, req string) test.HTTPResponse {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", h.n.RealHTTPAddr().String(), hWait)
+	c, err := net.DialTimeout("tcp", h.HTTPAddr, hWait)
 	require.NoError(t, err, "dial")
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(3 * time.Second))
-	if _, err := io.WriteString(c, req); err != nil {
-		t.Fatalf("write: %v", err)
-	}
+	_, err = io.WriteString(c, req)
+	require.NoError(t, err, "write")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	require.NoError(t, err, "no response before the body was sent")
 	defer resp.Body.Close()
@@ -46,11 +47,11 @@ func hRawHTTP(t *testing.T, h *hNode, req string) test.HTTPResponse {
 
 // hRedirect checks a redirect's status and that its Location resolves to
 // the wanted path and raw query.
-func hRedirect(t *testing.T, h *hNode, method, path string, code int, wantPath, wantQuery string) {
+func hRedirect(t *testing.T, h *testcluster.NSQD, method, path string, code int, wantPath, wantQuery string) {
 	t.Helper()
-	r := test.HTTPSend(t, method, h.url+path, []byte{})
+	r := test.HTTPSend(t, method, h.URL()+path, []byte{})
 	require.Equal(t, code, r.Code, "%s %s: got %s, want %d", method, path, r, code)
-	base, _ := url.Parse(h.url + path)
+	base, _ := url.Parse(h.URL() + path)
 	loc, err := url.Parse(r.Header.Get("Location"))
 	require.NoError(t, err, "%s %s: bad Location %q", method, path, r.Header.Get("Location"))
 	got := base.ResolveReference(loc)
@@ -60,12 +61,12 @@ func hRedirect(t *testing.T, h *hNode, method, path string, code int, wantPath, 
 
 func TestHTTPNotFoundAndMethods(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 
 	for _, p := range []string{"/nope", "/put?topic=t", "/mput?topic=t", "/create_topic?topic=t", "/delete_channel"} {
-		hExpectErr(t, test.HTTPPost(t, h.url+p, "x"), 404, "NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, h.URL()+p, "x"), 404, "NOT_FOUND")
 	}
-	hExpectErr(t, test.HTTPGet(t, h.url+"/nope"), 404, "NOT_FOUND")
+	hExpectErr(t, test.HTTPGet(t, h.URL()+"/nope"), 404, "NOT_FOUND")
 
 	cases := []struct{ method, path, allow string }{
 		{"GET", "/pub", "OPTIONS, POST"},
@@ -78,23 +79,19 @@ func TestHTTPNotFoundAndMethods(t *testing.T) {
 		{"POST", "/config/log_level", "GET, OPTIONS, PUT"},
 	}
 	for _, c := range cases {
-		r := test.HTTPSend(t, c.method, h.url+c.path, []byte{})
+		r := test.HTTPSend(t, c.method, h.URL()+c.path, []byte{})
 		hExpectErr(t, r, 405, "METHOD_NOT_ALLOWED")
-		if got := r.Header.Get("Allow"); got != c.allow {
-			t.Fatalf("%s %s: Allow %q, want %q", c.method, c.path, got, c.allow)
-		}
-		r = test.HTTPSend(t, http.MethodOptions, h.url+c.path, nil)
+		require.Equal(t, c.allow, r.Header.Get("Allow"), "%s %s: Allow", c.method, c.path)
+		r = test.HTTPSend(t, http.MethodOptions, h.URL()+c.path, nil)
 		require.EqualValues(t, 200, r.Code, "OPTIONS")
 		require.Len(t, r.Body, 0, "OPTIONS")
-		if got := r.Header.Get("Allow"); got != c.allow {
-			t.Fatalf("OPTIONS %s: Allow %q, want %q", c.path, got, c.allow)
-		}
+		require.Equal(t, c.allow, r.Header.Get("Allow"), "OPTIONS %s: Allow", c.path)
 	}
 }
 
 func TestHTTPRedirects(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	hRedirect(t, h, "GET", "/ping/", 301, "/ping", "")
 	hRedirect(t, h, "GET", "/PING", 301, "/ping", "")
 	hRedirect(t, h, "GET", "/Stats?format=json&topic=x", 301, "/stats", "format=json&topic=x")
@@ -104,12 +101,12 @@ func TestHTTPRedirects(t *testing.T) {
 	hRedirect(t, h, "PUT", "/config/log_level/", 307, "/config/log_level", "")
 	hRedirect(t, h, "GET", "/debug/pprof", 301, "/debug/pprof/", "")
 	// Redirects are not followed: nothing was created.
-	require.Len(t, h.topicNames(t), 0, "topics after redirects")
+	require.Len(t, topicNames(t, h), 0, "topics after redirects")
 }
 
 func TestHTTPMalformedQuery(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	for _, p := range []string{
 		"/pub?topic=%zz", "/mpub?topic=%zz",
 		"/topic/create?topic=%zz", "/topic/delete?topic=%zz", "/topic/empty?topic=%zz",
@@ -117,29 +114,26 @@ func TestHTTPMalformedQuery(t *testing.T) {
 		"/channel/create?topic=t&channel=%zz", "/channel/delete?topic=%zz&channel=c",
 		"/channel/empty?topic=t&channel=%zz", "/channel/pause?topic=%zz", "/channel/unpause?channel=%zz",
 	} {
-		hExpectErr(t, test.HTTPPost(t, h.url+p, "body"), 400, "INVALID_REQUEST")
+		hExpectErr(t, test.HTTPPost(t, h.URL()+p, "body"), 400, "INVALID_REQUEST")
 	}
-	hExpectErr(t, test.HTTPGet(t, h.url+"/stats?format=json&topic=%zz"), 400, "INVALID_REQUEST")
+	hExpectErr(t, test.HTTPGet(t, h.URL()+"/stats?format=json&topic=%zz"), 400, "INVALID_REQUEST")
 }
 
 func TestHTTPPing(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	r := test.HTTPGet(t, h.url+"/ping")
+	h := startNSQD(t, nil)
+	r := test.HTTPGet(t, h.URL()+"/ping")
 	require.EqualValues(t, 200, r.Code, "got")
 	require.Equal(t, "OK", string(r.Body), "got")
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
-		t.Fatalf("Content-Type %q, want text/plain", ct)
-	}
-	if _, ok := r.Header[hNSQTypeKey]; ok {
-		t.Fatalf("/ping must not carry X-NSQ-Content-Type: %v", r.Header)
-	}
+	ct := r.Header.Get("Content-Type")
+	require.True(t, strings.HasPrefix(ct, "text/plain"), "Content-Type %q, want text/plain", ct)
+	require.NotContains(t, r.Header, hNSQTypeKey, "/ping must not carry X-NSQ-Content-Type")
 }
 
 func TestHTTPInfo(t *testing.T) {
 	t.Parallel()
 	before := time.Now().Unix()
-	h := hStart(t, func(o *nsqd.Options) {
+	h := startNSQD(t, func(o *nsqd.Options) {
 		o.BroadcastAddress = "bcast.example"
 		o.TopologyZone = "zone-a"
 		o.TopologyRegion = "region-1"
@@ -149,7 +143,7 @@ func TestHTTPInfo(t *testing.T) {
 		o.MaxDeflateLevel = 4
 	})
 	after := time.Now().Unix()
-	r := test.HTTPGet(t, h.url+"/info")
+	r := test.HTTPGet(t, h.URL()+"/info")
 	hExpectJSON(t, r)
 	hExpectKeys(t, "/info", r.Body, "version", "broadcast_address", "hostname", "http_port", "tcp_port",
 		"start_time", "max_heartbeat_interval", "max_output_buffer_size", "max_output_buffer_timeout",
@@ -170,58 +164,54 @@ func TestHTTPInfo(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(r.Body, &info))
 	host, _ := os.Hostname()
-	if info.Version != "1.3.0" || info.Broadcast != "bcast.example" || info.Hostname != host ||
-		info.HTTPPort != h.httpPort() || info.TCPPort != h.tcpPort() ||
-		info.MaxHeartbeat != int64(45*time.Second) || info.MaxOutBufSize != 12345 ||
-		info.MaxOutBufTime != int64(7*time.Second) || info.MaxDeflate != 4 ||
-		info.TopologyZone != "zone-a" || info.TopologyRegion != "region-1" {
-		t.Fatalf("unexpected /info: %s (hostname %q, ports http %d tcp %d)", r.Body, host, h.httpPort(), h.tcpPort())
-	}
-	if info.StartTime < before || info.StartTime > after {
-		t.Fatalf("start_time %d not within [%d,%d]", info.StartTime, before, after)
-	}
+	want := info // start_time is checked below, every other field here
+	want.Version, want.Broadcast, want.Hostname = "1.3.0", "bcast.example", host
+	want.HTTPPort, want.TCPPort = portOf(h.RealHTTPAddr()), portOf(h.RealTCPAddr())
+	want.MaxHeartbeat, want.MaxOutBufSize = int64(45*time.Second), 12345
+	want.MaxOutBufTime, want.MaxDeflate = int64(7*time.Second), 4
+	want.TopologyZone, want.TopologyRegion = "zone-a", "region-1"
+	require.Equal(t, want, info, "/info %s", r.Body)
+	require.GreaterOrEqual(t, info.StartTime, before, "start_time")
+	require.LessOrEqual(t, info.StartTime, after, "start_time")
 }
 
 // ---------------------------------------------------------------- /pub
 
 func TestHTTPPubContentLengthRejectedBeforeRead(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil) // max-msg-size 1048576
+	h := startNSQD(t, nil) // max-msg-size 1048576
 	r := hRawHTTP(t, h, "POST /pub?topic=cl HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n")
 	hExpectErr(t, r, 413, "MSG_TOO_BIG")
-	require.Len(t, h.topicNames(t), 0, "topic created by an oversized /pub")
+	require.Len(t, topicNames(t, h), 0, "topic created by an oversized /pub")
 }
 
 func TestHTTPPubChecksInOrder(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
 
 	// Size limit: exactly max is fine, max+1 is rejected (declared or chunked).
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 100)))
-	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 100)))
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=size", strings.Repeat("a", 101)), 413, "MSG_TOO_BIG")
-	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=size", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
-	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=%zz", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=size", strings.Repeat("a", 100)))
+	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/pub?topic=size", bytes.Repeat([]byte("b"), 100)))
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic=size", strings.Repeat("a", 101)), 413, "MSG_TOO_BIG")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/pub?topic=size", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/pub?topic=%zz", bytes.Repeat([]byte("b"), 101)), 413, "MSG_TOO_BIG")
 
 	// Empty body is reported before any topic problem.
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub", ""), 400, "MSG_EMPTY")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=bad!", ""), 400, "MSG_EMPTY")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=%zz", ""), 400, "MSG_EMPTY")
-	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=empty", nil), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic=bad!", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic=%zz", ""), 400, "MSG_EMPTY")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/pub?topic=empty", nil), 400, "MSG_EMPTY")
 
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub", "x"), 400, "MISSING_ARG_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?defer=10", "x"), 400, "MISSING_ARG_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=", "x"), 400, "INVALID_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=bad!", "x"), 400, "INVALID_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic=bad!&defer=x", "x"), 400, "INVALID_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic="+strings.Repeat("t", 65), "x"), 400, "INVALID_TOPIC")
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic="+strings.Repeat("t", 64), "x"))
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub", "x"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?defer=10", "x"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic=", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic=bad!", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic=bad!&defer=x", "x"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic="+strings.Repeat("t", 65), "x"), 400, "INVALID_TOPIC")
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic="+strings.Repeat("t", 64), "x"))
 
-	got := strings.Join(h.topicNames(t), ",")
-	if want := "size," + strings.Repeat("t", 64); got != want {
-		t.Fatalf("topics %q, want %q", got, want)
-	}
-	tp := h.topic(t, "size")
+	require.Equal(t, "size,"+strings.Repeat("t", 64), strings.Join(topicNames(t, h), ","), "topics")
+	tp := topicOf(t, h, "size")
 	require.EqualValues(t, 2, tp.MessageCount, "topic size")
 	require.EqualValues(t, 200, tp.MessageBytes, "topic size")
 	require.EqualValues(t, 2, tp.Depth, "topic size")
@@ -229,39 +219,39 @@ func TestHTTPPubChecksInOrder(t *testing.T) {
 
 func TestHTTPPubDefer(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.QueueScanRefreshInterval = 100 * time.Millisecond })
+	h := startNSQD(t, func(o *nsqd.Options) { o.QueueScanRefreshInterval = 100 * time.Millisecond })
 
 	bad := []string{"abc", "-1", "", "3600001", "1.5", "0x10", "1e3", "+-1", "99999999999999999999"}
 	for i, d := range bad {
 		topic := fmt.Sprintf("bad-defer-%d", i)
-		hExpectErr(t, test.HTTPPost(t, h.url+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
-		tp := h.topic(t, topic)
+		hExpectErr(t, test.HTTPPost(t, h.URL()+"/pub?topic="+topic+"&defer="+url.QueryEscape(d), "x"), 400, "INVALID_DEFER")
+		tp := topicOf(t, h, topic)
 		require.NotNil(t, tp, "defer=%q: topic must be created before the defer check", d)
 		require.EqualValues(t, 0, tp.MessageCount)
 		require.EqualValues(t, 0, tp.Depth)
 	}
 
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=dfr", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=dfr&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=dfr", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=dfr&channel=c", ""))
 	for _, d := range []string{"3600000", "%2B600000", "600000", "0", "-0"} {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dfr&defer="+d, "d"))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=dfr&defer="+d, "d"))
 	}
 	test.Eventually(t, hWait, func() bool {
-		c := h.channel(t, "dfr", "c")
+		c := channelOf(t, h, "dfr", "c")
 		return c != nil && c.DeferredCount == 3 && c.Depth == 2 && c.MessageCount == 5
-	}, fmt.Sprintf("3 deferred + 2 immediate messages in channel: %+v", h.channel(t, "dfr", "c")))
+	}, fmt.Sprintf("3 deferred + 2 immediate messages in channel: %+v", channelOf(t, h, "dfr", "c")))
 
 	// A short deferral becomes visible once due.
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=dfr&defer=%2B50", "soon"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=dfr&defer=%2B50", "soon"))
 	test.Eventually(t, hWait, func() bool {
-		c := h.channel(t, "dfr", "c")
+		c := channelOf(t, h, "dfr", "c")
 		return c.DeferredCount == 3 && c.Depth == 3
-	}, fmt.Sprintf("short deferral due: %+v", h.channel(t, "dfr", "c")))
+	}, fmt.Sprintf("short deferral due: %+v", channelOf(t, h, "dfr", "c")))
 }
 
 func TestHTTPPubDelivery(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "deliv", "c")
 	c.Cmd("RDY 10")
@@ -271,9 +261,9 @@ func TestHTTPPubDelivery(t *testing.T) {
 		all[i] = byte(i)
 	}
 	start := time.Now().UnixNano()
-	hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.url+"/pub?topic=deliv", all))
-	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/pub?topic=deliv", []byte("chunked\r\nbody\n")))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=deliv&topic=other&defer=0&defer=abc", "first wins"))
+	hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.URL()+"/pub?topic=deliv", all))
+	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/pub?topic=deliv", []byte("chunked\r\nbody\n")))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=deliv&topic=other&defer=0&defer=abc", "first wins"))
 	end := time.Now().UnixNano()
 
 	want := [][]byte{all, []byte("chunked\r\nbody\n"), []byte("first wins")}
@@ -282,75 +272,66 @@ func TestHTTPPubDelivery(t *testing.T) {
 		m := c.ReadMessage(t)
 		require.Equal(t, w, m.Body, "body")
 		require.EqualValues(t, 1, m.Attempts, "attempts")
-		if m.Timestamp < start || m.Timestamp > end {
-			t.Fatalf("timestamp %d not within publish window [%d,%d]", m.Timestamp, start, end)
-		}
-		if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(m.ID) || ids[m.ID] {
-			t.Fatalf("bad or repeated message id %q", m.ID)
-		}
+		require.True(t, m.Timestamp >= start && m.Timestamp <= end, "timestamp %d not within publish window [%d,%d]", m.Timestamp, start, end)
+		require.Regexp(t, `^[0-9a-f]{16}$`, m.ID, "message id")
+		require.False(t, ids[m.ID], "repeated message id %q", m.ID)
 		ids[m.ID] = true
 		c.Cmd("FIN " + m.ID)
 	}
-	if names := h.topicNames(t); strings.Join(names, ",") != "deliv" {
-		t.Fatalf("topics %v, want only deliv (repeated parameter: first value)", names)
-	}
-	tp := h.topic(t, "deliv")
+	require.Equal(t, []string{"deliv"}, topicNames(t, h), "topics: a repeated parameter takes its first value")
+	tp := topicOf(t, h, "deliv")
 	require.EqualValues(t, 3, tp.MessageCount, "topic counters")
-	require.Equal(t, int64(256+len(want[1])+len(want[2])), tp.MessageBytes, "topic counters")
+	require.Equal(t, uint64(256+len(want[1])+len(want[2])), tp.MessageBytes, "topic counters")
 }
 
 // ---------------------------------------------------------------- /mpub
 
 func TestHTTPMPubText(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 10; o.MaxBodySize = 100 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 10; o.MaxBodySize = 100 })
 
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "mt", "c")
 	c.Cmd("RDY 100")
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt", "a\nb\r\n\n\nc"))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt&binary=false", "\nd\n"))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt&binary=0", "1234567890"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt", "a\nb\r\n\n\nc"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt&binary=false", "\nd\n"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt&binary=0", "1234567890"))
 	for _, w := range []string{"a", "b\r", "c", "d", "1234567890"} {
 		m := c.ReadMessage(t)
 		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
 		c.Cmd("FIN " + m.ID)
 	}
-	if tp := h.topic(t, "mt"); tp.MessageCount != 5 {
-		t.Fatalf("mt message_count %d, want 5", tp.MessageCount)
-	}
+	require.EqualValues(t, 5, topicOf(t, h, "mt").MessageCount, "mt message_count")
 
 	// Zero messages: OK, topic created.
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-empty", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-blank", "\n\n\n"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-empty", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-blank", "\n\n\n"))
 	for _, name := range []string{"mt-empty", "mt-blank"} {
-		tp := h.topic(t, name)
+		tp := topicOf(t, h, name)
 		require.NotNil(t, tp)
 		require.EqualValues(t, 0, tp.MessageCount)
 	}
 
 	// Limits.
-	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-big", "ok\n12345678901\n"), 413, "MSG_TOO_BIG")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-big", "ok\n12345678901\n"), 413, "MSG_TOO_BIG")
 	tenLines := strings.Repeat("123456789\n", 10) // exactly max-body-size
-	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/mpub?topic=mt-full", []byte(tenLines)))
-	if tp := h.topic(t, "mt-full"); tp.MessageCount != 10 {
-		t.Fatalf("mt-full message_count %d, want 10", tp.MessageCount)
-	}
-	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.url+"/mpub?topic=mt-over", []byte(tenLines+"x")), 413, "BODY_TOO_BIG")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=mt-over", tenLines+"x"), 413, "BODY_TOO_BIG")
+	hExpectOK(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/mpub?topic=mt-full", []byte(tenLines)))
+	require.EqualValues(t, 10, topicOf(t, h, "mt-full").MessageCount, "mt-full message_count")
+	hExpectErr(t, test.HTTPSendChunked(t, http.MethodPost, h.URL()+"/mpub?topic=mt-over", []byte(tenLines+"x")), 413, "BODY_TOO_BIG")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mt-over", tenLines+"x"), 413, "BODY_TOO_BIG")
 
 	// Topic argument checks.
-	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub", "a"), 400, "MISSING_ARG_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=b@d", "a"), 400, "INVALID_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/mpub?topic=", "a"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub", "a"), 400, "MISSING_ARG_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub?topic=b@d", "a"), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/mpub?topic=", "a"), 400, "INVALID_TOPIC")
 }
 
 func TestHTTPMPubContentLengthRejectedBeforeRead(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.MaxBodySize = 1000 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxBodySize = 1000 })
 	r := hRawHTTP(t, h, "POST /mpub?topic=mcl HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
 	hExpectErr(t, r, 413, "BODY_TOO_BIG")
-	require.Len(t, h.topicNames(t), 0, "topic created by an oversized /mpub")
+	require.Len(t, topicNames(t, h), 0, "topic created by an oversized /mpub")
 }
 
 // hMPubBinary encodes [count]([size][body])... as /mpub?binary=true expects.
@@ -365,38 +346,34 @@ func hMPubBinary(bodies ...string) []byte {
 
 func TestHTTPMPubBinary(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100; o.MaxBodySize = 1000 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 100; o.MaxBodySize = 1000 })
 
 	body := hMPubBinary("abc", "de")
 	modes := []struct {
 		param string
-		msgs  int64
+		msgs  uint64
 	}{
 		{"binary=true", 2}, {"binary=1", 2}, {"binary=", 2}, {"binary", 2}, {"binary=yes", 2}, {"binary=TRUE", 2},
 		{"binary=false", 1}, {"binary=0", 1}, {"", 1},
 	}
 	for i, m := range modes {
 		topic := fmt.Sprintf("mb-%d", i)
-		hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic="+topic+"&"+m.param, body))
-		if tp := h.topic(t, topic); tp.MessageCount != m.msgs {
-			t.Fatalf("%q: message_count %d, want %d", m.param, tp.MessageCount, m.msgs)
-		}
+		hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.URL()+"/mpub?topic="+topic+"&"+m.param, body))
+		require.Equal(t, m.msgs, topicOf(t, h, topic).MessageCount, "%q: message_count", m.param)
 	}
 
 	// Exact bodies, trailing bytes ignored.
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "mb-deliv", "c")
 	c.Cmd("RDY 10")
-	hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic=mb-deliv&binary=true",
+	hExpectOK(t, test.HTTPSend(t, http.MethodPost, h.URL()+"/mpub?topic=mb-deliv&binary=true",
 		append(hMPubBinary("one", "two\nlines", strings.Repeat("z", 100)), "trailing junk"...)))
 	for _, w := range []string{"one", "two\nlines", strings.Repeat("z", 100)} {
 		m := c.ReadMessage(t)
 		require.Equal(t, w, string(m.Body), "body %q, want %q", m.Body, w)
 		c.Cmd("FIN " + m.ID)
 	}
-	if tp := h.topic(t, "mb-deliv"); tp.MessageCount != 3 {
-		t.Fatalf("mb-deliv message_count %d, want 3", tp.MessageCount)
-	}
+	require.EqualValues(t, 3, topicOf(t, h, "mb-deliv").MessageCount, "mb-deliv message_count")
 
 	bad := []struct {
 		name string
@@ -415,8 +392,8 @@ func TestHTTPMPubBinary(t *testing.T) {
 	}
 	for _, b := range bad {
 		topic := "mb-bad-" + b.name
-		hExpectErr(t, test.HTTPSend(t, http.MethodPost, h.url+"/mpub?topic="+topic+"&binary=true", b.body), 413, b.msg)
-		tp := h.topic(t, topic)
+		hExpectErr(t, test.HTTPSend(t, http.MethodPost, h.URL()+"/mpub?topic="+topic+"&binary=true", b.body), 413, b.msg)
+		tp := topicOf(t, h, topic)
 		require.NotNil(t, tp)
 		require.EqualValues(t, 0, tp.MessageCount)
 	}
@@ -426,138 +403,138 @@ func TestHTTPMPubBinary(t *testing.T) {
 
 func TestHTTPTopicEndpointErrors(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	for _, ep := range []string{"create", "delete", "empty", "pause", "unpause"} {
-		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep, ""), 400, "MISSING_ARG_TOPIC")
-		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/"+ep, ""), 400, "MISSING_ARG_TOPIC")
+		hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/"+ep+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
 	}
-	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/create?topic=bad!", ""), 400, "INVALID_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/create?topic="+strings.Repeat("x", 65), ""), 400, "INVALID_TOPIC")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/empty?topic=bad!", ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=bad!", ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/create?topic="+strings.Repeat("x", 65), ""), 400, "INVALID_TOPIC")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/empty?topic=bad!", ""), 400, "INVALID_TOPIC")
 	for _, ep := range []string{"delete", "pause", "unpause"} {
-		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?topic=bad!", ""), 404, "TOPIC_NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/"+ep+"?topic=bad!", ""), 404, "TOPIC_NOT_FOUND")
 	}
 	for _, ep := range []string{"delete", "empty", "pause", "unpause"} {
-		hExpectErr(t, test.HTTPPost(t, h.url+"/topic/"+ep+"?topic=missing", ""), 404, "TOPIC_NOT_FOUND")
+		hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/"+ep+"?topic=missing", ""), 404, "TOPIC_NOT_FOUND")
 	}
-	require.Len(t, h.topicNames(t), 0, "topics created by failing calls")
+	require.Len(t, topicNames(t, h), 0, "topics created by failing calls")
 }
 
 func TestHTTPTopicCreateDelete(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	// The request body is read and ignored.
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc", "ignored body"))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=tc2%23ephemeral", ""))
-	require.Equal(t, "tc,tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics")
-	tp := h.topic(t, "tc")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=tc", "ignored body"))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=tc", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=tc2%23ephemeral", ""))
+	require.Equal(t, "tc,tc2#ephemeral", strings.Join(topicNames(t, h), ","), "topics")
+	tp := topicOf(t, h, "tc")
 	require.Len(t, tp.Channels, 0, "fresh topic")
 	require.False(t, tp.Paused, "fresh topic")
 	require.EqualValues(t, 0, tp.MessageCount, "fresh topic")
 
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "m"))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", "ignored"))
-	hExpectErr(t, test.HTTPPost(t, h.url+"/topic/delete?topic=tc", ""), 404, "TOPIC_NOT_FOUND")
-	require.Equal(t, "tc2#ephemeral", strings.Join(h.topicNames(t), ","), "topics after delete")
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=tc", "m"))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/delete?topic=tc", "ignored"))
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/topic/delete?topic=tc", ""), 404, "TOPIC_NOT_FOUND")
+	require.Equal(t, "tc2#ephemeral", strings.Join(topicNames(t, h), ","), "topics after delete")
 	// A new topic of the same name starts from scratch.
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tc", "again"))
-	if tp := h.topic(t, "tc"); tp == nil || tp.MessageCount != 1 || tp.Depth != 1 {
-		t.Fatalf("recreated topic %+v", tp)
-	}
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=tc", "again"))
+	tp = topicOf(t, h, "tc")
+	require.NotNil(t, tp, "recreated topic")
+	require.EqualValues(t, 1, tp.MessageCount, "recreated topic %+v", *tp)
+	require.EqualValues(t, 1, tp.Depth, "recreated topic %+v", *tp)
 }
 
 func TestHTTPTopicDeleteClosesConsumers(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	c1 := test.DialV2(t, h.TCPAddr)
 	c1.Sub(t, "td", "a")
 	c2 := test.DialV2(t, h.TCPAddr)
 	c2.Sub(t, "td", "b")
 	c1.Cmd("RDY 1")
 	c2.Cmd("RDY 1")
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/delete?topic=td", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/delete?topic=td", ""))
 	c1.ExpectClosed(t)
 	c2.ExpectClosed(t)
-	require.Len(t, h.topicNames(t), 0, "topics after delete")
+	require.Len(t, topicNames(t, h), 0, "topics after delete")
 }
 
 func TestHTTPTopicEmpty(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.MemQueueSize = 2 })
+	h := startNSQD(t, func(o *nsqd.Options) { o.MemQueueSize = 2 })
 
 	// No channels: everything stays at topic level, partly on disk.
 	for i := range 5 {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=te", fmt.Sprint("m", i)))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=te", fmt.Sprint("m", i)))
 	}
-	tp := h.topic(t, "te")
+	tp := topicOf(t, h, "te")
 	require.EqualValues(t, 5, tp.Depth, "before empty")
 	require.EqualValues(t, 3, tp.BackendDepth, "before empty")
 	require.EqualValues(t, 5, tp.MessageCount, "before empty")
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/empty?topic=te", "ignored"))
-	tp = h.topic(t, "te")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/empty?topic=te", "ignored"))
+	tp = topicOf(t, h, "te")
 	require.EqualValues(t, 0, tp.Depth, "after empty")
 	require.EqualValues(t, 0, tp.BackendDepth, "after empty")
 	require.EqualValues(t, 5, tp.MessageCount, "after empty")
 
 	// Channels are untouched by a topic empty.
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=te3", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=te3&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=te3", "a\nb"))
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "te3", "c").Depth == 2 }, "channel gets 2 messages")
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=te3", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=te3", "c\nd\ne"))
-	test.Eventually(t, hWait, func() bool { return h.topic(t, "te3").Depth == 3 }, "paused topic holds 3")
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/empty?topic=te3", ""))
-	tp = h.topic(t, "te3")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=te3", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=te3&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=te3", "a\nb"))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "te3", "c").Depth == 2 }, "channel gets 2 messages")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/pause?topic=te3", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=te3", "c\nd\ne"))
+	test.Eventually(t, hWait, func() bool { return topicOf(t, h, "te3").Depth == 3 }, "paused topic holds 3")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/empty?topic=te3", ""))
+	tp = topicOf(t, h, "te3")
 	require.EqualValues(t, 0, tp.Depth, "after topic empty: topic depth")
 	require.EqualValues(t, 2, tp.Channels[0].Depth, "after topic empty: topic depth")
 }
 
 func TestHTTPTopicPause(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "tp", "c")
 	c.Cmd("RDY 10")
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tp", "m0"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=tp", "m0"))
 	m := c.ReadMessage(t)
 	require.Equal(t, "m0", string(m.Body))
 	c.Cmd("FIN " + m.ID)
 
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=tp", "ignored"))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/pause?topic=tp", "")) // idempotent
-	if tp := h.topic(t, "tp"); !tp.Paused || tp.Channels[0].Paused {
-		t.Fatalf("after topic pause: %+v", *tp)
-	}
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=tp", "m1"))
-	test.Eventually(t, hWait, func() bool { return h.topic(t, "tp").Depth == 1 }, "message held at the paused topic")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/pause?topic=tp", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/pause?topic=tp", "")) // idempotent
+	tp := topicOf(t, h, "tp")
+	require.True(t, tp.Paused, "after topic pause: %+v", *tp)
+	require.False(t, tp.Channels[0].Paused, "after topic pause: %+v", *tp)
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=tp", "m1"))
+	test.Eventually(t, hWait, func() bool { return topicOf(t, h, "tp").Depth == 1 }, "message held at the paused topic")
 	// A channel created now still finds m1 at topic level.
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=tp&channel=late", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=tp&channel=late", ""))
 	c.ExpectNoFrame(t, 300*time.Millisecond)
-	if ch := h.channel(t, "tp", "c"); ch.MessageCount != 1 || ch.Depth != 0 || ch.InFlightCount != 0 {
-		t.Fatalf("channel of a paused topic received a message: %+v", *ch)
-	}
+	ch := channelOf(t, h, "tp", "c")
+	require.EqualValues(t, 1, ch.MessageCount, "channel of a paused topic received a message: %+v", *ch)
+	require.Zero(t, ch.Depth, "channel of a paused topic received a message: %+v", *ch)
+	require.Zero(t, ch.InFlightCount, "channel of a paused topic received a message: %+v", *ch)
 
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/unpause?topic=tp", "ignored"))
-	if tp := h.topic(t, "tp"); tp.Paused {
-		t.Fatalf("still paused after unpause")
-	}
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/unpause?topic=tp", "ignored"))
+	require.False(t, topicOf(t, h, "tp").Paused, "still paused after unpause")
 	m = c.ReadMessage(t)
 	require.Equal(t, "m1", string(m.Body), "after unpause got")
 	require.EqualValues(t, 1, m.Attempts, "after unpause got")
 	c.Cmd("FIN " + m.ID)
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "tp", "late").Depth == 1 }, "late channel gets m1")
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "tp", "late").Depth == 1 }, "late channel gets m1")
 }
 
 // ---------------------------------------------------------------- channel endpoints
 
 func TestHTTPChannelEndpointErrors(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=exists", ""))
+	h := startNSQD(t, nil)
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=exists", ""))
 	for _, ep := range []string{"create", "delete", "empty", "pause", "unpause"} {
-		p := h.url + "/channel/" + ep
+		p := h.URL() + "/channel/" + ep
 		hExpectErr(t, test.HTTPPost(t, p, ""), 400, "MISSING_ARG_TOPIC")
 		hExpectErr(t, test.HTTPPost(t, p+"?channel=c", ""), 400, "MISSING_ARG_TOPIC")
 		hExpectErr(t, test.HTTPPost(t, p+"?topic=bad!", ""), 400, "INVALID_ARG_TOPIC")
@@ -573,66 +550,62 @@ func TestHTTPChannelEndpointErrors(t *testing.T) {
 		}
 	}
 	// /channel/create does not create the topic.
-	require.Equal(t, "exists", strings.Join(h.topicNames(t), ","), "topics")
-	if tp := h.topic(t, "exists"); len(tp.Channels) != 0 {
-		t.Fatalf("channels created by failing calls: %+v", tp.Channels)
-	}
+	require.Equal(t, "exists", strings.Join(topicNames(t, h), ","), "topics")
+	require.Empty(t, topicOf(t, h, "exists").Channels, "channels created by failing calls")
 }
 
 func TestHTTPChannelCreateDelete(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=cc", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=one", "ignored"))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=one", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=cc&channel=two%23ephemeral", ""))
-	tp := h.topic(t, "cc")
+	h := startNSQD(t, nil)
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=cc", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=cc&channel=one", "ignored"))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=cc&channel=one", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=cc&channel=two%23ephemeral", ""))
+	tp := topicOf(t, h, "cc")
 	require.Len(t, tp.Channels, 2, "channels")
-	require.Equal(t, "one", tp.Channels[0].Name, "channels")
-	require.Equal(t, "two#ephemeral", tp.Channels[1].Name, "channels")
+	require.Equal(t, "one", tp.Channels[0].ChannelName, "channels")
+	require.Equal(t, "two#ephemeral", tp.Channels[1].ChannelName, "channels")
 
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "cc", "one")
 	c.Cmd("RDY 5")
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "cc", "one").ClientCount == 1 }, "consumer registered")
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=one", "ignored"))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "cc", "one").ClientCount == 1 }, "consumer registered")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/delete?topic=cc&channel=one", "ignored"))
 	c.ExpectClosed(t)
-	tp = h.topic(t, "cc")
+	tp = topicOf(t, h, "cc")
 	require.Len(t, tp.Channels, 1, "channels after delete")
-	require.Equal(t, "two#ephemeral", tp.Channels[0].Name, "channels after delete")
-	hExpectErr(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
+	require.Equal(t, "two#ephemeral", tp.Channels[0].ChannelName, "channels after delete")
+	hExpectErr(t, test.HTTPPost(t, h.URL()+"/channel/delete?topic=cc&channel=one", ""), 404, "CHANNEL_NOT_FOUND")
 	// An ephemeral channel created over HTTP without clients stays.
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
-	if tp := h.topic(t, "cc"); tp == nil || len(tp.Channels) != 0 {
-		t.Fatalf("after deleting both channels: %+v", tp)
-	}
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/delete?topic=cc&channel=two%23ephemeral", ""))
+	tp = topicOf(t, h, "cc")
+	require.NotNil(t, tp, "after deleting both channels")
+	require.Empty(t, tp.Channels, "after deleting both channels")
 }
 
 func TestHTTPChannelPause(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "cp", "c")
 	c.Cmd("RDY 10")
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=cp", "m0"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=cp", "m0"))
 	m := c.ReadMessage(t)
 	c.Cmd("FIN " + m.ID)
 
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/pause?topic=cp&channel=c", "ignored"))
-	if tp := h.topic(t, "cp"); tp.Paused || !tp.Channels[0].Paused {
-		t.Fatalf("after channel pause: %+v", *tp)
-	}
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=cp", "m1"))
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "cp", "c").Depth == 1 }, "message held at the paused channel")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/pause?topic=cp&channel=c", "ignored"))
+	tp := topicOf(t, h, "cp")
+	require.False(t, tp.Paused, "after channel pause: %+v", *tp)
+	require.True(t, tp.Channels[0].Paused, "after channel pause: %+v", *tp)
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=cp", "m1"))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "cp", "c").Depth == 1 }, "message held at the paused channel")
 	c.ExpectNoFrame(t, 300*time.Millisecond)
-	if ch := h.channel(t, "cp", "c"); ch.InFlightCount != 0 || ch.Depth != 1 {
-		t.Fatalf("paused channel delivered: %+v", *ch)
-	}
+	ch := channelOf(t, h, "cp", "c")
+	require.Zero(t, ch.InFlightCount, "paused channel delivered: %+v", *ch)
+	require.EqualValues(t, 1, ch.Depth, "paused channel delivered: %+v", *ch)
 
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/unpause?topic=cp&channel=c", "ignored"))
-	if ch := h.channel(t, "cp", "c"); ch.Paused {
-		t.Fatalf("still paused after unpause")
-	}
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/unpause?topic=cp&channel=c", "ignored"))
+	require.False(t, channelOf(t, h, "cp", "c").Paused, "still paused after unpause")
 	m = c.ReadMessage(t)
 	require.Equal(t, "m1", string(m.Body), "after unpause got %q", m.Body)
 	c.Cmd("FIN " + m.ID)
@@ -640,37 +613,37 @@ func TestHTTPChannelPause(t *testing.T) {
 
 func TestHTTPChannelEmpty(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "ce", "c")
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=ce", "m0\nm1\nm2\nm3\nm4"))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=ce&defer=600000", "deferred"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=ce", "m0\nm1\nm2\nm3\nm4"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=ce&defer=600000", "deferred"))
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "ce", "c")
+		ch := channelOf(t, h, "ce", "c")
 		return ch.Depth == 5 && ch.DeferredCount == 1
 	}, "5 queued + 1 deferred")
 	c.Cmd("RDY 2")
 	m0, m1 := c.ReadMessage(t), c.ReadMessage(t)
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "ce", "c")
+		ch := channelOf(t, h, "ce", "c")
 		return ch.InFlightCount == 2 && ch.Depth == 3 && len(ch.Clients) == 1 && ch.Clients[0].InFlightCount == 2
 	}, "2 in flight")
 
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/empty?topic=ce&channel=c", "ignored"))
-	ch := h.channel(t, "ce", "c")
-	if ch.Depth != 0 || ch.BackendDepth != 0 || ch.InFlightCount != 0 || ch.DeferredCount != 0 ||
-		len(ch.Clients) != 1 || ch.Clients[0].InFlightCount != 0 {
-		t.Fatalf("after channel empty: %+v", *ch)
-	}
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/empty?topic=ce&channel=c", "ignored"))
+	ch := channelOf(t, h, "ce", "c")
+	require.Zero(t, ch.Depth, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.BackendDepth, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.InFlightCount, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.DeferredCount, "after channel empty: %+v", *ch)
+	require.Len(t, ch.Clients, 1, "after channel empty: %+v", *ch)
+	require.Zero(t, ch.Clients[0].InFlightCount, "after channel empty: %+v", *ch)
 	c.Cmd("FIN " + m0.ID)
 	c.ExpectError(t, "E_FIN_FAILED FIN "+m0.ID+" failed ID not in flight")
 	c.Cmd("REQ " + m1.ID + " 0")
 	c.ExpectError(t, "E_REQ_FAILED REQ "+m1.ID+" failed ID not in flight")
 	// Non-fatal; with in-flight reset the consumer is ready again.
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=ce", "after"))
-	if m := c.ReadMessage(t); string(m.Body) != "after" {
-		t.Fatalf("got %q, want after", m.Body)
-	}
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=ce", "after"))
+	require.Equal(t, "after", string(c.ReadMessage(t).Body))
 }
 
 // ---------------------------------------------------------------- /stats
@@ -699,30 +672,27 @@ func hProducerKeys() []string {
 func TestHTTPStatsEmpty(t *testing.T) {
 	t.Parallel()
 	before := time.Now().Unix()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	after := time.Now().Unix()
 	for _, q := range []string{"/stats?format=json", "/stats?format=json&include_mem=true", "/stats?format=json&include_mem=bogus"} {
-		r := test.HTTPGet(t, h.url+q)
+		r := test.HTTPGet(t, h.URL()+q)
 		hExpectJSON(t, r)
 		hExpectKeys(t, q, r.Body, "version", "health", "start_time", "topics", "memory", "producers")
 		top := hObj(t, r.Body)
-		if string(top["version"]) != `"1.3.0"` || string(top["health"]) != `"OK"` ||
-			string(top["topics"]) != "[]" || string(top["producers"]) != "null" {
-			t.Fatalf("%s: %s", q, r.Body)
-		}
+		require.Equal(t, `"1.3.0"`, string(top["version"]), "%s: %s", q, r.Body)
+		require.Equal(t, `"OK"`, string(top["health"]), "%s: %s", q, r.Body)
+		require.Equal(t, "[]", string(top["topics"]), "%s: %s", q, r.Body)
+		require.Equal(t, "null", string(top["producers"]), "%s: %s", q, r.Body)
 		st, _ := strconv.ParseInt(string(top["start_time"]), 10, 64)
-		if st < before || st > after {
-			t.Fatalf("start_time %s not in [%d,%d]", top["start_time"], before, after)
-		}
+		require.True(t, st >= before && st <= after, "start_time %s not in [%d,%d]", top["start_time"], before, after)
 		hExpectKeys(t, "memory", top["memory"], hMemoryKeys...)
 		var mem map[string]int64
 		require.NoError(t, json.Unmarshal(top["memory"], &mem), "memory values must be integers")
-		if mem["heap_objects"] <= 0 || mem["next_gc_bytes"] <= 0 {
-			t.Fatalf("implausible memory stats %v", mem)
-		}
+		require.Positive(t, mem["heap_objects"], "implausible memory stats %v", mem)
+		require.Positive(t, mem["next_gc_bytes"], "implausible memory stats %v", mem)
 	}
 	for _, q := range []string{"include_mem=false", "include_mem=0"} {
-		r := test.HTTPGet(t, h.url+"/stats?format=json&"+q)
+		r := test.HTTPGet(t, h.URL()+"/stats?format=json&"+q)
 		hExpectJSON(t, r)
 		hExpectKeys(t, q, r.Body, "version", "health", "start_time", "topics", "producers")
 	}
@@ -730,23 +700,23 @@ func TestHTTPStatsEmpty(t *testing.T) {
 
 func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) {
+	h := startNSQD(t, func(o *nsqd.Options) {
 		o.MemQueueSize = 2
 		o.QueueScanRefreshInterval = 100 * time.Millisecond
 	})
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=sc", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sc&channel=c", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sc&channel=idle", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=sc", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=sc&channel=c", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=sc&channel=idle", ""))
 	for i := range 5 {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=sc", fmt.Sprint("msg-", i)))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=sc", fmt.Sprint("msg-", i)))
 	}
 	test.Eventually(t, hWait, func() bool {
-		tp := h.topic(t, "sc")
+		tp := topicOf(t, h, "sc")
 		return tp.Depth == 0 && len(tp.Channels) == 2 &&
 			tp.Channels[0].Depth == 5 && tp.Channels[1].Depth == 5
-	}, fmt.Sprintf("5 messages in each channel: %+v", h.topic(t, "sc")))
+	}, fmt.Sprintf("5 messages in each channel: %+v", topicOf(t, h, "sc")))
 
-	_, raw := h.stats(t, "")
+	_, raw := getStats(t, h, "")
 	top := hObj(t, raw)
 	topics := hArr(t, top["topics"])
 	hExpectKeys(t, "TopicStats", topics[0], "topic_name", "channels", "depth", "backend_depth",
@@ -763,7 +733,7 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 		require.Equal(t, "[]", string(cobj["clients"]), "channel")
 		require.Equal(t, hNoE2E, string(cobj["e2e_processing_latency"]), "channel")
 	}
-	tp := h.topic(t, "sc")
+	tp := topicOf(t, h, "sc")
 	require.EqualValues(t, 5, tp.MessageCount, "topic")
 	require.EqualValues(t, 25, tp.MessageBytes, "topic")
 	require.EqualValues(t, 0, tp.BackendDepth, "topic")
@@ -783,30 +753,30 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	ms := []test.Message{c.ReadMessage(t), c.ReadMessage(t), c.ReadMessage(t)}
 	c.Cmd("RDY 0")
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "sc", "c")
+		ch := channelOf(t, h, "sc", "c")
 		return ch.InFlightCount == 3 && ch.Depth == 2 && ch.GlobalCount == 3 && ch.ClientCount == 1
-	}, fmt.Sprintf("3 in flight: %+v", h.channel(t, "sc", "c")))
+	}, fmt.Sprintf("3 in flight: %+v", channelOf(t, h, "sc", "c")))
 	c.Cmd("FIN " + ms[0].ID)
 	c.Cmd("REQ " + ms[1].ID + " 0")
 	c.Cmd("REQ " + ms[2].ID + " 600000")
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "sc", "c")
+		ch := channelOf(t, h, "sc", "c")
 		return ch.InFlightCount == 0 && ch.Depth == 3 && ch.DeferredCount == 1 && ch.RequeueCount == 2
-	}, fmt.Sprintf("after FIN/REQ: %+v", h.channel(t, "sc", "c")))
-	ch := h.channel(t, "sc", "c")
+	}, fmt.Sprintf("after FIN/REQ: %+v", channelOf(t, h, "sc", "c")))
+	ch := channelOf(t, h, "sc", "c")
 	require.EqualValues(t, 5, ch.MessageCount, "channel counters")
 	require.EqualValues(t, 0, ch.TimeoutCount, "channel counters")
 	require.EqualValues(t, 3, ch.GlobalCount, "channel counters")
 	cl := ch.Clients[0]
 	local := c.NetConn().LocalAddr().(*net.TCPAddr)
-	if cl.ClientID != "127.0.0.1" || cl.Hostname != "127.0.0.1" || cl.Version != "V2" ||
-		cl.RemoteAddress != local.String() || cl.State != 3 || cl.ReadyCount != 0 ||
-		cl.InFlightCount != 0 || cl.MessageCount != 3 || cl.FinishCount != 1 || cl.RequeueCount != 2 ||
-		cl.ConnectTS < connectedAfter || cl.ConnectTS > time.Now().Unix() {
-		t.Fatalf("client stats %+v (local addr %s)", cl, local)
-	}
+	wantCl := cl // connect_ts is checked below; the fields not set here are not checked
+	wantCl.ClientID, wantCl.Hostname, wantCl.Version, wantCl.RemoteAddress = "127.0.0.1", "127.0.0.1", "V2", local.String()
+	wantCl.State, wantCl.ReadyCount, wantCl.InFlightCount = 3, 0, 0
+	wantCl.MessageCount, wantCl.FinishCount, wantCl.RequeueCount = 3, 1, 2
+	require.Equal(t, wantCl, cl, "client stats (local addr %s)", local)
+	require.True(t, cl.ConnectTS >= connectedAfter && cl.ConnectTS <= time.Now().Unix(), "connect_ts %d", cl.ConnectTS)
 
-	_, raw = h.stats(t, "&topic=sc&channel=c")
+	_, raw = getStats(t, h, "&topic=sc&channel=c")
 	craw := hArr(t, hObj(t, hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0])["clients"])[0]
 	hExpectKeys(t, "ClientStats", craw, hClientKeys...)
 	want := fmt.Sprintf(`{"client_id":"127.0.0.1","hostname":"127.0.0.1","version":"V2","remote_address":%q,`+
@@ -829,31 +799,33 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 	c2.ReadMessage(t)
 	c2.Cmd("RDY 0")
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "sc", "idle")
+		ch := channelOf(t, h, "sc", "idle")
 		return ch.TimeoutCount == 1 && ch.InFlightCount == 0 && ch.Depth == 5
-	}, fmt.Sprintf("in-flight message times out: %+v", h.channel(t, "sc", "idle")))
-	if ch := h.channel(t, "sc", "idle"); ch.RequeueCount != 0 || ch.Clients[0].InFlightCount != 0 {
-		t.Fatalf("timeout must not count as requeue: %+v", *ch)
-	}
+	}, fmt.Sprintf("in-flight message times out: %+v", channelOf(t, h, "sc", "idle")))
+	idle := channelOf(t, h, "sc", "idle")
+	require.Zero(t, idle.RequeueCount, "timeout must not count as requeue: %+v", *idle)
+	require.Zero(t, idle.Clients[0].InFlightCount, "timeout must not count as requeue: %+v", *idle)
 
 	// A producer.
 	p := test.DialV2(t, h.TCPAddr)
 	p.Pub(t, "sc", []byte("from tcp"))
-	s, raw := h.stats(t, "")
+	s, raw := getStats(t, h, "")
 	require.Len(t, s.Producers, 1, "producers %s", hObj(t, raw)["producers"])
 	pr := s.Producers[0]
-	if pr.RemoteAddress != p.NetConn().LocalAddr().String() || len(pr.PubCounts) != 1 ||
-		pr.PubCounts[0].Topic != "sc" || pr.PubCounts[0].Count != 1 || pr.Version != "V2" || pr.State != 0 {
-		t.Fatalf("producer %+v", pr)
-	}
+	require.Equal(t, p.NetConn().LocalAddr().String(), pr.RemoteAddress, "producer %+v", pr)
+	require.Equal(t, "V2", pr.Version, "producer %+v", pr)
+	require.Zero(t, pr.State, "producer %+v", pr)
+	require.Len(t, pr.PubCounts, 1, "producer %+v", pr)
+	require.Equal(t, "sc", pr.PubCounts[0].Topic, "producer %+v", pr)
+	require.EqualValues(t, 1, pr.PubCounts[0].Count, "producer %+v", pr)
 	hExpectKeys(t, "producer ClientStats", hArr(t, hObj(t, raw)["producers"])[0], hProducerKeys()...)
-	if tp := h.topic(t, "sc"); tp.MessageCount != 6 || tp.MessageBytes != 33 {
-		t.Fatalf("topic after TCP PUB %+v", *tp)
-	}
+	tp = topicOf(t, h, "sc")
+	require.EqualValues(t, 6, tp.MessageCount, "topic after TCP PUB %+v", *tp)
+	require.EqualValues(t, 33, tp.MessageBytes, "topic after TCP PUB %+v", *tp)
 
 	// include_clients=false: no client lists, no producers; counts stay.
 	for _, q := range []string{"include_clients=false", "include_clients=0"} {
-		_, raw := h.stats(t, "&"+q)
+		_, raw := getStats(t, h, "&"+q)
 		top := hObj(t, raw)
 		require.Equal(t, "null", string(top["producers"]), "%s: producers %s", q, top["producers"])
 		for _, craw := range hArr(t, hObj(t, hArr(t, top["topics"])[0])["channels"]) {
@@ -862,24 +834,22 @@ func TestHTTPStatsShapeAndCounters(t *testing.T) {
 			require.Equal(t, "1", string(cobj["client_count"]))
 		}
 	}
-	if s, _ := h.stats(t, "&include_clients=maybe"); len(s.Producers) != 1 {
-		t.Fatalf("include_clients=maybe must include clients")
-	}
+	s, _ = getStats(t, h, "&include_clients=maybe")
+	require.Len(t, s.Producers, 1, "include_clients=maybe must include clients")
 }
 
 func TestHTTPStatsFilters(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	if _, raw := h.stats(t, "&topic=none"); string(hObj(t, raw)["topics"]) != "null" {
-		t.Fatalf("missing topic filter on empty node: %s", raw)
-	}
+	h := startNSQD(t, nil)
+	_, raw := getStats(t, h, "&topic=none")
+	require.Equal(t, "null", string(hObj(t, raw)["topics"]), "missing topic filter on empty node: %s", raw)
 	for _, p := range []string{"/topic/create?topic=b", "/topic/create?topic=a", "/topic/create?topic=c",
 		"/channel/create?topic=a&channel=z", "/channel/create?topic=a&channel=y", "/channel/create?topic=b&channel=y"} {
-		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.URL()+p, ""))
 	}
 	shape := func(query string) string {
 		t.Helper()
-		s, raw := h.stats(t, query)
+		s, raw := getStats(t, h, query)
 		if string(hObj(t, raw)["topics"]) == "null" {
 			return "null"
 		}
@@ -887,9 +857,9 @@ func TestHTTPStatsFilters(t *testing.T) {
 		for _, tp := range s.Topics {
 			var cs []string
 			for _, c := range tp.Channels {
-				cs = append(cs, c.Name)
+				cs = append(cs, c.ChannelName)
 			}
-			parts = append(parts, tp.Name+"("+strings.Join(cs, ",")+")")
+			parts = append(parts, tp.TopicName+"("+strings.Join(cs, ",")+")")
 		}
 		return "[" + strings.Join(parts, " ") + "]"
 	}
@@ -906,20 +876,18 @@ func TestHTTPStatsFilters(t *testing.T) {
 		{"&channel=missing", "[]"},
 	}
 	for _, c := range cases {
-		if got := shape(c.query); got != c.want {
-			t.Errorf("stats%s: got %s, want %s", c.query, got, c.want)
-		}
+		assert.Equal(t, c.want, shape(c.query), "stats%s", c.query)
 	}
 }
 
 func TestHTTPStatsE2ELatency(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.E2EProcessingLatencyPercentiles = []float64{1, 0.5} })
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=nochan", ""))
+	h := startNSQD(t, func(o *nsqd.Options) { o.E2EProcessingLatencyPercentiles = []float64{1, 0.5} })
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=nochan", ""))
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "e2e", "c")
 	c.Cmd("RDY 1")
-	hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=e2e", "x"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=e2e", "x"))
 	c.Cmd("FIN " + c.ReadMessage(t).ID)
 
 	type e2e struct {
@@ -934,16 +902,15 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 		hExpectKeys(t, what, raw, "count", "percentiles")
 		var e e2e
 		require.NoError(t, json.Unmarshal(raw, &e))
-		if e.Count != 1 || len(e.Percentiles) != 2 || e.Percentiles[0].Quantile != 1 ||
-			e.Percentiles[1].Quantile != 0.5 || e.Percentiles[0].Value <= 0 {
-			t.Errorf("%s e2e %s", what, raw)
+		if !assert.True(t, e.Count == 1 && len(e.Percentiles) == 2 && e.Percentiles[0].Quantile == 1 &&
+			e.Percentiles[1].Quantile == 0.5 && e.Percentiles[0].Value > 0, "%s e2e %s", what, raw) {
 			return
 		}
 		hExpectKeys(t, what+" percentile", hFirstPercentile(t, raw), "quantile", "value")
 	}
 	var raw []byte
 	test.Eventually(t, hWait, func() bool {
-		_, raw = h.stats(t, "&topic=e2e")
+		_, raw = getStats(t, h, "&topic=e2e")
 		ch := hObj(t, hArr(t, hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["channels"])[0])
 		return strings.HasPrefix(string(ch["e2e_processing_latency"]), `{"count":1,`)
 	}, "FIN recorded an e2e sample")
@@ -951,10 +918,10 @@ func TestHTTPStatsE2ELatency(t *testing.T) {
 	check("topic", tobj["e2e_processing_latency"])
 	check("channel", hObj(t, hArr(t, tobj["channels"])[0])["e2e_processing_latency"])
 
-	_, raw = h.stats(t, "&topic=nochan")
+	_, raw = getStats(t, h, "&topic=nochan")
 	require.Equal(t, hNoE2E, string(hObj(t, hArr(t, hObj(t, raw)["topics"])[0])["e2e_processing_latency"]), "topic without channels e2e")
 
-	r := test.HTTPGet(t, h.url+"/stats?topic=e2e&include_mem=false")
+	r := test.HTTPGet(t, h.URL()+"/stats?topic=e2e&include_mem=false")
 	re := regexp.MustCompile(`\] depth: 0     be-depth: 0     msgs: 1        e2e%: \d+\.\d(s|ms|us|ns), \d+\.\d(s|ms|us|ns)\n`)
 	require.True(t, re.Match(r.Body), "text topic line with e2e not found in:\n%s", r.Body)
 }
@@ -970,35 +937,31 @@ func TestHTTPStatsText(t *testing.T) {
 	skipIfDurable(t, "expects the messages in memory (be-depth 0)")
 	t.Parallel()
 	before := time.Now().Add(-time.Second)
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 
 	header := func(t *testing.T, body string) string {
 		t.Helper()
 		lines := strings.SplitN(body, "\n", 4)
-		if len(lines) < 4 || lines[0] != "nsqd v1.3.0 (built w/"+runtime.Version()+")" {
-			t.Fatalf("bad version line in:\n%s", body)
-		}
+		require.Len(t, lines, 4, "stats text:\n%s", body)
+		require.Equal(t, "nsqd v1.3.0 (built w/"+runtime.Version()+")", lines[0], "bad version line")
 		st, err := time.Parse(time.RFC3339, strings.TrimPrefix(lines[1], "start_time "))
 		require.NoError(t, err, "bad start_time line")
 		require.True(t, strings.HasPrefix(lines[1], "start_time "), "bad start_time line")
 		require.False(t, st.Before(before.Truncate(time.Second)), "bad start_time line")
 		require.False(t, st.After(time.Now()), "bad start_time line")
 		up, err := time.ParseDuration(strings.TrimPrefix(lines[2], "uptime "))
-		if err != nil || !strings.HasPrefix(lines[2], "uptime ") || up < 0 || up > time.Minute {
-			t.Fatalf("bad uptime line %q", lines[2])
-		}
+		require.NoError(t, err, "bad uptime line %q", lines[2])
+		require.True(t, strings.HasPrefix(lines[2], "uptime ") && up >= 0 && up <= time.Minute, "bad uptime line %q", lines[2])
 		return lines[3]
 	}
 
 	for _, q := range []string{"/stats", "/stats?format=text", "/stats?format=JSON"} {
-		r := test.HTTPGet(t, h.url+q+hSep(q)+"include_mem=false")
+		r := test.HTTPGet(t, h.URL()+q+hSep(q)+"include_mem=false")
 		hExpectText(t, r, string(r.Body))
 		rest := header(t, string(r.Body))
-		if want := "\nHealth: OK\n\nTopics: None\n\nProducers: None\n"; rest != want {
-			t.Fatalf("%s: got %q, want %q", q, rest, want)
-		}
+		require.Equal(t, "\nHealth: OK\n\nTopics: None\n\nProducers: None\n", rest, q)
 	}
-	r := test.HTTPGet(t, h.url+"/stats")
+	r := test.HTTPGet(t, h.URL()+"/stats")
 	rest := header(t, string(r.Body))
 	memRE := regexp.MustCompile(`^\nHealth: OK\n\nMemory:\n` +
 		`   heap_objects             \t\d+\n   heap_idle_bytes          \t\d+\n` +
@@ -1012,15 +975,15 @@ func TestHTTPStatsText(t *testing.T) {
 	for _, p := range []string{"/topic/create?topic=alpha", "/channel/create?topic=alpha&channel=ch1",
 		"/channel/create?topic=alpha&channel=ch2", "/channel/pause?topic=alpha&channel=ch2",
 		"/topic/create?topic=beta", "/topic/pause?topic=beta"} {
-		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.URL()+p, ""))
 	}
 	cons := test.DialV2(t, h.TCPAddr)
 	cons.Sub(t, "alpha", "ch1")
 	prod := test.DialV2(t, h.TCPAddr)
 	prod.Pub(t, "beta", []byte("b"))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=alpha", "hello\nworld"))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=alpha", "hello\nworld"))
 	test.Eventually(t, hWait, func() bool {
-		tp := h.topic(t, "alpha")
+		tp := topicOf(t, h, "alpha")
 		return tp.Depth == 0 && tp.Channels[0].Depth == 2 && tp.Channels[1].Depth == 2 && tp.Channels[0].ClientCount == 1
 	}, "alpha settled")
 
@@ -1037,18 +1000,18 @@ func TestHTTPStatsText(t *testing.T) {
 		fmt.Sprintf("\n%s[%-15s] depth: %-5d be-depth: %-5d msgs: %-8d e2e%%: %s\n", "*P ", "beta", 1, 0, 1, "") +
 		"\nProducers:\n" +
 		fmt.Sprintf("   [V2 %-21s] msgs: %-8d topics: %s connected: X\n", fmt.Sprintf("127.0.0.1:%d ", prodPort), 1, "beta=1")
-	r = test.HTTPGet(t, h.url+"/stats?include_mem=false")
+	r = test.HTTPGet(t, h.URL()+"/stats?include_mem=false")
 	hExpectText(t, r, string(r.Body))
 	rest = header(t, string(r.Body))
 	got := hConnectedRE.ReplaceAllString(rest, "connected: X")
 	require.Equal(t, want, got, "text stats\n")
 	for _, m := range hConnectedRE.FindAllString(rest, -1) {
-		if d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: ")); err != nil || d%time.Second != 0 {
-			t.Fatalf("connection age %q must be whole seconds", m)
-		}
+		d, err := time.ParseDuration(strings.TrimPrefix(m, "connected: "))
+		require.NoError(t, err, "connection age %q", m)
+		require.Zero(t, d%time.Second, "connection age %q must be whole seconds", m)
 	}
 	// Filters apply to the text format too.
-	r = test.HTTPGet(t, h.url+"/stats?include_mem=false&topic=missing")
+	r = test.HTTPGet(t, h.URL()+"/stats?include_mem=false&topic=missing")
 	require.Contains(t, header(t, string(r.Body)), "\nTopics: None\n", "missing topic filter in text:\n")
 }
 
@@ -1065,12 +1028,13 @@ func TestHTTPConfigGet(t *testing.T) {
 	skipIfDurable(t, "reads the default --mem-queue-size")
 	t.Parallel()
 	var dataPath string
-	h := hStart(t, func(o *nsqd.Options) {
+	h := startNSQD(t, func(o *nsqd.Options) {
 		o.BroadcastAddress = "bcast.example"
 		o.ID = 617
+		o.LogLevel = lg.INFO // back to the default, which the table reads
 		dataPath = o.DataPath
 	})
-	cfg := h.url + "/config/"
+	cfg := h.URL() + "/config/"
 	str := map[string]string{
 		"tcp_address":              "127.0.0.1:0",
 		"http_address":             "127.0.0.1:0",
@@ -1078,7 +1042,7 @@ func TestHTTPConfigGet(t *testing.T) {
 		"log_prefix":               "[nsqd] ",
 		"data_path":                dataPath,
 		"auth_http_request_method": "get",
-		"statsd_prefix":            fmt.Sprintf("nsq.bcast_example_%d.", h.httpPort()),
+		"statsd_prefix":            fmt.Sprintf("nsq.bcast_example_%d.", portOf(h.RealHTTPAddr())),
 	}
 	for k, v := range str {
 		hExpectText(t, test.HTTPGet(t, cfg+k), v)
@@ -1099,8 +1063,8 @@ func TestHTTPConfigGet(t *testing.T) {
 		"statsd_mem_stats":         "true",
 		"nsqlookupd_tcp_addresses": "[]",
 		"auth_http_addresses":      "[]",
-		"broadcast_http_port":      strconv.Itoa(h.httpPort()),
-		"broadcast_tcp_port":       strconv.Itoa(h.tcpPort()),
+		"broadcast_http_port":      strconv.Itoa(portOf(h.RealHTTPAddr())),
+		"broadcast_tcp_port":       strconv.Itoa(portOf(h.RealTCPAddr())),
 	}
 	for k, v := range js {
 		r := test.HTTPGet(t, cfg+k)
@@ -1114,25 +1078,20 @@ func TestHTTPConfigGet(t *testing.T) {
 
 func TestHTTPConfigPut(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
-	cfg := h.url + "/config/"
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxMsgSize = 100 })
+	cfg := h.URL() + "/config/"
 
 	r := test.HTTPPut(t, cfg+"log_level", "debug")
 	hExpectJSON(t, r)
 	require.Equal(t, "1", string(r.Body), "PUT log_level debug = %q, want 1", r.Body)
-	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "1" {
-		t.Fatalf("GET log_level after PUT = %q", r.Body)
-	}
-	if r := test.HTTPPut(t, cfg+"log_level", "WARN"); string(r.Body) != "3" {
-		t.Fatalf("PUT log_level WARN = %s", r)
-	}
+	require.Equal(t, "1", string(test.HTTPGet(t, cfg+"log_level").Body), "GET log_level after PUT")
+	r = test.HTTPPut(t, cfg+"log_level", "WARN")
+	require.Equal(t, "3", string(r.Body), "PUT log_level WARN: %s", r)
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", "warning"), 400, "INVALID_VALUE")
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", "loud"), 400, "INVALID_VALUE")
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", ""), 413, "INVALID_VALUE")
 	hExpectErr(t, test.HTTPPut(t, cfg+"log_level", strings.Repeat("d", 101)), 413, "INVALID_VALUE")
-	if r := test.HTTPGet(t, cfg+"log_level"); string(r.Body) != "3" {
-		t.Fatalf("failed PUTs changed log_level to %q", r.Body)
-	}
+	require.Equal(t, "3", string(test.HTTPGet(t, cfg+"log_level").Body), "log_level after the failed PUTs")
 
 	// The body check comes first, then the option name.
 	hExpectErr(t, test.HTTPPut(t, cfg+"nope", ""), 413, "INVALID_VALUE")
@@ -1148,33 +1107,29 @@ func TestHTTPConfigPut(t *testing.T) {
 	r = test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `["`+dead+`"]`)
 	hExpectJSON(t, r)
 	require.Equal(t, `["`+dead+`"]`, string(r.Body), "PUT nsqlookupd_tcp_addresses = %q", r.Body)
-	if r := test.HTTPGet(t, cfg+"nsqlookupd_tcp_addresses"); string(r.Body) != `["`+dead+`"]` {
-		t.Fatalf("GET nsqlookupd_tcp_addresses = %q", r.Body)
-	}
+	require.Equal(t, `["`+dead+`"]`, string(test.HTTPGet(t, cfg+"nsqlookupd_tcp_addresses").Body), "GET nsqlookupd_tcp_addresses")
 	for _, bad := range []string{`"abc"`, `{}`, `not json`, `[1,2]`} {
 		hExpectErr(t, test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", bad), 400, "INVALID_VALUE")
 	}
-	if r := test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`); r.Code != 200 || string(r.Body) != "[]" {
-		t.Fatalf("PUT [] = %s", r)
-	}
+	r = test.HTTPPut(t, cfg+"nsqlookupd_tcp_addresses", `[]`)
+	require.Equal(t, 200, r.Code, "PUT []: %s", r)
+	require.Equal(t, "[]", string(r.Body), "PUT []")
 }
 
 // ---------------------------------------------------------------- debug
 
 func TestHTTPDebugPprof(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
+	h := startNSQD(t, nil)
 	for _, p := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/goroutine?debug=1", "/debug/pprof/heap"} {
-		if r := test.HTTPGet(t, h.url+p); r.Code != 200 || len(r.Body) == 0 {
-			t.Fatalf("GET %s: %d", p, r.Code)
-		}
+		r := test.HTTPGet(t, h.URL()+p)
+		require.Equal(t, 200, r.Code, "GET %s", p)
+		require.NotEmpty(t, r.Body, "GET %s", p)
 	}
-	r := test.HTTPGet(t, h.url+"/debug/pprof")
+	r := test.HTTPGet(t, h.URL()+"/debug/pprof")
 	require.EqualValues(t, 301, r.Code, "GET /debug/pprof")
 	require.True(t, strings.HasSuffix(r.Header.Get("Location"), "/debug/pprof/"), "GET /debug/pprof")
 	for _, p := range []string{"/debug/pprof/allocs", "/debug/pprof/mutex"} {
-		if r := test.HTTPGet(t, h.url+p); r.Code != 404 {
-			t.Fatalf("GET %s: %d, want 404", p, r.Code)
-		}
+		require.Equal(t, 404, test.HTTPGet(t, h.URL()+p).Code, "GET %s", p)
 	}
 }

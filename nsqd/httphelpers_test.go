@@ -3,51 +3,19 @@ package nsqd_test
 import (
 	"bytes"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/test"
-	"github.com/nsqgo/nsq/nsqd"
-	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
-// Black-box helpers for the HTTP, persistence and shutdown tests. Everything
-// goes through nsqd's public API (New, Main, Exit, Real*Addr) and the wire.
+// Black-box helpers for the HTTP, persistence and shutdown tests.
 
 const hWait = 10 * time.Second
-
-// hNode is one running nsqd started by hStart.
-type hNode struct {
-	*testcluster.NSQD
-	n    *nsqd.NSQD
-	opts *nsqd.Options
-	tcp  net.Addr
-	url  string // http://127.0.0.1:port
-}
-
-// hStart runs an nsqd through testcluster.StartNSQD with the test defaults
-// and options (nil ones are skipped) until the end of the test (or exit).
-func hStart(t testing.TB, options ...testcluster.Option) *hNode {
-	t.Helper()
-	n := testcluster.StartNSQD(t, append([]testcluster.Option{daemonDefaults}, options...)...)
-	h := &hNode{NSQD: n, n: n.NSQD, opts: n.Opts, tcp: n.RealTCPAddr()}
-	if n.HTTPAddr != "" {
-		h.url = "http://" + n.HTTPAddr
-	}
-	return h
-}
-
-// exit stops the node and waits for Main to return. Safe to call twice.
-func (h *hNode) exit() { h.Stop() }
-
-func (h *hNode) httpPort() int { return h.n.RealHTTPAddr().(*net.TCPAddr).Port }
-func (h *hNode) tcpPort() int  { return h.tcp.(*net.TCPAddr).Port }
 
 // ---------------------------------------------------------------- HTTP
 
@@ -140,107 +108,6 @@ func hArr(t testing.TB, raw []byte) []json.RawMessage {
 	var a []json.RawMessage
 	require.NoError(t, json.Unmarshal(raw, &a), "decoding %q", raw)
 	return a
-}
-
-// ---------------------------------------------------------------- stats
-
-type hStats struct {
-	Version   string     `json:"version"`
-	Health    string     `json:"health"`
-	StartTime int64      `json:"start_time"`
-	Topics    []hTopic   `json:"topics"`
-	Producers []hClientS `json:"producers"`
-}
-
-type hTopic struct {
-	Name         string     `json:"topic_name"`
-	Channels     []hChannel `json:"channels"`
-	Depth        int64      `json:"depth"`
-	BackendDepth int64      `json:"backend_depth"`
-	MessageCount int64      `json:"message_count"`
-	MessageBytes int64      `json:"message_bytes"`
-	Paused       bool       `json:"paused"`
-}
-
-type hChannel struct {
-	Name          string     `json:"channel_name"`
-	Depth         int64      `json:"depth"`
-	BackendDepth  int64      `json:"backend_depth"`
-	InFlightCount int64      `json:"in_flight_count"`
-	DeferredCount int64      `json:"deferred_count"`
-	MessageCount  int64      `json:"message_count"`
-	GlobalCount   int64      `json:"global_msg_count"`
-	RequeueCount  int64      `json:"requeue_count"`
-	TimeoutCount  int64      `json:"timeout_count"`
-	ClientCount   int64      `json:"client_count"`
-	Clients       []hClientS `json:"clients"`
-	Paused        bool       `json:"paused"`
-}
-
-type hClientS struct {
-	ClientID      string `json:"client_id"`
-	Hostname      string `json:"hostname"`
-	Version       string `json:"version"`
-	RemoteAddress string `json:"remote_address"`
-	State         int    `json:"state"`
-	ReadyCount    int64  `json:"ready_count"`
-	InFlightCount int64  `json:"in_flight_count"`
-	MessageCount  int64  `json:"message_count"`
-	FinishCount   int64  `json:"finish_count"`
-	RequeueCount  int64  `json:"requeue_count"`
-	ConnectTS     int64  `json:"connect_ts"`
-	PubCounts     []struct {
-		Topic string `json:"topic"`
-		Count int64  `json:"count"`
-	} `json:"pub_counts"`
-}
-
-// hGetStats fetches /stats?format=json plus extra query.
-func (h *hNode) stats(t testing.TB, query string) (hStats, []byte) {
-	t.Helper()
-	r := test.HTTPGet(t, h.url+"/stats?format=json"+query)
-	hExpectJSON(t, r)
-	var s hStats
-	require.NoError(t, json.Unmarshal(r.Body, &s), "decoding stats %q", r.Body)
-	return s, r.Body
-}
-
-// topic returns the stats of one topic, or nil when it does not exist.
-func (h *hNode) topic(t testing.TB, name string) *hTopic {
-	t.Helper()
-	s, _ := h.stats(t, "")
-	for i := range s.Topics {
-		if s.Topics[i].Name == name {
-			return &s.Topics[i]
-		}
-	}
-	return nil
-}
-
-// channel returns the stats of one channel, or nil.
-func (h *hNode) channel(t testing.TB, topic, name string) *hChannel {
-	t.Helper()
-	tp := h.topic(t, topic)
-	if tp == nil {
-		return nil
-	}
-	for i := range tp.Channels {
-		if tp.Channels[i].Name == name {
-			return &tp.Channels[i]
-		}
-	}
-	return nil
-}
-
-func (h *hNode) topicNames(t testing.TB) []string {
-	t.Helper()
-	s, _ := h.stats(t, "")
-	var names []string
-	for _, tp := range s.Topics {
-		names = append(names, tp.Name)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // ---------------------------------------------------------------- misc

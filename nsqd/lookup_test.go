@@ -20,6 +20,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -119,11 +120,9 @@ func (f *fakeLookupd) expect(want ...string) {
 				f.expect(w)
 				continue
 			}
-			if got != w {
-				f.t.Fatalf("lookupd got %q, want %q", got, w)
-			}
+			require.Equal(f.t, w, got, "lookupd got")
 		case <-time.After(10 * time.Second):
-			f.t.Fatalf("lookupd: no %q", w)
+			require.FailNow(f.t, "lookupd: command not received", "want %q", w)
 		}
 	}
 }
@@ -138,12 +137,10 @@ func (f *fakeLookupd) expectSet(want ...string) {
 	for i := 0; i < len(want); i++ {
 		select {
 		case got := <-f.cmds:
-			if left[got] == 0 {
-				f.t.Fatalf("lookupd got unexpected %q (waiting for %v)", got, left)
-			}
+			require.NotZero(f.t, left[got], "lookupd got unexpected %q (waiting for %v)", got, left)
 			left[got]--
 		case <-time.After(10 * time.Second):
-			f.t.Fatalf("lookupd: missing %v", left)
+			require.FailNow(f.t, "lookupd: commands not received", "missing %v", left)
 		}
 	}
 }
@@ -189,9 +186,7 @@ func TestLookupReconnectResyncs(t *testing.T) {
 	// a topic without channels as "REGISTER t", else one line per channel.
 	f.expect("IDENTIFY")
 	f.expectSet("REGISTER warm", "REGISTER a", "REGISTER b c1", "REGISTER b c2")
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("reconnect took %s, want the 1 s backoff", d)
-	}
+	require.LessOrEqual(t, time.Since(start), 5*time.Second, "reconnect took longer than the 1 s backoff")
 }
 
 func TestLookupAddressesChangeAtRuntime(t *testing.T) {
@@ -243,16 +238,14 @@ func TestLookupPrecreatesChannels(t *testing.T) {
 		names = append(names, c.ChannelName)
 	}
 	require.Equal(t, "a,c", strings.Join(names, ","), "pre-created channels %v, want a,c", names)
-	if d := mustChannelStats(t, n, "pre", "a").Depth; d != 1 {
-		t.Fatalf("pre-created channel got %d messages, want 1", d)
-	}
+	require.EqualValues(t, 1, mustChannelStats(t, n, "pre", "a").Depth, "messages of the pre-created channel")
 }
 
 // startRegisteredNSQD starts an nsqd registered with f and returns once
 // the connection is fully set up: its nsqd.dat holds a topic "warm", whose
 // REGISTER after IDENTIFY shows that nsqd has read the lookupd's answer and
 // finished its initial registration.
-func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Options)) *nsqd.NSQD {
+func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Options)) *testcluster.NSQD {
 	t.Helper()
 	n := startNSQD(t, func(o *nsqd.Options) {
 		o.NSQLookupdTCPAddresses = []string{f.addr()}
@@ -266,10 +259,12 @@ func startRegisteredNSQD(t *testing.T, f *fakeLookupd, configure func(*nsqd.Opti
 	return n
 }
 
-func putConfig(t *testing.T, n *nsqd.NSQD, opt, body, want string) {
+func putConfig(t *testing.T, n *testcluster.NSQD, opt, body, want string) {
 	t.Helper()
-	u := "http://" + n.RealHTTPAddr().String() + "/config/" + opt
-	got := test.HTTPExpect(t, 200, http.MethodPut, u, []byte(body))
+	u := n.URL() + "/config/" + opt
+	r := test.HTTPPut(t, u, body)
+	require.Equal(t, http.StatusOK, r.Code, "PUT /config/%s: %s", opt, r)
+	got := r.Body
 	var a, b any
 	require.Nil(t, json.Unmarshal(got, &a), "PUT /config/")
 	require.Nil(t, json.Unmarshal([]byte(want), &b), "PUT /config/")

@@ -2,9 +2,9 @@ package nsqd_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/stretchr/testify/require"
 )
@@ -22,10 +22,8 @@ func TestMaxDeferredRefusesDPUB(t *testing.T) {
 		p.ExpectOK(t)
 	}
 	mustChannelStatsEventually(t, n, "md", "ch", func(s channelStatsDoc) bool { return s.DeferredCount == 2 })
-	resp, err := http.Post("http://"+n.RealHTTPAddr().String()+"/pub?topic=md&defer=60000", "", strings.NewReader("x"))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	r := test.HTTPPost(t, n.URL()+"/pub?topic=md&defer=60000", "x")
+	require.Equal(t, http.StatusServiceUnavailable, r.Code, "%s", r)
 	mustPublish(t, n, "md", "now")
 	p.CmdBody("DPUB md 60000", []byte("one too many"))
 	p.ExpectFatal(t, "E_DPUB_FAILED DPUB failed too many deferred messages: channel ch holds --max-deferred=2")

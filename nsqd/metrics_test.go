@@ -1,6 +1,7 @@
 package nsqd_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,22 +9,21 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func scrape(t *testing.T, n *nsqd.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
+func scrape(t *testing.T, n *testcluster.NSQD, query string) (map[string]*dto.MetricFamily, http.Header) {
 	t.Helper()
-	resp, err := http.Get("http://" + n.RealHTTPAddr().String() + "/metrics" + query)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.EqualValues(t, 200, resp.StatusCode, "status")
+	r := test.HTTPGet(t, n.URL()+"/metrics"+query)
+	require.EqualValues(t, 200, r.Code, "status")
 	var p expfmt.TextParser
-	fams, err := p.TextToMetricFamilies(resp.Body)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(r.Body))
 	require.NoError(t, err, "exposition does not parse")
-	return fams, resp.Header
+	return fams, r.Header
 }
 
 // metricValue finds the sample of family name whose labels include want.
@@ -41,7 +41,7 @@ func metricValue(t *testing.T, fams map[string]*dto.MetricFamily, name string, w
 			}
 		}
 	}
-	t.Fatalf("%s%v not found", name, want)
+	require.FailNow(t, "metric not found", "%s%v", name, want)
 	return 0
 }
 
@@ -74,9 +74,8 @@ func TestMetricsExposition(t *testing.T) {
 	})
 
 	fams, hdr := scrape(t, n, "")
-	if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
-		t.Fatalf("content type %q", ct)
-	}
+	ct := hdr.Get("Content-Type")
+	require.True(t, strings.HasPrefix(ct, "text/plain; version=0.0.4"), "content type %q", ct)
 	topic := map[string]string{"topic": "mt"}
 	ch := map[string]string{"topic": "mt", "channel": "ch"}
 	checks := []struct {
@@ -100,22 +99,15 @@ func TestMetricsExposition(t *testing.T) {
 	}
 	for _, ck := range checks {
 		assert.Equal(t, ck.typ, fams[ck.name].GetType(), "%s type %v want %v", ck.name, fams[ck.name].GetType(), ck.typ)
-		if got := metricValue(t, fams, ck.name, ck.labels); got != ck.want {
-			t.Errorf("%s = %v want %v", ck.name, got, ck.want)
-		}
+		assert.Equal(t, ck.want, metricValue(t, fams, ck.name, ck.labels), ck.name)
 	}
 	q := map[string]string{"topic": "mt", "channel": "ch", "quantile": "0.99"}
-	if v := metricValue(t, fams, "nsq_channel_e2e_processing_latency_seconds", q); v <= 0 || v > 60 {
-		t.Errorf("e2e p99 %v s", v)
-	}
+	v := metricValue(t, fams, "nsq_channel_e2e_processing_latency_seconds", q)
+	assert.True(t, v > 0 && v <= 60, "e2e p99 %v s", v)
 	for _, name := range []string{"go_goroutines", "process_resident_memory_bytes", "go_memstats_heap_inuse_bytes"} {
-		if v := metricValue(t, fams, name, map[string]string{}); v <= 0 {
-			t.Errorf("%s = %v", name, v)
-		}
+		assert.Positive(t, metricValue(t, fams, name, map[string]string{}), name)
 	}
-	if _, ok := fams["nsq_client_in_flight_messages"]; ok {
-		t.Errorf("per-client series must be off by default")
-	}
+	assert.NotContains(t, fams, "nsq_client_in_flight_messages", "per-client series must be off by default")
 	fams, _ = scrape(t, n, "?clients=true")
 	f := fams["nsq_client_in_flight_messages"]
 	require.NotNil(t, f, "per-client series with clients=true")
@@ -128,9 +120,7 @@ func TestMetricsLabelEscaping(t *testing.T) {
 	n := startNSQD(t, nil)
 	mustPublish(t, n, "a.b_c-d#ephemeral", "x")
 	fams, _ := scrape(t, n, "")
-	if v := metricValue(t, fams, "nsq_topic_depth", map[string]string{"topic": "a.b_c-d#ephemeral"}); v != 1 {
-		t.Fatalf("depth %v", v)
-	}
+	require.Equal(t, 1.0, metricValue(t, fams, "nsq_topic_depth", map[string]string{"topic": "a.b_c-d#ephemeral"}), "depth")
 }
 
 // TestMetricsMatchStats checks every topic and channel series against
@@ -187,7 +177,5 @@ func TestMetricsMatchStats(t *testing.T) {
 
 func expectMetric(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string, want float64) {
 	t.Helper()
-	if got := metricValue(t, fams, name, labels); got != want {
-		t.Errorf("%s%v = %v, /stats says %v", name, labels, got, want)
-	}
+	assert.Equal(t, want, metricValue(t, fams, name, labels), "%s%v: the value /stats says", name, labels)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,9 +52,7 @@ func checkMPUBMessages(t *testing.T, input []byte, msgs []*Message) {
 	t.Helper()
 	require.Len(t, msgs, mpubCount(input))
 	for i, m := range msgs {
-		if len(m.Body) == 0 || len(m.Body) > fuzzMaxMsgSize {
-			t.Fatalf("message %d has a %d-byte body", i, len(m.Body))
-		}
+		require.True(t, len(m.Body) > 0 && len(m.Body) <= fuzzMaxMsgSize, "message %d has a %d-byte body", i, len(m.Body))
 		require.True(t, bytes.Contains(input, m.Body), "message %d body %q is not in the input", i, m.Body)
 	}
 }
@@ -94,14 +93,12 @@ func FuzzMPUB(f *testing.F) {
 			checkMPUBMessages(t, input, bmsgs)
 		} else {
 			var he httpapi.Err
-			if !errors.As(berr, &he) || he.Code != 413 || he.Text != "BAD_BODY" && he.Text != "BAD_MESSAGE" {
-				t.Fatalf("binary /mpub error %v", berr)
-			}
+			require.True(t, errors.As(berr, &he) && he.Code == 413 && (he.Text == "BAD_BODY" || he.Text == "BAD_MESSAGE"), "binary /mpub error %v", berr)
 		}
 		// Both readers take the same records, except that HTTP also stops
 		// at the body size limit.
-		if len(input) <= fuzzMaxBodySize && (err == nil) != (berr == nil) {
-			t.Fatalf("TCP MPUB error %v, binary /mpub error %v", err, berr)
+		if len(input) <= fuzzMaxBodySize {
+			require.Equal(t, err == nil, berr == nil, "TCP MPUB error %v, binary /mpub error %v", err, berr)
 		}
 		checkTextMPUB(t, n, input)
 	})
@@ -125,12 +122,8 @@ func checkMPUBErr(t *testing.T, err error, count, size int) {
 	require.True(t, ce.Fatal, "MPUB error")
 	badCount := count <= 0 || count > (fuzzMaxBodySize-4)/5 || count > (size-4)/4
 	require.Equal(t, (ce.Code == protocol.EBadBody), badCount, "MPUB count %d gave %v", count, err)
-	for _, p := range mpubErrPrefixes {
-		if strings.HasPrefix(err.Error(), p) {
-			return
-		}
-	}
-	t.Fatalf("MPUB error %q is not one of the spec's", err)
+	known := slices.ContainsFunc(mpubErrPrefixes, func(p string) bool { return strings.HasPrefix(err.Error(), p) })
+	require.True(t, known, "MPUB error %q is not one of the spec's", err)
 }
 
 // checkTextMPUB reads the input as a text-mode HTTP /mpub body: one
@@ -158,9 +151,9 @@ func checkTextMPUB(t *testing.T, n *NSQD, input []byte) {
 	case tooLong:
 		checkHTTPErr(t, err, 413, "MSG_TOO_BIG")
 	case err != nil:
-		t.Fatalf("text /mpub error %v", err)
+		require.NoError(t, err, "text /mpub")
 	case len(msgs) != len(lines):
-		t.Fatalf("%d messages from %d non-empty lines", len(msgs), len(lines))
+		require.Len(t, msgs, len(lines), "%d messages from %d non-empty lines", len(msgs), len(lines))
 	default:
 		for i, m := range msgs {
 			require.Equal(t, lines[i], m.Body, "message %d is %q, want %q", i, m.Body, lines[i])

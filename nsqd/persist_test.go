@@ -40,9 +40,8 @@ func hReadMetadata(t *testing.T, dir string) (raw []byte, topics []hMetaTopic) {
 	t.Helper()
 	raw = hReadFile(t, filepath.Join(dir, "nsqd.dat"))
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil || !bytes.Equal(buf.Bytes(), raw) {
-		t.Fatalf("nsqd.dat is not compact JSON: %q (%v)", raw, err)
-	}
+	require.NoError(t, json.Compact(&buf, raw), "nsqd.dat is not JSON: %q", raw)
+	require.Equal(t, buf.String(), string(raw), "nsqd.dat is not compact JSON")
 	hExpectKeys(t, "nsqd.dat", raw, "topics", "version")
 	top := hObj(t, raw)
 	require.Equal(t, `"1.3.0"`, string(top["version"]), "nsqd.dat version %s", top["version"])
@@ -107,18 +106,18 @@ func hMode0600(t *testing.T, path string) {
 
 func TestPersistMetadataEmpty(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	const want = `{"topics":null,"version":"1.3.0"}`
 	// Written at startup already.
 	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after start")
-	h.exit()
+	h.Stop()
 	require.Equal(t, want, string(hReadFile(t, filepath.Join(dir, "nsqd.dat"))), "nsqd.dat after exit")
 	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
 	hNoTempFiles(t, dir)
 }
 
-func hSetupMetadataState(t *testing.T, h *hNode) {
+func hSetupMetadataState(t *testing.T, h *testcluster.NSQD) {
 	t.Helper()
 	for _, p := range []string{
 		"/topic/create?topic=a",
@@ -133,7 +132,7 @@ func hSetupMetadataState(t *testing.T, h *hNode) {
 		"/topic/create?topic=f",
 		"/channel/create?topic=f&channel=only%23ephemeral",
 	} {
-		hExpectEmpty(t, test.HTTPPost(t, h.url+p, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.URL()+p, ""))
 	}
 }
 
@@ -141,8 +140,8 @@ const hWantMeta = "a(c1,c2P) bP(null) f(null)"
 
 func TestPersistMetadataShape(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	hSetupMetadataState(t, h)
 	// Persisted while running (creation asynchronously, pause on the call).
 	test.Eventually(t, hWait, func() bool {
@@ -150,21 +149,19 @@ func TestPersistMetadataShape(t *testing.T) {
 		return hMetaSummary(t, topics) == hWantMeta
 	}, "nsqd.dat reflects the running state")
 
-	h.exit()
+	h.Stop()
 	raw, topics := hReadMetadata(t, dir)
-	if got := hMetaSummary(t, topics); got != hWantMeta {
-		t.Fatalf("nsqd.dat after exit: %s\n%s", got, raw)
-	}
+	require.Equal(t, hWantMeta, hMetaSummary(t, topics), "nsqd.dat after exit:\n%s", raw)
 	hMode0600(t, filepath.Join(dir, "nsqd.dat"))
 	hNoTempFiles(t, dir)
 }
 
 func TestPersistMetadataPauseImmediate(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=p", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=p&channel=c", ""))
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=p", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=p&channel=c", ""))
 	test.Eventually(t, hWait, func() bool {
 		_, topics := hReadMetadata(t, dir)
 		return hMetaSummary(t, topics) == "p(c)"
@@ -175,66 +172,62 @@ func TestPersistMetadataPauseImmediate(t *testing.T) {
 		{"/topic/unpause?topic=p", "p(cP)"},
 		{"/channel/unpause?topic=p&channel=c", "p(c)"},
 	} {
-		hExpectEmpty(t, test.HTTPPost(t, h.url+step.path, ""))
+		hExpectEmpty(t, test.HTTPPost(t, h.URL()+step.path, ""))
 		_, topics := hReadMetadata(t, dir)
-		if got := hMetaSummary(t, topics); got != step.want {
-			t.Fatalf("right after %s nsqd.dat says %s, want %s", step.path, got, step.want)
-		}
+		require.Equal(t, step.want, hMetaSummary(t, topics), "right after %s nsqd.dat says", step.path)
 	}
 }
 
 func TestPersistMetadataReload(t *testing.T) {
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	hSetupMetadataState(t, h)
-	h.exit()
+	h.Stop()
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	s, _ := h2.stats(t, "")
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
+	s, _ := getStats(t, h2, "")
 	var parts []string
 	for _, tp := range s.Topics {
-		p := tp.Name
+		p := tp.TopicName
 		if tp.Paused {
 			p += "P"
 		}
 		var cs []string
 		for _, c := range tp.Channels {
 			if c.Paused {
-				cs = append(cs, c.Name+"P")
+				cs = append(cs, c.ChannelName+"P")
 			} else {
-				cs = append(cs, c.Name)
+				cs = append(cs, c.ChannelName)
 			}
 		}
 		parts = append(parts, p+"("+strings.Join(cs, ",")+")")
 	}
-	if got, want := strings.Join(parts, " "), "a(c1,c2P) bP() f()"; got != want {
-		t.Fatalf("state after restart %q, want %q", got, want)
-	}
+	require.Equal(t, "a(c1,c2P) bP() f()", strings.Join(parts, " "), "state after restart")
 
 	// The restored pause flags are in force.
 	c := test.DialV2(t, h2.TCPAddr)
 	c.Sub(t, "a", "c1")
 	c.Cmd("RDY 5")
-	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=a", "x"))
+	hExpectOK(t, test.HTTPPost(t, h2.URL()+"/pub?topic=a", "x"))
 	require.Equal(t, "x", string(c.ReadMessage(t).Body))
-	test.Eventually(t, hWait, func() bool { return h2.channel(t, "a", "c2").Depth == 1 }, "paused c2 holds the message")
-	hExpectOK(t, test.HTTPPost(t, h2.url+"/pub?topic=b", "y"))
-	if tp := h2.topic(t, "b"); tp.Depth != 1 || !tp.Paused {
-		t.Fatalf("paused topic b %+v", *tp)
-	}
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h2, "a", "c2").Depth == 1 }, "paused c2 holds the message")
+	hExpectOK(t, test.HTTPPost(t, h2.URL()+"/pub?topic=b", "y"))
+	tp := topicOf(t, h2, "b")
+	require.EqualValues(t, 1, tp.Depth, "paused topic b %+v", *tp)
+	require.True(t, tp.Paused, "paused topic b %+v", *tp)
 }
 
 func TestPersistMetadataInvalid(t *testing.T) {
 	t.Parallel()
 	for _, content := range []string{"{not json", "", `{"topics":[{"name":1}]}`} {
-		opts := testcluster.NSQDOptions(t, daemonDefaults)
+		opts := testcluster.NSQDOptions(t, testDefaults)
 		hWriteFile(t, filepath.Join(opts.DataPath, "nsqd.dat"), []byte(content))
 		n, err := nsqd.New(opts)
 		if err == nil {
 			n.Exit()
-			t.Fatalf("nsqd.dat %q: New succeeded, want an error", content)
 		}
+		require.Error(t, err, "nsqd.dat %q: New succeeded", content)
 		require.Contains(t, err.Error(), "failed to parse metadata", "nsqd.dat %q: error %q does not mention %q", content, err, "failed to parse metadata")
 	}
 }
@@ -249,21 +242,19 @@ func TestPersistMetadataInvalidNamesSkipped(t *testing.T) {
 		`{"name":"`+strings.Repeat("x", 65)+`","paused":false,"channels":null},`+
 		`{"name":"also-good","paused":true,"channels":null}`+
 		`],"version":"1.2.1"}`))
-	h := hStart(t, testcluster.WithDataPath(dir))
-	s, _ := h.stats(t, "")
+	h := startNSQD(t, testcluster.WithDataPath(dir))
+	s, _ := getStats(t, h, "")
 	var parts []string
 	for _, tp := range s.Topics {
-		p := tp.Name + fmt.Sprint(tp.Paused)
+		p := tp.TopicName + fmt.Sprint(tp.Paused)
 		for _, c := range tp.Channels {
-			p += "/" + c.Name + fmt.Sprint(c.Paused)
+			p += "/" + c.ChannelName + fmt.Sprint(c.Paused)
 		}
 		parts = append(parts, p)
 	}
-	if got, want := strings.Join(parts, " "), "also-goodtrue goodfalse/oktrue"; got != want {
-		t.Fatalf("loaded %q, want %q", got, want)
-	}
+	require.Equal(t, "also-goodtrue goodfalse/oktrue", strings.Join(parts, " "), "loaded")
 	// And the file is rewritten without them.
-	h.exit()
+	h.Stop()
 	_, topics := hReadMetadata(t, dir)
 	require.Equal(t, "also-goodP(null) good(okP)", hMetaSummary(t, topics), "rewritten nsqd.dat")
 }
@@ -318,11 +309,11 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.000001.dat"), seg1)
 	hWriteFile(t, filepath.Join(dir, "compat:ch.diskqueue.meta.dat"), hMetaFile(3, 0, 0, 1, len(seg1)))
 
-	h := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
+	h := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "compat", "ch")
-		return ch != nil && ch.Depth == 5 && h.topic(t, "compat").Depth == 0
-	}, fmt.Sprintf("5 stored messages reach the channel: %+v", h.topic(t, "compat")))
+		ch := channelOf(t, h, "compat", "ch")
+		return ch != nil && ch.Depth == 5 && topicOf(t, h, "compat").Depth == 0
+	}, fmt.Sprintf("5 stored messages reach the channel: %+v", topicOf(t, h, "compat")))
 
 	want := map[string]hStored{}
 	for _, s := range []hStored{t1, t2, c1, c2, c3} {
@@ -336,16 +327,15 @@ func TestPersistReadsUpstreamDataDir(t *testing.T) {
 		s, ok := want[m.ID]
 		require.True(t, ok, "unexpected message id %q body %q", m.ID, m.Body)
 		delete(want, m.ID)
-		if string(m.Body) != s.body || m.Timestamp != s.ts || m.Attempts != s.attempts+1 {
-			t.Fatalf("message %s: body %q ts %d attempts %d, want body %q ts %d attempts %d",
-				m.ID, m.Body, m.Timestamp, m.Attempts, s.body, s.ts, s.attempts+1)
-		}
+		require.Equal(t, s.body, string(m.Body), "message %s: body", m.ID)
+		require.Equal(t, s.ts, m.Timestamp, "message %s: timestamp", m.ID)
+		require.Equal(t, s.attempts+1, m.Attempts, "message %s: attempts", m.ID)
 		c.Cmd("FIN " + m.ID)
 	}
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "compat", "ch")
+		ch := channelOf(t, h, "compat", "ch")
 		return ch.Depth == 0 && ch.InFlightCount == 0
-	}, fmt.Sprintf("everything consumed, nothing else delivered: %+v", h.channel(t, "compat", "ch")))
+	}, fmt.Sprintf("everything consumed, nothing else delivered: %+v", channelOf(t, h, "compat", "ch")))
 }
 
 // hDiskRecords is an independent reader of one disk queue following the
@@ -357,9 +347,8 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 	hMode0600(t, metaPath)
 	require.True(t, regexp.MustCompile(`^\d+\n\d+,\d+\n\d+,\d+\n$`).MatchString(meta), "%s metadata %q does not match %%d\\n%%d,%%d\\n%%d,%%d\\n", name, meta)
 	var depth, rNum, rPos, wNum, wPos int
-	if _, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos); err != nil {
-		t.Fatalf("%s metadata %q: %v", name, meta, err)
-	}
+	_, err := fmt.Sscanf(meta, "%d\n%d,%d\n%d,%d\n", &depth, &rNum, &rPos, &wNum, &wPos)
+	require.NoError(t, err, "%s metadata %q", name, meta)
 	for num := rNum; num <= wNum; num++ {
 		path := filepath.Join(dir, name+".diskqueue."+fmt.Sprintf("%06d", num)+".dat")
 		data := hReadFile(t, path)
@@ -369,9 +358,7 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 			pos = rPos
 		}
 		if num == wNum {
-			if wPos > len(data) {
-				t.Fatalf("%s: write position %d beyond file size %d", path, wPos, len(data))
-			}
+			require.LessOrEqual(t, wPos, len(data), "%s: write position beyond the file size", path)
 			end = wPos
 		}
 		if len(data) > maxBytesPerFile && end > 0 {
@@ -379,13 +366,9 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 			require.Equal(t, len(data), int(binary.BigEndian.Uint32(data))+4, "%s is %d bytes, over the %d limit", path, len(data), maxBytesPerFile)
 		}
 		for pos < end {
-			if end-pos < 4 {
-				t.Fatalf("%s: truncated length at %d", path, pos)
-			}
+			require.GreaterOrEqual(t, end-pos, 4, "%s: truncated length at %d", path, pos)
 			l := int(binary.BigEndian.Uint32(data[pos:]))
-			if l < 26 || pos+4+l > end {
-				t.Fatalf("%s: bad record length %d at %d", path, l, pos)
-			}
+			require.True(t, l >= 26 && pos+4+l <= end, "%s: bad record length %d at %d", path, l, pos)
 			p := data[pos+4 : pos+4+l]
 			recs = append(recs, hStored{
 				ts:       int64(binary.BigEndian.Uint64(p)),
@@ -405,18 +388,18 @@ func hDiskRecords(t *testing.T, dir, name string, maxBytesPerFile int) (meta str
 func TestPersistWritesUpstreamDataDir(t *testing.T) {
 	t.Parallel()
 	const maxBytes = 100
-	h := hStart(t, func(o *nsqd.Options) { o.MaxBytesPerFile = maxBytes })
-	dir := h.opts.DataPath
+	h := startNSQD(t, func(o *nsqd.Options) { o.MaxBytesPerFile = maxBytes })
+	dir := h.Opts.DataPath
 	start := time.Now().UnixNano()
 	for i := range 5 {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=rev", fmt.Sprint("msg-", i)))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=rev", fmt.Sprint("msg-", i)))
 	}
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=rev2", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=rev2&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=rev2", "a-0\na-1\na-2"))
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "rev2", "c").Depth == 3 }, "rev2:c has 3")
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=rev2", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=rev2&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=rev2", "a-0\na-1\na-2"))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "rev2", "c").Depth == 3 }, "rev2:c has 3")
 	end := time.Now().UnixNano()
-	h.exit()
+	h.Stop()
 	hNoTempFiles(t, dir)
 
 	check := func(name, wantMeta string, bodies ...string) {
@@ -426,28 +409,28 @@ func TestPersistWritesUpstreamDataDir(t *testing.T) {
 		require.Len(t, recs, len(bodies), "%s: %d records, want %d", name, len(recs), len(bodies))
 		ids := map[string]bool{}
 		for i, r := range recs {
-			if r.body != bodies[i] || r.attempts != 0 || r.ts < start || r.ts > end ||
-				!regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(r.id) || ids[r.id] {
-				t.Fatalf("%s record %d: %+v, want body %q attempts 0", name, i, r, bodies[i])
-			}
+			require.Equal(t, bodies[i], r.body, "%s record %d: %+v", name, i, r)
+			require.Zero(t, r.attempts, "%s record %d: %+v", name, i, r)
+			require.True(t, r.ts >= start && r.ts <= end, "%s record %d: %+v, timestamp outside the publish window", name, i, r)
+			require.Regexp(t, `^[0-9a-f]{16}$`, r.id, "%s record %d: %+v", name, i, r)
+			require.False(t, ids[r.id], "%s record %d: %+v, repeated id", name, i, r)
 			ids[r.id] = true
 		}
 	}
 	// 35-byte records, 100-byte files: two per segment.
 	check("rev", "5\n0,0\n2,35\n", "msg-0", "msg-1", "msg-2", "msg-3", "msg-4")
 	for i := range 3 {
-		if _, err := os.Stat(filepath.Join(dir, "rev.diskqueue.00000"+strconv.Itoa(i)+".dat")); err != nil {
-			t.Fatalf("segment %d: %v", i, err)
-		}
+		_, err := os.Stat(filepath.Join(dir, "rev.diskqueue.00000"+strconv.Itoa(i)+".dat"))
+		require.NoError(t, err, "segment %d", i)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, "rev.diskqueue.000000.dat")); fi.Size() != 70 {
-		t.Fatalf("first segment is %d bytes, want 70", fi.Size())
-	}
+	fi, err := os.Stat(filepath.Join(dir, "rev.diskqueue.000000.dat"))
+	require.NoError(t, err, "first segment")
+	require.EqualValues(t, 70, fi.Size(), "first segment size")
 	// 33-byte records: three fit in 100 bytes (99).
 	check("rev2:c", "3\n0,0\n0,99\n", "a-0", "a-1", "a-2")
 
 	// Round trip: a new nsqd reads it all back.
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir; o.MaxBytesPerFile = maxBytes })
 	c := test.DialV2(t, h2.TCPAddr)
 	c.Sub(t, "rev", "c")
 	c.Cmd("RDY 10")

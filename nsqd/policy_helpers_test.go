@@ -7,27 +7,23 @@ import (
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/test"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
-// pStats, pTopic and pChannel read /stats for the policy tests; a missing
-// topic or channel reads as the zero value.
-func (h *hNode) pStats(t testing.TB) statsDoc {
+// pTopic and pChannel read /stats for the policy tests; a missing topic or
+// channel reads as the zero value.
+func pTopic(t testing.TB, n *testcluster.NSQD, name string) topicStatsDoc {
 	t.Helper()
-	return mustStats(t, h.n)
-}
-
-func (h *hNode) pTopic(t testing.TB, name string) topicStatsDoc {
-	t.Helper()
-	if tp := h.pStats(t).topic(name); tp != nil {
+	if tp := topicOf(t, n, name); tp != nil {
 		return *tp
 	}
 	return topicStatsDoc{}
 }
 
-func (h *hNode) pChannel(t testing.TB, topic, channel string) channelStatsDoc {
+func pChannel(t testing.TB, n *testcluster.NSQD, topic, channel string) channelStatsDoc {
 	t.Helper()
-	if ch := h.pTopic(t, topic).channel(channel); ch != nil {
+	if ch := channelOf(t, n, topic, channel); ch != nil {
 		return *ch
 	}
 	return channelStatsDoc{}
@@ -35,9 +31,9 @@ func (h *hNode) pChannel(t testing.TB, topic, channel string) channelStatsDoc {
 
 // call sends method path?q and decodes a JSON answer into a map (nil for
 // a non-JSON body).
-func (h *hNode) call(t testing.TB, method, path string, q url.Values) (int, map[string]any) {
+func call(t testing.TB, h *testcluster.NSQD, method, path string, q url.Values) (int, map[string]any) {
 	t.Helper()
-	u := h.url + path
+	u := h.URL() + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
@@ -48,9 +44,9 @@ func (h *hNode) call(t testing.TB, method, path string, q url.Values) (int, map[
 }
 
 // mustCall is call that requires a 200.
-func (h *hNode) mustCall(t testing.TB, method, path string, q url.Values) map[string]any {
+func mustCall(t testing.TB, h *testcluster.NSQD, method, path string, q url.Values) map[string]any {
 	t.Helper()
-	code, m := h.call(t, method, path, q)
+	code, m := call(t, h, method, path, q)
 	require.Equal(t, 200, code, "%s %s %v: %v", method, path, q, m)
 	return m
 }
@@ -67,7 +63,7 @@ func tc(topic, channel string, kv ...string) url.Values {
 }
 
 // subscribed dials, subscribes and sets RDY.
-func subscribed(t testing.TB, h *hNode, topic, channel string, rdy int) *test.Conn {
+func subscribed(t testing.TB, h *testcluster.NSQD, topic, channel string, rdy int) *test.Conn {
 	t.Helper()
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, topic, channel)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,24 +60,18 @@ func fuzzNSQD(t testing.TB) *NSQD {
 			return
 		}
 		fuzzDaemon.dir = dir
-		opts := NewOptions()
-		opts.TCPAddress = "127.0.0.1:0"
-		opts.HTTPAddress = "127.0.0.1:0"
-		opts.HTTPSAddress = ""
-		opts.DataPath = dir
-		opts.Logger = lg.NilLogger{}
-		opts.LogLevel = lg.FATAL
-		opts.SnappyEnabled = false
-		opts.DeflateEnabled = false
-		opts.MaxMsgSize = fuzzMaxMsgSize
-		opts.MaxBodySize = fuzzMaxBodySize
-		opts.MemQueueSize = 100
-		n, err := New(opts)
+		n, err := runInternalNSQD(dir, func(o *Options) {
+			o.LogLevel = lg.FATAL
+			o.SnappyEnabled = false
+			o.DeflateEnabled = false
+			o.MaxMsgSize = fuzzMaxMsgSize
+			o.MaxBodySize = fuzzMaxBodySize
+			o.MemQueueSize = 100
+		})
 		if err != nil {
 			fuzzDaemon.err = err
 			return
 		}
-		go n.Main()
 		fuzzDaemon.n = n
 	})
 	require.Nil(t, fuzzDaemon.err, "starting the fuzz nsqd")
@@ -121,9 +116,7 @@ func checkServerFrames(t *testing.T, conn net.Conn) {
 			return
 		}
 		size := binary.BigEndian.Uint32(hdr[:4])
-		if size < 4 || size > 1<<16 {
-			t.Fatalf("frame size %d", size)
-		}
+		require.True(t, size >= 4 && size <= 1<<16, "frame size %d", size)
 		data := make([]byte, size)
 		if _, err := io.ReadFull(r, data); err != nil {
 			checkEnd(t, err, int(size))
@@ -131,8 +124,8 @@ func checkServerFrames(t *testing.T, conn net.Conn) {
 		}
 		ft := int32(binary.BigEndian.Uint32(data[:4]))
 		data = data[4:]
-		if fatalSeen != "" && ft != protocol.FrameTypeMessage {
-			t.Fatalf("frame type %d %q after fatal error %q", ft, data, fatalSeen)
+		if fatalSeen != "" {
+			require.Equal(t, protocol.FrameTypeMessage, ft, "frame %q after fatal error %q", data, fatalSeen)
 		}
 		switch ft {
 		case protocol.FrameTypeResponse:
@@ -145,11 +138,9 @@ func checkServerFrames(t *testing.T, conn net.Conn) {
 				fatalSeen = string(data)
 			}
 		case protocol.FrameTypeMessage:
-			if len(data) < 26 || len(data)-26 > fuzzMaxMsgSize {
-				t.Fatalf("message frame of %d bytes", len(data))
-			}
+			require.True(t, len(data) >= 26 && len(data)-26 <= fuzzMaxMsgSize, "message frame of %d bytes", len(data))
 		default:
-			t.Fatalf("frame type %d", ft)
+			require.FailNow(t, "unknown frame type", "%d", ft)
 		}
 	}
 }
@@ -160,9 +151,7 @@ func checkResponseFrame(t *testing.T, data []byte) {
 	case "OK", "CLOSE_WAIT", "_heartbeat_":
 		return
 	}
-	if !json.Valid(data) || data[0] != '{' {
-		t.Fatalf("unexpected response frame %q", data)
-	}
+	require.True(t, json.Valid(data) && data[0] == '{', "unexpected response frame %q", data)
 }
 
 // checkEnd accepts a clean close or a reset (the server may close with
@@ -170,11 +159,9 @@ func checkResponseFrame(t *testing.T, data []byte) {
 func checkEnd(t *testing.T, err error, partial int) {
 	t.Helper()
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		t.Fatalf("server did not close the connection: %v", err)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) && partial > 0 {
-		t.Fatalf("frame of %d bytes cut short", partial)
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "server did not close the connection: %v", err)
+	if partial > 0 {
+		require.NotErrorIs(t, err, io.ErrUnexpectedEOF, "frame of %d bytes cut short", partial)
 	}
 }
 
@@ -182,19 +169,11 @@ func checkEnd(t *testing.T, err error, partial int) {
 // answer, and PUB answers OK.
 func checkAlive(t *testing.T, n *NSQD) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", n.RealTCPAddr().String(), 5*time.Second)
+	c, err := test.DialRaw(n.RealTCPAddr().String())
 	require.NoError(t, err, "daemon no longer accepts connections")
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	req := []byte("  V2NOP\nPUB fuzz_alive\n\x00\x00\x00\x01x")
-	if _, err := conn.Write(req); err != nil {
-		t.Fatalf("write to a fresh connection: %v", err)
-	}
-	want := []byte("\x00\x00\x00\x06\x00\x00\x00\x00OK")
-	got := make([]byte, len(want))
-	if _, err := io.ReadFull(conn, got); err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("fresh connection: got %q (%v), want %q", got, err, want)
-	}
+	defer c.Close()
+	require.NoError(t, c.WriteCmd("NOP", nil), "write to a fresh connection")
+	require.NoError(t, c.Request("PUB fuzz_alive", []byte("x")), "PUB on a fresh connection")
 }
 
 func fuzzV2Seeds() []string {
@@ -286,9 +265,8 @@ func FuzzProtocolV2(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
 		n := fuzzNSQD(t)
-		conn, err := net.DialTimeout("tcp", n.RealTCPAddr().String(), 5*time.Second)
-		require.NoError(t, err, "dial")
-		defer conn.Close()
+		// The raw socket: the fuzz input is written as it is.
+		conn := test.Dial(t, n.RealTCPAddr().String()).NetConn()
 		go func() {
 			// Write errors are expected once the server closes after a
 			// fatal error; the reader below sees the close.
@@ -358,10 +336,8 @@ func FuzzIdentify(f *testing.F) {
 		}
 		if err != nil {
 			var ce *protocol.ClientErr
-			if !errors.As(err, &ce) || ce.Code != protocol.EBadBody ||
-				!identifyErrorText.MatchString(strings.TrimPrefix(ce.Desc, "IDENTIFY ")) {
-				t.Fatalf("IDENTIFY %q: unexpected error %v", body, err)
-			}
+			require.True(t, errors.As(err, &ce) && ce.Code == protocol.EBadBody &&
+				identifyErrorText.MatchString(strings.TrimPrefix(ce.Desc, "IDENTIFY ")), "IDENTIFY %q: unexpected error %v", body, err)
 			return
 		}
 		checkIdentifySettings(t, c, d, opts)
@@ -395,30 +371,23 @@ func checkIdentifySettings(t *testing.T, c *clientV2, d identifyData, opts *Opti
 	}
 	switch hb := c.HeartbeatInterval; d.HeartbeatInterval {
 	case -1, 0:
-		if hb != 0 && hb != opts.ClientTimeout/2 {
-			t.Fatalf("heartbeat interval %d gave %v", d.HeartbeatInterval, hb)
-		}
+		require.Contains(t, []time.Duration{0, opts.ClientTimeout / 2}, hb, "heartbeat interval %d gave", d.HeartbeatInterval)
 	default:
 		require.True(t, ms(d.HeartbeatInterval, hb, time.Second, opts.MaxHeartbeatInterval), "heartbeat interval %d accepted as %v", d.HeartbeatInterval, hb)
 	}
 	switch ob := c.OutputBufferTimeout; {
 	case d.OutputBufferTimeout == -1 || d.OutputBufferTimeout == 0 || d.OutputBufferSize == -1:
-		if ob != 0 && ob != opts.OutputBufferTimeout {
-			t.Fatalf("output buffer timeout %d gave %v", d.OutputBufferTimeout, ob)
-		}
+		require.Contains(t, []time.Duration{0, opts.OutputBufferTimeout}, ob, "output buffer timeout %d gave", d.OutputBufferTimeout)
 	default:
 		require.True(t, ms(d.OutputBufferTimeout, ob, opts.MinOutputBufferTimeout, opts.MaxOutputBufferTimeout), "output buffer timeout %d accepted as %v", d.OutputBufferTimeout, ob)
 	}
-	if s := c.OutputBufferSize; s != 1 && s != defaultBufferSize && (s < 64 || int64(s) > opts.MaxOutputBufferSize) {
-		t.Fatalf("output buffer size %d accepted", s)
-	}
-	if c.SampleRate < 0 || c.SampleRate > 99 {
-		t.Fatalf("sample rate %d accepted", c.SampleRate)
-	}
+	s := c.OutputBufferSize
+	require.True(t, s == 1 || s == defaultBufferSize || s >= 64 && int64(s) <= opts.MaxOutputBufferSize, "output buffer size %d accepted", s)
+	require.True(t, c.SampleRate >= 0 && c.SampleRate <= 99, "sample rate %d accepted", c.SampleRate)
 	if d.MsgTimeout == 0 {
 		require.Equal(t, opts.MsgTimeout, c.MsgTimeout, "msg timeout 0 gave")
-	} else if !ms(d.MsgTimeout, c.MsgTimeout, time.Second, opts.MaxMsgTimeout) {
-		t.Fatalf("msg timeout %d accepted as %v", d.MsgTimeout, c.MsgTimeout)
+	} else {
+		require.True(t, ms(d.MsgTimeout, c.MsgTimeout, time.Second, opts.MaxMsgTimeout), "msg timeout %d accepted as %v", d.MsgTimeout, c.MsgTimeout)
 	}
 }
 
@@ -426,19 +395,17 @@ func checkIdentifySettings(t *testing.T, c *clientV2, d identifyData, opts *Opti
 // effective settings and no upgrade (the fuzz daemon offers none).
 func checkIdentifyReply(t *testing.T, c *clientV2, out []byte) {
 	t.Helper()
-	if len(out) < 8 || int(binary.BigEndian.Uint32(out)) != len(out)-4 ||
-		int32(binary.BigEndian.Uint32(out[4:])) != protocol.FrameTypeResponse {
-		t.Fatalf("IDENTIFY reply is not one response frame: %q", out)
-	}
+	require.GreaterOrEqual(t, len(out), 8, "IDENTIFY reply is not one response frame: %q", out)
+	require.Equal(t, len(out)-4, int(binary.BigEndian.Uint32(out)), "IDENTIFY reply is not one response frame: %q", out)
+	require.Equal(t, protocol.FrameTypeResponse, int32(binary.BigEndian.Uint32(out[4:])), "IDENTIFY reply is not one response frame: %q", out)
 	var r identifyResponse
 	require.NoError(t, json.Unmarshal(out[8:], &r), "IDENTIFY reply %q", out[8:])
 	require.False(t, r.TLSv1, "IDENTIFY reply negotiated")
 	require.False(t, r.Snappy, "IDENTIFY reply negotiated")
 	require.False(t, r.Deflate, "IDENTIFY reply negotiated")
 	require.Equal(t, min(6, r.MaxDeflateLevel), r.DeflateLevel, "IDENTIFY reply negotiated")
-	if r.MsgTimeout != int64(c.MsgTimeout/time.Millisecond) || r.SampleRate != c.SampleRate ||
-		r.OutputBufferSize != c.OutputBufferSize ||
-		r.OutputBufferTimeout != int64(c.OutputBufferTimeout/time.Millisecond) {
-		t.Fatalf("IDENTIFY reply %+v does not match the client's settings", r)
-	}
+	require.Equal(t, int64(c.MsgTimeout/time.Millisecond), r.MsgTimeout, "IDENTIFY reply %+v: msg_timeout", r)
+	require.Equal(t, c.SampleRate, r.SampleRate, "IDENTIFY reply %+v: sample_rate", r)
+	require.Equal(t, c.OutputBufferSize, r.OutputBufferSize, "IDENTIFY reply %+v: output_buffer_size", r)
+	require.Equal(t, int64(c.OutputBufferTimeout/time.Millisecond), r.OutputBufferTimeout, "IDENTIFY reply %+v: output_buffer_timeout", r)
 }

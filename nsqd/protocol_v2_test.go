@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,7 +46,7 @@ type v2Case struct {
 
 // v2RunFatal runs each case on a fresh connection to n, in parallel, and
 // expects the error frame followed by the server closing the connection.
-func v2RunFatal(t *testing.T, n *nsqd.NSQD, cases []v2Case) {
+func v2RunFatal(t *testing.T, n *testcluster.NSQD, cases []v2Case) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -103,7 +104,7 @@ func v2ExpectAlive(t *testing.T, c *test.Conn) {
 }
 
 // v2MPUB publishes bodies with one MPUB over a new connection.
-func v2MPUB(t *testing.T, n *nsqd.NSQD, topic string, bodies []string) {
+func v2MPUB(t *testing.T, n *testcluster.NSQD, topic string, bodies []string) {
 	t.Helper()
 	msgs := make([][]byte, len(bodies))
 	for i, b := range bodies {
@@ -450,13 +451,18 @@ func TestV2IdentifyClientFields(t *testing.T) {
 	anon.ExpectOK(t)
 
 	got := mustChannelStats(t, n, "t", "named").Clients
-	if len(got) != 1 || got[0].ClientID != "cid-1" || got[0].Hostname != "host.example" ||
-		got[0].UserAgent != "probe/1.0" || got[0].Version != "V2" || got[0].State != 3 {
-		t.Errorf("identified client stats: %+v", got)
+	if assert.Len(t, got, 1, "identified client stats") {
+		assert.Equal(t, "cid-1", got[0].ClientID, "identified client stats: %+v", got[0])
+		assert.Equal(t, "host.example", got[0].Hostname, "identified client stats: %+v", got[0])
+		assert.Equal(t, "probe/1.0", got[0].UserAgent, "identified client stats: %+v", got[0])
+		assert.Equal(t, "V2", got[0].Version, "identified client stats: %+v", got[0])
+		assert.EqualValues(t, 3, got[0].State, "identified client stats: %+v", got[0])
 	}
 	got = mustChannelStats(t, n, "t", "anon").Clients
-	if len(got) != 1 || got[0].ClientID != "127.0.0.1" || got[0].Hostname != "127.0.0.1" || got[0].State != 3 {
-		t.Errorf("anonymous client stats: %+v", got)
+	if assert.Len(t, got, 1, "anonymous client stats") {
+		assert.Equal(t, "127.0.0.1", got[0].ClientID, "anonymous client stats: %+v", got[0])
+		assert.Equal(t, "127.0.0.1", got[0].Hostname, "anonymous client stats: %+v", got[0])
+		assert.EqualValues(t, 3, got[0].State, "anonymous client stats: %+v", got[0])
 	}
 	// Closing removes the client from its channel.
 	named.Close()
@@ -569,13 +575,11 @@ func TestV2SubStartsWithRdyZero(t *testing.T) {
 	mustPublish(t, n, "t", "hello")
 	c := mustSubscribe(t, n, "t", "c", nil)
 	c.ExpectNoFrame(t, v2Quiet)
-	if cl := mustChannelStats(t, n, "t", "c").Clients; len(cl) != 1 || cl[0].ReadyCount != 0 {
-		t.Fatalf("clients %+v, want one with ready_count 0", cl)
-	}
+	cl := mustChannelStats(t, n, "t", "c").Clients
+	require.Len(t, cl, 1, "clients")
+	require.Zero(t, cl[0].ReadyCount, "ready_count")
 	c.Cmd("RDY 1")
-	if m := c.ReadMessage(t); string(m.Body) != "hello" {
-		t.Fatalf("body %q", m.Body)
-	}
+	require.Equal(t, "hello", string(c.ReadMessage(t).Body))
 }
 
 // ---------------------------------------------------------------------------
@@ -614,9 +618,7 @@ func TestV2RdyWithoutCountIsOne(t *testing.T) {
 	c.ExpectNoFrame(t, v2Quiet)
 	c.Cmd("FIN " + m.ID)
 	m2 := c.ReadMessage(t)
-	if got := v2SortedBodies([]test.Message{m, m2}); !slices.Equal(got, []string{"a", "b"}) {
-		t.Fatalf("bodies %q", got)
-	}
+	require.Equal(t, []string{"a", "b"}, v2SortedBodies([]test.Message{m, m2}), "bodies")
 }
 
 func TestV2RdyLimitsInFlight(t *testing.T) {
@@ -640,21 +642,17 @@ func TestV2RdyLimitsInFlight(t *testing.T) {
 	// RDY 0 stops delivery; messages in flight stay in flight.
 	c.Cmd("RDY 0")
 	test.Eventually(t, v2Wait, func() bool { return mustChannelStats(t, n, "t", "c").Clients[0].ReadyCount == 0 })
-	if ch := mustChannelStats(t, n, "t", "c"); ch.InFlightCount != 2 {
-		t.Fatalf("in flight %d after RDY 0, want 2", ch.InFlightCount)
-	}
+	require.EqualValues(t, 2, mustChannelStats(t, n, "t", "c").InFlightCount, "in flight after RDY 0")
 	c.Cmd("FIN " + got[1].ID)
 	c.Cmd("FIN " + got[2].ID)
 	c.ExpectNoFrame(t, v2Quiet)
-	if ch := mustChannelStats(t, n, "t", "c"); ch.InFlightCount != 0 || ch.Depth != 2 {
-		t.Fatalf("stats after RDY 0: %+v", ch)
-	}
+	ch = mustChannelStats(t, n, "t", "c")
+	require.Zero(t, ch.InFlightCount, "stats after RDY 0: %+v", ch)
+	require.EqualValues(t, 2, ch.Depth, "stats after RDY 0: %+v", ch)
 
 	c.Cmd("RDY 10")
 	got = append(got, c.ReadMessages(t, 2)...)
-	if b := v2SortedBodies(got); !slices.Equal(b, []string{"m0", "m1", "m2", "m3", "m4"}) {
-		t.Fatalf("bodies %q", b)
-	}
+	require.Equal(t, []string{"m0", "m1", "m2", "m3", "m4"}, v2SortedBodies(got), "bodies")
 }
 
 // ---------------------------------------------------------------------------
@@ -736,13 +734,11 @@ func TestV2MPUBErrors(t *testing.T) {
 	for i := 1; i <= 13; i++ {
 		name := fmt.Sprintf("m%d", i)
 		tp := s.topic(name)
-		if tp == nil {
-			t.Errorf("topic %s not created by MPUB with a bad body", name)
+		if !assert.NotNil(t, tp, "topic %s not created by MPUB with a bad body", name) {
 			continue
 		}
-		if tp.Depth != 0 || tp.MessageCount != 0 {
-			t.Errorf("topic %s: depth %d message_count %d, want nothing queued", name, tp.Depth, tp.MessageCount)
-		}
+		assert.Zero(t, tp.Depth, "topic %s: nothing queued", name)
+		assert.Zero(t, tp.MessageCount, "topic %s: nothing queued", name)
 	}
 }
 
@@ -793,9 +789,9 @@ func TestV2MPUBDeclaredSizeLargerThanMessages(t *testing.T) {
 	// The stream is still in sync.
 	c.CmdBody("PUB t", []byte("next"))
 	c.ExpectOK(t)
-	if tp := mustTopicStats(t, n, "t"); tp.Depth != 2 || tp.MessageCount != 2 {
-		t.Fatalf("topic stats %+v", tp)
-	}
+	tp := mustTopicStats(t, n, "t")
+	require.EqualValues(t, 2, tp.Depth, "topic stats %+v", tp)
+	require.EqualValues(t, 2, tp.MessageCount, "topic stats %+v", tp)
 	c.CmdSizedBody("MPUB t", 5, body)
 	c.ExpectFatal(t, "E_BAD_BODY MPUB invalid message count 1")
 }
@@ -812,9 +808,7 @@ func TestV2DPUBDelay(t *testing.T) {
 	p.ExpectOK(t)
 	test.Eventually(t, v2Wait, func() bool { return mustChannelStats(t, n, "t", "c").DeferredCount == 1 })
 	m := c.ReadMessage(t)
-	if d := time.Since(start); d < delay {
-		t.Fatalf("deferred message delivered after %s, before its %s delay", d, delay)
-	}
+	require.GreaterOrEqual(t, time.Since(start), delay, "deferred message delivered before its delay")
 	require.Equal(t, "later", string(m.Body), "message")
 	require.EqualValues(t, 1, m.Attempts, "message")
 }
@@ -834,9 +828,7 @@ func TestV2MessageFrameAndReq(t *testing.T) {
 	after := time.Now().UnixNano()
 
 	m := c.ReadMessage(t)
-	if m.Timestamp < before || m.Timestamp > after {
-		t.Errorf("timestamp %d outside the publish window [%d, %d]", m.Timestamp, before, after)
-	}
+	assert.True(t, m.Timestamp >= before && m.Timestamp <= after, "timestamp %d outside the publish window [%d, %d]", m.Timestamp, before, after)
 	assert.EqualValues(t, 1, m.Attempts, "attempts")
 	assert.True(t, v2HexID.MatchString(m.ID), "ID %q is not 16 lowercase hex chars", m.ID)
 	assert.Equal(t, "payload \x00\xff bytes", string(m.Body), "body %q", m.Body)
@@ -855,10 +847,13 @@ func TestV2MessageFrameAndReq(t *testing.T) {
 	})
 	ch := mustChannelStats(t, n, "t", "c")
 	cl := ch.Clients[0]
-	if ch.RequeueCount != 1 || ch.MessageCount != 1 || ch.TimeoutCount != 0 || ch.Depth != 0 ||
-		cl.MessageCount != 2 || cl.RequeueCount != 1 || cl.InFlightCount != 0 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	require.EqualValues(t, 1, ch.RequeueCount, "channel stats %+v", ch)
+	require.EqualValues(t, 1, ch.MessageCount, "channel stats %+v", ch)
+	require.Zero(t, ch.TimeoutCount, "channel stats %+v", ch)
+	require.Zero(t, ch.Depth, "channel stats %+v", ch)
+	require.EqualValues(t, 2, cl.MessageCount, "client stats %+v", cl)
+	require.EqualValues(t, 1, cl.RequeueCount, "client stats %+v", cl)
+	require.Zero(t, cl.InFlightCount, "client stats %+v", cl)
 }
 
 func TestV2FinReqTouchFailures(t *testing.T) {
@@ -959,9 +954,7 @@ func TestV2ReqWithDelay(t *testing.T) {
 		return ch.DeferredCount == 1 && ch.InFlightCount == 0 && ch.RequeueCount == 1
 	})
 	m2 := c.ReadMessage(t)
-	if d := time.Since(start); d < delay {
-		t.Fatalf("requeued message back after %s, before its %s delay", d, delay)
-	}
+	require.GreaterOrEqual(t, time.Since(start), delay, "requeued message back before its delay")
 	require.Equal(t, m.ID, m2.ID, "redelivered")
 	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
@@ -976,9 +969,8 @@ func TestV2ReqTimeoutClamped(t *testing.T) {
 	start := time.Now()
 	c.Cmd("REQ " + m.ID + " 3600000") // far above the 1s maximum: clamped, no error
 	m2 := c.ReadMessage(t)
-	if d := time.Since(start); d < time.Second || d > 3*time.Second {
-		t.Fatalf("requeued message back after %s, want about the 1s maximum", d)
-	}
+	d := time.Since(start)
+	require.True(t, d >= time.Second && d <= 3*time.Second, "requeued message back after %s, want about the 1s maximum", d)
 	require.Equal(t, m.ID, m2.ID, "redelivered")
 	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
@@ -1003,9 +995,7 @@ func TestV2MsgTimeout(t *testing.T) {
 			m := c.ReadMessage(t)
 			start := time.Now()
 			m2 := c.ReadMessage(t)
-			if d := time.Since(start); d < 900*time.Millisecond {
-				t.Fatalf("message timed out after %s, before the 1s msg timeout", d)
-			}
+			require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "message timed out before the 1s msg timeout")
 			require.Equal(t, m.ID, m2.ID, "redelivered")
 			require.EqualValues(t, 2, m2.Attempts, "redelivered")
 			ch := mustChannelStats(t, n, "t", "c")
@@ -1051,9 +1041,8 @@ func TestV2TouchCappedByMaxMsgTimeout(t *testing.T) {
 	// delivery; delivery + max-msg-timeout (1 s) caps it.
 	c.Cmd("TOUCH " + m.ID)
 	m2 := c.ReadMessage(t)
-	if d := time.Since(start); d < 900*time.Millisecond || d >= 1600*time.Millisecond {
-		t.Fatalf("message timed out %s after delivery, want about 1s", d)
-	}
+	d := time.Since(start)
+	require.True(t, d >= 900*time.Millisecond && d < 1600*time.Millisecond, "message timed out %s after delivery, want about 1s", d)
 	require.Equal(t, m.ID, m2.ID, "redelivered")
 	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
@@ -1070,18 +1059,14 @@ func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
 	b.Cmd("RDY 1")
 	a.Close()
 	test.Eventually(t, v2Wait, func() bool { return mustChannelStats(t, n, "t", "c").ClientCount == 1 })
-	if ch := mustChannelStats(t, n, "t", "c"); ch.InFlightCount != 1 || ch.Depth != 0 {
-		t.Fatalf("after disconnect: %+v, want the message still in flight", ch)
-	}
+	ch := mustChannelStats(t, n, "t", "c")
+	require.EqualValues(t, 1, ch.InFlightCount, "after disconnect: %+v, want the message still in flight", ch)
+	require.Zero(t, ch.Depth, "after disconnect: %+v, want the message still in flight", ch)
 	m2 := b.ReadMessage(t)
-	if d := time.Since(start); d < 900*time.Millisecond {
-		t.Fatalf("message requeued %s after delivery, before its 1s timeout", d)
-	}
+	require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "message requeued before its 1s timeout")
 	require.Equal(t, m.ID, m2.ID, "redelivered")
 	require.EqualValues(t, 2, m2.Attempts, "redelivered")
-	if ch := mustChannelStats(t, n, "t", "c"); ch.TimeoutCount != 1 {
-		t.Fatalf("timeout_count %d, want 1", ch.TimeoutCount)
-	}
+	require.EqualValues(t, 1, mustChannelStats(t, n, "t", "c").TimeoutCount, "timeout_count")
 }
 
 // ---------------------------------------------------------------------------
@@ -1129,9 +1114,10 @@ func TestV2ClsThenReq(t *testing.T) {
 	v2ExpectAlive(t, c)
 	// Requeued, but not delivered back to the closing client.
 	c.ExpectNoFrame(t, v2Quiet)
-	if ch := mustChannelStats(t, n, "t", "c"); ch.Depth != 1 || ch.RequeueCount != 1 || ch.InFlightCount != 0 {
-		t.Fatalf("channel stats %+v", ch)
-	}
+	ch := mustChannelStats(t, n, "t", "c")
+	require.EqualValues(t, 1, ch.Depth, "channel stats %+v", ch)
+	require.EqualValues(t, 1, ch.RequeueCount, "channel stats %+v", ch)
+	require.Zero(t, ch.InFlightCount, "channel stats %+v", ch)
 }
 
 // ---------------------------------------------------------------------------
@@ -1159,12 +1145,8 @@ func TestV2Heartbeats(t *testing.T) {
 			heartbeats++
 		}
 		d := time.Since(start)
-		if heartbeats < 1 {
-			t.Errorf("no heartbeat before the close")
-		}
-		if d < 1500*time.Millisecond || d > 3500*time.Millisecond {
-			t.Errorf("closed after %s, want about two 1s heartbeat intervals", d)
-		}
+		assert.GreaterOrEqual(t, heartbeats, 1, "heartbeats before the close")
+		assert.True(t, d >= 1500*time.Millisecond && d <= 3500*time.Millisecond, "closed after %s, want about two 1s heartbeat intervals", d)
 	})
 
 	t.Run("answered heartbeats keep the connection", func(t *testing.T) {
@@ -1179,9 +1161,7 @@ func TestV2Heartbeats(t *testing.T) {
 			c.ExpectResponse(t, "_heartbeat_")
 			c.Cmd("NOP")
 		}
-		if d := time.Since(start); d < 2500*time.Millisecond {
-			t.Fatalf("three heartbeats within %s, want one per second", d)
-		}
+		require.GreaterOrEqual(t, time.Since(start), 2500*time.Millisecond, "three heartbeats, want one per second")
 		v2ExpectAlive(t, c)
 	})
 }
@@ -1194,9 +1174,7 @@ func TestV2Sampling(t *testing.T) {
 	n := startNSQD(t, nil)
 	const total = 500
 	c := mustSubscribe(t, n, "t", "c", map[string]any{"sample_rate": 10})
-	if cl := mustChannelStats(t, n, "t", "c").Clients; cl[0].SampleRate != 10 {
-		t.Fatalf("client sample_rate %d", cl[0].SampleRate)
-	}
+	require.EqualValues(t, 10, mustChannelStats(t, n, "t", "c").Clients[0].SampleRate, "client sample_rate")
 	c.Cmd("RDY 2500")
 	v2MPUB(t, n, "t", v2Bodies("s", total))
 
@@ -1216,9 +1194,7 @@ func TestV2Sampling(t *testing.T) {
 		delivered++
 	}
 	// Expected about 11% (r in [0,99] delivered when r <= 10): ~55 of 500.
-	if delivered < 20 || delivered > 110 {
-		t.Fatalf("sample rate 10 delivered %d of %d", delivered, total)
-	}
+	require.True(t, delivered >= 20 && delivered <= 110, "sample rate 10 delivered %d of %d", delivered, total)
 	ch := mustChannelStats(t, n, "t", "c")
 	require.Equal(t, delivered, ch.InFlightCount, "delivered")
 	require.EqualValues(t, 0, ch.Depth, "delivered")
@@ -1239,9 +1215,7 @@ func TestV2EphemeralChannelDeletedWithLastClient(t *testing.T) {
 	b := mustSubscribe(t, n, "t", "c#ephemeral", nil)
 	d := mustSubscribe(t, n, "t", "durable", nil)
 	e := mustSubscribe(t, n, "e#ephemeral", "c#ephemeral", nil)
-	if ch := mustChannelStats(t, n, "t", "c#ephemeral"); ch.ClientCount != 2 {
-		t.Fatalf("client_count %d", ch.ClientCount)
-	}
+	require.EqualValues(t, 2, mustChannelStats(t, n, "t", "c#ephemeral").ClientCount, "client_count")
 	a.Close()
 	test.Eventually(t, v2Wait, func() bool { return channelClientCount(t, n, "t", "c#ephemeral") == 1 })
 	b.Close()
@@ -1253,9 +1227,7 @@ func TestV2EphemeralChannelDeletedWithLastClient(t *testing.T) {
 		return tp != nil && tp.channel("c#ephemeral") == nil && s.topic("e#ephemeral") == nil
 	}, "ephemeral channel and ephemeral topic should be deleted")
 	// A durable channel stays without clients.
-	if ch := mustChannelStats(t, n, "t", "durable"); ch.ClientCount != 0 {
-		t.Fatalf("durable channel %+v", ch)
-	}
+	require.Zero(t, mustChannelStats(t, n, "t", "durable").ClientCount, "durable channel client_count")
 }
 
 func TestV2FanOutToEveryChannel(t *testing.T) {
@@ -1295,24 +1267,16 @@ func TestV2MessagesBeforeFirstChannel(t *testing.T) {
 	require.Len(t, tp.Channels, 0, "topic before any channel")
 	first := mustSubscribe(t, n, "t", "first", nil)
 	first.Cmd("RDY 10")
-	if got := v2SortedBodies(first.ReadMessages(t, 3)); !slices.Equal(got, []string{"a", "b", "c"}) {
-		t.Fatalf("first channel got %q", got)
-	}
+	require.Equal(t, []string{"a", "b", "c"}, v2SortedBodies(first.ReadMessages(t, 3)), "first channel")
 
 	// A later channel only gets what is published after it exists.
 	later := mustSubscribe(t, n, "t", "later", nil)
 	later.Cmd("RDY 10")
 	mustPublish(t, n, "t", "d")
-	if m := later.ReadMessage(t); string(m.Body) != "d" {
-		t.Fatalf("later channel got %q", m.Body)
-	}
-	if m := first.ReadMessage(t); string(m.Body) != "d" {
-		t.Fatalf("first channel got %q", m.Body)
-	}
+	require.Equal(t, "d", string(later.ReadMessage(t).Body), "later channel")
+	require.Equal(t, "d", string(first.ReadMessage(t).Body), "first channel")
 	later.ExpectNoFrame(t, v2Quiet)
-	if tp := mustTopicStats(t, n, "t"); tp.Depth != 0 {
-		t.Fatalf("topic depth %d", tp.Depth)
-	}
+	require.Zero(t, mustTopicStats(t, n, "t").Depth, "topic depth")
 }
 
 func TestV2ChannelPause(t *testing.T) {
@@ -1330,9 +1294,7 @@ func TestV2ChannelPause(t *testing.T) {
 	require.EqualValues(t, 1, ch.Depth, "paused channel")
 	require.EqualValues(t, 0, ch.InFlightCount, "paused channel")
 	mustHTTPPost(t, n, "/channel/unpause", v2Params("topic", "t", "channel", "c"))
-	if m := c.ReadMessage(t); string(m.Body) != "x" {
-		t.Fatalf("body %q", m.Body)
-	}
+	require.Equal(t, "x", string(c.ReadMessage(t).Body))
 }
 
 func TestV2MessageIDs(t *testing.T) {
@@ -1348,23 +1310,18 @@ func TestV2MessageIDs(t *testing.T) {
 	ids := make([]uint64, len(bodies))
 	seen := map[string]bool{}
 	for _, m := range c.ReadMessages(t, len(bodies)) {
-		if !v2HexID.MatchString(m.ID) || seen[m.ID] {
-			t.Fatalf("ID %q malformed or repeated", m.ID)
-		}
+		require.Regexp(t, v2HexID, m.ID, "ID")
+		require.False(t, seen[m.ID], "ID %q repeated", m.ID)
 		seen[m.ID] = true
 		raw, _ := hex.DecodeString(m.ID)
 		id, _ := strconv.ParseUint(hex.EncodeToString(raw), 16, 64)
-		if node := (id >> 12) & 0x3ff; node != 617 {
-			t.Fatalf("ID %s carries node %d, want 617", m.ID, node)
-		}
+		require.EqualValues(t, 617, (id>>12)&0x3ff, "node of ID %s", m.ID)
 		i, err := strconv.Atoi(string(m.Body))
 		require.NoError(t, err)
 		ids[i] = id
 	}
 	for i := 1; i < len(ids); i++ {
-		if ids[i] <= ids[i-1] {
-			t.Fatalf("ID of message %d (%016x) not above message %d (%016x)", i, ids[i], i-1, ids[i-1])
-		}
+		require.Greater(t, ids[i], ids[i-1], "ID of message %d (%016x) not above message %d (%016x)", i, ids[i], i-1, ids[i-1])
 	}
 }
 
@@ -1395,9 +1352,7 @@ func TestV2MemQueueSizeZero(t *testing.T) {
 
 	want := append(v2Bodies("early", 10), v2Bodies("late", 10)...)
 	slices.Sort(want)
-	if b := v2SortedBodies(got); !slices.Equal(b, want) {
-		t.Fatalf("bodies %q", b)
-	}
+	require.Equal(t, want, v2SortedBodies(got), "bodies")
 	test.Eventually(t, v2Wait, func() bool {
 		ch := mustChannelStats(t, n, "t", "c")
 		return ch.InFlightCount == 0 && ch.Depth == 0 && ch.Clients[0].FinishCount == 20
@@ -1419,9 +1374,7 @@ func TestV2OutputBufferSettings(t *testing.T) {
 		mustPublish(t, n, "t", body)
 		// RDY 1 with one message in flight: the client stops being ready,
 		// which flushes the buffer whatever its size and timeout.
-		if m := c.ReadMessage(t); string(m.Body) != body {
-			t.Fatalf("%v: body %q", fields, m.Body)
-		}
+		require.Equal(t, body, string(c.ReadMessage(t).Body), "%v", fields)
 		c.Cmd("FIN " + v2NoID)
 		c.ExpectError(t, "E_FIN_FAILED FIN "+v2NoID+" failed ID not in flight")
 		c.Close()
@@ -1431,7 +1384,7 @@ func TestV2OutputBufferSettings(t *testing.T) {
 // ---------------------------------------------------------------------------
 // go-nsq as an independent peer
 
-func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq.Config, h nsq.Handler, concurrency int) {
+func v2GoNSQConsumer(t *testing.T, n *testcluster.NSQD, topic, channel string, cfg *nsq.Config, h nsq.Handler, concurrency int) {
 	t.Helper()
 	cons, err := nsq.NewConsumer(topic, channel, cfg)
 	require.NoError(t, err)
@@ -1443,12 +1396,12 @@ func v2GoNSQConsumer(t *testing.T, n *nsqd.NSQD, topic, channel string, cfg *nsq
 		select {
 		case <-cons.StopChan:
 		case <-time.After(v2Wait):
-			t.Errorf("go-nsq consumer did not stop")
+			assert.Fail(t, "go-nsq consumer did not stop")
 		}
 	})
 }
 
-func v2GoNSQProducer(t *testing.T, n *nsqd.NSQD) *nsq.Producer {
+func v2GoNSQProducer(t *testing.T, n *testcluster.NSQD) *nsq.Producer {
 	t.Helper()
 	p, err := nsq.NewProducer(n.RealTCPAddr().String(), nsq.NewConfig())
 	require.NoError(t, err)
@@ -1522,23 +1475,20 @@ func TestV2GoNSQ(t *testing.T) {
 
 		test.Eventually(t, v2Wait, func() bool { return seen.count() == 6 }, "six deliveries")
 		for _, b := range []string{"one", "two", "three", "deferred"} {
-			if a, _ := seen.get(b); !slices.Equal(a, []uint16{1}) {
-				t.Errorf("%s delivered with attempts %v", b, a)
-			}
+			a, _ := seen.get(b)
+			assert.Equal(t, []uint16{1}, a, "%s delivered with attempts", b)
 		}
-		if a, _ := seen.get("requeue"); !slices.Equal(a, []uint16{1, 2}) {
-			t.Errorf("requeued message delivered with attempts %v", a)
-		}
-		if _, at := seen.get("deferred"); at.Sub(deferredAt) < 500*time.Millisecond {
-			t.Errorf("deferred message arrived after %s", at.Sub(deferredAt))
-		}
+		a, _ := seen.get("requeue")
+		assert.Equal(t, []uint16{1, 2}, a, "requeued message delivered with attempts")
+		_, at := seen.get("deferred")
+		assert.GreaterOrEqual(t, at.Sub(deferredAt), 500*time.Millisecond, "deferred message arrived early")
 		test.Eventually(t, v2Wait, func() bool {
 			ch := mustChannelStats(t, n, "t", "c")
 			return ch.InFlightCount == 0 && len(ch.Clients) == 1 && ch.Clients[0].FinishCount == 5
 		})
-		if ch := mustChannelStats(t, n, "t", "c"); ch.RequeueCount != 1 || ch.TimeoutCount != 0 {
-			t.Errorf("channel stats %+v", ch)
-		}
+		ch := mustChannelStats(t, n, "t", "c")
+		assert.EqualValues(t, 1, ch.RequeueCount, "channel stats %+v", ch)
+		assert.Zero(t, ch.TimeoutCount, "channel stats %+v", ch)
 	})
 
 	t.Run("touch and timeout", func(t *testing.T) {
@@ -1580,15 +1530,11 @@ func TestV2GoNSQ(t *testing.T) {
 			ch := mustChannelStats(t, n, "t", "c")
 			return ch.InFlightCount == 0 && len(ch.Clients) == 1 && ch.Clients[0].FinishCount == 2
 		})
-		if a, _ := seen.get("timeout"); !slices.Equal(a, []uint16{1, 2}) {
-			t.Errorf("timeout message attempts %v", a)
-		}
-		if a, _ := seen.get("touch"); !slices.Equal(a, []uint16{1}) {
-			t.Errorf("touched message attempts %v", a)
-		}
-		if ch := mustChannelStats(t, n, "t", "c"); ch.TimeoutCount != 1 {
-			t.Errorf("timeout_count %d, want 1", ch.TimeoutCount)
-		}
+		a, _ := seen.get("timeout")
+		assert.Equal(t, []uint16{1, 2}, a, "timeout message attempts")
+		a, _ = seen.get("touch")
+		assert.Equal(t, []uint16{1}, a, "touched message attempts")
+		assert.EqualValues(t, 1, mustChannelStats(t, n, "t", "c").TimeoutCount, "timeout_count")
 		// go-nsq waits for every message it handed out to be answered
 		// before it stops; the late FIN gets a non-fatal E_FIN_FAILED.
 		(<-abandoned).Finish()
@@ -1632,8 +1578,7 @@ func TestV2GoNSQ(t *testing.T) {
 		for b, k := range counts {
 			assert.EqualValues(t, 1, k, "message %s delivered %d times", b, k)
 		}
-		if perConsumer[0] == 0 || perConsumer[1] == 0 {
-			t.Errorf("load not shared: %v", perConsumer)
-		}
+		assert.NotZero(t, perConsumer[0], "load not shared: %v", perConsumer)
+		assert.NotZero(t, perConsumer[1], "load not shared: %v", perConsumer)
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,15 +55,13 @@ func hConsumeAll(t *testing.T, tcp net.Addr, topic, channel string, want []strin
 			if len(missing) > 10 {
 				missing = missing[:10]
 			}
-			t.Fatalf("%d of %d messages never arrived (e.g. %v): %v", len(pending), len(want), missing, err)
+			require.NoError(t, err, "%d of %d messages never arrived (e.g. %v)", len(pending), len(want), missing)
 		}
 		require.Equal(t, protocol.FrameTypeMessage, ft, "unexpected frame %d %q", ft, data)
 		m, err := test.ParseMessage(data)
 		require.NoError(t, err)
 		body := string(m.Body)
-		if !wanted[body] {
-			t.Fatalf("unexpected message %q", body)
-		}
+		require.True(t, wanted[body], "unexpected message %q", body)
 		if _, ok := seen[body]; ok {
 			dups++
 		}
@@ -79,16 +78,14 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 	skipIfDurable(t, "about the memory queue; TestShutdownMemQueueSizeZero covers the disk")
 	t.Parallel()
 	const n, taken, deferred = 500, 20, 5
-	h := hStart(t, nil) // mem-queue-size 10000: everything stays in memory
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil) // mem-queue-size 10000: everything stays in memory
+	dir := h.Opts.DataPath
 	bodies := hBodies("sd", n)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=sd", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=sd&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=sd", strings.Join(bodies, "\n")))
-	test.Eventually(t, hWait, func() bool { return h.channel(t, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
-	if ch := h.channel(t, "sd", "c"); ch.BackendDepth != 0 {
-		t.Fatalf("expected everything in memory, backend_depth %d", ch.BackendDepth)
-	}
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=sd", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=sd&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=sd", strings.Join(bodies, "\n")))
+	test.Eventually(t, hWait, func() bool { return channelOf(t, h, "sd", "c").Depth == n }, fmt.Sprintf("all %d in the channel", n))
+	require.Zero(t, channelOf(t, h, "sd", "c").BackendDepth, "expected everything in memory: backend_depth")
 
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "sd", "c")
@@ -104,16 +101,16 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 		c.Cmd("REQ " + m.ID + " 1500")
 	}
 	test.Eventually(t, hWait, func() bool {
-		ch := h.channel(t, "sd", "c")
+		ch := channelOf(t, h, "sd", "c")
 		return ch.InFlightCount == taken-deferred && ch.DeferredCount == deferred && ch.Depth == n-taken
-	}, fmt.Sprintf("in flight %d, deferred %d: %+v", taken-deferred, deferred, h.channel(t, "sd", "c")))
+	}, fmt.Sprintf("in flight %d, deferred %d: %+v", taken-deferred, deferred, channelOf(t, h, "sd", "c")))
 
-	h.exit()
+	h.Stop()
 	c.ExpectClosed(t)
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	require.NotNil(t, h2.channel(t, "sd", "c"), "channel not restored")
-	attempts, dups := hConsumeAll(t, h2.tcp, "sd", "c", bodies)
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
+	require.NotNil(t, channelOf(t, h2, "sd", "c"), "channel not restored")
+	attempts, dups := hConsumeAll(t, h2.RealTCPAddr(), "sd", "c", bodies)
 	if dups > 0 {
 		t.Logf("%d duplicate deliveries after restart", dups)
 	}
@@ -122,36 +119,35 @@ func TestShutdownKeepsInMemoryInFlightAndDeferred(t *testing.T) {
 		wasInFlight[string(m.Body)] = true
 	}
 	for body, a := range attempts {
-		if want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]; a != want && dups == 0 {
-			t.Errorf("message %q: attempts %d after restart, want %d", body, a, want)
+		if dups == 0 {
+			want := map[bool]uint16{true: 2, false: 1}[wasInFlight[body]]
+			assert.Equal(t, want, a, "message %q: attempts after restart", body)
 		}
 	}
 	test.Eventually(t, hWait, func() bool {
-		ch := h2.channel(t, "sd", "c")
+		ch := channelOf(t, h2, "sd", "c")
 		return ch.Depth == 0 && ch.InFlightCount == 0 && ch.DeferredCount == 0
-	}, fmt.Sprintf("drained: %+v", h2.channel(t, "sd", "c")))
+	}, fmt.Sprintf("drained: %+v", channelOf(t, h2, "sd", "c")))
 }
 
 func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 	skipIfDurable(t, "expects the messages in memory before the exit")
 	t.Parallel()
-	h := hStart(t, nil)
-	dir := h.opts.DataPath
+	h := startNSQD(t, nil)
+	dir := h.Opts.DataPath
 	bodies := hBodies("nc", 50)
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=nc", strings.Join(bodies, "\n")))
-	if tp := h.topic(t, "nc"); tp.Depth != 50 || tp.BackendDepth != 0 {
-		t.Fatalf("topic before exit %+v", *tp)
-	}
-	h.exit()
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=nc", strings.Join(bodies, "\n")))
+	tp := topicOf(t, h, "nc")
+	require.EqualValues(t, 50, tp.Depth, "topic before exit %+v", *tp)
+	require.Zero(t, tp.BackendDepth, "topic before exit %+v", *tp)
+	h.Stop()
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir })
-	if tp := h2.topic(t, "nc"); tp == nil || tp.Depth != 50 {
-		t.Fatalf("topic after restart %+v", tp)
-	}
-	attempts, dups := hConsumeAll(t, h2.tcp, "nc", "c", bodies)
-	if dups > 0 {
-		t.Errorf("%d duplicate deliveries", dups)
-	}
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir })
+	tp = topicOf(t, h2, "nc")
+	require.NotNil(t, tp, "topic after restart")
+	require.EqualValues(t, 50, tp.Depth, "topic after restart %+v", *tp)
+	attempts, dups := hConsumeAll(t, h2.RealTCPAddr(), "nc", "c", bodies)
+	assert.Zero(t, dups, "duplicate deliveries")
 	for b, a := range attempts {
 		require.EqualValues(t, 1, a, "%q attempts %d, want 1", b, a)
 	}
@@ -160,21 +156,21 @@ func TestShutdownKeepsTopicWithoutChannels(t *testing.T) {
 func TestShutdownMemQueueSizeZero(t *testing.T) {
 	t.Parallel()
 	zero := func(o *nsqd.Options) { o.MemQueueSize = 0 }
-	h := hStart(t, zero)
-	dir := h.opts.DataPath
+	h := startNSQD(t, zero)
+	dir := h.Opts.DataPath
 	bodies := hBodies("mz", 100)
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/topic/create?topic=mz", ""))
-	hExpectEmpty(t, test.HTTPPost(t, h.url+"/channel/create?topic=mz&channel=c", ""))
-	hExpectOK(t, test.HTTPPost(t, h.url+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/topic/create?topic=mz", ""))
+	hExpectEmpty(t, test.HTTPPost(t, h.URL()+"/channel/create?topic=mz&channel=c", ""))
+	hExpectOK(t, test.HTTPPost(t, h.URL()+"/mpub?topic=mz", strings.Join(bodies[:50], "\n")))
 	for _, b := range bodies[50:] {
-		hExpectOK(t, test.HTTPPost(t, h.url+"/pub?topic=mz", b))
+		hExpectOK(t, test.HTTPPost(t, h.URL()+"/pub?topic=mz", b))
 	}
 	// Every message sits in the channel's disk queue.
 	test.Eventually(t, hWait, func() bool {
-		tp := h.topic(t, "mz")
+		tp := topicOf(t, h, "mz")
 		ch := tp.Channels[0]
 		return tp.Depth == 0 && ch.Depth == 100 && ch.BackendDepth == 100
-	}, fmt.Sprintf("all on disk: %+v", h.topic(t, "mz")))
+	}, fmt.Sprintf("all on disk: %+v", topicOf(t, h, "mz")))
 	// Take a few in flight: they go back to disk at shutdown.
 	c := test.DialV2(t, h.TCPAddr)
 	c.Sub(t, "mz", "c")
@@ -182,10 +178,10 @@ func TestShutdownMemQueueSizeZero(t *testing.T) {
 	for range 3 {
 		c.ReadMessage(t)
 	}
-	h.exit()
+	h.Stop()
 
-	h2 := hStart(t, func(o *nsqd.Options) { o.DataPath = dir; zero(o) })
-	if _, dups := hConsumeAll(t, h2.tcp, "mz", "c", bodies); dups > 0 {
+	h2 := startNSQD(t, func(o *nsqd.Options) { o.DataPath = dir; zero(o) })
+	if _, dups := hConsumeAll(t, h2.RealTCPAddr(), "mz", "c", bodies); dups > 0 {
 		t.Logf("%d duplicate deliveries", dups)
 	}
 }
@@ -251,11 +247,9 @@ func (p *hProc) term(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case err := <-p.waited:
-		if err != nil {
-			t.Fatalf("nsqd exited with %v after SIGTERM; output:\n%s", err, p.out)
-		}
+		require.NoError(t, err, "nsqd exit after SIGTERM; output:\n%s", p.out)
 	case <-time.After(hWait):
-		t.Fatalf("nsqd did not exit within %v of SIGTERM", hWait)
+		require.FailNow(t, "nsqd did not exit after SIGTERM", "waited %v", hWait)
 	}
 }
 
@@ -275,9 +269,8 @@ func TestShutdownSIGTERMProcess(t *testing.T) {
 	if !strings.Contains(p.out.String(), "NSQ: bye") {
 		t.Logf("no %q in the output", "NSQ: bye")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "nsqd.dat")); err != nil {
-		t.Fatalf("nsqd.dat after SIGTERM: %v", err)
-	}
+	_, err := os.Stat(filepath.Join(dir, "nsqd.dat"))
+	require.NoError(t, err, "nsqd.dat after SIGTERM")
 
 	p2 := hRunBinary(t, bin, dir)
 	tcp, err := net.ResolveTCPAddr("tcp", p2.tcp)

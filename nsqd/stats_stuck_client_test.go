@@ -2,7 +2,6 @@ package nsqd_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -36,15 +35,9 @@ func TestStatsAnswersWhileTLSClientStuck(t *testing.T) {
 	test.Eventually(t, xWait, func() bool { return goroutinesIn(").sendMessage(", "waitWrite") == 1 },
 		"the message pump blocked writing to the client")
 
-	// The deadline only keeps a broken server from hanging the test.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+n.RealHTTPAddr().String()+"/stats?format=json", nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err, "/stats did not answer")
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	// The client's timeout only keeps a broken server from hanging the test.
+	r := test.HTTPGet(t, n.URL()+"/stats?format=json")
+	require.Equal(t, http.StatusOK, r.Code, "%s", r)
 	var doc struct {
 		Topics []struct {
 			Channels []struct {
@@ -55,7 +48,7 @@ func TestStatsAnswersWhileTLSClientStuck(t *testing.T) {
 			} `json:"channels"`
 		} `json:"topics"`
 	}
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&doc))
+	require.NoError(t, json.Unmarshal(r.Body, &doc))
 	require.Len(t, doc.Topics, 1)
 	require.Len(t, doc.Topics[0].Channels, 1)
 	clients := doc.Topics[0].Channels[0].Clients

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
 )
 
@@ -161,7 +162,7 @@ func xWaitPush(t testing.TB, s *xStatsdSink, skip int, what string, cond func(ps
 
 // xStatsdNSQD starts nsqd pushing to a new sink every second, with a fixed
 // broadcast address so that the prefix is predictable.
-func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*nsqd.NSQD, *xStatsdSink) {
+func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*testcluster.NSQD, *xStatsdSink) {
 	t.Helper()
 	sink := xNewStatsdSink(t)
 	n := startNSQD(t, func(o *nsqd.Options) {
@@ -176,12 +177,10 @@ func xStatsdNSQD(t *testing.T, more func(*nsqd.Options)) (*nsqd.NSQD, *xStatsdSi
 	return n, sink
 }
 
-func xHTTPPort(n *nsqd.NSQD) int { return n.RealHTTPAddr().(*net.TCPAddr).Port }
-
 // xConfigValue is GET /config/<opt> as text.
-func xConfigValue(t testing.TB, n *nsqd.NSQD, opt string) string {
+func xConfigValue(t testing.TB, n *testcluster.NSQD, opt string) string {
 	t.Helper()
-	r := xDo(t, xPlainHTTP, http.MethodGet, "http://"+n.RealHTTPAddr().String()+"/config/"+opt, "")
+	r := xDo(t, xPlainHTTP, http.MethodGet, n.URL()+"/config/"+opt, "")
 	require.Equal(t, http.StatusOK, r.Code, "GET /config/%s: %s", opt, r)
 	return string(r.Body)
 }
@@ -194,9 +193,7 @@ func xCheckDatagrams(t testing.TB, s *xStatsdSink, prefix string, size int) {
 	grams := s.datagrams()
 	require.NotZero(t, len(grams), "no datagrams")
 	for _, g := range grams {
-		if len(g.data) > size {
-			t.Fatalf("datagram of %d bytes > %d: %q", len(g.data), size, g.data)
-		}
+		require.LessOrEqual(t, len(g.data), size, "datagram %q", g.data)
 		require.True(t, strings.HasSuffix(g.data, "\n"), "datagram does not end with a newline: %q", g.data)
 		for _, l := range strings.Split(strings.TrimSuffix(g.data, "\n"), "\n") {
 			require.True(t, line.MatchString(l), "bad statsd line %q in datagram %q", l, g.data)
@@ -209,7 +206,7 @@ func TestStatsdTopicAndChannelLines(t *testing.T) {
 	n, sink := xStatsdNSQD(t, func(o *nsqd.Options) {
 		o.E2EProcessingLatencyPercentiles = []float64{1, 0.99, 0.5}
 	})
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	require.Equal(t, prefix, xConfigValue(t, n, "statsd_prefix"), "/config/statsd_prefix")
 
 	sub := mustSubscribe(t, n, "st", "ch", nil)
@@ -289,9 +286,7 @@ func xExpectLines(t testing.TB, lines, want []string) {
 			v, ok = strings.CutSuffix(v, post)
 		}
 		num, err := strconv.ParseInt(v, 10, 64)
-		if !ok || err != nil || num <= 0 {
-			t.Fatalf("line %d: %q, want %q with a positive value\n%s", i, lines[i], w, strings.Join(lines, "\n"))
-		}
+		require.True(t, ok && err == nil && num > 0, "line %d: %q, want %q with a positive value\n%s", i, lines[i], w, strings.Join(lines, "\n"))
 	}
 }
 
@@ -313,7 +308,7 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 		{"%s", func(p int) string { return fmt.Sprintf("127_0_0_1_%d.", p) }},
 	}
 	type node struct {
-		n    *nsqd.NSQD
+		n    *testcluster.NSQD
 		sink *xStatsdSink
 	}
 	nodes := make([]node, len(cases))
@@ -325,10 +320,8 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 	}
 	for i, tc := range cases {
 		n, sink := nodes[i].n, nodes[i].sink
-		prefix := tc.want(xHTTPPort(n))
-		if got := xConfigValue(t, n, "statsd_prefix"); got != prefix {
-			t.Fatalf("template %q: /config/statsd_prefix %q, want %q", tc.template, got, prefix)
-		}
+		prefix := tc.want(portOf(n.RealHTTPAddr()))
+		require.Equal(t, prefix, xConfigValue(t, n, "statsd_prefix"), "template %q: /config/statsd_prefix", tc.template)
 		// Without topics a push is exactly the mem lines.
 		j := xWaitPush(t, sink, 0, "with mem stats", func(ps []xPush, i int) bool { return len(ps[i].lines) > 0 })
 		p := sink.pushes()[j]
@@ -341,9 +334,8 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 			re := regexp.MustCompile(`^` + regexp.QuoteMeta(prefix+"mem."+name) + `:[0-9]+\|` + typ + `$`)
 			require.True(t, re.MatchString(p.lines[k]), "template %q: line %d %q, want %s", tc.template, k, p.lines[k], re)
 		}
-		if v, _, _ := p.value(prefix + "mem.heap_objects"); v <= 0 {
-			t.Fatalf("mem.heap_objects %d", v)
-		}
+		v, _, _ := p.value(prefix + "mem.heap_objects")
+		require.Positive(t, v, "mem.heap_objects")
 		xCheckDatagrams(t, sink, prefix, 508)
 	}
 }
@@ -351,7 +343,7 @@ func TestStatsdPrefixAndMemStats(t *testing.T) {
 func TestStatsdExcludeEphemeral(t *testing.T) {
 	t.Parallel()
 	type node struct {
-		n       *nsqd.NSQD
+		n       *testcluster.NSQD
 		sink    *xStatsdSink
 		exclude bool
 	}
@@ -364,7 +356,7 @@ func TestStatsdExcludeEphemeral(t *testing.T) {
 		nodes = append(nodes, node{n, sink, exclude})
 	}
 	for _, nd := range nodes {
-		prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(nd.n))
+		prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(nd.n.RealHTTPAddr()))
 		durable := prefix + "topic.keep.channel.d.clients:1|g"
 		ephemeral := []string{
 			prefix + "topic.keep.channel.e#ephemeral.clients:1|g",
@@ -396,7 +388,7 @@ func TestStatsdPacketsAndSpread(t *testing.T) {
 		o.StatsdUDPPacketSize = size
 		o.StatsdInterval = 2 * time.Second
 	})
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	const topics = 6
 	for i := range topics {
 		mustPublish(t, n, fmt.Sprintf("topic%d", i), "x")
@@ -412,22 +404,17 @@ func TestStatsdPacketsAndSpread(t *testing.T) {
 	})
 	p := sink.pushes()[i]
 	xCheckDatagrams(t, sink, prefix, size)
-	if len(p.grams) < 5 {
-		t.Fatalf("push of %d lines in %d datagrams of ≤%d bytes", len(p.lines), len(p.grams), size)
-	}
+	require.GreaterOrEqual(t, len(p.grams), 5, "push of %d lines in datagrams of ≤%d bytes", len(p.lines), size)
 	// Packing is greedy: the next line would not have fitted.
 	for j := 0; j+1 < len(p.grams); j++ {
 		next, _, _ := strings.Cut(p.grams[j+1], "\n")
-		if len(p.grams[j])+len(next)+1 <= size {
-			t.Fatalf("datagram %d (%d bytes) had room for %q", j, len(p.grams[j]), next)
-		}
+		require.Greater(t, len(p.grams[j])+len(next)+1, size, "datagram %d (%d bytes) had room for %q", j, len(p.grams[j]), next)
 	}
 	// n datagrams spread over 1s: the last leaves (n−1)/n s after the first.
 	span := p.last.Sub(p.first)
 	min := time.Duration(len(p.grams)-1) * time.Second / time.Duration(len(p.grams)) * 8 / 10
-	if span < min || span > 2500*time.Millisecond {
-		t.Fatalf("%d datagrams spread over %v, want about %v", len(p.grams), span, min*10/8)
-	}
+	require.GreaterOrEqual(t, span, min, "%d datagrams spread over %v, want about %v", len(p.grams), span, min*10/8)
+	require.LessOrEqual(t, span, 2500*time.Millisecond, "%d datagrams spread over %v, want about %v", len(p.grams), span, min*10/8)
 }
 
 // The percentile in a latency metric name is quantile×100 formatted with
@@ -443,7 +430,7 @@ func TestStatsdPercentileNames(t *testing.T) {
 	sub.Cmd("RDY 1")
 	sub.Cmd("FIN " + sub.ReadMessage(t).ID)
 
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	i := xWaitPush(t, sink, 0, "with latency metrics", func(ps []xPush, i int) bool {
 		for _, l := range ps[i].lines {
 			if strings.Contains(l, ".channel.c.e2e_processing_latency_") {
@@ -470,7 +457,7 @@ func TestStatsdPercentileNames(t *testing.T) {
 func TestStatsdPolicyCounters(t *testing.T) {
 	t.Parallel()
 	n, sink := xStatsdNSQD(t, func(o *nsqd.Options) { o.MaxAttempts = 1 })
-	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", xHTTPPort(n))
+	prefix := fmt.Sprintf("nsq.127_0_0_1_%d.", portOf(n.RealHTTPAddr()))
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"sp"}})
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"sp"}, "channel": {"ch"}})
 	mustHTTPPost(t, n, "/channel/create", url.Values{"topic": {"sp"}, "channel": {"capped"}})

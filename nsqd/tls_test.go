@@ -21,7 +21,9 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/nsqgo/nsq/testcluster"
 	nsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -165,7 +167,7 @@ func xHandshake(t testing.TB, nc net.Conn, cfg *tls.Config) *tls.Conn {
 }
 
 // xTLSConn connects to n and upgrades to TLS with cfg.
-func xTLSConn(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) *test.Conn {
+func xTLSConn(t testing.TB, n *testcluster.NSQD, cfg *tls.Config) *test.Conn {
 	t.Helper()
 	c := test.DialV2(t, n.RealTCPAddr().String())
 	xUpgradeTLS(t, c, cfg, nil)
@@ -176,7 +178,7 @@ func xTLSConn(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) *test.Conn {
 // handshake. A TLS 1.3 client finishes its side before the server has
 // checked the client certificate, so the refusal may only show on the
 // first read of the OK frame. A timeout does not count as a refusal.
-func xExpectTLSRefused(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) {
+func xExpectTLSRefused(t testing.TB, n *testcluster.NSQD, cfg *tls.Config) {
 	t.Helper()
 	c := test.DialV2(t, n.RealTCPAddr().String())
 	_, resp := xIdentifyRaw(t, c, map[string]any{"feature_negotiation": true, "tls_v1": true})
@@ -187,9 +189,8 @@ func xExpectTLSRefused(t testing.TB, n *nsqd.NSQD, cfg *tls.Config) {
 	err := tc.Handshake()
 	if err == nil {
 		var hdr [8]byte
-		if _, err = io.ReadFull(tc, hdr[:]); err == nil {
-			t.Fatalf("TLS handshake accepted, then got frame header %x", hdr)
-		}
+		_, err = io.ReadFull(tc, hdr[:])
+		require.Error(t, err, "TLS handshake accepted, then got frame header %x", hdr)
 	}
 	require.False(t, test.IsTimeout(err), "TLS refusal expected, got a timeout: %v", err)
 	t.Logf("refused as expected: %v", err)
@@ -248,9 +249,16 @@ func xClients(t testing.TB, client *http.Client, baseURL string) []map[string]an
 
 // xClientStats polls /stats on n's plain HTTP listener until a client with
 // the given remote address shows up and returns it.
-func xClientStats(t testing.TB, n *nsqd.NSQD, remote string) map[string]any {
+// xExpectPong requires the answer of GET /ping: 200 "OK".
+func xExpectPong(t testing.TB, r test.HTTPResponse, what string) {
 	t.Helper()
-	return xClientStatsAt(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String(), remote)
+	require.Equal(t, http.StatusOK, r.Code, "%s: %s", what, r)
+	require.Equal(t, "OK", string(r.Body), what)
+}
+
+func xClientStats(t testing.TB, n *testcluster.NSQD, remote string) map[string]any {
+	t.Helper()
+	return xClientStatsAt(t, xPlainHTTP, n.URL(), remote)
 }
 
 func xClientStatsAt(t testing.TB, client *http.Client, baseURL, remote string) map[string]any {
@@ -310,9 +318,9 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 	require.Equal(t, want, raw, "IDENTIFY response\n")
 	// The server waits for the client's hello: nothing follows the JSON
 	// frame in plaintext.
-	if pending, err := c.Pending(50 * time.Millisecond); pending || err != nil {
-		t.Fatalf("server sent plaintext after the IDENTIFY response (pending %v, err %v)", pending, err)
-	}
+	pending, err := c.Pending(50 * time.Millisecond)
+	require.NoError(t, err, "after the IDENTIFY response")
+	require.False(t, pending, "server sent plaintext after the IDENTIFY response")
 	tc := xHandshake(t, c.NetConn(), xClientTLS(t, certs))
 	// The OK comes as TLS application data, read straight from the TLS conn.
 	xExpectRawOK(t, c.NetConn(), tc)
@@ -328,9 +336,8 @@ func TestTLSUpgradeRawFrames(t *testing.T) {
 		cs := xClientStats(t, n, xLocal(conn))
 		require.Equal(t, true, cs["tls"])
 		require.Equal(t, "TLS1.3", cs["tls_version"])
-		if s, _ := cs["tls_cipher_suite"].(string); !strings.HasPrefix(s, "Unknown ") {
-			t.Fatalf("TLS 1.3 tls_cipher_suite %q, want \"Unknown <n>\"", s)
-		}
+		s, _ := cs["tls_cipher_suite"].(string)
+		require.True(t, strings.HasPrefix(s, "Unknown "), "TLS 1.3 tls_cipher_suite %q, want \"Unknown <n>\"", s)
 	}
 	test.Eventually(t, xWait, func() bool { return mustChannelStats(t, n, "t", "c").InFlightCount == 0 })
 
@@ -360,9 +367,7 @@ func TestTLSIgnoredWithoutFeatureNegotiation(t *testing.T) {
 	certs := test.GenerateCerts(t)
 	n := startNSQD(t, xTLSOptions(certs, nil))
 	c := mustConnect(t, n)
-	if resp := c.Identify(t, map[string]any{"tls_v1": true}); resp != nil {
-		t.Fatalf("IDENTIFY without feature_negotiation: got %v, want OK", resp)
-	}
+	require.Nil(t, c.Identify(t, map[string]any{"tls_v1": true}), "IDENTIFY without feature_negotiation, want OK")
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectOK(t)
 }
@@ -385,7 +390,7 @@ func TestTLSClientAuthPolicy(t *testing.T) {
 		{"require-verify", "CA-signed cert", &signed, true},
 		{"require-verify", "self-signed cert", &stranger, false},
 	}
-	nodes := map[string]*nsqd.NSQD{}
+	nodes := map[string]*testcluster.NSQD{}
 	for _, policy := range []string{"require", "require-verify"} {
 		nodes[policy] = startNSQD(t, xTLSOptions(certs, func(o *nsqd.Options) { o.TLSClientAuthPolicy = policy }))
 	}
@@ -424,7 +429,7 @@ func TestTLSClientAuthPolicyForcesTLSRequired(t *testing.T) {
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_INVALID cannot PUB in current state (TLS required)")
 
-	r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping")
+	r := test.HTTPGet(t, n.URL()+"/ping")
 	require.Equal(t, http.StatusForbidden, r.Code, "plain HTTP /ping: %s, want 403", r)
 	cfg := xHTTPSClient(t, certs, xClientCert(t, certs))
 	r = xDo(t, cfg, http.MethodGet, "https://"+n.RealHTTPSAddr().String()+"/config/tls_required", "")
@@ -443,9 +448,7 @@ func TestTLSRequired(t *testing.T) {
 		c.Cmd("NOP")
 		c.CmdBody("PUB t", []byte("plain"))
 		c.ExpectOK(t)
-		if r := test.HTTPGet(t, "http://"+n.RealHTTPAddr().String()+"/ping"); r.Code != http.StatusOK || string(r.Body) != "OK" {
-			t.Fatalf("plain HTTP /ping: %s", r)
-		}
+		xExpectPong(t, test.HTTPGet(t, n.URL()+"/ping"), "plain HTTP /ping")
 		// TLS is still offered.
 		tc := xTLSConn(t, n, xClientTLS(t, certs))
 		tc.CmdBody("PUB t", []byte("secure"))
@@ -462,34 +465,28 @@ func TestTLSRequired(t *testing.T) {
 			xRequireTLSOnTCP(t, n, certs)
 			httpsURL := "https://" + n.RealHTTPSAddr().String()
 			httpsClient := xHTTPSClient(t, certs)
-			plainURL := "http://" + n.RealHTTPAddr().String()
+			plainURL := n.URL()
 			if mode.value == nsqd.TLSRequiredExceptHTTP {
-				if r := test.HTTPGet(t, plainURL+"/ping"); r.Code != http.StatusOK || string(r.Body) != "OK" {
-					t.Fatalf("plain HTTP /ping: %s", r)
-				}
+				xExpectPong(t, test.HTTPGet(t, plainURL+"/ping"), "plain HTTP /ping")
 				hExpectOK(t, test.HTTPPost(t, plainURL+"/pub?topic=h", "plain http"))
 			} else {
 				xExpectTLSRequired403(t, n)
 			}
 			// The HTTPS listener serves the API in both modes.
-			if r := xDo(t, httpsClient, http.MethodGet, httpsURL+"/ping", ""); r.Code != http.StatusOK || string(r.Body) != "OK" {
-				t.Fatalf("HTTPS /ping: %s", r)
-			}
+			xExpectPong(t, xDo(t, httpsClient, http.MethodGet, httpsURL+"/ping", ""), "HTTPS /ping")
 			hExpectOK(t, xDo(t, httpsClient, http.MethodPost, httpsURL+"/pub?topic=s", "over https"))
 			sub := test.DialV2(t, n.RealTCPAddr().String())
 			xUpgradeTLS(t, sub, xClientTLS(t, certs), map[string]any{"output_buffer_timeout": 25})
 			xSubscribe(t, sub, "s", "c")
 			sub.Cmd("RDY 1")
-			if m := sub.ReadMessage(t); string(m.Body) != "over https" {
-				t.Fatalf("got %q, want the HTTPS-published message", m.Body)
-			}
+			require.Equal(t, "over https", string(sub.ReadMessage(t).Body), "the HTTPS-published message")
 		})
 	}
 }
 
 // xRequireTLSOnTCP checks that every command but IDENTIFY is refused
 // before TLS and allowed after.
-func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
+func xRequireTLSOnTCP(t *testing.T, n *testcluster.NSQD, certs test.Certs) {
 	t.Helper()
 	for _, cmd := range []struct{ line, token string }{
 		{"NOP", "NOP"}, {"PUB t", "PUB"}, {"AUTH", "AUTH"}, {"SUB t c", "SUB"}, {"RDY 1", "RDY"}, {"BOGUS x", "BOGUS"},
@@ -504,9 +501,7 @@ func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
 	}
 	// IDENTIFY is allowed before TLS, even without feature negotiation.
 	c := mustConnect(t, n)
-	if resp := c.Identify(t, map[string]any{"client_id": "x"}); resp != nil {
-		t.Fatalf("IDENTIFY: %v, want OK", resp)
-	}
+	require.Nil(t, c.Identify(t, map[string]any{"client_id": "x"}), "IDENTIFY answer, want OK")
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectFatal(t, "E_INVALID cannot PUB in current state (TLS required)")
 
@@ -518,9 +513,9 @@ func xRequireTLSOnTCP(t *testing.T, n *nsqd.NSQD, certs test.Certs) {
 
 // xExpectTLSRequired403 checks the plain HTTP refusal (403 TLS_REQUIRED) on several
 // paths and methods, including unknown ones.
-func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
+func xExpectTLSRequired403(t *testing.T, n *testcluster.NSQD) {
 	t.Helper()
-	base := "http://" + n.RealHTTPAddr().String()
+	base := n.URL()
 	want := fmt.Sprintf(`{"message": "TLS_REQUIRED", "https_port": %d}`, n.RealHTTPSAddr().(*net.TCPAddr).Port)
 	for _, r := range []test.HTTPResponse{
 		test.HTTPGet(t, base+"/ping"),
@@ -538,7 +533,7 @@ func xExpectTLSRequired403(t *testing.T, n *nsqd.NSQD) {
 }
 
 // xTopicExists asks the node's registry whether topic exists.
-func xTopicExists(n *nsqd.NSQD, topic string) bool {
+func xTopicExists(n *testcluster.NSQD, topic string) bool {
 	_, err := n.GetExistingTopic(topic)
 	return err == nil
 }
@@ -597,9 +592,7 @@ func TestTLSGoNSQ(t *testing.T) {
 
 	https := xHTTPSClient(t, certs)
 	clients := xClients(t, https, "https://"+n.RealHTTPSAddr().String())
-	if len(clients) < 2 {
-		t.Fatalf("want a go-nsq producer and consumer in /stats, got %v", clients)
-	}
+	require.GreaterOrEqual(t, len(clients), 2, "want a go-nsq producer and consumer in /stats, got %v", clients)
 	for _, cs := range clients {
 		require.Equal(t, true, cs["tls"])
 		require.Equal(t, "TLS1.3", cs["tls_version"])
@@ -622,7 +615,7 @@ func xBodies(count, maxLen int) [][]byte {
 // then the rest again as one MPUB) and requires a go-nsq consumer with the
 // same config to receive every message exactly once. Both stay connected
 // until the test ends so that their stats can be inspected.
-func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, bodies [][]byte) {
+func xGoNSQRoundTrip(t *testing.T, n *testcluster.NSQD, cfg *nsq.Config, topic string, bodies [][]byte) {
 	t.Helper()
 	addr := n.RealTCPAddr().String()
 	got := make(chan string, 2*len(bodies))
@@ -639,7 +632,7 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 		select {
 		case <-cons.StopChan:
 		case <-time.After(xWait):
-			t.Errorf("go-nsq consumer did not stop")
+			assert.Fail(t, "go-nsq consumer did not stop")
 		}
 	})
 	prod, err := nsq.NewProducer(addr, cfg)
@@ -662,7 +655,7 @@ func xGoNSQRoundTrip(t *testing.T, n *nsqd.NSQD, cfg *nsq.Config, topic string, 
 			require.NotZero(t, want[b], "unexpected or duplicate message of %d bytes", len(b))
 			want[b]--
 		case <-deadline:
-			t.Fatalf("go-nsq consumer: received %d of %d messages", i, len(bodies))
+			require.FailNow(t, "go-nsq consumer: messages missing", "received %d of %d", i, len(bodies))
 		}
 	}
 }

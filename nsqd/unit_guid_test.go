@@ -15,9 +15,7 @@ import (
 func parseID(t *testing.T, id MessageID) uint64 {
 	t.Helper()
 	for _, c := range id {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			t.Fatalf("id %q has a byte outside lowercase hex", id[:])
-		}
+		require.True(t, c >= '0' && c <= '9' || c >= 'a' && c <= 'f', "id %q has a byte outside lowercase hex", id[:])
 	}
 	v, err := strconv.ParseUint(string(id[:]), 16, 64)
 	require.NoError(t, err, "id %q", id[:])
@@ -60,9 +58,8 @@ func TestGUIDLayout(t *testing.T) {
 	v := uint64(g)
 	require.EqualValues(t, node, (v>>12)&0x3ff, "node bits")
 	ts := int64(v>>22) + guidEpoch
-	if ts < before || ts > after {
-		t.Fatalf("time bits %d outside [%d, %d]", ts, before, after)
-	}
+	require.GreaterOrEqual(t, ts, before, "time bits")
+	require.LessOrEqual(t, ts, after, "time bits")
 	require.EqualValues(t, 0, v>>63, "id is negative")
 }
 
@@ -98,19 +95,14 @@ func TestGUIDStrictlyIncreasing(t *testing.T) {
 	for i := 0; i < n; i++ {
 		id := f.next()
 		v := parseID(t, id)
-		if v <= prev {
-			t.Fatalf("id %d = %x not above previous %x", i, v, prev)
-		}
-		if seen[id] {
-			t.Fatalf("duplicate id %s", id[:])
-		}
+		require.Greater(t, v, prev, "id %d not above the previous", i)
+		require.False(t, seen[id], "duplicate id %s", id[:])
 		seen[id] = true
 		ts, seq := v>>22, v&0xfff
-		if ts == prevTS && seq != (prev&0xfff)+1 {
-			t.Fatalf("within one time unit seq went %d → %d", prev&0xfff, seq)
-		}
-		if ts != prevTS && seq != 0 {
-			t.Fatalf("new time unit starts at seq %d, want 0", seq)
+		if ts == prevTS {
+			require.Equal(t, (prev&0xfff)+1, seq, "within one time unit seq went %d → %d", prev&0xfff, seq)
+		} else {
+			require.Zero(t, seq, "seq a new time unit starts at")
 		}
 		prev, prevTS = v, ts
 	}
@@ -158,9 +150,7 @@ func TestGUIDSequenceExhausted(t *testing.T) {
 	// Once the clock moves on, ids resume above the last one.
 	g, err := newGUIDRetrying(f)
 	require.NoError(t, err)
-	if g <= last {
-		t.Fatalf("id %x after exhaustion not above %x", g, last)
-	}
+	require.Greater(t, g, last, "id after exhaustion")
 }
 
 func TestGUIDSequenceRunsToMask(t *testing.T) {
@@ -179,17 +169,15 @@ func TestGUIDSequenceRunsToMask(t *testing.T) {
 func TestGUIDClockBackwards(t *testing.T) {
 	f := newGUIDFactory(1)
 	f.lastTS = time.Now().UnixNano()>>20 + 1<<20 // far in the future
-	if _, err := f.newGUID(); !errors.Is(err, errTimeBackwards) {
-		t.Fatalf("err = %v, want %v", err, errTimeBackwards)
-	}
+	_, err := f.newGUID()
+	require.ErrorIs(t, err, errTimeBackwards)
 }
 
 func TestGUIDWouldNotIncrease(t *testing.T) {
 	f := newGUIDFactory(1)
 	f.lastID = 1<<62 - 1
-	if _, err := f.newGUID(); !errors.Is(err, errIDBackwards) {
-		t.Fatalf("err = %v, want %v", err, errIDBackwards)
-	}
+	_, err := f.newGUID()
+	require.ErrorIs(t, err, errIDBackwards)
 	require.EqualValues(t, 1<<62-1, f.lastID, "failed call changed lastID")
 }
 
@@ -202,9 +190,7 @@ func TestGUIDNextWaitsOutAFutureClock(t *testing.T) {
 	f.lastID = guid(((future - guidEpoch) << guidTimeShift) | (3 << guidNodeIDShift))
 	id := f.next()
 	v := parseID(t, id)
-	if guid(v) <= guid(((future-guidEpoch)<<guidTimeShift)|(3<<guidNodeIDShift)) {
-		t.Fatalf("next() = %x, not above the pinned id", v)
-	}
+	require.Greater(t, guid(v), guid(((future-guidEpoch)<<guidTimeShift)|(3<<guidNodeIDShift)), "next() not above the pinned id")
 }
 
 func TestGUIDHexMatchesEncodingHex(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,9 +32,7 @@ func mustPush(t *testing.T, q *memQueue, ms []*Message) {
 func expectPops(t *testing.T, q *memQueue, want []*Message) {
 	t.Helper()
 	for i, w := range want {
-		if got := q.pop(); got != w {
-			t.Fatalf("pop %d = %v, want message %d", i, got, w.Timestamp)
-		}
+		require.Same(t, w, q.pop(), "pop %d, want message %d", i, w.Timestamp)
 	}
 }
 
@@ -59,9 +58,7 @@ func TestMemQueueFIFO(t *testing.T) {
 func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
 	q := newMemQueue(0)
 	for i := 0; i < 3; i++ {
-		if q.push(&Message{}) {
-			t.Fatal("queue with limit 0 accepted a message")
-		}
+		require.False(t, q.push(&Message{}), "queue with limit 0 accepted a message")
 	}
 	require.EqualValues(t, 0, q.len(), "limit-0 queue holds something: len")
 	require.Nil(t, q.pop(), "limit-0 queue holds something: len")
@@ -74,19 +71,13 @@ func TestMemQueueLimitReached(t *testing.T) {
 		q := newMemQueue(int64(limit))
 		ms := seqMsgs(0, limit)
 		mustPush(t, q, ms)
-		if q.push(&Message{Timestamp: -1}) {
-			t.Fatalf("limit %d: push accepted over the limit", limit)
-		}
-		if len(q.buf) > limit {
-			t.Fatalf("limit %d: ring grew to %d", limit, len(q.buf))
-		}
+		require.False(t, q.push(&Message{Timestamp: -1}), "limit %d: push accepted over the limit", limit)
+		require.LessOrEqual(t, len(q.buf), limit, "limit %d: ring grew", limit)
 		// One slot frees, one more fits, and order is kept.
 		expectPops(t, q, ms[:1])
 		extra := &Message{Timestamp: int64(limit)}
 		require.True(t, q.push(extra), "limit %d: push refused after a pop", limit)
-		if q.push(&Message{Timestamp: -1}) {
-			t.Fatalf("limit %d: push accepted over the limit after wrap", limit)
-		}
+		require.False(t, q.push(&Message{Timestamp: -1}), "limit %d: push accepted over the limit after wrap", limit)
 		expectPops(t, q, append(ms[1:], extra))
 	}
 }
@@ -100,9 +91,7 @@ func TestMemQueueGrowWithWrappedHead(t *testing.T) {
 	require.EqualValues(t, 8, q.head, "ring")
 	more := seqMsgs(12, 100) // wraps, then grows several times
 	mustPush(t, q, more)
-	if len(q.buf) < 104 {
-		t.Fatalf("ring %d too small for 104 messages", len(q.buf))
-	}
+	require.GreaterOrEqual(t, len(q.buf), 104, "ring too small for 104 messages")
 	expectPops(t, q, append(first[8:], more...))
 }
 
@@ -110,9 +99,7 @@ func TestMemQueueShrinksWhenEmptied(t *testing.T) {
 	q := newMemQueue(10000)
 	ms := seqMsgs(0, 300)
 	mustPush(t, q, ms)
-	if len(q.buf) <= shrinkAbove {
-		t.Fatalf("ring %d, want above %d", len(q.buf), shrinkAbove)
-	}
+	require.Greater(t, len(q.buf), shrinkAbove, "ring")
 	expectPops(t, q, ms[:299])
 	require.NotNil(t, q.buf, "ring released while a message remains")
 	expectPops(t, q, ms[299:])
@@ -123,9 +110,9 @@ func TestMemQueueShrinksWhenEmptied(t *testing.T) {
 	expectPops(t, q, again)
 
 	// A small ring is kept for reuse, with head reset.
-	if len(q.buf) == 0 || len(q.buf) > shrinkAbove || q.head != 0 {
-		t.Fatalf("small ring: len %d head %d", len(q.buf), q.head)
-	}
+	require.NotEmpty(t, q.buf, "small ring")
+	require.LessOrEqual(t, len(q.buf), shrinkAbove, "small ring")
+	require.Zero(t, q.head, "small ring: head")
 	for _, m := range q.buf {
 		require.Nil(t, m, "emptied ring still references a message")
 	}
@@ -143,9 +130,7 @@ func TestMemQueuePopBatch(t *testing.T) {
 		n := q.popBatch(dst)
 		require.Equal(t, want, n, "popBatch")
 		got = append(got, dst[:n]...)
-		if more := q.len() > 0; pendingSignal(q) != more {
-			t.Fatalf("after popBatch: signal pending = %v, messages remaining = %v", !more, more)
-		}
+		require.Equal(t, q.len() > 0, pendingSignal(q), "after popBatch: signal pending as messages remain")
 	}
 	for i := range ms {
 		require.Equal(t, ms[i], got[i], "batch order broken at %d", i)
@@ -165,7 +150,7 @@ func TestMemQueueDrain(t *testing.T) {
 		require.Equal(t, ms[i+1], m, "drain order broken at %d", i)
 	}
 	require.EqualValues(t, 0, q.len(), "len")
-	q.drain(func(*Message) { t.Fatal("drain of empty queue called f") })
+	q.drain(func(*Message) { require.FailNow(t, "drain of empty queue called f") })
 	// The queue is usable after a drain.
 	mustPush(t, q, ms[:2])
 	expectPops(t, q, ms[:2])
@@ -260,14 +245,12 @@ func TestMemQueueConcurrent(t *testing.T) {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
-		t.Errorf("consumed %d of %d messages: a wake-up was lost", consumed.Load(), total)
+		assert.Fail(t, "a wake-up was lost", "consumed %d of %d messages", consumed.Load(), total)
 		doneOnce.Do(func() { close(done) })
 	}
 	wg.Wait()
 	for i := range seen {
-		if n := seen[i].Load(); n != 1 {
-			t.Fatalf("message %d seen %d times", i, n)
-		}
+		require.EqualValues(t, 1, seen[i].Load(), "times message %d was seen", i)
 	}
 	require.EqualValues(t, 0, q.len(), "len")
 }
@@ -294,7 +277,7 @@ func TestMemQueueConcurrentFIFOPerProducer(t *testing.T) {
 		select {
 		case <-q.ready:
 		case <-timeout:
-			t.Fatalf("stalled after %d messages", got)
+			require.FailNow(t, "stalled", "after %d messages", got)
 		}
 		for m := q.pop(); m != nil; m = q.pop() {
 			require.Equal(t, next[m.Timestamp], int(m.Attempts), "producer %d: got %d, want %d", m.Timestamp, m.Attempts, next[m.Timestamp])

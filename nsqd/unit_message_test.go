@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,9 +39,8 @@ func TestMessageEncodeExactBytes(t *testing.T) {
 func TestMessageWriteToError(t *testing.T) {
 	boom := errors.New("boom")
 	m := &Message{Body: []byte("x")}
-	if _, err := m.WriteTo(failingWriter{boom}); !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want %v", err, boom)
-	}
+	_, err := m.WriteTo(failingWriter{boom})
+	require.ErrorIs(t, err, boom)
 }
 
 type failingWriter struct{ err error }
@@ -123,9 +123,8 @@ func TestParseDigits(t *testing.T) {
 	}
 	for s, want := range ok {
 		got, err := parseDigits([]byte(s))
-		if err != nil || got != want {
-			t.Errorf("parseDigits(%q) = (%d, %v), want %d", s, got, err, want)
-		}
+		assert.NoError(t, err, "parseDigits(%q)", s)
+		assert.Equal(t, want, got, "parseDigits(%q)", s)
 	}
 	bad := []string{
 		"-1", "+1", " 1", "1 ", "1.0", "1e3", "0x10", "a", "١", // Arabic-Indic one
@@ -136,9 +135,8 @@ func TestParseDigits(t *testing.T) {
 	}
 	for _, s := range bad {
 		got, err := parseDigits([]byte(s))
-		if !errors.Is(err, errParseDigits) || got != 0 {
-			t.Errorf("parseDigits(%q) = (%d, %v), want errParseDigits", s, got, err)
-		}
+		assert.ErrorIs(t, err, errParseDigits, "parseDigits(%q)", s)
+		assert.Zero(t, got, "parseDigits(%q) with an error", s)
 	}
 }
 
@@ -166,11 +164,10 @@ func FuzzParseDigits(f *testing.F) {
 		}
 		// All digits: the only possible failure is overflow.
 		require.Equal(t, (err == nil), (werr == nil), "%q: parseDigits err %v, strconv err %v", b, err, werr)
-		if err == nil && got != want {
-			t.Fatalf("%q = %d, want %d", b, got, want)
-		}
-		if err != nil && got != 0 {
-			t.Fatalf("%q: value %d returned with error", b, got)
+		if err == nil {
+			require.Equal(t, want, got, "%q", b)
+		} else {
+			require.Zero(t, got, "%q: value returned with error %v", b, err)
 		}
 	})
 }
@@ -193,9 +190,7 @@ func FuzzDecodeMessage(f *testing.F) {
 		require.Equal(t, int64(binary.BigEndian.Uint64(b)), m.Timestamp, "header fields")
 		require.Equal(t, binary.BigEndian.Uint16(b[8:]), m.Attempts, "header fields")
 		require.Equal(t, len(b), m.encodedLen(), "encodedLen")
-		if re := m.appendTo(nil); !bytes.Equal(re, b) {
-			t.Fatalf("re-encoding differs:\n got %x\nwant %x", re, b)
-		}
+		require.Equal(t, b, m.appendTo(nil), "re-encoding differs")
 		validID := true
 		for _, c := range m.ID {
 			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {

@@ -15,9 +15,8 @@ func checkHeap(t *testing.T, h msgHeap) {
 	for i, m := range h {
 		require.Equal(t, i, m.index, "message at")
 		if i > 0 {
-			if p := (i - 1) / 2; h[p].pri > m.pri {
-				t.Fatalf("parent %d (pri %d) above child %d (pri %d)", p, h[p].pri, i, m.pri)
-			}
+			p := (i - 1) / 2
+			require.LessOrEqual(t, h[p].pri, m.pri, "parent %d above child %d", p, i)
 		}
 	}
 }
@@ -48,16 +47,10 @@ func TestMsgHeapPopIfDue(t *testing.T) {
 	a, b := &Message{pri: 100}, &Message{pri: 200}
 	h.push(b)
 	h.push(a)
-	if m := h.popIfDue(99); m != nil {
-		t.Fatalf("popIfDue(99) = pri %d, want nil", m.pri)
-	}
+	require.Nil(t, h.popIfDue(99), "popIfDue(99)")
 	require.EqualValues(t, 2, h.Len(), "a not-due popIfDue removed something")
-	if m := h.popIfDue(100); m != a { // due exactly at the deadline
-		t.Fatalf("popIfDue(100) = %v, want a", m)
-	}
-	if m := h.popIfDue(150); m != nil {
-		t.Fatalf("popIfDue(150) = pri %d, want nil", m.pri)
-	}
+	require.Same(t, a, h.popIfDue(100), "popIfDue(100): due exactly at the deadline")
+	require.Nil(t, h.popIfDue(150), "popIfDue(150)")
 	require.Equal(t, b, h.popIfDue(1000), "popIfDue(1000)")
 }
 
@@ -132,17 +125,16 @@ func TestMsgHeapRandomOps(t *testing.T) {
 				due := len(ref) > 0 && ref[0] <= max
 				require.Equal(t, due, (m != nil), "popIfDue(%d) = %v, reference min %v", max, m, ref)
 				if m != nil {
-					if m.pri != ref[0] || !live[m] {
-						t.Fatalf("popIfDue(%d) = pri %d (live %v), want %d", max, m.pri, live[m], ref[0])
-					}
+					require.Equal(t, ref[0], m.pri, "popIfDue(%d)", max)
+					require.True(t, live[m], "popIfDue(%d) returned a message not in the heap", max)
 					delete(live, m)
 					ref = ref[1:]
 				}
 			}
 			require.Equal(t, len(ref), h.Len(), "sizes: heap")
 			require.Len(t, live, len(ref), "sizes: heap")
-			if len(ref) > 0 && h[0].pri != ref[0] {
-				t.Fatalf("heap min %d, reference min %d", h[0].pri, ref[0])
+			if len(ref) > 0 {
+				require.Equal(t, ref[0], h[0].pri, "heap min")
 			}
 		}
 		checkHeap(t, h)

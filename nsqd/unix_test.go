@@ -15,6 +15,7 @@ import (
 
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -84,20 +85,18 @@ func TestUnixSockets(t *testing.T) {
 	client := xUnixHTTP(httpPath)
 	const base = "http://nsqd"
 
-	if r := xDo(t, client, "GET", base+"/ping", ""); r.Code != 200 || string(r.Body) != "OK" {
-		t.Fatalf("GET /ping over the unix socket: %s", r)
-	}
-	if tcpPort, httpPort := xInfoPorts(t, client, base); tcpPort != -1 || httpPort != -1 {
-		t.Fatalf("/info tcp_port %d http_port %d, want -1 -1", tcpPort, httpPort)
-	}
+	xExpectPong(t, xDo(t, client, "GET", base+"/ping", ""), "GET /ping over the unix socket")
+	tcpPort, httpPort := xInfoPorts(t, client, base)
+	require.Equal(t, -1, tcpPort, "/info tcp_port")
+	require.Equal(t, -1, httpPort, "/info http_port")
 	// Broadcast ports stay 0 for unix listeners, and the statsd prefix
 	// is built from them.
 	for opt, want := range map[string]string{
 		"broadcast_tcp_port": "0", "broadcast_http_port": "0", "statsd_prefix": "nsq.h_example_0.",
 	} {
-		if r := xDo(t, client, "GET", base+"/config/"+opt, ""); r.Code != 200 || string(r.Body) != want {
-			t.Fatalf("GET /config/%s: %s, want %s", opt, r, want)
-		}
+		r := xDo(t, client, "GET", base+"/config/"+opt, "")
+		assert.Equal(t, 200, r.Code, "GET /config/%s: %s", opt, r)
+		assert.Equal(t, want, string(r.Body), "GET /config/%s", opt)
 	}
 
 	sub := xDialUnix(t, tcpPath)
@@ -107,9 +106,7 @@ func TestUnixSockets(t *testing.T) {
 	xPubSub(t, pub, sub, "t", [][]byte{[]byte("over unix"), make([]byte, 200<<10)})
 	hExpectOK(t, xDo(t, client, "POST", base+"/pub?topic=t", "over unix http"))
 	sub.Cmd("RDY 1")
-	if m := sub.ReadMessage(t); string(m.Body) != "over unix http" {
-		t.Fatalf("got %q, want the message published over unix HTTP", m.Body)
-	}
+	require.Equal(t, "over unix http", string(sub.ReadMessage(t).Body), "the message published over unix HTTP")
 
 	// Unix clients have no IP: client_id and hostname default to "".
 	var clients []map[string]any
@@ -140,9 +137,9 @@ func TestUnixTCPWithTCPHTTP(t *testing.T) {
 	t.Parallel()
 	tcpPath := filepath.Join(xSocketDir(t), "nsqd.sock")
 	n := startNSQD(t, func(o *nsqd.Options) { o.TCPAddress = tcpPath })
-	tcpPort, httpPort := xInfoPorts(t, xPlainHTTP, "http://"+n.RealHTTPAddr().String())
+	tcpPort, httpPort := xInfoPorts(t, xPlainHTTP, n.URL())
 	require.EqualValues(t, -1, tcpPort, "/info tcp_port")
-	require.Equal(t, xHTTPPort(n), httpPort, "/info tcp_port")
+	require.Equal(t, portOf(n.RealHTTPAddr()), httpPort, "/info tcp_port")
 	c := xDialUnix(t, tcpPath)
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectOK(t)
@@ -160,9 +157,9 @@ func TestUnixAuthRemoteIP(t *testing.T) {
 	c.CmdBody("PUB t", []byte("x"))
 	c.ExpectOK(t)
 	const want = "common_name=&remote_ip=&secret=s&tls=false"
-	if got := a.requests(); len(got) != 1 || got[0].rawQuery != want {
-		t.Fatalf("auth requests %+v, want query %s", got, want)
-	}
+	got := a.requests()
+	require.Len(t, got, 1, "auth requests %+v", got)
+	require.Equal(t, want, got[0].rawQuery, "auth query")
 }
 
 // TestUnixHTTPS serves the HTTPS listener on a unix socket too.
@@ -187,7 +184,5 @@ func TestUnixHTTPS(t *testing.T) {
 	resp.Body.Close()
 	require.EqualValues(t, 200, resp.StatusCode, "HTTPS /pub over unix socket")
 	require.Equal(t, "OK", string(body), "HTTPS /pub over unix socket")
-	if tp := mustTopicStats(t, n, "uh"); tp.MessageCount != 1 {
-		t.Fatalf("message_count %d", tp.MessageCount)
-	}
+	require.EqualValues(t, 1, mustTopicStats(t, n, "uh").MessageCount, "message_count")
 }

@@ -153,6 +153,9 @@ func StartNSQD(t testing.TB, options ...Option) *NSQD {
 // Stop stops the nsqd before the test ends.
 func (n *NSQD) Stop() { n.run.stop() }
 
+// URL is the base of the nsqd's HTTP API, "http://" and its HTTP address.
+func (n *NSQD) URL() string { return "http://" + n.HTTPAddr }
+
 // StartLookupd runs an nsqlookupd on loopback ephemeral ports; options
 // adjust its options, in order. It stops when the test ends or on Stop.
 func StartLookupd(t testing.TB, options ...func(*nsqlookupd.Options)) *Lookupd {

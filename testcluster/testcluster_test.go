@@ -1,10 +1,12 @@
 package testcluster_test
 
 import (
+	"net/http"
 	"net/url"
 	"testing"
 
 	"github.com/nsqgo/nsq/internal/lg"
+	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/testcluster"
 	"github.com/stretchr/testify/require"
@@ -34,6 +36,8 @@ func TestStartNSQDOptions(t *testing.T) {
 	require.Equal(t, dir, n.Opts.DataPath)
 	require.Equal(t, lg.WARN, n.Opts.LogLevel)
 	require.EqualValues(t, 1234, n.Opts.MaxMsgSize)
+	require.Equal(t, "http://"+n.HTTPAddr, n.URL())
+	require.Equal(t, http.StatusOK, test.HTTPGet(t, n.URL()+"/ping").Code, "GET /ping at URL")
 	n.CreateChannel(t, "opt", "c")
 	n.Stop()
 	select {
