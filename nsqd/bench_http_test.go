@@ -12,8 +12,8 @@ import (
 
 // benchHTTP sends the same POST on one keep-alive connection, one request
 // in flight, b.N/perReq times, and checks every answer is 200 OK.
-func benchHTTP(b *testing.B, path string, body []byte, perReq int) {
-	n := benchNSQD(b, 10000000)
+func benchHTTP(b *testing.B, path string, body []byte, perReq int, setup ...func(*NSQD)) {
+	n := benchNSQD(b, 10000000, setup...)
 	conn, err := net.Dial("tcp", n.RealHTTPAddr().String())
 	if err != nil {
 		b.Fatal(err)
@@ -50,4 +50,19 @@ func BenchmarkHTTPPub(b *testing.B) {
 func BenchmarkHTTPMPUB(b *testing.B) {
 	line := append(bytes.Repeat([]byte{'a'}, 100), '\n')
 	benchHTTP(b, "/mpub?topic=bench", bytes.Repeat(line, 100), 100)
+}
+
+// netHTTPOnly leaves every request to net/http, to compare with the fast
+// path the two benchmarks above take.
+func netHTTPOnly(n *NSQD) { n.slowHTTPOnly = true }
+
+// BenchmarkHTTPPubNetHTTP is BenchmarkHTTPPub without the fast path.
+func BenchmarkHTTPPubNetHTTP(b *testing.B) {
+	benchHTTP(b, "/pub?topic=bench", make([]byte, 100), 1, netHTTPOnly)
+}
+
+// BenchmarkHTTPMPUBNetHTTP is BenchmarkHTTPMPUB without the fast path.
+func BenchmarkHTTPMPUBNetHTTP(b *testing.B) {
+	line := append(bytes.Repeat([]byte{'a'}, 100), '\n')
+	benchHTTP(b, "/mpub?topic=bench", bytes.Repeat(line, 100), 100, netHTTPOnly)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-func benchNSQD(b *testing.B, memQueue int64) *NSQD {
+func benchNSQD(b *testing.B, memQueue int64, setup ...func(*NSQD)) *NSQD {
 	b.Helper()
 	opts := NewOptions()
 	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
@@ -22,6 +22,9 @@ func benchNSQD(b *testing.B, memQueue int64) *NSQD {
 	n, err := New(opts)
 	if err != nil {
 		b.Fatal(err)
+	}
+	for _, f := range setup {
+		f(n)
 	}
 	go n.Main()
 	b.Cleanup(n.Exit)
