@@ -11,13 +11,20 @@ import (
 	"github.com/nsqgo/nsq/internal/protocol"
 )
 
-func benchNSQD(b *testing.B, memQueue int64, setup ...func(*NSQD)) *NSQD {
-	b.Helper()
+// quietLocalOptions: loopback listeners, no HTTPS, a temporary data path,
+// no log output.
+func quietLocalOptions(tb testing.TB) *Options {
 	opts := NewOptions()
 	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.DataPath = b.TempDir()
+	opts.DataPath = tb.TempDir()
 	opts.Logger = lg.NilLogger{}
 	opts.LogLevel = lg.ERROR
+	return opts
+}
+
+func benchNSQD(b *testing.B, memQueue int64, setup ...func(*NSQD)) *NSQD {
+	b.Helper()
+	opts := quietLocalOptions(b)
 	opts.MemQueueSize = memQueue
 	n, err := New(opts)
 	if err != nil {

@@ -222,11 +222,20 @@ func (fc *fastConn) dateNow() []byte {
 	return fc.date
 }
 
-// logRequest is the debug line of the HTTP log decorator.
-func (fc *fastConn) logRequest(req *fastReq, start time.Time) {
-	fc.l.s.nsqd.logf(lg.DEBUG, "%s %s (%s) %s", req.method(), req.target, fc.remote, time.Since(start))
+// debugStart is when a request's handling starts if it is to be logged
+// (the HTTP log decorator's debug line), zero otherwise.
+func (fc *fastConn) debugStart() time.Time {
+	if fc.l.s.nsqd.getOpts().LogLevel <= lg.DEBUG {
+		return time.Now()
+	}
+	return time.Time{}
 }
 
-func (fc *fastConn) debugEnabled() bool {
-	return fc.l.s.nsqd.getOpts().LogLevel <= lg.DEBUG
+// answered counts a request answered and logs it as the HTTP log
+// decorator does.
+func (fc *fastConn) answered(req *fastReq, start time.Time) {
+	fc.l.served.Add(1)
+	if !start.IsZero() {
+		fc.l.s.nsqd.logf(lg.DEBUG, "%s %s (%s) %s", req.method(), req.target, fc.remote, time.Since(start))
+	}
 }

@@ -2,10 +2,10 @@ package nsqd
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/nsqgo/nsq/internal/httpapi"
 )
@@ -29,44 +29,46 @@ func (fc *fastConn) serve(req *fastReq) bool {
 		limit = opts.MaxBodySize
 	}
 	// An empty or oversized body is an error answer: net/http gives it.
-	if req.clen == 0 || req.clen > limit {
+	if req.clen == 0 || req.clen > limit || !fc.readBody(req.headLen, int(req.clen)) {
 		return false
 	}
-	n := int(req.clen)
-	if !fc.readBody(req.headLen, n) {
+	start := fc.debugStart()
+	err := fc.publish(req, opts)
+	if err == errLeaveToNetHTTP {
 		return false
 	}
-	body := bytes.Clone(fc.buf[fc.r+req.headLen : fc.r+req.headLen+n])
-	var start time.Time
-	debug := fc.debugEnabled()
-	if debug {
-		start = time.Now()
-	}
-	t := fc.l.s.nsqd.GetTopic(string(req.topic))
-	var err error
-	if req.route == routePub {
-		err = publishHTTP(t, body, 0)
-	} else {
-		var msgs []*Message
-		if msgs, err = fc.mpubMessages(req, body, opts, t); err != nil {
-			return false
-		}
-		if err = t.PutMessages(msgs); err != nil {
-			err = pubFailedHTTP(err)
-		}
-	}
-	fc.r += req.headLen + n
+	fc.r += req.headLen + int(req.clen)
 	fc.lastPOST = true
 	if err != nil {
 		fc.out = appendV1Error(fc.out, err, fc.dateNow())
 	} else {
 		fc.out = appendResponse(fc.out, 200, nsqV1HeaderLine, fc.dateNow(), okBody, sniffedText)
 	}
-	fc.l.served.Add(1)
-	if debug {
-		fc.logRequest(req, start)
-	}
+	fc.answered(req, start)
 	return true
+}
+
+// errLeaveToNetHTTP: an /mpub body the handler rejects before publishing
+// anything; net/http gives the answer.
+var errLeaveToNetHTTP = errors.New("left to net/http")
+
+// publish publishes the body read, as the handler does, and returns the
+// handler's error answer, if any.
+func (fc *fastConn) publish(req *fastReq, opts *Options) error {
+	off := fc.r + req.headLen
+	body := bytes.Clone(fc.buf[off : off+int(req.clen)])
+	t := fc.l.s.nsqd.GetTopic(string(req.topic))
+	if req.route == routePub {
+		return publishHTTP(t, body, 0)
+	}
+	msgs, err := fc.mpubMessages(req, body, opts, t)
+	if err != nil {
+		return errLeaveToNetHTTP
+	}
+	if err := t.PutMessages(msgs); err != nil {
+		return pubFailedHTTP(err)
+	}
+	return nil
 }
 
 // mpubMessages parses an /mpub body as the handler does; an error is
@@ -82,21 +84,14 @@ func (fc *fastConn) mpubMessages(req *fastReq, body []byte, opts *Options, t *To
 // net/http.
 func (fc *fastConn) servePing(req *fastReq) bool {
 	n := fc.l.s.nsqd
-	var start time.Time
-	debug := fc.debugEnabled()
-	if debug {
-		start = time.Now()
-	}
+	start := fc.debugStart()
 	if n.pingRefusal() != nil || !n.IsHealthy() {
 		return false
 	}
 	fc.r += req.headLen
 	fc.lastPOST = false
 	fc.out = appendResponse(fc.out, 200, "", fc.dateNow(), okBody, sniffedText)
-	fc.l.served.Add(1)
-	if debug {
-		fc.logRequest(req, start)
-	}
+	fc.answered(req, start)
 	return true
 }
 

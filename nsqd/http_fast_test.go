@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/httpapi"
-	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,11 +23,11 @@ import (
 // with slow, only net/http).
 func fastNode(t *testing.T, slow bool, configure func(*Options)) *NSQD {
 	t.Helper()
-	opts := NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.DataPath = t.TempDir()
-	opts.Logger = lg.NilLogger{}
-	opts.LogLevel = lg.ERROR
+	opts := quietLocalOptions(t)
+	// the daemon tests' -nsqd.durable switch
+	if f := flag.Lookup("nsqd.durable"); f != nil && f.Value.String() == "true" {
+		opts.MemQueueSize = 0
+	}
 	if configure != nil {
 		configure(opts)
 	}
