@@ -26,7 +26,6 @@ type fastConn struct {
 	lastPOST bool      // net/http skips up to 4 CR/LF after a POST
 	deadline time.Time // the read deadline in force
 	whole    time.Time // the current request's whole-request deadline
-	headDone bool      // the current request's head has been read
 
 	dateSec int64
 	date    []byte
@@ -74,7 +73,7 @@ func (fc *fastConn) beginRequest(first bool) {
 	if hdr <= 0 {
 		hdr = t.Read
 	}
-	fc.deadline, fc.whole, fc.headDone = time.Time{}, time.Time{}, false
+	fc.deadline, fc.whole = time.Time{}, time.Time{}
 	if hdr > 0 {
 		fc.deadline = now.Add(hdr)
 		fc.c.SetReadDeadline(fc.deadline)
@@ -88,7 +87,6 @@ func (fc *fastConn) beginRequest(first bool) {
 
 // headRead switches to the whole-request timeout.
 func (fc *fastConn) headRead() {
-	fc.headDone = true
 	fc.deadline = fc.whole
 	fc.c.SetReadDeadline(fc.whole)
 }
@@ -97,8 +95,12 @@ func (fc *fastConn) headRead() {
 // the next request (fewer and the connection ends, as in net/http).
 func (fc *fastConn) awaitNext() bool {
 	if fc.w-fc.r < 4 {
-		idle := time.Time{}
-		if d := fc.l.timeouts.Idle; d > 0 {
+		// as in net/http, no idle timeout means the read timeout
+		idle, d := time.Time{}, fc.l.timeouts.Idle
+		if d <= 0 {
+			d = fc.l.timeouts.Read
+		}
+		if d > 0 {
 			idle = time.Now().Add(d)
 		}
 		fc.c.SetReadDeadline(idle)

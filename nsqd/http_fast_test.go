@@ -4,17 +4,21 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"io"
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/nsqgo/nsq/internal/httpapi"
+	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -356,4 +360,60 @@ func TestHTTPFastShutdown(t *testing.T) {
 	fast.Exit()
 	require.Empty(t, idle.untilClosed())
 	require.Empty(t, handed.untilClosed())
+}
+
+// TestHTTPFastUnhealthyPing: an unhealthy node's /ping is answered by
+// net/http, as before.
+func TestHTTPFastUnhealthyPing(t *testing.T) {
+	fast, slow := fastNode(t, false, nil), fastNode(t, true, nil)
+	for _, n := range []*NSQD{fast, slow} {
+		n.SetHealth(errors.New("disk full"))
+	}
+	got := sameAnswers(t, fast, slow, "GET /ping HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.Contains(t, got[0], "500 Internal Server Error")
+	require.Equal(t, [2]uint64{0, 1}, fastCounts(fast))
+}
+
+// lineLog keeps the lines logged with a given prefix.
+type lineLog struct {
+	mu     sync.Mutex
+	prefix string
+	lines  []string
+}
+
+func (l *lineLog) Output(_ int, s string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if strings.HasPrefix(s, l.prefix) {
+		l.lines = append(l.lines, s)
+	}
+	return nil
+}
+
+func (l *lineLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
+}
+
+// TestHTTPFastDebugLog: at debug level the fast path logs each request as
+// the HTTP log decorator does.
+func TestHTTPFastDebugLog(t *testing.T) {
+	var logs [2]*lineLog
+	var nodes [2]*NSQD
+	for i, slow := range []bool{false, true} {
+		logs[i] = &lineLog{prefix: "DEBUG: POST /pub"}
+		nodes[i] = fastNode(t, slow, func(o *Options) { o.Logger, o.LogLevel = logs[i], lg.DEBUG })
+	}
+	sameAnswers(t, nodes[0], nodes[1], post("/pub?topic=t", "x"), post("/pub?topic=t&topic=u", "y"))
+	durations := regexp.MustCompile(`\(127\.0\.0\.1:\d+\) \S+$`)
+	var got [2][]string
+	for i, l := range logs {
+		for _, line := range l.all() {
+			got[i] = append(got[i], durations.ReplaceAllString(line, "(addr) <duration>"))
+		}
+	}
+	require.Equal(t, []string{"DEBUG: POST /pub?topic=t (addr) <duration>", "DEBUG: POST /pub?topic=t&topic=u (addr) <duration>"}, got[0])
+	require.Equal(t, got[1], got[0])
+	require.Equal(t, [2]uint64{2, 0}, fastCounts(nodes[0]))
 }
