@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -416,4 +417,54 @@ func TestHTTPFastDebugLog(t *testing.T) {
 	require.Equal(t, []string{"DEBUG: POST /pub?topic=t (addr) <duration>", "DEBUG: POST /pub?topic=t&topic=u (addr) <duration>"}, got[0])
 	require.Equal(t, got[1], got[0])
 	require.Equal(t, [2]uint64{2, 0}, fastCounts(nodes[0]))
+}
+
+// TestHandedConnDeadlines: a handed-over connection first returns the
+// bytes already read; net/http's first two read deadlines are held to the
+// ones running when it was handed over, later ones are its own.
+func TestHandedConnDeadlines(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	past := time.Now().Add(-time.Second)
+	h := &handedConn{Conn: a, buf: []byte("ab"), limit: [2]time.Time{past, past}}
+	p := make([]byte, 4)
+
+	require.NoError(t, h.SetReadDeadline(time.Now().Add(time.Hour)))
+	n, err := h.Read(p)
+	require.NoError(t, err)
+	require.Equal(t, "ab", string(p[:n]))
+	_, err = h.Read(p)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded, "first deadline held to the running one")
+
+	require.NoError(t, h.SetReadDeadline(time.Now().Add(time.Hour)))
+	_, err = h.Read(p)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded, "second deadline held to the running one")
+
+	require.NoError(t, h.SetReadDeadline(time.Now().Add(time.Hour)))
+	go b.Write([]byte("c"))
+	n, err = h.Read(p)
+	require.NoError(t, err, "third deadline is net/http's own")
+	require.Equal(t, "c", string(p[:n]))
+}
+
+// TestHTTPFastTrickled: requests arriving a few bytes at a time are
+// served as when they arrive whole.
+func TestHTTPFastTrickled(t *testing.T) {
+	fast := fastNode(t, false, nil)
+	c := dialRaw(t, fast)
+	reqs := post("/pub?topic=tr", "hello") + post("/mpub?topic=tr", strings.Repeat("line\n", 3000)) +
+		"GET /ping HTTP/1.1\r\nHost: a\r\n\r\n"
+	go func() {
+		for i := 0; i < len(reqs); i += 7 {
+			if _, err := io.WriteString(c.c, reqs[i:min(i+7, len(reqs))]); err != nil {
+				return
+			}
+		}
+	}()
+	for range 3 {
+		require.Contains(t, c.response(), "200 OK\r\n")
+	}
+	require.Equal(t, [2]uint64{3, 0}, fastCounts(fast))
+	require.EqualValues(t, 3001, fast.GetTopic("tr").Depth())
 }
