@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/nsqgo/nsq/internal/httpapi"
+	"github.com/nsqgo/nsq/internal/lg"
 )
 
 const (
@@ -53,8 +54,15 @@ func (fc *fastConn) serve(req *fastReq) bool {
 var errLeaveToNetHTTP = errors.New("left to net/http")
 
 // publish publishes the body read, as the handler does, and returns the
-// handler's error answer, if any.
-func (fc *fastConn) publish(req *fastReq, opts *Options) error {
+// handler's error answer, if any. A panic is answered as the router
+// answers a handler's.
+func (fc *fastConn) publish(req *fastReq, opts *Options) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fc.l.s.nsqd.logf(lg.ERROR, "panic in HTTP handler - %v", p)
+			err = httpapi.Err{Code: 500, Text: "INTERNAL_ERROR"}
+		}
+	}()
 	off := fc.r + req.headLen
 	body := bytes.Clone(fc.buf[off : off+int(req.clen)])
 	t := fc.l.s.nsqd.GetTopic(string(req.topic))
