@@ -17,8 +17,8 @@ import (
 // in flight, b.N/perReq times, and checks every answer is 200 OK. It
 // writes raw HTTP/1.1 so that no client's cost is measured; testify is
 // called only once a check has failed (see readOKs).
-func benchHTTP(b *testing.B, path string, body []byte, perReq int) {
-	n := benchNSQD(b, 10000000)
+func benchHTTP(b *testing.B, path string, body []byte, perReq int, setup ...func(*NSQD)) {
+	n := benchNSQD(b, 10000000, setup...)
 	conn, err := net.Dial("tcp", n.RealHTTPAddr().String())
 	require.NoError(b, err)
 	b.Cleanup(func() { conn.Close() })
@@ -53,4 +53,19 @@ func BenchmarkHTTPPub(b *testing.B) {
 func BenchmarkHTTPMPUB(b *testing.B) {
 	line := append(bytes.Repeat([]byte{'a'}, 100), '\n')
 	benchHTTP(b, "/mpub?topic=bench", bytes.Repeat(line, 100), 100)
+}
+
+// netHTTPOnly leaves every request to net/http, to compare with the fast
+// path the two benchmarks above take.
+func netHTTPOnly(n *NSQD) { n.slowHTTPOnly = true }
+
+// BenchmarkHTTPPubNetHTTP is BenchmarkHTTPPub without the fast path.
+func BenchmarkHTTPPubNetHTTP(b *testing.B) {
+	benchHTTP(b, "/pub?topic=bench", make([]byte, 100), 1, netHTTPOnly)
+}
+
+// BenchmarkHTTPMPUBNetHTTP is BenchmarkHTTPMPUB without the fast path.
+func BenchmarkHTTPMPUBNetHTTP(b *testing.B) {
+	line := append(bytes.Repeat([]byte{'a'}, 100), '\n')
+	benchHTTP(b, "/mpub?topic=bench", bytes.Repeat(line, 100), 100, netHTTPOnly)
 }

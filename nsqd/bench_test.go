@@ -17,28 +17,38 @@ import (
 // which cannot use testcluster (it imports nsqd: an import cycle). The
 // tests of package nsqd_test start theirs with startNSQD. It runs a silent
 // nsqd on loopback ephemeral TCP and HTTP ports, without HTTPS, keeping its
-// data in dataPath; configure adjusts the options. The caller stops it with
-// Exit.
-func runInternalNSQD(dataPath string, configure func(*Options)) (*NSQD, error) {
-	opts := NewOptions()
-	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
-	opts.DataPath = dataPath
-	opts.Logger = lg.NilLogger{}
-	opts.LogLevel = lg.ERROR
+// data in dataPath; configure adjusts the options and setup the daemon
+// before it starts. The caller stops it with Exit.
+func runInternalNSQD(dataPath string, configure func(*Options), setup ...func(*NSQD)) (*NSQD, error) {
+	opts := quietLocalOptions(dataPath)
 	configure(opts)
 	n, err := New(opts)
 	if err != nil {
 		return nil, err
 	}
+	for _, f := range setup {
+		f(n)
+	}
 	go n.Main()
 	return n, nil
 }
 
+// quietLocalOptions: loopback listeners, no HTTPS, data in dataPath, no
+// log output.
+func quietLocalOptions(dataPath string) *Options {
+	opts := NewOptions()
+	opts.TCPAddress, opts.HTTPAddress, opts.HTTPSAddress = "127.0.0.1:0", "127.0.0.1:0", ""
+	opts.DataPath = dataPath
+	opts.Logger = lg.NilLogger{}
+	opts.LogLevel = lg.ERROR
+	return opts
+}
+
 // benchNSQD runs an nsqd for a benchmark (see runInternalNSQD) until it
 // ends.
-func benchNSQD(b *testing.B, memQueue int64) *NSQD {
+func benchNSQD(b *testing.B, memQueue int64, setup ...func(*NSQD)) *NSQD {
 	b.Helper()
-	n, err := runInternalNSQD(b.TempDir(), func(o *Options) { o.MemQueueSize = memQueue })
+	n, err := runInternalNSQD(b.TempDir(), func(o *Options) { o.MemQueueSize = memQueue }, setup...)
 	require.NoError(b, err)
 	b.Cleanup(n.Exit)
 	return n

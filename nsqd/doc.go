@@ -46,6 +46,10 @@
 //   - Main's server loops: the TCP accept loop (one goroutine per
 //     connection running protocolV2.IOLoop) and one http.Server per HTTP
 //     and HTTPS listener. Owned by NSQD.wg; stopped by closing listeners.
+//   - The plain-HTTP listener's fast path (http_fast.go): an accept loop
+//     and one goroutine per connection until it ends or is handed to
+//     net/http. Owned by fastListener.wg; http.Server.Close closes the
+//     listener, which closes those connections and waits for them.
 //   - Per client: IOLoop reads and executes commands; messagePump, started
 //     by IOLoop and waited for before IOLoop returns, owns delivery,
 //     heartbeats and output-buffer flushing. Both write through

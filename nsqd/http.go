@@ -190,15 +190,24 @@ func (s *httpServer) doPUB(w http.ResponseWriter, req *http.Request, ps httprout
 		}
 		deferred = time.Duration(ms) * time.Millisecond
 	}
+	if err := publishHTTP(t, body, deferred); err != nil {
+		return nil, err
+	}
+	return "OK", nil
+}
+
+// publishHTTP is the publishing step of /pub (shared with the fast path):
+// one message owning body, with its delay; errors are HTTP answers.
+func publishHTTP(t *Topic, body []byte, deferred time.Duration) error {
 	m := newPubMessage(t, body)
 	m.deferred = deferred
 	if err := t.PutMessage(m); err != nil {
 		if errors.Is(err, errDeferredFull) {
-			return nil, httpapi.Err{Code: 503, Text: "DEFERRED_FULL"}
+			return httpapi.Err{Code: 503, Text: "DEFERRED_FULL"}
 		}
-		return nil, pubFailedHTTP(err)
+		return pubFailedHTTP(err)
 	}
-	return "OK", nil
+	return nil
 }
 
 func (s *httpServer) doMPUB(w http.ResponseWriter, req *http.Request, ps httprouter.Params) (any, error) {
@@ -263,6 +272,11 @@ func readTextMPUB(req *http.Request, opts *Options, t *Topic) ([]*Message, error
 	if int64(len(data)) > opts.MaxBodySize {
 		return nil, httpapi.Err{Code: 413, Text: "BODY_TOO_BIG"}
 	}
+	return splitTextMPUB(data, opts, t)
+}
+
+// splitTextMPUB cuts a text /mpub body into its messages.
+func splitTextMPUB(data []byte, opts *Options, t *Topic) ([]*Message, error) {
 	batch := newMsgBatch(bytes.Count(data, []byte("\n"))+1, 0)
 	for len(data) > 0 {
 		line := data

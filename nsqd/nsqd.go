@@ -43,6 +43,10 @@ type NSQD struct {
 	tcpServer     *tcpServer
 	srvMu         sync.Mutex
 	httpServers   []*http.Server
+	// slowHTTPOnly leaves every plain-HTTP request to net/http (set
+	// before Main, to compare the fast path with it).
+	slowHTTPOnly bool
+	fastHTTP     *fastListener // under srvMu
 
 	isLoading       atomic.Bool
 	channelsChanged atomic.Bool // tells the queue scan to refresh its list

@@ -59,7 +59,15 @@ func (n *NSQD) goServe(serve func() error) {
 
 func (n *NSQD) serveHTTP(ln net.Listener, tlsEnabled bool) {
 	opts := n.getOpts()
-	srv := httpapi.NewServer(newHTTPServer(n, tlsEnabled, opts.TLSRequired == TLSRequired), opts.Logger, opts.HTTPTimeouts)
+	h := newHTTPServer(n, tlsEnabled, opts.TLSRequired == TLSRequired)
+	srv := httpapi.NewServer(h, opts.Logger, opts.HTTPTimeouts)
+	if !tlsEnabled && !h.tlsRequired && !n.slowHTTPOnly {
+		fl := newFastListener(ln, h, opts.HTTPTimeouts)
+		ln = fl
+		n.srvMu.Lock()
+		n.fastHTTP = fl
+		n.srvMu.Unlock()
+	}
 	n.srvMu.Lock()
 	n.httpServers = append(n.httpServers, srv)
 	n.srvMu.Unlock()
