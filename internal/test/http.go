@@ -119,31 +119,6 @@ func HTTPGetJSON(t testing.TB, url string, v any) {
 	require.NoError(t, json.Unmarshal(r.Body, v), "GET %s: decoding %q", url, truncate(r.Body))
 }
 
-// HTTPDo is HTTPSend reduced to the status code and body. Obsolete: new
-// tests call HTTPSend.
-func HTTPDo(t testing.TB, method, url string, body []byte) (int, []byte) {
-	t.Helper()
-	r := HTTPSend(t, method, url, body)
-	return r.Code, r.Body
-}
-
-// HTTPDoHeader is HTTPDo with extra request headers. Obsolete: new tests
-// call HTTPSend.
-func HTTPDoHeader(t testing.TB, method, url string, body []byte, header http.Header) (int, []byte) {
-	t.Helper()
-	r := HTTPSend(t, method, url, body, header)
-	return r.Code, r.Body
-}
-
-// HTTPExpect sends a request, requires the status want and returns the
-// body. Obsolete: new tests call HTTPSend and check its Code.
-func HTTPExpect(t testing.TB, want int, method, url string, body []byte) []byte {
-	t.Helper()
-	r := HTTPSend(t, method, url, body)
-	require.Equal(t, want, r.Code, "%s %s: %s", method, url, r)
-	return r.Body
-}
-
 // ExpectHTTPConnCut checks that an HTTP server at addr bounds how long a
 // client may hold a connection: a request whose body never finishes
 // arriving is cut off, and so is a keep-alive connection left idle after
