@@ -190,7 +190,7 @@ func newDiskQueue(o Options) *diskQueue {
 		logFunc:         o.Logf,
 		validate:        o.Validate,
 		ops:             o.fileOps,
-		readCh:          make(chan Record),
+		readCh:          make(chan Record, readChanSize(o.Acked)),
 		writeCh:         make(chan writeReq),
 		ctlCh:           make(chan func()),
 		takeCh:          make(chan takeReq),
@@ -235,8 +235,9 @@ func (d *diskQueue) Done(p Pos) {
 	}
 }
 
-// Depth implements Interface.
-func (d *diskQueue) Depth() int64 { return d.depth.Load() }
+// Depth implements Interface. Records waiting in ReadChan's buffer are not
+// consumed yet and count.
+func (d *diskQueue) Depth() int64 { return d.depth.Load() + int64(len(d.readCh)) }
 
 // Empty implements Interface.
 func (d *diskQueue) Empty() error {
@@ -314,12 +315,13 @@ func (d *diskQueue) ioLoop() {
 			syncTimer.Reset(d.syncTimeout)
 			tick = syncTimer.C
 		}
+		d.fillAhead()
 		var readCh chan<- Record
 		if d.prepareRead() {
 			readCh = d.readCh
 		}
 		select {
-		case readCh <- Record{Data: d.ahead, Pos: Pos{File: d.readFileNum, Off: d.readPos}}:
+		case readCh <- d.record():
 			d.consume()
 		case p := <-d.doneCh:
 			d.markDone(p)
@@ -356,6 +358,7 @@ func (d *diskQueue) syncOrLog() {
 // empty serves an Empty request inside the loop.
 func (d *diskQueue) empty() error {
 	d.logf(INFO, "emptying")
+	d.unread()
 	err := d.deleteAllFiles()
 	d.count = 0
 	d.needSync = false

@@ -59,6 +59,7 @@ var errPeekStop = errors.New("stop")
 // file by the time the loop takes a request, so reading up to writePos sees
 // it.
 func (d *diskQueue) peek(n int) ([][]byte, error) {
+	d.unread()
 	c := &peekCursor{d: d, num: d.readFileNum, pos: d.readPos, budget: peekMaxBytes}
 	defer c.close()
 	var out [][]byte

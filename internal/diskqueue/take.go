@@ -30,6 +30,7 @@ func (d *diskQueue) Take(f func([]byte) error) (bool, error) {
 
 // serveTake runs a Take request in the I/O loop.
 func (d *diskQueue) serveTake(req takeReq) {
+	d.unread()
 	if !d.prepareRead() {
 		req.done <- takeResult{}
 		return
