@@ -202,6 +202,7 @@ func newDiskQueue(o Options) *diskQueue {
 		// Only an acknowledged queue takes Done calls; a nil channel keeps
 		// the I/O loop's case idle and saves its buffer on every other queue.
 		d.doneCh = make(chan Pos, doneBacklog)
+		d.lastSent = make([]Record, readAhead)
 	}
 	d.replies.New = func() any { return make(chan error, 1) }
 	return d
@@ -322,7 +323,7 @@ func (d *diskQueue) ioLoop() {
 		}
 		select {
 		case readCh <- d.record():
-			d.consume()
+			d.sent(d.record())
 		case p := <-d.doneCh:
 			d.markDone(p)
 			d.takeDone()
