@@ -224,15 +224,13 @@ func (c *clientV2) SetReadyCount(count int64) {
 // FinishedMessage counts a FIN.
 func (c *clientV2) FinishedMessage() {
 	c.FinishCount.Add(1)
-	c.InFlightCount.Add(-1)
-	c.tryUpdateReadyState()
+	c.leftFlight()
 }
 
 // RequeuedMessage counts a REQ.
 func (c *clientV2) RequeuedMessage() {
 	c.RequeueCount.Add(1)
-	c.InFlightCount.Add(-1)
-	c.tryUpdateReadyState()
+	c.leftFlight()
 }
 
 // SendingMessage counts a delivery.
@@ -259,9 +257,16 @@ func (c *clientV2) PublishedMessage(topic string, count uint64) {
 }
 
 // TimedOutMessage is called by the channel when one of ours timed out.
-func (c *clientV2) TimedOutMessage() {
-	c.InFlightCount.Add(-1)
-	c.tryUpdateReadyState()
+func (c *clientV2) TimedOutMessage() { c.leftFlight() }
+
+// leftFlight counts one message fewer in flight, and wakes the message pump
+// only if that made the client ready again: a pump that is ready already
+// is waiting for messages, and a wake-up per FIN would only cost it a turn
+// of its select. RDY changes and (un)pauses wake it on their own.
+func (c *clientV2) leftFlight() {
+	if n := c.InFlightCount.Add(-1); n+1 >= c.ReadyCount.Load() {
+		c.tryUpdateReadyState()
+	}
 }
 
 // Empty is called when the channel discards every in-flight message.

@@ -77,13 +77,9 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 		case <-s.heartbeat.C:
 			err = p.heartbeat(c)
 		case b := <-backendChan:
-			if m := s.sub.fromDisk(b); m != nil {
-				err = p.deliver(c, s, m, countDisk)
-			}
+			err = p.deliverFromDisk(c, s, b, backendChan)
 		case <-memReady:
-			if m := s.sub.popQueued(); m != nil {
-				err = p.deliver(c, s, m, countByLocality)
-			}
+			err = p.deliverQueued(c, s)
 		case m := <-handoff:
 			err = p.deliver(c, s, m, countByLocality)
 		case m := <-zoneChan:
@@ -96,6 +92,50 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 		if err != nil {
 			p.pumpFailed(c, err)
 			return
+		}
+	}
+}
+
+// pumpBurst bounds how many messages the pump delivers from one source in
+// a row, without going back to its select, while the client stays ready:
+// the select costs more than a delivery, and the other events (heartbeat,
+// flush, exit) wait at most one burst.
+const pumpBurst = 64
+
+// deliverQueued delivers messages of the channel's memory queue while the
+// client is ready, up to pumpBurst.
+func (p *protocolV2) deliverQueued(c *clientV2, s *pumpState) error {
+	for range pumpBurst {
+		m := s.sub.popQueued()
+		if m == nil {
+			return nil
+		}
+		if err := p.deliver(c, s, m, countByLocality); err != nil {
+			return err
+		}
+		if !c.IsReadyForMessages() {
+			return nil
+		}
+	}
+	return nil
+}
+
+// deliverFromDisk delivers b, then further records already waiting in the
+// disk queue's read buffer while the client is ready, up to pumpBurst.
+func (p *protocolV2) deliverFromDisk(c *clientV2, s *pumpState, b diskqueue.Record, ch <-chan diskqueue.Record) error {
+	for i := 0; ; i++ {
+		if m := s.sub.fromDisk(b); m != nil {
+			if err := p.deliver(c, s, m, countDisk); err != nil {
+				return err
+			}
+		}
+		if i+1 == pumpBurst || !c.IsReadyForMessages() {
+			return nil
+		}
+		select {
+		case b = <-ch:
+		default:
+			return nil
 		}
 	}
 }

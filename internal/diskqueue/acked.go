@@ -16,6 +16,7 @@ const doneLogSlack = 1024
 type winEntry struct {
 	pos  Pos
 	done bool
+	back bool // taken back from ReadChan's buffer: to be sent again (see unread)
 }
 
 // ackState is the bookkeeping of Options.Acked, owned by the I/O loop. It
@@ -30,6 +31,9 @@ type ackState struct {
 	done     *doneLog
 	rewrite  bool  // the sidecar must be rewritten at the next sync
 	keepFrom int64 // lowest segment number not yet deleted
+
+	lastSent []Record // ring of the last readAhead records sent to ReadChan
+	sentSeq  uint64   // records sent so far; lastSent[sentSeq%readAhead] is next
 }
 
 // lowWater is the position of the oldest record read and not done, or the
@@ -60,11 +64,10 @@ func (d *diskQueue) takeDone() {
 	}
 }
 
-// markDone records that the record at p is finished. Unknown positions
-// (the queue was emptied since) are ignored.
-func (d *diskQueue) markDone(p Pos) {
-	w := d.window[d.winHead:]
-	i, ok := slices.BinarySearchFunc(w, p, func(e winEntry, p Pos) int {
+// findEntry finds p in the window from the low-water mark on: its index in
+// window[winHead:], and whether it is there.
+func (d *diskQueue) findEntry(p Pos) (int, bool) {
+	return slices.BinarySearchFunc(d.window[d.winHead:], p, func(e winEntry, p Pos) int {
 		switch {
 		case e.pos == p:
 			return 0
@@ -73,6 +76,13 @@ func (d *diskQueue) markDone(p Pos) {
 		}
 		return 1
 	})
+}
+
+// markDone records that the record at p is finished. Unknown positions
+// (the queue was emptied since) are ignored.
+func (d *diskQueue) markDone(p Pos) {
+	w := d.window[d.winHead:]
+	i, ok := d.findEntry(p)
 	if !ok || w[i].done {
 		return
 	}

@@ -190,7 +190,7 @@ func newDiskQueue(o Options) *diskQueue {
 		logFunc:         o.Logf,
 		validate:        o.Validate,
 		ops:             o.fileOps,
-		readCh:          make(chan Record),
+		readCh:          make(chan Record, readChanSize(o.Acked)),
 		writeCh:         make(chan writeReq),
 		ctlCh:           make(chan func()),
 		takeCh:          make(chan takeReq),
@@ -202,6 +202,7 @@ func newDiskQueue(o Options) *diskQueue {
 		// Only an acknowledged queue takes Done calls; a nil channel keeps
 		// the I/O loop's case idle and saves its buffer on every other queue.
 		d.doneCh = make(chan Pos, doneBacklog)
+		d.lastSent = make([]Record, readAhead)
 	}
 	d.replies.New = func() any { return make(chan error, 1) }
 	return d
@@ -235,8 +236,9 @@ func (d *diskQueue) Done(p Pos) {
 	}
 }
 
-// Depth implements Interface.
-func (d *diskQueue) Depth() int64 { return d.depth.Load() }
+// Depth implements Interface. Records waiting in ReadChan's buffer are not
+// consumed yet and count.
+func (d *diskQueue) Depth() int64 { return d.depth.Load() + int64(len(d.readCh)) }
 
 // Empty implements Interface.
 func (d *diskQueue) Empty() error {
@@ -314,13 +316,14 @@ func (d *diskQueue) ioLoop() {
 			syncTimer.Reset(d.syncTimeout)
 			tick = syncTimer.C
 		}
+		d.fillAhead()
 		var readCh chan<- Record
 		if d.prepareRead() {
 			readCh = d.readCh
 		}
 		select {
-		case readCh <- Record{Data: d.ahead, Pos: Pos{File: d.readFileNum, Off: d.readPos}}:
-			d.consume()
+		case readCh <- d.record():
+			d.sent(d.record())
 		case p := <-d.doneCh:
 			d.markDone(p)
 			d.takeDone()
@@ -356,6 +359,7 @@ func (d *diskQueue) syncOrLog() {
 // empty serves an Empty request inside the loop.
 func (d *diskQueue) empty() error {
 	d.logf(INFO, "emptying")
+	d.unread()
 	err := d.deleteAllFiles()
 	d.count = 0
 	d.needSync = false

@@ -42,14 +42,15 @@ func (d *diskQueue) Peek(n int) ([][]byte, error) {
 
 // peekCursor walks the records from the read position on.
 type peekCursor struct {
-	d      *diskQueue
-	num    int64 // segment
-	pos    int64 // offset of the next record in it
-	end    int64 // where the segment's data ends
-	f      *os.File
-	r      *bufio.Reader
-	budget int64
-	hdr    [4]byte
+	d        *diskQueue
+	num      int64 // segment
+	pos      int64 // offset of the next record in it
+	end      int64 // where the segment's data ends
+	f        *os.File
+	r        *bufio.Reader
+	budget   int64
+	hdr      [4]byte
+	buffered bool // started at the oldest record of ReadChan's buffer
 }
 
 // errPeekStop ends a peek early without it being a failure.
@@ -60,6 +61,11 @@ var errPeekStop = errors.New("stop")
 // it.
 func (d *diskQueue) peek(n int) ([][]byte, error) {
 	c := &peekCursor{d: d, num: d.readFileNum, pos: d.readPos, budget: peekMaxBytes}
+	if r, ok := d.oldestBuffered(); ok {
+		// Records in ReadChan's buffer come first; they lie in the window,
+		// where those received or finished meanwhile are passed over.
+		c.num, c.pos, c.buffered = r.Pos.File, r.Pos.Off, true
+	}
 	defer c.close()
 	var out [][]byte
 	for len(out) < n {
@@ -97,8 +103,8 @@ func (c *peekCursor) next() ([]byte, error) {
 		if c.pos < c.end {
 			at := Pos{File: c.num, Off: c.pos}
 			rec, err := c.read()
-			if _, finished := d.skip[at]; finished && err == nil {
-				continue // finished before a restart: the reader passes over it too
+			if _, finished := d.skip[at]; (finished || c.hides(at)) && err == nil {
+				continue // the reader passes over it too (finished, or already received)
 			}
 			return rec, err
 		}
@@ -169,4 +175,17 @@ func (c *peekCursor) close() {
 		c.f.Close()
 		c.f = nil
 	}
+}
+
+// hides reports whether the record at p, within the window of records read
+// and not done, is not queued any more: finished, or received by the
+// reader. Past the read position every entry is one taken back; from the
+// oldest buffered record on, also those sent and not done.
+func (c *peekCursor) hides(p Pos) bool {
+	d := c.d
+	e := d.rereadEntry(p)
+	if e == nil {
+		return d.rereadSkip(p)
+	}
+	return e.done || !e.back && !c.buffered
 }

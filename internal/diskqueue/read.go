@@ -27,7 +27,11 @@ func (d *diskQueue) prepareRead() bool {
 			d.handleReadError(err)
 			continue
 		}
-		if d.haveAhead && d.finishedBefore() {
+		switch {
+		case !d.haveAhead:
+		case d.rereadSkip(Pos{File: d.readFileNum, Off: d.readPos}):
+			d.advanceRead()
+		case d.finishedBefore():
 			d.pass()
 		}
 	}
@@ -123,7 +127,12 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 // Done counts towards the next sync.
 func (d *diskQueue) consume() {
 	if d.acked {
-		d.window = append(d.window, winEntry{pos: Pos{File: d.readFileNum, Off: d.readPos}})
+		p := Pos{File: d.readFileNum, Off: d.readPos}
+		if e := d.rereadEntry(p); e != nil {
+			e.back = false // sent again after unread: its entry is in place
+		} else {
+			d.window = append(d.window, winEntry{pos: p})
+		}
 	} else {
 		d.countOps(1)
 	}

@@ -30,6 +30,9 @@ func (d *diskQueue) Take(f func([]byte) error) (bool, error) {
 
 // serveTake runs a Take request in the I/O loop.
 func (d *diskQueue) serveTake(req takeReq) {
+	if d.takeBuffered(req) {
+		return
+	}
 	if !d.prepareRead() {
 		req.done <- takeResult{}
 		return
@@ -45,4 +48,31 @@ func (d *diskQueue) serveTake(req takeReq) {
 		d.markDone(pos)
 	}
 	req.done <- takeResult{ok: true}
+}
+
+// takeBuffered serves req from ReadChan's buffer when it holds records:
+// f sees the oldest one, which is then received from the buffer. The
+// reader may receive that record between the two: f has then seen a record
+// that is delivered too (a duplicate, never a loss), and the record
+// received instead is put back in front of the others (see unread).
+func (d *diskQueue) takeBuffered(req takeReq) bool {
+	head, ok := d.oldestBuffered()
+	if !ok {
+		return false
+	}
+	if err := req.f(head.Data); err != nil {
+		req.done <- takeResult{ok: true, err: err}
+		return true
+	}
+	select {
+	case r := <-d.readCh:
+		if r.Pos == head.Pos {
+			d.markDone(r.Pos)
+		} else {
+			d.unreadFrom(r)
+		}
+	default:
+	}
+	req.done <- takeResult{ok: true}
+	return true
 }
