@@ -955,8 +955,7 @@ func TestV2ReqWithDelay(t *testing.T) {
 	})
 	m2 := c.ReadMessage(t)
 	require.GreaterOrEqual(t, time.Since(start), delay, "requeued message back before its delay")
-	require.Equal(t, m.ID, m2.ID, "redelivered")
-	require.EqualValues(t, 2, m2.Attempts, "redelivered")
+	requireRedelivered(t, m, m2)
 }
 
 func TestV2ReqTimeoutClamped(t *testing.T) {
@@ -970,9 +969,9 @@ func TestV2ReqTimeoutClamped(t *testing.T) {
 	c.Cmd("REQ " + m.ID + " 3600000") // far above the 1s maximum: clamped, no error
 	m2 := c.ReadMessage(t)
 	d := time.Since(start)
-	require.True(t, d >= time.Second && d <= 3*time.Second, "requeued message back after %s, want about the 1s maximum", d)
-	require.Equal(t, m.ID, m2.ID, "redelivered")
-	require.EqualValues(t, 2, m2.Attempts, "redelivered")
+	// Back after the 1 s maximum, nowhere near the hour asked for.
+	require.True(t, d >= time.Second && d < time.Minute, "requeued message back after %s, want the 1s maximum", d)
+	requireRedelivered(t, m, m2)
 }
 
 func TestV2MsgTimeout(t *testing.T) {
@@ -996,8 +995,7 @@ func TestV2MsgTimeout(t *testing.T) {
 			start := time.Now()
 			m2 := c.ReadMessage(t)
 			require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "message timed out before the 1s msg timeout")
-			require.Equal(t, m.ID, m2.ID, "redelivered")
-			require.EqualValues(t, 2, m2.Attempts, "redelivered")
+			requireRedelivered(t, m, m2)
 			ch := mustChannelStats(t, n, "t", "c")
 			require.EqualValues(t, 1, ch.TimeoutCount, "channel stats")
 			require.EqualValues(t, 0, ch.RequeueCount, "channel stats")
@@ -1043,8 +1041,7 @@ func TestV2TouchCappedByMaxMsgTimeout(t *testing.T) {
 	m2 := c.ReadMessage(t)
 	d := time.Since(start)
 	require.True(t, d >= 900*time.Millisecond && d < 1600*time.Millisecond, "message timed out %s after delivery, want about 1s", d)
-	require.Equal(t, m.ID, m2.ID, "redelivered")
-	require.EqualValues(t, 2, m2.Attempts, "redelivered")
+	requireRedelivered(t, m, m2)
 }
 
 func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
@@ -1064,8 +1061,7 @@ func TestV2DisconnectLeavesMessagesInFlight(t *testing.T) {
 	require.Zero(t, ch.Depth, "after disconnect: %+v, want the message still in flight", ch)
 	m2 := b.ReadMessage(t)
 	require.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "message requeued before its 1s timeout")
-	require.Equal(t, m.ID, m2.ID, "redelivered")
-	require.EqualValues(t, 2, m2.Attempts, "redelivered")
+	requireRedelivered(t, m, m2)
 	require.EqualValues(t, 1, mustChannelStats(t, n, "t", "c").TimeoutCount, "timeout_count")
 }
 
@@ -1581,4 +1577,11 @@ func TestV2GoNSQ(t *testing.T) {
 		assert.NotZero(t, perConsumer[0], "load not shared: %v", perConsumer)
 		assert.NotZero(t, perConsumer[1], "load not shared: %v", perConsumer)
 	})
+}
+
+// requireRedelivered checks that m2 is m delivered a second time.
+func requireRedelivered(t *testing.T, m, m2 test.Message) {
+	t.Helper()
+	require.Equal(t, m.ID, m2.ID, "redelivered")
+	require.EqualValues(t, 2, m2.Attempts, "redelivered")
 }
