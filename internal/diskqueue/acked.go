@@ -53,6 +53,7 @@ func (d *diskQueue) takeDone() {
 	for {
 		select {
 		case p := <-d.doneCh:
+			d.received(1)
 			d.markDone(p)
 		default:
 			return
