@@ -202,11 +202,6 @@ func newDiskQueue(o Options) *diskQueue {
 		maxRead:         -1,
 	}
 	d.acked = o.Acked
-	if d.acked {
-		// Only an acknowledged queue takes Done calls; a nil channel keeps
-		// the I/O loop's case idle and saves its buffer on every other queue.
-		d.doneCh = make(chan Pos, doneBacklog)
-	}
 	d.replies.New = func() any { return make(chan error, 1) }
 	return d
 }
@@ -233,7 +228,8 @@ func (d *diskQueue) ReadChan() <-chan Record { return d.readCh }
 
 // Done implements Interface. It does not wait for the I/O loop.
 func (d *diskQueue) Done(p Pos) {
-	if !d.acked || !d.enter() {
+	// Without a backlog (see makeDoneBacklog) no record was handed out.
+	if !d.acked || d.doneCh == nil || !d.enter() {
 		return
 	}
 	select {
@@ -332,6 +328,7 @@ func (d *diskQueue) ioLoop() {
 		}
 		var readCh chan<- Record
 		if d.prepareRead() {
+			d.makeDoneBacklog()
 			readCh = d.readCh
 		}
 		select {

@@ -61,10 +61,13 @@ func TestBusyQueueDoesNotPark(t *testing.T) {
 }
 
 // With Acked, records read and not done do not keep the loop: a Done
-// reaches a parked queue, which starts again to record it.
+// reaches a parked queue, which starts again to record it. The Done
+// backlog is made only once records are handed out.
 func TestParkedAckedQueueTakesDone(t *testing.T) {
 	dir := t.TempDir()
 	q := open(t, ackedOptions(t, dir))
+	require.True(t, parked(q))
+	require.Nil(t, q.(*diskQueue).doneCh, "a queue never read has a Done backlog")
 	put(t, q, msg(0, "x"), msg(1, "y"))
 	recs := readRecords(t, q, 2)
 	expectParked(t, q)
