@@ -115,7 +115,6 @@ type diskQueue struct {
 	exitCh  chan struct{}
 	gate    loopGate // whether the I/O loop runs (see park.go)
 	wg      sync.WaitGroup
-	replies sync.Pool // of chan error, one per waiting Put
 
 	// Owned by the I/O loop, and by Close or Delete once it has stopped.
 	readFileNum  int64
@@ -202,7 +201,6 @@ func newDiskQueue(o Options) *diskQueue {
 		maxRead:         -1,
 	}
 	d.acked = o.Acked
-	d.replies.New = func() any { return make(chan error, 1) }
 	return d
 }
 
@@ -211,17 +209,22 @@ func (d *diskQueue) Put(data []byte) error {
 	if !d.enter() {
 		return ErrClosed
 	}
-	done := d.replies.Get().(chan error)
+	done := replies.Get().(chan error)
 	select {
 	case d.writeCh <- writeReq{data: data, done: done}:
 	case <-d.exitCh:
-		d.replies.Put(done)
+		replies.Put(done)
 		return ErrClosed
 	}
 	err := <-done
-	d.replies.Put(done)
+	replies.Put(done)
 	return err
 }
+
+// replies are the channels on which Put waits for its answer, one per
+// waiting Put, shared by every queue: a channel goes back only once its
+// one answer was received.
+var replies = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // ReadChan implements Interface.
 func (d *diskQueue) ReadChan() <-chan Record { return d.readCh }
