@@ -1,6 +1,7 @@
 package nsqd
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -40,4 +41,40 @@ func TestTopicPumpRunsOnlyWithWork(t *testing.T) {
 		expectPumpParks(t, top)
 		require.NoError(t, top.Close())
 	}
+}
+
+// Publishers racing with pauses, new channels and a pump that parks
+// whenever the topic queue runs empty leave no message behind.
+func TestTopicPumpParkingUnderConcurrentUse(t *testing.T) {
+	d := newFakeDeps(t, 16)
+	top := newTopic("t", &d.queueDeps, func(*Topic) {})
+	defer top.Close()
+	top.Start()
+	c := top.GetChannel("c")
+	const publishers, each = 4, 250
+	done := make(chan error, publishers)
+	for p := range publishers {
+		go func() {
+			for i := range each {
+				id := fmt.Sprintf("%016x", p*each+i)
+				if err := top.PutMessage(testMessage(id, "x")); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := range 50 {
+		require.NoError(t, top.Pause())
+		top.GetChannel(fmt.Sprintf("late%d", i))
+		require.NoError(t, top.UnPause())
+	}
+	for range publishers {
+		require.NoError(t, <-done)
+	}
+	test.Eventually(t, 5*time.Second, func() bool { return c.Depth() == publishers*each },
+		"the channel got every message")
+	expectPumpParks(t, top)
+	require.Zero(t, top.Depth())
 }

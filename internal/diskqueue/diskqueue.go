@@ -168,7 +168,7 @@ func NewWithOptions(o Options) Interface {
 	d := newDiskQueue(o)
 	d.load()
 	if !d.idle() {
-		d.startLoop()
+		d.startLoop(0)
 	}
 	return d
 }

@@ -41,19 +41,24 @@ func (d *diskQueue) enter() bool {
 				return true
 			}
 		default:
-			d.startLoop()
+			if d.startLoop(loopReq) {
+				return true
+			}
 		}
 	}
 }
 
-// startLoop starts the I/O loop unless one runs or the queue is stopped.
-func (d *diskQueue) startLoop() {
+// startLoop starts the I/O loop with reqs (0 or loopReq) announced, unless
+// one runs or the queue is stopped; it reports whether it did.
+func (d *diskQueue) startLoop(reqs int64) bool {
 	d.gate.mu.Lock()
 	defer d.gate.mu.Unlock()
 	s := d.gate.state.Load()
-	if s&(loopRunning|loopStopped) == 0 && d.gate.state.CompareAndSwap(s, s|loopRunning) {
-		d.wg.Go(d.ioLoop)
+	if s&(loopRunning|loopStopped) != 0 || !d.gate.state.CompareAndSwap(s, (s|loopRunning)+reqs) {
+		return false
 	}
+	d.wg.Go(d.ioLoop)
+	return true
 }
 
 // received tells the gate that the loop took n announced requests.

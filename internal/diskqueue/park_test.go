@@ -2,6 +2,7 @@ package diskqueue
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,4 +85,43 @@ func TestParkedAckedQueueTakesDone(t *testing.T) {
 	again := readRecords(t, q2, 1)
 	require.Equal(t, msg(1, "y"), again[0].Data)
 	expectNothing(t, q2)
+}
+
+// Writers, a reader and Done calls racing with a loop that parks whenever
+// it catches up (a sync after every operation) lose no record and no
+// wake-up.
+func TestParkingUnderConcurrentUse(t *testing.T) {
+	o := ackedOptions(t, t.TempDir())
+	q := open(t, o)
+	const writers, each = 4, 200
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				if err := q.Put(msg(w*each+i, "x")); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	seen := make(map[string]bool)
+	deadline := time.After(10 * time.Second)
+	for len(seen) < writers*each {
+		select {
+		case r := <-q.ReadChan():
+			seen[string(r.Data)] = true
+			q.Done(r.Pos)
+		case <-deadline:
+			t.Fatalf("received %d of %d records", len(seen), writers*each)
+		}
+	}
+	for range writers {
+		require.NoError(t, <-errs)
+	}
+	require.Len(t, seen, writers*each)
+	expectNothing(t, q)
+	expectParked(t, q)
+	expectDepth(t, q, 0)
 }
