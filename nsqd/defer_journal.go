@@ -94,8 +94,7 @@ func newJournalState() journalState {
 // removed, its content living on in memory until the next clean shutdown.
 // On a read error what was read so far is returned with the error.
 func openDeferJournal(path string, durable bool, syncEvery int64, syncTimeout time.Duration) (*deferJournal, journalState, error) {
-	j := &deferJournal{path: path, durable: durable, syncEvery: max(syncEvery, 1),
-		syncTimeout: syncTimeout, live: make(map[MessageID]int64)}
+	j := newDeferJournal(path, durable, syncEvery, syncTimeout)
 	st, err := replayJournal(path)
 	if err != nil && !errors.Is(err, errTornRecord) {
 		return j, st, err
@@ -110,6 +109,13 @@ func openDeferJournal(path string, durable bool, syncEvery int64, syncTimeout ti
 		return j, st, cerr
 	}
 	return j, st, err
+}
+
+// newDeferJournal is the journal at path without reading it: the file is
+// created by the first record.
+func newDeferJournal(path string, durable bool, syncEvery int64, syncTimeout time.Duration) *deferJournal {
+	return &deferJournal{path: path, durable: durable, syncEvery: max(syncEvery, 1),
+		syncTimeout: syncTimeout, live: make(map[MessageID]int64)}
 }
 
 var errTornRecord = errors.New("incomplete or damaged record")

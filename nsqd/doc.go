@@ -56,10 +56,13 @@
 //     clientV2.writeMu.
 //   - Per topic: messagePump copies messages to every channel; a copy that
 //     a channel refuses (full disk) is held and offered again every second,
-//     and nothing new is read meanwhile. Owned by Topic.wg; stopped by
-//     closing Topic.exitChan.
+//     and nothing new is read meanwhile. It runs only while there is
+//     something queued at topic level to fan out (see wakePump), so idle
+//     topics hold none. Owned by Topic.wg; stopped by closing
+//     Topic.exitChan.
 //   - Per disk queue: its own goroutine (package diskqueue), which also
-//     takes the Done calls that finish records.
+//     takes the Done calls that finish records; it too runs only while the
+//     queue has something to read or sync.
 //   - queueScanLoop and its worker pool expire in-flight and deferred
 //     messages; lookupLoop owns the lookupd connections and consumes
 //     Notify events. Owned by NSQD.wg; stopped by closing NSQD.exitChan.

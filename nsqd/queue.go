@@ -163,6 +163,6 @@ func (q *queue) close() error {
 func (q *queue) remove() error {
 	q.mem.drain(func(*Message) {})
 	q.deferred.clear()
-	err := q.deferred.journal.close(true)
+	err := q.deferred.remove()
 	return errors.Join(q.backend.Delete(), err)
 }

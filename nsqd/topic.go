@@ -14,7 +14,8 @@ import (
 
 // Topic receives published messages and copies each to every channel. Its
 // queue (see queue) holds what the channels have not received yet; one
-// goroutine, messagePump, owns the fan-out; mu guards channelMap.
+// goroutine, messagePump, owns the fan-out while there is any (see
+// wakePump); mu guards channelMap.
 type Topic struct {
 	messageCount atomic.Uint64
 	messageBytes atomic.Uint64
@@ -24,11 +25,13 @@ type Topic struct {
 	channelMap map[string]*Channel
 	q          *queue
 
-	startChan         chan struct{}
 	exitChan          chan struct{}
 	channelUpdateChan chan struct{}
 	pauseChan         chan struct{}
-	wg                sync.WaitGroup
+	wg                sync.WaitGroup // the pump
+	pumpMu            sync.Mutex     // orders starting and parking the pump with exit
+	pumpRunning       atomic.Bool
+	pumpStopped       bool // under pumpMu: the topic is exiting, no pump starts
 	exitFlag          atomic.Bool
 	paused            atomic.Bool
 	started           atomic.Bool
@@ -46,13 +49,13 @@ type Topic struct {
 	policy topicPolicy // limits of channel_config.go
 }
 
-// newTopic builds a topic and starts its pump, which waits for Start;
-// deleteCallback runs once when an ephemeral topic loses its last channel.
+// newTopic builds a topic, whose pump starts after Start when there is
+// something to fan out; deleteCallback runs once when an ephemeral topic
+// loses its last channel.
 func newTopic(name string, deps *queueDeps, deleteCallback func(*Topic)) *Topic {
 	t := &Topic{
 		name:              name,
 		channelMap:        make(map[string]*Channel),
-		startChan:         make(chan struct{}, 1),
 		exitChan:          make(chan struct{}),
 		channelUpdateChan: make(chan struct{}, 1),
 		pauseChan:         make(chan struct{}, 1),
@@ -63,7 +66,6 @@ func newTopic(name string, deps *queueDeps, deleteCallback func(*Topic)) *Topic 
 		retryEvery:        requeueRetry,
 	}
 	t.q = newQueue(deps, name, "TOPIC("+name+")", t.ephemeral)
-	t.wg.Go(t.messagePump)
 	deps.notify(t, !t.ephemeral)
 	return t
 }
@@ -71,7 +73,7 @@ func newTopic(name string, deps *queueDeps, deleteCallback func(*Topic)) *Topic 
 // Start lets the pump begin delivering (after creation or metadata load).
 func (t *Topic) Start() {
 	t.started.Store(true)
-	t.signal(t.startChan)
+	t.wakePump()
 }
 
 // Exiting reports whether the topic is closing or being deleted.
@@ -87,6 +89,7 @@ func (t *Topic) GetChannel(name string) *Channel {
 	t.mu.Unlock()
 	if isNew {
 		t.signal(t.channelUpdateChan)
+		t.wakePump()
 	}
 	return c
 }
@@ -227,7 +230,11 @@ func (t *Topic) put(m *Message) error {
 	if t.directLocked() {
 		return t.fanOutDirectLocked(m)
 	}
-	return t.q.put(m, deadlineOf(m))
+	err := t.q.put(m, deadlineOf(m))
+	if len(t.channelMap) > 0 && !t.IsPaused() {
+		t.wakePump() // else GetChannel or UnPause will
+	}
+	return err
 }
 
 // directLocked reports whether a message may skip the topic's queue and
@@ -272,6 +279,9 @@ func (t *Topic) UnPause() error { return t.setPaused(false) }
 func (t *Topic) setPaused(p bool) error {
 	t.paused.Store(p)
 	t.signal(t.pauseChan)
+	if !p {
+		t.wakePump()
+	}
 	return nil
 }
 
@@ -295,8 +305,7 @@ func (t *Topic) exit(deleted bool) error {
 	} else {
 		t.deps.logf(lg.INFO, "TOPIC(%s): closing", t.name)
 	}
-	close(t.exitChan)
-	t.wg.Wait()
+	t.stopPump()
 	if deleted {
 		t.mu.Lock()
 		for name, c := range t.channelMap {

@@ -25,24 +25,22 @@ type topicPump struct {
 	held     []heldPut
 	rec      diskqueue.Pos
 	fromDisk bool
-	retry    *time.Timer
+	retry    *time.Timer // made when a copy is first held
 }
 
-// messagePump is the topic's fan-out goroutine. It waits for Start, then
-// copies each message from the memory queue or the backend to every
-// channel. With no channels, or while paused, it reads nothing, so messages
-// accumulate at topic level. A record read from the topic's disk queue is
-// finished only once every channel holds its copy (on disk, with
-// --mem-queue-size=0).
+// messagePump is the topic's fan-out goroutine, running after Start while
+// there is something to fan out (see wakePump). It copies each message
+// from the memory queue or the backend to every channel. With no channels,
+// or while paused, it reads nothing, so messages accumulate at topic level.
+// A record read from the topic's disk queue is finished only once every
+// channel holds its copy (on disk, with --mem-queue-size=0).
 func (t *Topic) messagePump() {
-	select {
-	case <-t.startChan:
-	case <-t.exitChan:
-		return
-	}
-	p := &topicPump{t: t, retry: time.NewTimer(time.Hour)}
-	p.retry.Stop()
-	defer p.retry.Stop()
+	p := &topicPump{t: t}
+	defer func() {
+		if p.retry != nil {
+			p.retry.Stop()
+		}
+	}()
 	var memReady chan struct{}
 	var handoff chan *Message
 	var backendChan <-chan diskqueue.Record
@@ -51,6 +49,13 @@ func (t *Topic) messagePump() {
 		if refresh {
 			p.chans = t.channels()
 			refresh = false
+		}
+		if len(p.held) == 0 && !t.pumpHasWork() && t.parkPump() {
+			return
+		}
+		var retry <-chan time.Time
+		if p.retry != nil {
+			retry = p.retry.C
 		}
 		memReady, handoff, backendChan = nil, nil, nil
 		if len(p.chans) > 0 && !t.IsPaused() && len(p.held) == 0 {
@@ -69,7 +74,7 @@ func (t *Topic) messagePump() {
 			p.settle()
 		case rec := <-backendChan:
 			p.fanOutRecord(rec)
-		case <-p.retry.C:
+		case <-retry:
 			p.retryHeld()
 		case <-t.channelUpdateChan:
 			refresh = true
@@ -80,6 +85,71 @@ func (t *Topic) messagePump() {
 			return
 		}
 	}
+}
+
+// The pump runs only while it has work, so that idle topics hold no
+// goroutine. Whatever can give it work (a message queued at topic level,
+// Start, a new channel, UnPause) calls wakePump after making the change;
+// the pump, finding no work, marks itself stopped and then looks again,
+// running on if something came meanwhile. Each side looks after its own
+// change, so one of them sees the other's.
+
+// wakePump starts the pump if it is not running and the topic is started
+// and not exiting.
+func (t *Topic) wakePump() {
+	if t.pumpRunning.Load() {
+		return
+	}
+	t.pumpMu.Lock()
+	defer t.pumpMu.Unlock()
+	if t.pumpRunning.Load() || t.pumpStopped || !t.started.Load() {
+		return
+	}
+	t.pumpRunning.Store(true)
+	t.wg.Go(t.messagePump)
+}
+
+// pumpHasWork reports whether the pump could fan out something now:
+// messages are queued, with channels to take them and no pause; or there
+// is a hand-off to wait on (ephemeral with --mem-queue-size=0), whose
+// publishers do not wait for a pump to start.
+func (t *Topic) pumpHasWork() bool {
+	if t.q.handoff != nil {
+		return true
+	}
+	if t.IsPaused() || t.q.depth() == 0 {
+		return false
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.channelMap) > 0
+}
+
+// parkPump is called by a pump without work; it reports whether the pump
+// returns (false: work came in meanwhile and it carries on).
+func (t *Topic) parkPump() bool {
+	t.pumpMu.Lock()
+	t.pumpRunning.Store(false)
+	t.pumpMu.Unlock()
+	if !t.pumpHasWork() {
+		return true
+	}
+	t.pumpMu.Lock()
+	defer t.pumpMu.Unlock()
+	if t.pumpRunning.Load() || t.pumpStopped {
+		return true // a new pump took over, or the topic is exiting
+	}
+	t.pumpRunning.Store(true)
+	return false
+}
+
+// stopPump stops the pump for good and waits for it.
+func (t *Topic) stopPump() {
+	t.pumpMu.Lock()
+	t.pumpStopped = true
+	t.pumpMu.Unlock()
+	close(t.exitChan)
+	t.wg.Wait()
 }
 
 func (p *topicPump) fanOutRecord(rec diskqueue.Record) {
@@ -117,7 +187,11 @@ func (p *topicPump) fanOut(m *Message) {
 // or starts the retry timer.
 func (p *topicPump) settle() {
 	if len(p.held) > 0 {
-		p.retry.Reset(p.t.retryEvery)
+		if p.retry == nil {
+			p.retry = time.NewTimer(p.t.retryEvery)
+		} else {
+			p.retry.Reset(p.t.retryEvery)
+		}
 		return
 	}
 	if p.fromDisk {

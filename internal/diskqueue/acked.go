@@ -52,11 +52,23 @@ func (d *diskQueue) pendingCount() int64 {
 	return int64(len(d.window)-d.winHead) + int64(len(d.skip))
 }
 
+// makeDoneBacklog makes the Done channel of an acknowledged queue before
+// its loop first offers a record: Done is called for a record received, so
+// it always finds the channel made. Only an acknowledged queue that hands
+// out records needs one; elsewhere the nil channel keeps the loop's case
+// idle and saves the buffer.
+func (d *diskQueue) makeDoneBacklog() {
+	if d.acked && d.doneCh == nil {
+		d.doneCh = make(chan Pos, doneBacklog)
+	}
+}
+
 // takeDone marks done every position already waiting.
 func (d *diskQueue) takeDone() {
 	for {
 		select {
 		case p := <-d.doneCh:
+			d.received(1)
 			d.markDone(p)
 		default:
 			return

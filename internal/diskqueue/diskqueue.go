@@ -113,8 +113,8 @@ type diskQueue struct {
 	ctlCh   chan func() // requests run on the I/O loop (Empty, Peek)
 	takeCh  chan takeReq
 	exitCh  chan struct{}
+	gate    loopGate // whether the I/O loop runs (see park.go)
 	wg      sync.WaitGroup
-	replies sync.Pool // of chan error, one per waiting Put
 
 	// Owned by the I/O loop, and by Close or Delete once it has stopped.
 	readFileNum  int64
@@ -160,13 +160,16 @@ func New(name string, dataPath string, maxBytesPerFile int64,
 	})
 }
 
-// NewWithOptions opens (or creates) the queue o.Name in o.DataPath and starts
-// its goroutine. A SyncEvery below 1 means 1; a SyncTimeout of 0 or less
-// disables the sync timer.
+// NewWithOptions opens (or creates) the queue o.Name in o.DataPath, and
+// starts its goroutine if there is anything to read or sync (see park.go).
+// A SyncEvery below 1 means 1; a SyncTimeout of 0 or less disables the
+// sync timer.
 func NewWithOptions(o Options) Interface {
 	d := newDiskQueue(o)
 	d.load()
-	d.wg.Go(d.ioLoop)
+	if !d.idle() {
+		d.startLoop(0)
+	}
 	return d
 }
 
@@ -198,36 +201,38 @@ func newDiskQueue(o Options) *diskQueue {
 		maxRead:         -1,
 	}
 	d.acked = o.Acked
-	if d.acked {
-		// Only an acknowledged queue takes Done calls; a nil channel keeps
-		// the I/O loop's case idle and saves its buffer on every other queue.
-		d.doneCh = make(chan Pos, doneBacklog)
-		d.lastSent = make([]Record, readAhead)
-	}
-	d.replies.New = func() any { return make(chan error, 1) }
 	return d
 }
 
 // Put implements Interface.
 func (d *diskQueue) Put(data []byte) error {
-	done := d.replies.Get().(chan error)
+	if !d.enter() {
+		return ErrClosed
+	}
+	done := replies.Get().(chan error)
 	select {
 	case d.writeCh <- writeReq{data: data, done: done}:
 	case <-d.exitCh:
-		d.replies.Put(done)
+		replies.Put(done)
 		return ErrClosed
 	}
 	err := <-done
-	d.replies.Put(done)
+	replies.Put(done)
 	return err
 }
+
+// replies are the channels on which Put waits for its answer, one per
+// waiting Put, shared by every queue: a channel goes back only once its
+// one answer was received.
+var replies = sync.Pool{New: func() any { return make(chan error, 1) }}
 
 // ReadChan implements Interface.
 func (d *diskQueue) ReadChan() <-chan Record { return d.readCh }
 
 // Done implements Interface. It does not wait for the I/O loop.
 func (d *diskQueue) Done(p Pos) {
-	if !d.acked {
+	// Without a backlog (see makeDoneBacklog) no record was handed out.
+	if !d.acked || d.doneCh == nil || !d.enter() {
 		return
 	}
 	select {
@@ -252,6 +257,9 @@ func (d *diskQueue) Empty() error {
 // onLoop runs f on the I/O loop, between two of its other steps, and
 // waits for it; it fails only when the queue has stopped.
 func (d *diskQueue) onLoop(f func()) error {
+	if !d.enter() {
+		return ErrClosed
+	}
 	done := make(chan struct{})
 	select {
 	case d.ctlCh <- func() { f(); close(done) }:
@@ -295,43 +303,54 @@ func (d *diskQueue) stop() bool {
 	if !d.closed.CompareAndSwap(false, true) {
 		return false
 	}
-	close(d.exitCh)
-	d.wg.Wait()
+	d.stopLoop()
 	return true
 }
 
-// ioLoop is the goroutine that owns the queue state.
+// ioLoop is the goroutine that owns the queue state. It returns when the
+// queue is stopped, or parks when it is idle (see park.go).
 func (d *diskQueue) ioLoop() {
 	// The sync timer runs only while something is unsynced, so an idle
-	// queue costs no wake-ups.
-	syncTimer := time.NewTimer(time.Hour)
-	syncTimer.Stop()
-	defer syncTimer.Stop()
+	// queue costs no wake-ups; it is made on first use.
+	var syncTimer *time.Timer
+	defer func() {
+		if syncTimer != nil {
+			syncTimer.Stop()
+		}
+	}()
 	var tick <-chan time.Time
 	for {
 		if d.needSync {
 			d.syncOrLog()
 		}
+		if d.park() {
+			return
+		}
 		if tick == nil && d.count > 0 && d.syncTimeout > 0 {
-			syncTimer.Reset(d.syncTimeout)
+			syncTimer = armTimer(syncTimer, d.syncTimeout)
 			tick = syncTimer.C
 		}
 		d.fillAhead()
 		var readCh chan<- Record
 		if d.prepareRead() {
+			d.makeDoneBacklog()
 			readCh = d.readCh
 		}
 		select {
 		case readCh <- d.record():
 			d.sent(d.record())
 		case p := <-d.doneCh:
+			d.received(1)
 			d.markDone(p)
 			d.takeDone()
 		case req := <-d.writeCh:
+			d.received(1)
 			d.handleWrites(req)
 		case f := <-d.ctlCh:
+			d.received(1)
 			f()
 		case req := <-d.takeCh:
+			d.received(1)
 			d.serveTake(req)
 		case <-tick:
 			tick = nil
@@ -340,6 +359,15 @@ func (d *diskQueue) ioLoop() {
 			return
 		}
 	}
+}
+
+// armTimer starts t (made if nil) to fire after dur.
+func armTimer(t *time.Timer, dur time.Duration) *time.Timer {
+	if t == nil {
+		return time.NewTimer(dur)
+	}
+	t.Reset(dur)
+	return t
 }
 
 // countOps records n reads or writes towards the next sync.

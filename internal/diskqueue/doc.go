@@ -29,7 +29,10 @@
 // signal. Put hands its payload to the loop and waits for the answer, so a nil
 // error means the record is in the operating system's page cache. Writes that
 // arrive together are written through one buffered writer and handed to the
-// OS in a single flush before any of them is answered.
+// OS in a single flush before any of them is answered. The loop runs only
+// while there is something to read or sync: an idle queue's loop returns,
+// closing its segments and dropping its buffers, and the next request starts
+// it again, so idle queues cost no goroutine.
 //
 // A sync is: flush, fsync the write segment, rewrite the metadata file. It
 // happens after SyncEvery reads and writes together (before the write that

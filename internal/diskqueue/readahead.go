@@ -36,6 +36,9 @@ func (d *diskQueue) record() Record {
 // last records sent: the buffered ones are the newest len(readCh) of them.
 func (d *diskQueue) sent(r Record) {
 	if d.acked {
+		if d.lastSent == nil {
+			d.lastSent = make([]Record, readAhead)
+		}
 		d.lastSent[d.sentSeq%readAhead] = r
 		d.sentSeq++
 	}

@@ -18,6 +18,9 @@ type takeResult struct {
 // error. f must not call back into this queue. Take competes with
 // ReadChan for records; each record goes to one of them.
 func (d *diskQueue) Take(f func([]byte) error) (bool, error) {
+	if !d.enter() {
+		return false, ErrClosed
+	}
 	req := takeReq{f: f, done: make(chan takeResult, 1)}
 	select {
 	case d.takeCh <- req:

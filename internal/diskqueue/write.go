@@ -48,6 +48,7 @@ func (d *diskQueue) handleWrites(first writeReq) {
 func (d *diskQueue) addWaitingWrite() bool {
 	select {
 	case req := <-d.writeCh:
+		d.received(1)
 		d.addWrite(req)
 		return true
 	default:
