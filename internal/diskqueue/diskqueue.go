@@ -320,6 +320,7 @@ func (d *diskQueue) ioLoop() {
 	}()
 	var tick <-chan time.Time
 	for {
+		d.fillAhead() // first: a queue read to its end may park
 		if d.needSync {
 			d.syncOrLog()
 		}
@@ -330,7 +331,6 @@ func (d *diskQueue) ioLoop() {
 			syncTimer = armTimer(syncTimer, d.syncTimeout)
 			tick = syncTimer.C
 		}
-		d.fillAhead()
 		var readCh chan<- Record
 		if d.prepareRead() {
 			d.makeDoneBacklog()

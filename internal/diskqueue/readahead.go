@@ -21,6 +21,7 @@ func readChanSize(acked bool) int {
 // the I/O loop sends on readCh, so a send with room never blocks.
 func (d *diskQueue) fillAhead() {
 	for len(d.readCh) < cap(d.readCh) && d.prepareRead() {
+		d.makeDoneBacklog() // before the record is out: its Done needs it
 		r := d.record()
 		d.readCh <- r
 		d.sent(r)
