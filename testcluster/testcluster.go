@@ -18,6 +18,7 @@ import (
 	"github.com/nsqgo/nsq/internal/test"
 	"github.com/nsqgo/nsq/nsqd"
 	"github.com/nsqgo/nsq/nsqlookupd"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -97,11 +98,9 @@ func serve(t testing.TB, name string, d daemon) *running {
 		d.Exit()
 		select {
 		case <-r.exited:
-			if r.err != nil {
-				t.Errorf("%s Main: %v", name, r.err)
-			}
+			assert.NoError(t, r.err, "%s Main", name)
 		case <-time.After(stopWait):
-			t.Errorf("%s Main did not return within %v of Exit", name, stopWait)
+			assert.Failf(t, "daemon did not stop", "%s Main did not return within %v of Exit", name, stopWait)
 		}
 	})
 	t.Cleanup(r.stop)
@@ -139,9 +138,7 @@ func StartNSQD(t testing.TB, options ...Option) *NSQD {
 	t.Helper()
 	opts := NSQDOptions(t, options...)
 	n, err := nsqd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqd.New: %v", err)
-	}
+	require.NoError(t, err, "nsqd.New")
 	started := &NSQD{NSQD: n, TCPAddr: n.RealTCPAddr().String(), Opts: opts}
 	if a := n.RealHTTPAddr(); a != nil {
 		started.HTTPAddr = a.String()
@@ -168,9 +165,7 @@ func StartLookupd(t testing.TB, options ...func(*nsqlookupd.Options)) *Lookupd {
 		o(opts)
 	}
 	l, err := nsqlookupd.New(opts)
-	if err != nil {
-		t.Fatalf("nsqlookupd.New: %v", err)
-	}
+	require.NoError(t, err, "nsqlookupd.New")
 	return &Lookupd{NSQLookupd: l, TCPAddr: l.RealTCPAddr().String(), HTTPAddr: l.RealHTTPAddr().String(),
 		run: serve(t, "nsqlookupd", l)}
 }

@@ -5,6 +5,9 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // App is a utility's run function executing in the background, as its
@@ -27,6 +30,9 @@ func StartApp(t *testing.T, name string, run func(stderr io.Writer, stop <-chan 
 	return a
 }
 
+// appStopWait bounds how long an App may take to return after an interrupt.
+const appStopWait = 10 * time.Second
+
 // Shutdown sends an interrupt and waits for exit code 0; it may be called
 // more than once.
 func (a *App) Shutdown(t *testing.T) {
@@ -37,11 +43,9 @@ func (a *App) Shutdown(t *testing.T) {
 	}
 	select {
 	case code := <-a.Code:
-		if code != 0 {
-			t.Errorf("%s: exit code %d", a.name, code)
-		}
+		assert.Equal(t, 0, code, "%s: exit code", a.name)
 		a.Code <- code
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s did not stop", a.name)
+	case <-time.After(appStopWait):
+		require.Failf(t, "app did not stop", "%s did not stop within %s of an interrupt", a.name, appStopWait)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -30,9 +31,7 @@ func BuildCommand(t testing.TB, pkg, name string) string {
 	}
 	bin := filepath.Join(t.TempDir(), name)
 	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-	}
+	require.NoError(t, err, "go build %s\n%s", pkg, out)
 	return bin
 }
 
@@ -41,9 +40,7 @@ func BuildCommand(t testing.TB, pkg, name string) string {
 func FreeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
+	require.NoError(t, err, "listen")
 	defer l.Close()
 	return l.Addr().String()
 }
@@ -55,9 +52,11 @@ func RunBinary(t testing.TB, bin string, args ...string) (code int, stdout, stde
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
+	// A non-zero exit is a result to return; anything else (bin missing, not
+	// executable) fails the test.
 	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("run %v: %v", args, err)
+	if !errors.As(err, &ee) {
+		require.NoError(t, err, "run %s %v", bin, args)
 	}
 	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
 }
@@ -85,7 +84,8 @@ func CheckBinary(t testing.TB, bin string, cases ...BinaryCase) {
 	for _, c := range cases {
 		code, stdout, stderr := RunBinary(t, bin, c.Args...)
 		if code != c.Code || c.Stdout != "" && stdout != c.Stdout || !strings.Contains(stderr, c.Stderr) {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.Args, code, stdout, stderr)
+			assert.Failf(t, "unexpected result", "%v: exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr containing %q",
+				c.Args, code, stdout, stderr, c.Code, c.Stdout, c.Stderr)
 		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Certs names PEM files written by GenerateCerts: a self-signed CA, a server
@@ -56,9 +58,7 @@ func GenerateCerts(t testing.TB) Certs {
 	}
 	caDER := createCert(t, caTmpl, caTmpl, caKey, caKey)
 	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatalf("parse CA: %v", err)
-	}
+	require.NoError(t, err, "parse CA")
 	leaf := func(serial int64, cn string, usage x509.ExtKeyUsage) *x509.Certificate {
 		return &x509.Certificate{
 			SerialNumber: big.NewInt(serial),
@@ -93,34 +93,26 @@ func GenerateCerts(t testing.TB) Certs {
 func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatalf("generate key: %v", err)
-	}
+	require.NoError(t, err, "generate key")
 	return k
 }
 
 func createCert(t testing.TB, tmpl, parent *x509.Certificate, key, parentKey *ecdsa.PrivateKey) []byte {
 	t.Helper()
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatalf("create certificate %q: %v", tmpl.Subject.CommonName, err)
-	}
+	require.NoError(t, err, "create certificate %q", tmpl.Subject.CommonName)
 	return der
 }
 
 func marshalKey(t testing.TB, k *ecdsa.PrivateKey) []byte {
 	t.Helper()
 	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatalf("marshal key: %v", err)
-	}
+	require.NoError(t, err, "marshal key")
 	return der
 }
 
 func writePEM(t testing.TB, path, typ string, der []byte) {
 	t.Helper()
 	data := pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatalf("write %s: %v", path, err)
-	}
+	require.NoError(t, os.WriteFile(path, data, 0o600), "write %s", path)
 }

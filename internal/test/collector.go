@@ -7,6 +7,7 @@ import (
 	"time"
 
 	gonsq "github.com/nsqio/go-nsq"
+	"github.com/stretchr/testify/require"
 )
 
 // Collector is a go-nsq consumer that records the bodies it receives, in
@@ -23,9 +24,7 @@ func Collect(t testing.TB, topic, channel string, addrs ...string) *Collector {
 	cfg := gonsq.NewConfig()
 	cfg.MaxInFlight = 100
 	c, err := gonsq.NewConsumer(topic, channel, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "new consumer for %s/%s", topic, channel)
 	c.SetLogger(NewLogger(t), gonsq.LogLevelWarning)
 	col := &Collector{}
 	c.AddHandler(gonsq.HandlerFunc(func(m *gonsq.Message) error {
@@ -34,9 +33,7 @@ func Collect(t testing.TB, topic, channel string, addrs ...string) *Collector {
 		col.mu.Unlock()
 		return nil
 	}))
-	if err := c.ConnectToNSQDs(addrs); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.ConnectToNSQDs(addrs), "connect %s/%s to %v", topic, channel, addrs)
 	t.Cleanup(func() {
 		c.Stop()
 		select {
@@ -65,14 +62,10 @@ func (c *Collector) Len() int {
 func Publish(t testing.TB, addr, topic string, bodies ...string) {
 	t.Helper()
 	p, err := gonsq.NewProducer(addr, gonsq.NewConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "new producer for %s", addr)
 	defer p.Stop()
 	p.SetLogger(NewLogger(t), gonsq.LogLevelWarning)
 	for _, b := range bodies {
-		if err := p.Publish(topic, []byte(b)); err != nil {
-			t.Fatalf("publish %q to %s on %s: %v", b, topic, addr, err)
-		}
+		require.NoError(t, p.Publish(topic, []byte(b)), "publish %q to %s on %s", b, topic, addr)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/protocol"
+	"github.com/stretchr/testify/require"
 )
 
 // DefaultTimeout bounds every read and write of a Conn unless its Timeout is
@@ -44,9 +45,7 @@ type Conn struct {
 func Dial(t testing.TB, addr string) *Conn {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, DefaultTimeout)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
+	require.NoError(t, err, "dial %s", addr)
 	return NewConn(t, nc)
 }
 
@@ -82,11 +81,9 @@ func (c *Conn) CloseWrite() {
 	c.tb.Helper()
 	cw, ok := c.conn.(interface{ CloseWrite() error })
 	if !ok {
-		c.tb.Fatalf("%T cannot half-close", c.conn)
+		require.Failf(c.tb, "cannot half-close", "%T has no CloseWrite", c.conn)
 	}
-	if err := cw.CloseWrite(); err != nil {
-		c.tb.Fatalf("close write: %v", err)
-	}
+	require.NoError(c.tb, cw.CloseWrite(), "close write")
 }
 
 // SetStream replaces the byte streams after a protocol upgrade (TLS,
@@ -100,9 +97,7 @@ func (c *Conn) SetStream(r io.Reader, w io.Writer) {
 // Send writes b as it is.
 func (c *Conn) Send(b []byte) {
 	c.tb.Helper()
-	if err := c.write(b); err != nil {
-		c.tb.Fatalf("write %q: %v", truncate(b), err)
-	}
+	require.NoError(c.tb, c.write(b), "write %q", truncate(b))
 }
 
 func (c *Conn) write(b []byte) error {
@@ -161,9 +156,7 @@ func (c *Conn) NextFrame(t testing.TB) (int32, []byte) {
 	t.Helper()
 	for {
 		ft, data, err := c.ReadFrame()
-		if err != nil {
-			t.Fatalf("reading frame: %v", err)
-		}
+		require.NoError(t, err, "reading frame")
 		if !c.KeepHeartbeats && isHeartbeat(ft, data) {
 			continue
 		}
@@ -183,14 +176,14 @@ func (c *Conn) ExpectFrame(t testing.TB, frameType int32, want string) {
 	var data []byte
 	if isHeartbeat(frameType, []byte(want)) {
 		var err error
-		if ft, data, err = c.ReadFrame(); err != nil {
-			t.Fatalf("reading frame, want %s %q: %v", FrameTypeName(frameType), want, err)
-		}
+		ft, data, err = c.ReadFrame()
+		require.NoError(t, err, "reading frame, want %s %q", FrameTypeName(frameType), want)
 	} else {
 		ft, data = c.NextFrame(t)
 	}
 	if ft != frameType || string(data) != want {
-		t.Fatalf("got %s frame %q, want %s frame %q", FrameTypeName(ft), truncate(data), FrameTypeName(frameType), want)
+		require.Failf(t, "unexpected frame", "got %s frame %q, want %s frame %q",
+			FrameTypeName(ft), truncate(data), FrameTypeName(frameType), want)
 	}
 }
 
@@ -231,11 +224,12 @@ func (c *Conn) ExpectClosed(t testing.TB) {
 		case err == nil && !c.KeepHeartbeats && isHeartbeat(ft, data):
 			continue
 		case err == nil:
-			t.Fatalf("want connection closed, got %s frame %q", FrameTypeName(ft), truncate(data))
+			require.Failf(t, "connection not closed", "want connection closed, got %s frame %q",
+				FrameTypeName(ft), truncate(data))
 		case IsClosedError(err):
 			return
 		default:
-			t.Fatalf("want connection closed, got error: %v", err)
+			require.Failf(t, "connection not closed", "want connection closed, got error: %v", err)
 		}
 	}
 }
@@ -278,18 +272,15 @@ func (c *Conn) ExpectNoFrame(t testing.TB, d time.Duration) {
 	deadline := time.Now().Add(d)
 	for {
 		pending, err := c.pendingUntil(deadline)
-		if err != nil {
-			t.Fatalf("want no frame for %s, got error: %v", d, err)
-		}
+		require.NoError(t, err, "want no frame for %s", d)
 		if !pending {
 			return
 		}
 		ft, data, err := c.ReadFrame()
-		if err != nil {
-			t.Fatalf("want no frame for %s, got error: %v", d, err)
-		}
+		require.NoError(t, err, "want no frame for %s", d)
 		if c.KeepHeartbeats || !isHeartbeat(ft, data) {
-			t.Fatalf("want no frame for %s, got %s frame %q", d, FrameTypeName(ft), truncate(data))
+			require.Failf(t, "unexpected frame", "want no frame for %s, got %s frame %q",
+				d, FrameTypeName(ft), truncate(data))
 		}
 	}
 }
@@ -299,12 +290,10 @@ func (c *Conn) ReadMessage(t testing.TB) Message {
 	t.Helper()
 	ft, data := c.NextFrame(t)
 	if ft != protocol.FrameTypeMessage {
-		t.Fatalf("want message frame, got %s frame %q", FrameTypeName(ft), truncate(data))
+		require.Failf(t, "unexpected frame", "want message frame, got %s frame %q", FrameTypeName(ft), truncate(data))
 	}
 	m, err := ParseMessage(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err, "message frame %q", truncate(data))
 	return m
 }
 
@@ -324,21 +313,17 @@ func (c *Conn) ReadMessages(t testing.TB, n int) []Message {
 func (c *Conn) Identify(t testing.TB, fields map[string]any) map[string]any {
 	t.Helper()
 	body, err := json.Marshal(fields)
-	if err != nil {
-		t.Fatalf("marshal IDENTIFY body: %v", err)
-	}
+	require.NoError(t, err, "marshal IDENTIFY body")
 	c.CmdBody("IDENTIFY", body)
 	ft, data := c.NextFrame(t)
 	if ft != protocol.FrameTypeResponse {
-		t.Fatalf("IDENTIFY %s: got %s frame %q", body, FrameTypeName(ft), truncate(data))
+		require.Failf(t, "unexpected frame", "IDENTIFY %s: got %s frame %q", body, FrameTypeName(ft), truncate(data))
 	}
 	if string(data) == "OK" {
 		return nil
 	}
 	var resp map[string]any
-	if err := json.Unmarshal(data, &resp); err != nil {
-		t.Fatalf("IDENTIFY response %q: %v", data, err)
-	}
+	require.NoError(t, json.Unmarshal(data, &resp), "IDENTIFY response %q", data)
 	return resp
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // PollInterval is how often Eventually re-evaluates its condition.
@@ -17,10 +19,8 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msgAndArg
 	if pollUntil(timeout, cond) {
 		return
 	}
-	if msg := formatMsg(msgAndArgs...); msg != "" {
-		t.Fatalf("condition not met within %s: %s", timeout, msg)
-	}
-	t.Fatalf("condition not met within %s", timeout)
+	// An empty message leaves out testify's "Messages:" line.
+	require.Fail(t, "condition not met within "+timeout.String(), formatMsg(msgAndArgs...))
 }
 
 // pollUntil reports whether cond became true before timeout elapsed. cond is

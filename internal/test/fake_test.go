@@ -7,8 +7,10 @@ import (
 	"testing"
 )
 
-// fakeTB records failures instead of failing the real test. Fatal stops the
-// calling goroutine like testing does, so run code under it with runFake.
+// fakeTB records failures instead of failing the real test. FailNow and
+// Fatal stop the calling goroutine like testing does, so run code under it
+// with runFake. testify's require reports through Errorf, then calls FailNow;
+// it also asks for Name.
 type fakeTB struct {
 	testing.TB
 	mu       sync.Mutex
@@ -19,12 +21,21 @@ type fakeTB struct {
 
 func (f *fakeTB) Helper() {}
 
+func (f *fakeTB) Name() string { return "fakeTB" }
+
 func (f *fakeTB) Log(args ...any) { f.record(fmt.Sprint(args...)) }
 
 func (f *fakeTB) Logf(format string, args ...any) { f.record(fmt.Sprintf(format, args...)) }
 
 func (f *fakeTB) Errorf(format string, args ...any) {
 	f.fail(fmt.Sprintf(format, args...))
+}
+
+func (f *fakeTB) FailNow() {
+	f.mu.Lock()
+	f.failed = true
+	f.mu.Unlock()
+	runtime.Goexit()
 }
 
 func (f *fakeTB) Fatal(args ...any) {
