@@ -114,7 +114,7 @@ func TestParkingUnderConcurrentUse(t *testing.T) {
 			seen[string(r.Data)] = true
 			q.Done(r.Pos)
 		case <-deadline:
-			t.Fatalf("received %d of %d records", len(seen), writers*each)
+			require.FailNowf(t, "records missing", "received %d of %d records", len(seen), writers*each)
 		}
 	}
 	for range writers {
