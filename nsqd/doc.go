@@ -34,8 +34,8 @@
 // mark again, and deferred messages at once.
 //
 // Memory: per channel, 24 bytes for every record between the mark and the
-// read position (the messages in flight plus those finished ahead of the
-// oldest one still in flight; in steady state at most the delivery rate
+// read position (the messages in flight, up to 32 read ahead for the
+// pumps, plus those finished ahead of the oldest one still in flight; in steady state at most the delivery rate
 // times the longest time a message stays in flight, bounded by
 // --max-msg-timeout), the deferred table (at most --max-deferred messages,
 // bodies included), and after a restart the sidecar's positions not yet

@@ -23,9 +23,9 @@
 // # Goroutines and durability
 //
 // One goroutine (the I/O loop) owns all the queue state and files. It selects
-// on write requests, on sending the next record on the read channel (one
-// record is read ahead; it is consumed, and depth falls by one, only when a
-// receiver takes it), on Empty requests, on the sync ticker and on the stop
+// on write requests, on sending the next record on the read channel
+// (without Acked one record is read ahead; it is consumed, and depth falls
+// by one, only when a receiver takes it), on Empty requests, on the sync ticker and on the stop
 // signal. Put hands its payload to the loop and waits for the answer, so a nil
 // error means the record is in the operating system's page cache. Writes that
 // arrive together are written through one buffered writer and handed to the
@@ -75,6 +75,14 @@
 // that are not done is damaged, its recovered copy starts at the oldest of
 // them instead of at the read position, and their positions are
 // renumbered.
+//
+// An acknowledged queue reads ahead: up to 32 records wait in ReadChan's
+// buffer, already in the window of records read and not done, so the mark
+// stays at or before them and a crash loses none; Depth counts them as
+// unconsumed. Peek starts at the oldest of them; Take shows that record to
+// its callback and receives it only if it is consumed; Empty takes them
+// back. A record taken back is sent again from the window, in order,
+// passing over any the reader received meanwhile.
 //
 // # Startup
 //
