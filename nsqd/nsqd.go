@@ -238,7 +238,10 @@ func (n *NSQD) SetHealth(err error) {
 		}
 		return
 	}
-	n.healthErr.Store(&err)
+	// A copy, so that only a failure allocates: storing &err itself would
+	// put err on the heap on every call, including every successful one.
+	e := err
+	n.healthErr.Store(&e)
 }
 
 // IsHealthy reports whether the last disk write succeeded.
