@@ -156,6 +156,15 @@ func (p *protocolV2) flushResponses(c *clientV2, force bool) error {
 }
 
 func writeFrame(c *clientV2, frameType int32, data []byte) error {
+	// The common case, a frame that fits in the buffer, is assembled in
+	// place: a header array passed to Write would escape and cost an
+	// allocation per frame.
+	if b := c.Writer.AvailableBuffer(); cap(b) >= protocol.FrameHeaderLen+len(data) {
+		b = b[:protocol.FrameHeaderLen]
+		protocol.PutFrameHeader(b, frameType, len(data))
+		_, err := c.Writer.Write(append(b, data...))
+		return err
+	}
 	var hdr [protocol.FrameHeaderLen]byte
 	protocol.PutFrameHeader(hdr[:], frameType, len(data))
 	if _, err := c.Writer.Write(hdr[:]); err != nil {
