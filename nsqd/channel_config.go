@@ -99,6 +99,7 @@ func (c *Channel) setConfig(cfg ChannelConfig) {
 		c.policy.cfg.Store(nil)
 		return
 	}
+	c.deps.noteTTL(cfg.QueueLimits)
 	c.policy.cfg.Store(&cfg)
 }
 
@@ -149,6 +150,7 @@ func (t *Topic) setLimits(l QueueLimits) {
 		t.policy.limits.Store(nil)
 		return
 	}
+	t.deps.noteTTL(l)
 	t.policy.limits.Store(&l)
 }
 

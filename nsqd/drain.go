@@ -31,6 +31,16 @@ type nodePolicy struct {
 	lowDisk  atomic.Pointer[string] // why publishes are refused, nil if not
 	draining atomic.Bool
 	drained  chan struct{} // closed when a drain has finished: Main returns
+	// ttlSeen is set once any topic or channel is given a msg_ttl; until
+	// then the TTL sweep has nothing to look at.
+	ttlSeen atomic.Bool
+}
+
+// noteTTL records that a queue was given limits l.
+func (deps *queueDeps) noteTTL(l QueueLimits) {
+	if l.MsgTTL > 0 && deps.policy != nil {
+		deps.policy.ttlSeen.Store(true)
+	}
 }
 
 func newNodePolicy(n *NSQD) *nodePolicy {

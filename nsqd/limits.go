@@ -164,14 +164,35 @@ func (q *memQueue) popIf(f func(*Message) bool) bool {
 }
 
 // sweepLimits expires stale messages at the heads of every queue with a
-// msg_ttl.
+// msg_ttl. It runs every second; until some queue has been given a TTL it
+// does nothing, and after that queues without one cost it a look at their
+// settings.
 func (n *NSQD) sweepLimits() {
+	if !n.policies.ttlSeen.Load() {
+		return
+	}
 	for _, t := range n.topics() {
-		t.policy.expired.Add(sweepExpired(t.q, t.limits().MsgTTL))
-		for _, c := range t.channels() {
+		if ttl := t.limits().MsgTTL; ttl > 0 {
+			t.policy.expired.Add(sweepExpired(t.q, ttl))
+		}
+		for _, c := range t.channelsWithTTL() {
 			c.policy.expired.Add(sweepExpired(c.q, c.limits().MsgTTL))
 		}
 	}
+}
+
+// channelsWithTTL lists the topic's channels that have a msg_ttl; nil,
+// without allocating, when none has.
+func (t *Topic) channelsWithTTL() []*Channel {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []*Channel
+	for _, c := range t.channelMap {
+		if c.limits().MsgTTL > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // pubFailedHTTP is the HTTP answer to a failed /pub or /mpub: a refusal

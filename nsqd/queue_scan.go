@@ -22,6 +22,7 @@ func (n *NSQD) queueScanLoop() {
 	refreshTicker := time.NewTicker(opts.QueueScanRefreshInterval)
 	defer refreshTicker.Stop()
 	channels := n.allChannels()
+	var picks []int // a permutation of channel indices, reshuffled in part per scan
 	pool.resize(workersFor(len(channels), opts.QueueScanWorkerPoolMax))
 	for {
 		select {
@@ -40,16 +41,16 @@ func (n *NSQD) queueScanLoop() {
 		if len(channels) == 0 {
 			continue
 		}
-		for n.scanOnce(channels, work, results) {
+		for n.scanOnce(channels, &picks, work, results) {
 		}
 	}
 }
 
 // scanOnce processes one random selection; it reports whether to repeat.
-func (n *NSQD) scanOnce(channels []*Channel, work chan<- *Channel, results <-chan bool) bool {
+func (n *NSQD) scanOnce(channels []*Channel, picks *[]int, work chan<- *Channel, results <-chan bool) bool {
 	opts := n.getOpts()
 	num := min(opts.QueueScanSelectionCount, len(channels))
-	for _, i := range rand.Perm(len(channels))[:num] {
+	for _, i := range pickRandom(picks, len(channels), num) {
 		work <- channels[i]
 	}
 	dirty := 0
@@ -106,4 +107,23 @@ func (p *scanPool) worker(stop chan struct{}) {
 			return
 		}
 	}
+}
+
+// pickRandom returns num distinct indices below n, chosen at random. perm
+// is kept between calls as a permutation of 0..n-1 (rebuilt when n
+// changes); only its first num places are shuffled, so a scan of a few
+// channels out of thousands costs a few swaps and no allocation.
+func pickRandom(perm *[]int, n, num int) []int {
+	if len(*perm) != n {
+		*perm = make([]int, n)
+		for i := range *perm {
+			(*perm)[i] = i
+		}
+	}
+	p := *perm
+	for i := 0; i < num; i++ {
+		j := i + rand.IntN(n-i)
+		p[i], p[j] = p[j], p[i]
+	}
+	return p[:num]
 }
