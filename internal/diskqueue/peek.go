@@ -182,10 +182,12 @@ func (c *peekCursor) close() {
 // reader. Past the read position every entry is one taken back; from the
 // oldest buffered record on, also those sent and not done.
 func (c *peekCursor) hides(p Pos) bool {
-	d := c.d
-	e := d.rereadEntry(p)
-	if e == nil {
-		return d.rereadSkip(p)
+	e, within := c.d.windowEntry(p)
+	switch {
+	case !within:
+		return false
+	case e == nil:
+		return true
 	}
 	return e.done || !e.back && !c.buffered
 }

@@ -128,7 +128,7 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 func (d *diskQueue) consume() {
 	if d.acked {
 		p := Pos{File: d.readFileNum, Off: d.readPos}
-		if e := d.rereadEntry(p); e != nil {
+		if e, _ := d.windowEntry(p); e != nil {
 			e.back = false // sent again after unread: its entry is in place
 		} else {
 			d.window = append(d.window, winEntry{pos: p})

@@ -93,26 +93,23 @@ func (d *diskQueue) unreadFrom(r Record) {
 	d.depth.Add(int64(n))
 }
 
-// rereadEntry is the window entry of the record at p when p lies within
-// the window, that is, the record is read again after unread; nil for a
-// record read for the first time.
-func (d *diskQueue) rereadEntry(p Pos) *winEntry {
+// windowEntry looks p up in the window when p lies within it, that is,
+// the record at p is read again after unread: it returns the entry (nil
+// if the window has none for p) and whether p is within the window.
+func (d *diskQueue) windowEntry(p Pos) (*winEntry, bool) {
 	if d.winHead == len(d.window) || d.window[len(d.window)-1].pos.less(p) {
-		return nil
+		return nil, false
 	}
 	if i, ok := d.findEntry(p); ok {
-		return &d.window[d.winHead+i]
+		return &d.window[d.winHead+i], true
 	}
-	return nil
+	return nil, true
 }
 
 // rereadSkip reports whether the record at p, read again after unread, is
 // to be passed over: every record within the window but those taken back
 // (a record the reader received, or one finished before a restart).
 func (d *diskQueue) rereadSkip(p Pos) bool {
-	if d.winHead == len(d.window) || d.window[len(d.window)-1].pos.less(p) {
-		return false
-	}
-	e := d.rereadEntry(p)
-	return e == nil || !e.back
+	e, within := d.windowEntry(p)
+	return within && (e == nil || !e.back)
 }
