@@ -159,7 +159,8 @@ func (s *deferredSet) save() error {
 		}
 	}
 	s.dueMu.Unlock()
-	return s.journalFor(true).save(st)
+	// Without a journal there is no file either: nothing to save or remove.
+	return s.journalFor(len(st.held)+len(st.due) > 0).save(st)
 }
 
 // remove closes the journal and deletes its file (the queue was deleted).
