@@ -35,14 +35,22 @@ func (t *Topic) admitLocked(count int, moved bool) error {
 
 // capRefusalLocked is the max_depth part of admitLocked.
 func (t *Topic) capRefusalLocked(count int) error {
-	backlog := t.Depth()
+	// The topic's backlog is counted only when some cap needs it: without
+	// caps a publish reads no queue lengths.
+	backlog := int64(-1)
+	topicBacklog := func() int64 {
+		if backlog < 0 {
+			backlog = t.Depth()
+		}
+		return backlog
+	}
 	if l := t.limits(); l.MaxDepth > 0 && l.Overflow == "" && !t.directLocked() &&
-		backlog+int64(count) > l.MaxDepth {
+		topicBacklog()+int64(count) > l.MaxDepth {
 		return capError{"topic " + t.name, l.MaxDepth}
 	}
 	for _, c := range t.channelMap {
 		l := c.limits()
-		if l.MaxDepth > 0 && l.Overflow == "" && c.Depth()+backlog+int64(count) > l.MaxDepth {
+		if l.MaxDepth > 0 && l.Overflow == "" && c.Depth()+topicBacklog()+int64(count) > l.MaxDepth {
 			return capError{"channel " + t.name + ":" + c.name, l.MaxDepth}
 		}
 	}
@@ -156,7 +164,7 @@ func sweepExpired(q *queue, ttl ttlDuration) uint64 {
 func (q *memQueue) popIf(f func(*Message) bool) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.n == 0 || !f(q.buf[q.head]) {
+	if q.n == 0 || !f(q.head.msgs[q.hi]) {
 		return false
 	}
 	q.popLocked()

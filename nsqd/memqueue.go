@@ -3,9 +3,13 @@ package nsqd
 import "sync"
 
 // memQueue is the in-memory part of a topic's or channel's queue: a FIFO
-// of at most limit messages whose ring buffer grows as it fills and is
-// released when it empties, so an idle queue costs a few words instead of
-// a --mem-queue-size buffer.
+// of at most limit messages kept in a chain of blocks. A full queue adds a
+// block (each twice the last, up to maxBlock slots) instead of copying
+// everything into a larger ring, so a long backlog costs one pointer per
+// message and no copying; blocks are dropped as they are used up, one
+// kept aside for the next needed. An emptied queue keeps a small block
+// (at most shrinkAbove slots) for reuse and frees a larger one, so an idle
+// queue costs a few words.
 //
 // Consumers wait on ready, which holds at most one pending signal: push
 // signals after adding, and pop passes the signal on while messages
@@ -13,15 +17,29 @@ import "sync"
 // wake-up is lost.
 type memQueue struct {
 	mu    sync.Mutex
-	buf   []*Message
-	head  int
+	head  *memBlock // holds the oldest message; nil while no block is kept
+	tail  *memBlock // the block being filled (head when there is one)
+	hi    int       // slot of the oldest message in head
+	ti    int       // next free slot in tail
+	spare *memBlock // a used-up block, kept for the next one needed
 	n     int
 	limit int
 	ready chan struct{}
 }
 
-// shrinkAbove is the ring size above which an emptied queue frees its buffer.
-const shrinkAbove = 256
+// memBlock is one link of a memQueue's chain.
+type memBlock struct {
+	msgs []*Message
+	next *memBlock
+}
+
+const (
+	// firstBlock and maxBlock bound the slots of a block.
+	firstBlock = 16
+	maxBlock   = 1024
+	// shrinkAbove is the block size above which an emptied queue frees it.
+	shrinkAbove = 256
+)
 
 func newMemQueue(limit int64) *memQueue {
 	return &memQueue{limit: int(limit), ready: make(chan struct{}, 1)}
@@ -41,23 +59,37 @@ func (q *memQueue) push(m *Message) bool {
 		q.mu.Unlock()
 		return false
 	}
-	if q.n == len(q.buf) {
-		q.grow()
+	if q.tail == nil || q.ti == len(q.tail.msgs) {
+		q.addBlock()
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = m
+	q.tail.msgs[q.ti] = m
+	q.ti++
 	q.n++
 	q.mu.Unlock()
 	q.signal()
 	return true
 }
 
-func (q *memQueue) grow() {
-	size := min(max(2*len(q.buf), 16), q.limit)
-	buf := make([]*Message, size)
-	for i := 0; i < q.n; i++ {
-		buf[i] = q.buf[(q.head+i)%len(q.buf)]
+// addBlock links a new tail block: twice the size of the last one, at
+// most maxBlock and never more than the limit leaves room for.
+func (q *memQueue) addBlock() {
+	size := firstBlock
+	if q.tail != nil {
+		size = 2 * len(q.tail.msgs)
 	}
-	q.buf, q.head = buf, 0
+	size = min(size, maxBlock, q.limit-q.n)
+	b := q.spare
+	if b != nil && len(b.msgs) >= size {
+		q.spare = nil
+	} else {
+		b = &memBlock{msgs: make([]*Message, size)}
+	}
+	if q.tail == nil {
+		q.head, q.hi = b, 0
+	} else {
+		q.tail.next = b
+	}
+	q.tail, q.ti = b, 0
 }
 
 // popLocked removes the oldest message, or returns nil.
@@ -65,15 +97,22 @@ func (q *memQueue) popLocked() *Message {
 	if q.n == 0 {
 		return nil
 	}
-	m := q.buf[q.head]
-	q.buf[q.head] = nil
-	q.head = (q.head + 1) % len(q.buf)
+	b := q.head
+	m := b.msgs[q.hi]
+	b.msgs[q.hi] = nil
+	q.hi++
 	q.n--
-	if q.n == 0 {
-		q.head = 0
-		if len(q.buf) > shrinkAbove {
-			q.buf = nil
+	switch {
+	case q.n == 0:
+		// head is the tail, used up to ti: start it over, or free it.
+		q.hi, q.ti, q.spare = 0, 0, nil
+		if len(b.msgs) > shrinkAbove {
+			q.head, q.tail = nil, nil
 		}
+	case q.hi == len(b.msgs):
+		q.head, q.hi = b.next, 0
+		b.next = nil
+		q.spare = b
 	}
 	return m
 }
@@ -137,9 +176,14 @@ func (q *memQueue) drain(f func(*Message)) {
 func (q *memQueue) scan(f func(*Message) bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for i := 0; i < q.n; i++ {
-		if !f(q.buf[(q.head+i)%len(q.buf)]) {
+	b, i := q.head, q.hi
+	for left := q.n; left > 0; left-- {
+		if i == len(b.msgs) {
+			b, i = b.next, 0
+		}
+		if !f(b.msgs[i]) {
 			return
 		}
+		i++
 	}
 }

@@ -62,7 +62,7 @@ func TestMemQueueLimitZeroNeverAccepts(t *testing.T) {
 	}
 	require.EqualValues(t, 0, q.len(), "limit-0 queue holds something: len")
 	require.Nil(t, q.pop(), "limit-0 queue holds something: len")
-	require.Len(t, q.buf, 0, "limit-0 queue holds something: len")
+	require.Nil(t, q.head, "limit-0 queue holds a block")
 	require.False(t, pendingSignal(q), "refused push signalled a consumer")
 }
 
@@ -72,7 +72,7 @@ func TestMemQueueLimitReached(t *testing.T) {
 		ms := seqMsgs(0, limit)
 		mustPush(t, q, ms)
 		require.False(t, q.push(&Message{Timestamp: -1}), "limit %d: push accepted over the limit", limit)
-		require.LessOrEqual(t, len(q.buf), limit, "limit %d: ring grew", limit)
+		require.LessOrEqual(t, slots(q), limit, "limit %d: more slots than the limit", limit)
 		// One slot frees, one more fits, and order is kept.
 		expectPops(t, q, ms[:1])
 		extra := &Message{Timestamp: int64(limit)}
@@ -82,40 +82,102 @@ func TestMemQueueLimitReached(t *testing.T) {
 	}
 }
 
-func TestMemQueueGrowWithWrappedHead(t *testing.T) {
+// slots counts the slots of the blocks a queue holds.
+func slots(q *memQueue) int {
+	n := 0
+	for b := q.head; b != nil; b = b.next {
+		n += len(b.msgs)
+	}
+	return n
+}
+
+func TestMemQueueGrowsByChainingBlocks(t *testing.T) {
 	q := newMemQueue(1000)
 	first := seqMsgs(0, 12)
 	mustPush(t, q, first)
-	expectPops(t, q, first[:8]) // head moves to 8 of a 16-slot ring
-	require.Len(t, q.buf, 16, "ring")
-	require.EqualValues(t, 8, q.head, "ring")
-	more := seqMsgs(12, 100) // wraps, then grows several times
+	expectPops(t, q, first[:8])
+	head := q.head
+	require.Len(t, head.msgs, firstBlock, "first block")
+	require.Equal(t, 8, q.hi, "oldest slot")
+	more := seqMsgs(12, 100) // fills the first block, then chains 32, 64
 	mustPush(t, q, more)
-	require.GreaterOrEqual(t, len(q.buf), 104, "ring too small for 104 messages")
-	expectPops(t, q, append(first[8:], more...))
+	require.Same(t, head, q.head, "growing moved the queued messages")
+	require.Equal(t, firstBlock+32+64, slots(q), "slots")
+	expectPops(t, q, first[8:])
+	expectPops(t, q, more[:4]) // the rest of the first block
+	// The used-up first block is dropped and kept aside, cleared.
+	require.NotSame(t, head, q.head, "used-up block still heads the queue")
+	require.Same(t, head, q.spare, "used-up block not kept aside")
+	for i, m := range head.msgs {
+		require.Nil(t, m, "used-up block still references message %d", i)
+	}
+	expectPops(t, q, more[4:])
+}
+
+func TestMemQueueBlocksStopAtMax(t *testing.T) {
+	q := newMemQueue(100000)
+	mustPush(t, q, seqMsgs(0, 5000))
+	for b := q.head; b != nil; b = b.next {
+		require.LessOrEqual(t, len(b.msgs), maxBlock, "block size")
+	}
+	require.Equal(t, 5000, q.len())
+}
+
+// TestMemQueueSteadyFlowAllocatesNothing: a queue that keeps a backlog of
+// several blocks while messages flow through it reuses the block it kept
+// aside instead of allocating one per block's worth of messages.
+func TestMemQueueSteadyFlowAllocatesNothing(t *testing.T) {
+	q := newMemQueue(100000)
+	m := &Message{}
+	for range 3 * maxBlock {
+		q.push(m)
+	}
+	allocs := testing.AllocsPerRun(10, func() {
+		for range 4 * maxBlock {
+			q.push(m)
+			q.pop()
+		}
+	})
+	require.Zero(t, allocs, "allocations per %d messages through the queue", 4*maxBlock)
 }
 
 func TestMemQueueShrinksWhenEmptied(t *testing.T) {
 	q := newMemQueue(10000)
-	ms := seqMsgs(0, 300)
+	ms := seqMsgs(0, 600) // the last block has 512 slots
 	mustPush(t, q, ms)
-	require.Greater(t, len(q.buf), shrinkAbove, "ring")
-	expectPops(t, q, ms[:299])
-	require.NotNil(t, q.buf, "ring released while a message remains")
-	expectPops(t, q, ms[299:])
-	require.Nil(t, q.buf, "emptied large ring kept: len")
-	require.EqualValues(t, 0, q.head, "emptied large ring kept: len")
-	again := seqMsgs(300, 20)
+	require.Greater(t, len(q.tail.msgs), shrinkAbove, "last block")
+	expectPops(t, q, ms[:599])
+	require.NotNil(t, q.head, "block released while a message remains")
+	expectPops(t, q, ms[599:])
+	require.Nil(t, q.head, "emptied large block kept")
+	require.Nil(t, q.tail, "emptied large block kept")
+	require.Nil(t, q.spare, "emptied queue keeps a spare block")
+	again := seqMsgs(600, 20)
 	mustPush(t, q, again)
 	expectPops(t, q, again)
 
-	// A small ring is kept for reuse, with head reset.
-	require.NotEmpty(t, q.buf, "small ring")
-	require.LessOrEqual(t, len(q.buf), shrinkAbove, "small ring")
-	require.Zero(t, q.head, "small ring: head")
-	for _, m := range q.buf {
-		require.Nil(t, m, "emptied ring still references a message")
+	// A small block is kept for reuse, started over.
+	require.NotNil(t, q.head, "small block")
+	require.Same(t, q.head, q.tail, "emptied queue keeps more than one block")
+	require.LessOrEqual(t, len(q.head.msgs), shrinkAbove, "small block")
+	require.Zero(t, q.hi, "small block: oldest slot")
+	require.Zero(t, q.ti, "small block: next free slot")
+	for _, m := range q.head.msgs {
+		require.Nil(t, m, "emptied block still references a message")
 	}
+}
+
+func TestMemQueueScanCrossesBlocks(t *testing.T) {
+	q := newMemQueue(1000)
+	ms := seqMsgs(0, 70)
+	mustPush(t, q, ms)
+	expectPops(t, q, ms[:5])
+	var got []*Message
+	q.scan(func(m *Message) bool { got = append(got, m); return true })
+	require.Equal(t, ms[5:], got, "scan")
+	got = got[:0]
+	q.scan(func(m *Message) bool { got = append(got, m); return len(got) < 20 })
+	require.Equal(t, ms[5:25], got, "scan stopped by f")
 }
 
 func TestMemQueuePopBatch(t *testing.T) {
