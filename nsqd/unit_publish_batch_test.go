@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -42,4 +43,12 @@ func TestMsgBatchShortBody(t *testing.T) {
 		_, err = b.readBody(bytes.NewReader(nil), n)
 		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	}
+}
+
+// TestBatchSlabIsSmallObject: a slab of Message structs must stay within
+// the runtime's small-object size (512 bytes), which its garbage
+// collector marks a span at a time.
+func TestBatchSlabIsSmallObject(t *testing.T) {
+	require.LessOrEqual(t, unsafe.Sizeof(Message{})*batchSlab, uintptr(512))
+	require.Greater(t, batchSlab, 1, "a slab of one saves no allocation")
 }
