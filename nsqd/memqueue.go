@@ -59,15 +59,34 @@ func (q *memQueue) push(m *Message) bool {
 		q.mu.Unlock()
 		return false
 	}
+	q.pushLocked(m)
+	q.mu.Unlock()
+	q.signal()
+	return true
+}
+
+// pushBatch appends as many of msgs, in order, as the limit lets in, under
+// one lock and with one signal, and returns how many it took.
+func (q *memQueue) pushBatch(msgs []*Message) int {
+	q.mu.Lock()
+	k := min(len(msgs), max(q.limit-q.n, 0))
+	for _, m := range msgs[:k] {
+		q.pushLocked(m)
+	}
+	q.mu.Unlock()
+	if k > 0 {
+		q.signal()
+	}
+	return k
+}
+
+func (q *memQueue) pushLocked(m *Message) {
 	if q.tail == nil || q.ti == len(q.tail.msgs) {
 		q.addBlock()
 	}
 	q.tail.msgs[q.ti] = m
 	q.ti++
 	q.n++
-	q.mu.Unlock()
-	q.signal()
-	return true
 }
 
 // addBlock links a new tail block: twice the size of the last one, at

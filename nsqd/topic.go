@@ -196,12 +196,15 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 		return err
 	}
 	defer t.trimToCap()
+	queued := t.queueBatchLocked(msgs)
 	var bytes uint64
 	for i, m := range msgs {
-		if err := t.put(m); err != nil {
-			t.messageCount.Add(uint64(i))
-			t.messageBytes.Add(bytes)
-			return err
+		if i >= queued {
+			if err := t.put(m); err != nil {
+				t.messageCount.Add(uint64(i))
+				t.messageBytes.Add(bytes)
+				return err
+			}
 		}
 		bytes += uint64(len(m.Body))
 	}
@@ -220,6 +223,21 @@ func (t *Topic) deferredFullLocked() error {
 		}
 	}
 	return nil
+}
+
+// queueBatchLocked puts the leading messages of a batch into the topic's
+// memory queue under one lock when put would queue them there one by one
+// (nothing goes straight to the channels, see directLocked), and returns
+// how many it took; put places the rest. Callers hold mu.
+func (t *Topic) queueBatchLocked(msgs []*Message) int {
+	if t.directLocked() {
+		return 0
+	}
+	k := t.q.mem.pushBatch(msgs)
+	if k > 0 && len(t.channelMap) > 0 && !t.IsPaused() {
+		t.wakePump()
+	}
+	return k
 }
 
 // put hands m straight to the channels when nothing is queued at topic

@@ -359,3 +359,18 @@ func BenchmarkMemQueuePushPop(b *testing.B) {
 		q.pop()
 	}
 }
+
+func TestMemQueuePushBatchStopsAtLimit(t *testing.T) {
+	q := newMemQueue(50)
+	first := seqMsgs(0, 30)
+	require.Equal(t, 30, q.pushBatch(first))
+	require.True(t, pendingSignal(q), "pushBatch did not signal")
+	require.False(t, pendingSignal(q), "more than one signal for one batch")
+	more := seqMsgs(30, 30)
+	require.Equal(t, 20, q.pushBatch(more), "batch over the limit")
+	require.True(t, pendingSignal(q), "pushBatch did not signal")
+	require.Zero(t, q.pushBatch(more[20:]), "batch into a full queue")
+	require.False(t, pendingSignal(q), "a batch nothing of which was taken signalled")
+	expectPops(t, q, append(first, more[:20]...))
+	require.Zero(t, q.len())
+}
