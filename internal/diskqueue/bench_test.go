@@ -33,7 +33,26 @@ func benchmarkPut(b *testing.B, size int) {
 }
 
 func BenchmarkPut100(b *testing.B) { benchmarkPut(b, 100) }
-func BenchmarkPut1K(b *testing.B)  { benchmarkPut(b, 1024) }
+
+// BenchmarkPutBatch100 measures PutBatch of 32 records per call; one
+// operation is one record, comparable with BenchmarkPut100.
+func BenchmarkPutBatch100(b *testing.B) {
+	q := NewWithOptions(benchOptions(b))
+	defer q.Close()
+	batch := make([][]byte, 32)
+	for i := range batch {
+		batch[i] = make([]byte, 100)
+	}
+	b.SetBytes(100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for left := b.N; left > 0; left -= len(batch) {
+		n, err := q.PutBatch(batch[:min(left, len(batch))])
+		require.NoError(b, err)
+		require.Equal(b, min(left, len(batch)), n)
+	}
+}
+func BenchmarkPut1K(b *testing.B) { benchmarkPut(b, 1024) }
 
 // BenchmarkPutParallel measures Put from many goroutines, where writes
 // arriving together share one flush.

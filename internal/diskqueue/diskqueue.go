@@ -32,6 +32,13 @@ type Interface interface {
 	// Put appends one record. It fails if the payload length is outside
 	// [MinMsgSize, MaxMsgSize], on an I/O error, or after Close or Delete.
 	Put(data []byte) error
+	// PutBatch appends the records in order, in one write answered once;
+	// each is as durable as Put makes it when PutBatch returns. It
+	// returns how many records, from the first, were written, and the
+	// error that stopped the rest: a record Put would refuse ends the
+	// batch there, and a failed flush or sync takes back the records it
+	// was to cover, always the last ones written.
+	PutBatch(data [][]byte) (int, error)
 	// ReadChan delivers the records in order; a record received from it is
 	// consumed (depth falls by one). It is never closed.
 	ReadChan() <-chan Record
@@ -88,9 +95,18 @@ const (
 	maxBatch = 256      // most writes answered by one flush
 )
 
+// writeReq is one Put (data) or one PutBatch (many).
 type writeReq struct {
 	data []byte
-	done chan error
+	many [][]byte
+	done chan writeResult
+}
+
+// writeResult answers a writeReq: n records from the first were written,
+// err stopped the rest.
+type writeResult struct {
+	n   int
+	err error
 }
 
 type diskQueue struct {
@@ -206,25 +222,39 @@ func newDiskQueue(o Options) *diskQueue {
 
 // Put implements Interface.
 func (d *diskQueue) Put(data []byte) error {
-	if !d.enter() {
-		return ErrClosed
-	}
-	done := replies.Get().(chan error)
-	select {
-	case d.writeCh <- writeReq{data: data, done: done}:
-	case <-d.exitCh:
-		replies.Put(done)
-		return ErrClosed
-	}
-	err := <-done
-	replies.Put(done)
-	return err
+	return d.write(writeReq{data: data}).err
 }
 
-// replies are the channels on which Put waits for its answer, one per
-// waiting Put, shared by every queue: a channel goes back only once its
-// one answer was received.
-var replies = sync.Pool{New: func() any { return make(chan error, 1) }}
+// PutBatch implements Interface.
+func (d *diskQueue) PutBatch(data [][]byte) (int, error) {
+	if len(data) == 0 {
+		return 0, nil
+	}
+	r := d.write(writeReq{many: data})
+	return r.n, r.err
+}
+
+// write hands req to the I/O loop and waits for its answer.
+func (d *diskQueue) write(req writeReq) writeResult {
+	if !d.enter() {
+		return writeResult{err: ErrClosed}
+	}
+	req.done = replies.Get().(chan writeResult)
+	select {
+	case d.writeCh <- req:
+	case <-d.exitCh:
+		replies.Put(req.done)
+		return writeResult{err: ErrClosed}
+	}
+	r := <-req.done
+	replies.Put(req.done)
+	return r
+}
+
+// replies are the channels on which Put and PutBatch wait for their
+// answer, one per waiting call, shared by every queue: a channel goes back
+// only once its one answer was received.
+var replies = sync.Pool{New: func() any { return make(chan writeResult, 1) }}
 
 // ReadChan implements Interface.
 func (d *diskQueue) ReadChan() <-chan Record { return d.readCh }

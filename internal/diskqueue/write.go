@@ -10,9 +10,11 @@ import (
 	"strconv"
 )
 
-// pendingWrite is a write of the current batch waiting for its answer.
+// pendingWrite is a record of the current batch waiting for its answer.
+// The records of one request are consecutive; the last one written
+// carries the request's reply channel.
 type pendingWrite struct {
-	done chan error
+	done chan writeResult
 	err  error
 }
 
@@ -37,8 +39,28 @@ func (d *diskQueue) handleWrites(first writeReq) {
 			d.undoWrites(d.undurable, d.undurablePos, err)
 		}
 	}
+	d.answerWrites()
+}
+
+// answerWrites answers every request of the batch: how many of its
+// records from the first were written, and the first error. Records are
+// only ever taken back from the end of the batch, so those written are
+// always the first ones of each request.
+func (d *diskQueue) answerWrites() {
+	var r writeResult
 	for i := range d.batch {
-		d.batch[i].done <- d.batch[i].err
+		w := d.batch[i]
+		switch {
+		case r.err != nil:
+		case w.err != nil:
+			r.err = w.err
+		default:
+			r.n++
+		}
+		if w.done != nil {
+			w.done <- r
+			r = writeResult{}
+		}
 		d.batch[i] = pendingWrite{}
 	}
 	d.batch = d.batch[:0]
@@ -56,9 +78,24 @@ func (d *diskQueue) addWaitingWrite() bool {
 	}
 }
 
+// addWrite writes the records of req to the buffer, stopping at the first
+// one refused.
 func (d *diskQueue) addWrite(req writeReq) {
-	err := d.writeRecord(req.data)
-	d.batch = append(d.batch, pendingWrite{done: req.done, err: err})
+	if req.many == nil {
+		d.batch = append(d.batch, pendingWrite{done: req.done, err: d.writeRecord(req.data)})
+		return
+	}
+	for i, data := range req.many {
+		w := pendingWrite{err: d.writeRecord(data)}
+		last := w.err != nil || i == len(req.many)-1
+		if last {
+			w.done = req.done
+		}
+		d.batch = append(d.batch, w)
+		if last {
+			return
+		}
+	}
 }
 
 // writeRecord appends one record to the write buffer, moving to a new
