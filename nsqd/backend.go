@@ -11,6 +11,9 @@ import (
 // memory: a disk queue for durable ones, a discarding sink for ephemeral ones.
 type BackendQueue interface {
 	Put([]byte) error
+	// PutBatch appends records in order in one write; it returns how many
+	// from the first were written and the error that stopped the rest.
+	PutBatch([][]byte) (int, error)
 	// ReadChan delivers the records in order, each with its position.
 	ReadChan() <-chan diskqueue.Record
 	// Done finishes the record at a position (with --mem-queue-size=0 a
@@ -27,6 +30,7 @@ type BackendQueue interface {
 type dropQueue struct{}
 
 func (dropQueue) Put([]byte) error                  { return nil }
+func (dropQueue) PutBatch(b [][]byte) (int, error)  { return len(b), nil }
 func (dropQueue) ReadChan() <-chan diskqueue.Record { return nil }
 func (dropQueue) Done(diskqueue.Pos)                {}
 func (dropQueue) Close() error                      { return nil }
@@ -45,6 +49,39 @@ func writeMessageToBackend(m *Message, bq BackendQueue) error {
 	err := bq.Put(b)
 	encodeBufPool.Put(buf)
 	return err
+}
+
+// encodedBatch is the encoding of a run of messages: one buffer, and a
+// record per message slicing it.
+type encodedBatch struct {
+	buf  []byte
+	recs [][]byte
+}
+
+var encodedBatchPool = sync.Pool{New: func() any { return new(encodedBatch) }}
+
+// writeMessagesToBackend encodes ms and appends them to bq in one batch;
+// it returns how many from the first were written.
+func writeMessagesToBackend(ms []*Message, bq BackendQueue) (int, error) {
+	e := encodedBatchPool.Get().(*encodedBatch)
+	size := 0
+	for _, m := range ms {
+		size += m.encodedLen()
+	}
+	if cap(e.buf) < size {
+		e.buf = make([]byte, 0, size)
+	}
+	buf := e.buf[:0]
+	for _, m := range ms {
+		start := len(buf)
+		buf = m.appendTo(buf)
+		e.recs = append(e.recs, buf[start:])
+	}
+	n, err := bq.PutBatch(e.recs)
+	clear(e.recs)
+	e.recs = e.recs[:0]
+	encodedBatchPool.Put(e)
+	return n, err
 }
 
 // newBackend opens the disk queue for name, or the drop queue when ephemeral.

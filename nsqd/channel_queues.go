@@ -45,6 +45,60 @@ func (c *Channel) putFromTopic(m *Message) error {
 	return c.PutMessage(m)
 }
 
+// putBatchFromTopic queues ms in order as putFromTopic queues each; it
+// returns how many from the first it queued and the error that stopped
+// the rest. With --mem-queue-size=0 a run of messages not deferred goes
+// to the disk queue in one write.
+func (c *Channel) putBatchFromTopic(ms []*Message) (int, error) {
+	c.exitMu.RLock()
+	defer c.exitMu.RUnlock()
+	if c.Exiting() {
+		return 0, errExiting
+	}
+	done := 0
+	var err error
+	for done < len(ms) && err == nil {
+		var k int
+		k, err = c.putNextLocked(ms[done:])
+		done += k
+	}
+	c.messageCount.Add(uint64(done))
+	if done > 0 {
+		c.trimToCap()
+	}
+	return done, err
+}
+
+// putNextLocked queues the first message of ms or, with
+// --mem-queue-size=0, the leading run of messages not deferred in one
+// disk write; it returns how many it queued. Callers hold exitMu.
+func (c *Channel) putNextLocked(ms []*Message) (int, error) {
+	m := ms[0]
+	var err error
+	switch {
+	case m.deferred != 0:
+		err = c.StartDeferredTimeout(m, m.deferred)
+	case c.q.acked:
+		return c.q.writeBackendBatch(ms[:plainRun(ms)])
+	default:
+		err = c.put(m)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return 1, nil
+}
+
+// plainRun is the number of leading messages of ms not deferred.
+func plainRun(ms []*Message) int {
+	for i, m := range ms {
+		if m.deferred != 0 {
+			return i
+		}
+	}
+	return len(ms)
+}
+
 // put tries a waiting zone- or region-local client, then the channel's
 // queue (memory, then disk). With --mem-queue-size=0 every message goes
 // through the disk queue, so that it is on disk while in flight.

@@ -129,7 +129,8 @@ type clientV2 struct {
 	// only).
 	lastPubTopic string
 	lastPub      *atomic.Uint64
-	lastPubT     *Topic // the topic of the last PUB (IOLoop only)
+	lastPubT     *Topic     // the topic of the last PUB (IOLoop only)
+	pubRun       []*Message // the PUBs published together, reused (IOLoop only)
 
 	AuthSecret string
 	AuthState  *auth.State

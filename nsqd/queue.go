@@ -97,6 +97,18 @@ func (q *queue) writeBackend(m *Message, due int64) error {
 	return nil
 }
 
+// writeBackendBatch appends ms, none of them deferred, to the backend in
+// one batch; it returns how many from the first were written. The outcome
+// sets the daemon's health.
+func (q *queue) writeBackendBatch(ms []*Message) (int, error) {
+	n, err := writeMessagesToBackend(ms, q.backend)
+	q.deps.setHealth(err)
+	if err != nil {
+		q.logf(lg.ERROR, "failed to write %d of %d messages to backend - %s", len(ms)-n, len(ms), err)
+	}
+	return n, err
+}
+
 // decode parses a record read from the backend and returns with it what
 // is left of its delay (0 if it is not deferred).
 func (q *queue) decode(b []byte) (*Message, time.Duration, error) {

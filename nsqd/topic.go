@@ -195,22 +195,86 @@ func (t *Topic) PutMessages(msgs []*Message) error {
 	if err := t.admitLocked(len(msgs), false); err != nil {
 		return err
 	}
-	defer t.trimToCap()
-	queued := t.queueBatchLocked(msgs)
-	var bytes uint64
-	for i, m := range msgs {
-		if i >= queued {
-			if err := t.put(m); err != nil {
-				t.messageCount.Add(uint64(i))
-				t.messageBytes.Add(bytes)
-				return err
+	_, err := t.putRunLocked(msgs)
+	return err
+}
+
+// PutMessageRun publishes a run of messages, none deferred (pipelined
+// PUBs), in order and with the outcome PutMessage would give each in turn,
+// but writing to the disk queues a batch at a time. It returns how many
+// from the first were published and the error that stopped the rest.
+func (t *Topic) PutMessageRun(msgs []*Message) (int, error) {
+	t.mu.RLock()
+	if t.Exiting() {
+		t.mu.RUnlock()
+		return 0, errExiting
+	}
+	if t.admitLocked(len(msgs), false) != nil {
+		// A limit refuses the run as a whole: admit each on its own, as
+		// one PUB after the other would be.
+		t.mu.RUnlock()
+		for i, m := range msgs {
+			if err := t.PutMessage(m); err != nil {
+				return i, err
 			}
 		}
+		return len(msgs), nil
+	}
+	defer t.mu.RUnlock()
+	return t.putRunLocked(msgs)
+}
+
+// putRunLocked places admitted messages in order, straight to the
+// channels or into the topic's queue as put places each, trims to the
+// topic's cap and counts those placed. Callers hold mu.
+func (t *Topic) putRunLocked(msgs []*Message) (int, error) {
+	defer t.trimToCap()
+	n, err := len(msgs), error(nil)
+	if t.directLocked() {
+		n, err = t.fanOutRunLocked(msgs)
+	} else {
+		for i := t.queueBatchLocked(msgs); i < len(msgs); i++ {
+			if err = t.put(msgs[i]); err != nil {
+				n = i
+				break
+			}
+		}
+	}
+	var bytes uint64
+	for _, m := range msgs[:n] {
 		bytes += uint64(len(m.Body))
 	}
-	t.messageCount.Add(uint64(len(msgs)))
+	t.messageCount.Add(uint64(n))
 	t.messageBytes.Add(bytes)
-	return nil
+	return n, err
+}
+
+// fanOutRunLocked copies a run of messages to every channel as
+// fanOutDirectLocked copies one, a channel at a time, so a durable
+// channel writes the run to disk at once. It returns how many from the
+// first every channel took, and the error that stopped the shortest.
+func (t *Topic) fanOutRunLocked(msgs []*Message) (int, error) {
+	n := len(msgs)
+	var werr error
+	var copies []*Message // for every channel after the first; reused
+	first := true
+	for _, c := range t.channelMap {
+		run := msgs
+		if !first {
+			if copies == nil {
+				copies = make([]*Message, len(msgs))
+			}
+			for i, m := range msgs {
+				copies[i] = m.channelCopy()
+			}
+			run = copies
+		}
+		first = false
+		if k, err := c.putBatchFromTopic(run); err != nil && err != errExiting && k < n {
+			n, werr = k, err
+		}
+	}
+	return n, werr
 }
 
 // deferredFullLocked refuses a deferred message while a channel holds

@@ -19,6 +19,7 @@ type fakeBackend struct {
 	ch       chan diskqueue.Record
 	failures atomic.Int32
 	puts     atomic.Int32
+	batches  atomic.Int32
 	dones    atomic.Int32
 }
 
@@ -36,10 +37,22 @@ func (f *fakeBackend) Put(b []byte) error {
 	return nil
 }
 func (f *fakeBackend) ReadChan() <-chan diskqueue.Record { return f.ch }
-func (f *fakeBackend) Done(diskqueue.Pos)                { f.dones.Add(1) }
-func (f *fakeBackend) Close() error                      { return nil }
-func (f *fakeBackend) Delete() error                     { return nil }
-func (f *fakeBackend) Depth() int64                      { return int64(len(f.ch)) }
+
+// PutBatch puts each record in order, up to the first refused, and counts
+// the batch.
+func (f *fakeBackend) PutBatch(b [][]byte) (int, error) {
+	f.batches.Add(1)
+	for i, r := range b {
+		if err := f.Put(r); err != nil {
+			return i, err
+		}
+	}
+	return len(b), nil
+}
+func (f *fakeBackend) Done(diskqueue.Pos) { f.dones.Add(1) }
+func (f *fakeBackend) Close() error       { return nil }
+func (f *fakeBackend) Delete() error      { return nil }
+func (f *fakeBackend) Depth() int64       { return int64(len(f.ch)) }
 func (f *fakeBackend) Empty() error {
 	for len(f.ch) > 0 {
 		<-f.ch

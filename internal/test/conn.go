@@ -135,11 +135,17 @@ func (c *Conn) CmdBody(line string, body []byte) {
 // sizes that do not match the body, or negative ones (0xFFFFFFFF is -1).
 func (c *Conn) CmdSizedBody(line string, size uint32, body []byte) {
 	c.tb.Helper()
-	b := make([]byte, 0, len(line)+5+len(body))
+	c.Send(AppendCmd(nil, line, size, body))
+}
+
+// AppendCmd appends to b the bytes of a command with a body: line, "\n",
+// the 4-byte big-endian size and body. Send the result of several to
+// pipeline them in one write.
+func AppendCmd(b []byte, line string, size uint32, body []byte) []byte {
 	b = append(b, line...)
 	b = append(b, '\n')
 	b = append(b, Uint32(size)...)
-	c.Send(append(b, body...))
+	return append(b, body...)
 }
 
 // ReadFrame reads the next frame, heartbeats included, within Timeout.

@@ -1,0 +1,92 @@
+package nsqd_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/nsqgo/nsq/internal/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestV2PipelinedPUBsAnsweredInOrder: PUBs written in one go (more than
+// are published together at once), a PUB to another topic and a NOP among
+// them, are answered one OK each in order, and a consumer gets the
+// messages in the order they were published, with distinct ids.
+func TestV2PipelinedPUBsAnsweredInOrder(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t, nil)
+	sub := mustSubscribe(t, n, "runa", "ch", nil)
+	defer sub.Close()
+	c := mustConnect(t, n)
+	defer c.Close()
+
+	var b []byte
+	var want []string
+	for i := range 150 {
+		body := fmt.Sprintf("a%03d", i)
+		b = test.AppendCmd(b, "PUB runa", uint32(len(body)), []byte(body))
+		want = append(want, body)
+	}
+	b = test.AppendCmd(b, "PUB runb", 1, []byte("b"))
+	b = append(b, "NOP\n"...)
+	b = test.AppendCmd(b, "PUB runa", 4, []byte("last"))
+	want = append(want, "last")
+	c.Send(b)
+	for range 152 {
+		c.ExpectOK(t)
+	}
+	require.EqualValues(t, 1, mustTopicStats(t, n, "runb").MessageCount)
+
+	sub.Cmd(fmt.Sprintf("RDY %d", len(want)))
+	ids := map[string]bool{}
+	for i, m := range sub.ReadMessages(t, len(want)) {
+		require.Equal(t, want[i], string(m.Body), "message %d", i)
+		assert.False(t, ids[m.ID], "id %s given twice", m.ID)
+		ids[m.ID] = true
+	}
+}
+
+// TestV2PipelinedPUBRunEndsAtBadPUB: a PUB the command loop refuses, right
+// behind good ones in the same write, is answered with its own error after
+// the OKs of those before it, which are published.
+func TestV2PipelinedPUBRunEndsAtBadPUB(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t, nil)
+	c := mustConnect(t, n)
+	defer c.Close()
+
+	b := test.AppendCmd(nil, "PUB runbad", 3, []byte("one"))
+	b = test.AppendCmd(b, "PUB runbad", 3, []byte("two"))
+	b = test.AppendCmd(b, "PUB runbad", 1<<20+1, nil)
+	c.Send(b)
+	c.ExpectOK(t)
+	c.ExpectOK(t)
+	c.ExpectFatal(t, "E_BAD_MESSAGE PUB message too big 1048577 > 1048576")
+	require.EqualValues(t, 2, mustTopicStats(t, n, "runbad").MessageCount)
+}
+
+// TestV2PipelinedPUBRunUnderTopicCap: PUBs written in one go to a topic
+// whose max_depth lets only some of them in are admitted one by one, as
+// if each had been sent alone: the first ones are answered OK, the first
+// refused ends the connection with the cap's error.
+func TestV2PipelinedPUBRunUnderTopicCap(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t, nil)
+	mustCall(t, n, http.MethodPost, "/topic/create", tc("runcap", ""))
+	mustCall(t, n, http.MethodPost, "/topic/config", tc("runcap", "", "max_depth", "3"))
+	c := mustConnect(t, n)
+	defer c.Close()
+
+	var b []byte
+	for i := range 5 {
+		b = test.AppendCmd(b, "PUB runcap", 1, []byte{byte('0' + i)})
+	}
+	c.Send(b)
+	for range 3 {
+		c.ExpectOK(t)
+	}
+	c.ExpectFatal(t, "E_PUB_FAILED PUB failed topic runcap is at its max_depth of 3 messages")
+	require.EqualValues(t, 3, mustTopicStats(t, n, "runcap").Depth)
+}
