@@ -31,11 +31,13 @@ type Message struct {
 	// moved marks a copy the node moves between its own queues (a dead
 	// letter): not a publish, so a drain or the free-disk floor lets it in.
 	moved bool
+	// index is the message's place in the heap it is in (see msgHeap), or
+	// -1; 32 bits, beside Attempts, keep a Message within 104 bytes.
+	index int32
 
 	deliveryTS int64 // Unix ns of the delivery
 	clientID   int64
 	pri        int64
-	index      int
 	deferred   time.Duration
 	// diskPos is where the message's record starts in an acknowledged
 	// disk queue (--mem-queue-size=0) while onDisk: the record stays

@@ -49,8 +49,8 @@ func (t *msgTable) popOwnedLocked(clientID int64, id MessageID) (*Message, error
 		return nil, errNotOwner
 	}
 	delete(t.msgs, id)
-	if m.index >= 0 && m.index < len(t.pq) && t.pq[m.index] == m {
-		t.pq.remove(m.index)
+	if i := int(m.index); i >= 0 && i < len(t.pq) && t.pq[i] == m {
+		t.pq.remove(i)
 	}
 	return m, nil
 }

@@ -9,9 +9,9 @@ type msgHeap []*Message
 func (h msgHeap) Len() int { return len(h) }
 
 func (h *msgHeap) push(m *Message) {
-	m.index = len(*h)
+	m.index = int32(len(*h))
 	*h = append(*h, m)
-	h.up(m.index)
+	h.up(len(*h) - 1)
 }
 
 // remove takes out the message at index i.
@@ -43,8 +43,8 @@ func (h *msgHeap) popIfDue(max int64) *Message {
 
 func (h msgHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+	h[i].index = int32(i)
+	h[j].index = int32(j)
 }
 
 func (h msgHeap) up(j int) {

@@ -13,7 +13,7 @@ import (
 func checkHeap(t *testing.T, h msgHeap) {
 	t.Helper()
 	for i, m := range h {
-		require.Equal(t, i, m.index, "message at")
+		require.EqualValues(t, i, m.index, "message at")
 		if i > 0 {
 			p := (i - 1) / 2
 			require.LessOrEqual(t, h[p].pri, m.pri, "parent %d above child %d", p, i)
@@ -63,13 +63,13 @@ func TestMsgHeapRemove(t *testing.T) {
 	}
 	// Remove from the middle, the root and the last slot.
 	for _, m := range []*Message{ms[5], ms[0], ms[13]} {
-		got := h.remove(m.index)
+		got := h.remove(int(m.index))
 		require.Equal(t, m, got, "remove returned")
 		require.EqualValues(t, -1, m.index, "remove returned")
 		checkHeap(t, h)
 	}
 	last := h[len(h)-1]
-	require.Equal(t, last, h.remove(last.index), "remove of last slot")
+	require.Equal(t, last, h.remove(int(last.index)), "remove of last slot")
 	checkHeap(t, h)
 	require.EqualValues(t, 16, h.Len(), "Len")
 	// The backing array no longer references removed messages.
@@ -91,7 +91,7 @@ func TestMsgHeapRemoveNeedsUp(t *testing.T) {
 	}
 	checkHeap(t, h)
 	victim := h[3] // pri 11, under 10; the last element (3) replaces it
-	h.remove(victim.index)
+	h.remove(int(victim.index))
 	checkHeap(t, h)
 	require.EqualValues(t, 3, h[1].pri, "replacement did not move up: h[1]")
 }
@@ -114,7 +114,7 @@ func TestMsgHeapRandomOps(t *testing.T) {
 				ref = slices.Insert(ref, i, m.pri)
 			case r < 7 && h.Len() > 0:
 				m := h[rng.IntN(h.Len())]
-				require.Equal(t, m, h.remove(m.index), "remove returned another message")
+				require.Equal(t, m, h.remove(int(m.index)), "remove returned another message")
 				delete(live, m)
 				i, ok := slices.BinarySearch(ref, m.pri)
 				require.True(t, ok, "removed pri %d not in reference", m.pri)

@@ -51,4 +51,6 @@ func TestMsgBatchShortBody(t *testing.T) {
 func TestBatchSlabIsSmallObject(t *testing.T) {
 	require.LessOrEqual(t, unsafe.Sizeof(Message{})*batchSlab, uintptr(512))
 	require.Greater(t, batchSlab, 1, "a slab of one saves no allocation")
+	// Every byte of a Message is kept per queued message.
+	require.LessOrEqual(t, unsafe.Sizeof(Message{}), uintptr(104), "Message grew")
 }
