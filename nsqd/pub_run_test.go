@@ -1,6 +1,7 @@
 package nsqd_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"testing"
@@ -89,4 +90,54 @@ func TestV2PipelinedPUBRunUnderTopicCap(t *testing.T) {
 	}
 	c.ExpectFatal(t, "E_PUB_FAILED PUB failed topic runcap is at its max_depth of 3 messages")
 	require.EqualValues(t, 3, mustTopicStats(t, n, "runcap").Depth)
+}
+
+// TestV2PipelinedPUBsAroundALargeBody: a PUB whose body cannot be whole in
+// the read buffer, between small ones written in the same go, is read as
+// usual; every PUB is answered in order and every body arrives intact.
+func TestV2PipelinedPUBsAroundALargeBody(t *testing.T) {
+	t.Parallel()
+	n := startNSQD(t, nil)
+	sub := mustSubscribe(t, n, "runbig", "ch", nil)
+	defer sub.Close()
+	c := mustConnect(t, n)
+	defer c.Close()
+
+	big := bytes.Repeat([]byte("0123456789abcdef"), 40<<10/16)
+	pipelinePUBs(t, c, sub, "runbig", [][]byte{[]byte("s1"), []byte("s2"), big, []byte("s3"), big, []byte("s4")})
+}
+
+// pipelinePUBs writes a PUB of every body to topic in one go on c, expects
+// an OK for each, then lets sub take them all and expects them in order.
+func pipelinePUBs(t *testing.T, c, sub *test.Conn, topic string, bodies [][]byte) {
+	t.Helper()
+	var b []byte
+	for _, body := range bodies {
+		b = test.AppendCmd(b, "PUB "+topic, uint32(len(body)), body)
+	}
+	c.Send(b)
+	for range bodies {
+		c.ExpectOK(t)
+	}
+	sub.Cmd(fmt.Sprintf("RDY %d", len(bodies)))
+	for i, m := range sub.ReadMessages(t, len(bodies)) {
+		require.Equal(t, bodies[i], m.Body, "message %d", i)
+	}
+}
+
+// TestV2PipelinedPUBsCompressed: pipelined PUBs through a snappy or
+// deflate stream are answered in order and arrive intact.
+func TestV2PipelinedPUBsCompressed(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"snappy", "deflate"} {
+		t.Run(mode, func(t *testing.T) {
+			n := startNSQD(t, nil)
+			topic := "runz" + mode
+			sub := mustSubscribe(t, n, topic, "ch", nil)
+			defer sub.Close()
+			c, _ := xCompressedConn(t, n, mode, nil, nil)
+			defer c.Close()
+			pipelinePUBs(t, c, sub, topic, xDeflateBodies(7))
+		})
+	}
 }
