@@ -249,10 +249,11 @@ func (t *Topic) putRunLocked(msgs []*Message) (int, error) {
 	return n, err
 }
 
-// fanOutRunLocked copies a run of messages to every channel as
-// fanOutDirectLocked copies one, a channel at a time, so a durable
-// channel writes the run to disk at once. It returns how many from the
-// first every channel took, and the error that stopped the shortest.
+// fanOutRunLocked copies a run of messages to every channel as the pump
+// would, a channel at a time, so a durable channel writes the run to disk
+// at once. It returns how many from the first every channel took, and the
+// error that stopped the shortest: a failed disk write fails the publish,
+// so the publisher can retry.
 func (t *Topic) fanOutRunLocked(msgs []*Message) (int, error) {
 	n := len(msgs)
 	var werr error
@@ -290,13 +291,10 @@ func (t *Topic) deferredFullLocked() error {
 }
 
 // queueBatchLocked puts the leading messages of a batch into the topic's
-// memory queue under one lock when put would queue them there one by one
-// (nothing goes straight to the channels, see directLocked), and returns
+// memory queue under one lock, as put would queue them one by one when
+// nothing goes straight to the channels (see directLocked), and returns
 // how many it took; put places the rest. Callers hold mu.
 func (t *Topic) queueBatchLocked(msgs []*Message) int {
-	if t.directLocked() {
-		return 0
-	}
 	k := t.q.mem.pushBatch(msgs)
 	if k > 0 && len(t.channelMap) > 0 && !t.IsPaused() {
 		t.wakePump()
@@ -310,7 +308,8 @@ func (t *Topic) queueBatchLocked(msgs []*Message) int {
 // deferred set. Callers hold mu.
 func (t *Topic) put(m *Message) error {
 	if t.directLocked() {
-		return t.fanOutDirectLocked(m)
+		_, err := t.fanOutRunLocked([]*Message{m})
+		return err
 	}
 	err := t.q.put(m, deadlineOf(m))
 	if len(t.channelMap) > 0 && !t.IsPaused() {
@@ -326,24 +325,6 @@ func (t *Topic) put(m *Message) error {
 func (t *Topic) directLocked() bool {
 	return t.started.Load() && !t.IsPaused() && len(t.channelMap) > 0 &&
 		t.q.depth() == 0
-}
-
-// fanOutDirectLocked copies m to every channel as the pump would; a failed
-// disk write fails the publish, so the publisher can retry.
-func (t *Topic) fanOutDirectLocked(m *Message) error {
-	var werr error
-	first := true
-	for _, c := range t.channelMap {
-		cm := m
-		if !first {
-			cm = m.channelCopy()
-		}
-		first = false
-		if err := c.putFromTopic(cm); err != nil && err != errExiting && werr == nil {
-			werr = err
-		}
-	}
-	return werr
 }
 
 // Depth is the number of messages queued at topic level.
