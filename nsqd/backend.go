@@ -1,7 +1,6 @@
 package nsqd
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/nsqgo/nsq/internal/diskqueue"
@@ -38,27 +37,23 @@ func (dropQueue) Delete() error                     { return nil }
 func (dropQueue) Depth() int64                      { return 0 }
 func (dropQueue) Empty() error                      { return nil }
 
-var encodeBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// writeMessageToBackend encodes m and appends it to bq.
-func writeMessageToBackend(m *Message, bq BackendQueue) error {
-	buf := encodeBufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	buf.Grow(m.encodedLen())
-	b := m.appendTo(buf.AvailableBuffer())
-	err := bq.Put(b)
-	encodeBufPool.Put(buf)
-	return err
-}
-
-// encodedBatch is the encoding of a run of messages: one buffer, and a
-// record per message slicing it.
+// encodedBatch is the encoding of one message or a run of them: one
+// buffer, and for a run a record per message slicing it.
 type encodedBatch struct {
 	buf  []byte
 	recs [][]byte
 }
 
 var encodedBatchPool = sync.Pool{New: func() any { return new(encodedBatch) }}
+
+// writeMessageToBackend encodes m and appends it to bq.
+func writeMessageToBackend(m *Message, bq BackendQueue) error {
+	e := encodedBatchPool.Get().(*encodedBatch)
+	e.buf = m.appendTo(e.buf[:0])
+	err := bq.Put(e.buf)
+	encodedBatchPool.Put(e)
+	return err
+}
 
 // writeMessagesToBackend encodes ms and appends them to bq in one batch;
 // it returns how many from the first were written.
