@@ -23,16 +23,16 @@ func TestV2PipelinedPUBsAnsweredInOrder(t *testing.T) {
 	c := mustConnect(t, n)
 	defer c.Close()
 
-	var b []byte
+	var bodies [][]byte
 	var want []string
 	for i := range 150 {
-		body := fmt.Sprintf("a%03d", i)
-		b = test.AppendCmd(b, "PUB runa", uint32(len(body)), []byte(body))
-		want = append(want, body)
+		bodies = append(bodies, fmt.Appendf(nil, "a%03d", i))
+		want = append(want, string(bodies[i]))
 	}
-	b = test.AppendCmd(b, "PUB runb", 1, []byte("b"))
+	b := appendPUBs(nil, "runa", bodies...)
+	b = appendPUBs(b, "runb", []byte("b"))
 	b = append(b, "NOP\n"...)
-	b = test.AppendCmd(b, "PUB runa", 4, []byte("last"))
+	b = appendPUBs(b, "runa", []byte("last"))
 	want = append(want, "last")
 	c.Send(b)
 	for range 152 {
@@ -58,8 +58,7 @@ func TestV2PipelinedPUBRunEndsAtBadPUB(t *testing.T) {
 	c := mustConnect(t, n)
 	defer c.Close()
 
-	b := test.AppendCmd(nil, "PUB runbad", 3, []byte("one"))
-	b = test.AppendCmd(b, "PUB runbad", 3, []byte("two"))
+	b := appendPUBs(nil, "runbad", []byte("one"), []byte("two"))
 	b = test.AppendCmd(b, "PUB runbad", 1<<20+1, nil)
 	c.Send(b)
 	c.ExpectOK(t)
@@ -80,11 +79,7 @@ func TestV2PipelinedPUBRunUnderTopicCap(t *testing.T) {
 	c := mustConnect(t, n)
 	defer c.Close()
 
-	var b []byte
-	for i := range 5 {
-		b = test.AppendCmd(b, "PUB runcap", 1, []byte{byte('0' + i)})
-	}
-	c.Send(b)
+	c.Send(appendPUBs(nil, "runcap", []byte("0"), []byte("1"), []byte("2"), []byte("3"), []byte("4")))
 	for range 3 {
 		c.ExpectOK(t)
 	}
@@ -111,11 +106,7 @@ func TestV2PipelinedPUBsAroundALargeBody(t *testing.T) {
 // an OK for each, then lets sub take them all and expects them in order.
 func pipelinePUBs(t *testing.T, c, sub *test.Conn, topic string, bodies [][]byte) {
 	t.Helper()
-	var b []byte
-	for _, body := range bodies {
-		b = test.AppendCmd(b, "PUB "+topic, uint32(len(body)), body)
-	}
-	c.Send(b)
+	c.Send(appendPUBs(nil, topic, bodies...))
 	for range bodies {
 		c.ExpectOK(t)
 	}
@@ -140,4 +131,12 @@ func TestV2PipelinedPUBsCompressed(t *testing.T) {
 			pipelinePUBs(t, c, sub, topic, xDeflateBodies(7))
 		})
 	}
+}
+
+// appendPUBs appends to b a PUB to topic of every body.
+func appendPUBs(b []byte, topic string, bodies ...[]byte) []byte {
+	for _, body := range bodies {
+		b = test.AppendCmd(b, "PUB "+topic, uint32(len(body)), body)
+	}
+	return b
 }
