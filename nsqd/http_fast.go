@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nsqgo/nsq/internal/httpapi"
+	"github.com/nsqgo/nsq/internal/protocol"
 )
 
 // The plain-HTTP listener serves the simplest, most frequent requests
@@ -31,10 +32,8 @@ type fastListener struct {
 	done     chan struct{}
 
 	closeOnce sync.Once
-	mu        sync.Mutex
-	conns     map[net.Conn]struct{} // served on the fast path
-	closed    bool
-	wg        sync.WaitGroup // the accept loop and every fast connection
+	conns     protocol.ConnSet // served on the fast path
+	wg        sync.WaitGroup   // the accept loop and every fast connection
 
 	served, handedOver atomic.Uint64 // requests answered, connections handed over
 }
@@ -43,7 +42,6 @@ func newFastListener(ln net.Listener, s *httpServer, t httpapi.Timeouts) *fastLi
 	l := &fastListener{
 		Listener: ln, s: s, timeouts: t,
 		handed: make(chan net.Conn), errs: make(chan error), done: make(chan struct{}),
-		conns: make(map[net.Conn]struct{}),
 	}
 	l.wg.Go(l.acceptLoop)
 	return l
@@ -69,12 +67,7 @@ func (l *fastListener) Close() error {
 	l.closeOnce.Do(func() {
 		close(l.done)
 		err = l.Listener.Close()
-		l.mu.Lock()
-		l.closed = true
-		for c := range l.conns {
-			c.Close()
-		}
-		l.mu.Unlock()
+		l.conns.CloseAll()
 		l.wg.Wait()
 	})
 	return err
@@ -97,7 +90,7 @@ func (l *fastListener) acceptLoop() {
 			}
 			continue
 		}
-		if !l.track(c) {
+		if !l.conns.Track(c) {
 			c.Close()
 			continue
 		}
@@ -105,28 +98,12 @@ func (l *fastListener) acceptLoop() {
 	}
 }
 
-func (l *fastListener) track(c net.Conn) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return false
-	}
-	l.conns[c] = struct{}{}
-	return true
-}
-
-func (l *fastListener) untrack(c net.Conn) {
-	l.mu.Lock()
-	delete(l.conns, c)
-	l.mu.Unlock()
-}
-
 // serve runs the fast loop of one connection, then closes it or hands it
 // over.
 func (l *fastListener) serve(c net.Conn) {
 	fc := newFastConn(l, c)
 	h := fc.run()
-	l.untrack(c)
+	l.conns.Untrack(c)
 	if h != nil {
 		l.handedOver.Add(1)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"sync"
 
 	"github.com/nsqgo/nsq/internal/lg"
 	"github.com/nsqgo/nsq/internal/protocol"
@@ -22,23 +21,19 @@ var errLineTooLong = errors.New("command line too long")
 // tcpServer accepts nsqd connections and tracks them so Exit can close
 // them.
 type tcpServer struct {
-	l       *NSQLookupd
-	mu      sync.Mutex
-	conns   map[net.Conn]struct{}
-	closing bool
+	l     *NSQLookupd
+	conns protocol.ConnSet
 }
 
-func newTCPServer(l *NSQLookupd) *tcpServer {
-	return &tcpServer{l: l, conns: make(map[net.Conn]struct{})}
-}
+func newTCPServer(l *NSQLookupd) *tcpServer { return &tcpServer{l: l} }
 
 // Handle serves one connection: magic, then the V1 command loop.
 func (s *tcpServer) Handle(conn net.Conn) {
-	if !s.track(conn) {
+	if !s.conns.Track(conn) {
 		conn.Close()
 		return
 	}
-	defer s.untrack(conn)
+	defer s.conns.Untrack(conn)
 	defer conn.Close()
 	s.l.logf(lg.INFO, "TCP: new client(%s)", conn.RemoteAddr())
 	r := bufio.NewReader(conn)
@@ -56,32 +51,8 @@ func (s *tcpServer) Handle(conn net.Conn) {
 	p.IOLoop(newClient(conn, r))
 }
 
-// track registers conn; it returns false once closeAll has run.
-func (s *tcpServer) track(conn net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing {
-		return false
-	}
-	s.conns[conn] = struct{}{}
-	return true
-}
-
-func (s *tcpServer) untrack(conn net.Conn) {
-	s.mu.Lock()
-	delete(s.conns, conn)
-	s.mu.Unlock()
-}
-
 // closeAll closes every open connection and refuses new ones.
-func (s *tcpServer) closeAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closing = true
-	for conn := range s.conns {
-		conn.Close()
-	}
-}
+func (s *tcpServer) closeAll() { s.conns.CloseAll() }
 
 // client is the state of one connection, owned by its IOLoop goroutine.
 type client struct {
