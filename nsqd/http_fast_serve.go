@@ -109,15 +109,11 @@ func (fc *fastConn) servePing(req *fastReq) bool {
 // Content-Length, and the Content-Type net/http sniffed when the handler
 // set none (sniffed, "" if it did).
 func appendResponse(out []byte, code int, head string, date, body []byte, sniffed string) []byte {
-	out = append(out, "HTTP/1.1 "...)
+	out = strconv.AppendInt(append(out, "HTTP/1.1 "...), int64(code), 10)
 	if text := http.StatusText(code); text != "" {
-		out = strconv.AppendInt(out, int64(code), 10)
-		out = append(out, ' ')
-		out = append(out, text...)
+		out = append(append(out, ' '), text...)
 	} else {
-		out = strconv.AppendInt(out, int64(code), 10)
-		out = append(out, " status code "...)
-		out = strconv.AppendInt(out, int64(code), 10)
+		out = strconv.AppendInt(append(out, " status code "...), int64(code), 10)
 	}
 	out = append(out, "\r\n"...)
 	out = append(out, head...)
