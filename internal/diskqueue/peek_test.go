@@ -162,7 +162,9 @@ func TestPeekWhileSegmentsRoll(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Positive(t, peeks)
-	assert.Zero(t, q.Depth())
+	// The I/O loop counts a record consumed just after handing it over, so
+	// the depth reaches zero a moment after the reader has the last one.
+	expectDepth(t, q, 0)
 }
 
 // TestPeekAcked: records read and not done are in the consumers' hands, not
