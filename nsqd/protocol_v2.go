@@ -181,18 +181,25 @@ func writeFrame(c *clientV2, frameType int32, data []byte) error {
 func (p *protocolV2) sendMessage(c *clientV2, m *Message) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	const hdrLen = protocol.FrameHeaderLen + minValidMsgLength
 	size := protocol.FrameHeaderLen + m.encodedLen()
-	if size <= c.Writer.Available() || size > maxAssembledFrame {
-		var hdr [protocol.FrameHeaderLen + minValidMsgLength]byte
-		putMessageHeader(hdr[:], m)
-		if _, err := c.Writer.Write(hdr[:]); err != nil {
+	if size <= c.Writer.Available() {
+		// Assembled in the buffer's own free space: a header array handed
+		// to Write would escape and cost an allocation per delivery.
+		b := c.Writer.AvailableBuffer()[:hdrLen]
+		putMessageHeader(b, m)
+		_, err := c.Writer.Write(append(b, m.Body...))
+		return err
+	}
+	c.frameBuf = append(c.frameBuf[:0], make([]byte, hdrLen)...)
+	putMessageHeader(c.frameBuf, m)
+	if size > maxAssembledFrame {
+		if _, err := c.Writer.Write(c.frameBuf); err != nil {
 			return err
 		}
 		_, err := c.Writer.Write(m.Body)
 		return err
 	}
-	c.frameBuf = append(c.frameBuf[:0], make([]byte, protocol.FrameHeaderLen+minValidMsgLength)...)
-	putMessageHeader(c.frameBuf, m)
 	c.frameBuf = append(c.frameBuf, m.Body...)
 	_, err := c.Writer.Write(c.frameBuf)
 	if cap(c.frameBuf) > maxAssembledFrame {
