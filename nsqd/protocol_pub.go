@@ -1,7 +1,6 @@
 package nsqd
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -89,48 +88,50 @@ const pubRunMax = 64
 // pubRun is the message of the PUB just read followed by those of the
 // PUBs to the same topic already waiting whole in the read buffer, up to
 // pubRunMax, stamped in order: publishing them together costs a durable
-// queue one disk write instead of one each. A command that is anything
-// else, or that the command loop would refuse, ends the run and is left
-// in the buffer for the loop. With auth on, every PUB goes through the
-// loop, which checks it on its own.
+// queue one disk write instead of one each, and their structs and bodies
+// come from a few shared allocations (see msgBatch). A command that is
+// anything else, or that the command loop would refuse, ends the run and
+// is left in the buffer for the loop. With auth on, every PUB goes through
+// the loop, which checks it on its own.
 func (p *protocolV2) pubRun(c *clientV2, t *Topic, body []byte) []*Message {
-	msgs := append(c.pubRun[:0], &Message{Body: body})
+	var found [pubRunMax - 1][]byte
+	var n, span, total int
 	if !p.nsqd.authEnabled() {
-		maxSize := p.nsqd.getOpts().MaxMsgSize
-		for len(msgs) < pubRunMax {
-			b := nextBufferedPUB(c.Reader, t.name, maxSize)
-			if b == nil {
-				break
-			}
-			msgs = append(msgs, &Message{Body: b})
-		}
+		buf, _ := c.Reader.Peek(c.Reader.Buffered())
+		n, span, total = bufferedPUBs(buf, t.name, p.nsqd.getOpts().MaxMsgSize, found[:])
 	}
-	t.idFactory.stamp(msgs)
-	return msgs
+	b := msgBatch{msgs: c.pubRun[:0], left: n + 1, bytes: int64(total)}
+	b.add(body)
+	for _, src := range found[:n] {
+		dst := b.cut(len(src))
+		copy(dst, src)
+		b.add(dst)
+	}
+	_, _ = c.Reader.Discard(span)
+	return b.stamp(t)
 }
 
-// nextBufferedPUB takes from r a "PUB <topic>\n" command with a valid
-// body that is already buffered whole, and returns a copy of its body;
-// without one it returns nil and takes nothing.
-func nextBufferedPUB(r *bufio.Reader, topic string, maxSize int64) []byte {
+// bufferedPUBs finds the "PUB <topic>\n" commands with valid bodies that
+// lie whole at the start of buf, at most len(bodies) of them. It fills
+// bodies with theirs (aliasing buf) and returns how many it found, the
+// bytes those commands span and the bytes of their bodies.
+func bufferedPUBs(buf []byte, topic string, maxSize int64, bodies [][]byte) (n, span, total int) {
 	head := len("PUB ") + len(topic) + 1
-	avail := r.Buffered()
-	if avail < head+4 {
-		return nil
+	for n < len(bodies) {
+		b := buf[span:]
+		if len(b) < head+4 || string(b[:4]) != "PUB " || string(b[4:head-1]) != topic || b[head-1] != '\n' {
+			break
+		}
+		size := int64(int32(binary.BigEndian.Uint32(b[head:])))
+		if size <= 0 || size > maxSize || int64(len(b)-head-4) < size {
+			break
+		}
+		bodies[n] = b[head+4 : head+4+int(size)]
+		n++
+		span += head + 4 + int(size)
+		total += int(size)
 	}
-	b, _ := r.Peek(avail)
-	if string(b[:4]) != "PUB " || string(b[4:head-1]) != topic || b[head-1] != '\n' {
-		return nil
-	}
-	size := int64(int32(binary.BigEndian.Uint32(b[head:])))
-	end := head + 4 + int(size)
-	if size <= 0 || size > maxSize || avail < end {
-		return nil
-	}
-	body := make([]byte, size)
-	copy(body, b[head+4:end])
-	_, _ = r.Discard(end)
-	return body
+	return n, span, total
 }
 
 // pubTopic is the existing topic named name, or nil. The topic the client

@@ -53,15 +53,11 @@ func (b *msgBatch) add(body []byte) {
 // the bytes arrive (see readN). A body that ends early gives
 // io.ErrUnexpectedEOF.
 func (b *msgBatch) readBody(r io.Reader, n int) ([]byte, error) {
-	b.bytes -= int64(n)
 	if n > batchChunk/4 {
+		b.bytes -= int64(n)
 		return readN(r, n)
 	}
-	if n > len(b.chunk) {
-		b.chunk = make([]byte, max(int64(n), min(batchChunk, b.bytes+int64(n))))
-	}
-	body := b.chunk[:n:n]
-	b.chunk = b.chunk[n:]
+	body := b.cut(n)
 	if _, err := io.ReadFull(r, body); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
@@ -69,6 +65,21 @@ func (b *msgBatch) readBody(r io.Reader, n int) ([]byte, error) {
 		return nil, err
 	}
 	return body, nil
+}
+
+// cut is room for an n-byte body: from the current chunk when it fits
+// one, else its own.
+func (b *msgBatch) cut(n int) []byte {
+	b.bytes -= int64(n)
+	if n > batchChunk/4 {
+		return make([]byte, n)
+	}
+	if n > len(b.chunk) {
+		b.chunk = make([]byte, max(int64(n), min(batchChunk, b.bytes+int64(n))))
+	}
+	body := b.chunk[:n:n]
+	b.chunk = b.chunk[n:]
+	return body
 }
 
 // stamp gives every message of the batch its id and the batch's timestamp.

@@ -120,3 +120,46 @@ func bodiesOf(ms []*Message) []string {
 	}
 	return out
 }
+
+// bufferedPUBs takes whole PUBs to its topic from the start of the buffer
+// and stops at the first command that is anything else: another topic, a
+// body not yet all there, a size the command loop would refuse, or the
+// limit of bodies it may fill.
+func TestBufferedPUBs(t *testing.T) {
+	run := appendPUB(appendPUB(nil, "t", []byte("one")), "t", []byte("two!"))
+	cases := []struct {
+		name  string
+		tail  []byte
+		limit int
+		want  []string
+	}{
+		{"all of the buffer", nil, 8, []string{"one", "two!"}},
+		{"up to the limit", appendPUB(nil, "t", []byte("x")), 2, []string{"one", "two!"}},
+		{"another topic", appendPUB(nil, "u", []byte("x")), 8, []string{"one", "two!"}},
+		{"a topic with the same prefix", appendPUB(nil, "tt", []byte("x")), 8, []string{"one", "two!"}},
+		{"another command", []byte("NOP\n"), 8, []string{"one", "two!"}},
+		{"a body not all there", appendPUB(nil, "t", []byte("body"))[:10], 8, []string{"one", "two!"}},
+		{"an empty body", appendPUB(nil, "t", nil), 8, []string{"one", "two!"}},
+		{"a body over the maximum", appendPUB(nil, "t", make([]byte, 11)), 8, []string{"one", "two!"}},
+		{"a body at the maximum", appendPUB(nil, "t", []byte("0123456789")), 8, []string{"one", "two!", "0123456789"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			buf := append(append([]byte(nil), run...), tc.tail...)
+			bodies := make([][]byte, tc.limit)
+			n, span, total := bufferedPUBs(buf, "t", 10, bodies)
+			var got []string
+			wantSpan, wantTotal := 0, 0
+			for _, b := range bodies[:n] {
+				got = append(got, string(b))
+				wantSpan += len("PUB t\n") + 4 + len(b)
+				wantTotal += len(b)
+			}
+			require.Equal(t, tc.want, got)
+			require.Equal(t, wantSpan, span)
+			require.Equal(t, wantTotal, total)
+		})
+	}
+	n, span, total := bufferedPUBs([]byte("PUB"), "t", 10, make([][]byte, 4))
+	require.Zero(t, n+span+total, "a partial command")
+}
