@@ -1,7 +1,6 @@
 package nsqd
 
 import (
-	"encoding/hex"
 	"errors"
 	"sync"
 	"time"
@@ -102,12 +101,14 @@ func (f *guidFactory) stamp(msgs []*Message) {
 	}
 }
 
+// hex is the id as 16 lowercase hex digits, most significant first.
 func (g guid) hex() MessageID {
-	var b [8]byte
-	for i := 0; i < 8; i++ {
-		b[i] = byte(g >> (56 - 8*i))
-	}
+	const digits = "0123456789abcdef"
 	var h MessageID
-	hex.Encode(h[:], b[:])
+	u := uint64(g)
+	for i := len(h) - 1; i >= 0; i-- {
+		h[i] = digits[u&0xf]
+		u >>= 4
+	}
 	return h
 }
