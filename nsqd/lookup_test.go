@@ -34,13 +34,16 @@ type fakeLookupd struct {
 	mu       sync.Mutex
 	conns    []net.Conn
 	bodies   []string
+	// closed gets a value each time a connection ends (nsqd closed it,
+	// or dropAll did).
+	closed chan struct{}
 }
 
 func startFakeLookupd(t *testing.T, httpPort int) *fakeLookupd {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	f := &fakeLookupd{t: t, ln: ln, httpPort: httpPort, cmds: make(chan string, 1000)}
+	f := &fakeLookupd{t: t, ln: ln, httpPort: httpPort, cmds: make(chan string, 1000), closed: make(chan struct{}, 100)}
 	t.Cleanup(func() { ln.Close(); f.dropAll() })
 	go f.accept()
 	return f
@@ -81,6 +84,10 @@ func (f *fakeLookupd) serve(c net.Conn) {
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
+			select {
+			case f.closed <- struct{}{}:
+			default:
+			}
 			return
 		}
 		line = strings.TrimSuffix(line, "\n")
@@ -205,6 +212,14 @@ func TestLookupAddressesChangeAtRuntime(t *testing.T) {
 
 	only2 := fmt.Sprintf(`["localhost:%s"]`, port)
 	putConfig(t, n, "nsqlookupd_tcp_addresses", only2, only2)
+	// The new list takes effect in nsqd's lookup loop, after the PUT is
+	// answered (as in NSQ): the removed lookupd's connection closing
+	// shows it has.
+	select {
+	case <-f1.closed:
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "nsqd kept its connection to the removed lookupd")
+	}
 	mustHTTPPost(t, n, "/topic/create", url.Values{"topic": {"rt2"}})
 	f2.expect("REGISTER rt2")
 	// A registration racing the first connect may arrive twice; what
