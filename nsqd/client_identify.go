@@ -128,7 +128,7 @@ func (c *clientV2) setOutputBuffer(size, timeoutMS int) error {
 	}
 	switch {
 	case size == -1:
-		bufSize, bufTimeout = 1, 0
+		bufSize, bufTimeout = unbufferedSize, 0
 	case size == 0:
 	case size >= 64 && int64(size) <= opts.MaxOutputBufferSize:
 		bufSize = size
@@ -148,8 +148,25 @@ func (c *clientV2) setOutputBuffer(size, timeoutMS int) error {
 	c.metaMu.Lock()
 	c.OutputBufferSize = bufSize
 	c.metaMu.Unlock()
-	c.Writer = bufio.NewWriterSize(c.sink(), bufSize)
+	c.unbuffered.Store(bufSize == unbufferedSize)
+	c.Writer = c.newWriter(c.sink())
 	return nil
+}
+
+// unbufferedSize is the output buffer size an IDENTIFY of -1 (no
+// buffering) reports.
+const unbufferedSize = 1
+
+// newWriter is the output buffer over w. An unbuffered client gets one of
+// the default size all the same: its message pump flushes it after every
+// delivery (see messagePump), so the messages ready together leave in one
+// write, and a compressed stream is flushed too.
+func (c *clientV2) newWriter(w io.Writer) *bufio.Writer {
+	size := c.OutputBufferSize
+	if c.unbuffered.Load() {
+		size = defaultBufferSize
+	}
+	return bufio.NewWriterSize(w, size)
 }
 
 func (c *clientV2) setOutputBufferTimeout(d time.Duration) {
@@ -198,7 +215,7 @@ func (c *clientV2) UpgradeTLS() error {
 	st := conn.ConnectionState()
 	c.tlsState.Store(&st)
 	c.Reader = bufio.NewReaderSize(conn, defaultBufferSize)
-	c.Writer = bufio.NewWriterSize(c.sink(), c.OutputBufferSize)
+	c.Writer = c.newWriter(c.sink())
 	c.TLS.Store(true)
 	return nil
 }
@@ -223,7 +240,7 @@ func (c *clientV2) UpgradeDeflate(level int) error {
 		return err
 	}
 	c.flateWriter = fw
-	c.Writer = bufio.NewWriterSize(fw, c.OutputBufferSize)
+	c.Writer = c.newWriter(fw)
 	c.Deflate.Store(true)
 	return nil
 }
@@ -235,7 +252,7 @@ func (c *clientV2) UpgradeSnappy() error {
 	conn := c.rawConn()
 	c.Reader = bufio.NewReaderSize(snappy.NewReader(conn), defaultBufferSize)
 	c.snappyW = snappy.NewBufferedWriter(c.sink())
-	c.Writer = bufio.NewWriterSize(c.snappyW, c.OutputBufferSize)
+	c.Writer = c.newWriter(c.snappyW)
 	c.Snappy.Store(true)
 	return nil
 }

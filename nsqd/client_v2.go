@@ -113,6 +113,9 @@ type clientV2 struct {
 	IsRegionLocal  bool
 
 	SampleRate int32
+	// unbuffered: IDENTIFY turned output buffering off; the message pump
+	// flushes after every delivery.
+	unbuffered atomic.Bool
 	TLS        atomic.Bool
 	Snappy     atomic.Bool
 	Deflate    atomic.Bool

@@ -33,7 +33,9 @@ func newTicker(d time.Duration) *time.Ticker {
 // sends heartbeats and flushes the output buffer. A client is ready while
 // its channel is not paused, RDY > 0 and in-flight < RDY; buffered message
 // frames are flushed when the buffer fills, on the flush ticker, before any
-// response and when the client stops being ready.
+// response and when the client stops being ready; for a client that turned
+// buffering off, after every delivery (one message, or a burst of those
+// ready together).
 func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 	s := &pumpState{
 		msgTimeout: c.MsgTimeout,
@@ -88,6 +90,10 @@ func (p *protocolV2) messagePump(c *clientV2, started chan struct{}) {
 			err = p.deliver(c, s, m, countRegion)
 		case <-c.ExitChan:
 			return
+		}
+		if err == nil && !s.flushed && c.unbuffered.Load() {
+			err = p.flush(c)
+			s.flushed = true
 		}
 		if err != nil {
 			p.pumpFailed(c, err)

@@ -176,8 +176,8 @@ func writeFrame(c *clientV2, frameType int32, data []byte) error {
 
 // sendMessage writes a message frame into the client's buffer (no flush).
 // A frame that does not fit in the buffer's free space is assembled first
-// and written with one call, so an unbuffered client (output_buffer_size
-// -1) gets each frame in a single write rather than header and body apart.
+// and written with one call, so a client with a small buffer gets it in a
+// single write rather than header and body apart.
 func (p *protocolV2) sendMessage(c *clientV2, m *Message) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
