@@ -177,14 +177,22 @@ func BenchmarkProtocolV2MPUB(b *testing.B) {
 
 // BenchmarkProtocolV2Deliver measures delivery of pre-published 100-byte
 // messages to one consumer that FINs each, over loopback.
-func BenchmarkProtocolV2Deliver(b *testing.B) { benchDeliver(b, 10000000) }
+func BenchmarkProtocolV2Deliver(b *testing.B) { benchDeliver(b, 10000000, "") }
 
 // BenchmarkProtocolV2DeliverDisk is BenchmarkProtocolV2Deliver with
 // --mem-queue-size=0: every message is read from the channel's disk queue
 // and every FIN goes through the durable bookkeeping.
-func BenchmarkProtocolV2DeliverDisk(b *testing.B) { benchDeliver(b, 0) }
+func BenchmarkProtocolV2DeliverDisk(b *testing.B) { benchDeliver(b, 0, "") }
 
-func benchDeliver(b *testing.B, memQueue int64) {
+// BenchmarkProtocolV2DeliverUnbuffered is BenchmarkProtocolV2Deliver to a
+// consumer with output buffering off, flushed after every delivery.
+func BenchmarkProtocolV2DeliverUnbuffered(b *testing.B) {
+	benchDeliver(b, 10000000, `{"output_buffer_size":-1}`)
+}
+
+// benchDeliver measures delivery to one consumer, which sends IDENTIFY
+// with identify first unless it is empty.
+func benchDeliver(b *testing.B, memQueue int64, identify string) {
 	n := benchNSQD(b, memQueue)
 	t := n.GetTopic("bench")
 	t.GetChannel("ch")
@@ -192,6 +200,11 @@ func benchDeliver(b *testing.B, memQueue int64) {
 		t.PutMessage(NewMessage(t.GenerateID(), make([]byte, 100)))
 	}
 	_, r, w := benchConn(b, n)
+	if identify != "" {
+		w.Write(test.AppendCmd(nil, "IDENTIFY", uint32(len(identify)), []byte(identify)))
+		w.Flush()
+		readOKs(b, r, 1)
+	}
 	w.WriteString("SUB bench ch\nRDY 2500\n")
 	w.Flush()
 	readOKs(b, r, 1)

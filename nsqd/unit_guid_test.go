@@ -229,3 +229,16 @@ func TestGUIDStampBatch(t *testing.T) {
 		require.Equal(t, uint64(7), (id>>guidNodeIDShift)&(1<<guidNodeIDBits-1), "message %d", i+1)
 	}
 }
+
+// BenchmarkGUIDHex measures writing an id as 16 hex digits, once per
+// published message.
+func BenchmarkGUIDHex(b *testing.B) {
+	g := guid(0x0123456789abcdef)
+	var id MessageID
+	b.ReportAllocs()
+	for b.Loop() {
+		id = g.hex()
+		g++
+	}
+	require.NotEqual(b, MessageID{}, id)
+}
