@@ -163,3 +163,26 @@ func TestBufferedPUBs(t *testing.T) {
 	n, span, total := bufferedPUBs([]byte("PUB"), "t", 10, make([][]byte, 4))
 	require.Zero(t, n+span+total, "a partial command")
 }
+
+// A run into channels whose memory queues have room for only part of it
+// fills each memory queue first and sends the rest to its disk queue, in
+// order, counting every message once.
+func TestTopicPutMessageRunFillsChannelMemoryThenDisk(t *testing.T) {
+	d := newFakeDeps(t, 4)
+	top := newTopic("t", &d.queueDeps, func(*Topic) {})
+	defer top.Close()
+	top.Start()
+	one, two := top.GetChannel("one"), top.GetChannel("two")
+	n, err := top.PutMessageRun(runMessages(10))
+	require.NoError(t, err)
+	require.Equal(t, 10, n)
+	for _, c := range []*Channel{one, two} {
+		var inMem []string
+		for m := c.popQueued(); m != nil; m = c.popQueued() {
+			inMem = append(inMem, string(m.Body))
+		}
+		require.Equal(t, []string{"m0", "m1", "m2", "m3"}, inMem, "memory queue of channel %s", c.name)
+		require.Equal(t, []string{"m4", "m5", "m6", "m7", "m8", "m9"}, bodiesIn(t, c.q, d.backend("t:"+c.name)), "disk queue of channel %s", c.name)
+		require.EqualValues(t, 10, c.messageCount.Load(), "channel %s", c.name)
+	}
+}
